@@ -1,15 +1,42 @@
 package io.vmc.it.cli;
 
+import io.vmc.it.demo.Demo;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code ./vmc demo}: a full optimized call between two simulated VMs on this machine. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a full optimized call between two simulated VMs and two client engines.")
+        description = {"Run a full optimized call between two simulated VMs and two client engines, show live "
+                + "call statistics, and verify that audio arrived both ways and that no media went through the VMs.",
+            "Exit code 0 only if every check held."})
 final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "10", description = "Call length in seconds. Default: ${DEFAULT-VALUE}.")
+    int durationSeconds;
+
+    @Option(names = "--codec", defaultValue = "opus",
+            description = "Audio codec: opus, G722, PCMU or PCMA. Default: ${DEFAULT-VALUE}.")
+    String codec;
+
+    @Option(names = "--keep-running", description = "Keep every process running after the call (Ctrl-C ends).")
+    boolean keepRunning;
+
+    @Option(names = "--loopback", description = "Run on 127.0.0.1 even as root (no network namespaces).")
+    boolean loopback;
+
+    @Option(names = "--run-dir", description = "Where logs, recordings and captures go. Default: a new temp dir.")
+    Path runDir;
+
     @Override
-    public Integer call() {
-        System.err.println("vmc demo: the optimized call demo is not built yet in this version.");
-        return 1;
+    public Integer call() throws Exception {
+        if (durationSeconds < 3 || durationSeconds > 3600) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--duration must be between 3 and 3600 seconds, got " + durationSeconds);
+        }
+        Path dir = runDir != null ? runDir : Files.createTempDirectory("vmc-demo-");
+        return new Demo(new Demo.Options(durationSeconds, codec, keepRunning, loopback, dir, System.out)).run();
     }
 }

@@ -1,0 +1,128 @@
+package io.vmc.it.lab;
+
+import io.vmc.it.cli.VmcMain;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One {@code vmc SUBCOMMAND} in its own JVM, as a user would start it (optionally inside a
+ * network namespace). Its output goes to a log file and, line by line, to a listener.
+ */
+public final class VmcProcess implements AutoCloseable {
+
+    /**
+     * System property naming a file with the dependency class path (written by the build as
+     * integration/target/classpath.txt); tests set it because Failsafe hides its class path.
+     */
+    public static final String CLASSPATH_FILE_PROPERTY = "vmc.classpath.file";
+    /** With {@link #CLASSPATH_FILE_PROPERTY}: the directory with VMC's own integration classes. */
+    public static final String CLASSES_DIR_PROPERTY = "vmc.classes.dir";
+
+    private final String name;
+    private final Process process;
+    private final Thread pump;
+
+    private VmcProcess(String name, Process process, Path log, Consumer<String> lines) {
+        this.name = name;
+        this.process = process;
+        this.pump = new Thread(() -> pump(log, lines), "vmc-output-" + name);
+        this.pump.setDaemon(true);
+        this.pump.start();
+    }
+
+    /**
+     * Starts {@code vmc args...}.
+     *
+     * @param namespace network namespace to run in, or null for this one
+     * @param lines receives each output line (stdout and stderr), on a pump thread
+     */
+    public static VmcProcess start(String name, String namespace, Path log, Consumer<String> lines,
+            List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(args);
+        if (namespace != null) {
+            command = NetworkLab.inNamespace(namespace, command);
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        return new VmcProcess(name, p, log, lines);
+    }
+
+    /** The java command line that runs {@link VmcMain} with VMC's class path. */
+    public static List<String> javaCommand() throws IOException {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-cp", classPath(), VmcMain.class.getName());
+    }
+
+    static String classPath() throws IOException {
+        String file = System.getProperty(CLASSPATH_FILE_PROPERTY);
+        if (file == null) {
+            return System.getProperty("java.class.path");
+        }
+        String deps = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+        return System.getProperty(CLASSES_DIR_PROPERTY) + ":" + deps;
+    }
+
+    private void pump(Path log, Consumer<String> lines) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8));
+                PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                out.println(line);
+                out.flush();
+                lines.accept(line);
+            }
+        } catch (IOException e) {
+            lines.accept(name + ": output lost: " + e.getMessage());
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The process id (of {@code ip netns exec}'s child, which replaces it with exec). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself; returns its exit code, or -1 on timeout. */
+    public int waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        if (!process.waitFor(timeout, unit)) {
+            return -1;
+        }
+        pump.join(TimeUnit.SECONDS.toMillis(2));
+        return process.exitValue();
+    }
+
+    /** Asks the process to stop (SIGTERM), then kills it if it has not ended after 5 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.vmc.it.softphone;
+
+import io.vmc.agent.api.MediaSession;
+import io.vmc.agent.api.MediaSessionListener;
+import io.vmc.agent.api.Mode;
+import io.vmc.agent.api.SdpType;
+import io.vmc.agent.api.SessionOptions;
+import io.vmc.agent.api.SessionState;
+import io.vmc.agent.api.SessionStats;
+import io.vmc.agent.api.StreamStats;
+import io.vmc.agent.api.Vmc;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.sip.SipException;
+
+/**
+ * The sample softphone: SIP signalling from {@link SipUserAgent}, media from VMC. This is the
+ * whole integration a softphone needs: put {@code createOffer()}/{@code createAnswer()} into SIP
+ * bodies, hand the peer's SDP to {@code setRemoteDescription()}, re-INVITE when VMC asks for it.
+ *
+ * <p>It reports what happens as one line per event on {@code out} (MODE, CALL, STATE, STATS,
+ * DTMF), which the demo reads.
+ */
+public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable {
+
+    private final Vmc vmc;
+    private final SessionOptions options;
+    private final PrintStream out;
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final CountDownLatch established = new CountDownLatch(1);
+    private final CountDownLatch optimized = new CountDownLatch(1);
+    private SipUserAgent sip;
+    private volatile MediaSession session;
+
+    public Softphone(Vmc vmc, SessionOptions options, PrintStream out) {
+        this.vmc = vmc;
+        this.options = options;
+        this.out = out;
+        vmc.addModeListener(change -> {
+            report("MODE %s reason=%s %s", change.mode(), change.reason(), change.detail());
+            if (change.mode() == Mode.OPTIMIZED) {
+                optimized.countDown();
+            }
+        });
+        report("MODE %s reason=%s", vmc.mode(), vmc.modeReason());
+    }
+
+    /** Listens for SIP on {@code host:port} as {@code user}. */
+    public void start(String user, String host, int port) throws SipException {
+        sip = new SipUserAgent(user, host, port, this);
+        report("SIP listening sip:%s@%s:%d", user, host, port);
+    }
+
+    /** Calls {@code target}, e.g. {@code sip:bob@127.0.0.1:5062}. */
+    public void call(String target) throws SipException {
+        session = newSession();
+        report("CALL dialing %s", target);
+        sip.invite(target, session.createOffer());
+    }
+
+    public void sendDtmf(String digits) {
+        requireSession().sendDtmf(digits);
+        report("DTMF sent %s", digits);
+    }
+
+    public void setMute(boolean muted) {
+        requireSession().setMute(muted);
+        report("MUTE %s", muted);
+    }
+
+    public void hangUp() throws SipException {
+        sip.bye();
+        endCall("local hang-up");
+    }
+
+    public boolean awaitEstablished(long timeout, TimeUnit unit) throws InterruptedException {
+        return established.await(timeout, unit);
+    }
+
+    /** Waits until VMC reports OPTIMIZED mode (an engine is connected); false on timeout. */
+    public boolean awaitOptimized(long timeout, TimeUnit unit) throws InterruptedException {
+        return optimized.await(timeout, unit) || vmc.mode() == Mode.OPTIMIZED;
+    }
+
+    public boolean awaitEnded(long timeout, TimeUnit unit) throws InterruptedException {
+        return ended.await(timeout, unit);
+    }
+
+    @Override
+    public String onIncomingCall(String from, String offerSdp) {
+        report("CALL incoming from %s", from);
+        session = newSession();
+        return session.createAnswer(offerSdp);
+    }
+
+    @Override
+    public String onReoffer(String offerSdp) {
+        report("CALL re-INVITE received");
+        return requireSession().createAnswer(offerSdp);
+    }
+
+    @Override
+    public void onAnswer(String answerSdp) {
+        requireSession().setRemoteDescription(SdpType.ANSWER, answerSdp);
+    }
+
+    @Override
+    public void onEstablished() {
+        report("CALL established");
+        established.countDown();
+    }
+
+    @Override
+    public void onEnded(String why) {
+        endCall(why);
+    }
+
+    private MediaSession newSession() {
+        MediaSession s = vmc.newSession(options);
+        s.addListener(new MediaSessionListener() {
+            @Override
+            public void onStateChange(MediaSession ms, SessionState state, String reason) {
+                report("STATE %s%s", state, reason == null || reason.isEmpty() ? "" : " " + reason);
+            }
+
+            @Override
+            public void onStats(MediaSession ms, SessionStats stats) {
+                stats.audio().ifPresent(a -> report("STATS %s mode=%s", format(a), vmc.mode()));
+            }
+
+            @Override
+            public void onDtmf(MediaSession ms, char digit, int durationMs) {
+                report("DTMF received %s", digit);
+            }
+
+            @Override
+            public void onRenegotiationNeeded(MediaSession ms, String newOffer, String reason) {
+                // VMC moved the media (engine came or went): tell the peer with a re-INVITE.
+                report("CALL renegotiating: %s", reason);
+                try {
+                    sip.reinvite(newOffer);
+                } catch (SipException e) {
+                    report("CALL re-INVITE failed: %s", e.getMessage());
+                }
+            }
+        });
+        return s;
+    }
+
+    static String format(StreamStats a) {
+        return String.format(Locale.ROOT,
+                "codec=%s encrypted=%s sent=%d received=%d lost=%d jitter_ms=%.1f rtt_ms=%.1f mos=%.2f local=%s remote=%s",
+                a.codec(), a.encrypted(), a.packetsSent(), a.packetsReceived(), a.packetsLost(),
+                a.jitterMs(), a.rttMs(), a.mos(), a.localAddress(), a.remoteAddress());
+    }
+
+    private void endCall(String why) {
+        if (ended.getCount() == 0) {
+            return;
+        }
+        report("CALL ended %s", why);
+        MediaSession s = session;
+        if (s != null) {
+            s.close();
+        }
+        ended.countDown();
+    }
+
+    private MediaSession requireSession() {
+        MediaSession s = session;
+        if (s == null) {
+            throw new IllegalStateException("no call in progress");
+        }
+        return s;
+    }
+
+    private void report(String format, Object... args) {
+        synchronized (out) {
+            out.println(String.format(Locale.ROOT, format, args));
+            out.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        endCall("softphone closed");
+        if (sip != null) {
+            sip.close();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.vmc.it.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmc.it.lab.Shell;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The guides work when followed literally: examples validate, links resolve. */
+@Timeout(120)
+class DocsIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)]*)?\\)");
+
+    @Test
+    void everyLibvirtExampleValidates() throws IOException {
+        List<Path> examples = files(ROOT.resolve("docs/examples"), ".xml");
+        assertThat(examples).isNotEmpty();
+        for (Path xml : examples) {
+            assertThat(Shell.run("virt-xml-validate", xml.toString())).contains("validates");
+        }
+    }
+
+    @Test
+    void aBrokenChannelDefinitionFailsValidation(@TempDir Path tmp) throws IOException {
+        String good = Files.readString(ROOT.resolve("docs/examples/libvirt-spiceport-domain.xml"));
+        Path broken = tmp.resolve("broken.xml");
+        // A typo admins make: the channel type misspelled.
+        Files.writeString(broken, good.replace("<channel type='spiceport'>", "<channel type='spice-port'>"));
+
+        IOException failure = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> Shell.run("virt-xml-validate", broken.toString()));
+        assertThat(failure.getMessage()).contains("fails to validate");
+    }
+
+    @Test
+    void linksBetweenDocumentsResolve() throws IOException {
+        List<Path> markdown = new ArrayList<>(files(ROOT.resolve("docs"), ".md"));
+        markdown.add(ROOT.resolve("README.md"));
+        List<String> broken = new ArrayList<>();
+        for (Path md : markdown) {
+            Matcher m = LINK.matcher(Files.readString(md));
+            while (m.find()) {
+                String target = m.group(1);
+                if (target.startsWith("http://") || target.startsWith("https://") || target.startsWith("mailto:")) {
+                    continue;
+                }
+                if (!Files.exists(md.getParent().resolve(target).normalize())) {
+                    broken.add(ROOT.relativize(md) + " -> " + target);
+                }
+            }
+        }
+        assertThat(broken).as("links that point nowhere").isEmpty();
+    }
+
+    private static List<Path> files(Path dir, String suffix) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,508 @@
+package io.vmc.it.qemu;
+
+import io.vmc.port.VirtioPort;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real QEMU guest for tests: Debian's kernel under TCG, an initramfs built at test time, the
+ * host's root file system shared read-only over 9p with a tmpfs overlay on top (so the guest runs
+ * the host's JDK and sees the build's jars at their host paths, and may write anywhere without
+ * touching the host), and a virtio-serial port named {@value #PORT_NAME} whose host end is a unix
+ * socket ({@link #portSocket()}). QMP is on {@link #qmpSocket()}, the serial console goes to
+ * {@link #consoleLog()}.
+ *
+ * <p>Tests run programs in the guest with {@link #java} or {@link #run}; a second, private virtio
+ * port carries the fixture's commands, so the guest does not poll. {@link #close()} stops QEMU and
+ * deletes every file; QEMU also stops when the test JVM dies, since its wrapper waits on a pipe
+ * from this JVM. Use {@link GuestVmExtension} for one VM per test class.
+ */
+public final class GuestVm implements AutoCloseable {
+
+    /** The name of the port the tests talk through (the product's default). */
+    public static final String PORT_NAME = VirtioPort.DEFAULT_NAME;
+    /** The QEMU device id of that port, as {@code VSERPORT_CHANGE} events name it. */
+    public static final String PORT_ID = "vmcport";
+    /** The QEMU chardev id behind that port. */
+    public static final String PORT_CHARDEV_ID = "vmc";
+    /** Where the shared directory ({@link #sharedDir()}) appears in the guest. */
+    public static final String GUEST_SHARED_DIR = "/run/vmc-it";
+    /** JVM flags that start fastest under TCG (measured: about 4 s to main). */
+    public static final List<String> FAST_JVM_FLAGS =
+            List.of("-Xint", "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+
+    static final String CONTROL_PORT_NAME = "io.vmc.it.control";
+    private static final String QEMU = "qemu-system-x86_64";
+    private static final Logger LOG = LoggerFactory.getLogger(GuestVm.class);
+
+    /**
+     * Runs QEMU as a child that dies with us: when this JVM exits or crashes, the pipe on the
+     * wrapper's stdin closes and the wrapper stops QEMU. Exits with QEMU's status.
+     */
+    private static final String WRAPPER = String.join("\n",
+            "\"$@\" </dev/null & q=$!",
+            "exec 3<&0",
+            "( read -r _ <&3; kill $q 2>/dev/null ) & r=$!",
+            "trap 'kill $q 2>/dev/null' TERM INT HUP",
+            "wait $q; rc=$?",
+            "kill $r 2>/dev/null",
+            "exit $rc");
+
+    private final Path dir;
+    private final Path sharedDir;
+    private final Process qemu;
+    private final long startNanos;
+    private final AtomicInteger jobIds = new AtomicInteger();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final Object controlWriteLock = new Object();
+    private volatile SocketChannel control;
+    private volatile Duration bootTime;
+    private volatile boolean closed;
+
+    private GuestVm(Path dir, Process qemu, long startNanos) {
+        this.dir = dir;
+        this.sharedDir = dir.resolve("shared");
+        this.qemu = qemu;
+        this.startNanos = startNanos;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * What this machine lacks to boot the guest, or empty. Debian packages: {@code qemu-system-x86},
+     * {@code linux-image-amd64}, {@code busybox-static}.
+     */
+    public static Optional<String> missingPrerequisites() {
+        List<String> missing = new ArrayList<>();
+        if (findOnPath(QEMU).isEmpty()) {
+            missing.add(QEMU + " (Debian package qemu-system-x86)");
+        }
+        try {
+            if (Initramfs.findKernel().isEmpty()) {
+                missing.add("a kernel in /boot with its virtio modules in /lib/modules (Debian package linux-image-amd64)");
+            }
+        } catch (IOException e) {
+            missing.add("a readable /boot and /lib/modules (" + e + ")");
+        }
+        if (Initramfs.findBusybox().isEmpty()) {
+            missing.add("busybox (Debian package busybox-static)");
+        }
+        return missing.isEmpty() ? Optional.empty() : Optional.of("cannot boot a test guest, missing: " + missing);
+    }
+
+    /** Host end of the guest's {@value #PORT_NAME} port (QEMU listens; connect any number of times). */
+    public Path portSocket() {
+        return dir.resolve("vmc.sock");
+    }
+
+    /** QEMU's QMP socket, for {@link io.vmc.port.qmp.QmpWatcher}. */
+    public Path qmpSocket() {
+        return dir.resolve("qmp.sock");
+    }
+
+    /** Serial console of the guest (kernel messages and the init's failures). */
+    public Path consoleLog() {
+        return dir.resolve("console.log");
+    }
+
+    /** A folder that the guest sees, writable, at {@value #GUEST_SHARED_DIR}. */
+    public Path sharedDir() {
+        return sharedDir;
+    }
+
+    /** Time from starting QEMU to the guest's command loop being ready. */
+    public Duration bootTime() {
+        return bootTime;
+    }
+
+    /** Connects a new host peer to the guest's port. */
+    public SocketChannel connectPort() throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(portSocket()));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
+    }
+
+    /**
+     * Runs {@code mainClass} in the guest with the host's JDK, {@link #FAST_JVM_FLAGS} and the given
+     * class path (host paths; the guest sees the host's file system).
+     */
+    public GuestProcess java(List<String> classpath, List<String> jvmArgs, String mainClass, String... args)
+            throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(FAST_JVM_FLAGS);
+        argv.addAll(jvmArgs);
+        argv.add("-cp");
+        argv.add(String.join(":", classpath));
+        argv.add(mainClass);
+        argv.addAll(Arrays.asList(args));
+        return run(argv, Map.of());
+    }
+
+    /** Runs {@code mainClass} from the test's own class path (test classes, modules, dependencies). */
+    public GuestProcess java(String mainClass, String... args) throws IOException {
+        return java(testClasspath(), List.of(), mainClass, args);
+    }
+
+    /** Runs a command in the guest, as root, in {@code /tmp}, with output to a file. */
+    public GuestProcess run(List<String> argv, Map<String, String> env) throws IOException {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("argv must not be empty");
+        }
+        ensureRunning();
+        int id = jobIds.incrementAndGet();
+        StringBuilder script = new StringBuilder("cd /tmp\n");
+        env.forEach((k, v) -> script.append("export ").append(quote(k + "=" + v)).append('\n'));
+        script.append("exec ").append(argv.stream().map(GuestVm::quote).collect(Collectors.joining(" "))).append('\n');
+        Files.writeString(jobs().resolve(id + ".sh"), script);
+        sendControl("run " + id);
+        return new GuestProcess(this, id, String.join(" ", argv));
+    }
+
+    /** The class path of this test JVM (Surefire and Failsafe hide it behind a manifest jar). */
+    public static List<String> testClasspath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        if (cp == null || cp.isBlank()) {
+            cp = System.getProperty("java.class.path");
+        }
+        return Arrays.stream(cp.split(java.io.File.pathSeparator)).filter(s -> !s.isBlank()).toList();
+    }
+
+    /** The guest's serial console so far. */
+    public String console() {
+        try {
+            return Files.readString(consoleLog(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "(no console: " + e + ")";
+        }
+    }
+
+    /** Whether QEMU still runs. */
+    public boolean isRunning() {
+        return qemu.isAlive() && !closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (control != null) {
+                control.close();
+            }
+        } catch (IOException e) {
+            LOG.debug("closing the control connection", e);
+        }
+        stopQemu();
+        ready.completeExceptionally(new IOException("the guest VM was closed"));
+        deleteTree(dir);
+    }
+
+    @Override
+    public String toString() {
+        return "GuestVm[" + dir + "]";
+    }
+
+    Path jobs() {
+        return sharedDir.resolve("jobs");
+    }
+
+    void sendControl(String line) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        synchronized (controlWriteLock) {
+            while (b.hasRemaining()) {
+                control.write(b);
+            }
+        }
+    }
+
+    void ensureRunning() throws IOException {
+        if (closed) {
+            throw new IOException("the guest VM is closed");
+        }
+        if (!qemu.isAlive()) {
+            throw new IOException("QEMU exited with status " + qemu.exitValue() + "; console:\n" + consoleTail());
+        }
+    }
+
+    String consoleTail() {
+        String c = console();
+        return c.length() <= 4000 ? c : "..." + c.substring(c.length() - 4000);
+    }
+
+    private void stopQemu() {
+        try {
+            qemu.getOutputStream().close(); // the wrapper stops QEMU with SIGTERM
+        } catch (IOException e) {
+            LOG.debug("closing the wrapper's stdin", e);
+        }
+        try {
+            if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
+                qemu.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Last resort: the pid QEMU wrote itself.
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve("qemu.pid")).strip());
+            ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.contains("qemu")).orElse(false))
+                    .ifPresent(h -> {
+                        LOG.warn("QEMU {} survived its wrapper; killing it", pid);
+                        h.destroyForcibly();
+                    });
+        } catch (IOException | NumberFormatException e) {
+            // No pid file: QEMU is gone and removed it, or never started.
+        }
+    }
+
+    private void boot(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // QEMU creates the listening socket soon after start; connect once it is there.
+        SocketChannel ch = null;
+        while (ch == null) {
+            ensureRunning();
+            if (System.nanoTime() > deadline) {
+                throw new IOException("QEMU did not open " + dir.resolve("ctl.sock") + " within " + timeout);
+            }
+            if (Files.exists(dir.resolve("ctl.sock"))) {
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    c.connect(UnixDomainSocketAddress.of(dir.resolve("ctl.sock")));
+                    ch = c;
+                } catch (IOException e) {
+                    c.close();
+                }
+            }
+            if (ch == null) {
+                pause(20);
+            }
+        }
+        control = ch;
+        Thread reader = new Thread(this::readControl, "guest-vm-control");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long left = deadline - System.nanoTime();
+            ready.get(Math.max(1, left), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new IOException("the guest was not ready within " + timeout + "; console:\n" + consoleTail());
+        } catch (ExecutionException e) {
+            throw new IOException("the guest did not boot: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while booting the guest");
+        }
+        bootTime = Duration.ofNanos(System.nanoTime() - startNanos);
+        LOG.info("guest ready {} ms after QEMU started ({})", bootTime.toMillis(), dir);
+    }
+
+    private void readControl() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(control),
+                StandardCharsets.US_ASCII))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.equals("ready")) {
+                    ready.complete(null);
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.debug("control connection ended", e);
+            }
+        }
+        if (!closed) {
+            ready.completeExceptionally(new IOException("QEMU closed the control port; console:\n" + consoleTail()));
+        }
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static Optional<Path> findOnPath(String exe) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        return Arrays.stream(path.split(":")).map(p -> Path.of(p, exe)).filter(Files::isExecutable).findFirst();
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warn("cannot delete {}: {}", p, e.toString());
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("cannot delete {}: {}", root, e.toString());
+        }
+    }
+
+    /** Options for a {@link GuestVm}. */
+    public static final class Builder {
+        private int memoryMb = 512;
+        private int overlayMb = 256;
+        private Duration bootTimeout = Duration.ofSeconds(180);
+        private String portChardev;
+        private final List<String> extraQemuArgs = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Guest memory (default 512). */
+        public Builder memoryMb(int mb) {
+            if (mb < 256) {
+                throw new IllegalArgumentException("memoryMb must be at least 256, was " + mb);
+            }
+            this.memoryMb = mb;
+            return this;
+        }
+
+        /** Size of the tmpfs that takes the guest's writes (default 256). */
+        public Builder overlayMb(int mb) {
+            this.overlayMb = mb;
+            return this;
+        }
+
+        public Builder bootTimeout(Duration timeout) {
+            this.bootTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Replaces the port's backend, default {@code socket,path=<portSocket>,server=on,wait=off}.
+         * Give the options after the chardev type without {@code id}, e.g.
+         * {@code "spiceport,name=org.spice-space.vmc.0"} (then add {@code -spice ...} with
+         * {@link #qemuArgs}).
+         */
+        public Builder portChardev(String chardevOptions) {
+            this.portChardev = chardevOptions;
+            return this;
+        }
+
+        /** Extra QEMU arguments appended as they are. */
+        public Builder qemuArgs(String... args) {
+            extraQemuArgs.addAll(Arrays.asList(args));
+            return this;
+        }
+
+        /** Builds the initramfs, starts QEMU, and waits until the guest takes commands. */
+        public GuestVm start() throws IOException {
+            missingPrerequisites().ifPresent(m -> {
+                throw new IllegalStateException(m);
+            });
+            Path dir = Files.createTempDirectory("vmc-qemu-");
+            if (dir.toString().contains(",") || dir.toString().length() > 80) {
+                throw new IOException("temporary directory " + dir + " is unusable for QEMU sockets (comma or too long)");
+            }
+            GuestVm vm = null;
+            try {
+                Files.createDirectories(dir.resolve("shared/jobs"));
+                Files.writeString(dir.resolve("shared/guest-loop.sh"), Initramfs.resource("guest-loop.sh"));
+                Initramfs.Kernel kernel = Initramfs.findKernel().orElseThrow();
+                Path initrd = dir.resolve("initrd.cpio");
+                Initramfs.build(kernel, Initramfs.findBusybox().orElseThrow(), CONTROL_PORT_NAME, overlayMb, initrd);
+
+                List<String> cmd = new ArrayList<>(List.of("sh", "-c", WRAPPER, "qemu-wrapper", QEMU,
+                        "-accel", "tcg", "-smp", "1", "-m", Integer.toString(memoryMb),
+                        "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                        "-kernel", kernel.image().toString(), "-initrd", initrd.toString(),
+                        "-append", "console=ttyS0 quiet panic=-1",
+                        "-serial", "file:" + dir.resolve("console.log"),
+                        "-pidfile", dir.resolve("qemu.pid").toString(),
+                        "-fsdev", "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap",
+                        "-device", "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot",
+                        "-fsdev", "local,id=shared,path=" + dir.resolve("shared") + ",security_model=none",
+                        "-device", "virtio-9p-pci,fsdev=shared,mount_tag=vmcshared",
+                        "-device", "virtio-serial-pci,id=vser0",
+                        "-chardev", (portChardev != null ? portChardev
+                                : "socket,path=" + dir.resolve("vmc.sock") + ",server=on,wait=off")
+                                .replaceFirst("^([a-z]+)", "$1,id=" + PORT_CHARDEV_ID),
+                        "-device", "virtserialport,bus=vser0.0,chardev=" + PORT_CHARDEV_ID + ",id=" + PORT_ID
+                                + ",name=" + PORT_NAME,
+                        "-chardev", "socket,id=ctl,path=" + dir.resolve("ctl.sock") + ",server=on,wait=off",
+                        "-device", "virtserialport,bus=vser0.0,chardev=ctl,id=ctlport,name=" + CONTROL_PORT_NAME,
+                        "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
+                cmd.addAll(extraQemuArgs);
+                LOG.debug("starting {}", cmd);
+                long start = System.nanoTime();
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("qemu.log").toFile()).start();
+                vm = new GuestVm(dir, p, start);
+                vm.boot(bootTimeout);
+                return vm;
+            } catch (IOException | RuntimeException | Error e) {
+                if (vm != null) {
+                    String log = readQuietly(dir.resolve("qemu.log"));
+                    if (!log.isBlank()) {
+                        e.addSuppressed(new IOException("QEMU said: " + log.strip()));
+                    }
+                    vm.close();
+                } else {
+                    deleteTree(dir);
+                }
+                throw e;
+            }
+        }
+
+        private static String readQuietly(Path p) {
+            try {
+                return Files.readString(p, StandardCharsets.ISO_8859_1);
+            } catch (NoSuchFileException e) {
+                return "";
+            } catch (IOException e) {
+                return e.toString();
+            }
+        }
+    }
+}
