@@ -23,6 +23,7 @@ $B mount -t tmpfs -o mode=0755 run /newroot/run
 $B mkdir -p /newroot/run/vmc-it
 $B mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmcshared /newroot/run/vmc-it || fail "mount shared"
 $B hostname vmc-guest
+$B ip link set lo up || fail "loopback"
 echo "VMC-GUEST-INIT-DONE"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 $B chroot /newroot /bin/sh /run/vmc-it/guest-loop.sh @CONTROL_PORT@

@@ -9,9 +9,9 @@ final class Subcommands {
     private Subcommands() {}
 
     static void addModuleCommands(CommandLine cli) {
-        cli.addSubcommand("engine", new NotBuilt("engine", "the client media engine"));
+        cli.addSubcommand(new io.vmc.engine.EngineCommand());
         cli.addSubcommand("agentd", new NotBuilt("agentd", "the guest daemon"));
-        cli.addSubcommand("stun", new NotBuilt("stun", "the fake-stun server"));
+        cli.addSubcommand(new io.vmc.stun.StunCommand());
         cli.addSubcommand("status", new NotBuilt("status", "the agent status display"));
     }
 

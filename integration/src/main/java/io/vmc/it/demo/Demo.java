@@ -76,7 +76,7 @@ public final class Demo {
             Files.createDirectories(p.recordDir());
             processes.add(VmcProcess.start(p.name() + "-engine", t.clientNamespace(p), log(p, "engine"), line -> {},
                     List.of("engine", "--channel", t.engineChannel(p), "--ice-address", t.mediaAddress(p),
-                            "--tone", Integer.toString(p.toneHz()), "--record-dir", p.recordDir().toString())));
+                            "--tone", Integer.toString(p.toneHz()), "--speaker", "none", "--record-dir", p.recordDir().toString())));
             processes.add(VmcProcess.start(p.name() + "-agentd", t.vdiNamespace(), log(p, "agentd"), line -> {},
                     List.of("agentd", "--channel", t.agentChannel(p), "--api-socket", p.agentSocket().toString(),
                             "--no-fallback")));

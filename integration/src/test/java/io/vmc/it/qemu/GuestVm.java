@@ -60,7 +60,9 @@ public final class GuestVm implements AutoCloseable {
             List.of("-Xint", "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
     static final String CONTROL_PORT_NAME = "io.vmc.it.control";
-    private static final String QEMU = "qemu-system-x86_64";
+    /** System property naming the QEMU binary; default {@code qemu-system-x86_64} from PATH. */
+    public static final String QEMU_PROPERTY = "vmc.it.qemu";
+    private static final String QEMU = System.getProperty(QEMU_PROPERTY, "qemu-system-x86_64");
     private static final Logger LOG = LoggerFactory.getLogger(GuestVm.class);
 
     /**
@@ -104,7 +106,7 @@ public final class GuestVm implements AutoCloseable {
      */
     public static Optional<String> missingPrerequisites() {
         List<String> missing = new ArrayList<>();
-        if (findOnPath(QEMU).isEmpty()) {
+        if (findExecutable(QEMU).isEmpty()) {
             missing.add(QEMU + " (Debian package qemu-system-x86)");
         }
         try {
@@ -158,14 +160,14 @@ public final class GuestVm implements AutoCloseable {
     }
 
     /**
-     * Runs {@code mainClass} in the guest with the host's JDK, {@link #FAST_JVM_FLAGS} and the given
-     * class path (host paths; the guest sees the host's file system).
+     * Runs {@code mainClass} in the guest with the host's JDK, the given JVM options (start from
+     * {@link #FAST_JVM_FLAGS} unless you want the JIT) and class path (host paths: the guest sees
+     * the host's file system).
      */
     public GuestProcess java(List<String> classpath, List<String> jvmArgs, String mainClass, String... args)
             throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(FAST_JVM_FLAGS);
         argv.addAll(jvmArgs);
         argv.add("-cp");
         argv.add(String.join(":", classpath));
@@ -176,7 +178,7 @@ public final class GuestVm implements AutoCloseable {
 
     /** Runs {@code mainClass} from the test's own class path (test classes, modules, dependencies). */
     public GuestProcess java(String mainClass, String... args) throws IOException {
-        return java(testClasspath(), List.of(), mainClass, args);
+        return java(testClasspath(), FAST_JVM_FLAGS, mainClass, args);
     }
 
     /** Runs a command in the guest, as root, in {@code /tmp}, with output to a file. */
@@ -201,6 +203,24 @@ public final class GuestVm implements AutoCloseable {
             cp = System.getProperty("java.class.path");
         }
         return Arrays.stream(cp.split(java.io.File.pathSeparator)).filter(s -> !s.isBlank()).toList();
+    }
+
+    /**
+     * The class path of the {@code vmc} launcher, as {@code mvn package} leaves it:
+     * {@code integration/target/classes} plus {@code integration/target/classpath.txt} (the module
+     * jars and dependencies). Pass it to {@link #java(List, List, String, String...)} to run
+     * {@code vmc agentd} in the guest.
+     */
+    public static List<String> launcherClasspath(Path integrationModuleDir) throws IOException {
+        Path cpFile = integrationModuleDir.resolve("target/classpath.txt");
+        if (!Files.isRegularFile(cpFile)) {
+            throw new NoSuchFileException(cpFile.toString(), null, "run 'mvn package' first");
+        }
+        List<String> cp = new ArrayList<>();
+        cp.add(integrationModuleDir.resolve("target/classes").toAbsolutePath().toString());
+        Arrays.stream(Files.readString(cpFile).strip().split(java.io.File.pathSeparator))
+                .filter(s -> !s.isBlank()).forEach(cp::add);
+        return cp;
     }
 
     /** The guest's serial console so far. */
@@ -366,7 +386,10 @@ public final class GuestVm implements AutoCloseable {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    private static Optional<Path> findOnPath(String exe) {
+    private static Optional<Path> findExecutable(String exe) {
+        if (exe.contains("/")) {
+            return Optional.of(Path.of(exe)).filter(Files::isExecutable);
+        }
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         return Arrays.stream(path.split(":")).map(p -> Path.of(p, exe)).filter(Files::isExecutable).findFirst();
     }
@@ -441,6 +464,7 @@ public final class GuestVm implements AutoCloseable {
             missingPrerequisites().ifPresent(m -> {
                 throw new IllegalStateException(m);
             });
+            sweepStaleDirectories();
             Path dir = Files.createTempDirectory("vmc-qemu-");
             if (dir.toString().contains(",") || dir.toString().length() > 80) {
                 throw new IOException("temporary directory " + dir + " is unusable for QEMU sockets (comma or too long)");
@@ -492,6 +516,36 @@ public final class GuestVm implements AutoCloseable {
                     deleteTree(dir);
                 }
                 throw e;
+            }
+        }
+
+        /**
+         * Deletes folders left by test JVMs that were killed (their QEMU is gone: the wrapper saw
+         * to that). A folder counts as stale when its QEMU pid is no longer a QEMU, after a grace
+         * period that covers a VM still starting in a parallel build.
+         */
+        private static void sweepStaleDirectories() {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            try (var dirs = Files.newDirectoryStream(tmp, "vmc-qemu-*")) {
+                for (Path d : dirs) {
+                    if (Files.getLastModifiedTime(d).toInstant().isAfter(java.time.Instant.now().minusSeconds(600))) {
+                        continue;
+                    }
+                    Optional<Long> pid;
+                    try {
+                        pid = Optional.of(Long.parseLong(Files.readString(d.resolve("qemu.pid")).strip()));
+                    } catch (IOException | NumberFormatException e) {
+                        pid = Optional.empty();
+                    }
+                    boolean qemuAlive = pid.flatMap(ProcessHandle::of)
+                            .flatMap(h -> h.info().command()).map(c -> c.contains("qemu")).orElse(false);
+                    if (!qemuAlive) {
+                        LOG.info("deleting stale guest VM folder {}", d);
+                        deleteTree(d);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot sweep {}", tmp, e);
             }
         }
 

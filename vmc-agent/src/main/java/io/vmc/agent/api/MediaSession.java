@@ -1,0 +1,149 @@
+package io.vmc.agent.api;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One call's media, negotiated with SDP offer/answer like a WebRTC {@code RTCPeerConnection}.
+ * The media itself runs where {@link Vmc#mode()} says; the app uses the same calls either way.
+ *
+ * <p>Caller side:
+ * <pre>{@code
+ * MediaSession call = vmc.newSession(SessionOptions.audioOnly());
+ * call.onStateChange(state -> ui.show(state));
+ * String offer = call.createOffer();                 // put it into the INVITE
+ * call.setRemoteDescription(SdpType.ANSWER, answer); // from the 200 OK
+ * call.sendDtmf("123#");
+ * call.close();                                      // on BYE
+ * }</pre>
+ * Callee side:
+ * <pre>{@code
+ * MediaSession call = vmc.newSession(SessionOptions.audioOnly());
+ * String answer = call.createAnswer(offerFromInvite); // put it into the 200 OK
+ * }</pre>
+ *
+ * <p>Every blocking method has an {@code *Async} form; blocking methods throw
+ * {@link VmcException}, futures complete exceptionally with it. Futures complete on the
+ * {@link Vmc}'s dispatcher thread. Thread-safe.
+ */
+public interface MediaSession extends AutoCloseable {
+
+    /** The session's id, unique within the agent. */
+    String id();
+
+    /** The options the session was created with. */
+    SessionOptions options();
+
+    /** The last state reported by the agent. */
+    SessionState state();
+
+    /** Creates an SDP offer with the media engine's candidates (blocking). */
+    String createOffer();
+
+    CompletableFuture<String> createOfferAsync();
+
+    /** Creates an offer with fresh ICE credentials (RFC 8839 ICE restart). */
+    CompletableFuture<String> createIceRestartOfferAsync();
+
+    /** Applies the peer's offer and returns the answer to send back (blocking). */
+    String createAnswer(String remoteOfferSdp);
+
+    CompletableFuture<String> createAnswerAsync(String remoteOfferSdp);
+
+    /** Applies the peer's description, usually the {@link SdpType#ANSWER} to our offer. */
+    void setRemoteDescription(SdpType type, String sdp);
+
+    CompletableFuture<Void> setRemoteDescriptionAsync(SdpType type, String sdp);
+
+    /** Same as {@code setRemoteDescription(SdpType.ANSWER, answerSdp)}. */
+    default void setRemoteDescription(String answerSdp) {
+        setRemoteDescription(SdpType.ANSWER, answerSdp);
+    }
+
+    /** Adds a trickled remote candidate, or {@link IceCandidate#endOfCandidates()}. */
+    void addRemoteCandidate(IceCandidate candidate);
+
+    CompletableFuture<Void> addRemoteCandidateAsync(IceCandidate candidate);
+
+    /** Mutes or unmutes the microphone (and camera). */
+    void setMute(boolean muted);
+
+    /** Mutes or unmutes one kind of media. */
+    void setMute(MediaKind kind, boolean muted);
+
+    CompletableFuture<Void> setMuteAsync(MediaKind kind, boolean muted);
+
+    /** Whether audio is muted by {@link #setMute}. */
+    boolean isMuted();
+
+    /** Puts the call on hold (no media sent or played). */
+    void hold();
+
+    /** Takes the call off hold. */
+    void resume();
+
+    CompletableFuture<Void> setHoldAsync(boolean hold);
+
+    /** Sends DTMF digits (0-9, *, #, A-D) with RFC 4733 events, 100 ms each. */
+    void sendDtmf(String digits);
+
+    /** Sends DTMF digits with the given duration per digit (40 ms to 2 s). */
+    CompletableFuture<Void> sendDtmfAsync(String digits, Duration perDigit);
+
+    /** Uses this device for this session only. */
+    void selectDevice(Device device);
+
+    /** Tells the engine where the remote video of this call is shown in the guest desktop. */
+    void setVideoArea(VideoArea area);
+
+    CompletableFuture<Void> setVideoAreaAsync(VideoArea area);
+
+    /** Removes the video mapping {@code mappingId} (the engine stops drawing it). */
+    void clearVideoArea(int mappingId);
+
+    /** Current statistics (blocking). */
+    SessionStats stats();
+
+    CompletableFuture<SessionStats> statsAsync();
+
+    void addListener(MediaSessionListener listener);
+
+    void removeListener(MediaSessionListener listener);
+
+    /** Shortcut for a listener that only wants state changes. */
+    default void onStateChange(Consumer<SessionState> callback) {
+        addListener(new MediaSessionListener() {
+            @Override
+            public void onStateChange(MediaSession session, SessionState state, String reason) {
+                callback.accept(state);
+            }
+        });
+    }
+
+    /** Shortcut for a listener that only wants local candidates (trickle ICE). */
+    default void onLocalCandidate(Consumer<IceCandidate> callback) {
+        addListener(new MediaSessionListener() {
+            @Override
+            public void onLocalCandidate(MediaSession session, IceCandidate candidate) {
+                callback.accept(candidate);
+            }
+        });
+    }
+
+    /** Shortcut for a listener that only wants statistics. */
+    default void onStats(Consumer<SessionStats> callback) {
+        addListener(new MediaSessionListener() {
+            @Override
+            public void onStats(MediaSession session, SessionStats stats) {
+                callback.accept(stats);
+            }
+        });
+    }
+
+    /** Ends the media and frees the engine's resources. Idempotent; never throws. */
+    @Override
+    void close();
+
+    CompletableFuture<Void> closeAsync();
+}

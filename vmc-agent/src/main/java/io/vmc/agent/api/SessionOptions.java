@@ -1,0 +1,210 @@
+package io.vmc.agent.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a new {@link MediaSession} negotiates: media kinds, codec preferences, encryption.
+ *
+ * <pre>{@code
+ * MediaSession call = vmc.newSession(SessionOptions.audioOnly());
+ * MediaSession video = vmc.newSession(SessionOptions.builder()
+ *         .audio(true).video(true)
+ *         .audioCodecs(List.of("opus", "PCMU"))
+ *         .label("call to bob")
+ *         .build());
+ * }</pre>
+ *
+ * <p>Immutable. The builder validates every parameter when it is set.
+ */
+public final class SessionOptions {
+    /** Longest accepted {@link Builder#label(String)}. */
+    public static final int MAX_LABEL_LENGTH = 128;
+    /** Most codec names in one preference list. */
+    public static final int MAX_CODECS = 16;
+
+    private static final Pattern CODEC_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}");
+
+    private final boolean audio;
+    private final boolean video;
+    private final List<String> audioCodecs;
+    private final List<String> videoCodecs;
+    private final SrtpPolicy srtp;
+    private final String label;
+
+    private SessionOptions(Builder b) {
+        this.audio = b.audio;
+        this.video = b.video;
+        this.audioCodecs = List.copyOf(b.audioCodecs);
+        this.videoCodecs = List.copyOf(b.videoCodecs);
+        this.srtp = b.srtp;
+        this.label = b.label;
+    }
+
+    /** One audio stream, engine default codecs, SRTP required. */
+    public static SessionOptions audioOnly() {
+        return builder().audio(true).build();
+    }
+
+    /** Audio and video, engine default codecs, SRTP required. */
+    public static SessionOptions audioVideo() {
+        return builder().audio(true).video(true).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this instance's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.audio = audio;
+        b.video = video;
+        b.audioCodecs = audioCodecs;
+        b.videoCodecs = videoCodecs;
+        b.srtp = srtp;
+        b.label = label;
+        return b;
+    }
+
+    public boolean audio() {
+        return audio;
+    }
+
+    public boolean video() {
+        return video;
+    }
+
+    /** Preferred audio codecs, best first, SDP rtpmap names; empty means the engine's defaults. */
+    public List<String> audioCodecs() {
+        return audioCodecs;
+    }
+
+    /** Preferred video codecs, best first; empty means the engine's defaults. */
+    public List<String> videoCodecs() {
+        return videoCodecs;
+    }
+
+    public SrtpPolicy srtp() {
+        return srtp;
+    }
+
+    /** Free text shown in logs and {@code vmc status}; may be empty. */
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SessionOptions s && s.audio == audio && s.video == video
+                && s.audioCodecs.equals(audioCodecs) && s.videoCodecs.equals(videoCodecs)
+                && s.srtp == srtp && s.label.equals(label);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(audio, video, audioCodecs, videoCodecs, srtp, label);
+    }
+
+    @Override
+    public String toString() {
+        return "SessionOptions{audio=" + audio + ", video=" + video + ", audioCodecs=" + audioCodecs
+                + ", videoCodecs=" + videoCodecs + ", srtp=" + srtp + ", label='" + label + "'}";
+    }
+
+    /** Builds {@link SessionOptions}; each setter validates its argument at once. */
+    public static final class Builder {
+        private boolean audio;
+        private boolean video;
+        private List<String> audioCodecs = List.of();
+        private List<String> videoCodecs = List.of();
+        private SrtpPolicy srtp = SrtpPolicy.REQUIRED;
+        private String label = "";
+
+        private Builder() {}
+
+        public Builder audio(boolean audio) {
+            this.audio = audio;
+            return this;
+        }
+
+        public Builder video(boolean video) {
+            this.video = video;
+            return this;
+        }
+
+        /**
+         * Audio codec preference, best first, e.g. {@code List.of("opus", "G722", "PCMU")}. Leave
+         * unset for the engine's defaults.
+         *
+         * @throws IllegalArgumentException if the list is empty, too long, or holds a malformed name
+         */
+        public Builder audioCodecs(List<String> codecs) {
+            this.audioCodecs = checkCodecs("audioCodecs", codecs);
+            return this;
+        }
+
+        /** Video codec preference, best first, e.g. {@code List.of("VP8", "H264")}. */
+        public Builder videoCodecs(List<String> codecs) {
+            this.videoCodecs = checkCodecs("videoCodecs", codecs);
+            return this;
+        }
+
+        public Builder srtp(SrtpPolicy srtp) {
+            this.srtp = Objects.requireNonNull(srtp, "srtp must not be null");
+            return this;
+        }
+
+        /** Free text for logs and status, at most {@value SessionOptions#MAX_LABEL_LENGTH} characters. */
+        public Builder label(String label) {
+            Objects.requireNonNull(label, "label must not be null");
+            if (label.length() > MAX_LABEL_LENGTH) {
+                throw new IllegalArgumentException("label must be at most " + MAX_LABEL_LENGTH
+                        + " characters, was " + label.length());
+            }
+            if (label.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("label must not contain control characters");
+            }
+            this.label = label;
+            return this;
+        }
+
+        /** @throws IllegalStateException if neither audio nor video is enabled */
+        public SessionOptions build() {
+            if (!audio && !video) {
+                throw new IllegalStateException("at least one of audio or video must be enabled");
+            }
+            if (!audio && !audioCodecs.isEmpty()) {
+                throw new IllegalStateException("audioCodecs set but audio is disabled");
+            }
+            if (!video && !videoCodecs.isEmpty()) {
+                throw new IllegalStateException("videoCodecs set but video is disabled");
+            }
+            return new SessionOptions(this);
+        }
+
+        private static List<String> checkCodecs(String name, List<String> codecs) {
+            Objects.requireNonNull(codecs, name + " must not be null");
+            if (codecs.isEmpty()) {
+                throw new IllegalArgumentException(name + " must not be empty (leave it unset for the engine's defaults)");
+            }
+            if (codecs.size() > MAX_CODECS) {
+                throw new IllegalArgumentException(name + " must hold at most " + MAX_CODECS + " codecs, had " + codecs.size());
+            }
+            List<String> copy = new ArrayList<>(codecs.size());
+            for (String c : codecs) {
+                if (c == null || !CODEC_NAME.matcher(c).matches()) {
+                    throw new IllegalArgumentException(name + " holds a malformed codec name: '" + c
+                            + "' (expected an SDP rtpmap name such as \"opus\" or \"PCMU\")");
+                }
+                if (copy.stream().anyMatch(c::equalsIgnoreCase)) {
+                    throw new IllegalArgumentException(name + " lists '" + c + "' twice");
+                }
+                copy.add(c);
+            }
+            return List.copyOf(copy);
+        }
+    }
+}

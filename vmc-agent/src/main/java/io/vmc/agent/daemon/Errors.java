@@ -1,0 +1,28 @@
+package io.vmc.agent.daemon;
+
+import io.vmc.transport.proto.Error;
+import io.vmc.transport.proto.Response;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/** Builds error responses. */
+final class Errors {
+    private Errors() {}
+
+    static Response error(Error.Code code, String message) {
+        return Response.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build();
+    }
+
+    /** The response for a backend call that failed without an answer. */
+    static Response fromThrowable(String backend, Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        // TRANSPORT-PENDING: map io.vmc.transport.VmcTransportException codes once installed
+        if (t instanceof TimeoutException) {
+            return error(Error.Code.DEADLINE_EXCEEDED, backend + " did not answer in time");
+        }
+        return error(Error.Code.UNAVAILABLE, backend + " failed: " + t);
+    }
+}

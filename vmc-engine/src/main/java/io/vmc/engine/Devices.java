@@ -1,0 +1,170 @@
+package io.vmc.engine;
+
+import io.vmc.engine.internal.EngineException;
+import io.vmc.engine.internal.GstSupport;
+import io.vmc.transport.EventSink;
+import io.vmc.transport.proto.Device;
+import io.vmc.transport.proto.DeviceChanged;
+import io.vmc.transport.proto.DeviceList;
+import io.vmc.transport.proto.Error;
+import io.vmc.transport.proto.Event;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.Structure;
+import org.freedesktop.gstreamer.device.DeviceMonitor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Audio devices through GStreamer's device monitor (PulseAudio provider). The guest sees opaque
+ * ids ({@code mic-...}, {@code spk-...}) and display names, never PulseAudio's internal names, and
+ * can only select a device that is in the current list. Started on the first ListDevices; from then
+ * on the list is compared every {@link #POLL_MS} ms and changes become DeviceChanged events.
+ */
+final class Devices implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+    /** Hot-plug detection period. */
+    static final long POLL_MS = 1000;
+
+    record Selected(String pulseName, boolean microphone) {
+    }
+
+    private record Entry(String id, String pulseName, String name, Device.DeviceKind kind, boolean isDefault) {
+        Device toProto() {
+            return Device.newBuilder().setId(id).setName(name).setKind(kind).setIsDefault(isDefault).build();
+        }
+    }
+
+    private final EventSink events;
+    private final ScheduledExecutorService timer;
+    private DeviceMonitor monitor;
+    private ScheduledFuture<?> poll;
+    private Map<String, Entry> current = new LinkedHashMap<>();
+    private boolean closed;
+
+    Devices(EventSink events, ScheduledExecutorService timer) {
+        this.events = events;
+        this.timer = timer;
+    }
+
+    synchronized DeviceList list() {
+        start();
+        refresh(false);
+        DeviceList.Builder b = DeviceList.newBuilder();
+        current.values().forEach(e -> b.addDevices(e.toProto()));
+        return b.build();
+    }
+
+    synchronized Selected resolve(String id, Device.DeviceKind kind) {
+        if (id.isEmpty() || id.length() > 64) throw EngineException.invalid("device_id must be 1-64 characters");
+        start();
+        refresh(false);
+        Entry e = current.get(id);
+        if (e == null) throw new EngineException(Error.Code.NOT_FOUND, "no device " + id + " (call ListDevices)");
+        if (kind != Device.DeviceKind.DEVICE_KIND_UNSPECIFIED && kind != e.kind()) {
+            throw EngineException.invalid("device " + id + " is a " + e.kind() + ", not a " + kind);
+        }
+        if (e.kind() != Device.DeviceKind.MICROPHONE && e.kind() != Device.DeviceKind.SPEAKER) {
+            throw EngineException.invalid("device " + id + " cannot be used for audio");
+        }
+        return new Selected(e.pulseName(), e.kind() == Device.DeviceKind.MICROPHONE);
+    }
+
+    private void start() {
+        if (monitor != null || closed) return;
+        GstSupport.init();
+        DeviceMonitor m = new DeviceMonitor();
+        m.addFilter("Audio/Source", null);
+        m.addFilter("Audio/Sink", null);
+        if (!m.start()) {
+            m.dispose();
+            throw new EngineException(Error.Code.UNAVAILABLE, "no audio device provider could start (is PulseAudio running?)");
+        }
+        monitor = m;
+        refresh(false);
+        poll = timer.scheduleWithFixedDelay(() -> {
+            synchronized (Devices.this) {
+                try {
+                    refresh(true);
+                } catch (RuntimeException ex) {
+                    LOG.debug("device poll: {}", ex.toString());
+                }
+            }
+        }, POLL_MS, POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void refresh(boolean notify) {
+        if (monitor == null) return;
+        Map<String, Entry> now = new LinkedHashMap<>();
+        for (org.freedesktop.gstreamer.device.Device d : monitor.getDevices()) {
+            try {
+                Structure props = d.getProperties();
+                String cls = props != null && props.hasField("device.class") ? props.getString("device.class") : "";
+                boolean source = d.hasClasses("Audio/Source");
+                if (source && "monitor".equals(cls)) continue; // a sink's monitor is not a microphone
+                Element el = d.createElement(null);
+                String pulseName;
+                try {
+                    Object dev = el.get("device");
+                    pulseName = dev == null ? null : dev.toString();
+                } finally {
+                    el.dispose();
+                }
+                if (pulseName == null || pulseName.isEmpty()) continue;
+                boolean isDefault = props != null && props.hasField("is-default") && props.getBoolean("is-default");
+                Device.DeviceKind kind = source ? Device.DeviceKind.MICROPHONE : Device.DeviceKind.SPEAKER;
+                String id = (source ? "mic-" : "spk-") + shortHash(pulseName);
+                now.put(id, new Entry(id, pulseName, d.getDisplayName(), kind, isDefault));
+            } finally {
+                d.dispose();
+            }
+        }
+        if (notify) {
+            for (Entry e : now.values()) {
+                Entry old = current.get(e.id());
+                if (old == null) {
+                    emit(e, DeviceChanged.Change.ADDED);
+                } else if (e.isDefault() && !old.isDefault()) {
+                    emit(e, DeviceChanged.Change.DEFAULT_CHANGED);
+                }
+            }
+            for (Entry e : current.values()) {
+                if (!now.containsKey(e.id())) emit(e, DeviceChanged.Change.REMOVED);
+            }
+        }
+        current = now;
+    }
+
+    private void emit(Entry e, DeviceChanged.Change change) {
+        events.emit(Event.newBuilder().setDeviceChanged(DeviceChanged.newBuilder()
+                .setDevice(e.toProto()).setChange(change)).build());
+    }
+
+    private static String shortHash(String s) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (poll != null) poll.cancel(false);
+        if (monitor != null) {
+            monitor.stop();
+            monitor.dispose();
+            monitor = null;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.vmc.engine;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vmc.engine.sdp.SdpParser;
+import io.vmc.transport.EventSink;
+import io.vmc.transport.proto.Event;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vmc engine}: the client media engine behind a vmc.v1 channel. */
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = "Runs the VMC media engine on the thin client and serves vmc.v1 requests from the guest's agent.")
+public final class EngineCommand implements Callable<Integer> {
+    @Option(names = "--channel", required = true, paramLabel = "URI",
+            description = "Channel to the agent: unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT, virtio:NAME.")
+    String channel;
+
+    @Option(names = "--ice-address", paramLabel = "ADDR",
+            description = "Address to bind ICE host candidates on (repeatable; loopback allowed). Default: all non-loopback interfaces.")
+    List<String> iceAddresses = new ArrayList<>();
+
+    @Option(names = "--stun", paramLabel = "HOST:PORT", description = "STUN server for server-reflexive candidates (repeatable).")
+    List<String> stun = new ArrayList<>();
+
+    @Option(names = "--tone", paramLabel = "HZ", description = "Send a sine test tone instead of the microphone.")
+    Double tone;
+
+    @Option(names = "--mic", paramLabel = "DEVICE", description = "PulseAudio source to capture from (default: the default source).")
+    String mic;
+
+    @Option(names = "--speaker", paramLabel = "DEVICE",
+            description = "PulseAudio sink to play to (default: the default sink); 'none' plays nothing.")
+    String speaker;
+
+    @Option(names = "--record-dir", paramLabel = "DIR", description = "Record each session's received audio as DIR/<session-id>.wav.")
+    Path recordDir;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics.")
+    Integer metricsPort;
+
+    @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "16", description = "Most concurrent sessions (default ${DEFAULT-VALUE}).")
+    int maxSessions;
+
+    @Option(names = "--no-echo-cancel", description = "Disable echo cancellation (webrtcdsp) on device capture.")
+    boolean noEchoCancel;
+
+    @Override
+    public Integer call() throws Exception {
+        EngineConfig config = config();
+        AtomicReference<EventSink> forward = new AtomicReference<>(e -> { });
+        CountDownLatch stop = new CountDownLatch(1);
+        try (MediaEngine engine = new MediaEngine(config, e -> forward.get().emit(e))) {
+            AutoCloseable endpoint = startEndpoint(channel, engine, forward);
+            HttpServer metrics = metricsPort == null ? null : startMetrics(engine, metricsPort);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-engine-shutdown"));
+            System.err.println("vmc engine: serving " + channel + " (audio " + config.audioSource() + " -> "
+                    + config.audioSink() + ", ICE " + (config.iceAddresses().isEmpty() ? "all interfaces" : config.iceAddresses()) + ")");
+            stop.await();
+            if (metrics != null) metrics.stop(0);
+            endpoint.close();
+        }
+        return 0;
+    }
+
+    EngineConfig config() throws IOException {
+        EngineConfig.Builder b = EngineConfig.builder().maxSessions(maxSessions).echoCancellation(!noEchoCancel);
+        for (String a : iceAddresses) {
+            b.iceAddress(SdpParser.parseAddressLiteral(a).orElseThrow(
+                    () -> new IllegalArgumentException("--ice-address must be an IP literal, got " + a)));
+        }
+        for (String s : stun) {
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0) throw new IllegalArgumentException("--stun must be HOST:PORT, got " + s);
+            String host = s.substring(0, colon).replace("[", "").replace("]", "");
+            b.stunServer(new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(s.substring(colon + 1))));
+        }
+        b.audioSource(tone != null ? EngineConfig.AudioSource.tone(tone) : EngineConfig.AudioSource.pulse(mic));
+        b.audioSink("none".equals(speaker) ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(speaker));
+        if (recordDir != null) {
+            Files.createDirectories(recordDir);
+            b.recordDir(recordDir);
+        }
+        return b.build();
+    }
+
+    /**
+     * Connects the engine to the transport's {@code VmcEndpoint} (built reflectively so that this
+     * module does not break while the transport API is still landing).
+     */
+    static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward) throws Exception {
+        Class<?> endpointClass;
+        try {
+            endpointClass = Class.forName("io.vmc.transport.VmcEndpoint");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("this build of vmc-transport has no VmcEndpoint; cannot serve " + uri, e);
+        }
+        Class<?> channelUri = Class.forName("io.vmc.transport.ChannelUri");
+        Object parsed = channelUri.getMethod("parse", String.class).invoke(null, uri);
+        Object builder = endpointClass.getMethod("builder").invoke(null);
+        builder = invoke(builder, "channel", parsed);
+        builder = invoke(builder, "role", io.vmc.transport.proto.Hello.Role.ROLE_ENGINE);
+        builder = invoke(builder, "software", engine.config().software());
+        builder = invoke(builder, "requestHandler", engine);
+        Object ep = builder.getClass().getMethod("build").invoke(builder);
+        Method send = ep.getClass().getMethod("sendEvent", Event.class);
+        forward.set(e -> {
+            try {
+                send.invoke(ep, e);
+            } catch (ReflectiveOperationException ex) {
+                throw new IllegalStateException("sendEvent failed", ex);
+            }
+        });
+        ep.getClass().getMethod("start").invoke(ep);
+        return () -> ep.getClass().getMethod("close").invoke(ep);
+    }
+
+    private static Object invoke(Object target, String name, Object arg) throws ReflectiveOperationException {
+        for (Method m : target.getClass().getMethods()) {
+            if (m.getName().equals(name) && m.getParameterCount() == 1 && m.getParameterTypes()[0].isInstance(arg)) {
+                return m.invoke(target, arg);
+            }
+        }
+        throw new NoSuchMethodException(target.getClass().getName() + "." + name + "(" + arg.getClass().getName() + ")");
+    }
+
+    static HttpServer startMetrics(MediaEngine engine, int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/metrics", ex -> {
+            byte[] body = engine.metricsText().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new EngineCommand()).execute(args));
+    }
+}

@@ -1,0 +1,235 @@
+package io.vmc.engine;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** How a {@link MediaEngine} runs. Immutable; build with {@link #builder()}. */
+public final class EngineConfig {
+    private final List<InetAddress> iceAddresses;
+    private final List<InetSocketAddress> stunServers;
+    private final AudioSource audioSource;
+    private final AudioSink audioSink;
+    private final Path recordDir;
+    private final int maxSessions;
+    private final boolean echoCancellation;
+    private final boolean opusDtx;
+    private final int jitterBufferMs;
+    private final Duration statsInterval;
+    private final Duration consentTimeout;
+    private final Duration consentInterval;
+    private final double requestsPerSecond;
+    private final int requestBurst;
+    private final String software;
+
+    private EngineConfig(Builder b) {
+        this.iceAddresses = List.copyOf(b.iceAddresses);
+        this.stunServers = List.copyOf(b.stunServers);
+        this.audioSource = b.audioSource;
+        this.audioSink = b.audioSink;
+        this.recordDir = b.recordDir;
+        this.maxSessions = b.maxSessions;
+        this.echoCancellation = b.echoCancellation;
+        this.opusDtx = b.opusDtx;
+        this.jitterBufferMs = b.jitterBufferMs;
+        this.statsInterval = b.statsInterval;
+        this.consentTimeout = b.consentTimeout;
+        this.consentInterval = b.consentInterval;
+        this.requestsPerSecond = b.requestsPerSecond;
+        this.requestBurst = b.requestBurst;
+        this.software = b.software;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Addresses to bind host candidates on (loopback allowed); empty = every non-loopback interface. */
+    public List<InetAddress> iceAddresses() { return iceAddresses; }
+    public List<InetSocketAddress> stunServers() { return stunServers; }
+    public AudioSource audioSource() { return audioSource; }
+    public AudioSink audioSink() { return audioSink; }
+    /** Where each session's received audio is written as {@code <session-id>.wav}; null = not recorded. */
+    public Path recordDir() { return recordDir; }
+    public int maxSessions() { return maxSessions; }
+    public boolean echoCancellation() { return echoCancellation; }
+    public boolean opusDtx() { return opusDtx; }
+    public int jitterBufferMs() { return jitterBufferMs; }
+    public Duration statsInterval() { return statsInterval; }
+    /** RFC 7675: media stops this long after the last consent response (30 s in the RFC). */
+    public Duration consentTimeout() { return consentTimeout; }
+    /** How often consent is refreshed (RFC 7675 suggests about 5 s). JVM-wide in ice4j: the first engine sets it. */
+    public Duration consentInterval() { return consentInterval; }
+    public double requestsPerSecond() { return requestsPerSecond; }
+    public int requestBurst() { return requestBurst; }
+    public String software() { return software; }
+
+    public static final class Builder {
+        private final List<InetAddress> iceAddresses = new ArrayList<>();
+        private final List<InetSocketAddress> stunServers = new ArrayList<>();
+        private AudioSource audioSource = AudioSource.pulse(null);
+        private AudioSink audioSink = AudioSink.pulse(null);
+        private Path recordDir;
+        private int maxSessions = 16;
+        private boolean echoCancellation = true;
+        private boolean opusDtx = false;
+        private int jitterBufferMs = 60;
+        private Duration statsInterval = Duration.ofSeconds(1);
+        private Duration consentTimeout = Duration.ofSeconds(30);
+        private Duration consentInterval = Duration.ofSeconds(5);
+        private double requestsPerSecond = 50;
+        private int requestBurst = 200;
+        private String software = "vmc-engine/0.1.0";
+
+        public Builder iceAddress(InetAddress a) {
+            iceAddresses.add(Objects.requireNonNull(a, "iceAddress"));
+            return this;
+        }
+
+        public Builder iceAddresses(List<InetAddress> as) {
+            as.forEach(this::iceAddress);
+            return this;
+        }
+
+        public Builder stunServer(InetSocketAddress s) {
+            Objects.requireNonNull(s, "stunServer");
+            if (s.isUnresolved()) throw new IllegalArgumentException("stunServer must be resolved: " + s);
+            stunServers.add(s);
+            return this;
+        }
+
+        public Builder audioSource(AudioSource s) {
+            audioSource = Objects.requireNonNull(s, "audioSource");
+            return this;
+        }
+
+        public Builder audioSink(AudioSink s) {
+            audioSink = Objects.requireNonNull(s, "audioSink");
+            return this;
+        }
+
+        public Builder recordDir(Path dir) {
+            recordDir = dir;
+            return this;
+        }
+
+        public Builder maxSessions(int n) {
+            if (n < 1 || n > 1000) throw new IllegalArgumentException("maxSessions must be 1..1000, got " + n);
+            maxSessions = n;
+            return this;
+        }
+
+        public Builder echoCancellation(boolean on) {
+            echoCancellation = on;
+            return this;
+        }
+
+        public Builder opusDtx(boolean on) {
+            opusDtx = on;
+            return this;
+        }
+
+        public Builder jitterBufferMs(int ms) {
+            if (ms < 0 || ms > 1000) throw new IllegalArgumentException("jitterBufferMs must be 0..1000, got " + ms);
+            jitterBufferMs = ms;
+            return this;
+        }
+
+        public Builder statsInterval(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("statsInterval must be positive");
+            statsInterval = d;
+            return this;
+        }
+
+        public Builder consentTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("consentTimeout must be positive");
+            consentTimeout = d;
+            return this;
+        }
+
+        public Builder consentInterval(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("consentInterval must be positive");
+            consentInterval = d;
+            return this;
+        }
+
+        public Builder requestRate(double perSecond, int burst) {
+            if (perSecond <= 0 || burst < 1) throw new IllegalArgumentException("request rate and burst must be positive");
+            requestsPerSecond = perSecond;
+            requestBurst = burst;
+            return this;
+        }
+
+        public Builder software(String s) {
+            software = Objects.requireNonNull(s, "software");
+            return this;
+        }
+
+        public EngineConfig build() {
+            return new EngineConfig(this);
+        }
+    }
+
+    /** The microphone (a PulseAudio source; null device = default) or a sine test tone. */
+    public static final class AudioSource {
+        private final double toneHz;
+        private final double toneVolume;
+        private final String device;
+
+        private AudioSource(double toneHz, double toneVolume, String device) {
+            this.toneHz = toneHz;
+            this.toneVolume = toneVolume;
+            this.device = device;
+        }
+
+        public static AudioSource tone(double hz) {
+            if (!(hz >= 20 && hz <= 20000)) throw new IllegalArgumentException("tone must be 20..20000 Hz, got " + hz);
+            return new AudioSource(hz, 0.3, null);
+        }
+
+        public static AudioSource pulse(String device) {
+            return new AudioSource(0, 0, device);
+        }
+
+        public boolean isTone() { return toneHz > 0; }
+        public double toneHz() { return toneHz; }
+        public double toneVolume() { return toneVolume; }
+        public String device() { return device; }
+
+        @Override
+        public String toString() {
+            return isTone() ? "tone " + toneHz + " Hz" : "pulse " + (device == null ? "default" : device);
+        }
+    }
+
+    /** The speaker (a PulseAudio sink; null device = default) or none (received audio only recorded). */
+    public static final class AudioSink {
+        private final boolean pulse;
+        private final String device;
+
+        private AudioSink(boolean pulse, String device) {
+            this.pulse = pulse;
+            this.device = device;
+        }
+
+        public static AudioSink none() {
+            return new AudioSink(false, null);
+        }
+
+        public static AudioSink pulse(String device) {
+            return new AudioSink(true, device);
+        }
+
+        public boolean isPulse() { return pulse; }
+        public String device() { return device; }
+
+        @Override
+        public String toString() {
+            return pulse ? "pulse " + (device == null ? "default" : device) : "none";
+        }
+    }
+}

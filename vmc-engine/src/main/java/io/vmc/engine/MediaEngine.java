@@ -1,0 +1,369 @@
+package io.vmc.engine;
+
+import io.vmc.engine.internal.AudioSession;
+import io.vmc.engine.internal.EngineException;
+import io.vmc.engine.internal.RateLimiter;
+import io.vmc.transport.EventSink;
+import io.vmc.transport.RequestHandler;
+import io.vmc.transport.proto.CreateSession;
+import io.vmc.transport.proto.Empty;
+import io.vmc.transport.proto.EngineStatus;
+import io.vmc.transport.proto.Error;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.Mode;
+import io.vmc.transport.proto.ModeReason;
+import io.vmc.transport.proto.Request;
+import io.vmc.transport.proto.Response;
+import io.vmc.transport.proto.SdpType;
+import io.vmc.transport.proto.SessionCreated;
+import io.vmc.transport.proto.SessionDescription;
+import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.Status;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client media engine: serves vmc.v1 requests (from agentd through the transport, or in
+ * process in fallback mode) and emits events. Everything the guest sends is validated here, at the
+ * trust boundary: identifiers, lengths, codec names, SDP, candidates, digits, rates.
+ *
+ * <p>Thread model: {@link #handle} never blocks; requests run on a small pool, each session
+ * serialises its own requests; a scheduler drives stats, RTCP, DTMF and consent checks.
+ */
+public final class MediaEngine implements RequestHandler, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaEngine.class);
+    /** Longest session id accepted from the guest. */
+    public static final int MAX_ID_LENGTH = 64;
+    /** Longest SDP accepted from the guest (the parser applies the same bound). */
+    public static final int MAX_SDP_LENGTH = io.vmc.engine.sdp.SdpParser.MAX_SDP_BYTES;
+    /** Most DTMF digits per SendDtmf. */
+    public static final int MAX_DTMF_DIGITS = 32;
+    /** Longest label or app id. */
+    public static final int MAX_LABEL_LENGTH = 256;
+    /** Most codec names in SessionOptions. */
+    public static final int MAX_CODECS = 16;
+
+    private static final Pattern SESSION_ID = Pattern.compile("s[0-9a-f]{16}");
+    private static final Pattern DTMF = Pattern.compile("[0-9*#A-Da-d]{1," + MAX_DTMF_DIGITS + "}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** ice4j and jitsi-srtp log through java.util.logging at INFO per packet pair; strong refs keep the levels. */
+    private static final java.util.logging.Logger ICE4J_LOG = java.util.logging.Logger.getLogger("org.ice4j");
+    private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
+
+    static {
+        if (System.getProperty("vmc.engine.verboseIce") == null) {
+            ICE4J_LOG.setLevel(java.util.logging.Level.WARNING);
+            JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
+    private final EngineConfig config;
+    private final EventSink events;
+    private final Map<String, AudioSession> sessions = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final RateLimiter requestLimiter;
+    private final Devices devices;
+    private volatile boolean closed;
+    private volatile String defaultMic;
+    private volatile String defaultSpeaker;
+
+    public MediaEngine(EngineConfig config, EventSink events) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.events = safeSink(Objects.requireNonNull(events, "events"));
+        configureIce4j(config);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(2, r -> daemon(r, "vmc-engine-req-" + n.incrementAndGet()));
+        this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "vmc-engine-timer-" + n.incrementAndGet()));
+        this.requestLimiter = new RateLimiter(config.requestsPerSecond(), config.requestBurst());
+        this.devices = new Devices(this.events, timer);
+        long period = config.statsInterval().toMillis();
+        timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    @Override
+    public CompletableFuture<Response> handle(Request request) {
+        if (closed) {
+            return CompletableFuture.completedFuture(error(request, Error.Code.UNAVAILABLE, "engine is shutting down"));
+        }
+        if (!requestLimiter.tryAcquire()) {
+            return CompletableFuture.completedFuture(error(request, Error.Code.RESOURCE_EXHAUSTED,
+                    "request rate above " + config.requestsPerSecond() + "/s"));
+        }
+        CompletableFuture<Response> f = new CompletableFuture<>();
+        try {
+            workers.execute(() -> {
+                try {
+                    f.complete(dispatch(request).setId(request.getId()).build());
+                } catch (EngineException e) {
+                    f.complete(error(request, e.code(), e.getMessage()));
+                } catch (RuntimeException e) {
+                    LOG.warn("request {} failed", request.getMethodCase(), e);
+                    f.complete(error(request, Error.Code.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                }
+            });
+        } catch (RuntimeException e) {
+            f.complete(error(request, Error.Code.UNAVAILABLE, "engine is shutting down"));
+        }
+        return f;
+    }
+
+    private Response.Builder dispatch(Request r) {
+        return switch (r.getMethodCase()) {
+            case CREATE_SESSION -> createSession(r.getCreateSession());
+            case CREATE_OFFER -> description(SdpType.OFFER,
+                    session(r.getCreateOffer().getSessionId()).createOffer(r.getCreateOffer().getIceRestart()));
+            case CREATE_ANSWER -> {
+                String sdp = r.getCreateAnswer().getRemoteSdp();
+                checkSdp(sdp, true);
+                yield description(SdpType.ANSWER, session(r.getCreateAnswer().getSessionId()).createAnswer(sdp));
+            }
+            case SET_REMOTE_DESCRIPTION -> {
+                var m = r.getSetRemoteDescription();
+                checkSdp(m.getSdp(), false);
+                session(m.getSessionId()).setRemoteDescription(m.getType(), m.getSdp());
+                yield empty();
+            }
+            case ADD_REMOTE_CANDIDATE -> {
+                var m = r.getAddRemoteCandidate();
+                if (m.getCandidate().length() > 1024) throw EngineException.invalid("candidate longer than 1024 characters");
+                if (m.getMid().length() > 32) throw EngineException.invalid("mid longer than 32 characters");
+                if (m.getMLineIndex() > 0) throw EngineException.invalid("m_line_index " + m.getMLineIndex() + ": only one audio section (index 0) exists");
+                session(m.getSessionId()).addRemoteCandidate(m.getCandidate());
+                yield empty();
+            }
+            case SET_MUTE -> {
+                var m = r.getSetMute();
+                if (m.getKind() == io.vmc.transport.proto.MediaKind.VIDEO) throw new EngineException(Error.Code.UNIMPLEMENTED, "video is not supported yet");
+                session(m.getSessionId()).setMute(m.getMuted());
+                yield empty();
+            }
+            case SET_HOLD -> {
+                var m = r.getSetHold();
+                String offer = session(m.getSessionId()).setHold(m.getHold());
+                yield description(SdpType.OFFER, offer);
+            }
+            case SEND_DTMF -> {
+                var m = r.getSendDtmf();
+                if (!DTMF.matcher(m.getDigits()).matches()) {
+                    throw EngineException.invalid("digits must be 1-" + MAX_DTMF_DIGITS + " of 0-9 * # A-D");
+                }
+                int d = m.getDurationMs() == 0 ? 100 : m.getDurationMs();
+                if (d < 40 || d > 2000) throw EngineException.invalid("duration_ms must be 40..2000, got " + d);
+                session(m.getSessionId()).sendDtmf(m.getDigits(), d);
+                yield empty();
+            }
+            case LIST_DEVICES -> Response.newBuilder().setDevices(devices.list());
+            case SELECT_DEVICE -> {
+                var m = r.getSelectDevice();
+                Devices.Selected s = devices.resolve(m.getDeviceId(), m.getKind());
+                if (m.getSessionId().isEmpty()) {
+                    // engine-wide: used by sessions created from now on
+                    if (s.microphone()) defaultMic = s.pulseName(); else defaultSpeaker = s.pulseName();
+                } else {
+                    session(m.getSessionId()).selectDevice(s.pulseName(), s.microphone());
+                }
+                yield empty();
+            }
+            case GET_STATS -> Response.newBuilder().setStats(session(r.getGetStats().getSessionId()).stats());
+            case CLOSE_SESSION -> {
+                String id = r.getCloseSession().getSessionId();
+                checkId(id);
+                AudioSession s = sessions.remove(id);
+                if (s == null) throw new EngineException(Error.Code.NOT_FOUND, "no session " + id);
+                s.close("closed by request");
+                emitStatus();
+                yield empty();
+            }
+            case GET_STATUS -> Response.newBuilder().setStatus(Status.newBuilder()
+                    .setMode(Mode.OPTIMIZED).setReason(ModeReason.ENGINE_CONNECTED)
+                    .setEngineSoftware(config.software()).setProtocolVersion(1)
+                    .addAllSessionIds(sessions.keySet()));
+            case SET_VIDEO_GEOMETRY -> throw new EngineException(Error.Code.UNIMPLEMENTED, "video is not supported yet");
+            case REPORT_CLIENT_ADDRESSES -> throw new EngineException(Error.Code.UNIMPLEMENTED, "ReportClientAddresses goes from the engine to agentd");
+            case METHOD_NOT_SET -> throw EngineException.invalid("request has no method");
+        };
+    }
+
+    private Response.Builder createSession(CreateSession m) {
+        SessionOptions o = m.getOptions();
+        if (m.getAppId().length() > MAX_LABEL_LENGTH) throw EngineException.invalid("app_id longer than " + MAX_LABEL_LENGTH);
+        if (o.getLabel().length() > MAX_LABEL_LENGTH) throw EngineException.invalid("label longer than " + MAX_LABEL_LENGTH);
+        if (o.getVideo()) throw new EngineException(Error.Code.UNIMPLEMENTED, "video sessions are not supported yet");
+        if (!o.getAudio()) throw EngineException.invalid("options.audio must be true");
+        if (o.getAudioCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " audio codecs");
+        if (o.getSrtpValue() < 0 || o.getSrtpValue() > 2) throw EngineException.invalid("unknown srtp policy " + o.getSrtpValue());
+        for (String c : o.getAudioCodecsList()) {
+            if (c.length() > 32) throw EngineException.invalid("codec name longer than 32 characters");
+        }
+        String id = "s" + HexFormat.of().formatHex(randomBytes(8));
+        AudioSession s = new AudioSession(id, o, config, events, timer);
+        if (defaultMic != null) s.selectDevice(defaultMic, true);
+        if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
+        synchronized (sessions) {
+            if (sessions.size() >= config.maxSessions()) {
+                throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "session limit reached (" + config.maxSessions() + ")");
+            }
+            sessions.put(id, s);
+        }
+        s.announce();
+        emitStatus();
+        return Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(id));
+    }
+
+    private AudioSession session(String id) {
+        checkId(id);
+        AudioSession s = sessions.get(id);
+        if (s == null) throw new EngineException(Error.Code.NOT_FOUND, "no session " + id);
+        return s;
+    }
+
+    private static void checkId(String id) {
+        if (id.isEmpty()) throw EngineException.invalid("session_id is empty");
+        if (id.length() > MAX_ID_LENGTH || !SESSION_ID.matcher(id).matches()) {
+            throw EngineException.invalid("session_id is not an id this engine issued");
+        }
+    }
+
+    private static void checkSdp(String sdp, boolean emptyAllowed) {
+        if (sdp.isEmpty() && !emptyAllowed) throw EngineException.invalid("sdp is empty");
+        if (sdp.length() > MAX_SDP_LENGTH) throw EngineException.invalid("sdp of " + sdp.length() + " characters exceeds " + MAX_SDP_LENGTH);
+    }
+
+    private void tick() {
+        for (AudioSession s : sessions.values()) {
+            try {
+                s.tick();
+            } catch (RuntimeException e) {
+                LOG.warn("session {} tick failed: {}", s.id(), e.toString());
+            }
+        }
+    }
+
+    private void emitStatus() {
+        events.emit(Event.newBuilder().setEngineStatus(EngineStatus.newBuilder()
+                .setSoftware(config.software()).setActiveSessions(sessions.size())).build());
+    }
+
+    /** Prometheus text exposition of the engine's counters (served by {@code --metrics-port}). */
+    public String metricsText() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# TYPE vmc_engine_sessions gauge\nvmc_engine_sessions ").append(sessions.size()).append('\n');
+        String[][] metrics = {
+            {"vmc_engine_packets_sent_total", "counter"}, {"vmc_engine_packets_received_total", "counter"},
+            {"vmc_engine_packets_lost_total", "counter"}, {"vmc_engine_jitter_ms", "gauge"},
+            {"vmc_engine_rtt_ms", "gauge"}, {"vmc_engine_mos", "gauge"}};
+        for (String[] m : metrics) sb.append("# TYPE ").append(m[0]).append(' ').append(m[1]).append('\n');
+        for (AudioSession s : sessions.values()) {
+            for (var st : s.stats().getStreamsList()) {
+                String l = "{session=\"" + s.id() + "\",codec=\"" + st.getCodec() + "\"}";
+                sb.append("vmc_engine_packets_sent_total").append(l).append(' ').append(st.getPacketsSent()).append('\n');
+                sb.append("vmc_engine_packets_received_total").append(l).append(' ').append(st.getPacketsReceived()).append('\n');
+                sb.append("vmc_engine_packets_lost_total").append(l).append(' ').append(st.getPacketsLost()).append('\n');
+                sb.append("vmc_engine_jitter_ms").append(l).append(' ').append(st.getJitterMs()).append('\n');
+                sb.append("vmc_engine_rtt_ms").append(l).append(' ').append(st.getRttMs()).append('\n');
+                sb.append("vmc_engine_mos").append(l).append(' ').append(st.getMos()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Ids of the open sessions. */
+    public List<String> sessionIds() {
+        return List.copyOf(sessions.keySet());
+    }
+
+    /** Drop counters by reason for a session (bad length, wrong SSRC, auth failure, untrusted source...). */
+    public Map<String, Long> counters(String sessionId) {
+        return session(sessionId).counters();
+    }
+
+    /** The announced local media address of a session (its default candidate). */
+    public InetSocketAddress localMediaAddress(String sessionId) {
+        return session(sessionId).localMediaAddress();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (AudioSession s : sessions.values()) {
+            try {
+                s.close("engine shutdown");
+            } catch (RuntimeException e) {
+                LOG.warn("closing session {}: {}", s.id(), e.toString());
+            }
+        }
+        sessions.clear();
+        devices.close();
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    private static Response.Builder empty() {
+        return Response.newBuilder().setEmpty(Empty.getDefaultInstance());
+    }
+
+    private static Response.Builder description(SdpType t, String sdp) {
+        return Response.newBuilder().setDescription(SessionDescription.newBuilder().setType(t).setSdp(sdp));
+    }
+
+    private static Response error(Request r, Error.Code code, String message) {
+        return Response.newBuilder().setId(r.getId())
+                .setError(Error.newBuilder().setCode(code).setMessage(message == null ? "" : message)).build();
+    }
+
+    private static EventSink safeSink(EventSink sink) {
+        return e -> {
+            try {
+                sink.emit(e);
+            } catch (RuntimeException ex) {
+                LOG.warn("event sink failed: {}", ex.toString());
+            }
+        };
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** ice4j reads its settings once from system properties (Typesafe config); set ours unless the user did. */
+    private static synchronized void configureIce4j(EngineConfig config) {
+        setDefault("ice4j.harvest.mapping.aws.enabled", "false");
+        setDefault("ice4j.harvest.udp.use-dynamic-ports", "true");
+        setDefault("ice4j.consent-freshness.interval", config.consentInterval().toMillis() + " milliseconds");
+        setDefault("ice4j.consent-freshness.max-wait-interval", "500 milliseconds");
+        setDefault("ice4j.consent-freshness.max-retransmissions", "6");
+        setDefault("ice4j.ice.termination-delay", "3 seconds");
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
+    }
+}

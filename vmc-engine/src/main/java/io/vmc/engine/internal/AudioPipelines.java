@@ -1,0 +1,179 @@
+package io.vmc.engine.internal;
+
+import io.vmc.engine.EngineConfig;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.FlowReturn;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.State;
+import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.elements.AppSrc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The GStreamer halves of an audio stream. Capture and encoding end in an appsink that hands RTP
+ * packets to Java; received RTP enters through an appsrc, goes through the jitter buffer and the
+ * decoder, and ends in the speaker and in a PCM appsink (recording, level).
+ */
+public final class AudioPipelines {
+    private static final Logger LOG = LoggerFactory.getLogger(AudioPipelines.class);
+    /** PCM format delivered to Java on the receive side. */
+    public static final int PCM_RATE = 48000;
+
+    private AudioPipelines() {
+    }
+
+    /** Encodes the configured source and hands each RTP packet to {@code rtpOut}. */
+    public static final class Sender implements AutoCloseable {
+        private final Pipeline pipeline;
+        private final Element volume;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        /** @param probeName the receive side's webrtcechoprobe for echo cancellation, or null for none */
+        public Sender(EngineConfig.AudioSource source, String pulseDevice, AudioCodec codec, int pt, boolean dtx,
+                      String probeName, Consumer<byte[]> rtpOut, Consumer<String> onError) {
+            GstSupport.init();
+            String src;
+            if (source.isTone()) {
+                src = String.format(Locale.ROOT,
+                        "audiotestsrc is-live=true wave=sine freq=%.3f volume=%.3f samplesperbuffer=960 ! audio/x-raw,format=S16LE,rate=48000,channels=1",
+                        source.toneHz(), source.toneVolume());
+            } else {
+                String dev = pulseDevice != null ? pulseDevice : source.device();
+                src = "pulsesrc " + (dev != null ? "device=" + quote(dev) + " " : "")
+                        + "buffer-time=40000 latency-time=10000 ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1";
+                if (probeName != null) {
+                    // noise suppression off: it would eat stationary test tones
+                    src += " ! webrtcdsp probe=" + probeName + " echo-cancel=true noise-suppression=false gain-control=false";
+                }
+            }
+            String desc = src + " ! volume name=mute ! " + codec.encoderChain(pt, dtx)
+                    + " ! appsink name=rtp emit-signals=true sync=false max-buffers=100 drop=true";
+            pipeline = (Pipeline) Gst.parseLaunch(desc);
+            volume = pipeline.getElementByName("mute");
+            AppSink sink = (AppSink) pipeline.getElementByName("rtp");
+            sink.connect((AppSink.NEW_SAMPLE) s -> {
+                Sample sample = s.pullSample();
+                try {
+                    Buffer b = sample.getBuffer();
+                    ByteBuffer bb = b.map(false);
+                    try {
+                        byte[] pkt = new byte[bb.remaining()];
+                        bb.get(pkt);
+                        if (!closed.get()) rtpOut.accept(pkt);
+                    } finally {
+                        b.unmap();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("send path: {}", e.toString());
+                } finally {
+                    sample.dispose();
+                }
+                return FlowReturn.OK;
+            });
+            pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
+        }
+
+        public void start() {
+            pipeline.play();
+        }
+
+        public void setMuted(boolean muted) {
+            volume.set("mute", muted);
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                pipeline.setState(State.NULL);
+                pipeline.dispose();
+            }
+        }
+    }
+
+    /** Decodes RTP pushed by Java, plays it and hands 48 kHz mono S16LE PCM to {@code pcmOut}. */
+    public static final class Receiver implements AutoCloseable {
+        private final Pipeline pipeline;
+        private final AppSrc src;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        public Receiver(EngineConfig.AudioSink sinkSpec, String pulseDevice, AudioCodec codec, int pt, int jitterMs,
+                        String probeName, Consumer<byte[]> pcmOut, Consumer<String> onError) {
+            GstSupport.init();
+            StringBuilder d = new StringBuilder();
+            d.append("appsrc name=src is-live=true format=time do-timestamp=true max-bytes=262144 block=false")
+             .append(" ! rtpjitterbuffer latency=").append(jitterMs).append(" do-lost=true drop-on-latency=true")
+             .append(" ! ").append(codec.decoderChain())
+             .append(" ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! tee name=t")
+             .append(" t. ! queue max-size-buffers=50 leaky=downstream ! appsink name=pcm emit-signals=true sync=false max-buffers=50 drop=true");
+            if (sinkSpec.isPulse()) {
+                String dev = pulseDevice != null ? pulseDevice : sinkSpec.device();
+                d.append(" t. ! queue max-size-time=200000000 leaky=downstream ! ");
+                if (probeName != null) {
+                    d.append("webrtcechoprobe name=").append(probeName).append(" ! ");
+                }
+                d.append("audioconvert ! pulsesink ").append(dev != null ? "device=" + quote(dev) + " " : "")
+                 .append("buffer-time=60000 latency-time=10000 sync=true");
+            }
+            pipeline = (Pipeline) Gst.parseLaunch(d.toString());
+            src = (AppSrc) pipeline.getElementByName("src");
+            src.setCaps(Caps.fromString(codec.rtpCaps(pt)));
+            AppSink pcm = (AppSink) pipeline.getElementByName("pcm");
+            pcm.connect((AppSink.NEW_SAMPLE) s -> {
+                Sample sample = s.pullSample();
+                try {
+                    Buffer b = sample.getBuffer();
+                    ByteBuffer bb = b.map(false);
+                    try {
+                        byte[] out = new byte[bb.remaining()];
+                        bb.get(out);
+                        if (!closed.get()) pcmOut.accept(out);
+                    } finally {
+                        b.unmap();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("receive path: {}", e.toString());
+                } finally {
+                    sample.dispose();
+                }
+                return FlowReturn.OK;
+            });
+            pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
+        }
+
+        public void start() {
+            pipeline.play();
+        }
+
+        /** Queues one plain RTP packet for decoding. Never blocks. */
+        public void push(byte[] data, int off, int len) {
+            if (closed.get()) return;
+            Buffer b = new Buffer(len);
+            ByteBuffer bb = b.map(true);
+            bb.put(data, off, len);
+            b.unmap();
+            src.pushBuffer(b);
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                pipeline.setState(State.NULL);
+                pipeline.dispose();
+            }
+        }
+    }
+
+    static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+}

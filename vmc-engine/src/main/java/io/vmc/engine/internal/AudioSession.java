@@ -1,0 +1,638 @@
+package io.vmc.engine.internal;
+
+import io.vmc.engine.EngineConfig;
+import io.vmc.engine.sdp.Attribute;
+import io.vmc.engine.sdp.Candidate;
+import io.vmc.engine.sdp.Connection;
+import io.vmc.engine.sdp.Crypto;
+import io.vmc.engine.sdp.Direction;
+import io.vmc.engine.sdp.MediaDescription;
+import io.vmc.engine.sdp.RtpMap;
+import io.vmc.engine.sdp.SdpParseException;
+import io.vmc.engine.sdp.SdpParser;
+import io.vmc.engine.sdp.SessionDescription;
+import io.vmc.transport.EventSink;
+import io.vmc.transport.proto.DtmfReceived;
+import io.vmc.transport.proto.Error;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.LocalCandidate;
+import io.vmc.transport.proto.MediaKind;
+import io.vmc.transport.proto.RenegotiationNeeded;
+import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.SessionState;
+import io.vmc.transport.proto.SessionStats;
+import io.vmc.transport.proto.StreamStats;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call: SDP offer/answer (RFC 3264) for one audio stream, ICE, SDES keys, the media flow and
+ * the session state machine. Every public method runs under the session's monitor; callbacks from
+ * ICE and media threads only touch volatile state or take the monitor briefly.
+ */
+public final class AudioSession {
+    private static final Logger LOG = LoggerFactory.getLogger(AudioSession.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int DTMF_PT_48K = 101;
+    private static final int DTMF_PT_8K = 100;
+
+    private final String id;
+    private final SessionOptions options;
+    private final EngineConfig config;
+    private final EventSink events;
+    private final ScheduledExecutorService timer;
+    private final List<AudioCodec> codecs;
+    private final String cname = "vmc-" + HexFormat.of().formatHex(randomBytes(6));
+    private final byte[] key80 = randomBytes(Crypto.KEY_AND_SALT_BYTES);
+    private final byte[] key32 = randomBytes(Crypto.KEY_AND_SALT_BYTES);
+    private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+    private long sdpVersion;
+
+    private IceEndpoint ice;
+    private boolean remoteUsesIce;
+    private String remoteUfrag;
+    private String remotePwd;
+    private SessionDescription localOffer; // non-null while we wait for an answer
+    private String pendingRemoteOffer;
+    private boolean negotiated;
+    private Direction wanted = Direction.SENDRECV;
+    private Direction current = Direction.SENDRECV;
+    private boolean muted;
+    private String pulseSource;
+    private String pulseSink;
+    private MediaFlow flow;
+    private final long ssrc = MediaFlow.randomSsrc();
+    private int nextSeq = MediaFlow.randomSeq();
+    private volatile SessionState.State state = SessionState.State.NEW;
+    private volatile boolean connected;
+    private volatile boolean consentLost;
+    private volatile String localAddr = "";
+    private volatile String remoteAddr = "";
+    private boolean closed;
+
+    public AudioSession(String id, SessionOptions options, EngineConfig config, EventSink events,
+                        ScheduledExecutorService timer) {
+        this.id = id;
+        this.options = options;
+        this.config = config;
+        this.events = events;
+        this.timer = timer;
+        List<AudioCodec> list = new ArrayList<>();
+        if (options.getAudioCodecsCount() == 0) {
+            list.addAll(List.of(AudioCodec.OPUS, AudioCodec.G722, AudioCodec.PCMU, AudioCodec.PCMA));
+        } else {
+            for (String n : options.getAudioCodecsList()) {
+                AudioCodec c = AudioCodec.fromName(n).orElseThrow(() -> EngineException.invalid("unknown audio codec \"" + n + "\""));
+                if (!list.contains(c)) list.add(c);
+            }
+        }
+        this.codecs = List.copyOf(list);
+    }
+
+    public String id() { return id; }
+
+    public SessionState.State state() { return state; }
+
+    // ------------------------------------------------------------------ offer/answer
+
+    public synchronized String createOffer(boolean iceRestart) {
+        ensureOpen();
+        if (iceRestart) throw new EngineException(Error.Code.UNIMPLEMENTED, "ICE restart is not supported yet");
+        if (pendingRemoteOffer != null) throw EngineException.precondition("a remote offer is pending: answer it first");
+        ensureIce(true);
+        boolean secure = options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
+        List<String> formats = new ArrayList<>();
+        List<Attribute> attrs = new ArrayList<>();
+        attrs.add(Attribute.of("mid", "0"));
+        attrs.add(Attribute.flag("rtcp-mux"));
+        addIceAttributes(attrs);
+        boolean has48 = false;
+        boolean has8 = false;
+        for (AudioCodec c : codecs) {
+            formats.add(Integer.toString(c.defaultPayloadType()));
+            attrs.add(Attribute.of("rtpmap", new RtpMap(c.defaultPayloadType(), c.sdpName(), c.clockRate(), c.channels())));
+            if (c == AudioCodec.OPUS) {
+                attrs.add(Attribute.of("fmtp", c.defaultPayloadType() + " minptime=10;useinbandfec=1;usedtx=" + (config.opusDtx() ? 1 : 0)));
+                has48 = true;
+            } else {
+                has8 = true;
+            }
+        }
+        if (has48) {
+            formats.add(Integer.toString(DTMF_PT_48K));
+            attrs.add(Attribute.of("rtpmap", DTMF_PT_48K + " telephone-event/48000"));
+            attrs.add(Attribute.of("fmtp", DTMF_PT_48K + " 0-15"));
+        }
+        if (has8) {
+            formats.add(Integer.toString(DTMF_PT_8K));
+            attrs.add(Attribute.of("rtpmap", DTMF_PT_8K + " telephone-event/8000"));
+            attrs.add(Attribute.of("fmtp", DTMF_PT_8K + " 0-15"));
+        }
+        attrs.add(Attribute.of("ptime", 20));
+        if (secure) {
+            attrs.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, key80)));
+            attrs.add(Attribute.of("crypto", new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32)));
+        }
+        attrs.add(Attribute.flag(wanted.attribute()));
+        SessionDescription sdp = build(secure ? "RTP/SAVP" : "RTP/AVP", formats, attrs, true);
+        localOffer = sdp;
+        if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
+        return sdp.toString();
+    }
+
+    public synchronized String createAnswer(String remoteSdp) {
+        ensureOpen();
+        String offerText = remoteSdp == null || remoteSdp.isEmpty() ? pendingRemoteOffer : remoteSdp;
+        if (offerText == null) throw EngineException.precondition("no remote offer: pass remote_sdp or call SetRemoteDescription(OFFER) first");
+        if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): apply the remote answer first");
+        SessionDescription offer = parse(offerText);
+        MediaDescription m = audioSection(offer);
+        boolean secure = m.isSecure();
+        if (!secure && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
+            throw EngineException.precondition("the offer is plain " + m.proto() + " and this session requires SRTP (srtp=SRTP_REQUIRED)");
+        }
+        Crypto remoteCrypto = null;
+        byte[] localKey = null;
+        if (secure) {
+            for (String v : m.attributes("crypto")) {
+                Crypto c = SdpParser.parseCrypto(v);
+                if (c != null && c.isSupportedSuite()) {
+                    remoteCrypto = c;
+                    break;
+                }
+            }
+            if (remoteCrypto == null) throw EngineException.precondition("the offer has no usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)");
+            localKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(remoteCrypto.suite()) ? key32 : key80;
+        }
+        Map<Integer, RtpMap> maps = m.rtpMaps();
+        AudioCodec chosen = null;
+        int pt = -1;
+        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
+            Optional<AudioCodec> c = AudioCodec.fromSdp(e.getValue().encoding(), e.getValue().clockRate());
+            if (c.isPresent() && codecs.contains(c.get())) {
+                chosen = c.get();
+                pt = e.getKey();
+                break;
+            }
+        }
+        if (chosen == null) throw EngineException.precondition("no common audio codec: offered " + describe(maps) + ", allowed " + codecs);
+        int dtmfPt = telephoneEventPt(maps, chosen.clockRate());
+        boolean withIce = offer.attribute(m, "ice-ufrag").isPresent() && offer.attribute(m, "ice-pwd").isPresent();
+        Direction offered = offer.direction(m);
+        Direction answerDir = offered.reverse().intersect(wanted);
+
+        boolean firstTime = ice == null;
+        ensureIce(false);
+        List<String> formats = new ArrayList<>();
+        List<Attribute> attrs = new ArrayList<>();
+        m.attribute("mid").ifPresent(mid -> attrs.add(Attribute.of("mid", mid)));
+        if (m.hasAttribute("rtcp-mux")) attrs.add(Attribute.flag("rtcp-mux"));
+        if (withIce) addIceAttributes(attrs);
+        formats.add(Integer.toString(pt));
+        attrs.add(Attribute.of("rtpmap", maps.get(pt)));
+        String fmtp = m.fmtp(pt);
+        if (chosen == AudioCodec.OPUS) {
+            attrs.add(Attribute.of("fmtp", pt + " minptime=10;useinbandfec=1;usedtx=" + (config.opusDtx() ? 1 : 0)));
+        } else if (!fmtp.isEmpty()) {
+            attrs.add(Attribute.of("fmtp", pt + " " + fmtp));
+        }
+        if (dtmfPt >= 0) {
+            formats.add(Integer.toString(dtmfPt));
+            attrs.add(Attribute.of("rtpmap", maps.get(dtmfPt)));
+            attrs.add(Attribute.of("fmtp", dtmfPt + " 0-15"));
+        }
+        attrs.add(Attribute.of("ptime", 20));
+        if (secure) attrs.add(Attribute.of("crypto", new Crypto(remoteCrypto.tag(), remoteCrypto.suite(), localKey)));
+        attrs.add(Attribute.flag(answerDir.attribute()));
+        SessionDescription answer = build(m.proto(), formats, attrs, withIce);
+
+        pendingRemoteOffer = null;
+        applyTransport(offer, m, withIce, firstTime);
+        MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
+                secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
+        applyMedia(p, answerDir);
+        return answer.toString();
+    }
+
+    public synchronized void setRemoteDescription(io.vmc.transport.proto.SdpType type, String sdp) {
+        ensureOpen();
+        if (type == io.vmc.transport.proto.SdpType.OFFER) {
+            parse(sdp); // validate now, answer in CreateAnswer
+            if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): cannot accept a remote offer");
+            pendingRemoteOffer = sdp;
+            return;
+        }
+        if (type != io.vmc.transport.proto.SdpType.ANSWER) throw EngineException.invalid("type must be OFFER or ANSWER");
+        if (localOffer == null) throw EngineException.precondition("no local offer to answer: call CreateOffer first");
+        SessionDescription answer = parse(sdp);
+        MediaDescription m = audioSection(answer);
+        MediaDescription ours = localOffer.media().get(0);
+        boolean secure = m.isSecure();
+        Crypto remoteCrypto = null;
+        byte[] localKey = null;
+        if (secure) {
+            if (!ours.isSecure()) throw EngineException.invalid("answer is " + m.proto() + " but the offer was " + ours.proto());
+            for (String v : m.attributes("crypto")) {
+                Crypto c = SdpParser.parseCrypto(v);
+                if (c == null || !c.isSupportedSuite()) continue;
+                if (c.tag() == 1 && c.suite().equals(Crypto.AES_CM_128_HMAC_SHA1_80)) {
+                    localKey = key80;
+                } else if (c.tag() == 2 && c.suite().equals(Crypto.AES_CM_128_HMAC_SHA1_32)) {
+                    localKey = key32;
+                } else {
+                    continue;
+                }
+                remoteCrypto = c;
+                break;
+            }
+            if (remoteCrypto == null) throw EngineException.invalid("the answer has no a=crypto line matching an offered tag and suite");
+        } else if (options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
+            throw EngineException.precondition("the answer is plain " + m.proto() + " and this session requires SRTP");
+        }
+        Map<Integer, RtpMap> maps = m.rtpMaps();
+        AudioCodec chosen = null;
+        int sendPt = -1;
+        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
+            Optional<AudioCodec> c = AudioCodec.fromSdp(e.getValue().encoding(), e.getValue().clockRate());
+            if (c.isPresent() && codecs.contains(c.get())) {
+                chosen = c.get();
+                sendPt = e.getKey();
+                break;
+            }
+        }
+        if (chosen == null) throw EngineException.invalid("the answer names no codec from the offer: " + describe(maps));
+        int recvPt = chosen.defaultPayloadType();
+        int sendDtmf = telephoneEventPt(maps, chosen.clockRate());
+        int recvDtmf = sendDtmf < 0 ? -1 : (chosen.clockRate() == 48000 ? DTMF_PT_48K : DTMF_PT_8K);
+        boolean withIce = answer.attribute(m, "ice-ufrag").isPresent() && answer.attribute(m, "ice-pwd").isPresent();
+        Direction answered = answer.direction(m);
+        Direction dir = answered.reverse().intersect(wanted);
+        localOffer = null;
+        applyTransport(answer, m, withIce, !negotiated);
+        MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
+                secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
+        applyMedia(p, dir);
+    }
+
+    public synchronized void addRemoteCandidate(String candidate) {
+        ensureOpen();
+        if (candidate == null || candidate.isEmpty()) return; // end of candidates
+        Optional<Candidate> c;
+        try {
+            c = SdpParser.parseCandidate(candidate);
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid("candidate: " + e.getMessage());
+        }
+        if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
+        if (ice == null) throw EngineException.precondition("no offer or answer yet");
+        if (!ice.addRemoteCandidate(c.get())) {
+            throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "remote candidate refused (limit " + IceEndpoint.MAX_REMOTE_CANDIDATES + " or not applicable)");
+        }
+        ice.startIfReady();
+    }
+
+    private void applyTransport(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
+        remoteUsesIce = withIce;
+        if (withIce) {
+            String ufrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
+            String pwd = sdp.attribute(m, "ice-pwd").orElseThrow();
+            if (!firstTime && ufrag.equals(remoteUfrag) && pwd.equals(remotePwd)) {
+                return; // re-offer without ICE restart: keep the selected pair
+            }
+            if (!firstTime) throw new EngineException(Error.Code.UNIMPLEMENTED, "remote ICE restart is not supported yet");
+            remoteUfrag = ufrag;
+            remotePwd = pwd;
+            ice.setRemoteCredentials(ufrag, pwd);
+            for (String v : m.attributes("candidate")) {
+                try {
+                    SdpParser.parseCandidate(v).ifPresent(ice::addRemoteCandidate);
+                } catch (IllegalArgumentException e) {
+                    throw EngineException.invalid("candidate: " + e.getMessage());
+                }
+            }
+            ice.startIfReady();
+        } else {
+            Connection c = sdp.connection(m);
+            if (c == null) throw EngineException.invalid("no c= line and no ICE candidates: nowhere to send media");
+            InetAddress a = c.inetAddress();
+            if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                throw EngineException.invalid("c= address " + c.address() + " cannot receive media");
+            }
+            if (m.port() == 0) throw EngineException.invalid("m= port 0");
+            InetSocketAddress target = new InetSocketAddress(a, m.port());
+            if (!firstTime && target.equals(ice.remoteAddress())) return;
+            if (!firstTime) throw new EngineException(Error.Code.UNIMPLEMENTED, "changing the remote media address is not supported yet");
+            ice.usePlainRemote(target);
+        }
+    }
+
+    private void applyMedia(MediaFlow.Params p, Direction dir) {
+        negotiated = true;
+        current = dir;
+        if (flow != null && sameMedia(flow.params(), p)) {
+            flow.setDirection(dir.sends(), dir.receives());
+        } else {
+            if (flow != null) {
+                nextSeq = flow.nextSeq();
+                flow.close();
+            }
+            try {
+                flow = new MediaFlow(p, config, id, pulseSource, pulseSink, ssrc, nextSeq, timer, new FlowIo());
+            } catch (IOException | RuntimeException e) {
+                flow = null;
+                setState(SessionState.State.FAILED, "media pipeline: " + e.getMessage());
+                throw new EngineException(Error.Code.INTERNAL, "cannot start the media pipeline: " + e.getMessage(), e);
+            }
+            flow.setDirection(dir.sends(), dir.receives());
+            flow.setMuted(muted);
+            flow.start();
+        }
+        updateHoldState();
+    }
+
+    private static boolean sameMedia(MediaFlow.Params a, MediaFlow.Params b) {
+        return a.codec() == b.codec() && a.sendPt() == b.sendPt() && a.recvPt() == b.recvPt()
+                && a.sendDtmfPt() == b.sendDtmfPt() && a.recvDtmfPt() == b.recvDtmfPt()
+                && Arrays.equals(a.localKey(), b.localKey()) && Arrays.equals(a.remoteKey(), b.remoteKey());
+    }
+
+    private void updateHoldState() {
+        if (!connected) return;
+        if (current != Direction.SENDRECV) {
+            setState(SessionState.State.ON_HOLD, "direction " + current.attribute());
+        } else if (!consentLost) {
+            setState(SessionState.State.CONNECTED, "media flowing");
+        }
+    }
+
+    // ------------------------------------------------------------------ call control
+
+    public synchronized void setMute(boolean mute) {
+        ensureOpen();
+        muted = mute;
+        if (flow != null) flow.setMuted(mute);
+    }
+
+    /** Hold or resume: applies locally at once and returns the re-offer the app must send to the peer. */
+    public synchronized String setHold(boolean hold) {
+        ensureOpen();
+        if (!negotiated) throw EngineException.precondition("no negotiated call to hold");
+        if (localOffer != null) throw EngineException.precondition("an offer is already pending");
+        wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
+        if (flow != null && hold) flow.setDirection(true, false);
+        String offer = createOffer(false);
+        events.emit(Event.newBuilder().setRenegotiationNeeded(RenegotiationNeeded.newBuilder()
+                .setSessionId(id).setReason(hold ? "hold" : "resume").setOfferSdp(offer)).build());
+        return offer;
+    }
+
+    public synchronized void sendDtmf(String digits, int durationMs) {
+        ensureOpen();
+        if (flow == null) throw EngineException.precondition("no media yet");
+        if (flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
+        flow.sendDtmf(digits, durationMs);
+    }
+
+    public synchronized void selectDevice(String pulseName, boolean microphone) {
+        ensureOpen();
+        if (microphone) pulseSource = pulseName; else pulseSink = pulseName;
+        if (flow != null) {
+            try {
+                if (microphone) flow.switchMicrophone(pulseName); else flow.switchSpeaker(pulseName);
+            } catch (RuntimeException e) {
+                throw new EngineException(Error.Code.INTERNAL, "cannot switch to device: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ ICE and media callbacks
+
+    private final class FlowIo implements MediaFlow.Io {
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            IceEndpoint e = ice;
+            if (e != null) e.send(buf, off, len);
+        }
+
+        @Override
+        public void dtmfReceived(String digit, int durationMs) {
+            events.emit(Event.newBuilder().setDtmfReceived(DtmfReceived.newBuilder()
+                    .setSessionId(id).setDigit(digit).setDurationMs(durationMs)).build());
+        }
+
+        @Override
+        public void mediaError(String message) {
+            LOG.warn("session {}: media error: {}", id, message);
+            setState(SessionState.State.FAILED, "media: " + message);
+        }
+    }
+
+    private final class IceListener implements IceEndpoint.Listener {
+        @Override
+        public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
+            localAddr = hostPort(local);
+            remoteAddr = hostPort(remote);
+            connected = true;
+            synchronized (AudioSession.this) {
+                if (closed) return;
+                if (current != Direction.SENDRECV && negotiated) {
+                    setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
+                } else {
+                    setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
+                }
+            }
+        }
+
+        @Override
+        public void onIceFailed(String reason) {
+            setState(SessionState.State.FAILED, reason);
+        }
+
+        @Override
+        public void onPacket(byte[] buf, int off, int len) {
+            MediaFlow f = flow;
+            if (f != null) f.onPacket(buf, off, len);
+        }
+    }
+
+    /** Called every stats interval by the engine: consent check (RFC 7675) and the Stats event. */
+    public void tick() {
+        IceEndpoint e = ice;
+        MediaFlow f = flow;
+        if (e != null && connected && !closed) {
+            boolean lost = System.currentTimeMillis() - e.lastConsentMillis() > config.consentTimeout().toMillis();
+            if (lost != consentLost) {
+                consentLost = lost;
+                if (f != null) f.setConsent(!lost);
+                if (lost) {
+                    setState(SessionState.State.DISCONNECTED, "consent expired: no STUN response from " + remoteAddr);
+                } else {
+                    synchronized (this) {
+                        updateHoldState();
+                    }
+                }
+            }
+        }
+        if (f != null && !closed) {
+            events.emit(Event.newBuilder().setStats(stats()).build());
+        }
+    }
+
+    public SessionStats stats() {
+        SessionStats.Builder b = SessionStats.newBuilder().setSessionId(id).setTimestampMs(System.currentTimeMillis());
+        MediaFlow f = flow;
+        if (f != null) {
+            MediaFlow.Snapshot s = f.snapshot();
+            b.addStreams(StreamStats.newBuilder()
+                    .setKind(MediaKind.AUDIO)
+                    .setCodec(f.params().codec().sdpName())
+                    .setEncrypted(f.params().encrypted())
+                    .setPacketsSent(s.packetsSent()).setBytesSent(s.bytesSent())
+                    .setPacketsReceived(s.packetsReceived()).setBytesReceived(s.bytesReceived())
+                    .setPacketsLost(s.packetsLost()).setFractionLost(s.fractionLost())
+                    .setJitterMs(s.jitterMs()).setRttMs(Math.max(0, s.rttMs())).setMos(s.mos())
+                    .setLocalAddress(localAddr).setRemoteAddress(remoteAddr)
+                    .setAudioLevelDbov(s.levelDbov()));
+        }
+        return b.build();
+    }
+
+    /** Counters that the protocol has no field for (drops by reason), for tests and metrics. */
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        MediaFlow f = flow;
+        if (f != null) {
+            MediaFlow.Snapshot s = f.snapshot();
+            out.put("packetsSent", s.packetsSent());
+            out.put("packetsReceived", s.packetsReceived());
+            s.drops().forEach(out::put);
+        }
+        IceEndpoint e = ice;
+        out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
+        return out;
+    }
+
+    /** The local media address as announced (default candidate), for tests and tools. */
+    public synchronized InetSocketAddress localMediaAddress() {
+        return ice == null ? null : ice.defaultAddress();
+    }
+
+    public synchronized void close(String reason) {
+        if (closed) return;
+        closed = true;
+        if (flow != null) flow.close();
+        if (ice != null) ice.close();
+        state = SessionState.State.CLOSED;
+        emitState(SessionState.State.CLOSED, reason);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void ensureIce(boolean controlling) {
+        if (ice != null) return;
+        try {
+            ice = new IceEndpoint(config, controlling, new IceListener());
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates: " + e.getMessage(), e);
+        }
+        for (Candidate c : ice.localCandidates()) {
+            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                    .setSessionId(id).setCandidate(c.toString()).setMid("0")).build());
+        }
+        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                .setSessionId(id).setMid("0").setEndOfCandidates(true)).build());
+    }
+
+    private void addIceAttributes(List<Attribute> attrs) {
+        attrs.add(Attribute.of("ice-ufrag", ice.localUfrag()));
+        attrs.add(Attribute.of("ice-pwd", ice.localPassword()));
+        attrs.add(Attribute.of("ice-options", "trickle"));
+        for (Candidate c : ice.localCandidates()) {
+            attrs.add(Attribute.of("candidate", c));
+        }
+        attrs.add(Attribute.flag("end-of-candidates"));
+    }
+
+    private SessionDescription build(String proto, List<String> formats, List<Attribute> attrs, boolean unused) {
+        InetSocketAddress def = ice.defaultAddress();
+        Connection c = Connection.of(def.getAddress());
+        sdpVersion++;
+        MediaDescription m = new MediaDescription("audio", def.getPort(), proto, formats, c, attrs);
+        return new SessionDescription("vmc", Long.toString(sdpSessionId), sdpVersion, c, "vmc", null, List.of(), List.of(m));
+    }
+
+    private static SessionDescription parse(String sdp) {
+        try {
+            return SdpParser.parse(sdp);
+        } catch (SdpParseException e) {
+            throw EngineException.invalid(e.getMessage());
+        }
+    }
+
+    private static MediaDescription audioSection(SessionDescription sdp) {
+        for (MediaDescription m : sdp.media()) {
+            if (m.media().equals("audio") && !m.isRejected() && m.isRtp()) return m;
+        }
+        throw EngineException.precondition("no usable audio section (m=audio with RTP/AVP or RTP/SAVP and a non-zero port)");
+    }
+
+    private static int telephoneEventPt(Map<Integer, RtpMap> maps, int clock) {
+        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
+            if (e.getValue().encoding().equalsIgnoreCase(AudioCodec.TELEPHONE_EVENT) && e.getValue().clockRate() == clock) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(Map<Integer, RtpMap> maps) {
+        List<String> l = new ArrayList<>();
+        maps.values().forEach(r -> l.add(r.encoding() + "/" + r.clockRate()));
+        return l.toString();
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new EngineException(Error.Code.NOT_FOUND, "session " + id + " is closed");
+    }
+
+    private void setState(SessionState.State s, String reason) {
+        if (closed && s != SessionState.State.CLOSED) return;
+        if (state == s) return;
+        if (state == SessionState.State.FAILED && s != SessionState.State.CLOSED) return;
+        state = s;
+        emitState(s, reason);
+    }
+
+    private void emitState(SessionState.State s, String reason) {
+        events.emit(Event.newBuilder().setSessionState(SessionState.newBuilder()
+                .setSessionId(id).setState(s).setReason(reason == null ? "" : reason)).build());
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** Emits the NEW state; called once by the engine after registering the session. */
+    public void announce() {
+        emitState(SessionState.State.NEW, options.getLabel());
+    }
+}

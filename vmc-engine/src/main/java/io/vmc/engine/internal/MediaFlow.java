@@ -1,0 +1,647 @@
+package io.vmc.engine.internal;
+
+import io.vmc.engine.EngineConfig;
+import io.vmc.engine.media.WavWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RTP session of one audio stream, owned by Java: GStreamer produces and consumes payloads,
+ * this class owns SSRC, sequence numbers, SRTP, RTCP, DTMF (RFC 4733) and the statistics, and
+ * filters what arrives (length, SSRC, authentication, payload type) before GStreamer sees it.
+ */
+public final class MediaFlow implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaFlow.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long NTP_OFFSET_SECONDS = 2208988800L;
+    private static final String DTMF_CHARS = "0123456789*#ABCD";
+
+    /** What was negotiated for this stream. Keys null = plain RTP. */
+    public record Params(AudioCodec codec, int sendPt, int recvPt, int sendDtmfPt, int recvDtmfPt,
+                         String srtpSuite, byte[] localKey, byte[] remoteKey, String cname) {
+        public boolean encrypted() {
+            return localKey != null && remoteKey != null;
+        }
+    }
+
+    /** Where packets go and what the flow reports. */
+    public interface Io {
+        void send(byte[] buf, int off, int len) throws IOException;
+
+        void dtmfReceived(String digit, int durationMs);
+
+        void mediaError(String message);
+    }
+
+    private final Params params;
+    private final Io io;
+    private final EngineConfig config;
+    private final SrtpContext srtp;
+    private final long ssrc;
+    private int nextSeq;
+    private volatile AudioPipelines.Sender sender;
+    private volatile AudioPipelines.Receiver receiver;
+    private final String probeName;
+    private volatile boolean muted;
+    private final WavWriter recorder;
+    private final ScheduledExecutorService timer;
+    private ScheduledFuture<?> rtcpTask;
+    private ScheduledFuture<?> dtmfTask;
+
+    private volatile boolean sending = true;
+    private volatile boolean receiving = true;
+    private volatile boolean consent = true;
+    private volatile boolean closed;
+
+    // send-side state (GStreamer streaming thread and the DTMF timer)
+    private final Object sendLock = new Object();
+    private long lastMediaTs = -1;
+    private long lastMediaNanos;
+    private final AtomicLong packetsSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+
+    // receive-side state (receive threads)
+    private final Object recvLock = new Object();
+    private long remoteSsrc = -1;
+    private long packetsReceived;
+    private long bytesReceived;
+    private int baseSeq = -1;
+    private int maxSeq;
+    private long cycles;
+    private long expectedPrior;
+    private long receivedPrior;
+    private double lastFractionLost;
+    private double jitter; // in RTP clock units
+    private long lastTransit = Long.MIN_VALUE;
+    private long lastSrMiddle;
+    private long lastSrArrivalNanos;
+    private volatile double rttMs = -1;
+    private volatile double remoteFractionLost;
+    private volatile double levelDbov = -127;
+    private long lastDtmfTs = -1;
+    private boolean lastDtmfEnded;
+    private final Map<String, AtomicLong> drops = new LinkedHashMap<>();
+
+    // DTMF sending
+    private final Deque<int[]> dtmfQueue = new ArrayDeque<>(); // {event, durationMs}
+    private int[] dtmfCurrent;
+    private long dtmfTs;
+    private int dtmfElapsedMs;
+    private int dtmfEndSent;
+    private int dtmfGapMs;
+    private boolean dtmfFirst;
+
+    /** A random SSRC and first sequence number, for a session's first flow. */
+    public static long randomSsrc() {
+        return RANDOM.nextInt() & 0xffffffffL;
+    }
+
+    public static int randomSeq() {
+        return RANDOM.nextInt(0x8000);
+    }
+
+    /**
+     * @param ssrc our SSRC, kept by the session across flows (the peer locks onto it)
+     * @param firstSeq the next RTP sequence number, continuing the previous flow's
+     */
+    public MediaFlow(Params params, EngineConfig config, String sessionId, String pulseSource, String pulseSink,
+                     long ssrc, int firstSeq, ScheduledExecutorService timer, Io io) throws IOException {
+        this.params = params;
+        this.ssrc = ssrc;
+        this.nextSeq = firstSeq & 0xffff;
+        boolean ec = config.echoCancellation() && !config.audioSource().isTone() && config.audioSink().isPulse();
+        this.probeName = ec ? "vmcprobe" + sessionId : null;
+        this.io = io;
+        this.config = config;
+        this.timer = timer;
+        for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "unknownPayloadType", "rtcpInvalid"}) {
+            drops.put(k, new AtomicLong());
+        }
+        this.srtp = params.encrypted() ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey()) : null;
+        Path dir = config.recordDir();
+        this.recorder = dir == null ? null : new WavWriter(dir.resolve(sessionId + ".wav"), AudioPipelines.PCM_RATE, 1);
+        AudioPipelines.Sender s = null;
+        AudioPipelines.Receiver r = null;
+        try {
+            r = newReceiver(pulseSink);
+            s = newSender(pulseSource);
+        } catch (RuntimeException e) {
+            if (s != null) s.close();
+            if (r != null) r.close();
+            if (recorder != null) recorder.close();
+            if (srtp != null) srtp.close();
+            throw e;
+        }
+        this.sender = s;
+        this.receiver = r;
+    }
+
+    private AudioPipelines.Sender newSender(String pulseSource) {
+        return new AudioPipelines.Sender(config.audioSource(), pulseSource, params.codec(), params.sendPt(),
+                config.opusDtx(), probeName, this::onEncodedPacket, io::mediaError);
+    }
+
+    private AudioPipelines.Receiver newReceiver(String pulseSink) {
+        return new AudioPipelines.Receiver(config.audioSink(), pulseSink, params.codec(), params.recvPt(),
+                config.jitterBufferMs(), probeName, this::onDecodedPcm, io::mediaError);
+    }
+
+    /** Moves capture to another PulseAudio source without touching the RTP session. */
+    public synchronized void switchMicrophone(String pulseSource) {
+        if (closed) return;
+        AudioPipelines.Sender old = sender;
+        AudioPipelines.Sender s = newSender(pulseSource);
+        s.setMuted(muted);
+        old.close();
+        sender = s;
+        s.start();
+    }
+
+    /** Moves playout to another PulseAudio sink without touching the RTP session. */
+    public synchronized void switchSpeaker(String pulseSink) {
+        if (closed) return;
+        AudioPipelines.Receiver old = receiver;
+        AudioPipelines.Receiver r = newReceiver(pulseSink);
+        r.start();
+        receiver = r;
+        old.close();
+    }
+
+    /** The sequence number the next flow of this session should continue with. */
+    public int nextSeq() {
+        synchronized (sendLock) {
+            return nextSeq;
+        }
+    }
+
+    public void start() {
+        receiver.start();
+        sender.start();
+        rtcpTask = timer.scheduleAtFixedRate(this::sendRtcpSafely, 500, 1000, TimeUnit.MILLISECONDS);
+        dtmfTask = timer.scheduleAtFixedRate(this::dtmfTick, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    public Params params() { return params; }
+
+    public long ssrc() { return ssrc; }
+
+    public void setDirection(boolean send, boolean receive) {
+        this.sending = send;
+        this.receiving = receive;
+    }
+
+    public void setConsent(boolean ok) { this.consent = ok; }
+
+    public boolean isSending() { return sending && consent; }
+
+    public void setMuted(boolean muted) {
+        this.muted = muted;
+        sender.setMuted(muted);
+    }
+
+    // ------------------------------------------------------------------ send path
+
+    private void onEncodedPacket(byte[] pkt) {
+        int h = RtpPackets.headerLength(pkt, 0, pkt.length);
+        if (h < 0) return;
+        synchronized (sendLock) {
+            lastMediaTs = RtpPackets.timestamp(pkt, 0);
+            lastMediaNanos = System.nanoTime();
+            if (dtmfCurrent != null || closed) return; // RFC 4733 section 2.5.1.1: events replace the audio
+            RtpPackets.setSsrc(pkt, 0, ssrc);
+            RtpPackets.setSeq(pkt, 0, nextSeq);
+            nextSeq = (nextSeq + 1) & 0xffff;
+            transmit(pkt, pkt.length - h);
+        }
+    }
+
+    /** Under sendLock. */
+    private void transmit(byte[] pkt, int payloadLen) {
+        if (!sending || !consent || closed) return;
+        try {
+            if (srtp != null) {
+                SrtpContext.Buf b = new SrtpContext.Buf(pkt, 0, pkt.length, 16);
+                srtp.protectRtp(b, ssrc);
+                io.send(b.getBuffer(), b.getOffset(), b.getLength());
+            } else {
+                io.send(pkt, 0, pkt.length);
+            }
+            packetsSent.incrementAndGet();
+            bytesSent.addAndGet(payloadLen);
+        } catch (IOException | GeneralSecurityException e) {
+            LOG.debug("send failed: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ receive path
+
+    /** A datagram from the trusted remote address. */
+    public void onPacket(byte[] buf, int off, int len) {
+        if (closed) return;
+        if (len < 12 || len > RtpPackets.MAX_PACKET) {
+            drops.get("badLength").incrementAndGet();
+            return;
+        }
+        if (RtpPackets.looksLikeRtcp(buf, off, len)) {
+            onRtcp(buf, off, len);
+            return;
+        }
+        if (RtpPackets.headerLength(buf, off, len) < 0) {
+            drops.get("badLength").incrementAndGet();
+            return;
+        }
+        long pktSsrc = RtpPackets.ssrc(buf, off);
+        synchronized (recvLock) {
+            if (remoteSsrc >= 0 && pktSsrc != remoteSsrc) {
+                drops.get("wrongSsrc").incrementAndGet();
+                return;
+            }
+        }
+        byte[] data = buf;
+        int dOff = off;
+        int dLen = len;
+        if (srtp != null) {
+            SrtpContext.Buf b = new SrtpContext.Buf(buf, off, len, 0);
+            try {
+                if (srtp.unprotectRtp(b, pktSsrc) != SrtpErrorStatus.OK) {
+                    drops.get("authFailed").incrementAndGet();
+                    return;
+                }
+            } catch (GeneralSecurityException e) {
+                drops.get("authFailed").incrementAndGet();
+                return;
+            }
+            data = b.getBuffer();
+            dOff = b.getOffset();
+            dLen = b.getLength();
+        }
+        int h = RtpPackets.headerLength(data, dOff, dLen);
+        if (h < 0) {
+            drops.get("badLength").incrementAndGet();
+            return;
+        }
+        int pt = RtpPackets.payloadType(data, dOff);
+        boolean dtmf = params.recvDtmfPt() >= 0 && pt == params.recvDtmfPt();
+        if (pt != params.recvPt() && !dtmf) {
+            drops.get("unknownPayloadType").incrementAndGet();
+            return;
+        }
+        synchronized (recvLock) {
+            if (remoteSsrc < 0) remoteSsrc = pktSsrc; // first authenticated packet fixes the SSRC
+            if (remoteSsrc != pktSsrc) {
+                drops.get("wrongSsrc").incrementAndGet();
+                return;
+            }
+            updateReceiveStats(data, dOff, dLen - h);
+            if (dtmf) {
+                onTelephoneEvent(data, dOff + h, dLen - h, RtpPackets.timestamp(data, dOff));
+                return;
+            }
+        }
+        if (receiving) {
+            receiver.push(data, dOff, dLen);
+        }
+    }
+
+    /** Under recvLock. RFC 3550 A.1 (sequence) and A.8 (jitter). */
+    private void updateReceiveStats(byte[] b, int off, int payloadLen) {
+        packetsReceived++;
+        bytesReceived += payloadLen;
+        int seq = RtpPackets.seq(b, off);
+        if (baseSeq < 0) {
+            baseSeq = seq;
+            maxSeq = seq;
+        } else {
+            int delta = (seq - maxSeq) & 0xffff;
+            if (delta < 0x8000) {
+                if (seq < maxSeq) cycles += 0x10000;
+                maxSeq = seq;
+            }
+        }
+        long arrival = System.nanoTime() * params.codec().clockRate() / 1_000_000_000L;
+        long transit = arrival - RtpPackets.timestamp(b, off);
+        if (lastTransit != Long.MIN_VALUE && RtpPackets.payloadType(b, off) == params.recvPt()) {
+            long d = Math.abs(transit - lastTransit);
+            if (d < params.codec().clockRate() * 10L) jitter += (d - jitter) / 16.0;
+        }
+        lastTransit = transit;
+    }
+
+    private void onTelephoneEvent(byte[] b, int off, int len, long ts) {
+        if (len < 4) return;
+        int event = b[off] & 0xff;
+        boolean end = (b[off + 1] & 0x80) != 0;
+        int duration = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+        if (event >= DTMF_CHARS.length()) return;
+        if (ts != lastDtmfTs) {
+            lastDtmfTs = ts;
+            lastDtmfEnded = false;
+        }
+        if (end && !lastDtmfEnded) {
+            lastDtmfEnded = true;
+            int ms = (int) (duration * 1000L / params.codec().clockRate());
+            io.dtmfReceived(String.valueOf(DTMF_CHARS.charAt(event)), ms);
+        }
+    }
+
+    private void onDecodedPcm(byte[] pcm) {
+        int n = pcm.length / 2;
+        if (n > 0) {
+            ByteBuffer bb = ByteBuffer.wrap(pcm).order(ByteOrder.LITTLE_ENDIAN);
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                double s = bb.getShort(i * 2);
+                sum += s * s;
+            }
+            double rms = Math.sqrt(sum / n);
+            levelDbov = rms <= 0 ? -127 : Math.max(-127, 20 * Math.log10(rms / 32768.0));
+        }
+        if (recorder != null) {
+            try {
+                recorder.write(pcm, 0, pcm.length);
+            } catch (IOException e) {
+                LOG.warn("recording failed: {}", e.toString());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ RTCP
+
+    private void sendRtcpSafely() {
+        try {
+            sendRtcp();
+        } catch (RuntimeException e) {
+            LOG.debug("RTCP: {}", e.toString());
+        }
+    }
+
+    private void sendRtcp() {
+        if (closed || !consent) return;
+        byte[] p = new byte[200];
+        int pos = 0;
+        boolean sr = sending && packetsSent.get() > 0;
+        long rs;
+        int blocks;
+        synchronized (recvLock) {
+            rs = remoteSsrc;
+            blocks = rs >= 0 && packetsReceived > 0 ? 1 : 0;
+        }
+        long nowMs = System.currentTimeMillis();
+        long ntpSec = nowMs / 1000 + NTP_OFFSET_SECONDS;
+        long ntpFrac = ((nowMs % 1000) << 32) / 1000;
+        int len = sr ? 28 + 24 * blocks : 8 + 24 * blocks;
+        p[pos] = (byte) (0x80 | blocks);
+        p[pos + 1] = (byte) (sr ? 200 : 201);
+        RtpPackets.writeU16(p, pos + 2, len / 4 - 1);
+        RtpPackets.writeU32(p, pos + 4, ssrc);
+        pos += 8;
+        if (sr) {
+            RtpPackets.writeU32(p, pos, ntpSec);
+            RtpPackets.writeU32(p, pos + 4, ntpFrac);
+            long ts;
+            synchronized (sendLock) {
+                ts = lastMediaTs < 0 ? 0 : (lastMediaTs + (System.nanoTime() - lastMediaNanos) * params.codec().clockRate() / 1_000_000_000L) & 0xffffffffL;
+            }
+            RtpPackets.writeU32(p, pos + 8, ts);
+            RtpPackets.writeU32(p, pos + 12, packetsSent.get());
+            RtpPackets.writeU32(p, pos + 16, bytesSent.get());
+            pos += 20;
+        }
+        if (blocks == 1) {
+            synchronized (recvLock) {
+                long extMax = cycles + maxSeq;
+                long expected = extMax - baseSeq + 1;
+                long lost = Math.max(0, expected - packetsReceived);
+                long expInt = expected - expectedPrior;
+                long recInt = packetsReceived - receivedPrior;
+                expectedPrior = expected;
+                receivedPrior = packetsReceived;
+                long lostInt = expInt - recInt;
+                int fraction = expInt <= 0 || lostInt <= 0 ? 0 : (int) ((lostInt << 8) / expInt);
+                lastFractionLost = fraction / 256.0;
+                RtpPackets.writeU32(p, pos, rs);
+                RtpPackets.writeU32(p, pos + 4, ((long) fraction << 24) | Math.min(lost, 0x7fffff));
+                RtpPackets.writeU32(p, pos + 8, extMax & 0xffffffffL);
+                RtpPackets.writeU32(p, pos + 12, (long) jitter);
+                RtpPackets.writeU32(p, pos + 16, lastSrMiddle);
+                long dlsr = lastSrMiddle == 0 ? 0 : (System.nanoTime() - lastSrArrivalNanos) * 65536 / 1_000_000_000L;
+                RtpPackets.writeU32(p, pos + 20, dlsr);
+            }
+            pos += 24;
+        }
+        // SDES with CNAME (RFC 3550 section 6.1: every compound packet carries one)
+        byte[] cname = params.cname().getBytes(StandardCharsets.US_ASCII);
+        int sdesLen = 8 + 2 + cname.length + 1;
+        sdesLen = (sdesLen + 3) & ~3;
+        p[pos] = (byte) 0x81;
+        p[pos + 1] = (byte) 202;
+        RtpPackets.writeU16(p, pos + 2, sdesLen / 4 - 1);
+        RtpPackets.writeU32(p, pos + 4, ssrc);
+        p[pos + 8] = 1;
+        p[pos + 9] = (byte) cname.length;
+        System.arraycopy(cname, 0, p, pos + 10, cname.length);
+        pos += sdesLen;
+        try {
+            if (srtp != null) {
+                SrtpContext.Buf b = new SrtpContext.Buf(p, 0, pos, 20);
+                srtp.protectRtcp(b, ssrc);
+                io.send(b.getBuffer(), b.getOffset(), b.getLength());
+            } else {
+                io.send(p, 0, pos);
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            LOG.debug("RTCP send failed: {}", e.toString());
+        }
+    }
+
+    private void onRtcp(byte[] buf, int off, int len) {
+        long sender = RtpPackets.readU32(buf, off + 4);
+        byte[] data = buf;
+        int dOff = off;
+        int dLen = len;
+        if (srtp != null) {
+            SrtpContext.Buf b = new SrtpContext.Buf(buf, off, len, 0);
+            try {
+                if (srtp.unprotectRtcp(b, sender) != SrtpErrorStatus.OK) {
+                    drops.get("authFailed").incrementAndGet();
+                    return;
+                }
+            } catch (GeneralSecurityException e) {
+                drops.get("authFailed").incrementAndGet();
+                return;
+            }
+            data = b.getBuffer();
+            dOff = b.getOffset();
+            dLen = b.getLength();
+        }
+        int pos = dOff;
+        int end = dOff + dLen;
+        while (pos + 8 <= end) {
+            int rc = data[pos] & 0x1f;
+            int pt = data[pos + 1] & 0xff;
+            int plen = (((data[pos + 2] & 0xff) << 8) | (data[pos + 3] & 0xff)) * 4 + 4;
+            if ((data[pos] & 0xc0) != 0x80 || pos + plen > end) {
+                drops.get("rtcpInvalid").incrementAndGet();
+                return;
+            }
+            int blocksAt;
+            if (pt == 200 && plen >= 28) {
+                synchronized (recvLock) {
+                    long msw = RtpPackets.readU32(data, pos + 8);
+                    long lsw = RtpPackets.readU32(data, pos + 12);
+                    lastSrMiddle = ((msw & 0xffff) << 16) | (lsw >>> 16);
+                    lastSrArrivalNanos = System.nanoTime();
+                }
+                blocksAt = pos + 28;
+            } else if (pt == 201) {
+                blocksAt = pos + 8;
+            } else {
+                pos += plen;
+                continue;
+            }
+            for (int i = 0; i < rc && blocksAt + 24 <= pos + plen; i++, blocksAt += 24) {
+                if (RtpPackets.readU32(data, blocksAt) != ssrc) continue;
+                remoteFractionLost = (data[blocksAt + 4] & 0xff) / 256.0;
+                long lsr = RtpPackets.readU32(data, blocksAt + 16);
+                long dlsr = RtpPackets.readU32(data, blocksAt + 20);
+                if (lsr != 0) {
+                    long nowMs = System.currentTimeMillis();
+                    long ntpSec = nowMs / 1000 + NTP_OFFSET_SECONDS;
+                    long ntpFrac = ((nowMs % 1000) << 32) / 1000;
+                    long nowMiddle = ((ntpSec & 0xffff) << 16) | (ntpFrac >>> 16);
+                    long rtt = (nowMiddle - lsr - dlsr) & 0xffffffffL;
+                    if (rtt < 65536L * 10) rttMs = rtt * 1000.0 / 65536.0;
+                }
+            }
+            pos += plen;
+        }
+    }
+
+    // ------------------------------------------------------------------ DTMF sending
+
+    /** Queues digits (validated by the caller) for RFC 4733 sending. */
+    public void sendDtmf(String digits, int durationMs) {
+        if (params.sendDtmfPt() < 0) throw new IllegalStateException("the peer did not negotiate telephone-event");
+        synchronized (sendLock) {
+            for (char c : digits.toCharArray()) {
+                int ev = DTMF_CHARS.indexOf(Character.toUpperCase(c));
+                if (ev >= 0) dtmfQueue.add(new int[] {ev, durationMs});
+            }
+        }
+    }
+
+    private void dtmfTick() {
+        try {
+            synchronized (sendLock) {
+                if (dtmfCurrent == null) {
+                    if (dtmfGapMs > 0) {
+                        dtmfGapMs -= 20;
+                        return;
+                    }
+                    dtmfCurrent = dtmfQueue.poll();
+                    if (dtmfCurrent == null) return;
+                    long clock = params.codec().clockRate();
+                    dtmfTs = lastMediaTs < 0 ? 0 : (lastMediaTs + (System.nanoTime() - lastMediaNanos) * clock / 1_000_000_000L) & 0xffffffffL;
+                    dtmfElapsedMs = 0;
+                    dtmfEndSent = 0;
+                    dtmfFirst = true;
+                }
+                dtmfElapsedMs = Math.min(dtmfElapsedMs + 20, dtmfCurrent[1]);
+                boolean end = dtmfElapsedMs >= dtmfCurrent[1];
+                sendEventPacket(dtmfCurrent[0], end, (int) Math.min(0xffff, (long) dtmfElapsedMs * params.codec().clockRate() / 1000));
+                if (end && ++dtmfEndSent >= 3) { // RFC 4733 section 2.5.1.4: the end packet three times
+                    dtmfCurrent = null;
+                    dtmfGapMs = 60;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("DTMF: {}", e.toString());
+        }
+    }
+
+    /** Under sendLock. */
+    private void sendEventPacket(int event, boolean end, int duration) {
+        byte[] p = new byte[16];
+        p[0] = (byte) 0x80;
+        p[1] = (byte) ((dtmfFirst ? 0x80 : 0) | params.sendDtmfPt());
+        dtmfFirst = false;
+        RtpPackets.setSeq(p, 0, nextSeq);
+        nextSeq = (nextSeq + 1) & 0xffff;
+        RtpPackets.setTimestamp(p, 0, dtmfTs);
+        RtpPackets.setSsrc(p, 0, ssrc);
+        p[12] = (byte) event;
+        p[13] = (byte) ((end ? 0x80 : 0) | 10); // volume -10 dBm0
+        RtpPackets.writeU16(p, 14, duration);
+        transmit(p, 4);
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    /** A consistent snapshot of the counters. */
+    public record Snapshot(long packetsSent, long bytesSent, long packetsReceived, long bytesReceived, long packetsLost,
+                           double fractionLost, double jitterMs, double rttMs, double levelDbov, double mos,
+                           Map<String, Long> drops) {
+    }
+
+    public Snapshot snapshot() {
+        long pr;
+        long br;
+        long lost;
+        double jit;
+        double frac;
+        synchronized (recvLock) {
+            pr = packetsReceived;
+            br = bytesReceived;
+            long expected = baseSeq < 0 ? 0 : cycles + maxSeq - baseSeq + 1;
+            lost = Math.max(0, expected - packetsReceived);
+            jit = jitter * 1000.0 / params.codec().clockRate();
+            frac = expected > 0 ? Math.max(lastFractionLost, 0) : 0;
+            if (expected > 0 && frac == 0 && lost > 0) frac = lost / (double) expected;
+        }
+        double rtt = rttMs;
+        double oneWay = (rtt > 0 ? rtt / 2 : 0) + config.jitterBufferMs() + 20 + 2 * jit;
+        double mos = pr == 0 ? 0 : EModel.mos(EModel.rFactor(params.codec(), oneWay, frac * 100));
+        Map<String, Long> d = new LinkedHashMap<>();
+        drops.forEach((k, v) -> d.put(k, v.get()));
+        return new Snapshot(packetsSent.get(), bytesSent.get(), pr, br, lost, frac, jit, rtt, levelDbov, mos, d);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (rtcpTask != null) rtcpTask.cancel(false);
+        if (dtmfTask != null) dtmfTask.cancel(false);
+        sender.close();
+        receiver.close();
+        if (recorder != null) {
+            try {
+                recorder.close();
+            } catch (IOException e) {
+                LOG.warn("closing the recording: {}", e.toString());
+            }
+        }
+        if (srtp != null) srtp.close();
+    }
+
+    /** Remote fraction lost as reported in RTCP (what the peer sees of our stream). */
+    public double remoteFractionLost() {
+        return remoteFractionLost;
+    }
+}

@@ -1,0 +1,161 @@
+package io.vmc.engine.internal;
+
+import io.vmc.engine.sdp.Crypto;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.jitsi.srtp.SrtcpCryptoContext;
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.jitsi.srtp.SrtpPolicy;
+import org.jitsi.utils.ByteArrayBuffer;
+import org.jitsi.utils.logging2.LoggerImpl;
+
+/**
+ * SDES-keyed SRTP/SRTCP (RFC 3711, RFC 4568) on top of jitsi-srtp: one factory for what we send
+ * (our key) and one for what we receive (the peer's key). Receive contexts exist only for SSRCs the
+ * caller has accepted, and at most {@link #MAX_RECEIVE_SSRCS} of them.
+ */
+public final class SrtpContext implements AutoCloseable {
+    /** Bound on per-SSRC receive state a peer can make us allocate. */
+    public static final int MAX_RECEIVE_SSRCS = 4;
+
+    private final SrtpContextFactory sendFactory;
+    private final SrtpContextFactory receiveFactory;
+    private final Map<Long, SrtpCryptoContext> sendRtp = new HashMap<>();
+    private final Map<Long, SrtcpCryptoContext> sendRtcp = new HashMap<>();
+    private final Map<Long, SrtpCryptoContext> recvRtp = new HashMap<>();
+    private final Map<Long, SrtcpCryptoContext> recvRtcp = new HashMap<>();
+    private final String suite;
+
+    public SrtpContext(String suite, byte[] localKeyAndSalt, byte[] remoteKeyAndSalt) {
+        this.suite = suite;
+        int tag = Crypto.AES_CM_128_HMAC_SHA1_32.equals(suite) ? 4 : 10;
+        SrtpPolicy rtp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, tag, 14);
+        // RFC 4568 section 6.2.2: SRTCP always uses the 80-bit tag
+        SrtpPolicy rtcp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
+        LoggerImpl log = new LoggerImpl(SrtpContext.class.getName());
+        sendFactory = new SrtpContextFactory(true, Arrays.copyOfRange(localKeyAndSalt, 0, 16),
+                Arrays.copyOfRange(localKeyAndSalt, 16, 30), rtp, rtcp, log);
+        receiveFactory = new SrtpContextFactory(false, Arrays.copyOfRange(remoteKeyAndSalt, 0, 16),
+                Arrays.copyOfRange(remoteKeyAndSalt, 16, 30), rtp, rtcp, log);
+    }
+
+    public String suite() {
+        return suite;
+    }
+
+    /** Protects an RTP packet in place; returns the new buffer view (the tag is appended). */
+    public synchronized Buf protectRtp(Buf p, long ssrc) throws GeneralSecurityException {
+        SrtpCryptoContext c = sendRtp.get(ssrc);
+        if (c == null) {
+            c = sendFactory.deriveContext((int) ssrc, 0);
+            sendRtp.put(ssrc, c);
+        }
+        SrtpErrorStatus s = c.transformPacket(p);
+        if (s != SrtpErrorStatus.OK) throw new GeneralSecurityException("SRTP protect: " + s);
+        return p;
+    }
+
+    public synchronized Buf protectRtcp(Buf p, long ssrc) throws GeneralSecurityException {
+        SrtcpCryptoContext c = sendRtcp.get(ssrc);
+        if (c == null) {
+            c = sendFactory.deriveControlContext((int) ssrc);
+            sendRtcp.put(ssrc, c);
+        }
+        SrtpErrorStatus s = c.transformPacket(p);
+        if (s != SrtpErrorStatus.OK) throw new GeneralSecurityException("SRTCP protect: " + s);
+        return p;
+    }
+
+    /** Verifies and decrypts in place; returns the status (OK means p now holds the plain packet). */
+    public synchronized SrtpErrorStatus unprotectRtp(Buf p, long ssrc) throws GeneralSecurityException {
+        SrtpCryptoContext c = recvRtp.get(ssrc);
+        boolean fresh = false;
+        if (c == null) {
+            if (recvRtp.size() >= MAX_RECEIVE_SSRCS) return SrtpErrorStatus.FAIL;
+            c = receiveFactory.deriveContext((int) ssrc, 0);
+            fresh = true;
+        }
+        SrtpErrorStatus s = c.reverseTransformPacket(p, false);
+        if (fresh && s == SrtpErrorStatus.OK) {
+            recvRtp.put(ssrc, c); // keep state only for SSRCs that authenticated
+        }
+        return s;
+    }
+
+    public synchronized SrtpErrorStatus unprotectRtcp(Buf p, long ssrc) throws GeneralSecurityException {
+        SrtcpCryptoContext c = recvRtcp.get(ssrc);
+        boolean fresh = false;
+        if (c == null) {
+            if (recvRtcp.size() >= MAX_RECEIVE_SSRCS) return SrtpErrorStatus.FAIL;
+            c = receiveFactory.deriveControlContext((int) ssrc);
+            fresh = true;
+        }
+        SrtpErrorStatus s = c.reverseTransformPacket(p);
+        if (fresh && s == SrtpErrorStatus.OK) {
+            recvRtcp.put(ssrc, c);
+        }
+        return s;
+    }
+
+    @Override
+    public synchronized void close() {
+        sendFactory.close();
+        receiveFactory.close();
+        sendRtp.clear();
+        sendRtcp.clear();
+        recvRtp.clear();
+        recvRtcp.clear();
+    }
+
+    /** A growable byte range, as jitsi-srtp wants it. */
+    public static final class Buf implements ByteArrayBuffer {
+        private byte[] buf;
+        private int off;
+        private int len;
+
+        public Buf(byte[] data, int off, int len, int headroomAtEnd) {
+            this.buf = new byte[len + headroomAtEnd];
+            System.arraycopy(data, off, this.buf, 0, len);
+            this.off = 0;
+            this.len = len;
+        }
+
+        @Override public byte[] getBuffer() { return buf; }
+        @Override public int getOffset() { return off; }
+        @Override public int getLength() { return len; }
+        @Override public void setLength(int l) { len = l; }
+        @Override public void setOffset(int o) { off = o; }
+        @Override public boolean isInvalid() { return false; }
+
+        @Override
+        public void readRegionToBuff(int from, int l, byte[] out) {
+            System.arraycopy(buf, off + from, out, 0, l);
+        }
+
+        @Override
+        public void grow(int howMuch) {
+            if (howMuch <= 0) return;
+            if (off + len + howMuch > buf.length) {
+                byte[] n = new byte[off + len + howMuch];
+                System.arraycopy(buf, 0, n, 0, off + len);
+                buf = n;
+            }
+        }
+
+        @Override
+        public void append(byte[] data, int l) {
+            grow(l);
+            System.arraycopy(data, 0, buf, off + len, l);
+            len += l;
+        }
+
+        @Override
+        public void shrink(int l) {
+            len = Math.max(0, len - l);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.vmc.engine;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real PulseAudio server with null devices, private to the test run, at the socket that
+ * PULSE_SERVER (set by the build for the test JVM) names.
+ */
+final class PulseServer implements AutoCloseable {
+    final Path socket;
+    private final Process process;
+
+    PulseServer(String... modules) throws IOException {
+        Tools.require("pulseaudio");
+        Tools.require("pactl");
+        String server = System.getenv("PULSE_SERVER");
+        if (server == null || !server.startsWith("unix:")) {
+            throw new IllegalStateException("PULSE_SERVER=unix:PATH must be set for the test JVM (see pom.xml)");
+        }
+        socket = Path.of(server.substring("unix:".length()));
+        Path dir = socket.getParent();
+        Path runtime = dir.resolve("runtime");
+        Files.createDirectories(runtime);
+        Files.deleteIfExists(socket);
+        List<String> cmd = new ArrayList<>(List.of("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+                "--use-pid-file=no", "--disable-shm=yes", "--log-target=stderr",
+                "--load=module-native-protocol-unix socket=" + socket + " auth-anonymous=1"));
+        for (String m : modules) cmd.add("--load=" + m);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("pulseaudio.log").toFile());
+        pb.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+        pb.environment().put("HOME", runtime.toString());
+        process = pb.start();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!process.isAlive()) throw new IllegalStateException("pulseaudio exited: see " + dir.resolve("pulseaudio.log"));
+            return Files.exists(socket) && run("pactl", "info") == 0;
+        });
+    }
+
+    /** Runs a PulseAudio client tool against this server; returns its exit code. */
+    int run(String... cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PULSE_SERVER", "unix:" + socket);
+        Process p = pb.start();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    Process start(String... cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PULSE_SERVER", "unix:" + socket);
+        return pb.start();
+    }
+
+    String output(String... cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PULSE_SERVER", "unix:" + socket);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+}

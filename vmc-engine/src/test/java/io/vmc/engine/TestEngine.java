@@ -1,0 +1,136 @@
+package io.vmc.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.transport.proto.AddRemoteCandidate;
+import io.vmc.transport.proto.CloseSession;
+import io.vmc.transport.proto.CreateAnswer;
+import io.vmc.transport.proto.CreateOffer;
+import io.vmc.transport.proto.CreateSession;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.GetStats;
+import io.vmc.transport.proto.Request;
+import io.vmc.transport.proto.Response;
+import io.vmc.transport.proto.SdpType;
+import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.SessionState;
+import io.vmc.transport.proto.SetRemoteDescription;
+import io.vmc.transport.proto.StreamStats;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/** A MediaEngine on 127.0.0.1 driven only through requests, with its events recorded. */
+final class TestEngine implements AutoCloseable {
+    private static final AtomicLong IDS = new AtomicLong(1);
+    final MediaEngine engine;
+    final List<Event> events = new CopyOnWriteArrayList<>();
+    final Path recordDir;
+
+    TestEngine(double toneHz, Path recordDir) {
+        this(toneHz, recordDir, b -> { });
+    }
+
+    TestEngine(double toneHz, Path recordDir, Consumer<EngineConfig.Builder> tweak) {
+        this.recordDir = recordDir;
+        EngineConfig.Builder b = EngineConfig.builder()
+                .iceAddress(InetAddress.getLoopbackAddress())
+                .audioSource(EngineConfig.AudioSource.tone(toneHz))
+                .audioSink(EngineConfig.AudioSink.none())
+                .recordDir(recordDir);
+        tweak.accept(b);
+        engine = new MediaEngine(b.build(), events::add);
+    }
+
+    Response call(Request.Builder r) {
+        try {
+            return engine.handle(r.setId(IDS.getAndIncrement()).build()).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("request failed: " + r, e);
+        }
+    }
+
+    Response ok(Request.Builder r) {
+        Response resp = call(r);
+        assertThat(resp.hasError()).as("error: %s", resp.getError().getMessage()).isFalse();
+        return resp;
+    }
+
+    String createSession(SessionOptions.Builder o) {
+        return ok(Request.newBuilder().setCreateSession(CreateSession.newBuilder().setOptions(o.setAudio(true))))
+                .getSessionCreated().getSessionId();
+    }
+
+    String offer(String sid) {
+        return ok(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(sid))).getDescription().getSdp();
+    }
+
+    String answer(String sid, String offer) {
+        return ok(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sid).setRemoteSdp(offer)))
+                .getDescription().getSdp();
+    }
+
+    void setAnswer(String sid, String answer) {
+        ok(Request.newBuilder().setSetRemoteDescription(SetRemoteDescription.newBuilder()
+                .setSessionId(sid).setType(SdpType.ANSWER).setSdp(answer)));
+    }
+
+    void addCandidate(String sid, String cand) {
+        ok(Request.newBuilder().setAddRemoteCandidate(AddRemoteCandidate.newBuilder().setSessionId(sid).setCandidate(cand)));
+    }
+
+    java.util.Map<String, Long> counters(String sid) {
+        return engine.counters(sid);
+    }
+
+    StreamStats stats(String sid) {
+        var s = ok(Request.newBuilder().setGetStats(GetStats.newBuilder().setSessionId(sid))).getStats();
+        return s.getStreamsCount() == 0 ? StreamStats.getDefaultInstance() : s.getStreams(0);
+    }
+
+    void close(String sid) {
+        ok(Request.newBuilder().setCloseSession(CloseSession.newBuilder().setSessionId(sid)));
+    }
+
+    boolean hasState(String sid, SessionState.State st) {
+        return events.stream().anyMatch(e -> e.hasSessionState() && e.getSessionState().getSessionId().equals(sid)
+                && e.getSessionState().getState() == st);
+    }
+
+    SessionState.State lastState(String sid) {
+        SessionState.State s = SessionState.State.STATE_UNSPECIFIED;
+        for (Event e : events) {
+            if (e.hasSessionState() && e.getSessionState().getSessionId().equals(sid)) s = e.getSessionState().getState();
+        }
+        return s;
+    }
+
+    void awaitState(String sid, SessionState.State st) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastState(sid) == st);
+    }
+
+    void awaitReceived(String sid, long packets) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> stats(sid).getPacketsReceived() >= packets);
+    }
+
+    long count(Predicate<Event> p) {
+        return events.stream().filter(p).count();
+    }
+
+    Path recording(String sid) {
+        return recordDir.resolve(sid + ".wav");
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,96 @@
+package io.vmc.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.transport.proto.Hello;
+import io.vmc.transport.proto.Response;
+import io.vmc.transport.proto.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class VmcServerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void manyClientsOnAUnixSocketEachWithCredentialsAndOwnHandler() throws Exception {
+        Path sock = dir.resolve("agent.sock");
+        List<VmcConnection> seen = new CopyOnWriteArrayList<>();
+        AtomicInteger closed = new AtomicInteger();
+        try (VmcServer server = VmcServer.builder().channel("unix-listen:" + sock).role(Hello.Role.ROLE_AGENTD)
+                .software("vmc-agentd/test").onConnection(conn -> {
+                    seen.add(conn);
+                    int n = seen.size();
+                    conn.setRequestHandler(req -> CompletableFuture.completedFuture(Response.newBuilder()
+                            .setStatus(Status.newBuilder().setDetail("client " + conn.peerHello().map(Hello::getSoftware).orElse("?")))
+                            .build()));
+                    conn.onClose(closed::incrementAndGet);
+                    assertThat(n).isPositive();
+                }).build()) {
+            server.start();
+            assertThat(Files.exists(sock)).isTrue();
+            List<VmcEndpoint> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    VmcEndpoint c = VmcEndpoint.builder().channel("unix:" + sock).role(Hello.Role.ROLE_APP)
+                            .software("app-" + i).reconnect(false).build();
+                    clients.add(c);
+                    c.start().get(5, TimeUnit.SECONDS);
+                }
+                for (int i = 0; i < 5; i++) {
+                    Response r = clients.get(i).call(Fixtures.status()).get(5, TimeUnit.SECONDS);
+                    assertThat(r.getStatus().getDetail()).isEqualTo("client app-" + i);
+                }
+                assertThat(server.connections()).hasSize(5);
+                for (VmcConnection conn : seen) {
+                    assertThat(conn.peerCredentials()).hasValueSatisfying(pc -> {
+                        assertThat(pc.pid()).isEqualTo((int) ProcessHandle.current().pid());
+                        assertThat(pc.uid()).isGreaterThanOrEqualTo(0);
+                    });
+                }
+                // The server calls a client too.
+                VmcConnection first = seen.get(0);
+                Response fromApp = first.call(Fixtures.status()).get(5, TimeUnit.SECONDS);
+                assertThat(fromApp.getError().getCode()).isEqualTo(io.vmc.transport.proto.Error.Code.UNIMPLEMENTED);
+            } finally {
+                for (VmcEndpoint c : clients) {
+                    c.close();
+                }
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> closed.get() == 5);
+            assertThat(server.connections()).isEmpty();
+        }
+        assertThat(Files.exists(sock)).isFalse();
+    }
+
+    @Test
+    void clientSeesServerShutdownAsUnavailable() throws Exception {
+        Path sock = dir.resolve("agent2.sock");
+        VmcServer server = VmcServer.builder().channel("unix-listen:" + sock).software("vmc-agentd/test")
+                .requestHandler(req -> new CompletableFuture<>()).build();
+        server.start();
+        Fixtures.Recorder rec = new Fixtures.Recorder();
+        try (VmcEndpoint c = VmcEndpoint.builder().channel("unix:" + sock).software("app").reconnect(false).listener(rec).build()) {
+            c.start().get(5, TimeUnit.SECONDS);
+            CompletableFuture<Response> f = c.call(Fixtures.status());
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.connections().size() == 1);
+            server.close();
+            assertThat(f).failsWithin(Duration.ofSeconds(5)).withThrowableThat().withMessageContaining("UNAVAILABLE");
+            await().atMost(Duration.ofSeconds(5)).until(() -> rec.log.stream().anyMatch(s -> s.startsWith("disconnected")));
+            assertThat(c.call(Fixtures.status())).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                    .havingCause().isInstanceOf(VmcTransportException.class).withMessageContaining("reconnect is off");
+        }
+    }
+}
