@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 final class RuleFileWatcher implements Closeable {
     /** Fallback polling period. */
     static final long POLL_MILLIS = 1000;
+    /** Quiet time after the last change event before the file is read. */
+    static final long SETTLE_MILLIS = 100;
     /** Rule files larger than this are rejected. */
     static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -65,9 +67,12 @@ final class RuleFileWatcher implements Closeable {
         try {
             while (!closed) {
                 var key = watch.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                if (key != null) {
+                // Settle: an in-place write (truncate, then write) fires several events; read once they stop,
+                // so that the empty, truncated file is not taken for "no rules".
+                while (key != null) {
                     key.pollEvents();
                     key.reset();
+                    key = watch.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS);
                 }
                 reload();
             }

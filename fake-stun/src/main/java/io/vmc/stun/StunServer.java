@@ -60,7 +60,7 @@ public final class StunServer implements AutoCloseable {
     public static final int MAX_TCP_CONNECTIONS = 1024;
 
     /** Datagrams read per recvmmsg call with epoll. */
-    static final int UDP_READ_BATCH = Integer.getInteger("vmc.stun.batch", 16);
+    static final int UDP_READ_BATCH = 16;
 
     private static final Logger log = LoggerFactory.getLogger(StunServer.class);
 
@@ -126,8 +126,7 @@ public final class StunServer implements AutoCloseable {
             // recvmmsg: up to UDP_READ_BATCH datagrams per system call, each a slice of one pooled buffer.
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, Stun.MAX_REQUEST_BYTES + 4)
                     .option(ChannelOption.RCVBUF_ALLOCATOR,
-                            new FixedRecvByteBufAllocator((Stun.MAX_REQUEST_BYTES + 4) * UDP_READ_BATCH))
-                    .option(ChannelOption.MAX_MESSAGES_PER_READ, Integer.getInteger("vmc.stun.mmpr", 16));
+                            new FixedRecvByteBufAllocator((Stun.MAX_REQUEST_BYTES + 4) * UDP_READ_BATCH));
             if (address.getPort() != 0) {
                 probeFree(address); // SO_REUSEPORT would otherwise share the port with a running server
             }

@@ -77,6 +77,20 @@ class StunServerTest {
     }
 
     @Test
+    void tcpRequestsAreTranslatedToo() throws Exception {
+        TranslationTable table = new TranslationTable();
+        table.setDynamicRules("agentd", List.of(Rule.parse("127.0.0.0/8 -> 198.51.100.9:4000")));
+        server = StunServer.builder().tcp(ANY_LOOPBACK_PORT).translationTable(table).build().start();
+        try (Socket s = new Socket()) {
+            s.connect(server.tcpAddresses().get(0), 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(StunMessage.bindingRequest(new byte[12]).encoder().fingerprint(true).toBytes());
+            assertThat(StunTestClient.tcpRead(s).xorMappedAddress())
+                    .contains(new InetSocketAddress(InetAddress.getByName("198.51.100.9"), 4000));
+        }
+    }
+
+    @Test
     void tcpGarbageClosesTheConnection() throws Exception {
         start(true);
         try (Socket s = new Socket()) {

@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 @Timeout(30)
 class TranslationTableTest {
     final TranslationTable table = new TranslationTable();
+    final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
 
     static InetSocketAddress sa(String host, int port) throws Exception {
         return new InetSocketAddress(InetAddress.getByName(host), port);
@@ -65,6 +66,22 @@ class TranslationTableTest {
 
     @Test
     void watchedFileIsReloadedOnChangeAndBadVersionsAreRejected(@TempDir Path dir) throws Exception {
+        // The rejection is logged at ERROR with file and line: capture it instead of printing it.
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RuleFileWatcher.class);
+        logged.start();
+        logger.addAppender(logged);
+        logger.setAdditive(false);
+        try {
+            watchAndChange(dir);
+        } finally {
+            logger.detachAppender(logged);
+            logger.setAdditive(true);
+        }
+        assertThat(logged.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("rule file rejected, previous rules stay in effect").contains("rules.conf:1:").contains("garbage"));
+    }
+
+    private void watchAndChange(Path dir) throws Exception {
         Path file = dir.resolve("rules.conf");
         Files.writeString(file, "10.0.0.5 -> 192.0.2.10\n");
         try (Closeable w = table.watchFile(file)) {
@@ -76,6 +93,9 @@ class TranslationTableTest {
 
             long v = table.version();
             Files.writeString(file, "10.0.0.5 -> garbage\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> logged.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("rule file rejected")));
+            assertThat(table.translate(sa("10.0.0.5", 9))).as("bad version rejected").isEqualTo(sa("192.0.2.11", 9));
             // An editor that saves by rename: a bad file, then a good one.
             Path tmp = dir.resolve("rules.conf.tmp");
             Files.writeString(tmp, "10.0.0.5 -> 192.0.2.12\n10.0.0.6 -> 192.0.2.13:7\n");
@@ -84,10 +104,11 @@ class TranslationTableTest {
             assertThat(table.version()).isGreaterThan(v);
             assertThat(table.translate(sa("10.0.0.9", 9))).as("dynamic rules untouched").isEqualTo(sa("192.0.2.99", 9));
 
+            // Deleted and created again (rm; then a new file): the new version is picked up.
             Files.delete(file);
-            Files.writeString(dir.resolve("other"), "x");
-            Thread.onSpinWait();
-            assertThat(table.rules()).hasSize(3);
+            Files.writeString(file, "10.0.0.5 -> 192.0.2.14\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> table.translate(sa("10.0.0.5", 9)).equals(sa("192.0.2.14", 9)));
+            assertThat(table.rules()).hasSize(2);
         }
     }
 

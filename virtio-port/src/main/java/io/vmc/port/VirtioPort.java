@@ -22,9 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       (EAGAIN), so the caller keeps its bytes and writes them when the peer is back;</li>
  *   <li>host peer present: bytes flow both ways.</li>
  * </ul>
- * Behind a QEMU socket chardev the guest barely sees a host disconnect (closed and reopened within
- * a millisecond), and QEMU drops what the guest writes meanwhile; the transport's acknowledgements
- * and replay cover that.
+ * Behind a QEMU socket chardev the guest sees the host leave only once QEMU has processed the
+ * disconnect; what QEMU had already taken for the old connection is lost (measured in
+ * {@code integration}'s {@code VirtioPortIT}). The transport's acknowledgements and replay cover that.
  *
  * <p>One reader thread and one writer thread may use a port at the same time.
  */

@@ -56,6 +56,9 @@ public final class StunBenchCommand implements Callable<Integer> {
     @Option(names = "--turnserver", paramLabel = "PATH", description = "coturn's turnserver (default: from PATH).")
     Path turnserver;
 
+    @Option(names = "--rounds", paramLabel = "N", description = "Rounds; each measures every server, in alternating order (default: ${DEFAULT-VALUE}).")
+    int rounds = 3;
+
     @Option(names = "--skip-coturn", description = "Measure fake-stun only.")
     boolean skipCoturn;
 
@@ -69,36 +72,62 @@ public final class StunBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "STUN benchmark: %d s warm-up + %d s measured per server, %d clients x %d outstanding, "
                     + "%d generator thread(s), %d server threads, %d processors%n", warmupSeconds, durationSeconds,
                     clients, window, generatorThreads, threads, Runtime.getRuntime().availableProcessors());
+            out.println(HEADER);
             out.flush();
-            try (ServerProcess s = ServerProcess.fakeStun(Arrays.asList(jvmOpts.trim().split("\\s+")), threads)) {
-                results.add(measure(s, out));
-            }
+            Path ts = null;
             if (!skipCoturn) {
-                Path ts = turnserver != null ? turnserver : findOnPath("turnserver");
+                ts = turnserver != null ? turnserver : findOnPath("turnserver");
                 if (ts == null) {
                     spec.commandLine().getErr().println("turnserver not found on PATH (Debian package coturn); use --skip-coturn");
                     return 1;
                 }
-                try (ServerProcess s = ServerProcess.coturn(ts, work.resolve("coturn"), threads)) {
+            }
+            for (int round = 1; round <= rounds; round++) {
+                out.printf(Locale.ROOT, "round %d%n", round);
+                boolean coturnFirst = ts != null && round % 2 == 0;
+                if (coturnFirst) {
+                    results.add(measureCoturn(ts, work.resolve("coturn-" + round), threads, out));
+                }
+                try (ServerProcess s = ServerProcess.fakeStun(Arrays.asList(jvmOpts.trim().split("\\s+")), threads)) {
                     results.add(measure(s, out));
+                }
+                if (ts != null && !coturnFirst) {
+                    results.add(measureCoturn(ts, work.resolve("coturn-" + round), threads, out));
                 }
             }
         } finally {
             deleteTree(work);
         }
         out.println();
-        out.println("| server | requests/s | p50 µs | p99 µs | p99.9 µs | lost | errors | server CPU s | RSS idle MiB | RSS max under load MiB |");
+        out.println("Median over " + rounds + " round(s), by requests/s:");
+        out.println(HEADER);
         out.println("|---|---|---|---|---|---|---|---|---|---|");
-        for (Result r : results) {
-            out.println(r.row());
-        }
-        if (results.size() == 2) {
-            out.printf(Locale.ROOT, "%nfake-stun / coturn throughput: %.2fx; requests per server CPU-second: %.0f vs %.0f%n",
-                    results.get(0).rps / results.get(1).rps, results.get(0).perCpuSecond(), results.get(1).perCpuSecond());
+        Result fake = median(results, "fake-stun");
+        Result coturn = median(results, "coturn");
+        out.println(fake.row());
+        if (coturn != null) {
+            out.println(coturn.row());
+            out.printf(Locale.ROOT, "%nfake-stun / coturn throughput (medians): %.2fx; requests per server CPU-second: %.0f vs %.0f%n",
+                    fake.rps / coturn.rps, fake.perCpuSecond(), coturn.perCpuSecond());
         }
         out.flush();
         boolean ok = results.stream().allMatch(r -> r.success > 0);
         return ok ? 0 : 1;
+    }
+
+    static final String HEADER = "| server | requests/s | p50 µs | p99 µs | p99.9 µs | lost | errors | server CPU s "
+            + "| RSS idle MiB | RSS max under load MiB |";
+
+    private static Result median(List<Result> results, String name) {
+        List<Result> mine = results.stream().filter(r -> r.name.equals(name))
+                .sorted(java.util.Comparator.comparingDouble(Result::rps)).toList();
+        return mine.isEmpty() ? null : mine.get(mine.size() / 2);
+    }
+
+    private Result measureCoturn(Path ts, Path dir, int threads, PrintWriter out) throws Exception {
+        try (ServerProcess s = ServerProcess.coturn(ts, dir, threads)) {
+            return measure(s, out);
+        }
     }
 
     private Result measure(ServerProcess server, PrintWriter out) throws Exception {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures go to docs/benchmarks.md).",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {io.vmc.it.bench.HairpinBenchCommand.class, io.vmc.stun.bench.StunBenchCommand.class,
+            CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

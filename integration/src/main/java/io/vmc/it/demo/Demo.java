@@ -28,7 +28,21 @@ public final class Demo {
 
     /** What the user can change; everything else needs no configuration. */
     public record Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback,
-            Path runDir, PrintStream out) {}
+            Path runDir, PrintStream out, CallProbe probe) {
+        public Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback, Path runDir,
+                PrintStream out) {
+            this(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, new CallProbe() {});
+        }
+    }
+
+    /** Lets a benchmark measure the running call (CPU of the VDI side, bytes on its links). */
+    public interface CallProbe {
+        /** The call is established and media flows; {@code lab} is null in loopback mode. */
+        default void callEstablished(List<VmcProcess> processes, NetworkLab lab) throws IOException {}
+
+        /** The call is about to end; every process still runs. */
+        default void callEnding(List<VmcProcess> processes, NetworkLab lab) throws IOException {}
+    }
 
     static final int ALICE_TONE_HZ = 440;
     static final int BOB_TONE_HZ = 880;
@@ -101,6 +115,7 @@ public final class Demo {
             return summary(alice, bob, null, null);
         }
         step("Call established; audio both ways (Alice sends " + ALICE_TONE_HZ + " Hz, Bob " + BOB_TONE_HZ + " Hz)");
+        options.probe().callEstablished(processes, lab);
         StatsTable table = new StatsTable(out);
         table.header();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.durationSeconds() + 15L);
@@ -108,6 +123,9 @@ public final class Demo {
         for (int second = 1; alice.observer().ended().getCount() > 0 && System.nanoTime() < end; second++) {
             alice.observer().ended().await(1, TimeUnit.SECONDS);
             table.row(alice.observer(), bob.observer());
+            if (second == options.durationSeconds() - 1) {
+                options.probe().callEnding(processes, lab);
+            }
             if (lab == null && second == 2) { // mid-call, while every socket is open
                 SocketOwnership.check(processes, java.util.Set.of(alice.sipPort(), bob.sipPort()), failures,
                         new PrintStream(ownership, true, java.nio.charset.StandardCharsets.UTF_8));

@@ -114,8 +114,11 @@ public final class NetworkLab implements AutoCloseable {
         return "10.77.2.2";
     }
 
-    /** Prefix for a command to run inside {@code namespace}. */
+    /** {@code command} run inside {@code namespace} (unchanged when the namespace is null). */
     public static List<String> inNamespace(String namespace, List<String> command) {
+        if (namespace == null) {
+            return command;
+        }
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         full.addAll(command);
         return full;

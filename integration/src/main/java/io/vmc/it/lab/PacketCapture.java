@@ -19,7 +19,11 @@ public final class PacketCapture implements AutoCloseable {
         this.file = file;
     }
 
-    /** Starts capturing and returns once tshark says it is capturing on every interface. */
+    /**
+     * Starts capturing and returns once tshark says it is capturing.
+     *
+     * @param namespace network namespace of the interfaces, or null for this one
+     */
     public static PacketCapture start(String namespace, List<String> interfaces, String captureFilter, Path file)
             throws IOException {
         List<String> command = new ArrayList<>(List.of("tshark", "-n", "-q"));
@@ -56,12 +60,28 @@ public final class PacketCapture implements AutoCloseable {
 
     /** Packets in the capture matching {@code displayFilter} (all packets when null). */
     public long count(String displayFilter) throws IOException {
+        return field("frame.number", displayFilter).size();
+    }
+
+    /** Bytes on the wire (frame lengths) of the packets matching {@code displayFilter} (all when null). */
+    public long bytes(String displayFilter) throws IOException {
+        return field("frame.len", displayFilter).stream().mapToLong(Long::parseLong).sum();
+    }
+
+    /** Seconds between the first and the last captured packet. */
+    public double durationSeconds() throws IOException {
+        List<String> times = field("frame.time_relative", null);
+        return times.isEmpty() ? 0 : Double.parseDouble(times.get(times.size() - 1));
+    }
+
+    private List<String> field(String field, String displayFilter) throws IOException {
         List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString(), "-T", "fields",
-                "-e", "frame.number"));
+                "-e", field));
         if (displayFilter != null) {
             command.addAll(List.of("-Y", displayFilter));
         }
-        return Shell.run(command).lines().filter(l -> !l.isBlank() && Character.isDigit(l.charAt(0))).count();
+        return Shell.run(command).lines().map(String::trim)
+                .filter(l -> !l.isEmpty() && Character.isDigit(l.charAt(0))).toList();
     }
 
     /** Stops the capture and flushes the file. */

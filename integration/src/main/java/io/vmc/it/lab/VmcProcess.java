@@ -49,9 +49,7 @@ public final class VmcProcess implements AutoCloseable {
             List<String> args) throws IOException {
         List<String> command = new ArrayList<>(javaCommand());
         command.addAll(args);
-        if (namespace != null) {
-            command = NetworkLab.inNamespace(namespace, command);
-        }
+        command = NetworkLab.inNamespace(namespace, command);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         return new VmcProcess(name, p, log, lines);

@@ -1,5 +1,7 @@
 package io.vmc.it.qemu;
 
+import static org.awaitility.Awaitility.await;
+
 import io.vmc.port.VirtioPort;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,9 @@ public final class GuestVm implements AutoCloseable {
     public static final List<String> FAST_JVM_FLAGS =
             List.of("-Xint", "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
+    /** Main class of the {@code ./vmc} launcher. */
+    public static final String LAUNCHER_MAIN = "io.vmc.it.cli.VmcMain";
+
     static final String CONTROL_PORT_NAME = "io.vmc.it.control";
     /** System property naming the QEMU binary; default {@code qemu-system-x86_64} from PATH. */
     public static final String QEMU_PROPERTY = "vmc.it.qemu";
@@ -86,6 +92,7 @@ public final class GuestVm implements AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Object controlWriteLock = new Object();
     private volatile SocketChannel control;
+    private volatile SocketChannel controlCandidate;
     private volatile Duration bootTime;
     private volatile boolean closed;
 
@@ -196,6 +203,18 @@ public final class GuestVm implements AutoCloseable {
         return new GuestProcess(this, id, String.join(" ", argv));
     }
 
+    /**
+     * Runs the {@code vmc} launcher's entry point ({@value #LAUNCHER_MAIN}) in the guest, with the
+     * launcher's class path ({@link #launcherClasspath}, found from the working directory: the
+     * {@code integration} module under Failsafe) and {@link #FAST_JVM_FLAGS}; e.g.
+     * {@code vm.vmc("agentd")}.
+     */
+    public GuestProcess vmc(String... args) throws IOException {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path module = Files.isDirectory(cwd.resolve("integration/target")) ? cwd.resolve("integration") : cwd;
+        return java(launcherClasspath(module), FAST_JVM_FLAGS, LAUNCHER_MAIN, args);
+    }
+
     /** The class path of this test JVM (Surefire and Failsafe hide it behind a manifest jar). */
     public static List<String> testClasspath() {
         String cp = System.getProperty("surefire.test.class.path");
@@ -246,6 +265,9 @@ public final class GuestVm implements AutoCloseable {
         try {
             if (control != null) {
                 control.close();
+            }
+            if (controlCandidate != null) {
+                controlCandidate.close();
             }
         } catch (IOException e) {
             LOG.debug("closing the control connection", e);
@@ -316,25 +338,15 @@ public final class GuestVm implements AutoCloseable {
     private void boot(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         // QEMU creates the listening socket soon after start; connect once it is there.
-        SocketChannel ch = null;
-        while (ch == null) {
-            ensureRunning();
-            if (System.nanoTime() > deadline) {
-                throw new IOException("QEMU did not open " + dir.resolve("ctl.sock") + " within " + timeout);
-            }
-            if (Files.exists(dir.resolve("ctl.sock"))) {
-                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-                try {
-                    c.connect(UnixDomainSocketAddress.of(dir.resolve("ctl.sock")));
-                    ch = c;
-                } catch (IOException e) {
-                    c.close();
-                }
-            }
-            if (ch == null) {
-                pause(20);
-            }
+        Path ctl = dir.resolve("ctl.sock");
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(20)).pollDelay(Duration.ZERO)
+                    .until(() -> !qemu.isAlive() || tryConnect(ctl) != null);
+        } catch (ConditionTimeoutException e) {
+            throw new IOException("QEMU did not open " + ctl + " within " + timeout);
         }
+        ensureRunning();
+        SocketChannel ch = controlCandidate;
         control = ch;
         Thread reader = new Thread(this::readControl, "guest-vm-control");
         reader.setDaemon(true);
@@ -373,13 +385,19 @@ public final class GuestVm implements AutoCloseable {
         }
     }
 
-    static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+    private SocketChannel tryConnect(Path socket) throws IOException {
+        if (!Files.exists(socket)) {
+            return null;
         }
+        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            c.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            c.close();
+            return null; // bound but not listening yet
+        }
+        controlCandidate = c;
+        return c;
     }
 
     static String quote(String s) {

@@ -18,9 +18,9 @@
  *     @Test
  *     void agentAnswersOverThePort() throws Exception {
  *         GuestVm vm = GUEST.vm();
- *         GuestProcess agentd = vm.java(GuestVm.launcherClasspath(Path.of("")),  // integration/ (after mvn package)
- *                 GuestVm.FAST_JVM_FLAGS, "io.vmc.it.Vmc", "agentd");        // main class of the launcher
- *         // or vm.java("some.test.Main", "args") with the test's own class path
+ *         GuestProcess agentd = vm.vmc("agentd");   // ./vmc's main, launcher class path, fast JVM flags
+ *         // or vm.java(classpath, jvmFlags, "main.Class", args...), or vm.java("test.Main", args...)
+ *         // with the test's own class path
  *         try (SocketChannel host = vm.connectPort()) {                       // host end of the port
  *             // ... speak vmc.v1 over `host`, or hand vm.portSocket() to the engine as unix:PATH
  *         }

@@ -1,0 +1,27 @@
+package io.vmc.it.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU time a process has used so far, from /proc (Linux). */
+public final class ProcessCpu {
+    /** Linux reports utime/stime in clock ticks of 1/100 s on every architecture VMC runs on. */
+    private static final double SECONDS_PER_TICK = 0.01;
+
+    private ProcessCpu() {}
+
+    /** User + system CPU seconds of {@code pid}, or 0 if it is gone. */
+    public static double seconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long utime = Long.parseLong(f[11]);
+            long stime = Long.parseLong(f[12]);
+            return (utime + stime) * SECONDS_PER_TICK;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+}
