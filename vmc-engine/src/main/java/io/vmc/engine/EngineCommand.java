@@ -3,10 +3,8 @@ package io.vmc.engine;
 import com.sun.net.httpserver.HttpServer;
 import io.vmc.engine.sdp.SdpParser;
 import io.vmc.transport.EventSink;
-import io.vmc.transport.proto.Event;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +15,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import io.vmc.transport.ChannelUri;
+import io.vmc.transport.EndpointListener;
+import io.vmc.transport.VmcEndpoint;
+import io.vmc.transport.proto.Hello;
+import io.vmc.transport.proto.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,6 +29,8 @@ import picocli.CommandLine.Option;
 @Command(name = "engine", mixinStandardHelpOptions = true,
         description = "Runs the VMC media engine on the thin client and serves vmc.v1 requests from the guest's agent.")
 public final class EngineCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineCommand.class);
+
     @Option(names = "--channel", required = true, paramLabel = "URI",
             description = "Channel to the agent: unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT, virtio:NAME.")
     String channel;
@@ -96,44 +103,31 @@ public final class EngineCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /**
-     * Connects the engine to the transport's {@code VmcEndpoint} (built reflectively so that this
-     * module does not break while the transport API is still landing).
-     */
-    static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward) throws Exception {
-        Class<?> endpointClass;
-        try {
-            endpointClass = Class.forName("io.vmc.transport.VmcEndpoint");
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("this build of vmc-transport has no VmcEndpoint; cannot serve " + uri, e);
-        }
-        Class<?> channelUri = Class.forName("io.vmc.transport.ChannelUri");
-        Object parsed = channelUri.getMethod("parse", String.class).invoke(null, uri);
-        Object builder = endpointClass.getMethod("builder").invoke(null);
-        builder = invoke(builder, "channel", parsed);
-        builder = invoke(builder, "role", io.vmc.transport.proto.Hello.Role.ROLE_ENGINE);
-        builder = invoke(builder, "software", engine.config().software());
-        builder = invoke(builder, "requestHandler", engine);
-        Object ep = builder.getClass().getMethod("build").invoke(builder);
-        Method send = ep.getClass().getMethod("sendEvent", Event.class);
-        forward.set(e -> {
-            try {
-                send.invoke(ep, e);
-            } catch (ReflectiveOperationException ex) {
-                throw new IllegalStateException("sendEvent failed", ex);
-            }
-        });
-        ep.getClass().getMethod("start").invoke(ep);
-        return () -> ep.getClass().getMethod("close").invoke(ep);
-    }
+    /** Serves the engine's requests on the channel and forwards its events (and client addresses) to agentd. */
+    static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward) {
+        VmcEndpoint ep = VmcEndpoint.builder()
+                .channel(ChannelUri.parse(uri))
+                .role(Hello.Role.ROLE_ENGINE)
+                .software(engine.config().software())
+                .requestHandler(engine)
+                .listener(new EndpointListener() {
+                    @Override
+                    public void onConnected(Hello peer, boolean resumed) {
+                        System.err.println("vmc engine: agent connected (" + peer.getSoftware() + (resumed ? ", resumed" : "") + ")");
+                    }
 
-    private static Object invoke(Object target, String name, Object arg) throws ReflectiveOperationException {
-        for (Method m : target.getClass().getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == 1 && m.getParameterTypes()[0].isInstance(arg)) {
-                return m.invoke(target, arg);
-            }
-        }
-        throw new NoSuchMethodException(target.getClass().getName() + "." + name + "(" + arg.getClass().getName() + ")");
+                    @Override
+                    public void onDisconnected(String why) {
+                        System.err.println("vmc engine: agent disconnected: " + why + " (media keeps flowing)");
+                    }
+                })
+                .build();
+        forward.set(e -> {
+            if (!ep.sendEvent(e)) LOG.debug("event not queued (channel down or queue full)");
+        });
+        engine.setClientAddressReporter(r -> ep.call(Request.newBuilder().setReportClientAddresses(r).build()));
+        ep.start();
+        return ep;
     }
 
     static HttpServer startMetrics(MediaEngine engine, int port) throws IOException {

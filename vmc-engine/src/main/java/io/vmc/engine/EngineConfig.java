@@ -18,6 +18,7 @@ public final class EngineConfig {
     private final int maxSessions;
     private final boolean echoCancellation;
     private final boolean opusDtx;
+    private final boolean opusFecDecoding;
     private final int jitterBufferMs;
     private final Duration statsInterval;
     private final Duration consentTimeout;
@@ -25,6 +26,14 @@ public final class EngineConfig {
     private final double requestsPerSecond;
     private final int requestBurst;
     private final String software;
+    private final ReceivedAudioListener receivedAudioListener;
+
+    /** Received, decoded audio of each session (48 kHz mono S16LE), e.g. for level meters and benchmarks. */
+    @FunctionalInterface
+    public interface ReceivedAudioListener {
+        /** Called on a GStreamer streaming thread; must return quickly and not keep {@code pcm}. */
+        void onAudio(String sessionId, byte[] pcm);
+    }
 
     private EngineConfig(Builder b) {
         this.iceAddresses = List.copyOf(b.iceAddresses);
@@ -35,6 +44,7 @@ public final class EngineConfig {
         this.maxSessions = b.maxSessions;
         this.echoCancellation = b.echoCancellation;
         this.opusDtx = b.opusDtx;
+        this.opusFecDecoding = b.opusFecDecoding;
         this.jitterBufferMs = b.jitterBufferMs;
         this.statsInterval = b.statsInterval;
         this.consentTimeout = b.consentTimeout;
@@ -42,6 +52,7 @@ public final class EngineConfig {
         this.requestsPerSecond = b.requestsPerSecond;
         this.requestBurst = b.requestBurst;
         this.software = b.software;
+        this.receivedAudioListener = b.receivedAudioListener;
     }
 
     public static Builder builder() {
@@ -58,6 +69,8 @@ public final class EngineConfig {
     public int maxSessions() { return maxSessions; }
     public boolean echoCancellation() { return echoCancellation; }
     public boolean opusDtx() { return opusDtx; }
+    /** Use the peer's Opus in-band FEC to rebuild lost frames; costs 20 ms of receive latency. Default off. */
+    public boolean opusFecDecoding() { return opusFecDecoding; }
     public int jitterBufferMs() { return jitterBufferMs; }
     public Duration statsInterval() { return statsInterval; }
     /** RFC 7675: media stops this long after the last consent response (30 s in the RFC). */
@@ -67,6 +80,8 @@ public final class EngineConfig {
     public double requestsPerSecond() { return requestsPerSecond; }
     public int requestBurst() { return requestBurst; }
     public String software() { return software; }
+    /** Null when nobody listens. */
+    public ReceivedAudioListener receivedAudioListener() { return receivedAudioListener; }
 
     public static final class Builder {
         private final List<InetAddress> iceAddresses = new ArrayList<>();
@@ -77,6 +92,7 @@ public final class EngineConfig {
         private int maxSessions = 16;
         private boolean echoCancellation = true;
         private boolean opusDtx = false;
+        private boolean opusFecDecoding = false;
         private int jitterBufferMs = 60;
         private Duration statsInterval = Duration.ofSeconds(1);
         private Duration consentTimeout = Duration.ofSeconds(30);
@@ -84,6 +100,12 @@ public final class EngineConfig {
         private double requestsPerSecond = 50;
         private int requestBurst = 200;
         private String software = "vmc-engine/0.1.0";
+        private ReceivedAudioListener receivedAudioListener;
+
+        public Builder receivedAudioListener(ReceivedAudioListener l) {
+            receivedAudioListener = l;
+            return this;
+        }
 
         public Builder iceAddress(InetAddress a) {
             iceAddresses.add(Objects.requireNonNull(a, "iceAddress"));
@@ -130,6 +152,11 @@ public final class EngineConfig {
 
         public Builder opusDtx(boolean on) {
             opusDtx = on;
+            return this;
+        }
+
+        public Builder opusFecDecoding(boolean on) {
+            opusFecDecoding = on;
             return this;
         }
 

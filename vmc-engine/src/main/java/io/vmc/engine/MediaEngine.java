@@ -79,6 +79,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final RateLimiter requestLimiter;
     private final Devices devices;
     private volatile boolean closed;
+    private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
     private volatile String defaultMic;
     private volatile String defaultSpeaker;
 
@@ -215,7 +216,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             if (c.length() > 32) throw EngineException.invalid("codec name longer than 32 characters");
         }
         String id = "s" + HexFormat.of().formatHex(randomBytes(8));
-        AudioSession s = new AudioSession(id, o, config, events, timer);
+        AudioSession s = new AudioSession(id, o, config, events, timer, this::reportAddresses);
         if (defaultMic != null) s.selectDevice(defaultMic, true);
         if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
         synchronized (sessions) {
@@ -284,6 +285,29 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Where to send the client's own addresses (host and server-reflexive) whenever a session
+     * gathers candidates: agentd feeds them to fake-stun's translation table.
+     */
+    public void setClientAddressReporter(java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> reporter) {
+        this.addressReporter = reporter;
+    }
+
+    private void reportAddresses(java.util.List<io.vmc.engine.sdp.Candidate> candidates) {
+        var r = addressReporter;
+        if (r == null) return;
+        var b = io.vmc.transport.proto.ReportClientAddresses.newBuilder();
+        for (var c : candidates) {
+            var ta = io.vmc.transport.proto.TransportAddress.newBuilder().setIp(c.address().getHostAddress()).setPort(c.port());
+            if (c.type().equals("host")) b.addHost(ta); else if (c.type().equals("srflx")) b.addServerReflexive(ta);
+        }
+        try {
+            r.accept(b.build());
+        } catch (RuntimeException e) {
+            LOG.warn("reporting client addresses failed: {}", e.toString());
+        }
     }
 
     /** Ids of the open sessions. */

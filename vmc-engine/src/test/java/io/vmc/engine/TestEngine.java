@@ -39,9 +39,13 @@ final class TestEngine implements AutoCloseable {
     }
 
     TestEngine(double toneHz, Path recordDir, Consumer<EngineConfig.Builder> tweak) {
+        this(toneHz, recordDir, InetAddress.getLoopbackAddress(), tweak);
+    }
+
+    TestEngine(double toneHz, Path recordDir, InetAddress iceAddress, Consumer<EngineConfig.Builder> tweak) {
         this.recordDir = recordDir;
         EngineConfig.Builder b = EngineConfig.builder()
-                .iceAddress(InetAddress.getLoopbackAddress())
+                .iceAddress(iceAddress)
                 .audioSource(EngineConfig.AudioSource.tone(toneHz))
                 .audioSink(EngineConfig.AudioSink.none())
                 .recordDir(recordDir);

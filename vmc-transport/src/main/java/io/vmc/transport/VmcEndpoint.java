@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * ep.close();
  * }</pre>
  *
- * <p>A connecting end reconnects with capped exponential back-off and jitter (unless
+ * <p>A connecting end reconnects (at once when a session that lasted a second or more drops, then)
+ * with capped exponential back-off and jitter (unless
  * {@link Builder#reconnect(boolean) reconnect(false)}); a listening end accepts one peer at a
  * time and a new peer replaces the old one. Across reconnects the session resumes: unacknowledged
  * requests, responses and events are replayed and duplicates dropped, so nothing is lost or
@@ -202,7 +203,7 @@ public final class VmcEndpoint implements AutoCloseable {
         if (!cfg.reconnect) {
             log.info("{}: {}", cfg.software, why);
             session.failWaiting(why);
-            session.firstHandshake().completeExceptionally(new VmcTransportException(Error.Code.UNAVAILABLE, why, cause));
+            session.failFirstHandshake(new VmcTransportException(Error.Code.UNAVAILABLE, why, cause));
             return;
         }
         log.debug("{}: {}; retrying", cfg.software, why);
@@ -214,14 +215,25 @@ public final class VmcEndpoint implements AutoCloseable {
         loop.schedule(this::connect, d, TimeUnit.NANOSECONDS);
     }
 
+    /** A connection that worked at least this long is retried at once when it drops; others back off. */
+    private static final long STABLE_CONNECTION_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final class Owner implements Session.Owner {
+        private long establishedAtNanos = -1;
+
         @Override
         public void detached(Channel channel, String why) {
+            long establishedAt = establishedAtNanos;
+            establishedAtNanos = -1;
             if (closed || uri.isListen()) {
                 return;
             }
             if (cfg.reconnect) {
-                scheduleReconnect();
+                if (establishedAt >= 0 && System.nanoTime() - establishedAt >= STABLE_CONNECTION_NANOS) {
+                    loop.execute(VmcEndpoint.this::connect); // the first retry after a stable session: at once
+                } else {
+                    scheduleReconnect();
+                }
             } else {
                 session.failWaiting("the connection to " + uri + " is down (" + why + ") and reconnect is off");
             }
@@ -229,6 +241,7 @@ public final class VmcEndpoint implements AutoCloseable {
 
         @Override
         public void established(Hello peer, boolean resumed) {
+            establishedAtNanos = System.nanoTime();
             backoff.reset();
         }
     }

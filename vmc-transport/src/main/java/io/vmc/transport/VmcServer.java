@@ -100,8 +100,9 @@ public final class VmcServer implements AutoCloseable {
                 ch.eventLoop(), (c, why) -> { }, counters);
         session.setRequestHandler(cfg.requestHandler);
         session.setEventSink(cfg.eventSink);
-        VmcConnection conn = new VmcConnection(session, ch, counters, cfg.callDeadline, Transports.peerCredentials(ch),
-                cfg.callbackExecutor);
+        Optional<PeerCredentials> creds = Transports.peerCredentials(ch);
+        creds.ifPresent(c -> session.setPeerDescription("pid " + c.pid() + " uid " + c.uid()));
+        VmcConnection conn = new VmcConnection(session, ch, counters, cfg.callDeadline, creds, cfg.callbackExecutor);
         connections.add(conn);
         ch.closeFuture().addListener(f -> {
             connections.remove(conn);

@@ -89,10 +89,10 @@ final class ChaosProxy implements AutoCloseable {
 
     /** Closes every proxied connection; new ones are still accepted. */
     void cut() {
-        for (Socket s : sockets) {
-            closeQuietly(s);
+        for (Socket c : sockets) {
+            closeQuietly(c);
+            sockets.remove(c); // only what was closed: a reconnect may be adding its sockets right now
         }
-        sockets.clear();
     }
 
     /** Silently discards bytes going to the upstream (listening) side while on. */

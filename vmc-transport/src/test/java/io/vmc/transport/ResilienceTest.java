@@ -87,12 +87,16 @@ class ResilienceTest {
 
     @Test
     void silentlyDroppedBytesAreDetectedAndResent() throws Exception {
+        // A long dead-peer limit: this test is about loss on a live connection, not reconnects.
         Fixtures.Recorder engRec = new Fixtures.Recorder();
-        VmcEndpoint eng = track(engine("tcp-listen:127.0.0.1:0").eventSink(engRec).build());
+        VmcEndpoint eng = track(engine("tcp-listen:127.0.0.1:0").eventSink(engRec)
+                .keepalive(Duration.ofMillis(100), Duration.ofSeconds(20)).build());
         eng.start();
         ChaosProxy proxy = track(new ChaosProxy(port(eng)));
-        VmcEndpoint ag = track(agent("tcp:127.0.0.1:" + proxy.port()).build());
+        VmcEndpoint ag = track(agent("tcp:127.0.0.1:" + proxy.port())
+                .keepalive(Duration.ofMillis(100), Duration.ofSeconds(20)).build());
         ag.start().get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(eng::isConnected);
 
         // A gap followed by more traffic: the receiver asks for a resend.
         proxy.dropToUpstream(true);
@@ -120,6 +124,7 @@ class ResilienceTest {
         assertThat(reasons(engRec.events)).containsExactlyElementsOf(expected(0, 50));
         assertThat(ag.stats().retransmitted()).isPositive();
         assertThat(ag.isConnected()).isTrue();
+        assertThat(ag.stats().handshakes()).isEqualTo(1);
     }
 
     @Test

@@ -131,4 +131,33 @@ class VmcEndpointTest {
         CompletableFuture<?> started = ag.start();
         assertThatThrownBy(() -> started.get(5, TimeUnit.SECONDS)).hasMessageContaining("UNAVAILABLE");
     }
+
+    @Test
+    void applicationCodeNeverRunsOnAnIoThread() throws Exception {
+        String name = Fixtures.memName();
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        VmcEndpoint eng = track(engine("mem-listen:" + name).requestHandler(req -> {
+            threads.add("handler " + Thread.currentThread().getName());
+            return Fixtures.echoHandler().handle(req);
+        }).eventSink(e -> threads.add("sink " + Thread.currentThread().getName()))
+                .listener(new EndpointListener() {
+                    @Override
+                    public void onConnected(io.vmc.transport.proto.Hello peer, boolean resumed) {
+                        threads.add("listener " + Thread.currentThread().getName());
+                    }
+                }).build());
+        eng.start();
+        VmcEndpoint ag = track(agent("mem:" + name).build());
+        ag.start().thenRun(() -> threads.add("start stage " + Thread.currentThread().getName())).get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 50; i++) {
+            CompletableFuture<Response> f = ag.call(Fixtures.offer("t" + i));
+            CompletableFuture<String> stage = f.thenApply(r -> "stage " + Thread.currentThread().getName());
+            assertThat(f.get(5, TimeUnit.SECONDS).getDescription().getSdp()).isEqualTo("v=0 t" + i);
+            assertThat(f.isDone()).isTrue();
+            threads.add(stage.get(5, TimeUnit.SECONDS));
+            ag.sendEvent(Fixtures.state("s", i));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> threads.stream().filter(t -> t.startsWith("sink")).count() == 50);
+        assertThat(threads).hasSizeGreaterThan(150).noneMatch(t -> t.contains("vmc-io"));
+    }
 }

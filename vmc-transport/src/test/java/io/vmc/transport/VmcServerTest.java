@@ -93,4 +93,44 @@ class VmcServerTest {
                     .havingCause().isInstanceOf(VmcTransportException.class).withMessageContaining("reconnect is off");
         }
     }
+
+    @Test
+    void clientSendingGarbageIsDisconnectedAloneAndTheServerKeepsServing() throws Exception {
+        Path sock = dir.resolve("agent3.sock");
+        try (VmcServer server = VmcServer.builder().channel("unix-listen:" + sock).software("vmc-agentd/test")
+                .requestHandler(Fixtures.echoHandler()).build()) {
+            server.start();
+            try (VmcEndpoint good = VmcEndpoint.builder().channel("unix:" + sock).software("good-app").reconnect(false).build()) {
+                good.start().get(5, TimeUnit.SECONDS);
+                try (java.nio.channels.SocketChannel bad = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(sock))) {
+                    java.util.Random r = new java.util.Random(7);
+                    byte[] junk = new byte[64 * 1024];
+                    java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(64 * 1024);
+                    bad.configureBlocking(true);
+                    boolean closedByServer = false;
+                    try {
+                        for (int i = 0; i < 64 && !closedByServer; i++) {
+                            r.nextBytes(junk);
+                            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(junk);
+                            while (b.hasRemaining()) {
+                                bad.write(b);
+                            }
+                        }
+                        // Drain the server's Hello and Goodbye until it closes.
+                        while (bad.read(in.clear()) >= 0) {
+                            // keep reading
+                        }
+                        closedByServer = true;
+                    } catch (java.io.IOException e) {
+                        closedByServer = true; // broken pipe: the server closed first
+                    }
+                    assertThat(closedByServer).isTrue();
+                }
+                assertThat(good.call(Fixtures.offer("still")).get(5, TimeUnit.SECONDS).getDescription().getSdp())
+                        .isEqualTo("v=0 still");
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.connections().size() == 1);
+            }
+        }
+    }
 }

@@ -10,9 +10,9 @@ final class Subcommands {
 
     static void addModuleCommands(CommandLine cli) {
         cli.addSubcommand(new io.vmc.engine.EngineCommand());
-        cli.addSubcommand("agentd", new NotBuilt("agentd", "the guest daemon"));
+        cli.addSubcommand(new io.vmc.agent.AgentdCommand());
         cli.addSubcommand(new io.vmc.stun.StunCommand());
-        cli.addSubcommand("status", new NotBuilt("status", "the agent status display"));
+        cli.addSubcommand(new io.vmc.agent.StatusCommand());
     }
 
     /** Says plainly that a role is not built yet, instead of pretending. */

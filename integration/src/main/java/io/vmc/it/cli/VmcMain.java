@@ -50,6 +50,12 @@ public final class VmcMain implements Callable<Integer> {
                     ? main.verbose.length : 0);
             return new CommandLine.RunLast().execute(parseResult);
         });
+        cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+            // Users get the message; the stack trace is for -v.
+            LoggerFactory.getLogger(VmcMain.class).debug("vmc {} failed", command.getCommandName(), e);
+            command.getErr().println("vmc " + command.getCommandName() + ": " + e.getMessage());
+            return 1;
+        });
         return cli.execute(args);
     }
 

@@ -95,6 +95,9 @@ public final class Demo {
                     List.of("agentd", "--channel", t.agentChannel(p), "--api-socket", p.agentSocket().toString(),
                             "--no-fallback")));
         }
+        for (Party p : List.of(alice, bob)) {
+            awaitFile(p.agentSocket(), log(p, "agentd"));
+        }
         PacketCapture vdiCapture = null;
         PacketCapture officeCapture = null;
         if (lab != null) {
@@ -144,6 +147,17 @@ public final class Demo {
             officeCapture.close();
         }
         return summary(alice, bob, vdiCapture, officeCapture);
+    }
+
+    /** Waits for a daemon's socket to appear (JVM start-up takes a second or two). */
+    private static void awaitFile(Path file, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException(file + " did not appear within 60 s; see " + log);
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
     }
 
     private VmcProcess startSoftphone(Party p, Topology t, List<String> extra) throws IOException {

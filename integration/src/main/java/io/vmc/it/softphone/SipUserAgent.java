@@ -73,7 +73,7 @@ public final class SipUserAgent implements SipListener, AutoCloseable {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties props = new Properties();
-        props.setProperty("javax.sip.STACK_NAME", "vmc-softphone-" + user + "-" + port);
+        props.setProperty("javax.sip.STACK_NAME", "jainsip.vmc-softphone-" + user + "-" + port); // also its logger name
         props.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
         props.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         try {
@@ -158,7 +158,7 @@ public final class SipUserAgent implements SipListener, AutoCloseable {
         String answer;
         try {
             answer = reinvite ? handler.onReoffer(offer)
-                    : handler.onIncomingCall(request.getHeader("From").toString().trim(), offer);
+                    : handler.onIncomingCall(((javax.sip.header.FromHeader) request.getHeader(javax.sip.header.FromHeader.NAME)).getAddress().toString(), offer);
         } catch (Exception e) {
             Response reject = messages.createResponse(Response.NOT_ACCEPTABLE_HERE, request);
             tx.sendResponse(reject);

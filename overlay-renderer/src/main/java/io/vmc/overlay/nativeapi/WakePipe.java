@@ -15,6 +15,7 @@ public final class WakePipe implements AutoCloseable {
     private final LibC.pollfd[] fds;
     private final byte[] one = {1};
     private final byte[] drain = new byte[64];
+    private boolean closed;
 
     public WakePipe(int otherFd) {
         int[] pair = new int[2];
@@ -29,7 +30,10 @@ public final class WakePipe implements AutoCloseable {
     }
 
     /** Wakes {@link #await}; callable from any thread. */
-    public void wake() {
+    public synchronized void wake() {
+        if (closed) { // the fd number may belong to someone else by now
+            return;
+        }
         try {
             LibC.INSTANCE.write(writeFd, one, new NativeLong(1));
         } catch (LastErrorException e) {
@@ -64,7 +68,11 @@ public final class WakePipe implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         LibC.INSTANCE.close(readFd);
         LibC.INSTANCE.close(writeFd);
     }

@@ -13,6 +13,9 @@ import java.util.function.Consumer;
  */
 public final class XDisplay implements AutoCloseable {
 
+    /** Extra attempts of {@code XOpenDisplay}, 10, 20... ms apart. */
+    public static final int OPEN_RETRIES = 4;
+
     private final Pointer display;
     private final Xlib xlib = Xlib.INSTANCE;
     private final Xlib.XEvent event = new Xlib.XEvent();
@@ -28,6 +31,16 @@ public final class XDisplay implements AutoCloseable {
             throw new IllegalStateException("X11 is unavailable: " + X11.unavailabilityCause(), X11.unavailabilityCause());
         }
         Pointer p = Xlib.INSTANCE.XOpenDisplay(name);
+        // A busy server occasionally refuses one connection attempt; a few quick retries get through.
+        for (int i = 1; p == null && i <= OPEN_RETRIES; i++) {
+            try {
+                Thread.sleep(10L * i);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            p = Xlib.INSTANCE.XOpenDisplay(name);
+        }
         if (p == null) {
             throw new IllegalStateException("cannot open X display " + (name == null ? System.getenv("DISPLAY") : name));
         }

@@ -79,6 +79,24 @@ public interface Xlib extends Library {
 
     XErrorHandler XSetErrorHandler(XErrorHandler handler);
 
+    NativeLong XDefaultRootWindow(Pointer display);
+
+    NativeLong XCreateSimpleWindow(Pointer display, NativeLong parent, int x, int y, int width, int height,
+            int borderWidth, NativeLong border, NativeLong background);
+
+    int XResizeWindow(Pointer display, NativeLong window, int width, int height);
+
+    long AllPlanes = -1L;
+    int ZPixmap = 2;
+
+    /** Returns an {@code XImage *}; free it with {@link #XDestroyImage}. */
+    Pointer XGetImage(Pointer display, NativeLong drawable, int x, int y, int width, int height,
+            NativeLong planeMask, int format);
+
+    NativeLong XGetPixel(Pointer image, int x, int y);
+
+    int XDestroyImage(Pointer image);
+
     int XStoreName(Pointer display, NativeLong window, String name);
 
     /** {@code int (*XErrorHandler)(Display *, XErrorEvent *)}. */

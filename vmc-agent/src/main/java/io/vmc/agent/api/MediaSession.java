@@ -77,10 +77,15 @@ public interface MediaSession extends AutoCloseable {
     /** Whether audio is muted by {@link #setMute}. */
     boolean isMuted();
 
-    /** Puts the call on hold (no media sent or played). */
+    /**
+     * Puts the call on hold: local media stops at once, and the engine produces a re-offer
+     * ({@code a=sendonly}) delivered to
+     * {@link MediaSessionListener#onRenegotiationNeeded} with reason {@code "hold"}; send it in a
+     * re-INVITE and apply the answer with {@link #setRemoteDescription(SdpType, String)}.
+     */
     void hold();
 
-    /** Takes the call off hold. */
+    /** Takes the call off hold; the re-offer arrives like {@link #hold()}'s, with reason {@code "resume"}. */
     void resume();
 
     CompletableFuture<Void> setHoldAsync(boolean hold);

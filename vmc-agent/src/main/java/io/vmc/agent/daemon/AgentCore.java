@@ -52,11 +52,11 @@ public final class AgentCore implements AutoCloseable {
     /** Limits and behaviour. Defaults suit a desktop VM. */
     public static final class Config {
         /** Sessions one app connection may hold. */
-        public int maxSessionsPerApp = 32;
+        public int maxSessionsPerApp = 8;
         /** Sessions all apps of one user may hold together. */
-        public int maxSessionsPerUser = 64;
+        public int maxSessionsPerUser = 16;
         /** Sessions in the whole agent. */
-        public int maxSessions = 256;
+        public int maxSessions = 64;
         /** Requests one app may have in flight. */
         public int maxInFlightPerApp = 64;
         /** Run sessions in the VM when no engine is connected. */
@@ -80,6 +80,12 @@ public final class AgentCore implements AutoCloseable {
     private final Map<String, Entry> sessions = new LinkedHashMap<>();
     private final Map<String, Entry> byBackendId = new LinkedHashMap<>();
     private final List<App> apps = new ArrayList<>();
+    /**
+     * Events for backend sessions not registered yet: a backend may announce a session (state
+     * NEW) before agentd has read its CreateSession answer. Bounded; replayed on registration.
+     */
+    private final java.util.ArrayDeque<Object[]> early = new java.util.ArrayDeque<>();
+    private static final int MAX_EARLY_EVENTS = 256;
     private Backend engine;
     private boolean engineUp;
     private String engineSoftware = "";
@@ -307,7 +313,7 @@ public final class AgentCore implements AutoCloseable {
                         }
                     } else {
                         e.backendId = bid;
-                        byBackendId.put(key(b, bid), e);
+                        register(e, b, bid);
                     }
                     log.debug("{} created session {} on {} as {}", app, e.id, b.name(), bid);
                     out.complete(Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(e.id)).build());
@@ -548,6 +554,7 @@ public final class AgentCore implements AutoCloseable {
     }
 
     private void orphan(Entry e, String why) {
+        log.warn("session {} of {} failed: {}", e.id, e.owner, why);
         if (e.backendId != null && e.backend != null) {
             byBackendId.remove(key(e.backend, e.backendId));
         }
@@ -605,7 +612,7 @@ public final class AgentCore implements AutoCloseable {
                             e.backendId = e.retiredId;
                             e.retiredBackend = null;
                             e.retiredId = null;
-                            byBackendId.put(key(e.backend, e.backendId), e);
+                            register(e, e.backend, e.backendId);
                             runWaiting(e);
                         } else {
                             orphan(e, "could not move the call to " + target.name() + ": " + msg);
@@ -614,7 +621,7 @@ public final class AgentCore implements AutoCloseable {
                     }
                     String bid = resp.getSessionCreated().getSessionId();
                     e.backendId = bid;
-                    byBackendId.put(key(target, bid), e);
+                    register(e, target, bid);
                     reapply(e, target, bid);
                     if (e.negotiated) {
                         target.call(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(bid)).build())
@@ -627,6 +634,7 @@ public final class AgentCore implements AutoCloseable {
                                                 + (oerr != null ? oerr : offer.getError().getMessage()));
                                         return;
                                     }
+                                    log.info("session {} of {} moved to {}: asking the app to renegotiate", e.id, e.owner, target.name());
                                     e.owner.peer.sendEvent(Event.newBuilder().setRenegotiationNeeded(RenegotiationNeeded.newBuilder()
                                             .setSessionId(e.id).setReason(why).setOfferSdp(offer.getDescription().getSdp())).build());
                                     runWaiting(e);
@@ -669,7 +677,13 @@ public final class AgentCore implements AutoCloseable {
         if (!bid.isEmpty()) {
             Entry e = byBackendId.get(key(from, bid));
             if (e == null || e.removed) {
-                log.debug("event {} for unknown session {} on {} dropped", ev.getKindCase(), bid, from.name());
+                if (e == null) {
+                    if (early.size() >= MAX_EARLY_EVENTS) {
+                        early.removeFirst();
+                    }
+                    early.addLast(new Object[] {key(from, bid), ev});
+                }
+                log.debug("event {} for unknown session {} on {} held", ev.getKindCase(), bid, from.name());
                 return;
             }
             e.owner.peer.sendEvent(SessionIds.with(ev, e.id));
@@ -694,6 +708,22 @@ public final class AgentCore implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ plumbing
+
+    private void register(Entry e, Backend b, String bid) {
+        byBackendId.put(key(b, bid), e);
+        String k = key(b, bid);
+        List<Event> replay = new ArrayList<>();
+        early.removeIf(x -> {
+            if (x[0].equals(k)) {
+                replay.add((Event) x[1]);
+                return true;
+            }
+            return false;
+        });
+        for (Event ev : replay) {
+            route(b, ev);
+        }
+    }
 
     private static String key(Backend b, String id) {
         return b.name() + "/" + id;

@@ -19,7 +19,9 @@ final class Errors {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        // TRANSPORT-PENDING: map io.vmc.transport.VmcTransportException codes once installed
+        if (t instanceof io.vmc.transport.VmcTransportException v) {
+            return error(v.code(), backend + ": " + v.getMessage());
+        }
         if (t instanceof TimeoutException) {
             return error(Error.Code.DEADLINE_EXCEEDED, backend + " did not answer in time");
         }

@@ -139,6 +139,10 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
         if (e instanceof VmcException v) {
             return v;
         }
+        if (e instanceof io.vmc.transport.VmcTransportException t) {
+            return ProtoMapping.fromProto(io.vmc.transport.proto.Error.newBuilder().setCode(t.code())
+                    .setMessage("vmc-agentd: " + t.getMessage()).build());
+        }
         if (e instanceof TimeoutException) {
             return new VmcException(VmcException.Reason.DEADLINE_EXCEEDED, "vmc-agentd did not answer in time", e);
         }

@@ -92,7 +92,7 @@ class PublicApiSnapshotTest {
                             + m.getGenericReturnType().getTypeName() + " " + m.getName() + params(m.getGenericParameterTypes()));
                 }
             }
-            members.stream().sorted().forEach(m -> out.append(m).append('\n'));
+            members.stream().map(m -> m.replace('$', '.')).sorted().forEach(m -> out.append(m).append('\n'));
         });
         return out.toString();
     }

@@ -7,7 +7,7 @@ import java.util.Optional;
 public enum AudioCodec {
     OPUS("opus", 48000, 2, 111, 48000,
             "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 inband-fec=true dtx=%DTX% frame-size=20 audio-type=voice ! rtpopuspay pt=%PT% mtu=1200",
-            "rtpopusdepay ! opusdec plc=true use-inband-fec=true", "OPUS"),
+            "rtpopusdepay ! opusdec plc=true use-inband-fec=%FEC%", "OPUS"),
     G722("G722", 8000, 1, 9, 16000,
             "audioconvert ! audioresample ! audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay pt=%PT% min-ptime=20000000 max-ptime=20000000 mtu=1200",
             "rtpg722depay ! avdec_g722", "G722"),
@@ -55,7 +55,8 @@ public enum AudioCodec {
         return encoder.replace("%PT%", Integer.toString(pt)).replace("%DTX%", Boolean.toString(dtx));
     }
 
-    public String decoderChain() { return decoder; }
+    /** @param fec decode Opus in-band FEC: recovers single losses but holds every frame back 20 ms */
+    public String decoderChain(boolean fec) { return decoder.replace("%FEC%", Boolean.toString(fec)); }
 
     public String rtpCaps(int pt) {
         return "application/x-rtp,media=audio,clock-rate=" + clockRate + ",encoding-name=" + gstEncodingName

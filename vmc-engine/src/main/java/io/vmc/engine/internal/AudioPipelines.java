@@ -105,29 +105,50 @@ public final class AudioPipelines {
         private final AppSrc src;
         private final AtomicBoolean closed = new AtomicBoolean();
 
+        /**
+         * @param pcmBlockMs size of the PCM blocks handed to Java: large blocks (200 ms) when they only
+         *     feed the recorder and the level meter, since each block costs a native callback
+         */
         public Receiver(EngineConfig.AudioSink sinkSpec, String pulseDevice, AudioCodec codec, int pt, int jitterMs,
-                        String probeName, Consumer<byte[]> pcmOut, Consumer<String> onError) {
+                        boolean fec, String probeName, int pcmBlockMs, Consumer<byte[]> pcmOut,
+                        java.util.function.DoubleConsumer levelDbOut, Consumer<String> onError) {
             GstSupport.init();
             StringBuilder d = new StringBuilder();
             d.append("appsrc name=src is-live=true format=time do-timestamp=true max-bytes=262144 block=false")
-             .append(" ! rtpjitterbuffer latency=").append(jitterMs).append(" do-lost=true drop-on-latency=true")
-             .append(" ! ").append(codec.decoderChain())
-             .append(" ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! tee name=t")
-             .append(" t. ! queue max-size-buffers=50 leaky=downstream ! appsink name=pcm emit-signals=true sync=false max-buffers=50 drop=true");
+             .append(" ! rtpjitterbuffer latency=").append(jitterMs).append(" do-lost=true")
+             .append(" ! ").append(codec.decoderChain(fec))
+             .append(" ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1")
+             // the level meter posts five messages a second instead of handing every frame to Java
+             .append(" ! level name=level interval=200000000 post-messages=true");
+            String play = null;
             if (sinkSpec.isPulse()) {
                 String dev = pulseDevice != null ? pulseDevice : sinkSpec.device();
-                d.append(" t. ! queue max-size-time=200000000 leaky=downstream ! ");
-                if (probeName != null) {
-                    d.append("webrtcechoprobe name=").append(probeName).append(" ! ");
-                }
-                d.append("audioconvert ! pulsesink ").append(dev != null ? "device=" + quote(dev) + " " : "")
-                 .append("buffer-time=60000 latency-time=10000 sync=true");
+                // the jitter buffer already releases packets on the pipeline clock; a syncing sink
+                // that also provides the clock dropped everything as late after some starts
+                play = (probeName != null ? "webrtcechoprobe name=" + probeName + " ! " : "")
+                        + "audioconvert ! pulsesink " + (dev != null ? "device=" + quote(dev) + " " : "")
+                        + "buffer-time=60000 latency-time=10000 provide-clock=false sync=false";
+            }
+            if (pcmOut != null) {
+                d.append(" ! tee name=t t. ! queue max-size-buffers=50 leaky=downstream ! ")
+                 .append(pcmBlockMs > 20 ? "audiobuffersplit output-buffer-duration=" + pcmBlockMs + "/1000 ! " : "")
+                 .append("appsink name=pcm emit-signals=true sync=false max-buffers=50 drop=true");
+                if (play != null) d.append(" t. ! queue max-size-time=200000000 leaky=downstream ! ").append(play);
+            } else {
+                d.append(" ! ").append(play != null ? play : "fakesink sync=false");
             }
             pipeline = (Pipeline) Gst.parseLaunch(d.toString());
             src = (AppSrc) pipeline.getElementByName("src");
             src.setCaps(Caps.fromString(codec.rtpCaps(pt)));
-            AppSink pcm = (AppSink) pipeline.getElementByName("pcm");
-            pcm.connect((AppSink.NEW_SAMPLE) s -> {
+            pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.MESSAGE) (bus, m) -> {
+                org.freedesktop.gstreamer.Structure st = m.getStructure();
+                if (st != null && "level".equals(st.getName()) && !closed.get()) {
+                    double[] rms = st.getDoubles("rms");
+                    if (rms.length > 0) levelDbOut.accept(Double.isNaN(rms[0]) ? -127 : Math.max(-127, rms[0]));
+                }
+            });
+            AppSink pcm = pcmOut == null ? null : (AppSink) pipeline.getElementByName("pcm");
+            if (pcm != null) pcm.connect((AppSink.NEW_SAMPLE) s -> {
                 Sample sample = s.pullSample();
                 try {
                     Buffer b = sample.getBuffer();

@@ -82,9 +82,12 @@ public final class AudioSession {
     private volatile String remoteAddr = "";
     private boolean closed;
 
+    private final java.util.function.Consumer<List<Candidate>> candidatesGathered;
+
     public AudioSession(String id, SessionOptions options, EngineConfig config, EventSink events,
-                        ScheduledExecutorService timer) {
+                        ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered) {
         this.id = id;
+        this.candidatesGathered = candidatesGathered;
         this.options = options;
         this.config = config;
         this.events = events;
@@ -112,7 +115,10 @@ public final class AudioSession {
         if (iceRestart) throw new EngineException(Error.Code.UNIMPLEMENTED, "ICE restart is not supported yet");
         if (pendingRemoteOffer != null) throw EngineException.precondition("a remote offer is pending: answer it first");
         ensureIce(true);
-        boolean secure = options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
+        // REQUIRED: RTP/SAVP. OPTIONAL: best effort, RTP/AVP carrying a=crypto (a plain phone
+        // ignores the keys and answers plain; an SDES phone answers with its key). DISABLED: plain.
+        boolean offerKeys = options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
+        String proto = options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
         List<String> formats = new ArrayList<>();
         List<Attribute> attrs = new ArrayList<>();
         attrs.add(Attribute.of("mid", "0"));
@@ -141,12 +147,12 @@ public final class AudioSession {
             attrs.add(Attribute.of("fmtp", DTMF_PT_8K + " 0-15"));
         }
         attrs.add(Attribute.of("ptime", 20));
-        if (secure) {
+        if (offerKeys) {
             attrs.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, key80)));
             attrs.add(Attribute.of("crypto", new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32)));
         }
         attrs.add(Attribute.flag(wanted.attribute()));
-        SessionDescription sdp = build(secure ? "RTP/SAVP" : "RTP/AVP", formats, attrs, true);
+        SessionDescription sdp = build(proto, formats, attrs, true);
         localOffer = sdp;
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -159,21 +165,27 @@ public final class AudioSession {
         if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): apply the remote answer first");
         SessionDescription offer = parse(offerText);
         MediaDescription m = audioSection(offer);
-        boolean secure = m.isSecure();
-        if (!secure && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
-            throw EngineException.precondition("the offer is plain " + m.proto() + " and this session requires SRTP (srtp=SRTP_REQUIRED)");
-        }
         Crypto remoteCrypto = null;
+        for (String v : m.attributes("crypto")) {
+            Crypto c = SdpParser.parseCrypto(v);
+            if (c != null && c.isSupportedSuite()) {
+                remoteCrypto = c;
+                break;
+            }
+        }
+        SessionOptions.SrtpPolicy policy = options.getSrtp();
+        if (m.isSecure() && remoteCrypto == null) {
+            throw EngineException.precondition("the offer is " + m.proto() + " without a usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)");
+        }
+        if (m.isSecure() && policy == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+            throw EngineException.precondition("the offer requires SRTP (" + m.proto() + ") and this session has srtp=SRTP_DISABLED");
+        }
+        if (remoteCrypto == null && policy == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
+            throw EngineException.precondition("the offer is plain " + m.proto() + " without keys and this session requires SRTP (srtp=SRTP_REQUIRED)");
+        }
+        boolean secure = remoteCrypto != null && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED;
         byte[] localKey = null;
         if (secure) {
-            for (String v : m.attributes("crypto")) {
-                Crypto c = SdpParser.parseCrypto(v);
-                if (c != null && c.isSupportedSuite()) {
-                    remoteCrypto = c;
-                    break;
-                }
-            }
-            if (remoteCrypto == null) throw EngineException.precondition("the offer has no usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)");
             localKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(remoteCrypto.suite()) ? key32 : key80;
         }
         Map<Integer, RtpMap> maps = m.rtpMaps();
@@ -239,11 +251,12 @@ public final class AudioSession {
         SessionDescription answer = parse(sdp);
         MediaDescription m = audioSection(answer);
         MediaDescription ours = localOffer.media().get(0);
-        boolean secure = m.isSecure();
+        boolean offeredKeys = ours.hasAttribute("crypto");
+        boolean secure = m.isSecure() || (offeredKeys && m.hasAttribute("crypto"));
         Crypto remoteCrypto = null;
         byte[] localKey = null;
         if (secure) {
-            if (!ours.isSecure()) throw EngineException.invalid("answer is " + m.proto() + " but the offer was " + ours.proto());
+            if (!offeredKeys) throw EngineException.invalid("answer is " + m.proto() + " with keys but the offer was plain " + ours.proto());
             for (String v : m.attributes("crypto")) {
                 Crypto c = SdpParser.parseCrypto(v);
                 if (c == null || !c.isSupportedSuite()) continue;
@@ -445,19 +458,23 @@ public final class AudioSession {
             localAddr = hostPort(local);
             remoteAddr = hostPort(remote);
             connected = true;
-            synchronized (AudioSession.this) {
-                if (closed) return;
-                if (current != Direction.SENDRECV && negotiated) {
-                    setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
-                } else {
-                    setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
+            // ice4j may call us holding its own locks: take the session's monitor on another thread
+            // (plain mode calls in from a request that already holds it; that is fine either way)
+            runAsync(() -> {
+                synchronized (AudioSession.this) {
+                    if (closed) return;
+                    if (current != Direction.SENDRECV && negotiated) {
+                        setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
+                    } else {
+                        setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
+                    }
                 }
-            }
+            });
         }
 
         @Override
         public void onIceFailed(String reason) {
-            setState(SessionState.State.FAILED, reason);
+            runAsync(() -> setState(SessionState.State.FAILED, reason));
         }
 
         @Override
@@ -553,6 +570,7 @@ public final class AudioSession {
         }
         events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
                 .setSessionId(id).setMid("0").setEndOfCandidates(true)).build());
+        candidatesGathered.accept(ice.localCandidates());
     }
 
     private void addIceAttributes(List<Attribute> attrs) {
@@ -618,6 +636,14 @@ public final class AudioSession {
     private void emitState(SessionState.State s, String reason) {
         events.emit(Event.newBuilder().setSessionState(SessionState.newBuilder()
                 .setSessionId(id).setState(s).setReason(reason == null ? "" : reason)).build());
+    }
+
+    private void runAsync(Runnable r) {
+        try {
+            timer.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("session {}: engine shutting down, dropped a state update", id);
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {

@@ -3,8 +3,6 @@ package io.vmc.engine.internal;
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.media.WavWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -58,6 +56,7 @@ public final class MediaFlow implements AutoCloseable {
     private volatile AudioPipelines.Sender sender;
     private volatile AudioPipelines.Receiver receiver;
     private final String probeName;
+    private final String sessionId;
     private volatile boolean muted;
     private final WavWriter recorder;
     private final ScheduledExecutorService timer;
@@ -124,6 +123,7 @@ public final class MediaFlow implements AutoCloseable {
                      long ssrc, int firstSeq, ScheduledExecutorService timer, Io io) throws IOException {
         this.params = params;
         this.ssrc = ssrc;
+        this.sessionId = sessionId;
         this.nextSeq = firstSeq & 0xffff;
         boolean ec = config.echoCancellation() && !config.audioSource().isTone() && config.audioSink().isPulse();
         this.probeName = ec ? "vmcprobe" + sessionId : null;
@@ -158,8 +158,11 @@ public final class MediaFlow implements AutoCloseable {
     }
 
     private AudioPipelines.Receiver newReceiver(String pulseSink) {
+        int block = config.receivedAudioListener() != null ? 20 : 200;
+        boolean wantPcm = recorder != null || config.receivedAudioListener() != null;
         return new AudioPipelines.Receiver(config.audioSink(), pulseSink, params.codec(), params.recvPt(),
-                config.jitterBufferMs(), probeName, this::onDecodedPcm, io::mediaError);
+                config.jitterBufferMs(), config.opusFecDecoding(), probeName, block, wantPcm ? this::onDecodedPcm : null,
+                db -> levelDbov = db, io::mediaError);
     }
 
     /** Moves capture to another PulseAudio source without touching the RTP session. */
@@ -194,7 +197,6 @@ public final class MediaFlow implements AutoCloseable {
         receiver.start();
         sender.start();
         rtcpTask = timer.scheduleAtFixedRate(this::sendRtcpSafely, 500, 1000, TimeUnit.MILLISECONDS);
-        dtmfTask = timer.scheduleAtFixedRate(this::dtmfTick, 20, 20, TimeUnit.MILLISECONDS);
     }
 
     public Params params() { return params; }
@@ -361,16 +363,13 @@ public final class MediaFlow implements AutoCloseable {
     }
 
     private void onDecodedPcm(byte[] pcm) {
-        int n = pcm.length / 2;
-        if (n > 0) {
-            ByteBuffer bb = ByteBuffer.wrap(pcm).order(ByteOrder.LITTLE_ENDIAN);
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                double s = bb.getShort(i * 2);
-                sum += s * s;
+        EngineConfig.ReceivedAudioListener l = config.receivedAudioListener();
+        if (l != null) {
+            try {
+                l.onAudio(sessionId, pcm);
+            } catch (RuntimeException e) {
+                LOG.debug("audio listener: {}", e.toString());
             }
-            double rms = Math.sqrt(sum / n);
-            levelDbov = rms <= 0 ? -127 : Math.max(-127, 20 * Math.log10(rms / 32768.0));
         }
         if (recorder != null) {
             try {
@@ -543,6 +542,10 @@ public final class MediaFlow implements AutoCloseable {
                 int ev = DTMF_CHARS.indexOf(Character.toUpperCase(c));
                 if (ev >= 0) dtmfQueue.add(new int[] {ev, durationMs});
             }
+            // the 20 ms ticker runs only while there are digits to send
+            if (dtmfTask == null && !closed) {
+                dtmfTask = timer.scheduleAtFixedRate(this::dtmfTick, 0, 20, TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -555,7 +558,11 @@ public final class MediaFlow implements AutoCloseable {
                         return;
                     }
                     dtmfCurrent = dtmfQueue.poll();
-                    if (dtmfCurrent == null) return;
+                    if (dtmfCurrent == null) {
+                        if (dtmfTask != null) dtmfTask.cancel(false);
+                        dtmfTask = null;
+                        return;
+                    }
                     long clock = params.codec().clockRate();
                     dtmfTs = lastMediaTs < 0 ? 0 : (lastMediaTs + (System.nanoTime() - lastMediaNanos) * clock / 1_000_000_000L) & 0xffffffffL;
                     dtmfElapsedMs = 0;
@@ -627,7 +634,9 @@ public final class MediaFlow implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (rtcpTask != null) rtcpTask.cancel(false);
-        if (dtmfTask != null) dtmfTask.cancel(false);
+        synchronized (sendLock) {
+            if (dtmfTask != null) dtmfTask.cancel(false);
+        }
         sender.close();
         receiver.close();
         if (recorder != null) {

@@ -28,7 +28,7 @@ final class Baresip implements AutoCloseable {
         Files.writeString(dir.resolve("config"), String.join("\n",
                 "poll_method epoll",
                 "sip_listen 127.0.0.1:" + sipPort,
-                "net_interface lo",
+                "net_interface 127.0.0.1",
                 "audio_source ausine," + toneHz,
                 "audio_player aubridge,nullsink",
                 "audio_alert aubridge,nullsink",
@@ -48,8 +48,6 @@ final class Baresip implements AutoCloseable {
                 "module_app account.so",
                 "module_app menu.so",
                 "snd_path " + dir.resolve("snd"),
-                "opus_stereo no",
-                "opus_sprop_stereo no",
                 ""));
         Files.writeString(dir.resolve("accounts"),
                 "<sip:bob@127.0.0.1:" + sipPort + ">;regint=0;answermode=auto" + accountParams + "\n");
@@ -71,6 +69,10 @@ final class Baresip implements AutoCloseable {
 
     String log() throws IOException {
         return Files.exists(dir.resolve("baresip.log")) ? Files.readString(dir.resolve("baresip.log")) : "";
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     boolean waitFor(long seconds) throws InterruptedException {

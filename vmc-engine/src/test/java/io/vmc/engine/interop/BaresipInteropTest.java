@@ -64,7 +64,7 @@ class BaresipInteropTest {
         EngineConfig cfg = EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
                 .audioSource(EngineConfig.AudioSource.tone(440)).audioSink(EngineConfig.AudioSink.none())
                 .recordDir(rec).build();
-        String params = (codec.equals("opus") ? ";audio_codecs=opus/48000/2" : ";audio_codecs=PCMU/8000/1")
+        String params = (codec.equals("opus") ? ";audio_codecs=opus" : ";audio_codecs=PCMU/8000/1")
                 + (srtp ? ";mediaenc=srtp-mand" : "");
         try (MediaEngine engine = new MediaEngine(cfg, events::add); SipUa sip = new SipUa()) {
             String sid = call(engine, Request.newBuilder().setCreateSession(CreateSession.newBuilder()
@@ -87,7 +87,7 @@ class BaresipInteropTest {
                 sip.accept(answer, 10_000);
             }
             try (phone) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> stats(engine, sid).getPacketsReceived() >= 150);
+                await().atMost(Duration.ofSeconds(20)).until(() -> stats(engine, sid).getPacketsReceived() >= 200);
                 StreamStats st = stats(engine, sid);
                 assertThat(st.getEncrypted()).isEqualTo(srtp);
                 assertThat(st.getCodec()).isEqualToIgnoringCase(codec);
@@ -97,14 +97,14 @@ class BaresipInteropTest {
                 // baresip closes its WAV when the call ends
                 await().atMost(Duration.ofSeconds(10)).until(() -> {
                     try {
-                        return Files.size(phone.decodedWav()) > 48000;
+                        return Files.size(phone.decodedWav()) > 30000;
                     } catch (java.io.IOException e) {
                         return false;
                     }
                 });
                 await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
                 assertThat(ToneAnalyzer.dominantFrequency(rec.resolve(sid + ".wav"))).as("baresip's tone at the engine")
-                        .isCloseTo(880, within(3.0));
+                        .isCloseTo(880, within(10.0)); // baresip's ausine is table-based: within about 0.5 %
                 assertThat(ToneAnalyzer.dominantFrequency(phone.decodedWav())).as("engine's tone at baresip")
                         .isCloseTo(440, within(3.0));
             }
@@ -114,7 +114,7 @@ class BaresipInteropTest {
     /** baresip needs a moment to open its SIP socket. */
     private static String inviteWithRetry(SipUa sip, Baresip phone, String offer) throws Exception {
         java.io.IOException last = null;
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 10 && phone.isAlive(); i++) {
             try {
                 return sip.invite(phone.sipPort, "bob", offer, 1500);
             } catch (java.io.IOException e) {

@@ -55,6 +55,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this.counters = counters;
     }
 
+    /** Bytes held while waiting for the rest of a frame (bounded by one maximum frame plus one read). */
+    public int bufferedBytes() {
+        return actualReadableBytes();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {

@@ -102,11 +102,11 @@ public final class Session {
     private static final class Pending {
         final long id;
         final String method;
-        final CompletableFuture<Response> future;
+        final CallFuture<Response> future;
         Out out;
         ScheduledFuture<?> timer;
 
-        Pending(long id, String method, CompletableFuture<Response> future) {
+        Pending(long id, String method, CallFuture<Response> future) {
             this.id = id;
             this.method = method;
             this.future = future;
@@ -132,6 +132,7 @@ public final class Session {
     private volatile boolean closed;
     private volatile int negotiatedVersion;
     private volatile String unavailable;
+    private volatile String peerDescription;
 
     private final AtomicLong nextRequestId = new AtomicLong();
     private final AtomicInteger queuedMessages = new AtomicInteger();
@@ -162,9 +163,12 @@ public final class Session {
     private long inboundGeneration;
     private boolean gapReported;
     private boolean ackForced;
+    private boolean readPausedForOutbound;
     private long lastReadNanos;
     private long lastWriteNanos;
     private long handshakeStartNanos;
+    private long lastHelloSentNanos;
+    private long helloCounter = RANDOM.nextInt(1 << 20);
     private long lastProgressNanos;
     private long pingNonce;
     private long pingMark;
@@ -245,7 +249,7 @@ public final class Session {
 
     /** Sends a request; see {@code VmcEndpoint.call}. Any thread. */
     public CompletableFuture<Response> call(Request request, Duration deadline) {
-        CompletableFuture<Response> f = new CompletableFuture<>();
+        CallFuture<Response> f = new CallFuture<>(callbacks);
         if (closed) {
             f.completeExceptionally(new VmcTransportException(Error.Code.UNAVAILABLE, "the endpoint is closed"));
             return f;
@@ -370,6 +374,7 @@ public final class Session {
         }
         ch = channel;
         closeReason = null;
+        readPausedForOutbound = false;
         violationLogged = false;
         incompatibleOnThisChannel = false;
         gapReported = false;
@@ -455,7 +460,12 @@ public final class Session {
             }
             default -> {
                 if (state != State.ESTABLISHED) {
-                    return; // before the handshake: the peer's old session, replayed later if resumed
+                    // The peer is established but we are not: our Hello reached it, its answer
+                    // did not reach us (or is in flight). Ask again, at most once per probe period.
+                    if (state == State.HELLO_SENT && now() - lastHelloSentNanos >= probeNanos) {
+                        sendHello();
+                    }
+                    return; // replayed later if the session resumes
                 }
             }
         }
@@ -485,7 +495,13 @@ public final class Session {
     // ------------------------------------------------------------------ loop: handshake
 
     private void sendHello() {
+        sendHello(0);
+    }
+
+    private void sendHello(long inReplyTo) {
         Hello h = Hello.newBuilder()
+                .setHelloId(++helloCounter)
+                .setInReplyTo(inReplyTo)
                 .setMinVersion(cfg.minVersion())
                 .setMaxVersion(cfg.maxVersion())
                 .addAllCapabilities(cfg.capabilities())
@@ -500,8 +516,11 @@ public final class Session {
                 .setMaxFrameBytes(cfg.maxFrameBytes())
                 .build();
         sentHello = h;
+        if (state != State.HELLO_SENT) {
+            handshakeStartNanos = now();
+        }
         state = State.HELLO_SENT;
-        handshakeStartNanos = now();
+        lastHelloSentNanos = now();
         writeLink(ch, Envelope.newBuilder().setHello(h).build());
         ch.flush();
     }
@@ -511,8 +530,12 @@ public final class Session {
     }
 
     private void onHello(Hello h) {
-        if (state != State.HELLO_SENT) {
-            sendHello(); // the peer started a new handshake (it restarted, or resyncs): answer it
+        if (h.getInReplyTo() != 0) {
+            if (state != State.HELLO_SENT || h.getInReplyTo() != sentHello.getHelloId()) {
+                return; // an answer to an earlier Hello of ours, superseded
+            }
+        } else if (state != State.HELLO_SENT) {
+            sendHello(h.getHelloId()); // the peer started a new handshake (it restarted, or lost ours): answer it
         }
         if (h.getMaxVersion() == 0 || h.getMinVersion() > h.getMaxVersion()) {
             throw new VmcProtocolException("Hello carries an invalid version range " + h.getMinVersion() + ".."
@@ -597,7 +620,9 @@ public final class Session {
                 h.getInstanceId(), hi, resumed ? "session resumed" : "new session");
         ordered.execute(() -> listener.onConnected(h, resumed));
         owner.established(h, resumed);
-        firstHandshake.complete(h);
+        if (!firstHandshake.isDone()) {
+            callbacks.execute(() -> firstHandshake.complete(h));
+        }
         if (contOut && !inFlight.isEmpty()) {
             for (Out o : inFlight) {
                 writeReliable(o);
@@ -621,9 +646,7 @@ public final class Session {
             log.warn("{}: {}", label(), g.getMessage());
             ordered.execute(() -> listener.onIncompatible(g));
             owner.incompatible(g);
-            if (!firstHandshake.isDone()) {
-                firstHandshake.completeExceptionally(new VmcTransportException(Error.Code.UNAVAILABLE, g.getMessage()));
-            }
+            failFirstHandshake(new VmcTransportException(Error.Code.UNAVAILABLE, g.getMessage()));
         }
     }
 
@@ -766,6 +789,13 @@ public final class Session {
         if (wrote) {
             ch.flush();
         }
+        if (readPausedForOutbound && unsent.size() <= TransportLimits.REPLAY_BUFFER_MESSAGES / 2) {
+            readPausedForOutbound = false;
+            if (!readPausedForEvents) {
+                ch.config().setAutoRead(true);
+                ch.read();
+            }
+        }
     }
 
     private void writeReliable(Out o) {
@@ -838,14 +868,8 @@ public final class Session {
         complete(p.future, null, new VmcTransportException(code, message));
     }
 
-    private void complete(CompletableFuture<Response> f, Response r, Throwable t) {
-        callbacks.execute(() -> {
-            if (t != null) {
-                f.completeExceptionally(t);
-            } else {
-                f.complete(r);
-            }
-        });
+    private static void complete(CallFuture<Response> f, Response r, Throwable t) {
+        f.publish(r, t);
     }
 
     private void onResponse(Response r) {
@@ -923,6 +947,12 @@ public final class Session {
         }
         unsent.addLast(new Out(template, size, null, false));
         pump();
+        if (unsent.size() > TransportLimits.REPLAY_BUFFER_MESSAGES && !readPausedForOutbound && ch != null) {
+            // The peer sends requests but does not take our responses: stop reading its requests.
+            readPausedForOutbound = true;
+            ch.config().setAutoRead(false);
+            log.debug("{}: {} messages queued for a peer that does not acknowledge; reading paused", label(), unsent.size());
+        }
     }
 
     private void onEvent(Event e) {
@@ -951,7 +981,7 @@ public final class Session {
     private void resumeReading() {
         if (readPausedForEvents && pendingEvents.get() <= TransportLimits.MAX_PENDING_INBOUND_EVENTS / 2) {
             readPausedForEvents = false;
-            if (ch != null) {
+            if (ch != null && !readPausedForOutbound) {
                 ch.config().setAutoRead(true);
                 ch.read();
             }
@@ -969,6 +999,8 @@ public final class Session {
         if (state == State.HELLO_SENT) {
             if (now - handshakeStartNanos > dead) {
                 closeChannel(ch, "no Hello from the peer within " + cfg.deadAfter().toMillis() + " ms");
+            } else if (now - lastHelloSentNanos >= cfg.keepaliveInterval().toNanos()) {
+                sendHello(); // ours may have been lost (a virtio port drops writes while the host is away)
             }
             return;
         }
@@ -1022,8 +1054,13 @@ public final class Session {
             release(o);
         }
         inFlight.clear();
+        failFirstHandshake(new VmcTransportException(Error.Code.UNAVAILABLE, "closed before connecting: " + why));
+    }
+
+    /** Fails the future returned by {@code start()} (off the loop). Any thread. */
+    public void failFirstHandshake(Throwable t) {
         if (!firstHandshake.isDone()) {
-            firstHandshake.completeExceptionally(new VmcTransportException(Error.Code.UNAVAILABLE, "closed before connecting: " + why));
+            callbacks.execute(() -> firstHandshake.completeExceptionally(t));
         }
     }
 
@@ -1042,11 +1079,17 @@ public final class Session {
         return loop.ticker().nanoTime();
     }
 
+    /** Extra words identifying the peer in logs, e.g. its unix credentials. Any thread. */
+    public void setPeerDescription(String description) {
+        this.peerDescription = description;
+    }
+
     /** For logs: this side, and the peer once known. */
     public String label() {
         Hello p = peerHello;
         Channel c = ch;
-        String where = c == null ? "" : " " + c.remoteAddress();
+        String remote = c == null || c.remoteAddress() == null ? "" : c.remoteAddress().toString();
+        String where = (remote.isEmpty() ? "" : " " + remote) + (peerDescription == null ? "" : " (" + peerDescription + ")");
         return cfg.software() + where + (p == null ? "" : " <-> " + p.getSoftware() + " " + p.getInstanceId());
     }
 }

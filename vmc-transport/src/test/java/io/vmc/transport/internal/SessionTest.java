@@ -270,4 +270,77 @@ class SessionTest {
         long more = written().stream().filter(Envelope::hasEvent).count();
         assertThat(more).isPositive();
     }
+
+    @Test
+    void peerThatFloodsRequestsButDoesNotReadIsNoLongerRead() {
+        handshake("p1");
+        written();
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // the peer stopped reading
+        int n = TransportLimits.REPLAY_BUFFER_MESSAGES + 1;
+        for (int i = 1; i <= n; i++) {
+            ch.writeInbound(Envelope.newBuilder().setSeq(i).setRequest(Request.newBuilder().setId(i)
+                    .setCreateOffer(CreateOffer.getDefaultInstance())).build());
+        }
+        assertThat(served).hasSize(n);
+        assertThat(ch.config().isAutoRead()).isFalse();
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.runPendingTasks();
+        assertThat(written()).filteredOn(Envelope::hasResponse).hasSize(n);
+        assertThat(ch.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void lostHelloIsSentAgainWhenThePeerAlreadyTalksAndStaleAnswersAreIgnored() {
+        Hello first = written().get(0).getHello();
+        assertThat(first.getInReplyTo()).isZero();
+        // The peer got our Hello and answered, but the answer was lost; now its traffic arrives.
+        advance(600);
+        ch.writeInbound(Envelope.newBuilder().setSeq(1).setEvent(event(1)).build());
+        Hello again = written().stream().filter(Envelope::hasHello).findFirst().orElseThrow().getHello();
+        assertThat(again.getHelloId()).isNotEqualTo(first.getHelloId());
+        assertThat(events).isEmpty();
+        // The late answer to the first Hello is stale; the answer to the second one counts.
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("p1").setInReplyTo(first.getHelloId())).build());
+        assertThat(session.isConnected()).isFalse();
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("p1").setInReplyTo(again.getHelloId())).build());
+        assertThat(session.isConnected()).isTrue();
+        // An established side answers an initiating Hello exactly once, and not an answer.
+        written();
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("p1").setHelloId(77)).build());
+        List<Envelope> answers = written().stream().filter(Envelope::hasHello).toList();
+        assertThat(answers).singleElement().satisfies(e -> assertThat(e.getHello().getInReplyTo()).isEqualTo(77));
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("p1").setInReplyTo(12345)).build());
+        assertThat(written()).noneMatch(Envelope::hasHello);
+    }
+
+    @Test
+    void helloIsRepeatedWhileUnanswered() {
+        written();
+        advance(2050);
+        assertThat(written()).filteredOn(Envelope::hasHello).isNotEmpty();
+        assertThat(ch.isActive()).isTrue();
+    }
+
+    @Test
+    void helloWithAnImpossibleVersionRangeIsAProtocolViolation() {
+        written();
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("p1").setMinVersion(3).setMaxVersion(2)).build());
+        ch.runPendingTasks();
+        assertThat(written()).anySatisfy(e -> {
+            assertThat(e.getGoodbye().getReason()).isEqualTo(io.vmc.transport.proto.Goodbye.Reason.PROTOCOL_VIOLATION);
+            assertThat(e.getGoodbye().getMessage()).contains("invalid version range 3..2");
+        });
+        assertThat(ch.isActive()).isFalse();
+        assertThat(detached).singleElement().asString().startsWith("protocol violation");
+    }
+
+    @Test
+    void reliableMessageWithoutSequenceNumberIsAProtocolViolation() {
+        handshake("p1");
+        written();
+        ch.writeInbound(Envelope.newBuilder().setEvent(event(1)).build());
+        ch.runPendingTasks();
+        assertThat(ch.isActive()).isFalse();
+        assertThat(events).isEmpty();
+    }
 }

@@ -1,0 +1,152 @@
+package io.vmc.it.spice;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A QEMU without a guest OS (SeaBIOS only) that serves SPICE on 127.0.0.1: enough for session,
+ * password, takeover and display tests. Its virtio-serial port behind the {@code spiceport}
+ * chardev exists but no guest program opens it. {@code withVmcPort(false)} leaves the port out.
+ */
+final class SpiceQemu implements AutoCloseable {
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private SpiceQemu(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static SpiceQemu start(boolean withVmcPort, String password) throws IOException {
+        Path dir = Files.createTempDirectory("vmc-spice-");
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
+                "-m", "128", "-nodefaults", "-no-user-config", "-vga", "qxl", "-display", "none",
+                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
+        if (password != null) {
+            Files.writeString(dir.resolve("pw"), password);
+            cmd.addAll(List.of("-object", "secret,id=spicepw,file=" + dir.resolve("pw"),
+                    "-spice", "port=" + port + ",addr=127.0.0.1,password-secret=spicepw"));
+        } else {
+            cmd.addAll(List.of("-spice", "port=" + port + ",addr=127.0.0.1,disable-ticketing=on"));
+        }
+        if (withVmcPort) {
+            cmd.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
+                    "-chardev", "spiceport,id=vmc,name=org.spice-space.vmc.0",
+                    "-device", "virtserialport,bus=vser0.0,chardev=vmc,id=vmcport,name=org.spice-space.vmc.0"));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile())
+                .start();
+        SpiceQemu q = new SpiceQemu(p, dir, port);
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !p.isAlive() || q.listening());
+            if (!p.isAlive()) {
+                throw new IOException("QEMU exited: " + Files.readString(dir.resolve("qemu.log")));
+            }
+        } catch (IOException | RuntimeException e) {
+            q.close();
+            throw e;
+        }
+        return q;
+    }
+
+    private boolean listening() {
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    String uri() {
+        return "spice://127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** QEMU's own picture of the guest screen ({@code screendump} over QMP), as a PPM file. */
+    Path screendump() throws IOException {
+        Path out = dir.resolve("screendump-" + System.nanoTime() + ".ppm");
+        qmp(dir.resolve("qmp.sock"), "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"" + out + "\"}}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(out) && Files.size(out) > 0);
+        return out;
+    }
+
+    /** Sends one QMP command after the handshake and returns the reply line. */
+    static String qmp(Path socket, String command) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            OutputStream out = Channels.newOutputStream(ch);
+            in.readLine(); // greeting
+            out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
+            readReply(in);
+            out.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            return readReply(in);
+        }
+    }
+
+    private static String readReply(BufferedReader in) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.contains("\"return\"") || line.contains("\"error\"")) {
+                if (line.contains("\"error\"")) {
+                    throw new IOException("QMP error: " + line);
+                }
+                return line;
+            }
+        }
+        throw new IOException("QMP closed");
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

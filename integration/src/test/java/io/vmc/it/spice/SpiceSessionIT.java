@@ -1,0 +1,138 @@
+package io.vmc.it.spice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.port.spice.SpiceClient;
+import io.vmc.port.spice.SpiceOptions;
+import io.vmc.port.spice.SpiceSession;
+import io.vmc.port.spice.SpiceSessionError;
+import java.time.Duration;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Session set-up and the errors users hit, against a real QEMU SPICE server (no guest OS): wrong
+ * port, no VMC channel, right and wrong password, another client taking over.
+ */
+@Timeout(120)
+class SpiceSessionIT {
+
+    @BeforeAll
+    static void prerequisites() {
+        String missing = !SpiceClient.isAvailable() ? "spice-glib: " + SpiceClient.unavailabilityCause().getMessage()
+                : Xvfb.missing("qemu-system-x86_64").orElse(null);
+        if (missing != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                Assertions.fail(missing + " (CI=true: the SPICE tests must run)");
+            }
+            Assumptions.abort(missing);
+        }
+    }
+
+    private static SpiceOptions.Builder headless(String uri) {
+        return SpiceOptions.builder(uri).showDisplay(false);
+    }
+
+    @Test
+    void connectsAndFindsTheVmcPortChannelClosed() throws Exception {
+        try (SpiceQemu qemu = SpiceQemu.start(true, null)) {
+            RecordingListener l = new RecordingListener();
+            try (SpiceSession s = SpiceClient.open(headless(qemu.uri()).build(), l)) {
+                var port = s.portChannel(SpiceClient.VMC_PORT_NAME);
+                await().atMost(Duration.ofSeconds(30)).until(s::isConnected);
+                assertThat(l.events).contains("connected");
+                // No guest program has the port open: no peer, writes refused.
+                assertThat(port.isPeerConnected()).isFalse();
+                assertThat(port.write(java.nio.ByteBuffer.wrap(new byte[] {1}))).isZero();
+                assertThat(port.read(java.nio.ByteBuffer.allocate(10), 10)).isEqualTo(-1);
+                // And no NO_VMC_CHANNEL error after the grace period.
+                Thread.sleep(3500); // the grace period itself is what is tested: nothing to await
+                assertThat(l.errors).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void reportsAMissingVmcChannel() throws Exception {
+        try (SpiceQemu qemu = SpiceQemu.start(false, null)) {
+            RecordingListener l = new RecordingListener();
+            try (SpiceSession s = SpiceClient.open(headless(qemu.uri()).build(), l)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !l.errors.isEmpty());
+                assertThat(s.isConnected()).isTrue();
+                assertThat(l.errors.get(0).kind()).isEqualTo(SpiceSessionError.Kind.NO_VMC_CHANNEL);
+                assertThat(l.errors.get(0).message()).isEqualTo("no VMC channel in this VM: see the admin guide");
+            }
+        }
+    }
+
+    @Test
+    void reportsAWrongPort() throws Exception {
+        int port = SpiceQemu.freePort();
+        RecordingListener l = new RecordingListener();
+        try (SpiceSession s = SpiceClient.open(headless("spice://127.0.0.1:" + port).build(), l)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !l.errors.isEmpty());
+            assertThat(l.errors.get(0).kind()).isEqualTo(SpiceSessionError.Kind.CONNECT);
+            assertThat(l.errors.get(0).message()).contains("127.0.0.1:" + port).contains("check the host and port");
+            assertThat(s.isConnected()).isFalse();
+        }
+    }
+
+    @Test
+    void passwordRightAndWrong() throws Exception {
+        try (SpiceQemu qemu = SpiceQemu.start(true, "s3cret")) {
+            RecordingListener bad = new RecordingListener();
+            try (SpiceSession s = SpiceClient.open(headless(qemu.uri()).password("wrong").build(), bad)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !bad.errors.isEmpty());
+                assertThat(bad.errors.get(0).kind()).isEqualTo(SpiceSessionError.Kind.AUTH);
+                assertThat(bad.errors.get(0).message()).contains("refused the password");
+                assertThat(s.isConnected()).isFalse();
+            }
+            RecordingListener none = new RecordingListener();
+            try (SpiceSession s = SpiceClient.open(headless(qemu.uri()).build(), none)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !none.errors.isEmpty());
+                assertThat(none.errors.get(0).kind()).isEqualTo(SpiceSessionError.Kind.AUTH);
+            }
+            RecordingListener good = new RecordingListener();
+            try (SpiceSession s = SpiceClient.open(headless(qemu.uri()).password("s3cret").build(), good)) {
+                await().atMost(Duration.ofSeconds(30)).until(s::isConnected);
+                assertThat(good.errors).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void anotherClientTakesOverAndTheFirstCanReconnect() throws Exception {
+        try (SpiceQemu qemu = SpiceQemu.start(true, null)) {
+            RecordingListener first = new RecordingListener();
+            try (SpiceSession a = SpiceClient.open(headless(qemu.uri()).build(), first)) {
+                await().atMost(Duration.ofSeconds(30)).until(a::isConnected);
+                RecordingListener second = new RecordingListener();
+                try (SpiceSession b = SpiceClient.open(headless(qemu.uri()).build(), second)) {
+                    await().atMost(Duration.ofSeconds(30)).until(b::isConnected);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> !a.isConnected());
+                    await().atMost(Duration.ofSeconds(10)).until(() -> first.events.contains("disconnected"));
+                    assertThat(first.errors).extracting(SpiceSessionError::kind).contains(SpiceSessionError.Kind.TAKEN_OVER);
+                }
+                assertThat(first.errors.get(0).message()).contains("another SPICE client connected");
+                a.reconnect();
+                await().atMost(Duration.ofSeconds(30)).until(a::isConnected);
+            }
+        }
+    }
+
+    @Test
+    void aStoppedVmIsALostConnectionNotATakeover() throws Exception {
+        RecordingListener l = new RecordingListener();
+        try (SpiceQemu qemu = SpiceQemu.start(true, null);
+                SpiceSession s = SpiceClient.open(headless(qemu.uri()).build(), l)) {
+            await().atMost(Duration.ofSeconds(30)).until(s::isConnected);
+            qemu.close();
+            await().atMost(Duration.ofSeconds(30)).until(() -> l.events.contains("disconnected"));
+            assertThat(l.errors).extracting(SpiceSessionError::kind).containsExactly(SpiceSessionError.Kind.IO);
+        }
+    }
+}

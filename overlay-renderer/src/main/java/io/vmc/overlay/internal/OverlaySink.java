@@ -1,0 +1,91 @@
+package io.vmc.overlay.internal;
+
+import org.freedesktop.gstreamer.Bin;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.PadProbeReturn;
+import org.freedesktop.gstreamer.PadProbeType;
+import java.util.concurrent.atomic.AtomicReference;
+import org.freedesktop.gstreamer.interfaces.VideoOverlay;
+
+/**
+ * The GStreamer half: a bin with one sink pad that scales decoded video to the overlay window's
+ * size (ximagesink does not scale) and draws it there.
+ *
+ * <pre>
+ *  sink -> valve -> videoscale -> capsfilter(window size) -> queue(leaky, 2 buffers)
+ *       -> videoconvert -> ximagesink(handle-events=false)
+ * </pre>
+ *
+ * The window is the whole mapped area even when part of it is clipped, so there is no crop stage:
+ * a crop computed for one frame size but met by frames of another fails negotiation and stops the
+ * stream. The leaky queue keeps a slow X server from stalling the decoder; the valve drops frames
+ * once the window is gone.
+ *
+ * <p>New window sizes reach the capsfilter on the upstream streaming thread, between two frames (a
+ * buffer probe on the scaler's sink pad), the thread that also runs upstream caps queries. Changed
+ * from another thread, or from a thread behind a queue, the filter can flip in the middle of a
+ * caps query, which fails with not-negotiated and stops the stream (seen at start-up and with
+ * resizes every 16 ms). So the queue sits after the capsfilter.
+ */
+public final class OverlaySink {
+
+    private final Bin bin;
+    private final Element valve;
+    private final Element windowCaps;
+    private final VideoOverlay overlay;
+    private String lastWindow = "";
+    private final AtomicReference<String> pendingCaps = new AtomicReference<>();
+
+    public OverlaySink(String name, String displayName, long window) {
+        bin = Gst.parseBinFromDescription(
+                "valve name=valve drop=false ! videoscale name=scale ! capsfilter name=wincaps"
+                        + " caps=video/x-raw,width=16,height=16,pixel-aspect-ratio=1/1"
+                        + " ! queue name=q max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream"
+                        + " ! videoconvert name=convert ! ximagesink name=xsink handle-events=false",
+                true);
+        bin.setName(name);
+        valve = bin.getElementByName("valve");
+        windowCaps = bin.getElementByName("wincaps");
+        Element xsink = bin.getElementByName("xsink");
+        bin.getElementByName("scale").getStaticPad("sink").addProbe(PadProbeType.BUFFER, (pad, info) -> {
+            String caps = pendingCaps.getAndSet(null);
+            if (caps != null) {
+                windowCaps.set("caps", Caps.fromString(caps));
+            }
+            return PadProbeReturn.OK;
+        });
+        if (displayName != null) {
+            xsink.set("display", displayName);
+        }
+        overlay = VideoOverlay.wrap(xsink);
+        overlay.handleEvent(false);
+        // Before READY: ximagesink then never creates a window of its own.
+        overlay.setWindowHandle(window);
+    }
+
+    public Bin bin() {
+        return bin;
+    }
+
+    /** Makes frames come out the size of {@code p.window()}. */
+    public void apply(Placement p) {
+        String win = "video/x-raw,width=" + Math.max(1, p.window().width()) + ",height="
+                + Math.max(1, p.window().height()) + ",pixel-aspect-ratio=1/1";
+        if (!win.equals(lastWindow)) {
+            pendingCaps.set(win); // the latest wins; applied before the next frame
+            lastWindow = win;
+        }
+    }
+
+    /** Redraws the last frame at the window's current size and place. */
+    public void expose() {
+        overlay.expose();
+    }
+
+    /** Drops frames from now on; used when the window is gone. */
+    public void stopDrawing() {
+        valve.set("drop", true);
+    }
+}

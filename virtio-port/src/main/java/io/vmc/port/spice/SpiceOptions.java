@@ -1,0 +1,180 @@
+package io.vmc.port.spice;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to open a SPICE session: where, with what credentials, and whether to show the display.
+ *
+ * <pre>{@code
+ * SpiceOptions o = SpiceOptions.builder("spice://vdi.example:5900")
+ *         .password(secret).caFile(Path.of("ca.pem")).hostSubject("C=XX,O=Example,CN=vdi")
+ *         .build();
+ * }</pre>
+ */
+public final class SpiceOptions {
+    private final String uri;
+    private final String password;
+    private final Path caFile;
+    private final String hostSubject;
+    private final boolean showDisplay;
+    private final String x11Display;
+    private final String title;
+
+    private SpiceOptions(Builder b) {
+        this.uri = b.uri;
+        this.password = b.password;
+        this.caFile = b.caFile;
+        this.hostSubject = b.hostSubject;
+        this.showDisplay = b.showDisplay;
+        this.x11Display = b.x11Display;
+        this.title = b.title != null ? b.title : "VMC - " + b.uri;
+    }
+
+    /**
+     * @param uri {@code spice://HOST:PORT}, {@code spice+tls://HOST:PORT} or spice-gtk's query form
+     *     ({@code spice://HOST?port=P&tls-port=T})
+     */
+    public static Builder builder(String uri) {
+        return new Builder(uri);
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /** The session ticket; empty when the server has ticketing disabled. */
+    public Optional<String> password() {
+        return Optional.ofNullable(password);
+    }
+
+    public Optional<Path> caFile() {
+        return Optional.ofNullable(caFile);
+    }
+
+    /** The server certificate subject to require, e.g. {@code "C=XX,O=Example,CN=vdi"}. */
+    public Optional<String> hostSubject() {
+        return Optional.ofNullable(hostSubject);
+    }
+
+    public boolean showDisplay() {
+        return showDisplay;
+    }
+
+    /** X11 display for the window; empty means {@code $DISPLAY}. */
+    public Optional<String> x11Display() {
+        return Optional.ofNullable(x11Display);
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** Host and port a plain TCP connect can probe: the TLS port when the URI names only that. */
+    java.net.InetSocketAddress serverAddress() {
+        java.net.URI u = java.net.URI.create(uri);
+        int port = u.getPort();
+        String query = u.getRawQuery();
+        if (query != null) {
+            int plain = -1;
+            int tls = -1;
+            for (String kv : query.split("&")) {
+                String[] p = kv.split("=", 2);
+                if (p.length == 2 && p[1].matches("\\d{1,5}")) {
+                    if (p[0].equals("port")) {
+                        plain = Integer.parseInt(p[1]);
+                    } else if (p[0].equals("tls-port")) {
+                        tls = Integer.parseInt(p[1]);
+                    }
+                }
+            }
+            port = port > 0 ? port : plain > 0 ? plain : tls;
+        }
+        return java.net.InetSocketAddress.createUnresolved(u.getHost(), port > 0 ? port : 5900);
+    }
+
+    /** Whether something accepts TCP connections at the server's address. */
+    boolean probeServer(java.time.Duration timeout) {
+        java.net.InetSocketAddress a = serverAddress();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(a.getHostString(), a.getPort()), (int) timeout.toMillis());
+            return true;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SpiceOptions[" + uri + (password != null ? ", password=***" : "")
+                + (caFile != null ? ", caFile=" + caFile : "") + (hostSubject != null ? ", hostSubject=" + hostSubject : "")
+                + ", showDisplay=" + showDisplay + "]";
+    }
+
+    /** Builder; validates eagerly. */
+    public static final class Builder {
+        private final String uri;
+        private String password;
+        private Path caFile;
+        private String hostSubject;
+        private boolean showDisplay = true;
+        private String x11Display;
+        private String title;
+
+        private Builder(String uri) {
+            Objects.requireNonNull(uri, "uri must not be null");
+            String lower = uri.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("spice://") && !lower.startsWith("spice+tls://")) {
+                throw new IllegalArgumentException("uri must start with spice:// or spice+tls://, was '" + uri + "'");
+            }
+            if (uri.length() <= lower.indexOf("://") + 3) {
+                throw new IllegalArgumentException("uri must name a host, was '" + uri + "'");
+            }
+            this.uri = uri;
+        }
+
+        public Builder password(String password) {
+            this.password = Objects.requireNonNull(password, "password must not be null");
+            return this;
+        }
+
+        public Builder caFile(Path caFile) {
+            this.caFile = Objects.requireNonNull(caFile, "caFile must not be null");
+            return this;
+        }
+
+        public Builder hostSubject(String hostSubject) {
+            if (Objects.requireNonNull(hostSubject, "hostSubject must not be null").isBlank()) {
+                throw new IllegalArgumentException("hostSubject must not be blank");
+            }
+            this.hostSubject = hostSubject;
+            return this;
+        }
+
+        /** Whether to show the guest's desktop in a window (default true). */
+        public Builder showDisplay(boolean showDisplay) {
+            this.showDisplay = showDisplay;
+            return this;
+        }
+
+        /** X11 display name such as {@code ":1"} (default {@code $DISPLAY}). */
+        public Builder x11Display(String x11Display) {
+            if (Objects.requireNonNull(x11Display, "x11Display must not be null").isBlank()) {
+                throw new IllegalArgumentException("x11Display must not be blank");
+            }
+            this.x11Display = x11Display;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = Objects.requireNonNull(title, "title must not be null");
+            return this;
+        }
+
+        public SpiceOptions build() {
+            return new SpiceOptions(this);
+        }
+    }
+}

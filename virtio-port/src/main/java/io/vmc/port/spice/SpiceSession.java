@@ -1,0 +1,642 @@
+package io.vmc.port.spice;
+
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import io.vmc.port.StreamPort;
+import io.vmc.port.spice.nativeapi.GLib;
+import io.vmc.port.spice.nativeapi.GObject;
+import io.vmc.port.spice.nativeapi.Gtk;
+import io.vmc.port.spice.nativeapi.SpiceGlib;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A SPICE session owned by this process: the connection to the VM's SPICE server, optionally its
+ * display in a window, and its port channels as {@link StreamPort}s. Open one with
+ * {@link SpiceClient#open}.
+ *
+ * <p>Threads: every spice-gtk and GTK object lives on the process's GLib loop thread; the methods
+ * here may be called from any thread and hand their work to it. Listener methods run on this
+ * session's event thread.
+ */
+public final class SpiceSession implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpiceSession.class);
+
+    /** How long after the main channel opens the VMC port channel must have appeared. */
+    static final int PORT_CHANNEL_GRACE_MILLIS = 3000;
+    /** How long after the server closed the session to check whether it still listens. */
+    static final int TAKEOVER_PROBE_DELAY_MILLIS = 1000;
+    /** Reconnect anyway if spice-gtk has not reported the old channels gone by then. */
+    static final int RECONNECT_FALLBACK_MILLIS = 5000;
+    static final String NO_VMC_CHANNEL_MESSAGE = "no VMC channel in this VM: see the admin guide";
+
+    // Signal handlers stay connected to native objects that may outlive this Java object: keep
+    // them reachable for the life of the process (a few objects per session).
+    private static final List<Object> RETAINED = new CopyOnWriteArrayList<>();
+
+    private final GLoop loop;
+    private final SpiceOptions options;
+    private final List<SpiceSessionListener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService events;
+    private final Map<String, SpicePortStream> streams = new ConcurrentHashMap<>();
+
+    // Loop thread only.
+    private Pointer session;
+    private Pointer mainChannel;
+    private final Map<Pointer, String> portChannels = new HashMap<>();
+    private Pointer window;
+    private Pointer displayWidget;
+    private volatile boolean fullscreen;
+    private boolean mainOpened;
+    private boolean everConnected;
+    private boolean reportedNoChannel;
+    private int graceTimer;
+    private boolean reconnecting;
+
+    private volatile long windowXid;
+    private volatile boolean connected;
+    private volatile boolean closed;
+
+    // Callbacks (strongly referenced, see RETAINED).
+    private final GObject.SignalPointer onChannelNew = (s, ch, u) -> channelNew(ch);
+    private final GObject.SignalPointer onChannelDestroy = (s, ch, u) -> channelDestroy(ch);
+    private final GObject.Signal0 onSessionDisconnected = (s, u) -> sessionDisconnected();
+    private final GObject.SignalInt onChannelEvent = (ch, ev, u) -> channelEvent(ch, ev);
+    private final GObject.SignalPointer onPortName = (ch, pspec, u) -> portNameKnown(ch);
+    private final GObject.SignalPointer onPortOpened = (ch, pspec, u) -> portOpenedChanged(ch);
+    private final GObject.SignalPointerInt onPortData = (ch, data, size, u) -> portData(ch, data, size);
+    private final GObject.SignalEvent onDelete = (w, ev, u) -> windowDelete();
+    private final GObject.Signal0 onDestroy = (w, u) -> windowDestroyed();
+    private final GObject.SignalEvent onKey = (w, ev, u) -> keyPress(ev);
+    private final GLib.GSourceFunc onGrace = d -> graceExpired();
+    private final GLib.GSourceFunc onReconnectFallback = d -> {
+        connectAgain();
+        return 0;
+    };
+
+    SpiceSession(GLoop loop, SpiceOptions options) {
+        this.loop = loop;
+        this.options = options;
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vmc-spice-events " + options.uri());
+            t.setDaemon(true);
+            return t;
+        });
+        RETAINED.add(this);
+    }
+
+    /** Starts connecting; loop thread. */
+    void start() {
+        GObject g = GObject.INSTANCE;
+        session = SpiceGlib.INSTANCE.spice_session_new();
+        g.g_object_set(session, "uri", options.uri(), (Object) null);
+        options.password().ifPresent(p -> g.g_object_set(session, "password", p, (Object) null));
+        options.caFile().ifPresent(f -> g.g_object_set(session, "ca-file", f.toString(), (Object) null));
+        options.hostSubject().ifPresent(s -> g.g_object_set(session, "cert-subject", s, "verify",
+                SpiceGlib.SPICE_SESSION_VERIFY_SUBJECT, (Object) null));
+        connect(session, "channel-new", onChannelNew);
+        connect(session, "channel-destroy", onChannelDestroy);
+        connect(session, "disconnected", onSessionDisconnected);
+        if (options.showDisplay()) {
+            openWindow();
+        }
+        if (SpiceGlib.INSTANCE.spice_session_connect(session) == 0) {
+            throw new IllegalStateException("spice-gtk refused to connect to " + options.uri());
+        }
+    }
+
+    String uri() {
+        return options.uri();
+    }
+
+    public SpiceOptions options() {
+        return options;
+    }
+
+    /**
+     * The client end of the port channel {@code portName}, e.g. {@link SpiceClient#VMC_PORT_NAME}.
+     * Available at once: it reports no peer until the guest has the port open, and it survives
+     * reconnects of the session. One stream per name; close it to let another be taken.
+     *
+     * @throws IllegalStateException if the session is closed or the name is already taken
+     */
+    public StreamPort portChannel(String portName) {
+        Objects.requireNonNull(portName, "portName must not be null");
+        if (closed) {
+            throw new IllegalStateException("the SPICE session " + options.uri() + " is closed");
+        }
+        SpicePortStream s = new SpicePortStream(this, portName, loop);
+        if (streams.putIfAbsent(portName, s) != null) {
+            throw new IllegalStateException("port channel '" + portName + "' is already in use in this session");
+        }
+        loop.execute(() -> {
+            for (Map.Entry<Pointer, String> e : portChannels.entrySet()) {
+                if (portName.equals(e.getValue())) {
+                    s.bind(e.getKey(), getBoolean(e.getKey(), "port-opened"));
+                }
+            }
+        });
+        return s;
+    }
+
+    public void addListener(SpiceSessionListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    public void removeListener(SpiceSessionListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Whether the main channel is up. */
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /** Whether the window is (or was asked to be, without a window manager) fullscreen; F11 toggles it. */
+    public boolean isFullscreen() {
+        return fullscreen;
+    }
+
+    /** X11 id of the display window (for the overlay renderer); empty without a window. */
+    public OptionalLong displayWindowId() {
+        long id = windowXid;
+        return id != 0 ? OptionalLong.of(id) : OptionalLong.empty();
+    }
+
+    /**
+     * Drops the connection, if any, and connects again with the same options (after a takeover or
+     * a lost connection). Port streams stay valid and bind the new channels.
+     */
+    public void reconnect() {
+        if (closed) {
+            throw new IllegalStateException("the SPICE session " + options.uri() + " is closed");
+        }
+        loop.execute(() -> {
+            if (session == null || closed) {
+                return;
+            }
+            LOG.info("{}: reconnecting", options.uri());
+            reconnecting = true;
+            connected = false;
+            mainOpened = false;
+            reportedNoChannel = false;
+            if (mainChannel == null && portChannels.isEmpty()) {
+                connectAgain();
+            } else {
+                // Asynchronous: channels are destroyed from an idle source, then "disconnected" comes.
+                SpiceGlib.INSTANCE.spice_session_disconnect(session);
+                GLib.INSTANCE.g_timeout_add(RECONNECT_FALLBACK_MILLIS, onReconnectFallback, null);
+            }
+        });
+    }
+
+    private void connectAgain() {
+        if (!reconnecting || session == null || closed) {
+            return;
+        }
+        reconnecting = false;
+        if (SpiceGlib.INSTANCE.spice_session_connect(session) == 0) {
+            LOG.warn("{}: spice-gtk refused to reconnect", options.uri());
+        }
+    }
+
+    /** Disconnects, closes the window and every port stream of this session. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (SpicePortStream s : List.copyOf(streams.values())) {
+            s.close();
+        }
+        loop.call(() -> {
+            closeOnLoop();
+            return null;
+        });
+        events.shutdown();
+        try {
+            events.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeOnLoop() {
+        if (graceTimer != 0) {
+            GLib.INSTANCE.g_source_remove(graceTimer);
+            graceTimer = 0;
+        }
+        connected = false;
+        // The widget first, while the channels it watches still exist.
+        if (window != null) {
+            Pointer w = window;
+            window = null;
+            displayWidget = null;
+            Gtk.GtkLib.INSTANCE.gtk_widget_destroy(w);
+        }
+        windowXid = 0;
+        if (session != null) {
+            SpiceGlib.INSTANCE.spice_session_disconnect(session);
+        }
+        if (session != null) {
+            GObject.INSTANCE.g_object_unref(session);
+            session = null;
+        }
+    }
+
+    void release(SpicePortStream s) {
+        streams.remove(s.name(), s);
+    }
+
+    // ---- the window ----
+
+    private void openWindow() {
+        loop.ensureGtk();
+        Gtk.GtkLib gtk = Gtk.GtkLib.INSTANCE;
+        Gtk.GdkLib gdk = Gtk.GdkLib.INSTANCE;
+        String name = options.x11Display().orElse(System.getenv("DISPLAY"));
+        if (name == null || name.isBlank()) {
+            throw new IllegalStateException("no X11 display to show the SPICE session on: DISPLAY is not set");
+        }
+        Pointer gdkDisplay = loop.display(name);
+        window = gtk.gtk_window_new(Gtk.GtkLib.GTK_WINDOW_TOPLEVEL);
+        gtk.gtk_window_set_screen(window, gdk.gdk_display_get_default_screen(gdkDisplay));
+        gtk.gtk_window_set_title(window, options.title());
+        gtk.gtk_window_set_default_size(window, 1024, 768);
+        connect(window, "delete-event", onDelete);
+        connect(window, "destroy", onDestroy);
+        connect(window, "key-press-event", onKey);
+        gtk.gtk_widget_show_all(window);
+        windowXid = gdk.gdk_x11_window_get_xid(gtk.gtk_widget_get_window(window)).longValue();
+        gdk.gdk_display_flush(gdkDisplay);
+    }
+
+    /** The first display channel exists: now the widget finds the main channel it talks to. */
+    private void addDisplayWidget() {
+        if (window == null || displayWidget != null) {
+            return;
+        }
+        Gtk.GtkLib gtk = Gtk.GtkLib.INSTANCE;
+        displayWidget = Gtk.SpiceGtkLib.INSTANCE.spice_display_new(session, 0);
+        GObject.INSTANCE.g_object_set(displayWidget, "scaling", 1, "resize-guest", 1, (Object) null);
+        gtk.gtk_container_add(window, displayWidget);
+        gtk.gtk_widget_show_all(window);
+        gtk.gtk_widget_grab_focus(displayWidget);
+    }
+
+    private int windowDelete() {
+        LOG.info("{}: the user closed the display window", options.uri());
+        fire(l -> l.windowClosed(this));
+        // Let GTK destroy the window, then close the session as remote-viewer would.
+        loop.execute(() -> {
+            if (!closed) {
+                closed = true;
+                for (SpicePortStream s : List.copyOf(streams.values())) {
+                    s.close();
+                }
+                closeOnLoop();
+                fire(l -> l.disconnected(this));
+                events.shutdown();
+            }
+        });
+        return 0;
+    }
+
+    private void windowDestroyed() {
+        window = null;
+        displayWidget = null;
+        windowXid = 0;
+    }
+
+    private int keyPress(Pointer event) {
+        int keyval = event.getInt(Gtk.GdkLib.GDK_EVENT_KEY_KEYVAL_OFFSET);
+        if (keyval == Gtk.GdkLib.GDK_KEY_F11 && window != null) {
+            fullscreen = !fullscreen;
+            if (fullscreen) {
+                Gtk.GtkLib.INSTANCE.gtk_window_fullscreen(window);
+            } else {
+                Gtk.GtkLib.INSTANCE.gtk_window_unfullscreen(window);
+            }
+            return 1;
+        }
+        return 0;
+    }
+
+    // ---- signals ----
+
+    private void channelNew(Pointer ch) {
+        int type = getInt(ch, "channel-type");
+        if (type == SpiceGlib.SPICE_CHANNEL_MAIN) {
+            mainChannel = ch;
+            connect(ch, "channel-event", onChannelEvent);
+        } else if (type == SpiceGlib.SPICE_CHANNEL_DISPLAY) {
+            if (getInt(ch, "channel-id") == 0) {
+                addDisplayWidget();
+            }
+        } else if (type == SpiceGlib.SPICE_CHANNEL_PORT) {
+            portChannels.put(ch, null);
+            connect(ch, "notify::port-name", onPortName);
+            connect(ch, "notify::port-opened", onPortOpened);
+            connect(ch, "port-data", onPortData);
+            connect(ch, "channel-event", onChannelEvent);
+            SpiceGlib.INSTANCE.spice_channel_connect(ch);
+        }
+    }
+
+    private void channelDestroy(Pointer ch) {
+        if (ch.equals(mainChannel)) {
+            mainChannel = null;
+        }
+        String name = portChannels.remove(ch);
+        if (name != null) {
+            SpicePortStream s = streams.get(name);
+            if (s != null && s.isBoundTo(ch)) {
+                boolean wasOpen = s.isPeerConnected();
+                s.unbind(ch);
+                if (wasOpen) {
+                    fire(l -> l.portClosed(this, name));
+                }
+            }
+        }
+    }
+
+    private void sessionDisconnected() {
+        LOG.debug("{}: all channels are gone", options.uri());
+        // Not from inside the signal: spice-gtk emits it while still marked as disconnecting.
+        loop.execute(this::connectAgain);
+    }
+
+    private void channelEvent(Pointer ch, int event) {
+        boolean main = ch.equals(mainChannel);
+        LOG.debug("{}: {} channel event {}", options.uri(), main ? "main" : "port", event);
+        if (!main) {
+            if (event != SpiceGlib.SPICE_CHANNEL_OPENED) {
+                String name = portChannels.get(ch);
+                SpicePortStream s = name != null ? streams.get(name) : null;
+                if (s != null && s.isBoundTo(ch) && s.isPeerConnected()) {
+                    s.setOpened(false);
+                    fire(l -> l.portClosed(this, name));
+                }
+            }
+            return;
+        }
+        switch (event) {
+            case SpiceGlib.SPICE_CHANNEL_OPENED -> {
+                mainOpened = true;
+                everConnected = true;
+                connected = true;
+                LOG.info("{}: connected", options.uri());
+                fire(l -> l.connected(this));
+                if (graceTimer == 0) {
+                    graceTimer = GLib.INSTANCE.g_timeout_add(PORT_CHANNEL_GRACE_MILLIS, onGrace, null);
+                }
+            }
+            case SpiceGlib.SPICE_CHANNEL_SWITCHING -> {
+                LOG.info("{}: migrating", options.uri());
+                fire(l -> l.migrated(this));
+            }
+            case SpiceGlib.SPICE_CHANNEL_CLOSED -> closedByServer(null);
+            case SpiceGlib.SPICE_CHANNEL_ERROR_IO -> {
+                if (connected) {
+                    closedByServer(channelError(ch));
+                } else {
+                    lost(errorFor(ch, event));
+                }
+            }
+            default -> lost(errorFor(ch, event));
+        }
+    }
+
+    private void lost(SpiceSessionError error) {
+        if (reconnecting || closed) {
+            connected = false;
+            return;
+        }
+        boolean was = connected;
+        connected = false;
+        mainOpened = false;
+        if (error != null) {
+            LOG.warn("{}: {}", options.uri(), error);
+            fire(l -> l.error(this, error));
+        }
+        if (was || error != null) {
+            fire(l -> l.disconnected(this));
+        }
+    }
+
+    /**
+     * The server closed the main channel, cleanly or not. spice-server does that to the old client
+     * when another one connects, and the client sees nothing else (CLOSED or ERROR_IO, depending on
+     * timing); a stopped QEMU no longer listens. So: still listening means taken over.
+     */
+    private void closedByServer(String detail) {
+        boolean was = connected;
+        connected = false;
+        mainOpened = false;
+        if (!was || closed || reconnecting) {
+            return;
+        }
+        if (events.isShutdown()) {
+            return;
+        }
+        try {
+            events.execute(() -> {
+                // A QEMU that is stopping drops its clients a moment before it stops listening.
+                boolean listening = false;
+                try {
+                    Thread.sleep(TAKEOVER_PROBE_DELAY_MILLIS);
+                    listening = options.probeServer(Duration.ofSeconds(2));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                SpiceSessionError e = listening
+                        ? new SpiceSessionError(SpiceSessionError.Kind.TAKEN_OVER, "another SPICE client connected to "
+                                + options.uri() + " and took the session over")
+                        : new SpiceSessionError(SpiceSessionError.Kind.IO, "lost the SPICE connection to "
+                                + options.uri() + ": the VM stopped or the network failed"
+                                + (detail != null ? " (" + detail + ")" : ""));
+                LOG.warn("{}: {}", options.uri(), e);
+                for (SpiceSessionListener l : listeners) {
+                    try {
+                        l.error(this, e);
+                        l.disconnected(this);
+                    } catch (RuntimeException ex) {
+                        LOG.error("SPICE session listener {} failed", l, ex);
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("event after close dropped");
+        }
+    }
+
+    private SpiceSessionError errorFor(Pointer ch, int event) {
+        String detail = channelError(ch);
+        String suffix = detail != null ? " (" + detail + ")" : "";
+        return switch (event) {
+            case SpiceGlib.SPICE_CHANNEL_ERROR_CONNECT -> new SpiceSessionError(SpiceSessionError.Kind.CONNECT,
+                    "cannot connect to " + options.uri() + ": check the host and port, and that the VM runs" + suffix);
+            case SpiceGlib.SPICE_CHANNEL_ERROR_TLS -> new SpiceSessionError(SpiceSessionError.Kind.TLS,
+                    "TLS failed with " + options.uri() + ": check the CA file and the host subject" + suffix);
+            case SpiceGlib.SPICE_CHANNEL_ERROR_LINK -> new SpiceSessionError(SpiceSessionError.Kind.LINK,
+                    "the SPICE server at " + options.uri() + " refused the link (TLS required?)" + suffix);
+            case SpiceGlib.SPICE_CHANNEL_ERROR_AUTH -> new SpiceSessionError(SpiceSessionError.Kind.AUTH,
+                    "the SPICE server at " + options.uri() + " refused the password" + suffix);
+            default -> everConnected
+                    ? new SpiceSessionError(SpiceSessionError.Kind.IO,
+                            "lost the SPICE connection to " + options.uri() + suffix)
+                    : new SpiceSessionError(SpiceSessionError.Kind.CONNECT,
+                            "cannot connect to " + options.uri() + suffix);
+        };
+    }
+
+    private void portNameKnown(Pointer ch) {
+        String name = getString(ch, "port-name");
+        if (name == null || !portChannels.containsKey(ch)) {
+            return;
+        }
+        portChannels.put(ch, name);
+        LOG.debug("{}: port channel '{}'", options.uri(), name);
+        SpicePortStream s = streams.get(name);
+        if (s != null) {
+            boolean open = getBoolean(ch, "port-opened");
+            s.bind(ch, open);
+            if (open) {
+                fire(l -> l.portOpened(this, name));
+            }
+        }
+    }
+
+    private void portOpenedChanged(Pointer ch) {
+        String name = portChannels.get(ch);
+        if (name == null) {
+            return;
+        }
+        boolean open = getBoolean(ch, "port-opened");
+        SpicePortStream s = streams.get(name);
+        if (s != null && s.isBoundTo(ch)) {
+            s.setOpened(open);
+        }
+        LOG.debug("{}: port '{}' {}", options.uri(), name, open ? "opened" : "closed");
+        fire(l -> {
+            if (open) {
+                l.portOpened(this, name);
+            } else {
+                l.portClosed(this, name);
+            }
+        });
+    }
+
+    private void portData(Pointer ch, Pointer data, int size) {
+        String name = portChannels.get(ch);
+        SpicePortStream s = name != null ? streams.get(name) : null;
+        if (s != null && s.isBoundTo(ch) && size > 0) {
+            s.onData(data, size);
+        }
+    }
+
+    private int graceExpired() {
+        graceTimer = 0;
+        if (!mainOpened || closed) {
+            return 0;
+        }
+        List<String> wanted = new ArrayList<>(streams.keySet());
+        if (!wanted.contains(SpiceClient.VMC_PORT_NAME)) {
+            wanted.add(SpiceClient.VMC_PORT_NAME);
+        }
+        for (String name : wanted) {
+            if (!portChannels.containsValue(name) && !reportedNoChannel) {
+                reportedNoChannel = true;
+                SpiceSessionError e = new SpiceSessionError(SpiceSessionError.Kind.NO_VMC_CHANNEL,
+                        name.equals(SpiceClient.VMC_PORT_NAME) ? NO_VMC_CHANNEL_MESSAGE
+                                : "no SPICE port channel '" + name + "' in this VM");
+                LOG.warn("{}: {} (port channels: {})", options.uri(), e.message(), portChannels.values());
+                fire(l -> l.error(this, e));
+            }
+        }
+        return 0;
+    }
+
+    // ---- helpers ----
+
+    private void fire(Consumer<SpiceSessionListener> event) {
+        if (events.isShutdown()) {
+            return;
+        }
+        try {
+            events.execute(() -> {
+                for (SpiceSessionListener l : listeners) {
+                    try {
+                        event.accept(l);
+                    } catch (RuntimeException e) {
+                        LOG.error("SPICE session listener {} failed", l, e);
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("event after close dropped");
+        }
+    }
+
+    private static void connect(Pointer instance, String signal, com.sun.jna.Callback handler) {
+        NativeLong id = GObject.INSTANCE.g_signal_connect_data(instance, signal, handler, null, null, 0);
+        if (id.longValue() == 0) {
+            throw new IllegalStateException("cannot connect to signal '" + signal + "'");
+        }
+    }
+
+    static int getInt(Pointer object, String property) {
+        IntByReference v = new IntByReference();
+        GObject.INSTANCE.g_object_get(object, property, v, (Object) null);
+        return v.getValue();
+    }
+
+    static boolean getBoolean(Pointer object, String property) {
+        return getInt(object, property) != 0;
+    }
+
+    static String getString(Pointer object, String property) {
+        PointerByReference v = new PointerByReference();
+        GObject.INSTANCE.g_object_get(object, property, v, (Object) null);
+        Pointer p = v.getValue();
+        if (p == null) {
+            return null;
+        }
+        try {
+            return p.getString(0);
+        } finally {
+            GLib.INSTANCE.g_free(p);
+        }
+    }
+
+    private static String channelError(Pointer ch) {
+        Pointer e = SpiceGlib.INSTANCE.spice_channel_get_error(ch);
+        if (e == null) {
+            return null;
+        }
+        Pointer message = e.getPointer(8);
+        return message != null ? message.getString(0) : null;
+    }
+
+    @Override
+    public String toString() {
+        return "SpiceSession[" + options.uri() + (connected ? ", connected" : "") + (closed ? ", closed" : "") + "]";
+    }
+}

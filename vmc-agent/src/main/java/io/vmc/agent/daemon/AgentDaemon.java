@@ -1,0 +1,298 @@
+package io.vmc.agent.daemon;
+
+import io.vmc.engine.EngineConfig;
+import io.vmc.transport.ChannelUri;
+import io.vmc.transport.EndpointListener;
+import io.vmc.transport.PeerCredentials;
+import io.vmc.transport.VmcConnection;
+import io.vmc.transport.VmcEndpoint;
+import io.vmc.transport.VmcServer;
+import io.vmc.transport.VmcTransportException;
+import io.vmc.transport.proto.Empty;
+import io.vmc.transport.proto.Error;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.Goodbye;
+import io.vmc.transport.proto.Hello;
+import io.vmc.transport.proto.ModeReason;
+import io.vmc.transport.proto.Request;
+import io.vmc.transport.proto.Response;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * vmc-agentd: owns the channel to the engine ({@link VmcEndpoint}), serves apps on a unix socket
+ * ({@link VmcServer}) and lets {@link AgentCore} decide where each session lives.
+ *
+ * <pre>{@code
+ * AgentDaemon.Options o = new AgentDaemon.Options();
+ * o.channel = "unix:/var/lib/vmc/vm1.sock";
+ * o.apiSocket = Path.of("/run/vmc/agent.sock");
+ * try (AgentDaemon d = AgentDaemon.start(o)) { d.awaitShutdown(); }
+ * }</pre>
+ */
+public final class AgentDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+    public static final String SOFTWARE = "vmc-agentd/0.1.0";
+    public static final String DEFAULT_CHANNEL = "virtio:org.spice-space.vmc.0";
+    public static final Path DEFAULT_API_SOCKET = Path.of("/run/vmc/agent.sock");
+
+    /** Everything the command line sets. */
+    public static final class Options {
+        public String channel = DEFAULT_CHANNEL;
+        public Path apiSocket = DEFAULT_API_SOCKET;
+        /** Permissions of the API socket file. */
+        public String socketMode = "rw-rw----";
+        /** Group of the API socket file; null keeps the process's group. */
+        public String socketGroup;
+        /** Never optimize (admin policy): always FALLBACK with POLICY_FORBIDS. */
+        public boolean forbidOptimization;
+        /** Fallback media: a test tone instead of the guest's microphone (null: microphone). */
+        public Double fallbackToneHz;
+        /** Fallback media: no playout (received audio is dropped or recorded). */
+        public boolean fallbackNoSpeaker;
+        public Path fallbackRecordDir;
+        /** Addresses the fallback binds ICE candidates to (loopback allowed); empty = all interfaces. */
+        public java.util.List<InetAddress> fallbackIceAddresses = java.util.List.of();
+        /** Embedded fake-stun on this port (0 = any free port, null = off). */
+        public Integer stunPort;
+        public InetAddress stunBind = InetAddress.getLoopbackAddress();
+        /** Protocol versions offered to the engine (tests narrow it to provoke ENGINE_INCOMPATIBLE). */
+        public int minVersion = 0;
+        public int maxVersion = 0;
+        /** Engine keepalive; null = transport defaults. */
+        public Duration keepaliveInterval;
+        public Duration deadAfter;
+        public AgentCore.Config core = new AgentCore.Config();
+    }
+
+    private final Options options;
+    private final AgentCore core;
+    private final LocalBackend fallback;
+    private final VmcServer server;
+    private final VmcEndpoint engineEndpoint;
+    private final StunBridge stun;
+    private final AtomicInteger appNumbers = new AtomicInteger();
+    private final Backend engineBackend;
+
+    private AgentDaemon(Options o) throws IOException {
+        this.options = o;
+        LocalBackend[] fb = new LocalBackend[1];
+        AgentCore[] coreRef = new AgentCore[1];
+        if (o.core.fallbackEnabled) {
+            fb[0] = new LocalBackend(fallbackConfig(o), e -> coreRef[0].onBackendEvent(fb[0], e));
+        }
+        this.fallback = fb[0];
+        ChannelUri channel = o.forbidOptimization ? null : ChannelUri.parse(o.channel);
+        ModeReason initial = o.forbidOptimization ? ModeReason.POLICY_FORBIDS : ModeReason.NO_ENGINE;
+        String detail = o.forbidOptimization ? "optimization is disabled on this VM (--forbid-optimization)"
+                : "no engine has answered on " + o.channel + " yet";
+        if (channel != null && channel.kind() == ChannelUri.Kind.STREAM_PORT && "virtio".equals(channel.scheme())
+                && !virtioPortExists(channel.path())) {
+            initial = ModeReason.NO_CHANNEL;
+            detail = "no virtio-serial port named " + channel.path() + " in this VM";
+        }
+        this.core = new AgentCore(o.core, fallback, initial, detail);
+        coreRef[0] = core;
+        this.stun = o.stunPort == null ? null : StunBridge.start(o.stunBind, o.stunPort);
+
+        Path sock = o.apiSocket.toAbsolutePath();
+        if (sock.getParent() != null) {
+            Files.createDirectories(sock.getParent());
+        }
+        this.server = VmcServer.builder().channel(ChannelUri.parse("unix-listen:" + sock)).role(Hello.Role.ROLE_AGENTD)
+                .software(SOFTWARE).onConnection(this::onApp).build();
+        server.start();
+        applySocketPermissions(sock, o);
+
+        if (channel == null || initial == ModeReason.NO_CHANNEL) {
+            this.engineEndpoint = null;
+            this.engineBackend = null;
+        } else {
+            VmcEndpoint[] ep = new VmcEndpoint[1];
+            Backend eb = new Backend() {
+                @Override
+                public String name() {
+                    return "engine";
+                }
+
+                @Override
+                public CompletableFuture<Response> call(Request request) {
+                    return ep[0].call(request);
+                }
+            };
+            this.engineBackend = eb;
+            VmcEndpoint.Builder b = VmcEndpoint.builder().channel(channel).role(Hello.Role.ROLE_AGENTD).software(SOFTWARE)
+                    .requestHandler(this::fromEngine)
+                    .eventSink(e -> core.onBackendEvent(eb, e))
+                    .listener(new EndpointListener() {
+                        @Override
+                        public void onConnected(Hello peer, boolean resumed) {
+                            log.info("engine {} connected on {} (resumed: {})", peer.getSoftware(), o.channel, resumed);
+                            core.engineConnected(eb, peer.getSoftware(), ep[0].negotiatedVersion(), resumed);
+                        }
+
+                        @Override
+                        public void onDisconnected(String why) {
+                            log.info("engine channel down: {}", why);
+                            core.engineDisconnected(why);
+                            if (stun != null) {
+                                stun.clear();
+                            }
+                        }
+
+                        @Override
+                        public void onIncompatible(Goodbye goodbye) {
+                            log.warn("engine is incompatible: {}", goodbye.getMessage());
+                            core.engineIncompatible(goodbye.getMessage());
+                        }
+                    });
+            if (o.minVersion > 0 && o.maxVersion > 0) {
+                b.versionRange(o.minVersion, o.maxVersion);
+            }
+            if (o.keepaliveInterval != null && o.deadAfter != null) {
+                b.keepalive(o.keepaliveInterval, o.deadAfter);
+            }
+            ep[0] = b.build();
+            this.engineEndpoint = ep[0];
+            try {
+                engineEndpoint.start();
+            } catch (VmcTransportException e) {
+                core.noEngine(ModeReason.NO_CHANNEL, "cannot open " + o.channel + ": " + e.getMessage());
+            }
+        }
+        log.info("{} serving apps on {} (channel {}, fallback {})", SOFTWARE, sock,
+                channel == null ? "disabled by policy" : o.channel, fallback == null ? "off" : "on");
+    }
+
+    public static AgentDaemon start(Options o) throws IOException {
+        return new AgentDaemon(o);
+    }
+
+    private static EngineConfig fallbackConfig(Options o) {
+        EngineConfig.Builder b = EngineConfig.builder().software(SOFTWARE + " fallback");
+        b.iceAddresses(o.fallbackIceAddresses);
+        b.audioSource(o.fallbackToneHz != null ? EngineConfig.AudioSource.tone(o.fallbackToneHz) : EngineConfig.AudioSource.pulse(null));
+        b.audioSink(o.fallbackNoSpeaker ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(null));
+        if (o.fallbackRecordDir != null) {
+            b.recordDir(o.fallbackRecordDir);
+        }
+        return b.build();
+    }
+
+    static boolean virtioPortExists(String name) {
+        if (Files.exists(Path.of("/dev/virtio-ports", name))) {
+            return true;
+        }
+        try (var dirs = Files.list(Path.of("/sys/class/virtio-ports"))) {
+            return dirs.anyMatch(d -> {
+                try {
+                    return Files.readString(d.resolve("name")).strip().equals(name);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void applySocketPermissions(Path sock, Options o) throws IOException {
+        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString(o.socketMode));
+        if (o.socketGroup != null) {
+            GroupPrincipal g = sock.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(o.socketGroup);
+            Files.getFileAttributeView(sock, PosixFileAttributeView.class).setGroup(g);
+        }
+    }
+
+    private CompletableFuture<Response> fromEngine(Request r) {
+        if (r.hasReportClientAddresses()) {
+            if (stun != null) {
+                try {
+                    stun.apply(r.getReportClientAddresses());
+                } catch (RuntimeException e) {
+                    return CompletableFuture.completedFuture(Errors.error(Error.Code.INVALID_ARGUMENT, "addresses rejected: " + e.getMessage()));
+                }
+            }
+            return CompletableFuture.completedFuture(Response.newBuilder().setEmpty(Empty.getDefaultInstance()).build());
+        }
+        return CompletableFuture.completedFuture(Errors.error(Error.Code.UNIMPLEMENTED,
+                "agentd serves only ReportClientAddresses from the engine, not " + r.getMethodCase()));
+    }
+
+    private void onApp(VmcConnection conn) {
+        int n = appNumbers.incrementAndGet();
+        PeerCredentials cred = conn.peerCredentials().orElse(null);
+        AppPeer peer = new AppPeer() {
+            @Override
+            public void sendEvent(Event event) {
+                conn.sendEvent(event); // false when the app's queue is full: it is too slow, events are dropped
+            }
+
+            @Override
+            public int uid() {
+                return cred == null ? UNKNOWN_UID : cred.uid();
+            }
+
+            @Override
+            public int pid() {
+                return cred == null ? -1 : cred.pid();
+            }
+
+            @Override
+            public String describe() {
+                return "app#" + n + (cred == null ? "" : " (pid " + cred.pid() + ", uid " + cred.uid() + ")");
+            }
+        };
+        AgentCore.App app = core.appConnected(peer);
+        conn.setRequestHandler(app::handle);
+        conn.onClose(app::disconnected);
+    }
+
+    public AgentCore core() {
+        return core;
+    }
+
+    /** The embedded STUN server's UDP addresses (empty when off). */
+    public java.util.List<java.net.InetSocketAddress> stunAddresses() {
+        return stun == null ? java.util.List.of() : stun.udpAddresses();
+    }
+
+    /** Whether the fallback media core has been started (for tests and benchmarks). */
+    public boolean fallbackStarted() {
+        return fallback != null && fallback.isStarted();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (RuntimeException e) {
+            log.debug("closing the API server failed", e);
+        }
+        core.close();
+        if (engineEndpoint != null) {
+            engineEndpoint.close();
+        }
+        if (fallback != null) {
+            fallback.close();
+        }
+        if (stun != null) {
+            stun.close();
+        }
+        try {
+            Files.deleteIfExists(options.apiSocket);
+        } catch (IOException e) {
+            log.debug("cannot remove {}", options.apiSocket, e);
+        }
+    }
+}

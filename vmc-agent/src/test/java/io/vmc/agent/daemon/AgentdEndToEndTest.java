@@ -1,0 +1,114 @@
+package io.vmc.agent.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.agent.api.MediaSession;
+import io.vmc.agent.api.MediaSessionListener;
+import io.vmc.agent.api.Mode;
+import io.vmc.agent.api.ModeReason;
+import io.vmc.agent.api.SdpType;
+import io.vmc.agent.api.SessionOptions;
+import io.vmc.agent.api.SessionState;
+import io.vmc.agent.api.SessionStats;
+import io.vmc.agent.api.Vmc;
+import io.vmc.agent.api.VmcException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The API against a real agentd and a real MediaEngine, over real unix sockets, media on 127.0.0.1. */
+@Timeout(60)
+class AgentdEndToEndTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoSessionsCallEachOtherThroughTheEngine() throws Exception {
+        try (EngineSide engine = new EngineSide(dir.resolve("engine.sock"), 440);
+                AgentDaemon agentd = AgentDaemon.start(AgentdHarness.options(dir));
+                Vmc vmc = Vmc.connect(dir.resolve("agent.sock"))) {
+            assertThat(Files.getPosixFilePermissions(dir.resolve("agent.sock"))).isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> vmc.mode() == Mode.OPTIMIZED);
+            assertThat(vmc.modeReason()).isEqualTo(ModeReason.ENGINE_CONNECTED);
+            assertThat(vmc.status().engineSoftware()).isEqualTo("vmc-engine/test");
+
+            MediaSession a = vmc.newSession(SessionOptions.audioOnly());
+            MediaSession b = vmc.newSession(SessionOptions.builder().audio(true).label("callee").build());
+            List<Character> digits = new CopyOnWriteArrayList<>();
+            List<SessionStats> pushed = new CopyOnWriteArrayList<>();
+            b.addListener(new MediaSessionListener() {
+                @Override
+                public void onDtmf(MediaSession s, char digit, int durationMs) {
+                    digits.add(digit);
+                }
+
+                @Override
+                public void onStats(MediaSession s, SessionStats stats) {
+                    pushed.add(stats);
+                }
+            });
+            String offer = a.createOfferAsync().get();
+            assertThat(offer).contains("a=ice-ufrag").contains("127.0.0.1");
+            String answer = b.createAnswer(offer);
+            a.setRemoteDescription(SdpType.ANSWER, answer);
+            await().atMost(Duration.ofSeconds(15)).until(() -> a.state() == SessionState.CONNECTED && b.state() == SessionState.CONNECTED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().audio().orElseThrow().packetsReceived() > 50);
+            assertThat(a.stats().audio().orElseThrow().encrypted()).isTrue();
+            await().until(() -> !pushed.isEmpty());
+            assertThat(pushed.get(0).sessionId()).isEqualTo(b.id());
+
+            a.sendDtmf("1#");
+            await().atMost(Duration.ofSeconds(10)).until(() -> digits.size() >= 2);
+            assertThat(digits).containsExactly('1', '#');
+
+            a.setMute(true);
+            assertThat(a.isMuted()).isTrue();
+            List<String> reoffers = new CopyOnWriteArrayList<>();
+            a.addListener(new MediaSessionListener() {
+                @Override
+                public void onRenegotiationNeeded(MediaSession s, String newOffer, String reason) {
+                    reoffers.add(reason + "|" + newOffer);
+                }
+            });
+            a.hold(); // the engine re-offers sendonly: the app re-INVITEs with it
+            await().until(() -> reoffers.size() == 1);
+            assertThat(reoffers.get(0)).startsWith("hold|").contains("a=sendonly");
+            a.setRemoteDescription(SdpType.ANSWER, b.createAnswer(reoffers.get(0).substring(5)));
+            a.resume();
+            await().until(() -> reoffers.size() == 2);
+            a.setRemoteDescription(SdpType.ANSWER, b.createAnswer(reoffers.get(1).substring(reoffers.get(1).indexOf('|') + 1)));
+
+            assertThat(engine.engine.sessionIds()).hasSize(2);
+            a.close();
+            b.close();
+            await().until(() -> engine.engine.sessionIds().isEmpty());
+            assertThatThrownBy(a::createOffer).isInstanceOf(VmcException.class);
+        }
+    }
+
+    @Test
+    void anAppThatGoesAwayLosesItsSessionsOnTheEngine() throws Exception {
+        try (EngineSide engine = new EngineSide(dir.resolve("engine.sock"), 440);
+                AgentDaemon agentd = AgentDaemon.start(AgentdHarness.options(dir));
+                Vmc survivor = Vmc.connect(dir.resolve("agent.sock"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> survivor.mode() == Mode.OPTIMIZED);
+            Vmc doomed = Vmc.connect(dir.resolve("agent.sock"));
+            doomed.newSession(SessionOptions.audioOnly()).createOffer();
+            doomed.newSession(SessionOptions.audioOnly());
+            MediaSession kept = survivor.newSession(SessionOptions.audioOnly());
+            assertThat(engine.engine.sessionIds()).hasSize(3);
+            doomed.close(); // the socket closes like a crashed process's would
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.engine.sessionIds().size() == 1);
+            assertThat(kept.createOffer()).isNotEmpty();
+            assertThat(agentd.core().sessionCount()).isEqualTo(1);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.vmc.agent.daemon;
+
+import io.vmc.engine.EngineConfig;
+import io.vmc.engine.MediaEngine;
+import io.vmc.transport.proto.CreateAnswer;
+import io.vmc.transport.proto.CreateSession;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.Request;
+import io.vmc.transport.proto.Response;
+import io.vmc.transport.proto.SessionOptions;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** The far end of a call (a phone outside VMC), played by a MediaEngine driven directly. */
+final class Peer implements AutoCloseable {
+    final MediaEngine engine;
+    final List<Event> events = new CopyOnWriteArrayList<>();
+    volatile String sessionId;
+    private boolean answered;
+
+    Peer(double toneHz) throws Exception {
+        engine = new MediaEngine(EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
+                .audioSource(EngineConfig.AudioSource.tone(toneHz)).audioSink(EngineConfig.AudioSink.none())
+                .software("peer").build(), events::add);
+        sessionId = ok(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
+                .setOptions(SessionOptions.newBuilder().setAudio(true)))).getSessionCreated().getSessionId();
+    }
+
+    Response ok(Request.Builder r) throws Exception {
+        Response resp = engine.handle(r.setId(1).build()).get(10, TimeUnit.SECONDS);
+        if (resp.hasError()) {
+            throw new AssertionError(r.getMethodCase() + " failed: " + resp.getError());
+        }
+        return resp;
+    }
+
+    /**
+     * Answers an INVITE or re-INVITE. The engine does not support a remote ICE restart on a
+     * negotiated session yet, so a re-INVITE gets a fresh session (as a peer would restart ICE).
+     */
+    synchronized String answer(String offer) throws Exception {
+        if (answered) {
+            String old = sessionId;
+            sessionId = ok(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
+                    .setOptions(SessionOptions.newBuilder().setAudio(true)))).getSessionCreated().getSessionId();
+            ok(Request.newBuilder().setCloseSession(io.vmc.transport.proto.CloseSession.newBuilder().setSessionId(old)));
+        }
+        answered = true;
+        return ok(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sessionId).setRemoteSdp(offer)))
+                .getDescription().getSdp();
+    }
+
+    long packetsReceived() {
+        return engine.counters(sessionId).getOrDefault("packetsReceived", 0L);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,92 @@
+package io.vmc.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.transport.VmcEndpoint;
+import io.vmc.transport.proto.CreateOffer;
+import io.vmc.transport.proto.CreateSession;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.Hello;
+import io.vmc.transport.proto.Request;
+import io.vmc.transport.proto.Response;
+import io.vmc.transport.proto.SessionOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class EngineCommandTest {
+    @Test
+    void optionsBecomeTheConfig() throws Exception {
+        EngineCommand cmd = new EngineCommand();
+        new CommandLine(cmd).parseArgs("--channel", "unix:/run/x.sock", "--ice-address", "127.0.0.1", "--ice-address", "::1",
+                "--stun", "127.0.0.1:3478", "--tone", "440", "--speaker", "none", "--max-sessions", "3");
+        EngineConfig c = cmd.config();
+        assertThat(c.iceAddresses()).hasSize(2);
+        assertThat(c.stunServers()).hasSize(1);
+        assertThat(c.audioSource().isTone()).isTrue();
+        assertThat(c.audioSink().isPulse()).isFalse();
+        assertThat(c.maxSessions()).isEqualTo(3);
+    }
+
+    @Test
+    void helpAndBadInput() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new EngineCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+        assertThat(cl.execute("--help")).isZero();
+        assertThat(out.toString()).contains("--channel", "--ice-address", "--stun", "--tone", "--record-dir", "--metrics-port");
+        assertThat(cl.execute("--channel", "mem:x", "--ice-address", "not-an-ip")).isNotZero();
+    }
+
+    @Test
+    void servesPrometheusMetrics() throws Exception {
+        EngineConfig cfg = EngineConfig.builder().iceAddress(java.net.InetAddress.getLoopbackAddress())
+                .audioSource(EngineConfig.AudioSource.tone(440)).audioSink(EngineConfig.AudioSink.none()).build();
+        try (MediaEngine engine = new MediaEngine(cfg, e -> { })) {
+            var server = EngineCommand.startMetrics(engine, 0);
+            try {
+                var uri = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/metrics");
+                var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(resp.statusCode()).isEqualTo(200);
+                assertThat(resp.body()).contains("vmc_engine_sessions 0");
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
+
+    @Test
+    void servesRequestsAndEventsOverTheTransport() throws Exception {
+        List<Event> agentEvents = new CopyOnWriteArrayList<>();
+        AtomicReference<io.vmc.transport.EventSink> forward = new AtomicReference<>(e -> { });
+        EngineConfig cfg = EngineConfig.builder().iceAddress(java.net.InetAddress.getLoopbackAddress())
+                .audioSource(EngineConfig.AudioSource.tone(440)).audioSink(EngineConfig.AudioSink.none()).build();
+        try (MediaEngine engine = new MediaEngine(cfg, e -> forward.get().emit(e));
+             AutoCloseable ep = EngineCommand.startEndpoint("mem-listen:engine-cmd-test", engine, forward);
+             VmcEndpoint agent = VmcEndpoint.builder().channel("mem:engine-cmd-test").role(Hello.Role.ROLE_AGENTD)
+                     .software("test-agent").eventSink(agentEvents::add)
+                     .requestHandler(r -> java.util.concurrent.CompletableFuture.completedFuture(
+                             Response.newBuilder().setEmpty(io.vmc.transport.proto.Empty.getDefaultInstance()).build()))
+                     .build()) {
+            agent.start().get(10, TimeUnit.SECONDS);
+            Response created = agent.call(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
+                    .setOptions(SessionOptions.newBuilder().setAudio(true))).build()).get(10, TimeUnit.SECONDS);
+            String sid = created.getSessionCreated().getSessionId();
+            assertThat(sid).startsWith("s");
+            Response offer = agent.call(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(sid)).build())
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(offer.getDescription().getSdp()).contains("m=audio");
+            await().atMost(Duration.ofSeconds(10)).until(() -> agentEvents.stream().anyMatch(e -> e.hasSessionState())
+                    && agentEvents.stream().anyMatch(e -> e.hasLocalCandidate() && e.getLocalCandidate().getEndOfCandidates()));
+        }
+    }
+}
