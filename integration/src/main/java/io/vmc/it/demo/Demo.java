@@ -190,7 +190,7 @@ public final class Demo {
         checkTone(alice, bob);
         checkTone(bob, alice);
         if (vdi != null) {
-            long vdiUdp = vdi.count(null);
+            long vdiUdp = vdi.count("udp");
             long aToB = office.count("ip.src==" + "10.77.3.1");
             long bToA = office.count("ip.src==" + "10.77.3.2");
             check(vdiUdp == 0, "no media crossed the VDI side: 0 UDP packets on its links (captured)",

@@ -26,11 +26,12 @@ public final class PacketCapture implements AutoCloseable {
      */
     public static PacketCapture start(String namespace, List<String> interfaces, String captureFilter, Path file)
             throws IOException {
-        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-q"));
+        // -f before the first -i applies to every interface; after one, only to that interface.
+        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-q", "-f", captureFilter));
         for (String i : interfaces) {
             command.addAll(List.of("-i", i));
         }
-        command.addAll(List.of("-f", captureFilter, "-w", file.toString()));
+        command.addAll(List.of("-w", file.toString()));
         Process p = new ProcessBuilder(NetworkLab.inNamespace(namespace, command)).redirectErrorStream(true).start();
         p.getOutputStream().close();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

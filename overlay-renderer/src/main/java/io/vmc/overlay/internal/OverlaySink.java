@@ -4,6 +4,7 @@ import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadProbeReturn;
 import org.freedesktop.gstreamer.PadProbeType;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,6 +38,7 @@ public final class OverlaySink {
     private final VideoOverlay overlay;
     private String lastWindow = "";
     private final AtomicReference<String> pendingCaps = new AtomicReference<>();
+    private final Pad scalerInput;
 
     public OverlaySink(String name, String displayName, long window) {
         bin = Gst.parseBinFromDescription(
@@ -49,13 +51,7 @@ public final class OverlaySink {
         valve = bin.getElementByName("valve");
         windowCaps = bin.getElementByName("wincaps");
         Element xsink = bin.getElementByName("xsink");
-        bin.getElementByName("scale").getStaticPad("sink").addProbe(PadProbeType.BUFFER, (pad, info) -> {
-            String caps = pendingCaps.getAndSet(null);
-            if (caps != null) {
-                windowCaps.set("caps", Caps.fromString(caps));
-            }
-            return PadProbeReturn.OK;
-        });
+        scalerInput = bin.getElementByName("scale").getStaticPad("sink");
         if (displayName != null) {
             xsink.set("display", displayName);
         }
@@ -74,8 +70,23 @@ public final class OverlaySink {
         String win = "video/x-raw,width=" + Math.max(1, p.window().width()) + ",height="
                 + Math.max(1, p.window().height()) + ",pixel-aspect-ratio=1/1";
         if (!win.equals(lastWindow)) {
-            pendingCaps.set(win); // the latest wins; applied before the next frame
             lastWindow = win;
+            if (pendingCaps.getAndSet(win) == null) { // the latest wins; applied before the next frame
+                // A probe only while a change waits: a JNA callback on every frame costs ~1 % of a core.
+                Pad.PROBE[] self = new Pad.PROBE[1];
+                java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+                self[0] = (pad, info) -> {
+                    if (done.compareAndSet(false, true)) {
+                        String caps = pendingCaps.getAndSet(null);
+                        if (caps != null) {
+                            windowCaps.set("caps", Caps.fromString(caps));
+                        }
+                        pad.removeProbe(self[0]);
+                    }
+                    return PadProbeReturn.OK;
+                };
+                scalerInput.addProbe(PadProbeType.BUFFER, self[0]);
+            }
         }
     }
 
