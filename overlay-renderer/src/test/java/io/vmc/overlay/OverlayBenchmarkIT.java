@@ -52,6 +52,11 @@ class OverlayBenchmarkIT {
             if (!Gst.isInitialized()) {
                 Gst.init(Version.of(1, 16), "bench");
             }
+            String self = Long.toString(ProcessHandle.current().pid());
+            long idle0 = cpuTicks(self);
+            Thread.sleep(SECONDS * 1000L); // the JVM with Gst initialised and nothing to do: the baseline
+            System.out.printf("BENCH idle JVM: %.1f%% of a core%n",
+                    100.0 * (cpuTicks(self) - idle0) / TICKS_PER_SECOND / SECONDS);
             for (String codec : List.of("", " ! vp8enc deadline=1 ! vp8dec")) {
                 runCpu(xvfb, codec);
             }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures go to docs/benchmarks.md).",
         subcommands = {io.vmc.it.bench.HairpinBenchCommand.class, io.vmc.stun.bench.StunBenchCommand.class,
+            io.vmc.transport.bench.TransportBenchCommand.class, io.vmc.engine.bench.EngineBenchCommand.class,
             CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

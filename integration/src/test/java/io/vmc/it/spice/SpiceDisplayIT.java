@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The display window under Xvfb: it shows what QEMU shows (its own {@code screendump} over QMP),
- * has the title, follows a resize with scaling, and F11 toggles fullscreen.
+ * has the title, follows a resize with scaling, F11 toggles fullscreen, and closing it (the
+ * window manager's WM_DELETE_WINDOW) closes the session.
  */
 @Timeout(180)
 class SpiceDisplayIT {
@@ -86,6 +87,69 @@ class SpiceDisplayIT {
         await().atMost(Duration.ofSeconds(30)).until(session::isFullscreen);
         xvfb.run("xdotool", "key", "F11");
         await().atMost(Duration.ofSeconds(30)).until(() -> !session.isFullscreen());
+    }
+
+    @Test
+    void closingTheWindowClosesTheSession() throws Exception {
+        RecordingListener events = new RecordingListener();
+        // Its own VM: a second client of the class's VM would take that session over.
+        try (SpiceQemu own = SpiceQemu.start(true, null)) {
+            SpiceSession second = SpiceClient.open(SpiceOptions.builder(own.uri()).x11Display(xvfb.display())
+                    .title("VMC close test").build(), events);
+            try {
+            await().atMost(Duration.ofSeconds(60)).until(second::isConnected);
+            long xid = second.displayWindowId().orElseThrow();
+            // What a window manager sends when the user clicks the close button.
+            X11.deleteWindow(xvfb.display(), xid);
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.events.contains("windowClosed"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.displayWindowId().isEmpty());
+            assertThat(second.isConnected()).isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> second.portChannel(SpiceClient.VMC_PORT_NAME))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    /** The few Xlib calls to send WM_DELETE_WINDOW (xdotool 3.20160805 cannot). */
+    interface X11 extends com.sun.jna.Library {
+        X11 LIB = com.sun.jna.Native.load("libX11.so.6", X11.class);
+        int CLIENT_MESSAGE = 33;
+
+        com.sun.jna.Pointer XOpenDisplay(String name);
+
+        com.sun.jna.NativeLong XInternAtom(com.sun.jna.Pointer dpy, String name, int onlyIfExists);
+
+        int XSendEvent(com.sun.jna.Pointer dpy, com.sun.jna.NativeLong w, int propagate, com.sun.jna.NativeLong mask,
+                com.sun.jna.Pointer event);
+
+        int XFlush(com.sun.jna.Pointer dpy);
+
+        int XCloseDisplay(com.sun.jna.Pointer dpy);
+
+        static void deleteWindow(String display, long xid) {
+            com.sun.jna.Pointer dpy = LIB.XOpenDisplay(display);
+            assertThat(dpy).as("XOpenDisplay(%s)", display).isNotNull();
+            try {
+                // XClientMessageEvent on LP64: type@0 serial@8 send_event@16 display@24 window@32
+                // message_type@40 format@48 data.l[5]@56; the XEvent union is 192 bytes.
+                com.sun.jna.Memory ev = new com.sun.jna.Memory(192);
+                ev.clear();
+                ev.setInt(0, CLIENT_MESSAGE);
+                ev.setInt(16, 1);
+                ev.setPointer(24, dpy);
+                ev.setLong(32, xid);
+                ev.setLong(40, LIB.XInternAtom(dpy, "WM_PROTOCOLS", 0).longValue());
+                ev.setInt(48, 32);
+                ev.setLong(56, LIB.XInternAtom(dpy, "WM_DELETE_WINDOW", 0).longValue());
+                assertThat(LIB.XSendEvent(dpy, new com.sun.jna.NativeLong(xid), 0, new com.sun.jna.NativeLong(0), ev))
+                        .isNotZero();
+                LIB.XFlush(dpy);
+            } finally {
+                LIB.XCloseDisplay(dpy);
+            }
+        }
     }
 
     /** Width and height of the window, from xwininfo. */

@@ -72,6 +72,7 @@ public final class SpiceSession implements Closeable {
     private volatile long windowXid;
     private volatile boolean connected;
     private volatile boolean closed;
+    private volatile Thread eventThread;
 
     // Callbacks (strongly referenced, see RETAINED).
     private final GObject.SignalPointer onChannelNew = (s, ch, u) -> channelNew(ch);
@@ -96,6 +97,7 @@ public final class SpiceSession implements Closeable {
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vmc-spice-events " + options.uri());
             t.setDaemon(true);
+            eventThread = t;
             return t;
         });
         RETAINED.add(this);
@@ -231,10 +233,12 @@ public final class SpiceSession implements Closeable {
             return null;
         });
         events.shutdown();
-        try {
-            events.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (Thread.currentThread() != eventThread) { // a listener may close the session
+            try {
+                events.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -56,6 +56,16 @@ class ModeChangesTest {
     }
 
     @Test
+    void aVmWithoutTheVirtioPortSaysNoChannel() throws Exception {
+        AgentDaemon.Options o = AgentdHarness.options(dir);
+        o.channel = "virtio:org.spice-space.vmc.test-absent";
+        try (AgentDaemon agentd = AgentDaemon.start(o); Vmc vmc = Vmc.connect(dir.resolve("agent.sock"))) {
+            assertThat(vmc.modeReason()).isEqualTo(ModeReason.NO_CHANNEL);
+            assertThat(vmc.modeInfo().detail()).contains("org.spice-space.vmc.test-absent");
+        }
+    }
+
+    @Test
     void optimizationForbiddenByPolicy() throws Exception {
         AgentDaemon.Options o = AgentdHarness.options(dir);
         o.forbidOptimization = true;

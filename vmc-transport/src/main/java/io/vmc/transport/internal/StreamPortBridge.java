@@ -110,6 +110,13 @@ public final class StreamPortBridge {
                     hadPeer = true;
                     buf.flip();
                     Channel c = current;
+                    synchronized (this) {
+                        // The connection may have been replaced while we were in read(): hold the
+                        // bytes for the next one instead of dropping them (they may be its Hello).
+                        while (!closed && ((c = current) == null || !c.isActive())) {
+                            wait(POLL_MILLIS);
+                        }
+                    }
                     if (c != null && c.isActive()) {
                         c.writeAndFlush(Unpooled.copiedBuffer(buf));
                     }

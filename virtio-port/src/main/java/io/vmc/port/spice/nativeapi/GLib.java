@@ -42,7 +42,4 @@ public interface GLib extends Library {
     void g_free(Pointer mem);
 
     void g_error_free(Pointer error);
-
-    /** Sets the native environment (GTK reads {@code DISPLAY} from it, not from Java's copy). */
-    int g_setenv(String variable, String value, int overwrite);
 }

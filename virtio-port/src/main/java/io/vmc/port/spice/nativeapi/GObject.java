@@ -46,13 +46,6 @@ public interface GObject extends Library {
         void invoke(Pointer source, Pointer result, Pointer userData);
     }
 
-    /** {@code void (*GWeakNotify)(gpointer data, GObject *where_the_object_was)}. */
-    interface GWeakNotify extends Callback {
-        void invoke(Pointer data, Pointer whereTheObjectWas);
-    }
-
-    void g_object_weak_ref(Pointer object, GWeakNotify notify, Pointer data);
-
     Pointer g_object_ref(Pointer object);
 
     void g_object_unref(Pointer object);

@@ -53,15 +53,10 @@ public final class Gtk {
         int GDK_KEY_F11 = 0xffc8;
         /** {@code GdkEventKey.keyval}: type (4) + pad (4) + window (8) + send_event (1) + pad (3) + time (4) + state (4). */
         int GDK_EVENT_KEY_KEYVAL_OFFSET = 28;
-        /** {@code GdkEventWindowState.new_window_state}: type, pad, window, send_event, pad, changed_mask. */
-        int GDK_EVENT_WINDOW_STATE_NEW_STATE_OFFSET = 24;
-        int GDK_WINDOW_STATE_FULLSCREEN = 1 << 4;
 
         void gdk_set_allowed_backends(String backends);
 
         Pointer gdk_display_open(String displayName);
-
-        void gdk_display_close(Pointer display);
 
         void gdk_display_flush(Pointer display);
 

@@ -31,10 +31,6 @@ public interface SpiceGlib extends Library {
     int SPICE_CHANNEL_DISPLAY = 2;
     int SPICE_CHANNEL_PORT = 10;
 
-    // SpicePortEvent
-    int SPICE_PORT_EVENT_OPENED = 0;
-    int SPICE_PORT_EVENT_CLOSED = 1;
-
     // SpiceSessionVerify flags
     int SPICE_SESSION_VERIFY_PUBKEY = 1 << 0;
     int SPICE_SESSION_VERIFY_HOSTNAME = 1 << 1;
