@@ -121,6 +121,21 @@ class X11OverlayIT {
     }
 
     @Test
+    void keepsItsWindowWhenThePipelineRestarts() throws Exception {
+        start("red", OverlayOptions.builder());
+        overlay.setVideoArea(area(200, 100, 640, 480));
+        awaitRedAt(100, 50, 320, 240);
+        pipeline.setState(State.NULL); // ximagesink forgets its window handle here
+        pipeline.play();
+        awaitRedAt(100, 50, 320, 240);
+        // No top-level window of ximagesink's own appeared (it would show at the root's origin, over
+        // the parent, or beside it): the root right of the parent stays black, the parent blue.
+        Shot s = screen.shot();
+        assertThat(s.countNot(800, 0, 480, 800, 0, c -> c == 0)).isZero();
+        assertThat(s.countNot(0, 0, 100, 50, 0, c -> c == BLUE)).isZero();
+    }
+
+    @Test
     void followsMovesAndResizes() throws Exception {
         start("red", OverlayOptions.builder());
         overlay.setVideoArea(area(200, 100, 640, 480));

@@ -4,6 +4,7 @@ import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.it.lab.NetworkLab;
 import io.vmc.it.lab.PacketCapture;
 import io.vmc.it.lab.VmcProcess;
+import io.vmc.it.lab.Waits;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -96,7 +97,7 @@ public final class Demo {
                             "--no-fallback")));
         }
         for (Party p : List.of(alice, bob)) {
-            awaitFile(p.agentSocket(), log(p, "agentd"));
+            Waits.awaitFile(p.agentSocket(), 60, log(p, "agentd"));
         }
         PacketCapture vdiCapture = null;
         PacketCapture officeCapture = null;
@@ -147,17 +148,6 @@ public final class Demo {
             officeCapture.close();
         }
         return summary(alice, bob, vdiCapture, officeCapture);
-    }
-
-    /** Waits for a daemon's socket to appear (JVM start-up takes a second or two). */
-    private static void awaitFile(Path file, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(file)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException(file + " did not appear within 60 s; see " + log);
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
     }
 
     private VmcProcess startSoftphone(Party p, Topology t, List<String> extra) throws IOException {

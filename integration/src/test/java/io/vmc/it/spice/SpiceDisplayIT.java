@@ -16,8 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,14 +34,7 @@ class SpiceDisplayIT {
 
     @BeforeAll
     static void start() throws Exception {
-        String missing = !SpiceClient.isDisplayAvailable() ? "spice-gtk/GTK 3 are not available"
-                : Xvfb.missing("qemu-system-x86_64", "Xvfb", "xdotool", "import", "xwininfo").orElse(null);
-        if (missing != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                Assertions.fail(missing + " (CI=true: the SPICE display tests must run)");
-            }
-            Assumptions.abort(missing);
-        }
+        Prerequisites.require(true, "qemu-system-x86_64", "Xvfb", "xdotool", "import", "xwininfo");
         xvfb = Xvfb.shared();
         qemu = SpiceQemu.start(true, null);
         session = SpiceClient.open(SpiceOptions.builder(qemu.uri()).x11Display(xvfb.display())

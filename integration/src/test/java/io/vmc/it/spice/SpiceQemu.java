@@ -45,17 +45,26 @@ final class SpiceQemu implements AutoCloseable {
     }
 
     static SpiceQemu start(boolean withVmcPort, String password) throws IOException {
+        return start(withVmcPort, password, null);
+    }
+
+    /**
+     * With {@code x509Dir} (ca-cert.pem, server-cert.pem, server-key.pem) the server speaks TLS
+     * only, on {@link #port()}.
+     */
+    static SpiceQemu start(boolean withVmcPort, String password, Path x509Dir) throws IOException {
         Path dir = Files.createTempDirectory("vmc-spice-");
         int port = freePort();
+        String listen = x509Dir != null ? "tls-port=" + port + ",x509-dir=" + x509Dir : "port=" + port;
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-machine", "q35",
                 "-m", "128", "-nodefaults", "-no-user-config", "-vga", "qxl", "-display", "none",
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
         if (password != null) {
             Files.writeString(dir.resolve("pw"), password);
             cmd.addAll(List.of("-object", "secret,id=spicepw,file=" + dir.resolve("pw"),
-                    "-spice", "port=" + port + ",addr=127.0.0.1,password-secret=spicepw"));
+                    "-spice", listen + ",addr=127.0.0.1,password-secret=spicepw"));
         } else {
-            cmd.addAll(List.of("-spice", "port=" + port + ",addr=127.0.0.1,disable-ticketing=on"));
+            cmd.addAll(List.of("-spice", listen + ",addr=127.0.0.1,disable-ticketing=on"));
         }
         if (withVmcPort) {
             cmd.addAll(List.of("-device", "virtio-serial-pci,id=vser0",

@@ -39,6 +39,7 @@ public final class OverlaySink {
     private String lastWindow = "";
     private final AtomicReference<String> pendingCaps = new AtomicReference<>();
     private final Pad scalerInput;
+    private volatile boolean drawing = true;
 
     public OverlaySink(String name, String displayName, long window) {
         bin = Gst.parseBinFromDescription(
@@ -59,6 +60,15 @@ public final class OverlaySink {
         overlay.handleEvent(false);
         // Before READY: ximagesink then never creates a window of its own.
         overlay.setWindowHandle(window);
+        // ximagesink forgets the handle when it goes to NULL, and on the next caps it would open a
+        // top-level window of its own. Events reach the probe before the sink: give the handle back
+        // first (a no-op in ximagesink while it still has it). Events are few; frames do not pass here.
+        xsink.getStaticPad("sink").addEventProbe((pad, event) -> {
+            if (drawing) {
+                overlay.setWindowHandle(window);
+            }
+            return PadProbeReturn.OK;
+        });
     }
 
     public Bin bin() {
@@ -97,6 +107,7 @@ public final class OverlaySink {
 
     /** Drops frames from now on; used when the window is gone. */
     public void stopDrawing() {
+        drawing = false;
         valve.set("drop", true);
     }
 }

@@ -105,6 +105,9 @@ public final class SpiceSession implements Closeable {
 
     /** Starts connecting; loop thread. */
     void start() {
+        if (options.showDisplay()) {
+            openWindow(); // first: a missing X display fails before anything connects
+        }
         GObject g = GObject.INSTANCE;
         session = SpiceGlib.INSTANCE.spice_session_new();
         g.g_object_set(session, "uri", options.uri(), (Object) null);
@@ -115,9 +118,6 @@ public final class SpiceSession implements Closeable {
         connect(session, "channel-new", onChannelNew);
         connect(session, "channel-destroy", onChannelDestroy);
         connect(session, "disconnected", onSessionDisconnected);
-        if (options.showDisplay()) {
-            openWindow();
-        }
         if (SpiceGlib.INSTANCE.spice_session_connect(session) == 0) {
             throw new IllegalStateException("spice-gtk refused to connect to " + options.uri());
         }

@@ -17,7 +17,6 @@ import io.vmc.transport.proto.Response;
 import io.vmc.transport.proto.SessionCreated;
 import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;
-import io.vmc.transport.proto.SetHold;
 import io.vmc.transport.proto.SetMute;
 import io.vmc.transport.proto.Status;
 import java.security.SecureRandom;
@@ -86,6 +85,17 @@ public final class AgentCore implements AutoCloseable {
      */
     private final java.util.ArrayDeque<Object[]> early = new java.util.ArrayDeque<>();
     private static final int MAX_EARLY_EVENTS = 256;
+    /** Backend sessions agentd has let go of: their late events are dropped, not held. Bounded. */
+    private final java.util.LinkedHashSet<String> gone = new java.util.LinkedHashSet<>();
+
+    private void forgetKey(Backend b, String bid) {
+        String k = key(b, bid);
+        byBackendId.remove(k);
+        gone.add(k);
+        if (gone.size() > 1024) {
+            gone.remove(gone.iterator().next());
+        }
+    }
     private Backend engine;
     private boolean engineUp;
     private String engineSoftware = "";
@@ -410,6 +420,7 @@ public final class AgentCore implements AutoCloseable {
 
     private void retire(Entry e) {
         if (e.retiredBackend != null) {
+            forgetKey(e.retiredBackend, e.retiredId);
             closeQuietly(e.retiredBackend, e.retiredId);
             e.retiredBackend = null;
             e.retiredId = null;
@@ -423,7 +434,7 @@ public final class AgentCore implements AutoCloseable {
         e.removed = true;
         sessions.remove(e.id);
         if (e.backend != null && e.backendId != null) {
-            byBackendId.remove(key(e.backend, e.backendId));
+            forgetKey(e.backend, e.backendId);
             closeQuietly(e.backend, e.backendId);
         }
         retire(e);
@@ -578,7 +589,7 @@ public final class AgentCore implements AutoCloseable {
         Backend old = e.backend;
         String oldId = e.backendId;
         if (old != null && oldId != null) {
-            byBackendId.remove(key(old, oldId));
+            forgetKey(old, oldId);
         }
         retire(e);
         if (!oldDead && old != null && oldId != null) {
@@ -653,9 +664,9 @@ public final class AgentCore implements AutoCloseable {
         if (e.mutedVideo) {
             rs.add(Request.newBuilder().setSetMute(SetMute.newBuilder().setSessionId(bid).setKind(MediaKind.VIDEO).setMuted(true)).build());
         }
-        if (e.held) {
-            rs.add(Request.newBuilder().setSetHold(SetHold.newBuilder().setSessionId(bid).setHold(true)).build());
-        }
+        // Hold is not re-applied: on the engine it is an SDP re-offer, which needs a negotiated
+        // session. The fresh offer is sendrecv; an app that wants to stay on hold calls hold() again.
+        e.held = false;
         for (Request r : rs) {
             b.call(r).whenComplete((resp, err) -> {
                 if (err != null || resp.hasError()) {
@@ -677,7 +688,7 @@ public final class AgentCore implements AutoCloseable {
         if (!bid.isEmpty()) {
             Entry e = byBackendId.get(key(from, bid));
             if (e == null || e.removed) {
-                if (e == null) {
+                if (e == null && !gone.contains(key(from, bid))) {
                     if (early.size() >= MAX_EARLY_EVENTS) {
                         early.removeFirst();
                     }

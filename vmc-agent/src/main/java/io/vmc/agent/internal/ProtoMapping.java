@@ -152,7 +152,7 @@ public final class ProtoMapping {
         if (c.getEndOfCandidates() || c.getCandidate().isEmpty()) {
             return IceCandidate.endOfCandidates();
         }
-        return IceCandidate.of(c.getCandidate(), c.getMid(), (int) Math.min(c.getMLineIndex(), 63));
+        return IceCandidate.of(c.getCandidate(), c.getMid(), (int) Math.min(Integer.toUnsignedLong(c.getMLineIndex()), 63L));
     }
 
     public static io.vmc.transport.proto.AddRemoteCandidate toProto(String sessionId, IceCandidate c) {

@@ -373,7 +373,7 @@ final class SessionImpl implements MediaSession {
                 String d = e.getDtmfReceived().getDigit();
                 if (d.length() == 1) {
                     char digit = d.charAt(0);
-                    int dur = (int) Math.min(e.getDtmfReceived().getDurationMs(), 60_000);
+                    int dur = (int) Math.min(Integer.toUnsignedLong(e.getDtmfReceived().getDurationMs()), 60_000L); // uint32
                     client.dispatch(() -> listeners.forEach(l -> l.onDtmf(this, digit, dur)));
                 }
             }

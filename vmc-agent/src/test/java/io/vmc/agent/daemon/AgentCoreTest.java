@@ -256,4 +256,48 @@ class AgentCoreTest {
         assertThatThrownBy(() -> vmc.newSession(SessionOptions.audioOnly())).isInstanceOf(VmcException.class)
                 .hasMessageContaining("ENGINE_LOST").hasMessageContaining("fallback is disabled");
     }
+
+    @Test
+    void devicesCandidatesVideoAreasAndThreads() throws Exception {
+        core.engineConnected(engine, "vmc-engine/test", 1, false);
+        Vmc vmc = app(1000, 1);
+        Vmc other = app(1001, 2);
+        java.util.List<io.vmc.agent.api.Device> devices = vmc.devices();
+        assertThat(devices).extracting(io.vmc.agent.api.Device::id).containsExactly("mic-1"); // unknown kinds skipped
+        vmc.selectDevice(devices.get(0));
+        List<String> changes = new CopyOnWriteArrayList<>();
+        other.addDeviceListener((d, c) -> changes.add(d.id() + ":" + c));
+        engine.emit(io.vmc.transport.proto.Event.newBuilder().setDeviceChanged(io.vmc.transport.proto.DeviceChanged.newBuilder()
+                .setDevice(io.vmc.transport.proto.Device.newBuilder().setId("cam").setKind(io.vmc.transport.proto.Device.DeviceKind.CAMERA))
+                .setChange(io.vmc.transport.proto.DeviceChanged.Change.ADDED)).build());
+        await().until(() -> changes.size() == 1);
+        assertThat(changes).containsExactly("cam:ADDED");
+
+        MediaSession call = vmc.newSession(SessionOptions.audioVideo());
+        List<io.vmc.agent.api.IceCandidate> local = new CopyOnWriteArrayList<>();
+        call.onLocalCandidate(local::add);
+        engine.emit(io.vmc.transport.proto.Event.newBuilder().setLocalCandidate(io.vmc.transport.proto.LocalCandidate.newBuilder()
+                .setSessionId("engine-1").setCandidate("1 1 udp 1 127.0.0.1 5000 typ host").setMid("0")).build());
+        await().until(() -> local.size() == 1);
+        assertThat(local.get(0).candidate()).contains("typ host");
+        call.addRemoteCandidate(io.vmc.agent.api.IceCandidate.of("candidate:2 1 udp 1 127.0.0.1 6000 typ host", "0", 0));
+        call.setVideoArea(io.vmc.agent.api.VideoArea.builder().area(io.vmc.agent.api.Rect.of(10, 20, 640, 360)).screenSize(1920, 1080).build());
+        call.clearVideoArea(0);
+        assertThat(engine.requests.stream().filter(Request::hasAddRemoteCandidate).findFirst().orElseThrow().getAddRemoteCandidate())
+                .satisfies(c -> {
+                    assertThat(c.getSessionId()).isEqualTo("engine-1");
+                    assertThat(c.getCandidate()).isEqualTo("2 1 udp 1 127.0.0.1 6000 typ host");
+                });
+        List<io.vmc.transport.proto.SetVideoGeometry> geo = engine.requests.stream().filter(Request::hasSetVideoGeometry)
+                .map(Request::getSetVideoGeometry).toList();
+        assertThat(geo).hasSize(2);
+        assertThat(geo.get(0).getArea().getWidth()).isEqualTo(640);
+        assertThat(geo.get(0).getVisibleAll()).isTrue();
+        assertThat(geo.get(0).getScreenWidth()).isEqualTo(1920);
+        assertThat(geo.get(1).getClear()).isTrue();
+
+        String thread = call.createOfferAsync().thenApply(x -> Thread.currentThread().getName()).get();
+        // completed before thenApply was attached: the caller runs it; otherwise the dispatcher. Never I/O.
+        assertThat(thread).matches("vmc-dispatcher-\\d+|main");
+    }
 }

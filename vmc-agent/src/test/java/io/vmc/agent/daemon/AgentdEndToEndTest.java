@@ -111,4 +111,30 @@ class AgentdEndToEndTest {
             assertThat(agentd.core().sessionCount()).isEqualTo(1);
         }
     }
+
+    @Test
+    void anAgentdRestartFailsTheOldSessionsAndTheAppCarriesOn() throws Exception {
+        try (EngineSide engine = new EngineSide(dir.resolve("engine.sock"), 440)) {
+            AgentDaemon first = AgentDaemon.start(AgentdHarness.options(dir));
+            try (Vmc vmc = Vmc.connect(dir.resolve("agent.sock"))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> vmc.mode() == Mode.OPTIMIZED);
+                MediaSession old = vmc.newSession(SessionOptions.audioOnly());
+                List<String> states = new CopyOnWriteArrayList<>();
+                old.addListener(new MediaSessionListener() {
+                    @Override
+                    public void onStateChange(MediaSession s, SessionState st, String why) {
+                        states.add(st + ":" + why);
+                    }
+                });
+                first.close();
+                await().atMost(Duration.ofSeconds(10)).until(() -> engine.engine.sessionIds().isEmpty());
+                try (AgentDaemon second = AgentDaemon.start(AgentdHarness.options(dir))) {
+                    await().atMost(Duration.ofSeconds(15)).until(() -> old.state() == SessionState.FAILED);
+                    assertThat(states).anyMatch(s -> s.startsWith("FAILED:") && s.contains("re-established"));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> vmc.mode() == Mode.OPTIMIZED);
+                    assertThat(vmc.newSession(SessionOptions.audioOnly()).createOffer()).contains("m=audio");
+                }
+            }
+        }
+    }
 }

@@ -75,6 +75,10 @@ final class FakeBackend implements Backend {
                 }
                 out.setStats(SessionStats.newBuilder().setSessionId(id).addStreams(StreamStats.newBuilder().setCodec("opus").setPacketsSent(5)));
             }
+            case LIST_DEVICES -> out.setDevices(io.vmc.transport.proto.DeviceList.newBuilder()
+                    .addDevices(io.vmc.transport.proto.Device.newBuilder().setId("mic-1").setName("Headset")
+                            .setKind(io.vmc.transport.proto.Device.DeviceKind.MICROPHONE).setIsDefault(true))
+                    .addDevices(io.vmc.transport.proto.Device.newBuilder().setId("odd").setName("future kind")));
             case CLOSE_SESSION -> {
                 sessions.remove(r.getCloseSession().getSessionId());
                 out.setEmpty(Empty.getDefaultInstance());

@@ -14,11 +14,8 @@ import io.vmc.agent.api.SessionOptions;
 import io.vmc.agent.api.SessionState;
 import io.vmc.agent.api.Vmc;
 import io.vmc.agent.internal.CrashingApp;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,9 +99,7 @@ class RealProcessesTest {
 
             // The app process crashes: its sessions go on the engine side too.
             Process app = java("app", CrashingApp.class, dir.resolve("agent.sock").toString(), "3");
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(dir.resolve("app.log")), StandardCharsets.UTF_8))) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(dir.resolve("app.log")).contains("ready"));
-            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(dir.resolve("app.log")).contains("ready"));
             assertThat(status()).contains("sessions: 4");
             app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> status().contains("sessions: 1"));

@@ -11,17 +11,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A headless baresip (Debian package) on 127.0.0.1 with a sine source and WAV dumps of what it hears. */
-final class Baresip implements AutoCloseable {
-    final Path dir;
-    final int sipPort;
+/**
+ * A headless baresip (Debian package) on 127.0.0.1 with a sine source and WAV dumps of what it hears.
+ * Shared with the integration tests through this module's test jar.
+ */
+public final class Baresip implements AutoCloseable {
+    public final Path dir;
+    public final int sipPort;
     private final Process process;
 
     /**
      * @param accountParams extra account parameters, e.g. {@code ;audio_codecs=opus/48000/2}
      * @param commands {@code -e} commands run at start (e.g. {@code /dial sip:...})
      */
-    Baresip(Path dir, int toneHz, String accountParams, int quitAfterSeconds, String... commands) throws IOException {
+    public Baresip(Path dir, int toneHz, String accountParams, int quitAfterSeconds, String... commands) throws IOException {
         this.dir = dir;
         this.sipPort = freeSipPort();
         Files.createDirectories(dir.resolve("snd"));
@@ -60,22 +63,22 @@ final class Baresip implements AutoCloseable {
     }
 
     /** The WAV of what baresip decoded (received), once the call has ended. */
-    Path decodedWav() throws IOException {
+    public Path decodedWav() throws IOException {
         try (Stream<Path> s = Files.list(dir.resolve("snd"))) {
             return s.filter(p -> p.getFileName().toString().endsWith("-dec.wav")).findFirst()
                     .orElseThrow(() -> new IOException("baresip wrote no *-dec.wav; see " + dir.resolve("baresip.log")));
         }
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.exists(dir.resolve("baresip.log")) ? Files.readString(dir.resolve("baresip.log")) : "";
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    boolean waitFor(long seconds) throws InterruptedException {
+    public boolean waitFor(long seconds) throws InterruptedException {
         return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
