@@ -2,8 +2,7 @@ package io.vmc.it.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.vmc.it.lab.VmcProcess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +20,7 @@ public final class VmcCommandLine {
     private VmcCommandLine() {}
 
     public static ProcessBuilder processBuilder(List<String> args) throws IOException {
-        Path target = Path.of("target").toAbsolutePath();
-        String deps = Files.readString(target.resolve("classpath.txt"), StandardCharsets.UTF_8).trim();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", target.resolve("classes") + ":" + deps, VmcMain.class.getName()));
+        List<String> command = new ArrayList<>(VmcProcess.javaCommand());
         command.addAll(args);
         return new ProcessBuilder(command).redirectErrorStream(true);
     }

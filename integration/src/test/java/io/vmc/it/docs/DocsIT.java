@@ -62,6 +62,42 @@ class DocsIT {
         assertThat(broken).as("links that point nowhere").isEmpty();
     }
 
+    @Test
+    void everyJavaSnippetInTheDeveloperGuideCompiles(@TempDir Path tmp) throws IOException {
+        String guide = Files.readString(ROOT.resolve("docs/softphone-developer-guide.md"));
+        Matcher block = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(guide);
+        List<Path> sources = new ArrayList<>();
+        while (block.find()) {
+            String code = block.group(1);
+            Matcher name = Pattern.compile("public class (\\w+)").matcher(code);
+            assertThat(name.find()).as("snippet declares a public class:%n%s", code).isTrue();
+            Path file = tmp.resolve(name.group(1) + ".java");
+            Files.writeString(file, code);
+            sources.add(file);
+        }
+        assertThat(sources).hasSizeGreaterThanOrEqualTo(3);
+
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        java.io.StringWriter diagnostics = new java.io.StringWriter();
+        List<String> options = List.of("-d", tmp.resolve("classes").toString(), "-cp",
+                System.getProperty("vmc.classes.dir") + ":" + Files.readString(
+                        Path.of(System.getProperty("vmc.classpath.file"))).trim());
+        try (javax.tools.StandardJavaFileManager fm = javac.getStandardFileManager(null, null, null)) {
+            boolean ok = javac.getTask(diagnostics, fm, null, options, null, fm.getJavaFileObjectsFromPaths(sources))
+                    .call();
+            assertThat(ok).as("javac:%n%s", diagnostics).isTrue();
+        }
+    }
+
+    @Test
+    void theClientGuidesDoctorCommandRunsAndPrintsItsTable() throws Exception {
+        // The guide tells users to run this first; here it must at least produce the table.
+        io.vmc.it.cli.VmcCommandLine.Outcome outcome =
+                io.vmc.it.cli.VmcCommandLine.run(java.util.Map.of(), "doctor", "--role", "client");
+        assertThat(outcome.output()).contains("STATUS", "gst element opusenc", "spice-client-glib");
+        assertThat(outcome.exitCode()).isIn(0, 1);
+    }
+
     private static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();

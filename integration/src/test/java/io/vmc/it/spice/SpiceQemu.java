@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A QEMU without a guest OS (SeaBIOS only) that serves SPICE on 127.0.0.1: enough for session,
+ * A QEMU without a guest OS (SeaBIOS only) that serves SPICE on 127.0.0.1 (stopped by a shell
+ * wrapper when this JVM closes the wrapper's stdin or dies): enough for session,
  * password, takeover and display tests. Its virtio-serial port behind the {@code spiceport}
  * chardev exists but no guest program opens it. {@code withVmcPort(false)} leaves the port out.
  */
@@ -71,8 +72,12 @@ final class SpiceQemu implements AutoCloseable {
                     "-chardev", "spiceport,id=vmc,name=org.spice-space.vmc.0",
                     "-device", "virtserialport,bus=vser0.0,chardev=vmc,id=vmcport,name=org.spice-space.vmc.0"));
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile())
-                .start();
+        // The wrapper stops QEMU when this JVM closes its stdin, or dies.
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "\"$@\" </dev/null & q=$!; read _; kill $q; wait $q",
+                "qemu-wrapper"));
+        wrapped.addAll(cmd);
+        Process p = new ProcessBuilder(wrapped).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("qemu.log").toFile()).start();
         SpiceQemu q = new SpiceQemu(p, dir, port);
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
@@ -144,7 +149,11 @@ final class SpiceQemu implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            process.destroy();
+        }
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -722,6 +722,7 @@ public final class AgentCore implements AutoCloseable {
 
     private void register(Entry e, Backend b, String bid) {
         byBackendId.put(key(b, bid), e);
+        gone.remove(key(b, bid));
         String k = key(b, bid);
         List<Event> replay = new ArrayList<>();
         early.removeIf(x -> {
