@@ -17,6 +17,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import io.vmc.transport.ChannelUri;
 import io.vmc.transport.EndpointListener;
+import io.vmc.port.spice.SpiceClient;
+import io.vmc.port.spice.SpiceOptions;
+import io.vmc.port.spice.SpiceSession;
+import io.vmc.port.spice.SpiceSessionError;
+import io.vmc.port.spice.SpiceSessionListener;
+import io.vmc.transport.StreamPorts;
 import io.vmc.transport.VmcEndpoint;
 import io.vmc.transport.proto.Hello;
 import io.vmc.transport.proto.Request;
@@ -31,9 +37,28 @@ import picocli.CommandLine.Option;
 public final class EngineCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(EngineCommand.class);
 
-    @Option(names = "--channel", required = true, paramLabel = "URI",
+    @Option(names = "--channel", paramLabel = "URI",
             description = "Channel to the agent: unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT, virtio:NAME.")
     String channel;
+
+    @Option(names = "--spice", paramLabel = "URI",
+            description = "Open this SPICE session (spice://HOST:PORT or spice+tls://HOST:PORT) in place of "
+                    + "remote-viewer: show the desktop and use the session's VMC port channel.")
+    String spice;
+
+    @Option(names = "--spice-password-file", paramLabel = "FILE", description = "File with the SPICE ticket (kept off the command line).")
+    Path spicePasswordFile;
+
+    @Option(names = "--spice-ca-file", paramLabel = "FILE", description = "CA certificate for spice+tls://.")
+    Path spiceCaFile;
+
+    @Option(names = "--spice-host-subject", paramLabel = "SUBJECT", description = "Expected TLS host subject.")
+    String spiceHostSubject;
+
+    @Option(names = "--no-display", description = "With --spice: do not show the desktop window (port channel only).")
+    boolean noDisplay;
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--ice-address", paramLabel = "ADDR",
             description = "Address to bind ICE host candidates on (repeatable; loopback allowed). Default: all non-loopback interfaces.")
@@ -66,20 +91,65 @@ public final class EngineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((channel == null) == (spice == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "give exactly one of --channel URI or --spice URI");
+        }
         EngineConfig config = config();
         AtomicReference<EventSink> forward = new AtomicReference<>(e -> { });
         CountDownLatch stop = new CountDownLatch(1);
+        SpiceSession session = spice == null ? null : openSpice(stop);
+        String channelUri = spice == null ? channel : spice;
         try (MediaEngine engine = new MediaEngine(config, e -> forward.get().emit(e))) {
-            AutoCloseable endpoint = startEndpoint(channel, engine, forward);
+            AutoCloseable endpoint = startEndpoint(channelUri, engine, forward);
             HttpServer metrics = metricsPort == null ? null : startMetrics(engine, metricsPort);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-engine-shutdown"));
-            System.err.println("vmc engine: serving " + channel + " (audio " + config.audioSource() + " -> "
+            System.err.println("vmc engine: serving " + channelUri + " (audio " + config.audioSource() + " -> "
                     + config.audioSink() + ", ICE " + (config.iceAddresses().isEmpty() ? "all interfaces" : config.iceAddresses()) + ")");
             stop.await();
             if (metrics != null) metrics.stop(0);
             endpoint.close();
+        } finally {
+            if (session != null) {
+                session.close();
+            }
         }
         return 0;
+    }
+
+    /**
+     * Opens the SPICE session this engine owns (a second SPICE client would kick the user's viewer)
+     * and routes the transport's {@code spice} scheme to its VMC port channel.
+     */
+    private SpiceSession openSpice(CountDownLatch stop) throws IOException {
+        if (!SpiceClient.isAvailable()) {
+            throw new IOException("SPICE client libraries are missing (" + SpiceClient.unavailabilityCause()
+                    + "): apt-get install libspice-client-glib-2.0-8 libspice-client-gtk-3.0-5");
+        }
+        SpiceOptions.Builder options = SpiceOptions.builder(spice).showDisplay(!noDisplay);
+        if (spicePasswordFile != null) {
+            options.password(Files.readString(spicePasswordFile).strip());
+        }
+        if (spiceCaFile != null) {
+            options.caFile(spiceCaFile);
+        }
+        if (spiceHostSubject != null) {
+            options.hostSubject(spiceHostSubject);
+        }
+        SpiceSession session = SpiceClient.open(options.build(), new SpiceSessionListener() {
+            @Override
+            public void error(SpiceSession s, SpiceSessionError error) {
+                System.err.println("vmc engine: SPICE " + error.kind() + ": " + error.message());
+            }
+
+            @Override
+            public void windowClosed(SpiceSession s) {
+                stop.countDown(); // the user closed the desktop window: the engine goes with it
+            }
+        });
+        StreamPorts.register(spice.substring(0, spice.indexOf(':')),
+                name -> session.portChannel(SpiceClient.VMC_PORT_NAME));
+        return session;
     }
 
     EngineConfig config() throws IOException {

@@ -95,6 +95,7 @@ public final class GuestVm implements AutoCloseable {
     private volatile SocketChannel controlCandidate;
     private volatile Duration bootTime;
     private volatile boolean closed;
+    private Map<String, Path> extraPortSockets = Map.of();
 
     private GuestVm(Path dir, Process qemu, long startNanos) {
         this.dir = dir;
@@ -132,6 +133,18 @@ public final class GuestVm implements AutoCloseable {
     /** Host end of the guest's {@value #PORT_NAME} port (QEMU listens; connect any number of times). */
     public Path portSocket() {
         return dir.resolve("vmc.sock");
+    }
+
+    /**
+     * Host end of an extra port added with {@link Builder#extraPort(String)} (QEMU listens, like
+     * {@link #portSocket()}).
+     */
+    public Path extraPortSocket(String name) {
+        Path p = extraPortSockets.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no extra port named " + name + "; have " + extraPortSockets.keySet());
+        }
+        return p;
     }
 
     /** QEMU's QMP socket, for {@link io.vmc.port.qmp.QmpWatcher}. */
@@ -436,6 +449,7 @@ public final class GuestVm implements AutoCloseable {
         private Duration bootTimeout = Duration.ofSeconds(180);
         private String portChardev;
         private final List<String> extraQemuArgs = new ArrayList<>();
+        private final List<String> extraPorts = new ArrayList<>();
 
         private Builder() {
         }
@@ -468,6 +482,19 @@ public final class GuestVm implements AutoCloseable {
          */
         public Builder portChardev(String chardevOptions) {
             this.portChardev = chardevOptions;
+            return this;
+        }
+
+        /**
+         * Adds another virtio-serial port named {@code name} (e.g. {@code org.spice-space.vmc.1})
+         * whose host end is a unix socket, {@link GuestVm#extraPortSocket(String)}.
+         */
+        public Builder extraPort(String name) {
+            if (!name.matches("[A-Za-z0-9._-]+") || name.equals(PORT_NAME) || name.equals(CONTROL_PORT_NAME)
+                    || extraPorts.contains(name)) {
+                throw new IllegalArgumentException("bad or duplicate port name: " + name);
+            }
+            extraPorts.add(name);
             return this;
         }
 
@@ -515,12 +542,21 @@ public final class GuestVm implements AutoCloseable {
                         "-chardev", "socket,id=ctl,path=" + dir.resolve("ctl.sock") + ",server=on,wait=off",
                         "-device", "virtserialport,bus=vser0.0,chardev=ctl,id=ctlport,name=" + CONTROL_PORT_NAME,
                         "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
+                Map<String, Path> extraSockets = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < extraPorts.size(); i++) {
+                    Path sock = dir.resolve("port" + (i + 1) + ".sock");
+                    extraSockets.put(extraPorts.get(i), sock);
+                    cmd.addAll(List.of("-chardev", "socket,id=xport" + (i + 1) + ",path=" + sock + ",server=on,wait=off",
+                            "-device", "virtserialport,bus=vser0.0,chardev=xport" + (i + 1) + ",id=xportdev" + (i + 1)
+                                    + ",name=" + extraPorts.get(i)));
+                }
                 cmd.addAll(extraQemuArgs);
                 LOG.debug("starting {}", cmd);
                 long start = System.nanoTime();
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("qemu.log").toFile()).start();
                 vm = new GuestVm(dir, p, start);
+                vm.extraPortSockets = Map.copyOf(extraSockets);
                 vm.boot(bootTimeout);
                 return vm;
             } catch (IOException | RuntimeException | Error e) {

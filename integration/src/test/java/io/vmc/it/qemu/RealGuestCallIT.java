@@ -1,0 +1,190 @@
+package io.vmc.it.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.engine.media.ToneAnalyzer;
+import io.vmc.it.demo.CallObserver;
+import io.vmc.it.lab.VmcProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A real optimized SIP call whose VM side runs inside a real QEMU guest. The guest has two
+ * virtio-serial ports, one per party ({@value GuestVm#PORT_NAME} for Alice, {@value #PORT_B} for
+ * Bob); in the guest, one {@code vmc agentd} owns each port and one sample softphone talks to each
+ * agentd; on the host, one {@code vmc engine} per party sits on the host end of its port. Alice
+ * calls Bob over the guest's loopback (SIP); the media flows engine to engine on the host's
+ * loopback, and only control crosses the virtio ports. The guest has no network card, so media
+ * could not have gone through it anyway; the test also checks that the guest's processes own no
+ * UDP socket besides SIP while the call is up.
+ */
+@Timeout(300)
+class RealGuestCallIT {
+
+    static final String PORT_B = "org.spice-space.vmc.1";
+    private static final int ALICE_HZ = 440;
+    private static final int BOB_HZ = 880;
+    /**
+     * Explicit, because {@code vmc softphone} without {@code --codec} currently fails
+     * ("audioCodecs must not be empty").
+     */
+    private static final String CODEC = "opus";
+    private static final int ALICE_SIP = 5060;
+    private static final int BOB_SIP = 5062;
+    /** Guest-local (tmpfs) API sockets: unix sockets do not work across the uncached 9p share. */
+    private static final String SOCKET_A = "/run/vmc-a.sock";
+    private static final String SOCKET_B = "/run/vmc-b.sock";
+    /** Under TCG on a loaded host a guest JVM takes tens of seconds to get going. */
+    private static final Duration SLOW = Duration.ofSeconds(150);
+
+    @RegisterExtension
+    static final GuestVmExtension GUEST = new GuestVmExtension(GuestVm.builder().memoryMb(1024).extraPort(PORT_B));
+
+    private static final List<VmcProcess> HOST = new ArrayList<>();
+    private static final List<GuestProcess> GUEST_PROCESSES = new ArrayList<>();
+    private static Path work;
+
+    @BeforeAll
+    static void workDir() throws IOException {
+        work = Files.createTempDirectory("vmc-realguest-");
+    }
+
+    /** Runs before the extension stops the VM: guest processes first, then the host's engines. */
+    @AfterAll
+    static void stopEverything() {
+        for (GuestProcess p : GUEST_PROCESSES) {
+            try {
+                if (p.isAlive()) {
+                    p.stop(Duration.ofSeconds(20));
+                }
+            } catch (IOException | RuntimeException | AssertionError e) {
+                System.err.println("cannot stop " + p + ": " + e);
+            }
+        }
+        HOST.forEach(VmcProcess::close);
+        if (work != null) {
+            try (Stream<Path> s = Files.walk(work)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("cannot delete " + work + ": " + e);
+            }
+        }
+    }
+
+    @Test
+    void optimizedCallBetweenTwoSoftphonesInARealGuest_mediaStaysOnTheHost() throws Exception {
+        GuestVm vm = GUEST.vm();
+        Path recA = Files.createDirectories(work.resolve("a-received"));
+        Path recB = Files.createDirectories(work.resolve("b-received"));
+        HOST.add(engine("a-engine", vm.portSocket(), ALICE_HZ, recA));
+        HOST.add(engine("b-engine", vm.extraPortSocket(PORT_B), BOB_HZ, recB));
+
+        GuestProcess agentA = guest(vm.vmc("agentd", "--channel", "virtio:" + GuestVm.PORT_NAME,
+                "--api-socket", SOCKET_A, "--no-fallback"));
+        GuestProcess agentB = guest(vm.vmc("agentd", "--channel", "virtio:" + PORT_B,
+                "--api-socket", SOCKET_B, "--no-fallback"));
+        // agentd prints this line once its API socket is bound.
+        agentA.awaitOutput("vmc agentd: apps on", SLOW);
+        agentB.awaitOutput("vmc agentd: apps on", SLOW);
+        assertGuestSocket(vm, SOCKET_A);
+        assertGuestSocket(vm, SOCKET_B);
+
+        GuestProcess bob = guest(vm.vmc("softphone", "--user", "bob", "--sip", "127.0.0.1:" + BOB_SIP,
+                "--agent-socket", SOCKET_B, "--codec", CODEC));
+        // Bob listens once his SIP stack is up and he knows his mode; only then may Alice dial.
+        bob.awaitOutput("SIP listening", SLOW);
+        bob.awaitOutput("MODE OPTIMIZED", SLOW);
+        GuestProcess alice = guest(vm.vmc("softphone", "--user", "alice", "--sip", "127.0.0.1:" + ALICE_SIP,
+                "--agent-socket", SOCKET_A, "--codec", CODEC, "--wait-optimized", "60",
+                "--call", "sip:bob@127.0.0.1:" + BOB_SIP, "--duration", "8"));
+        alice.awaitOutput("CALL established", SLOW);
+        alice.awaitOutput("STATS ", Duration.ofSeconds(60));
+
+        // Mid-call: which UDP ports are bound inside the guest (its processes are all VM side).
+        Set<Integer> udp = guestUdpPorts(vm);
+        assertThat(alice.isAlive()).as("the call was still up during the socket check; alice:%n%s", alice.output())
+                .isTrue();
+        assertThat(udp).as("UDP ports bound in the guest mid-call (media inside the VM?)")
+                .containsExactlyInAnyOrder(ALICE_SIP, BOB_SIP);
+
+        assertThat(alice.waitFor(Duration.ofSeconds(90))).as("alice's exit status; output:%n%s", alice.output())
+                .isZero();
+        CallObserver observer = new CallObserver("alice");
+        alice.output().lines().forEach(observer::accept);
+        String context = "alice:\n" + alice.output() + "\nbob:\n" + bob.output();
+        assertThat(alice.output()).as(context).contains("MODE OPTIMIZED").contains("CALL established");
+        assertThat(observer.mode()).as(context).isEqualTo("OPTIMIZED");
+        assertThat(observer.stat("encrypted")).as(context).hasValue("true");
+        assertThat(observer.statLong("received")).as(context).isGreaterThan(0);
+
+        // Each engine recorded what the other one sent: Bob's 880 Hz at Alice's, and vice versa.
+        assertThat(dominantFrequency(recA)).as("tone received by Alice's engine").isCloseTo(BOB_HZ, within(15.0));
+        assertThat(dominantFrequency(recB)).as("tone received by Bob's engine").isCloseTo(ALICE_HZ, within(15.0));
+    }
+
+    private static VmcProcess engine(String name, Path portSocket, int toneHz, Path recordDir) throws IOException {
+        return VmcProcess.start(name, null, work.resolve(name + ".log"), line -> {}, List.of("engine",
+                "--channel", "unix:" + portSocket, "--ice-address", "127.0.0.1", "--tone", Integer.toString(toneHz),
+                "--speaker", "none", "--record-dir", recordDir.toString()));
+    }
+
+    private static GuestProcess guest(GuestProcess p) {
+        GUEST_PROCESSES.add(p);
+        return p;
+    }
+
+    private static void assertGuestSocket(GuestVm vm, String path) throws IOException {
+        GuestProcess test = vm.run(List.of("test", "-S", path), Map.of());
+        assertThat(test.waitFor(Duration.ofSeconds(60))).as("%s is a socket in the guest", path).isZero();
+    }
+
+    /** Local ports of all UDP sockets in the guest, from /proc/net/udp and udp6 (ports in hex). */
+    private static Set<Integer> guestUdpPorts(GuestVm vm) throws IOException {
+        GuestProcess cat = vm.run(List.of("cat", "/proc/net/udp", "/proc/net/udp6"), Map.of());
+        assertThat(cat.waitFor(Duration.ofSeconds(60))).as(cat.output()).isZero();
+        Set<Integer> ports = new TreeSet<>();
+        for (String line : cat.output().lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 2 && f[0].endsWith(":") && f[1].contains(":")) {
+                ports.add(Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16));
+            }
+        }
+        System.out.println("guest /proc/net/udp{,6} mid-call:\n" + cat.output());
+        return ports;
+    }
+
+    /** The dominant frequency of the engine's newest recording, once it has been written out. */
+    private static double dominantFrequency(Path recordDir) {
+        double[] hz = new double[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    Path wav = newestWav(recordDir).orElseThrow(() -> new AssertionError("no recording in " + recordDir));
+                    hz[0] = ToneAnalyzer.dominantFrequency(wav);
+                });
+        return hz[0];
+    }
+
+    private static Optional<Path> newestWav(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".wav"))
+                    .max(Comparator.comparingLong(p -> p.toFile().lastModified()));
+        }
+    }
+}
