@@ -60,25 +60,7 @@ public final class AudioPipelines {
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             volume = pipeline.getElementByName("mute");
             AppSink sink = (AppSink) pipeline.getElementByName("rtp");
-            sink.connect((AppSink.NEW_SAMPLE) s -> {
-                Sample sample = s.pullSample();
-                try {
-                    Buffer b = sample.getBuffer();
-                    ByteBuffer bb = b.map(false);
-                    try {
-                        byte[] pkt = new byte[bb.remaining()];
-                        bb.get(pkt);
-                        if (!closed.get()) rtpOut.accept(pkt);
-                    } finally {
-                        b.unmap();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("send path: {}", e.toString());
-                } finally {
-                    sample.dispose();
-                }
-                return FlowReturn.OK;
-            });
+            sink.connect(copyingTo(rtpOut, closed, "send path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
         }
 
@@ -148,25 +130,7 @@ public final class AudioPipelines {
                 }
             });
             AppSink pcm = pcmOut == null ? null : (AppSink) pipeline.getElementByName("pcm");
-            if (pcm != null) pcm.connect((AppSink.NEW_SAMPLE) s -> {
-                Sample sample = s.pullSample();
-                try {
-                    Buffer b = sample.getBuffer();
-                    ByteBuffer bb = b.map(false);
-                    try {
-                        byte[] out = new byte[bb.remaining()];
-                        bb.get(out);
-                        if (!closed.get()) pcmOut.accept(out);
-                    } finally {
-                        b.unmap();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("receive path: {}", e.toString());
-                } finally {
-                    sample.dispose();
-                }
-                return FlowReturn.OK;
-            });
+            if (pcm != null) pcm.connect(copyingTo(pcmOut, closed, "receive path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
         }
 
@@ -197,4 +161,28 @@ public final class AudioPipelines {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
+
+    /** An appsink callback that copies each sample's bytes to {@code out} until {@code closed}. */
+    private static AppSink.NEW_SAMPLE copyingTo(Consumer<byte[]> out,
+            AtomicBoolean closed, String path) {
+        return s -> {
+            Sample sample = s.pullSample();
+            try {
+                Buffer b = sample.getBuffer();
+                ByteBuffer bb = b.map(false);
+                try {
+                    byte[] bytes = new byte[bb.remaining()];
+                    bb.get(bytes);
+                    if (!closed.get()) out.accept(bytes);
+                } finally {
+                    b.unmap();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{}: {}", path, e.toString());
+            } finally {
+                sample.dispose();
+            }
+            return FlowReturn.OK;
+        };
+    }
 }
