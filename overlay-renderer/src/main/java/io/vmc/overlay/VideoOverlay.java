@@ -144,8 +144,8 @@ public final class VideoOverlay implements AutoCloseable {
 
     /**
      * The GStreamer bin to link decoded raw video into (one always-pad named {@code "sink"}); the
-     * same bin on every call. Create it before the pipeline leaves NULL; after the pipeline went back
-     * to NULL, ximagesink forgets its window, so use a new overlay for a new pipeline run.
+     * same bin on every call. The pipeline may go to NULL and play again: the window handle is given
+     * back to ximagesink on each new caps. After {@link #close()} the bin drops frames.
      */
     public synchronized Bin sink() {
         if (closed) {

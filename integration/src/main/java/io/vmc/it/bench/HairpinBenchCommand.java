@@ -35,7 +35,7 @@ public final class HairpinBenchCommand implements Callable<Integer> {
     int durationSeconds;
 
     /** VDI-side cost of one call over the measured window. */
-    record Cost(double cpuSeconds, long vdiBytes, long mediaBytes, double seconds) {
+    record Cost(double cpuSeconds, double daemonCpuSeconds, long vdiBytes, long mediaBytes, double seconds) {
         double perMinute(double value) {
             return value * 60.0 / seconds;
         }
@@ -50,7 +50,10 @@ public final class HairpinBenchCommand implements Callable<Integer> {
         Cost vmc = vmcCall(dir);
         System.out.println();
         System.out.printf(Locale.ROOT, "%-44s %14s %14s %8s%n", "per call-minute", "hairpin", "VMC", "ratio");
-        row("VDI-side CPU seconds", hairpin.perMinute(hairpin.cpuSeconds()), vmc.perMinute(vmc.cpuSeconds()));
+        row("VDI-side CPU seconds (media work vs agentd+softphone)", hairpin.perMinute(hairpin.cpuSeconds()),
+                vmc.perMinute(vmc.cpuSeconds()));
+        row("VDI-side CPU seconds (media work vs agentd only)", hairpin.perMinute(hairpin.cpuSeconds()),
+                vmc.perMinute(vmc.daemonCpuSeconds()));
         row("bytes crossing the VDI server", hairpin.perMinute(hairpin.vdiBytes()), vmc.perMinute(vmc.vdiBytes()));
         row("media bytes (both directions)", hairpin.perMinute(hairpin.mediaBytes()), vmc.perMinute(vmc.mediaBytes()));
         System.out.printf(Locale.ROOT, "VMC's VDI-side bytes are %.3f%% of its media bytes.%n",
@@ -93,7 +96,7 @@ public final class HairpinBenchCommand implements Callable<Integer> {
             double captured = lo.durationSeconds();
             // The capture runs a little longer than the CPU window: scale bytes to the same window.
             double scale = captured > 0 ? seconds / captured : 1;
-            return new Cost(cpu, (long) (clientServer * scale), (long) ((clientServer + vmToVm) * scale), seconds);
+            return new Cost(cpu, cpu, (long) (clientServer * scale), (long) ((clientServer + vmToVm) * scale), seconds);
         } finally {
             vms.forEach(Process::destroyForcibly);
             clients.forEach(Process::destroyForcibly);
@@ -145,7 +148,7 @@ public final class HairpinBenchCommand implements Callable<Integer> {
     private Cost vmcCall(Path dir) throws Exception {
         VdiProbe probe = new VdiProbe(dir);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        int exit = new Demo(new Demo.Options(durationSeconds + 2, "opus", false, false, dir.resolve("vmc"), quiet,
+        int exit = new Demo(new Demo.Options(durationSeconds + 3, "opus", false, false, dir.resolve("vmc"), quiet,
                 probe)).run();
         if (exit != 0) {
             throw new IllegalStateException("the VMC call failed; logs in " + dir.resolve("vmc"));
@@ -158,6 +161,8 @@ public final class HairpinBenchCommand implements Callable<Integer> {
         private final Path dir;
         private double cpu0;
         private double cpu1;
+        private double daemon0;
+        private double daemon1;
         private long t0;
         private long t1;
         private PacketCapture vdi;
@@ -176,17 +181,24 @@ public final class HairpinBenchCommand implements Callable<Integer> {
                         "udp", dir.resolve("vmc-office.pcapng"));
             }
             cpu0 = vdiCpu(processes);
+            daemon0 = agentdCpu(processes);
             t0 = System.nanoTime();
         }
 
         @Override
         public void callEnding(List<VmcProcess> processes, NetworkLab lab) throws IOException {
             cpu1 = vdiCpu(processes);
+            daemon1 = agentdCpu(processes);
             t1 = System.nanoTime();
             if (vdi != null) {
                 vdi.close();
                 office.close();
             }
+        }
+
+        private static double agentdCpu(List<VmcProcess> processes) {
+            return processes.stream().filter(p -> p.name().endsWith("agentd"))
+                    .mapToDouble(p -> ProcessCpu.seconds(p.pid())).sum();
         }
 
         private static double vdiCpu(List<VmcProcess> processes) {
@@ -195,10 +207,13 @@ public final class HairpinBenchCommand implements Callable<Integer> {
         }
 
         Cost cost() throws IOException {
+            if (t1 == 0) {
+                throw new IllegalStateException("the call ended before it could be measured");
+            }
             double seconds = (t1 - t0) / 1e9;
             long vdiBytes = vdi == null ? -1 : vdi.bytes(null);
             long media = office == null ? -1 : office.bytes(null);
-            return new Cost(cpu1 - cpu0, vdiBytes, media, seconds);
+            return new Cost(cpu1 - cpu0, daemon1 - daemon0, vdiBytes, media, seconds);
         }
     }
 }

@@ -127,7 +127,7 @@ public final class Demo {
         for (int second = 1; alice.observer().ended().getCount() > 0 && System.nanoTime() < end; second++) {
             alice.observer().ended().await(1, TimeUnit.SECONDS);
             table.row(alice.observer(), bob.observer());
-            if (second == options.durationSeconds() - 1) {
+            if (second == options.durationSeconds() - 2) { // Alice's own timer hangs up at about D
                 options.probe().callEnding(processes, lab);
             }
             if (lab == null && second == 2) { // mid-call, while every socket is open

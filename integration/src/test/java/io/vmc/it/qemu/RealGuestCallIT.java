@@ -55,7 +55,9 @@ class RealGuestCallIT {
     private static final Duration SLOW = Duration.ofSeconds(150);
 
     @RegisterExtension
-    static final GuestVmExtension GUEST = new GuestVmExtension(GuestVm.builder().memoryMb(1024).extraPort(PORT_B));
+    static final GuestVmExtension GUEST = new GuestVmExtension(GuestVm.builder().memoryMb(1024).extraPort(PORT_B)
+            // Four JVMs in the guest: a second vCPU (its own TCG thread) keeps them from starving each other.
+            .qemuArgs("-smp", "2"));
 
     private static final List<VmcProcess> HOST = new ArrayList<>();
     private static final List<GuestProcess> GUEST_PROCESSES = new ArrayList<>();
@@ -105,6 +107,13 @@ class RealGuestCallIT {
         agentB.awaitOutput("vmc agentd: apps on", SLOW);
         assertGuestSocket(vm, SOCKET_A);
         assertGuestSocket(vm, SOCKET_B);
+        // Each agentd serves apps and is OPTIMIZED (its engine connected over its own port). The
+        // probe also warms agentd's app path up: the sample softphone gives an agent only 5 s to
+        // answer, which a cold interpreted agentd under TCG may miss.
+        GuestProcess probeA = guest(vm.java(AgentProbe.class.getName(), SOCKET_A));
+        GuestProcess probeB = guest(vm.java(AgentProbe.class.getName(), SOCKET_B));
+        assertThat(probeA.waitFor(SLOW)).as("agent probe A:%n%s", probeA.output()).isZero();
+        assertThat(probeB.waitFor(SLOW)).as("agent probe B:%n%s", probeB.output()).isZero();
 
         GuestProcess bob = guest(vm.vmc("softphone", "--user", "bob", "--sip", "127.0.0.1:" + BOB_SIP,
                 "--agent-socket", SOCKET_B, "--codec", CODEC));
@@ -137,6 +146,33 @@ class RealGuestCallIT {
         // Each engine recorded what the other one sent: Bob's 880 Hz at Alice's, and vice versa.
         assertThat(dominantFrequency(recA)).as("tone received by Alice's engine").isCloseTo(BOB_HZ, within(15.0));
         assertThat(dominantFrequency(recB)).as("tone received by Bob's engine").isCloseTo(ALICE_HZ, within(15.0));
+    }
+
+    /**
+     * Runs in the guest: connects to an agentd like a softphone would, waits until its media mode
+     * is OPTIMIZED, creates and closes one session, and exits 0.
+     */
+    public static final class AgentProbe {
+        public static void main(String[] args) throws Exception {
+            Duration patience = Duration.ofSeconds(120);
+            try (io.vmc.agent.api.Vmc vmc = io.vmc.agent.api.Vmc.builder().socket(Path.of(args[0]))
+                    .appName("vmc-it-probe").connectTimeout(patience).requestTimeout(patience).connect()) {
+                long deadline = System.nanoTime() + patience.toNanos();
+                while (vmc.mode() != io.vmc.agent.api.Mode.OPTIMIZED && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                System.out.println("PROBE mode=" + vmc.mode() + " reason=" + vmc.modeReason());
+                if (vmc.mode() != io.vmc.agent.api.Mode.OPTIMIZED) {
+                    System.exit(2);
+                }
+                io.vmc.agent.api.MediaSession s = vmc.newSession(io.vmc.agent.api.SessionOptions.builder().audio(true)
+                        .audioCodecs(List.of(CODEC)).label("probe").build());
+                System.out.println("PROBE offer " + s.createOffer().length() + " bytes");
+                s.close();
+            }
+            System.out.println("PROBE OK");
+            System.exit(0);
+        }
     }
 
     private static VmcProcess engine(String name, Path portSocket, int toneHz, Path recordDir) throws IOException {

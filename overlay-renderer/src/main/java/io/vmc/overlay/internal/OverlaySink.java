@@ -5,6 +5,8 @@ import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.glib.Natives;
+import io.vmc.overlay.nativeapi.GstEvents;
 import org.freedesktop.gstreamer.PadProbeReturn;
 import org.freedesktop.gstreamer.PadProbeType;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,8 +65,9 @@ public final class OverlaySink {
         // ximagesink forgets the handle when it goes to NULL, and on the next caps it would open a
         // top-level window of its own. Events reach the probe before the sink: give the handle back
         // first (a no-op in ximagesink while it still has it). Events are few; frames do not pass here.
-        xsink.getStaticPad("sink").addEventProbe((pad, event) -> {
-            if (drawing) {
+        // Only downstream CAPS: set_window_handle itself sends events upstream through this pad.
+        xsink.getStaticPad("sink").addProbe(PadProbeType.EVENT_DOWNSTREAM, (pad, info) -> {
+            if (drawing && GstEvents.isCaps(Natives.getRawPointer(info.getEvent()))) {
                 overlay.setWindowHandle(window);
             }
             return PadProbeReturn.OK;
