@@ -66,9 +66,17 @@ public final class OverlaySink {
         // top-level window of its own. Events reach the probe before the sink: give the handle back
         // first (a no-op in ximagesink while it still has it). Events are few; frames do not pass here.
         // Only downstream CAPS: set_window_handle itself sends events upstream through this pad.
+        // set_window_handle can itself push a nested CAPS event through this probe on the same
+        // thread; handing the window back again from inside deadlocks ximagesink (seen in CI).
+        ThreadLocal<Boolean> handingBack = ThreadLocal.withInitial(() -> false);
         xsink.getStaticPad("sink").addProbe(PadProbeType.EVENT_DOWNSTREAM, (pad, info) -> {
-            if (drawing && GstEvents.isCaps(Natives.getRawPointer(info.getEvent()))) {
-                overlay.setWindowHandle(window);
+            if (drawing && !handingBack.get() && GstEvents.isCaps(Natives.getRawPointer(info.getEvent()))) {
+                handingBack.set(true);
+                try {
+                    overlay.setWindowHandle(window);
+                } finally {
+                    handingBack.set(false);
+                }
             }
             return PadProbeReturn.OK;
         });
