@@ -89,6 +89,21 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--no-echo-cancel", description = "Disable echo cancellation (webrtcdsp) on device capture.")
     boolean noEchoCancel;
 
+    @Option(names = "--overlay-window", paramLabel = "XID",
+            description = "X11 window (decimal or 0x hex id) that shows the remote video of video calls, on $DISPLAY.")
+    String overlayWindow;
+
+    @Option(names = "--video-pattern", paramLabel = "NAME",
+            description = "videotestsrc pattern sent in video calls (default smpte).")
+    String videoPattern;
+
+    @Option(names = "--camera", paramLabel = "DEVICE",
+            description = "Send this V4L2 camera (/dev/videoN) in video calls; needs --allow-camera.")
+    String camera;
+
+    @Option(names = "--allow-camera", description = "Camera policy ALLOW (default DENY: video calls with a camera go audio-only).")
+    boolean allowCamera;
+
     @Override
     public Integer call() throws Exception {
         if ((channel == null) == (spice == null)) {
@@ -166,6 +181,20 @@ public final class EngineCommand implements Callable<Integer> {
         }
         b.audioSource(tone != null ? EngineConfig.AudioSource.tone(tone) : EngineConfig.AudioSource.pulse(mic));
         b.audioSink("none".equals(speaker) ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(speaker));
+        if (overlayWindow != null) {
+            String w = overlayWindow.trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                b.overlayParentWindow(w.startsWith("0x") ? Long.parseLong(w.substring(2), 16) : Long.parseLong(w));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--overlay-window must be an X11 window id, got " + overlayWindow);
+            }
+        }
+        if (camera != null) {
+            b.videoSource(EngineConfig.VideoSource.camera(camera));
+        } else if (videoPattern != null) {
+            b.videoSource(EngineConfig.VideoSource.testPattern(videoPattern));
+        }
+        b.cameraPolicy(allowCamera ? EngineConfig.CameraPolicy.ALLOW : EngineConfig.CameraPolicy.DENY);
         if (recordDir != null) {
             Files.createDirectories(recordDir);
             b.recordDir(recordDir);

@@ -27,6 +27,11 @@ public final class EngineConfig {
     private final int requestBurst;
     private final String software;
     private final ReceivedAudioListener receivedAudioListener;
+    private final VideoSource videoSource;
+    private final CameraPolicy cameraPolicy;
+    private final long overlayParentWindow;
+    private final String overlayDisplay;
+    private final int videoMaxBitrateKbps;
 
     /** Received, decoded audio of each session (48 kHz mono S16LE), e.g. for level meters and benchmarks. */
     @FunctionalInterface
@@ -53,7 +58,26 @@ public final class EngineConfig {
         this.requestBurst = b.requestBurst;
         this.software = b.software;
         this.receivedAudioListener = b.receivedAudioListener;
+        this.videoSource = b.videoSource;
+        this.cameraPolicy = b.cameraPolicy;
+        this.overlayParentWindow = b.overlayParentWindow;
+        this.overlayDisplay = b.overlayDisplay;
+        this.videoMaxBitrateKbps = b.videoMaxBitrateKbps;
     }
+
+    /** Whether a real camera may be used without asking (no interactive prompt exists yet). */
+    public enum CameraPolicy { ALLOW, DENY }
+
+    /** What a video session sends. */
+    public VideoSource videoSource() { return videoSource; }
+    /** Camera policy; a test pattern needs no consent. Default DENY. */
+    public CameraPolicy cameraPolicy() { return cameraPolicy; }
+    /** X11 window id the remote video is drawn into (SetVideoGeometry), or 0 for none. */
+    public long overlayParentWindow() { return overlayParentWindow; }
+    /** X display of the overlay window, like ":0"; null = $DISPLAY. */
+    public String overlayDisplay() { return overlayDisplay; }
+    /** VP8 target bitrate cap. */
+    public int videoMaxBitrateKbps() { return videoMaxBitrateKbps; }
 
     public static Builder builder() {
         return new Builder();
@@ -101,6 +125,40 @@ public final class EngineConfig {
         private int requestBurst = 200;
         private String software = "vmc-engine/0.1.0";
         private ReceivedAudioListener receivedAudioListener;
+        private VideoSource videoSource = VideoSource.testPattern("smpte");
+        private CameraPolicy cameraPolicy = CameraPolicy.DENY;
+        private long overlayParentWindow;
+        private String overlayDisplay;
+
+        /** X display name of {@link #overlayParentWindow}; null (default) = $DISPLAY. */
+        public Builder overlayDisplay(String display) {
+            overlayDisplay = display;
+            return this;
+        }
+        private int videoMaxBitrateKbps = 800;
+
+        public Builder videoSource(VideoSource s) {
+            videoSource = Objects.requireNonNull(s, "videoSource");
+            return this;
+        }
+
+        public Builder cameraPolicy(CameraPolicy p) {
+            cameraPolicy = Objects.requireNonNull(p, "cameraPolicy");
+            return this;
+        }
+
+        /** X11 window (e.g. the SPICE session window) that hosts the remote video; 0 = none. */
+        public Builder overlayParentWindow(long xid) {
+            if (xid < 0 || xid > 0xffffffffL) throw new IllegalArgumentException("overlayParentWindow must be an X11 id (0..2^32-1), got " + xid);
+            overlayParentWindow = xid;
+            return this;
+        }
+
+        public Builder videoMaxBitrateKbps(int kbps) {
+            if (kbps < 50 || kbps > 10000) throw new IllegalArgumentException("videoMaxBitrateKbps must be 50..10000, got " + kbps);
+            videoMaxBitrateKbps = kbps;
+            return this;
+        }
 
         public Builder receivedAudioListener(ReceivedAudioListener l) {
             receivedAudioListener = l;
@@ -257,6 +315,44 @@ public final class EngineConfig {
         @Override
         public String toString() {
             return pulse ? "pulse " + (device == null ? "default" : device) : "none";
+        }
+    }
+
+    /** The camera ({@code v4l2src}, needs {@link CameraPolicy#ALLOW}) or a {@code videotestsrc} pattern (no consent needed). */
+    public static final class VideoSource {
+        private static final java.util.regex.Pattern PATTERN = java.util.regex.Pattern.compile("[a-z0-9-]{1,32}");
+        private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("/dev/video[0-9]{1,3}");
+        private final String pattern;
+        private final String device;
+
+        private VideoSource(String pattern, String device) {
+            this.pattern = pattern;
+            this.device = device;
+        }
+
+        /** A videotestsrc pattern by nick: "smpte", "red", "ball", ... */
+        public static VideoSource testPattern(String pattern) {
+            if (pattern == null || !PATTERN.matcher(pattern).matches()) {
+                throw new IllegalArgumentException("test pattern must be a videotestsrc pattern name, got " + pattern);
+            }
+            return new VideoSource(pattern, null);
+        }
+
+        /** A V4L2 camera; null = the default device. */
+        public static VideoSource camera(String device) {
+            if (device != null && !DEVICE.matcher(device).matches()) {
+                throw new IllegalArgumentException("camera device must look like /dev/videoN, got " + device);
+            }
+            return new VideoSource(null, device);
+        }
+
+        public boolean isCamera() { return pattern == null; }
+        public String pattern() { return pattern; }
+        public String device() { return device; }
+
+        @Override
+        public String toString() {
+            return isCamera() ? "camera " + (device == null ? "default" : device) : "test pattern " + pattern;
         }
     }
 }

@@ -87,6 +87,13 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.events = safeSink(Objects.requireNonNull(events, "events"));
         configureIce4j(config);
+        if (config.overlayParentWindow() != 0) {
+            // XInitThreads and the non-fatal X error handler must come before GStreamer touches X
+            if (!io.vmc.overlay.OverlaySupport.initialize()) {
+                LOG.warn("video overlay unavailable, remote video will not be drawn: {}",
+                        String.valueOf(io.vmc.overlay.OverlaySupport.unavailabilityCause()));
+            }
+        }
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(2, r -> daemon(r, "vmc-engine-req-" + n.incrementAndGet()));
         this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "vmc-engine-timer-" + n.incrementAndGet()));
@@ -147,8 +154,9 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 var m = r.getAddRemoteCandidate();
                 if (m.getCandidate().length() > 1024) throw EngineException.invalid("candidate longer than 1024 characters");
                 if (m.getMid().length() > 32) throw EngineException.invalid("mid longer than 32 characters");
-                if (m.getMLineIndex() > 0) throw EngineException.invalid("m_line_index " + m.getMLineIndex() + ": only one audio section (index 0) exists");
-                session(m.getSessionId()).addRemoteCandidate(m.getCandidate());
+                if (m.getMLineIndex() > 1) throw EngineException.invalid("m_line_index " + m.getMLineIndex() + ": only audio (0) and video (1) sections exist");
+                boolean video = m.getMLineIndex() == 1 || m.getMid().equals("1");
+                session(m.getSessionId()).addRemoteCandidate(m.getCandidate(), video);
                 yield empty();
             }
             case SET_MUTE -> {
@@ -198,7 +206,12 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                     .setMode(Mode.OPTIMIZED).setReason(ModeReason.ENGINE_CONNECTED)
                     .setEngineSoftware(config.software()).setProtocolVersion(1)
                     .addAllSessionIds(sessions.keySet()));
-            case SET_VIDEO_GEOMETRY -> throw new EngineException(Error.Code.UNIMPLEMENTED, "video is not supported yet");
+            case SET_VIDEO_GEOMETRY -> {
+                var m = r.getSetVideoGeometry();
+                if (m.getSelfView()) throw new EngineException(Error.Code.UNIMPLEMENTED, "self view is not supported yet");
+                session(m.getSessionId()).setVideoArea(VideoGeometry.toVideoArea(m));
+                yield empty();
+            }
             case REPORT_CLIENT_ADDRESSES -> throw new EngineException(Error.Code.UNIMPLEMENTED, "ReportClientAddresses goes from the engine to agentd");
             case METHOD_NOT_SET -> throw EngineException.invalid("request has no method");
         };
@@ -208,7 +221,10 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         SessionOptions o = m.getOptions();
         if (m.getAppId().length() > MAX_LABEL_LENGTH) throw EngineException.invalid("app_id longer than " + MAX_LABEL_LENGTH);
         if (o.getLabel().length() > MAX_LABEL_LENGTH) throw EngineException.invalid("label longer than " + MAX_LABEL_LENGTH);
-        if (o.getVideo()) throw new EngineException(Error.Code.UNIMPLEMENTED, "video sessions are not supported yet");
+        if (o.getVideoCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " video codecs");
+        for (String c : o.getVideoCodecsList()) {
+            if (!c.equalsIgnoreCase("VP8")) throw EngineException.invalid("unsupported video codec \"" + (c.length() > 32 ? c.substring(0, 32) + "..." : c) + "\" (supported: VP8)");
+        }
         if (!o.getAudio()) throw EngineException.invalid("options.audio must be true");
         if (o.getAudioCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " audio codecs");
         if (o.getSrtpValue() < 0 || o.getSrtpValue() > 2) throw EngineException.invalid("unknown srtp policy " + o.getSrtpValue());

@@ -35,6 +35,27 @@ class EngineCommandTest {
         assertThat(c.audioSource().isTone()).isTrue();
         assertThat(c.audioSink().isPulse()).isFalse();
         assertThat(c.maxSessions()).isEqualTo(3);
+        assertThat(c.overlayParentWindow()).isZero();
+        assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
+        assertThat(c.videoSource().pattern()).isEqualTo("smpte");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void videoOptions() throws Exception {
+        EngineCommand cmd = new EngineCommand();
+        new CommandLine(cmd).parseArgs("--channel", "unix:/run/x.sock", "--overlay-window", "0x3a00007", "--camera", "/dev/video0");
+        EngineConfig c = cmd.config();
+        assertThat(c.overlayParentWindow()).isEqualTo(0x3a00007L);
+        assertThat(c.videoSource().isCamera()).isTrue();
+        assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
+        EngineCommand cmd2 = new EngineCommand();
+        new CommandLine(cmd2).parseArgs("--channel", "unix:/run/x.sock", "--video-pattern", "ball", "--allow-camera");
+        assertThat(cmd2.config().videoSource().pattern()).isEqualTo("ball");
+        assertThat(cmd2.config().cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.ALLOW);
+        EngineCommand bad = new EngineCommand();
+        new CommandLine(bad).parseArgs("--channel", "unix:/run/x.sock", "--overlay-window", "nope");
+        org.assertj.core.api.Assertions.assertThatThrownBy(bad::config).hasMessageContaining("--overlay-window");
     }
 
     @Test

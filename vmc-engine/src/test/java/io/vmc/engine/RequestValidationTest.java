@@ -46,9 +46,20 @@ class RequestValidationTest {
                     .setOptions(SessionOptions.newBuilder().setAudio(true).setSrtpValue(77))))))
                     .isEqualTo(Error.Code.INVALID_ARGUMENT);
             assertThat(code(e.call(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.getDefaultInstance()))))
-                    .isEqualTo(Error.Code.UNIMPLEMENTED);
+                    .isEqualTo(Error.Code.INVALID_ARGUMENT);
+            assertThat(code(e.call(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
+                    .setOptions(SessionOptions.newBuilder().setAudio(true).setVideo(true).addVideoCodecs("H265"))))))
+                    .isEqualTo(Error.Code.INVALID_ARGUMENT);
 
             String sid = e.createSession(SessionOptions.newBuilder());
+            // a valid geometry, but this engine has no overlay window
+            assertThat(code(e.call(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder().setSessionId(sid)
+                    .setArea(io.vmc.transport.proto.Rect.newBuilder().setWidth(10).setHeight(10))
+                    .setVisibleAll(true).setScreenWidth(100).setScreenHeight(100)))))
+                    .isEqualTo(Error.Code.FAILED_PRECONDITION);
+            assertThat(code(e.call(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder().setSessionId(sid)
+                    .setSelfView(true)))))
+                    .isEqualTo(Error.Code.UNIMPLEMENTED);
             assertThat(code(e.call(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sid)
                     .setRemoteSdp("v=0\r\n" + "a=x:".repeat(20000))))))
                     .isEqualTo(Error.Code.INVALID_ARGUMENT);

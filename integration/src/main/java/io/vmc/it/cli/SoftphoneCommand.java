@@ -40,6 +40,10 @@ final class SoftphoneCommand implements Callable<Integer> {
     @Option(names = "--dtmf", description = "Digits to send once the call is established.")
     String dtmf;
 
+    @Option(names = "--connect-timeout", defaultValue = "10",
+            description = "Seconds to wait for vmc-agentd to answer (slow VMs). Default: ${DEFAULT-VALUE}.")
+    int connectTimeoutSeconds;
+
     @Option(names = "--wait-optimized", defaultValue = "0", description = "Before calling, wait up to this many "
             + "seconds for the media to be OPTIMIZED (engine connected); then call anyway.")
     int waitOptimizedSeconds;
@@ -51,9 +55,15 @@ final class SoftphoneCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--sip must be HOST:PORT, got '" + sipAddress + "'");
         }
-        SessionOptions options = SessionOptions.builder().audio(true).audioCodecs(codecs)
-                .label(target == null ? "incoming for " + user : "call to " + target).build();
-        Vmc.Builder vmcBuilder = Vmc.builder().appName("vmc-softphone/" + user);
+        SessionOptions.Builder session = SessionOptions.builder().audio(true)
+                .label(target == null ? "incoming for " + user : "call to " + target);
+        if (!codecs.isEmpty()) { // none given: the engine's defaults
+            session.audioCodecs(codecs);
+        }
+        SessionOptions options = session.build();
+        Vmc.Builder vmcBuilder = Vmc.builder().appName("vmc-softphone/" + user)
+                .connectTimeout(java.time.Duration.ofSeconds(connectTimeoutSeconds))
+                .requestTimeout(java.time.Duration.ofSeconds(connectTimeoutSeconds));
         if (agentSocket != null) {
             vmcBuilder.socket(agentSocket);
         }

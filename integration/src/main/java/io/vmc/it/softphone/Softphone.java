@@ -45,6 +45,9 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
             }
         });
         report("MODE %s reason=%s", vmc.mode(), vmc.modeReason());
+        if (vmc.mode() == Mode.OPTIMIZED) {
+            optimized.countDown();
+        }
     }
 
     /** Listens for SIP on {@code host:port} as {@code user}. */
@@ -81,7 +84,7 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
 
     /** Waits until VMC reports OPTIMIZED mode (an engine is connected); false on timeout. */
     public boolean awaitOptimized(long timeout, TimeUnit unit) throws InterruptedException {
-        return optimized.await(timeout, unit) || vmc.mode() == Mode.OPTIMIZED;
+        return vmc.mode() == Mode.OPTIMIZED || optimized.await(timeout, unit);
     }
 
     public boolean awaitEnded(long timeout, TimeUnit unit) throws InterruptedException {

@@ -48,7 +48,10 @@ class RealGuestCallIT {
     private static final String CODEC = "opus";
     private static final int ALICE_SIP = 5060;
     private static final int BOB_SIP = 5062;
-    /** Guest-local (tmpfs) API sockets: unix sockets do not work across the uncached 9p share. */
+    /**
+     * API sockets on the guest's own tmpfs, not on the 9p share (/run/vmc-it, mounted without
+     * cache): a unix socket there cannot be relied on to connect. agentd's output says when it is bound.
+     */
     private static final String SOCKET_A = "/run/vmc-a.sock";
     private static final String SOCKET_B = "/run/vmc-b.sock";
     /** Under TCG on a loaded host a guest JVM takes tens of seconds to get going. */
@@ -92,7 +95,16 @@ class RealGuestCallIT {
 
     @Test
     void optimizedCallBetweenTwoSoftphonesInARealGuest_mediaStaysOnTheHost() throws Exception {
-        GuestVm vm = GUEST.vm();
+        try {
+            call(GUEST.vm());
+        } catch (Throwable t) {
+            System.out.println(diagnostics());
+            throw t;
+        }
+    }
+
+    private static void call(GuestVm vm) throws Exception {
+        long start = System.nanoTime();
         Path recA = Files.createDirectories(work.resolve("a-received"));
         Path recB = Files.createDirectories(work.resolve("b-received"));
         HOST.add(engine("a-engine", vm.portSocket(), ALICE_HZ, recA));
@@ -107,6 +119,7 @@ class RealGuestCallIT {
         agentB.awaitOutput("vmc agentd: apps on", SLOW);
         assertGuestSocket(vm, SOCKET_A);
         assertGuestSocket(vm, SOCKET_B);
+        phase(start, "both agentds serve apps");
         // Each agentd serves apps and is OPTIMIZED (its engine connected over its own port). The
         // probe also warms agentd's app path up: the sample softphone gives an agent only 5 s to
         // answer, which a cold interpreted agentd under TCG may miss.
@@ -114,16 +127,26 @@ class RealGuestCallIT {
         GuestProcess probeB = guest(vm.java(AgentProbe.class.getName(), SOCKET_B));
         assertThat(probeA.waitFor(SLOW)).as("agent probe A:%n%s", probeA.output()).isZero();
         assertThat(probeB.waitFor(SLOW)).as("agent probe B:%n%s", probeB.output()).isZero();
+        phase(start, "both agentds OPTIMIZED (engines connected over the two virtio ports)");
 
         GuestProcess bob = guest(vm.vmc("softphone", "--user", "bob", "--sip", "127.0.0.1:" + BOB_SIP,
                 "--agent-socket", SOCKET_B, "--codec", CODEC));
         // Bob listens once his SIP stack is up and he knows his mode; only then may Alice dial.
         bob.awaitOutput("SIP listening", SLOW);
         bob.awaitOutput("MODE OPTIMIZED", SLOW);
+        phase(start, "bob listens");
+        // The probe has shown agentd A OPTIMIZED already. Keep --wait-optimized short: the sample
+        // softphone only notices mode *changes*, so when the agent is OPTIMIZED before it connects
+        // it waits the whole time (Softphone.awaitOptimized) before dialing.
         GuestProcess alice = guest(vm.vmc("softphone", "--user", "alice", "--sip", "127.0.0.1:" + ALICE_SIP,
-                "--agent-socket", SOCKET_A, "--codec", CODEC, "--wait-optimized", "60",
+                "--agent-socket", SOCKET_A, "--codec", CODEC, "--wait-optimized", "15",
                 "--call", "sip:bob@127.0.0.1:" + BOB_SIP, "--duration", "8"));
+        alice.awaitOutput("SIP listening", SLOW);
+        phase(start, "alice's softphone up");
+        alice.awaitOutput("CALL dialing", SLOW);
+        phase(start, "alice dials");
         alice.awaitOutput("CALL established", SLOW);
+        phase(start, "call established");
         alice.awaitOutput("STATS ", Duration.ofSeconds(60));
 
         // Mid-call: which UDP ports are bound inside the guest (its processes are all VM side).
@@ -142,10 +165,42 @@ class RealGuestCallIT {
         assertThat(observer.mode()).as(context).isEqualTo("OPTIMIZED");
         assertThat(observer.stat("encrypted")).as(context).hasValue("true");
         assertThat(observer.statLong("received")).as(context).isGreaterThan(0);
+        assertThat(bob.output()).as(context).contains("CALL established");
+        phase(start, "call ended: " + alice.output().lines().filter(l -> l.startsWith("STATS ")).reduce((a, b) -> b)
+                .orElse(""));
 
         // Each engine recorded what the other one sent: Bob's 880 Hz at Alice's, and vice versa.
-        assertThat(dominantFrequency(recA)).as("tone received by Alice's engine").isCloseTo(BOB_HZ, within(15.0));
-        assertThat(dominantFrequency(recB)).as("tone received by Bob's engine").isCloseTo(ALICE_HZ, within(15.0));
+        double atAlice = dominantFrequency(recA);
+        double atBob = dominantFrequency(recB);
+        phase(start, String.format("tones: %.1f Hz at Alice's engine, %.1f Hz at Bob's", atAlice, atBob));
+        assertThat(atAlice).as("tone received by Alice's engine").isCloseTo(BOB_HZ, within(15.0));
+        assertThat(atBob).as("tone received by Bob's engine").isCloseTo(ALICE_HZ, within(15.0));
+    }
+
+    private static void phase(long start, String what) {
+        System.out.printf("[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, what);
+    }
+
+    /** Everything a failure needs: each guest process's output and the engines' logs. */
+    private static String diagnostics() {
+        StringBuilder b = new StringBuilder("--- RealGuestCallIT diagnostics ---\n");
+        for (GuestProcess p : GUEST_PROCESSES) {
+            String cmd = p.toString();
+            int cp = cmd.indexOf(" -cp ");
+            String shortCmd = cp < 0 ? cmd : cmd.substring(cmd.indexOf(' ', cp + 5) + 1); // without the class path
+            b.append("== ").append(shortCmd).append(" (exit ")
+                    .append(p.exitCode().isPresent() ? Integer.toString(p.exitCode().getAsInt()) : "-")
+                    .append(")\n").append(p.output()).append('\n');
+        }
+        for (VmcProcess p : HOST) {
+            try {
+                b.append("== host ").append(p.name()).append('\n')
+                        .append(Files.readString(work.resolve(p.name() + ".log"))).append('\n');
+            } catch (IOException e) {
+                b.append("(no log: ").append(e).append(")\n");
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -157,9 +212,14 @@ class RealGuestCallIT {
             Duration patience = Duration.ofSeconds(120);
             try (io.vmc.agent.api.Vmc vmc = io.vmc.agent.api.Vmc.builder().socket(Path.of(args[0]))
                     .appName("vmc-it-probe").connectTimeout(patience).requestTimeout(patience).connect()) {
-                long deadline = System.nanoTime() + patience.toNanos();
-                while (vmc.mode() != io.vmc.agent.api.Mode.OPTIMIZED && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
+                java.util.concurrent.CountDownLatch optimized = new java.util.concurrent.CountDownLatch(1);
+                vmc.addModeListener(change -> {
+                    if (change.mode() == io.vmc.agent.api.Mode.OPTIMIZED) {
+                        optimized.countDown();
+                    }
+                });
+                if (vmc.mode() != io.vmc.agent.api.Mode.OPTIMIZED) {
+                    optimized.await(patience.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
                 }
                 System.out.println("PROBE mode=" + vmc.mode() + " reason=" + vmc.modeReason());
                 if (vmc.mode() != io.vmc.agent.api.Mode.OPTIMIZED) {

@@ -84,6 +84,17 @@ public final class AudioSession {
 
     private final java.util.function.Consumer<List<Candidate>> candidatesGathered;
 
+    // video (RFC 7741 VP8): a second m= section with its own ICE agent, ufrag/pwd, candidates and
+    // SDES key, so that it needs no BUNDLE demultiplexing; see the README's "Video" section
+    static final int VP8_PT = 96;
+    private final boolean videoWanted;
+    private final String videoDisabledReason;
+    private final byte[] videoKey = randomBytes(Crypto.KEY_AND_SALT_BYTES);
+    private IceEndpoint videoIce;
+    private volatile VideoFlow videoFlow;
+    private io.vmc.overlay.VideoOverlay overlay;
+    private boolean videoRemoteSet;
+
     public AudioSession(String id, SessionOptions options, EngineConfig config, EventSink events,
                         ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered) {
         this.id = id;
@@ -102,6 +113,13 @@ public final class AudioSession {
             }
         }
         this.codecs = List.copyOf(list);
+        if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
+            videoWanted = false;
+            videoDisabledReason = "video disabled: camera use denied by policy (" + config.videoSource() + "); the call is audio-only";
+        } else {
+            videoWanted = options.getVideo();
+            videoDisabledReason = null;
+        }
     }
 
     public String id() { return id; }
@@ -152,7 +170,24 @@ public final class AudioSession {
             attrs.add(Attribute.of("crypto", new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32)));
         }
         attrs.add(Attribute.flag(wanted.attribute()));
-        SessionDescription sdp = build(proto, formats, attrs, true);
+        List<MediaDescription> extra = new ArrayList<>();
+        if (videoWanted) {
+            ensureVideoIce(true);
+            List<Attribute> va = new ArrayList<>();
+            va.add(Attribute.of("mid", "1"));
+            va.add(Attribute.flag("rtcp-mux"));
+            addVideoIceAttributes(va);
+            va.add(Attribute.of("rtpmap", new RtpMap(VP8_PT, "VP8", 90000, 1)));
+            va.add(Attribute.of("rtcp-fb", VP8_PT + " nack"));
+            va.add(Attribute.of("rtcp-fb", VP8_PT + " nack pli"));
+            va.add(Attribute.of("rtcp-fb", VP8_PT + " ccm fir"));
+            if (offerKeys) va.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey)));
+            va.add(Attribute.flag(wanted.attribute()));
+            InetSocketAddress vdef = videoIce.defaultAddress();
+            extra.add(new MediaDescription("video", vdef.getPort(), proto, List.of(Integer.toString(VP8_PT)),
+                    Connection.of(vdef.getAddress()), va));
+        }
+        SessionDescription sdp = build(proto, formats, attrs, extra);
         localOffer = sdp;
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -228,10 +263,62 @@ public final class AudioSession {
         attrs.add(Attribute.of("ptime", 20));
         if (secure) attrs.add(Attribute.of("crypto", new Crypto(remoteCrypto.tag(), remoteCrypto.suite(), localKey)));
         attrs.add(Attribute.flag(answerDir.attribute()));
-        SessionDescription answer = build(m.proto(), formats, attrs, withIce);
+        MediaDescription vOffer = videoSection(offer);
+        List<MediaDescription> extra = new ArrayList<>();
+        boolean videoAccepted = false;
+        byte[] vLocalKey = null;
+        Crypto vRemoteCrypto = null;
+        int vPt = -1;
+        if (vOffer != null) {
+            for (Map.Entry<Integer, RtpMap> e : vOffer.rtpMaps().entrySet()) {
+                if (e.getValue().encoding().equalsIgnoreCase("VP8") && e.getValue().clockRate() == 90000) {
+                    vPt = e.getKey();
+                    break;
+                }
+            }
+            for (String v : vOffer.attributes("crypto")) {
+                Crypto c = SdpParser.parseCrypto(v);
+                if (c != null && c.isSupportedSuite()) {
+                    vRemoteCrypto = c;
+                    break;
+                }
+            }
+            boolean vSecureOk = secure ? vRemoteCrypto != null : !vOffer.isSecure();
+            boolean vIce = offer.attribute(vOffer, "ice-ufrag").isPresent() && offer.attribute(vOffer, "ice-pwd").isPresent();
+            videoAccepted = videoWanted && vPt >= 0 && vSecureOk && !vOffer.isRejected() && vIce == withIce;
+            if (videoAccepted) {
+                ensureVideoIce(false);
+                List<Attribute> va = new ArrayList<>();
+                vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
+                if (vOffer.hasAttribute("rtcp-mux")) va.add(Attribute.flag("rtcp-mux"));
+                if (vIce) addVideoIceAttributes(va);
+                va.add(Attribute.of("rtpmap", new RtpMap(vPt, "VP8", 90000, 1)));
+                va.add(Attribute.of("rtcp-fb", vPt + " nack"));
+                va.add(Attribute.of("rtcp-fb", vPt + " nack pli"));
+                va.add(Attribute.of("rtcp-fb", vPt + " ccm fir"));
+                if (secure) {
+                    vLocalKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(vRemoteCrypto.suite()) ? randomBytes(Crypto.KEY_AND_SALT_BYTES) : videoKey;
+                    va.add(Attribute.of("crypto", new Crypto(vRemoteCrypto.tag(), vRemoteCrypto.suite(), vLocalKey)));
+                }
+                va.add(Attribute.flag(offer.direction(vOffer).reverse().intersect(wanted).attribute()));
+                InetSocketAddress vdef = videoIce.defaultAddress();
+                extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(vPt)),
+                        Connection.of(vdef.getAddress()), va));
+            } else {
+                // RFC 3264 section 6: a rejected stream keeps its place with port 0
+                extra.add(new MediaDescription("video", 0, vOffer.proto(), List.of(vOffer.formats().get(0)),
+                        null, List.of()));
+            }
+        }
+        SessionDescription answer = build(m.proto(), formats, attrs, extra);
 
         pendingRemoteOffer = null;
         applyTransport(offer, m, withIce, firstTime);
+        if (videoAccepted) {
+            Direction vDir = offer.direction(vOffer).reverse().intersect(wanted);
+            applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vPt, vPt, secure ? vRemoteCrypto.suite() : null,
+                    vLocalKey, secure ? vRemoteCrypto.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+        }
         MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
                 secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
         applyMedia(p, answerDir);
@@ -292,14 +379,46 @@ public final class AudioSession {
         boolean withIce = answer.attribute(m, "ice-ufrag").isPresent() && answer.attribute(m, "ice-pwd").isPresent();
         Direction answered = answer.direction(m);
         Direction dir = answered.reverse().intersect(wanted);
+        boolean offeredVideo = localOffer.media().stream().anyMatch(x -> x.media().equals("video"));
         localOffer = null;
         applyTransport(answer, m, withIce, !negotiated);
         MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
                 secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
         applyMedia(p, dir);
+        MediaDescription vAns = videoSection(answer);
+        if (offeredVideo && vAns != null && !vAns.isRejected()) {
+            int vSendPt = -1;
+            for (Map.Entry<Integer, RtpMap> e : vAns.rtpMaps().entrySet()) {
+                if (e.getValue().encoding().equalsIgnoreCase("VP8") && e.getValue().clockRate() == 90000) {
+                    vSendPt = e.getKey();
+                    break;
+                }
+            }
+            if (vSendPt < 0) throw EngineException.invalid("the video answer names no VP8/90000 payload type");
+            Crypto vRemote = null;
+            if (secure) {
+                for (String v : vAns.attributes("crypto")) {
+                    Crypto c = SdpParser.parseCrypto(v);
+                    if (c != null && c.tag() == 1 && c.suite().equals(Crypto.AES_CM_128_HMAC_SHA1_80)) {
+                        vRemote = c;
+                        break;
+                    }
+                }
+                if (vRemote == null) throw EngineException.invalid("the video answer has no a=crypto line matching the offered tag 1 AES_CM_128_HMAC_SHA1_80");
+            }
+            boolean vIce = answer.attribute(vAns, "ice-ufrag").isPresent() && answer.attribute(vAns, "ice-pwd").isPresent();
+            Direction vDir = answer.direction(vAns).reverse().intersect(wanted);
+            applyVideo(answer, vAns, vIce, new VideoFlow.Params(vSendPt, VP8_PT, secure ? vRemote.suite() : null,
+                    secure ? videoKey : null, secure ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+        }
     }
 
     public synchronized void addRemoteCandidate(String candidate) {
+        addRemoteCandidate(candidate, false);
+    }
+
+    /** A trickled remote candidate for the audio section, or with {@code video} for the video section (mid 1). */
+    public synchronized void addRemoteCandidate(String candidate, boolean video) {
         ensureOpen();
         if (candidate == null || candidate.isEmpty()) return; // end of candidates
         Optional<Candidate> c;
@@ -309,11 +428,12 @@ public final class AudioSession {
             throw EngineException.invalid("candidate: " + e.getMessage());
         }
         if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
-        if (ice == null) throw EngineException.precondition("no offer or answer yet");
-        if (!ice.addRemoteCandidate(c.get())) {
+        IceEndpoint target = video ? videoIce : ice;
+        if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
+        if (!target.addRemoteCandidate(c.get())) {
             throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "remote candidate refused (limit " + IceEndpoint.MAX_REMOTE_CANDIDATES + " or not applicable)");
         }
-        ice.startIfReady();
+        target.startIfReady();
     }
 
     private void applyTransport(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
@@ -523,6 +643,18 @@ public final class AudioSession {
                     .setLocalAddress(localAddr).setRemoteAddress(remoteAddr)
                     .setAudioLevelDbov(s.levelDbov()));
         }
+        VideoFlow v = videoFlow;
+        IceEndpoint vi = videoIce;
+        if (v != null) {
+            StreamStats.Builder vs = StreamStats.newBuilder()
+                    .setKind(MediaKind.VIDEO).setCodec("VP8").setEncrypted(v.params().encrypted())
+                    .setPacketsSent(v.packetsSent()).setBytesSent(v.bytesSent())
+                    .setPacketsReceived(v.packetsReceived()).setBytesReceived(v.bytesReceived())
+                    .setFramesDecoded(v.framesDecoded());
+            if (vi != null && vi.localAddress() != null) vs.setLocalAddress(hostPort(vi.localAddress()));
+            if (vi != null && vi.remoteAddress() != null) vs.setRemoteAddress(hostPort(vi.remoteAddress()));
+            b.addStreams(vs);
+        }
         return b.build();
     }
 
@@ -538,6 +670,8 @@ public final class AudioSession {
         }
         IceEndpoint e = ice;
         out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
+        VideoFlow v = videoFlow;
+        if (v != null) out.putAll(v.counters());
         return out;
     }
 
@@ -550,7 +684,10 @@ public final class AudioSession {
         if (closed) return;
         closed = true;
         if (flow != null) flow.close();
+        if (videoFlow != null) videoFlow.close();
+        if (overlay != null) overlay.close();
         if (ice != null) ice.close();
+        if (videoIce != null) videoIce.close();
         state = SessionState.State.CLOSED;
         emitState(SessionState.State.CLOSED, reason);
     }
@@ -583,12 +720,135 @@ public final class AudioSession {
         attrs.add(Attribute.flag("end-of-candidates"));
     }
 
-    private SessionDescription build(String proto, List<String> formats, List<Attribute> attrs, boolean unused) {
+    private SessionDescription build(String proto, List<String> formats, List<Attribute> attrs, List<MediaDescription> extra) {
         InetSocketAddress def = ice.defaultAddress();
         Connection c = Connection.of(def.getAddress());
         sdpVersion++;
-        MediaDescription m = new MediaDescription("audio", def.getPort(), proto, formats, c, attrs);
-        return new SessionDescription("vmc", Long.toString(sdpSessionId), sdpVersion, c, "vmc", null, List.of(), List.of(m));
+        List<MediaDescription> all = new ArrayList<>();
+        all.add(new MediaDescription("audio", def.getPort(), proto, formats, c, attrs));
+        all.addAll(extra);
+        return new SessionDescription("vmc", Long.toString(sdpSessionId), sdpVersion, c, "vmc", null, List.of(), all);
+    }
+
+    private static MediaDescription videoSection(SessionDescription sdp) {
+        for (MediaDescription m : sdp.media()) {
+            if (m.media().equals("video") && m.isRtp()) return m;
+        }
+        return null;
+    }
+
+    private void ensureVideoIce(boolean controlling) {
+        if (videoIce != null) return;
+        try {
+            videoIce = new IceEndpoint(config, controlling, new VideoIceListener());
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + e.getMessage(), e);
+        }
+        for (Candidate c : videoIce.localCandidates()) {
+            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                    .setSessionId(id).setCandidate(c.toString()).setMid("1").setMLineIndex(1)).build());
+        }
+        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                .setSessionId(id).setMid("1").setMLineIndex(1).setEndOfCandidates(true)).build());
+    }
+
+    private void addVideoIceAttributes(List<Attribute> attrs) {
+        attrs.add(Attribute.of("ice-ufrag", videoIce.localUfrag()));
+        attrs.add(Attribute.of("ice-pwd", videoIce.localPassword()));
+        for (Candidate c : videoIce.localCandidates()) {
+            attrs.add(Attribute.of("candidate", c));
+        }
+        attrs.add(Attribute.flag("end-of-candidates"));
+    }
+
+    /** First negotiation of the video stream; a later re-offer keeps the running flow. */
+    private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
+        if (videoRemoteSet) return;
+        videoRemoteSet = true;
+        if (withIce) {
+            videoIce.setRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(), sdp.attribute(m, "ice-pwd").orElseThrow());
+            for (String v : m.attributes("candidate")) {
+                try {
+                    SdpParser.parseCandidate(v).ifPresent(videoIce::addRemoteCandidate);
+                } catch (IllegalArgumentException e) {
+                    throw EngineException.invalid("video candidate: " + e.getMessage());
+                }
+            }
+            videoIce.startIfReady();
+        } else {
+            Connection c = sdp.connection(m);
+            if (c == null || m.port() == 0) throw EngineException.invalid("video: no c= line or port and no ICE candidates");
+            videoIce.usePlainRemote(new InetSocketAddress(c.inetAddress(), m.port()));
+        }
+        if (p.receive() && config.overlayParentWindow() != 0) {
+            overlay = attachOverlay();
+        }
+        try {
+            videoFlow = new VideoFlow(p, config, overlay, timer, new VideoIo());
+        } catch (RuntimeException e) {
+            // video failing must not take the call down: go on audio-only and say why
+            LOG.warn("session {}: video pipeline failed: {}", id, e.toString());
+            emitState(state, "video disabled: pipeline failed: " + e.getMessage());
+        }
+    }
+
+    private io.vmc.overlay.VideoOverlay attachOverlay() {
+        if (!io.vmc.overlay.OverlaySupport.isAvailable()) {
+            LOG.warn("session {}: no video overlay: {}", id, io.vmc.overlay.OverlaySupport.unavailabilityCause().toString());
+            return null;
+        }
+        try {
+            return io.vmc.overlay.VideoOverlay.attach(io.vmc.overlay.OverlayOptions.builder()
+                    .parentWindow(config.overlayParentWindow()).displayName(config.overlayDisplay())
+                    .name("remote-" + id).build());
+        } catch (io.vmc.overlay.OverlayException | RuntimeException e) {
+            LOG.warn("session {}: no video overlay: {}", id, e.toString());
+            return null;
+        }
+    }
+
+    /** Applies a validated geometry update from the guest to the remote video's overlay. */
+    public synchronized void setVideoArea(io.vmc.overlay.VideoArea area) {
+        ensureOpen();
+        if (config.overlayParentWindow() == 0) throw EngineException.precondition("the engine has no overlay window (--overlay-window)");
+        if (overlay == null) throw EngineException.precondition("no remote video in this session (yet)");
+        if (area == null) overlay.clearVideoArea(); else overlay.setVideoArea(area);
+    }
+
+    private final class VideoIo implements MediaFlow.Io {
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            IceEndpoint e = videoIce;
+            if (e != null) e.send(buf, off, len);
+        }
+
+        @Override
+        public void dtmfReceived(String digit, int durationMs) {
+        }
+
+        @Override
+        public void mediaError(String message) {
+            LOG.warn("session {}: video error: {}", id, message);
+        }
+    }
+
+    private final class VideoIceListener implements IceEndpoint.Listener {
+        @Override
+        public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
+            LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);
+        }
+
+        @Override
+        public void onIceFailed(String reason) {
+            LOG.warn("session {}: video ICE failed: {}", id, reason);
+            runAsync(() -> emitState(state, "video disabled: ICE failed: " + reason));
+        }
+
+        @Override
+        public void onPacket(byte[] buf, int off, int len) {
+            VideoFlow f = videoFlow;
+            if (f != null) f.onPacket(buf, off, len);
+        }
     }
 
     private static SessionDescription parse(String sdp) {
@@ -660,5 +920,6 @@ public final class AudioSession {
     /** Emits the NEW state; called once by the engine after registering the session. */
     public void announce() {
         emitState(SessionState.State.NEW, options.getLabel());
+        if (videoDisabledReason != null) emitState(SessionState.State.NEW, videoDisabledReason);
     }
 }

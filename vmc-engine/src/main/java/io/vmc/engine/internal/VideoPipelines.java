@@ -1,0 +1,168 @@
+package io.vmc.engine.internal;
+
+import io.vmc.engine.EngineConfig;
+import io.vmc.overlay.VideoOverlay;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.freedesktop.gstreamer.Bin;
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.FlowReturn;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.PadProbeReturn;
+import org.freedesktop.gstreamer.PadProbeType;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.State;
+import org.freedesktop.gstreamer.Structure;
+import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.elements.AppSrc;
+import org.freedesktop.gstreamer.event.EventType;
+import org.freedesktop.gstreamer.lowlevel.GstEventAPI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The GStreamer halves of a VP8 video stream (RFC 7741): source → vp8enc → rtpvp8pay → appsink,
+ * and appsrc → rtpjitterbuffer → rtpvp8depay → vp8dec → overlay sink or fakesink.
+ */
+public final class VideoPipelines {
+    private static final Logger LOG = LoggerFactory.getLogger(VideoPipelines.class);
+    public static final int WIDTH = 640;
+    public static final int HEIGHT = 480;
+    public static final int FPS = 30;
+    /** A keyframe at least every 2 s even without PLI. */
+    public static final int KEYFRAME_MAX_DIST = 60;
+
+    private VideoPipelines() {
+    }
+
+    public static final class Sender implements AutoCloseable {
+        private final Pipeline pipeline;
+        private final Element encoder;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        public Sender(EngineConfig.VideoSource source, int pt, int bitrateKbps, Consumer<byte[]> rtpOut, Consumer<String> onError) {
+            GstSupport.init();
+            String src = source.isCamera()
+                    ? "v4l2src" + (source.device() != null ? " device=" + AudioPipelines.quote(source.device()) : "")
+                    : "videotestsrc is-live=true pattern=" + source.pattern();
+            String desc = String.format(Locale.ROOT,
+                    "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
+                            + " ! vp8enc name=enc deadline=1 cpu-used=8 error-resilient=partitions lag-in-frames=0"
+                            + " end-usage=cbr target-bitrate=%d keyframe-max-dist=%d"
+                            + " ! rtpvp8pay pt=%d mtu=1200 picture-id-mode=15-bit"
+                            + " ! appsink name=rtp emit-signals=true sync=false max-buffers=200 drop=true",
+                    src, WIDTH, HEIGHT, FPS, bitrateKbps * 1000, KEYFRAME_MAX_DIST, pt);
+            pipeline = (Pipeline) Gst.parseLaunch(desc);
+            encoder = pipeline.getElementByName("enc");
+            AppSink sink = (AppSink) pipeline.getElementByName("rtp");
+            sink.connect((AppSink.NEW_SAMPLE) s -> {
+                Sample sample = s.pullSample();
+                try {
+                    Buffer b = sample.getBuffer();
+                    ByteBuffer bb = b.map(false);
+                    try {
+                        byte[] bytes = new byte[bb.remaining()];
+                        bb.get(bytes);
+                        if (!closed.get()) rtpOut.accept(bytes);
+                    } finally {
+                        b.unmap();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("video send path: {}", e.toString());
+                } finally {
+                    sample.dispose();
+                }
+                return FlowReturn.OK;
+            });
+            pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
+        }
+
+        public void start() {
+            pipeline.play();
+        }
+
+        /** Asks the encoder for a keyframe (the answer to a PLI): a GstForceKeyUnit event into its sink pad. */
+        public void requestKeyframe() {
+            if (closed.get()) return;
+            try {
+                var ev = GstEventAPI.GSTEVENT_API.gst_event_new_custom(EventType.CUSTOM_DOWNSTREAM,
+                        Structure.fromString("GstForceKeyUnit, all-headers=(boolean)true"));
+                encoder.getStaticPad("sink").sendEvent(ev);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.debug("keyframe request failed: {}", e.toString());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                pipeline.setState(State.NULL);
+                pipeline.dispose();
+            }
+        }
+    }
+
+    public static final class Receiver implements AutoCloseable {
+        private final Pipeline pipeline;
+        private final AppSrc src;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final AtomicLong framesDecoded = new AtomicLong();
+
+        /** @param overlay where to draw the decoded video, or null for a counting fakesink */
+        public Receiver(int pt, int jitterMs, VideoOverlay overlay, Consumer<String> onError) {
+            GstSupport.init();
+            String desc = "appsrc name=src is-live=true format=time do-timestamp=true max-bytes=2000000 block=false"
+                    + " ! rtpjitterbuffer latency=" + jitterMs + " do-lost=true"
+                    + " ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec"
+                    + (overlay == null ? " ! fakesink sync=false" : "");
+            pipeline = (Pipeline) Gst.parseLaunch(desc);
+            if (overlay != null) {
+                Bin sink = overlay.sink();
+                pipeline.add(sink);
+                if (!pipeline.getElementByName("dec").link(sink)) {
+                    throw new IllegalStateException("cannot link vp8dec to the overlay sink");
+                }
+            }
+            src = (AppSrc) pipeline.getElementByName("src");
+            src.setCaps(Caps.fromString("application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=" + pt));
+            Pad decoded = pipeline.getElementByName("dec").getStaticPad("src");
+            decoded.addProbe(PadProbeType.BUFFER, (pad, info) -> {
+                framesDecoded.incrementAndGet();
+                return PadProbeReturn.OK;
+            });
+            pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
+        }
+
+        public void start() {
+            pipeline.play();
+        }
+
+        public long framesDecoded() {
+            return framesDecoded.get();
+        }
+
+        public void push(byte[] data, int off, int len) {
+            if (closed.get()) return;
+            Buffer b = new Buffer(len);
+            ByteBuffer bb = b.map(true);
+            bb.put(data, off, len);
+            b.unmap();
+            src.pushBuffer(b);
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                pipeline.setState(State.NULL);
+                pipeline.dispose();
+            }
+        }
+    }
+}
