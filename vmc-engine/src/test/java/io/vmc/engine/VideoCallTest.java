@@ -64,6 +64,38 @@ class VideoCallTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void holdStopsTheHeldSidesVideoAndResumeRestartsIt() {
+        try (TestEngine a = new TestEngine(440, dirA); TestEngine b = new TestEngine(880, dirB)) {
+            String sa = a.createSession(SessionOptions.newBuilder().setVideo(true));
+            String sb = b.createSession(SessionOptions.newBuilder().setVideo(true));
+            a.setAnswer(sa, b.answer(sb, a.offer(sa)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> video(a, sa).getFramesDecoded() > 10);
+            String hold = a.ok(Request.newBuilder().setSetHold(io.vmc.transport.proto.SetHold.newBuilder().setSessionId(sa).setHold(true)))
+                    .getDescription().getSdp();
+            assertThat(hold.substring(hold.indexOf("m=video"))).contains("a=sendonly");
+            String holdAnswer = b.answer(sb, hold);
+            assertThat(holdAnswer.substring(holdAnswer.indexOf("m=video"))).contains("a=recvonly");
+            a.setAnswer(sa, holdAnswer);
+            a.awaitState(sa, SessionState.State.ON_HOLD);
+            // B stops sending video, A keeps sending
+            long bSent = video(b, sb).getPacketsSent();
+            long aSent = video(a, sa).getPacketsSent();
+            await().atMost(Duration.ofSeconds(5)).until(() -> video(a, sa).getPacketsSent() > aSent + 30);
+            assertThat(video(b, sb).getPacketsSent()).isLessThanOrEqualTo(bSent + 10);
+
+            String resume = a.ok(Request.newBuilder().setSetHold(io.vmc.transport.proto.SetHold.newBuilder().setSessionId(sa).setHold(false)))
+                    .getDescription().getSdp();
+            a.setAnswer(sa, b.answer(sb, resume));
+            a.awaitState(sa, SessionState.State.CONNECTED);
+            long bAfter = video(b, sb).getPacketsSent();
+            long decoded = video(a, sa).getFramesDecoded();
+            await().atMost(Duration.ofSeconds(10)).until(() -> video(b, sb).getPacketsSent() > bAfter + 30
+                    && video(a, sa).getFramesDecoded() > decoded + 10);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void videoCandidatesCanBeTrickled() {
         try (TestEngine a = new TestEngine(440, dirA); TestEngine b = new TestEngine(880, dirB)) {
             String sa = a.createSession(SessionOptions.newBuilder().setVideo(true));

@@ -38,7 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One call: SDP offer/answer (RFC 3264) for one audio stream, ICE, SDES keys, the media flow and
+ * One call: SDP offer/answer (RFC 3264) for one audio stream (and optionally one VP8 video stream
+ * with its own ICE agent and keys), ICE, SDES keys, the media flows and
  * the session state machine. Every public method runs under the session's monitor; callbacks from
  * ICE and media threads only touch volatile state or take the monitor briefly.
  */
@@ -525,6 +526,7 @@ public final class AudioSession {
         if (localOffer != null) throw EngineException.precondition("an offer is already pending");
         wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
         if (flow != null && hold) flow.setDirection(true, false);
+        if (videoFlow != null && hold) videoFlow.setDirection(true, false);
         String offer = createOffer(false);
         events.emit(Event.newBuilder().setRenegotiationNeeded(RenegotiationNeeded.newBuilder()
                 .setSessionId(id).setReason(hold ? "hold" : "resume").setOfferSdp(offer)).build());
@@ -763,7 +765,11 @@ public final class AudioSession {
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
-        if (videoRemoteSet) return;
+        if (videoRemoteSet) {
+            VideoFlow f = videoFlow;
+            if (f != null) f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same transport and keys
+            return;
+        }
         videoRemoteSet = true;
         if (withIce) {
             videoIce.setRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(), sdp.attribute(m, "ice-pwd").orElseThrow());

@@ -47,6 +47,8 @@ public final class VideoFlow implements AutoCloseable {
     private final AtomicLong plisReceived = new AtomicLong();
     private final Map<String, AtomicLong> drops = new LinkedHashMap<>();
     private volatile long remoteSsrc = -1;
+    private volatile boolean sending = true;
+    private volatile boolean receiving = true;
     private volatile boolean closed;
 
     public VideoFlow(Params params, EngineConfig config, VideoOverlay overlay, ScheduledExecutorService timer,
@@ -81,8 +83,14 @@ public final class VideoFlow implements AutoCloseable {
 
     public Params params() { return params; }
 
+    /** Hold/resume after a re-offer: gates the packets; the pipelines keep running. */
+    public void setDirection(boolean send, boolean receive) {
+        this.sending = send;
+        this.receiving = receive;
+    }
+
     private void onEncodedPacket(byte[] pkt) {
-        if (RtpPackets.headerLength(pkt, 0, pkt.length) < 0 || closed) return;
+        if (RtpPackets.headerLength(pkt, 0, pkt.length) < 0 || closed || !sending) return;
         synchronized (this) {
             RtpPackets.setSsrc(pkt, 0, ssrc);
             RtpPackets.setSeq(pkt, 0, nextSeq);
@@ -158,7 +166,7 @@ public final class VideoFlow implements AutoCloseable {
         if (known < 0) remoteSsrc = pktSsrc; // the first authenticated packet fixes the SSRC
         packetsReceived.incrementAndGet();
         bytesReceived.addAndGet(dLen - h);
-        if (receiver != null) receiver.push(data, dOff, dLen);
+        if (receiver != null && receiving) receiver.push(data, dOff, dLen);
     }
 
     private void onRtcp(byte[] buf, int off, int len) {
