@@ -7,7 +7,6 @@ import io.vmc.it.lab.VmcProcess;
 import io.vmc.it.lab.Waits;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -235,12 +234,5 @@ public final class Demo {
 
     private Path log(Party p, String what) {
         return options.runDir().resolve(p.name() + "-" + what + ".log");
-    }
-
-    static int freeUdpAndTcpPortPair() throws IOException {
-        // SIP uses UDP; JAIN-SIP is happy with any free port, the next one stays free for TCP/TLS peers.
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.vmc.it.demo;
 
 import io.vmc.it.lab.NetworkLab;
+import io.vmc.it.lab.Ports;
 import java.io.IOException;
 
 /**
@@ -22,7 +23,7 @@ final class Topology {
     }
 
     static Topology loopback() throws IOException {
-        return new Topology(null, Demo.freeUdpAndTcpPortPair(), Demo.freeUdpAndTcpPortPair());
+        return new Topology(null, Ports.freeUdpPort(), Ports.freeUdpPort());
     }
 
     static Topology namespaces(NetworkLab lab) {

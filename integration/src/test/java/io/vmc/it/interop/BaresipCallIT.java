@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.vmc.engine.interop.Baresip;
 import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.it.demo.CallObserver;
+import io.vmc.it.lab.Ports;
 import io.vmc.it.lab.VmcProcess;
 import io.vmc.it.lab.Waits;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ class BaresipCallIT {
                 ";audio_codecs=" + baresipCodec + ";mediaenc=srtp-mand", 60)) {
             CallObserver alice = new CallObserver("alice");
             VmcProcess phone = VmcProcess.start("alice-softphone", null, dir.resolve("softphone.log"), alice::accept,
-                    List.of("softphone", "--user", "alice", "--sip", "127.0.0.1:" + freePort(),
+                    List.of("softphone", "--user", "alice", "--sip", "127.0.0.1:" + Ports.freeUdpPort(),
                             "--agent-socket", agentSocket.toString(), "--codec", codec, "--wait-optimized", "30",
                             "--call", "sip:bob@127.0.0.1:" + bob.sipPort, "--duration", "6"));
             processes.add(phone);
@@ -85,11 +86,5 @@ class BaresipCallIT {
     private static String log(Path dir, String name) throws Exception {
         Path f = dir.resolve(name);
         return Files.exists(f) ? Files.readString(f) : "(no " + name + ")";
-    }
-
-    private static int freePort() throws Exception {
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,17 +1,13 @@
 package io.vmc.engine.internal;
 
 import io.vmc.engine.EngineConfig;
-import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
-import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pipeline;
-import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.AppSrc;
@@ -60,7 +56,7 @@ public final class AudioPipelines {
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             volume = pipeline.getElementByName("mute");
             AppSink sink = (AppSink) pipeline.getElementByName("rtp");
-            sink.connect(copyingTo(rtpOut, closed, "send path"));
+            sink.connect(GstSupport.copyingTo(rtpOut, closed, "send path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
         }
 
@@ -130,7 +126,7 @@ public final class AudioPipelines {
                 }
             });
             AppSink pcm = pcmOut == null ? null : (AppSink) pipeline.getElementByName("pcm");
-            if (pcm != null) pcm.connect(copyingTo(pcmOut, closed, "receive path"));
+            if (pcm != null) pcm.connect(GstSupport.copyingTo(pcmOut, closed, "receive path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
         }
 
@@ -141,11 +137,7 @@ public final class AudioPipelines {
         /** Queues one plain RTP packet for decoding. Never blocks. */
         public void push(byte[] data, int off, int len) {
             if (closed.get()) return;
-            Buffer b = new Buffer(len);
-            ByteBuffer bb = b.map(true);
-            bb.put(data, off, len);
-            b.unmap();
-            src.pushBuffer(b);
+            GstSupport.push(src, data, off, len);
         }
 
         @Override
@@ -159,30 +151,5 @@ public final class AudioPipelines {
 
     static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-
-    /** An appsink callback that copies each sample's bytes to {@code out} until {@code closed}. */
-    private static AppSink.NEW_SAMPLE copyingTo(Consumer<byte[]> out,
-            AtomicBoolean closed, String path) {
-        return s -> {
-            Sample sample = s.pullSample();
-            try {
-                Buffer b = sample.getBuffer();
-                ByteBuffer bb = b.map(false);
-                try {
-                    byte[] bytes = new byte[bb.remaining()];
-                    bb.get(bytes);
-                    if (!closed.get()) out.accept(bytes);
-                } finally {
-                    b.unmap();
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("{}: {}", path, e.toString());
-            } finally {
-                sample.dispose();
-            }
-            return FlowReturn.OK;
-        };
     }
 }

@@ -86,6 +86,24 @@ public final class SrtpContext implements AutoCloseable {
         return s;
     }
 
+    /**
+     * The plain packet of a received RTP ({@code rtcp=false}) or RTCP packet: decrypted in place
+     * when {@code srtp} is set, the bytes as they are when the session is unencrypted, and
+     * {@code null} when the packet fails authentication (the caller drops and counts it).
+     */
+    public static Buf receive(SrtpContext srtp, boolean rtcp, byte[] buf, int off, int len, long ssrc) {
+        Buf b = new Buf(buf, off, len, 0);
+        if (srtp == null) {
+            return b;
+        }
+        try {
+            SrtpErrorStatus s = rtcp ? srtp.unprotectRtcp(b, ssrc) : srtp.unprotectRtp(b, ssrc);
+            return s == SrtpErrorStatus.OK ? b : null;
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+
     public synchronized SrtpErrorStatus unprotectRtcp(Buf p, long ssrc) throws GeneralSecurityException {
         SrtcpCryptoContext c = recvRtcp.get(ssrc);
         boolean fresh = false;

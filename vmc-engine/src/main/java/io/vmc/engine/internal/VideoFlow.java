@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jitsi.srtp.SrtpErrorStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,24 +135,14 @@ public final class VideoFlow implements AutoCloseable {
             drops.get("wrongSsrc").incrementAndGet();
             return;
         }
-        byte[] data = buf;
-        int dOff = off;
-        int dLen = len;
-        if (srtp != null) {
-            SrtpContext.Buf b = new SrtpContext.Buf(buf, off, len, 0);
-            try {
-                if (srtp.unprotectRtp(b, pktSsrc) != SrtpErrorStatus.OK) {
-                    drops.get("authFailed").incrementAndGet();
-                    return;
-                }
-            } catch (GeneralSecurityException e) {
-                drops.get("authFailed").incrementAndGet();
-                return;
-            }
-            data = b.getBuffer();
-            dOff = b.getOffset();
-            dLen = b.getLength();
+        SrtpContext.Buf plain = SrtpContext.receive(srtp, false, buf, off, len, pktSsrc);
+        if (plain == null) {
+            drops.get("authFailed").incrementAndGet();
+            return;
         }
+        byte[] data = plain.getBuffer();
+        int dOff = plain.getOffset();
+        int dLen = plain.getLength();
         int h = RtpPackets.headerLength(data, dOff, dLen);
         if (h < 0) {
             drops.get("badLength").incrementAndGet();
@@ -171,24 +160,14 @@ public final class VideoFlow implements AutoCloseable {
 
     private void onRtcp(byte[] buf, int off, int len) {
         long sender = RtpPackets.readU32(buf, off + 4);
-        byte[] data = buf;
-        int dOff = off;
-        int dLen = len;
-        if (srtp != null) {
-            SrtpContext.Buf b = new SrtpContext.Buf(buf, off, len, 0);
-            try {
-                if (srtp.unprotectRtcp(b, sender) != SrtpErrorStatus.OK) {
-                    drops.get("authFailed").incrementAndGet();
-                    return;
-                }
-            } catch (GeneralSecurityException e) {
-                drops.get("authFailed").incrementAndGet();
-                return;
-            }
-            data = b.getBuffer();
-            dOff = b.getOffset();
-            dLen = b.getLength();
+        SrtpContext.Buf plain = SrtpContext.receive(srtp, true, buf, off, len, sender);
+        if (plain == null) {
+            drops.get("authFailed").incrementAndGet();
+            return;
         }
+        byte[] data = plain.getBuffer();
+        int dOff = plain.getOffset();
+        int dLen = plain.getLength();
         int pos = dOff;
         int end = dOff + dLen;
         while (pos + 8 <= end) {

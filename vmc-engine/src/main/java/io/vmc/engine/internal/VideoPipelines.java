@@ -2,22 +2,18 @@ package io.vmc.engine.internal;
 
 import io.vmc.engine.EngineConfig;
 import io.vmc.overlay.VideoOverlay;
-import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.freedesktop.gstreamer.Bin;
-import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
-import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadProbeReturn;
 import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.Pipeline;
-import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSink;
@@ -62,25 +58,7 @@ public final class VideoPipelines {
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             encoder = pipeline.getElementByName("enc");
             AppSink sink = (AppSink) pipeline.getElementByName("rtp");
-            sink.connect((AppSink.NEW_SAMPLE) s -> {
-                Sample sample = s.pullSample();
-                try {
-                    Buffer b = sample.getBuffer();
-                    ByteBuffer bb = b.map(false);
-                    try {
-                        byte[] bytes = new byte[bb.remaining()];
-                        bb.get(bytes);
-                        if (!closed.get()) rtpOut.accept(bytes);
-                    } finally {
-                        b.unmap();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("video send path: {}", e.toString());
-                } finally {
-                    sample.dispose();
-                }
-                return FlowReturn.OK;
-            });
+            sink.connect(GstSupport.copyingTo(rtpOut, closed, "video send path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
         }
 
@@ -150,11 +128,7 @@ public final class VideoPipelines {
 
         public void push(byte[] data, int off, int len) {
             if (closed.get()) return;
-            Buffer b = new Buffer(len);
-            ByteBuffer bb = b.map(true);
-            bb.put(data, off, len);
-            b.unmap();
-            src.pushBuffer(b);
+            GstSupport.push(src, data, off, len);
         }
 
         @Override
