@@ -499,7 +499,19 @@ public final class Session {
     }
 
     private void sendHello(long inReplyTo) {
-        Hello h = Hello.newBuilder()
+        Hello h = hello(inReplyTo);
+        sentHello = h;
+        if (state != State.HELLO_SENT) {
+            handshakeStartNanos = now();
+        }
+        state = State.HELLO_SENT;
+        lastHelloSentNanos = now();
+        writeLink(ch, Envelope.newBuilder().setHello(h).build());
+        ch.flush();
+    }
+
+    private Hello hello(long inReplyTo) {
+        return Hello.newBuilder()
                 .setHelloId(++helloCounter)
                 .setInReplyTo(inReplyTo)
                 .setMinVersion(cfg.minVersion())
@@ -515,14 +527,6 @@ public final class Session {
                 .setOldestSeq(oldestSeq())
                 .setMaxFrameBytes(cfg.maxFrameBytes())
                 .build();
-        sentHello = h;
-        if (state != State.HELLO_SENT) {
-            handshakeStartNanos = now();
-        }
-        state = State.HELLO_SENT;
-        lastHelloSentNanos = now();
-        writeLink(ch, Envelope.newBuilder().setHello(h).build());
-        ch.flush();
     }
 
     private long oldestSeq() {
@@ -530,6 +534,15 @@ public final class Session {
     }
 
     private void onHello(Hello h) {
+        if (h.getInReplyTo() == 0 && state == State.ESTABLISHED && h.getInstanceId().equals(peerInstance)
+                && !h.getResumeToken().isEmpty() && !h.getResumeToken().equals(sessionToken)) {
+            // The peer we are established with sent this before it heard of us: it tries to resume a
+            // predecessor's session (a Hello left queued in a virtio buffer). Resetting on it would fail
+            // our calls; answering it lets a peer that is still waiting complete its handshake.
+            writeLink(ch, Envelope.newBuilder().setHello(hello(h.getHelloId())).build());
+            ch.flush();
+            return;
+        }
         if (h.getInReplyTo() != 0) {
             if (state != State.HELLO_SENT || h.getInReplyTo() != sentHello.getHelloId()) {
                 return; // an answer to an earlier Hello of ours, superseded

@@ -314,6 +314,28 @@ class SessionTest {
     }
 
     @Test
+    void staleHellosAddressedToAPredecessorDoNotResetAnEstablishedSession() {
+        // A new engine meets an agent whose virtio buffer still holds two Hellos it sent to the previous
+        // engine while that one was going away: the first establishes us, the second must not reset us.
+        ByteString predecessor = ByteString.copyFromUtf8("previous-engine-token");
+        written();
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("agent").setHelloId(5).setResumeToken(predecessor)).build());
+        assertThat(session.isConnected()).isTrue();
+        CompletableFuture<Response> call = session.call(Request.newBuilder().setCreateOffer(CreateOffer.getDefaultInstance())
+                .build(), Duration.ofSeconds(5));
+        ch.runPendingTasks();
+        Envelope req = written().stream().filter(Envelope::hasRequest).findFirst().orElseThrow();
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("agent").setHelloId(6).setResumeToken(predecessor)).build());
+        assertThat(call).isNotDone();
+        List<Envelope> out = written();
+        assertThat(out).filteredOn(Envelope::hasHello).singleElement()
+                .satisfies(e -> assertThat(e.getHello().getInReplyTo()).isEqualTo(6));
+        ch.writeInbound(Envelope.newBuilder().setSeq(1).setAck(1).setResponse(Response.newBuilder()
+                .setId(req.getRequest().getId())).build());
+        assertThat(call).isCompleted();
+    }
+
+    @Test
     void helloIsRepeatedWhileUnanswered() {
         written();
         advance(2050);
