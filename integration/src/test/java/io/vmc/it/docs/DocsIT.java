@@ -98,6 +98,50 @@ class DocsIT {
         assertThat(outcome.exitCode()).isIn(0, 1);
     }
 
+    @Test
+    void theProtocolReferenceCoversEveryMessageAndEnumOfVmcProto() throws IOException {
+        String proto = Files.readString(ROOT.resolve("vmc-transport/src/main/proto/vmc.proto"));
+        String reference = Files.readString(ROOT.resolve("docs/protocol.md"));
+        Matcher declared = Pattern.compile("(?m)^\\s*(?:message|enum) (\\w+)").matcher(proto);
+        List<String> undocumented = new ArrayList<>();
+        int count = 0;
+        while (declared.find()) {
+            count++;
+            if (!reference.contains("`" + declared.group(1) + "`")) {
+                undocumented.add(declared.group(1));
+            }
+        }
+        assertThat(count).isGreaterThan(40);
+        assertThat(undocumented).as("vmc.proto types missing from docs/protocol.md").isEmpty();
+        for (io.vmc.transport.proto.Error.Code code : io.vmc.transport.proto.Error.Code.values()) {
+            if (code != io.vmc.transport.proto.Error.Code.UNRECOGNIZED && code.getNumber() != 0) {
+                assertThat(reference).as("error code %s explained", code).contains("| `" + code + "` |");
+            }
+        }
+    }
+
+    @Test
+    void theBuildPublishesTheApiReferenceTheDeveloperGuidePointsTo() throws IOException {
+        String guide = Files.readString(ROOT.resolve("docs/softphone-developer-guide.md"));
+        assertThat(guide).contains("`vmc-agent/target/reports/apidocs/index.html`");
+        Path apidocs = ROOT.resolve("vmc-agent/target/reports/apidocs");
+        assertThat(apidocs.resolve("index.html")).as("built by vmc-agent's package phase").exists();
+        for (String type : List.of("Vmc", "MediaSession", "MediaSessionListener", "VideoArea", "ComponentVideoArea", "ModeReason")) {
+            assertThat(apidocs.resolve("io/vmc/agent/api/" + type + ".html")).exists();
+        }
+        assertThat(apidocs.resolve("io/vmc/agent/daemon")).as("internal packages are not published").doesNotExist();
+    }
+
+    @Test
+    void theThinClientGuideSaysWhatToDoForEveryModeReason() throws IOException {
+        String guide = Files.readString(ROOT.resolve("docs/thin-client-guide.md"));
+        for (io.vmc.agent.api.ModeReason reason : io.vmc.agent.api.ModeReason.values()) {
+            Matcher row = Pattern.compile("\\| (OPTIMIZED|FALLBACK) \\| " + reason.name() + " \\| (.+) \\|").matcher(guide);
+            assertThat(row.find()).as("a status table row for %s", reason).isTrue();
+            assertThat(row.group(2).trim()).as("what to do for %s", reason).hasSizeGreaterThan(10);
+        }
+    }
+
     private static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
