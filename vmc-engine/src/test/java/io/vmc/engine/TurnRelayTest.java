@@ -75,6 +75,24 @@ class TurnRelayTest {
     }
 
     @Test
+    void relayOnlyVideoCallRelaysVideoToo() {
+        try (TestEngine a = new TestEngine(440, dirA, turn(Coturn.PASSWORD, true));
+             TestEngine b = new TestEngine(880, dirB, turn(Coturn.PASSWORD, true))) {
+            String sa = a.createSession(SessionOptions.newBuilder().setVideo(true));
+            String sb = b.createSession(SessionOptions.newBuilder().setVideo(true));
+            String offer = a.offer(sa);
+            assertThat(offer.substring(offer.indexOf("m=video"))).contains("typ relay").doesNotContain("typ host");
+            a.setAnswer(sa, b.answer(sb, offer));
+            a.awaitState(sa, SessionState.State.CONNECTED);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(100))
+                    .until(() -> VideoCallTest.video(a, sa).getFramesDecoded() > 10 && VideoCallTest.video(b, sb).getFramesDecoded() > 10);
+            StreamStats v = VideoCallTest.video(a, sa);
+            assertThat(v.getLocalCandidateType()).isEqualTo("relay");
+            assertThat(port(v.getLocalAddress())).isBetween(coturn.minRelayPort, coturn.maxRelayPort);
+        }
+    }
+
+    @Test
     void withTurnButNotRelayOnlyBothHostAndRelayCandidatesAreOffered() {
         try (TestEngine a = new TestEngine(440, dirA, turn(Coturn.PASSWORD, false))) {
             String sa = a.createSession(SessionOptions.newBuilder());

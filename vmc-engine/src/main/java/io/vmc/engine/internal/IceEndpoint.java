@@ -128,7 +128,8 @@ public final class IceEndpoint implements AutoCloseable {
         }
         if (relayOnly && offered().isEmpty()) {
             agent.free();
-            throw new IOException("ICE relay-only: no relayed candidate (" + String.join("; ", turnProblems) + ")");
+            throw new IOException("ICE relay-only: no relayed candidate (" + (turnProblems.isEmpty()
+                    ? "no local address can reach a TURN server" : String.join("; ", turnProblems)) + ")");
         }
         if (offered().isEmpty()) {
             agent.free();
