@@ -92,6 +92,36 @@ class TurnRelayTest {
         }
     }
 
+    /** The admin's way: a policy file names the relay and forbids other paths; the user's options cannot undo it. */
+    @Test
+    void policyFileWithRelayOnlyKeepsMediaOnTheRelay(@TempDir Path etc) throws Exception {
+        Path password = etc.resolve("turn.password");
+        java.nio.file.Files.writeString(password, Coturn.PASSWORD + "\n");
+        Path policy = etc.resolve("engine.conf");
+        java.nio.file.Files.writeString(policy, "turn.servers = turn:127.0.0.1:" + coturn.port + "?transport=udp\n"
+                + "turn.username = " + Coturn.USER + "\nturn.password-file = " + password + "\nice.relay-only = true\n");
+        EngineConfig[] configs = new EngineConfig[2];
+        Path[] dirs = {dirA, dirB};
+        for (int i = 0; i < 2; i++) {
+            EngineCommand cmd = new EngineCommand();
+            new picocli.CommandLine(cmd).parseArgs("--channel", "unix:/nonexistent", "--policy", policy.toString(),
+                    "--ice-address", "127.0.0.1", "--tone", i == 0 ? "440" : "880", "--speaker", "none",
+                    "--record-dir", dirs[i].toString(), "--stun", "127.0.0.1:" + coturn.port);
+            configs[i] = cmd.config();
+        }
+        try (TestEngine a = new TestEngine(configs[0], dirA); TestEngine b = new TestEngine(configs[1], dirB)) {
+            String sa = a.createSession(SessionOptions.newBuilder());
+            String sb = b.createSession(SessionOptions.newBuilder());
+            String offer = a.offer(sa);
+            assertThat(offer).contains("typ relay").doesNotContain("typ host").doesNotContain("typ srflx");
+            a.setAnswer(sa, b.answer(sb, offer));
+            a.awaitState(sa, SessionState.State.CONNECTED);
+            a.awaitReceived(sa, 50);
+            assertThat(a.stats(sa).getLocalCandidateType()).isEqualTo("relay");
+            assertThat(b.stats(sb).getLocalCandidateType()).isEqualTo("relay");
+        }
+    }
+
     @Test
     void withTurnButNotRelayOnlyBothHostAndRelayCandidatesAreOffered() {
         try (TestEngine a = new TestEngine(440, dirA, turn(Coturn.PASSWORD, false))) {
