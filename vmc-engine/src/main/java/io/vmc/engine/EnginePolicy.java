@@ -100,7 +100,7 @@ public final class EnginePolicy {
 
     /** A policy that sets nothing (no file). */
     public static EnginePolicy none() {
-        return new EnginePolicy("(no policy file)", Map.of(), Map.of());
+        return new EnginePolicy("none", Map.of(), Map.of());
     }
 
     /**
