@@ -67,6 +67,23 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--stun", paramLabel = "HOST:PORT", description = "STUN server for server-reflexive candidates (repeatable).")
     List<String> stun = new ArrayList<>();
 
+    @Option(names = "--turn", paramLabel = "URI",
+            description = "TURN relay turn:HOST[:PORT][?transport=udp] for relayed candidates (repeatable); needs --turn-user and --turn-password-file.")
+    List<String> turn = new ArrayList<>();
+
+    @Option(names = "--turn-user", paramLabel = "NAME", description = "TURN username (long-term credentials).")
+    String turnUser;
+
+    @Option(names = "--turn-password-file", paramLabel = "FILE", description = "File whose first line is the TURN password (kept off the command line).")
+    Path turnPasswordFile;
+
+    @Option(names = "--ice-relay-only", description = "Offer and use relayed (TURN) candidates only, so media always takes the relay.")
+    boolean iceRelayOnly;
+
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "Client policy file (default /etc/vmc/engine.conf if it exists). Its settings win over options that would loosen them.")
+    Path policyFile;
+
     @Option(names = "--tone", paramLabel = "HZ", description = "Send a sine test tone instead of the microphone.")
     Double tone;
 
@@ -117,8 +134,11 @@ public final class EngineCommand implements Callable<Integer> {
         String channelUri = spice == null ? channel : spice;
         try (MediaEngine engine = new MediaEngine(config, e -> forward.get().emit(e))) {
             AutoCloseable endpoint = startEndpoint(channelUri, engine, forward);
-            HttpServer metrics = metricsPort == null ? null : startMetrics(engine, metricsPort);
+            Integer port = metricsPort != null ? metricsPort : policy.metricsPort();
+            HttpServer metrics = port == null ? null : startMetrics(engine, port);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-engine-shutdown"));
+            for (String n : policyNotes) System.err.println("vmc engine: " + n);
+            System.err.println("vmc engine: " + policy + ", TURN " + config.turnServers() + (config.iceRelayOnly() ? " (relay only)" : ""));
             System.err.println("vmc engine: serving " + channelUri + " (audio " + config.audioSource() + " -> "
                     + config.audioSink() + ", ICE " + (config.iceAddresses().isEmpty() ? "all interfaces" : config.iceAddresses()) + ")");
             stop.await();
@@ -167,7 +187,25 @@ public final class EngineCommand implements Callable<Integer> {
         return session;
     }
 
+    /** Loaded by {@link #config()}. */
+    private EnginePolicy policy = EnginePolicy.none();
+
+    /** Lines for stderr about options the policy overrode. */
+    final List<String> policyNotes = new ArrayList<>();
+
+    EnginePolicy loadPolicy() throws IOException {
+        if (policyFile != null) return EnginePolicy.load(policyFile);
+        return Files.exists(EnginePolicy.DEFAULT_FILE) ? EnginePolicy.load(EnginePolicy.DEFAULT_FILE) : EnginePolicy.none();
+    }
+
+    /**
+     * The command line and the policy file together: policy keys win, except that {@code --stun}
+     * and {@code --metrics-port} replace the policy's servers and port, and {@code --ice-relay-only}
+     * can only make it stricter. Ignored options are noted in {@link #policyNotes}.
+     */
     EngineConfig config() throws IOException {
+        policy = loadPolicy();
+        policyNotes.clear();
         EngineConfig.Builder b = EngineConfig.builder().maxSessions(maxSessions).echoCancellation(!noEchoCancel);
         for (String a : iceAddresses) {
             b.iceAddress(SdpParser.parseAddressLiteral(a).orElseThrow(
@@ -195,6 +233,30 @@ public final class EngineCommand implements Callable<Integer> {
             b.videoSource(EngineConfig.VideoSource.testPattern(videoPattern));
         }
         b.cameraPolicy(allowCamera ? EngineConfig.CameraPolicy.ALLOW : EngineConfig.CameraPolicy.DENY);
+        if (allowCamera && policy.sets(EnginePolicy.CAMERA) && !"allow".equals(policy.camera())) {
+            policyNotes.add("--allow-camera ignored: " + policy.source() + " sets camera = " + policy.camera());
+        }
+        if (!turn.isEmpty() || turnUser != null || turnPasswordFile != null) {
+            if (policy.sets(EnginePolicy.TURN_SERVERS)) {
+                policyNotes.add("--turn options ignored: " + policy.source() + " sets turn.servers");
+            } else {
+                if (turn.isEmpty() || turnUser == null || turnPasswordFile == null) {
+                    throw new IllegalArgumentException("--turn, --turn-user and --turn-password-file go together");
+                }
+                String password = EnginePolicy.readSecretFile(turnPasswordFile);
+                for (String t : turn) {
+                    EnginePolicy.HostPort h;
+                    try {
+                        h = EnginePolicy.parseTurnUri(t);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--turn: " + e.getMessage());
+                    }
+                    b.turnServer(EngineConfig.TurnServer.udp(h.resolve(), turnUser, password));
+                }
+            }
+        }
+        b.iceRelayOnly(iceRelayOnly);
+        policy.applyTo(b, stun.isEmpty() ? java.util.Set.of() : java.util.Set.of(EnginePolicy.STUN_SERVERS));
         if (recordDir != null) {
             Files.createDirectories(recordDir);
             b.recordDir(recordDir);

@@ -32,6 +32,10 @@ public final class EngineConfig {
     private final long overlayParentWindow;
     private final String overlayDisplay;
     private final int videoMaxBitrateKbps;
+    private final List<TurnServer> turnServers;
+    private final boolean iceRelayOnly;
+    private final boolean videoEnabled;
+    private final List<String> audioCodecs;
 
     /** Received, decoded audio of each session (48 kHz mono S16LE), e.g. for level meters and benchmarks. */
     @FunctionalInterface
@@ -63,7 +67,20 @@ public final class EngineConfig {
         this.overlayParentWindow = b.overlayParentWindow;
         this.overlayDisplay = b.overlayDisplay;
         this.videoMaxBitrateKbps = b.videoMaxBitrateKbps;
+        this.turnServers = List.copyOf(b.turnServers);
+        this.iceRelayOnly = b.iceRelayOnly;
+        this.videoEnabled = b.videoEnabled;
+        this.audioCodecs = List.copyOf(b.audioCodecs);
     }
+
+    /** TURN relays (RFC 8656) for relayed candidates, tried in order. */
+    public List<TurnServer> turnServers() { return turnServers; }
+    /** Offer and use relayed candidates only, so media always takes the admin's TURN path. Default false. */
+    public boolean iceRelayOnly() { return iceRelayOnly; }
+    /** Whether calls may carry video at all; false makes every call audio-only. Default true. */
+    public boolean videoEnabled() { return videoEnabled; }
+    /** Audio codecs the engine may negotiate, in preference order (SDP names). Default: opus, G722, PCMU, PCMA. */
+    public List<String> audioCodecs() { return audioCodecs; }
 
     /** Whether a real camera may be used without asking (no interactive prompt exists yet). */
     public enum CameraPolicy { ALLOW, DENY }
@@ -136,6 +153,42 @@ public final class EngineConfig {
             return this;
         }
         private int videoMaxBitrateKbps = 800;
+        private final List<TurnServer> turnServers = new ArrayList<>();
+        private boolean iceRelayOnly;
+        private boolean videoEnabled = true;
+        private final List<String> audioCodecs = new ArrayList<>(List.of("opus", "G722", "PCMU", "PCMA"));
+
+        public Builder turnServer(TurnServer t) {
+            turnServers.add(Objects.requireNonNull(t, "turnServer"));
+            return this;
+        }
+
+        /** Needs at least one {@link #turnServer} by {@link #build()}. */
+        public Builder iceRelayOnly(boolean on) {
+            iceRelayOnly = on;
+            return this;
+        }
+
+        public Builder videoEnabled(boolean on) {
+            videoEnabled = on;
+            return this;
+        }
+
+        /** Replaces the allowed audio codecs; names as in SDP ("opus", "G722", "PCMU", "PCMA"), case-insensitive. */
+        public Builder audioCodecs(List<String> names) {
+            if (names.isEmpty()) throw new IllegalArgumentException("audioCodecs must not be empty");
+            List<String> out = new ArrayList<>();
+            for (String n : names) {
+                String sdp = io.vmc.engine.internal.AudioCodec.fromName(n)
+                        .orElseThrow(() -> new IllegalArgumentException("unknown audio codec \"" + n + "\" (known: opus, G722, PCMU, PCMA)"))
+                        .sdpName();
+                if (out.contains(sdp)) throw new IllegalArgumentException("audio codec " + sdp + " listed twice");
+                out.add(sdp);
+            }
+            audioCodecs.clear();
+            audioCodecs.addAll(out);
+            return this;
+        }
 
         public Builder videoSource(VideoSource s) {
             videoSource = Objects.requireNonNull(s, "videoSource");
@@ -255,6 +308,9 @@ public final class EngineConfig {
         }
 
         public EngineConfig build() {
+            if (iceRelayOnly && turnServers.isEmpty()) {
+                throw new IllegalArgumentException("ICE relay-only needs at least one TURN server");
+            }
             return new EngineConfig(this);
         }
     }
@@ -353,6 +409,38 @@ public final class EngineConfig {
         @Override
         public String toString() {
             return isCamera() ? "camera " + (device == null ? "default" : device) : "test pattern " + pattern;
+        }
+    }
+
+    /** A TURN server reached over UDP with the long-term credential mechanism (RFC 8489 9.2). */
+    public static final class TurnServer {
+        private final InetSocketAddress address;
+        private final String username;
+        private final String password;
+
+        private TurnServer(InetSocketAddress address, String username, String password) {
+            this.address = address;
+            this.username = username;
+            this.password = password;
+        }
+
+        /** The password is kept in memory only and never printed ({@link #toString()} leaves it out). */
+        public static TurnServer udp(InetSocketAddress address, String username, String password) {
+            Objects.requireNonNull(address, "TURN server address");
+            if (address.isUnresolved()) throw new IllegalArgumentException("TURN server must be resolved: " + address);
+            if (username == null || username.isEmpty()) throw new IllegalArgumentException("TURN username must not be empty");
+            if (password == null || password.isEmpty()) throw new IllegalArgumentException("TURN password must not be empty");
+            return new TurnServer(address, username, password);
+        }
+
+        public InetSocketAddress address() { return address; }
+        public String username() { return username; }
+        public String password() { return password; }
+
+        @Override
+        public String toString() {
+            String host = address.getAddress().getHostAddress();
+            return "turn:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "?transport=udp";
         }
     }
 }

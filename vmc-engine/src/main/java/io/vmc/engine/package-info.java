@@ -6,7 +6,7 @@
  * <pre>
  *  guest (agentd) --vmc.v1--> MediaEngine --per session--> AudioSession
  *                                                  |-- SDP offer/answer (RFC 3264, RFC 8866, RFC 8839, RFC 4568)
- *                                                  |-- IceEndpoint: ice4j, consent freshness (RFC 8445, RFC 7675)
+ *                                                  |-- IceEndpoint: ice4j, consent freshness, TURN relays (RFC 8445, RFC 7675, RFC 8656)
  *                                                  `-- MediaFlow: RTP/RTCP (RFC 3550), SRTP (RFC 3711), DTMF (RFC 4733)
  *                                                        GStreamer: capture -> encode -> appsink  ==> Java ==> socket
  *                                                        socket ==> Java ==> appsrc -> jitter buffer -> decode -> play/record

@@ -53,6 +53,12 @@ final class TestEngine implements AutoCloseable {
         engine = new MediaEngine(b.build(), events::add);
     }
 
+    /** An engine with a finished config, e.g. the one {@code vmc engine} builds from its options and policy. */
+    TestEngine(EngineConfig config, Path recordDir) {
+        this.recordDir = recordDir;
+        engine = new MediaEngine(config, events::add);
+    }
+
     Response call(Request.Builder r) {
         try {
             return engine.handle(r.setId(IDS.getAndIncrement()).build()).get(10, TimeUnit.SECONDS);

@@ -104,17 +104,28 @@ public final class AudioSession {
         this.config = config;
         this.events = events;
         this.timer = timer;
+        List<AudioCodec> allowed = new ArrayList<>();
+        for (String n : config.audioCodecs()) {
+            allowed.add(AudioCodec.fromName(n).orElseThrow());
+        }
         List<AudioCodec> list = new ArrayList<>();
         if (options.getAudioCodecsCount() == 0) {
-            list.addAll(List.of(AudioCodec.OPUS, AudioCodec.G722, AudioCodec.PCMU, AudioCodec.PCMA));
+            list.addAll(allowed);
         } else {
             for (String n : options.getAudioCodecsList()) {
                 AudioCodec c = AudioCodec.fromName(n).orElseThrow(() -> EngineException.invalid("unknown audio codec \"" + n + "\""));
-                if (!list.contains(c)) list.add(c);
+                if (!list.contains(c) && allowed.contains(c)) list.add(c);
+            }
+            if (list.isEmpty()) {
+                throw EngineException.precondition("none of the audio codecs " + options.getAudioCodecsList()
+                        + " is allowed by the client policy (allowed: " + config.audioCodecs() + ")");
             }
         }
         this.codecs = List.copyOf(list);
-        if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
+        if (options.getVideo() && !config.videoEnabled()) {
+            videoWanted = false;
+            videoDisabledReason = "video disabled by the client policy; the call is audio-only";
+        } else if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
             videoWanted = false;
             videoDisabledReason = "video disabled: camera use denied by policy (" + config.videoSource() + "); the call is audio-only";
         } else {
@@ -632,6 +643,7 @@ public final class AudioSession {
     public SessionStats stats() {
         SessionStats.Builder b = SessionStats.newBuilder().setSessionId(id).setTimestampMs(System.currentTimeMillis());
         MediaFlow f = flow;
+        IceEndpoint ai = ice;
         if (f != null) {
             MediaFlow.Snapshot s = f.snapshot();
             b.addStreams(StreamStats.newBuilder()
@@ -643,6 +655,8 @@ public final class AudioSession {
                     .setPacketsLost(s.packetsLost()).setFractionLost(s.fractionLost())
                     .setJitterMs(s.jitterMs()).setRttMs(Math.max(0, s.rttMs())).setMos(s.mos())
                     .setLocalAddress(localAddr).setRemoteAddress(remoteAddr)
+                    .setLocalCandidateType(ai == null ? "" : ai.selectedLocalType())
+                    .setRemoteCandidateType(ai == null ? "" : ai.selectedRemoteType())
                     .setAudioLevelDbov(s.levelDbov()));
         }
         VideoFlow v = videoFlow;
@@ -655,6 +669,7 @@ public final class AudioSession {
                     .setFramesDecoded(v.framesDecoded());
             if (vi != null && vi.localAddress() != null) vs.setLocalAddress(hostPort(vi.localAddress()));
             if (vi != null && vi.remoteAddress() != null) vs.setRemoteAddress(hostPort(vi.remoteAddress()));
+            if (vi != null) vs.setLocalCandidateType(vi.selectedLocalType()).setRemoteCandidateType(vi.selectedRemoteType());
             b.addStreams(vs);
         }
         return b.build();
@@ -701,7 +716,13 @@ public final class AudioSession {
         try {
             ice = new IceEndpoint(config, controlling, new IceListener());
         } catch (IOException | RuntimeException e) {
-            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates: " + e.getMessage(), e);
+            String why = "cannot gather ICE candidates: " + e.getMessage();
+            // relay-only without a relay can never connect: say so in the state, too
+            if (config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
+            throw new EngineException(Error.Code.UNAVAILABLE, why, e);
+        }
+        for (String p : ice.turnProblems()) {
+            emitState(state, p + "; the call goes on without that relay");
         }
         for (Candidate c : ice.localCandidates()) {
             events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
@@ -743,6 +764,9 @@ public final class AudioSession {
         if (videoIce != null) return;
         try {
             videoIce = new IceEndpoint(config, controlling, new VideoIceListener());
+            for (String p : videoIce.turnProblems()) {
+                emitState(state, "video: " + p + "; the call goes on without that relay");
+            }
         } catch (IOException | RuntimeException e) {
             throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + e.getMessage(), e);
         }

@@ -28,7 +28,21 @@ import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.RemoteCandidate;
 import org.ice4j.ice.harvest.AbstractCandidateHarvester;
+import org.ice4j.ice.RelayedCandidate;
 import org.ice4j.ice.harvest.StunCandidateHarvester;
+import org.ice4j.ice.harvest.TurnCandidateHarvest;
+import org.ice4j.ice.harvest.TurnCandidateHarvester;
+import org.ice4j.ice.ServerReflexiveCandidate;
+import org.ice4j.attribute.Attribute;
+import org.ice4j.attribute.ErrorCodeAttribute;
+import org.ice4j.message.Message;
+import org.ice4j.message.Request;
+import org.ice4j.message.Response;
+import org.ice4j.security.LongTermCredential;
+import java.net.NetworkInterface;
+import java.util.Collections;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.ice4j.socket.IceSocketWrapper;
 import org.ice4j.socket.IceUdpSocketWrapper;
 import org.ice4j.socket.MultiplexingDatagramSocket;
@@ -68,33 +82,65 @@ public final class IceEndpoint implements AutoCloseable {
     private volatile IceSocketWrapper sendSocket;
     private volatile boolean plainMode;
     private volatile long connectedAtMillis;
+    private volatile String localType = "";
+    private volatile String remoteType = "";
+    private final boolean relayOnly;
+    /** Why a TURN server gave no relayed candidate, one line per server, for logs and the session state. */
+    private final List<String> turnProblems = new CopyOnWriteArrayList<>();
     private int remoteCandidates;
     private boolean started;
 
     public IceEndpoint(EngineConfig config, boolean controlling, Listener listener) throws IOException {
         this.listener = listener;
+        this.relayOnly = config.iceRelayOnly();
         agent = new Agent();
         agent.setControlling(controlling);
         agent.setPerformConsentFreshness(true);
-        if (!config.iceAddresses().isEmpty()) {
+        if (!config.iceAddresses().isEmpty() || relayOnly) {
+            // relay-only needs host candidates that never pair themselves (see FixedAddressHarvester)
+            List<InetAddress> addrs = config.iceAddresses().isEmpty() ? interfaceAddresses() : config.iceAddresses();
             agent.setUseDynamicPorts(false);
-            agent.addCandidateHarvester(new FixedAddressHarvester(config.iceAddresses()));
+            agent.addCandidateHarvester(new FixedAddressHarvester(addrs, relayOnly));
         }
-        for (InetSocketAddress stun : config.stunServers()) {
-            agent.addCandidateHarvester(new StunCandidateHarvester(
-                    new TransportAddress(stun.getAddress(), stun.getPort(), Transport.UDP)));
+        if (!relayOnly) {
+            for (InetSocketAddress stun : config.stunServers()) {
+                agent.addCandidateHarvester(new StunCandidateHarvester(
+                        new TransportAddress(stun.getAddress(), stun.getPort(), Transport.UDP)));
+            }
+        }
+        Set<InetSocketAddress> turnAddresses = config.turnServers().stream()
+                .map(EngineConfig.TurnServer::address).collect(Collectors.toUnmodifiableSet());
+        List<TurnHarvester> turns = new ArrayList<>();
+        for (EngineConfig.TurnServer t : config.turnServers()) {
+            TurnHarvester h = new TurnHarvester(t, relayOnly);
+            turns.add(h);
+            agent.addCandidateHarvester(h);
         }
         agent.addStateChangeListener(this::onAgentStateChange);
         stream = agent.createMediaStream("audio");
         component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
-        if (component.getLocalCandidateCount() == 0) {
+        for (TurnHarvester h : turns) {
+            String problem = h.problem(component);
+            if (problem != null) {
+                turnProblems.add(problem);
+                LOG.warn("{}", problem);
+            }
+        }
+        if (relayOnly && offered().isEmpty()) {
+            agent.free();
+            throw new IOException("ICE relay-only: no relayed candidate (" + (turnProblems.isEmpty()
+                    ? "no local address can reach a TURN server" : String.join("; ", turnProblems)) + ")");
+        }
+        if (offered().isEmpty()) {
             agent.free();
             throw new IOException("no local candidates could be gathered (ICE addresses " + config.iceAddresses() + ")");
         }
         for (LocalCandidate c : component.getLocalCandidates()) {
-            if (c instanceof HostCandidate h && h.getCandidateIceSocketWrapper() != null
-                    && h.getCandidateIceSocketWrapper().getUDPSocket() instanceof MultiplexingDatagramSocket mux) {
-                DatagramSocket media = mux.getSocket(p -> !StunDatagramPacketFilter.isStunPacket(p));
+            IceSocketWrapper w = socketOf(c);
+            if (w != null && w.getUDPSocket() instanceof MultiplexingDatagramSocket mux) {
+                // a host socket also carries ChannelData from the TURN server: that belongs to the relayed candidate
+                DatagramSocket media = mux.getSocket(p -> !StunDatagramPacketFilter.isStunPacket(p)
+                        && !turnAddresses.contains(p.getSocketAddress()));
                 mediaSockets.add(media);
                 Thread t = new Thread(() -> readLoop(media), "vmc-rtp-rx " + c.getTransportAddress());
                 t.setDaemon(true);
@@ -102,6 +148,23 @@ public final class IceEndpoint implements AutoCloseable {
             }
         }
         readers.forEach(Thread::start);
+    }
+
+    /** Why configured TURN servers gave no relayed candidate (empty when all did). */
+    public List<String> turnProblems() { return List.copyOf(turnProblems); }
+
+    /** The selected pair's local candidate type ("host", "srflx", "prflx", "relay"), or "" before ICE completes. */
+    public String selectedLocalType() { return localType; }
+
+    public String selectedRemoteType() { return remoteType; }
+
+    /** The candidates we offer: all of them, or only relayed ones in relay-only mode. */
+    private List<LocalCandidate> offered() {
+        List<LocalCandidate> out = new ArrayList<>();
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            if (!relayOnly || c.getType() == CandidateType.RELAYED_CANDIDATE) out.add(c);
+        }
+        return out;
     }
 
     public String localUfrag() { return agent.getLocalUfrag(); }
@@ -117,9 +180,12 @@ public final class IceEndpoint implements AutoCloseable {
     /** Local candidates as SDP candidates. */
     public List<Candidate> localCandidates() {
         List<Candidate> out = new ArrayList<>();
-        for (LocalCandidate c : component.getLocalCandidates()) {
+        for (LocalCandidate c : offered()) {
             TransportAddress ta = c.getTransportAddress();
             TransportAddress rel = c.getRelatedAddress();
+            if (rel == null && c.getType() == CandidateType.RELAYED_CANDIDATE) {
+                rel = c.getMappedAddress(); // ice4j links the server-reflexive candidate only when it already exists
+            }
             out.add(new Candidate(c.getFoundation(), component.getComponentID(), "udp", c.getPriority(),
                     ta.getAddress(), ta.getPort(), c.getType().toString(),
                     rel == null ? null : rel.getAddress(), rel == null ? 0 : rel.getPort()));
@@ -129,8 +195,7 @@ public final class IceEndpoint implements AutoCloseable {
 
     /** The address for the c= and m= lines: the default candidate. */
     public InetSocketAddress defaultAddress() {
-        LocalCandidate c = component.getDefaultCandidate();
-        if (c == null) c = component.getLocalCandidates().get(0);
+        LocalCandidate c = defaultCandidate();
         return new InetSocketAddress(c.getTransportAddress().getAddress(), c.getTransportAddress().getPort());
     }
 
@@ -171,14 +236,20 @@ public final class IceEndpoint implements AutoCloseable {
     /** For peers without ICE: send to and accept from the address their SDP names, from the default candidate. */
     public synchronized void usePlainRemote(InetSocketAddress addr) {
         plainMode = true;
-        LocalCandidate c = component.getDefaultCandidate();
-        if (c == null) c = component.getLocalCandidates().get(0);
+        LocalCandidate c = defaultCandidate();
         LocalCandidate base = c.getBase() != null ? c.getBase() : c;
-        sendSocket = ((HostCandidate) base).getCandidateIceSocketWrapper();
+        sendSocket = socketOf(base);
+        localType = base.getType().toString();
         local = new InetSocketAddress(base.getTransportAddress().getAddress(), base.getTransportAddress().getPort());
         remote = addr;
         connectedAtMillis = System.currentTimeMillis();
         listener.onIceConnected(local, remote);
+    }
+
+    private LocalCandidate defaultCandidate() {
+        LocalCandidate c = component.getDefaultCandidate();
+        List<LocalCandidate> offered = offered();
+        return c != null && offered.contains(c) ? c : offered.get(0);
     }
 
     public InetSocketAddress remoteAddress() { return remote; }
@@ -215,6 +286,8 @@ public final class IceEndpoint implements AutoCloseable {
             TransportAddress ra = pair.getRemoteCandidate().getTransportAddress();
             IceSocketWrapper w = base instanceof HostCandidate h ? h.getCandidateIceSocketWrapper() : pair.getIceSocketWrapper();
             sendSocket = w;
+            localType = lc.getType().toString();
+            remoteType = pair.getRemoteCandidate().getType().toString();
             local = new InetSocketAddress(base.getTransportAddress().getAddress(), base.getTransportAddress().getPort());
             remote = new InetSocketAddress(ra.getAddress(), ra.getPort());
             connectedAtMillis = System.currentTimeMillis();
@@ -262,9 +335,11 @@ public final class IceEndpoint implements AutoCloseable {
     /** Binds host candidates on configured addresses, loopback included (ice4j's own harvester skips it). */
     private static final class FixedAddressHarvester extends AbstractCandidateHarvester {
         private final List<InetAddress> addresses;
+        private final boolean relayOnly;
 
-        FixedAddressHarvester(List<InetAddress> addresses) {
+        FixedAddressHarvester(List<InetAddress> addresses, boolean relayOnly) {
             this.addresses = addresses;
+            this.relayOnly = relayOnly;
         }
 
         @Override
@@ -278,7 +353,15 @@ public final class IceEndpoint implements AutoCloseable {
             for (InetAddress a : addresses) {
                 try {
                     MultiplexingDatagramSocket sock = new MultiplexingDatagramSocket(0, a);
-                    HostCandidate c = new HostCandidate(new IceUdpSocketWrapper(sock), component, Transport.UDP);
+                    HostCandidate c = relayOnly
+                            ? new HostCandidate(new IceUdpSocketWrapper(sock), component, Transport.UDP) {
+                                // the base of the TURN allocation only: it is never paired, so checks and media go through the relay
+                                @Override
+                                public boolean canReach(org.ice4j.ice.Candidate<?> dst) {
+                                    return false;
+                                }
+                            }
+                            : new HostCandidate(new IceUdpSocketWrapper(sock), component, Transport.UDP);
                     if (component.addLocalCandidate(c)) {
                         c.getStunStack().addSocket(c.getStunSocket(null));
                         out.add(c);
@@ -290,6 +373,91 @@ public final class IceEndpoint implements AutoCloseable {
                 }
             }
             return out;
+        }
+    }
+
+    /** The socket of a host or relayed candidate (ice4j keeps the general accessor protected); null for others. */
+    private static IceSocketWrapper socketOf(LocalCandidate c) {
+        if (c instanceof HostCandidate h) return h.getCandidateIceSocketWrapper();
+        if (c instanceof RelayedCandidate r) return r.getCandidateIceSocketWrapper();
+        return null;
+    }
+
+    /** Up, non-loopback interface addresses, as ice4j's own host harvester would use them. */
+    private static List<InetAddress> interfaceAddresses() throws IOException {
+        List<InetAddress> out = new ArrayList<>();
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!ni.isUp() || ni.isLoopback()) continue;
+            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if (!a.isLinkLocalAddress() && !a.isLoopbackAddress()) out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * ice4j's TURN harvester, remembering why an Allocate failed (ice4j itself only logs it and then
+     * quietly falls back to a Binding request), and gathering no server-reflexive candidate in
+     * relay-only mode (ice4j would pair it through its host base).
+     */
+    private static final class TurnHarvester extends TurnCandidateHarvester {
+        private final EngineConfig.TurnServer server;
+        private final boolean relayOnly;
+        private final List<String> failures = new CopyOnWriteArrayList<>();
+
+        TurnHarvester(EngineConfig.TurnServer server, boolean relayOnly) {
+            super(new TransportAddress(server.address().getAddress(), server.address().getPort(), Transport.UDP),
+                    new LongTermCredential(server.username(), server.password()));
+            this.server = server;
+            this.relayOnly = relayOnly;
+        }
+
+        @Override
+        protected TurnCandidateHarvest createHarvest(HostCandidate host) {
+            return new TurnCandidateHarvest(this, host) {
+                @Override
+                protected boolean completedResolvingCandidate(Request request, Response response) {
+                    if (request != null && request.getMessageType() == Message.ALLOCATE_REQUEST
+                            && (response == null || !response.isSuccessResponse())) {
+                        failures.add(describe(response));
+                    }
+                    return super.completedResolvingCandidate(request, response);
+                }
+
+                @Override
+                protected ServerReflexiveCandidate createServerReflexiveCandidate(TransportAddress address) {
+                    return relayOnly ? null : super.createServerReflexiveCandidate(address);
+                }
+            };
+        }
+
+        private String describe(Response response) {
+            if (response == null) return "no answer (server unreachable or not a TURN server)";
+            ErrorCodeAttribute e = (ErrorCodeAttribute) response.getAttribute(Attribute.ERROR_CODE);
+            if (e == null) return "error response without an error code";
+            int code = e.getErrorCode();
+            String phrase = e.getReasonPhrase() == null ? "" : " " + e.getReasonPhrase().strip();
+            String hint = switch (code) {
+                case 401 -> ": the TURN server refused the credentials of user \"" + server.username()
+                        + "\" (check the username and the password file)";
+                case 403 -> ": forbidden by the TURN server";
+                case 486 -> ": the user's allocation quota is reached";
+                case 508 -> ": the TURN server has no relay ports left";
+                default -> "";
+            };
+            return code + phrase + hint;
+        }
+
+        /** Null if this server gave the component a relayed candidate. */
+        String problem(Component component) {
+            for (LocalCandidate c : component.getLocalCandidates()) {
+                if (c instanceof RelayedCandidate && server.address().equals(
+                        new InetSocketAddress(c.getRelayServerAddress().getAddress(), c.getRelayServerAddress().getPort()))) {
+                    return null;
+                }
+            }
+            String why = failures.isEmpty() ? "no relayed candidate" : String.join(", ", new java.util.LinkedHashSet<>(failures));
+            return "TURN server " + server + ": " + why;
         }
     }
 }

@@ -1,0 +1,401 @@
+package io.vmc.engine;
+
+import io.vmc.engine.sdp.SdpParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The client policy file ({@code /etc/vmc/engine.conf}): what the thin client's admin decides and
+ * neither the guest nor the user can change. Lines are {@code key = value}; {@code #} starts a
+ * comment line. Parsed strictly: an unknown key, a repeated key, a bad value, a line longer than
+ * {@link #MAX_LINE_BYTES} or a file larger than {@link #MAX_FILE_BYTES} is an error naming the line.
+ *
+ * <p>This class is the one place where policy keys map onto {@link EngineConfig.Builder}. How
+ * command-line options combine with it is {@link EngineCommand}'s business (see the admin guide).
+ */
+public final class EnginePolicy {
+    /** Read when {@code vmc engine} gets no {@code --policy} and this file exists. */
+    public static final Path DEFAULT_FILE = Path.of("/etc/vmc/engine.conf");
+    /** Largest policy file accepted. */
+    public static final int MAX_FILE_BYTES = 64 * 1024;
+    /** Longest line accepted, in bytes, without its line end. */
+    public static final int MAX_LINE_BYTES = 1024;
+    /** Most entries in a list value (servers, codecs). */
+    public static final int MAX_LIST_ENTRIES = 16;
+    /** Largest password file accepted. */
+    static final int MAX_SECRET_BYTES = 1024;
+
+    static final String CAMERA = "camera";
+    static final String STUN_SERVERS = "stun.servers";
+    static final String TURN_SERVERS = "turn.servers";
+    static final String TURN_USERNAME = "turn.username";
+    static final String TURN_PASSWORD_FILE = "turn.password-file";
+    static final String ICE_RELAY_ONLY = "ice.relay-only";
+    static final String VIDEO_ENABLED = "video.enabled";
+    static final String VIDEO_MAX_BITRATE = "video.max-bitrate-kbps";
+    static final String AUDIO_CODECS = "audio.codecs";
+    static final String METRICS_PORT = "metrics.port";
+    private static final List<String> KEYS = List.of(CAMERA, STUN_SERVERS, TURN_SERVERS, TURN_USERNAME, TURN_PASSWORD_FILE,
+            ICE_RELAY_ONLY, VIDEO_ENABLED, VIDEO_MAX_BITRATE, AUDIO_CODECS, METRICS_PORT);
+
+    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9.-]{0,63}");
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
+    private static final Pattern USERNAME = Pattern.compile("[\\x21-\\x7e]{1,128}");
+
+    /** A server address as written; resolved only when applied. */
+    record HostPort(String host, int port) {
+        InetSocketAddress resolve() throws UnknownHostException {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        }
+    }
+
+    private final String source;
+    private final Map<String, Integer> lines;
+    private final String camera;
+    private final List<HostPort> stunServers;
+    private final List<HostPort> turnServers;
+    private final String turnUsername;
+    private final Path turnPasswordFile;
+    private final Boolean relayOnly;
+    private final Boolean videoEnabled;
+    private final Integer videoMaxBitrateKbps;
+    private final List<String> audioCodecs;
+    private final Integer metricsPort;
+
+    private EnginePolicy(String source, Map<String, Integer> lines, Map<String, Object> v) {
+        this.source = source;
+        this.lines = Map.copyOf(lines);
+        camera = (String) v.get(CAMERA);
+        stunServers = list(v.get(STUN_SERVERS));
+        turnServers = list(v.get(TURN_SERVERS));
+        turnUsername = (String) v.get(TURN_USERNAME);
+        turnPasswordFile = (Path) v.get(TURN_PASSWORD_FILE);
+        relayOnly = (Boolean) v.get(ICE_RELAY_ONLY);
+        videoEnabled = (Boolean) v.get(VIDEO_ENABLED);
+        videoMaxBitrateKbps = (Integer) v.get(VIDEO_MAX_BITRATE);
+        audioCodecs = list(v.get(AUDIO_CODECS));
+        metricsPort = (Integer) v.get(METRICS_PORT);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> list(Object o) {
+        return o == null ? List.of() : List.copyOf((List<T>) o);
+    }
+
+    /** A policy that sets nothing (no file). */
+    public static EnginePolicy none() {
+        return new EnginePolicy("none", Map.of(), Map.of());
+    }
+
+    /**
+     * Reads and checks a policy file.
+     *
+     * @throws IllegalArgumentException naming the file and line for anything the file gets wrong
+     * @throws IOException if the file cannot be read
+     */
+    public static EnginePolicy load(Path file) throws IOException {
+        byte[] content;
+        try (InputStream in = Files.newInputStream(file)) {
+            content = in.readNBytes(MAX_FILE_BYTES + 1); // never more, whatever the file is
+        }
+        return parse(file.toString(), content);
+    }
+
+    /** Parses policy text; {@code source} names it in error messages. */
+    public static EnginePolicy parse(String source, byte[] content) {
+        if (content.length > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("policy " + source + " is larger than the allowed maximum (" + MAX_FILE_BYTES + " bytes)");
+        }
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        int start = 0;
+        int lineNo = 0;
+        while (start < content.length) {
+            lineNo++;
+            int end = start;
+            while (end < content.length && content[end] != '\n') end++;
+            int len = end - start;
+            if (len > 0 && content[start + len - 1] == '\r') len--;
+            if (len > MAX_LINE_BYTES) {
+                throw error(source, lineNo, "line is longer than the allowed maximum (" + MAX_LINE_BYTES + " bytes)");
+            }
+            String line = decode(source, lineNo, content, start, len).strip();
+            start = end + 1;
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            int eq = line.indexOf('=');
+            if (eq < 0) throw error(source, lineNo, "expected \"key = value\", got \"" + abbreviate(line) + "\"");
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            if (!KEY.matcher(key).matches() || !KEYS.contains(key)) {
+                throw error(source, lineNo, "unknown key \"" + abbreviate(key) + "\" (known keys: " + String.join(", ", KEYS) + ")");
+            }
+            Integer first = lines.putIfAbsent(key, lineNo);
+            if (first != null) throw error(source, lineNo, "duplicate key \"" + key + "\" (first set on line " + first + ")");
+            try {
+                values.put(key, parseValue(key, value));
+            } catch (IllegalArgumentException e) {
+                throw error(source, lineNo, key + ": " + e.getMessage());
+            }
+        }
+        if (values.containsKey(TURN_SERVERS) && (!values.containsKey(TURN_USERNAME) || !values.containsKey(TURN_PASSWORD_FILE))) {
+            throw new IllegalArgumentException("policy " + source + ": " + TURN_SERVERS + " needs " + TURN_USERNAME + " and " + TURN_PASSWORD_FILE);
+        }
+        if (!values.containsKey(TURN_SERVERS) && (values.containsKey(TURN_USERNAME) || values.containsKey(TURN_PASSWORD_FILE))) {
+            throw new IllegalArgumentException("policy " + source + ": " + TURN_USERNAME + " and " + TURN_PASSWORD_FILE + " need " + TURN_SERVERS);
+        }
+        return new EnginePolicy(source, lines, values);
+    }
+
+    private static Object parseValue(String key, String v) {
+        switch (key) {
+            case CAMERA:
+                return oneOf(v, "ask", "allow", "deny");
+            case STUN_SERVERS: {
+                List<HostPort> out = new ArrayList<>();
+                for (String s : items(v)) out.add(parseHostPort(s.startsWith("stun:") ? s.substring(5) : s, 3478));
+                return out;
+            }
+            case TURN_SERVERS: {
+                List<HostPort> out = new ArrayList<>();
+                for (String s : items(v)) out.add(parseTurnUri(s));
+                return out;
+            }
+            case TURN_USERNAME:
+                if (!USERNAME.matcher(v).matches()) throw new IllegalArgumentException("must be 1 to 128 printable ASCII characters without spaces");
+                return v;
+            case TURN_PASSWORD_FILE: {
+                Path p;
+                try {
+                    p = Path.of(v);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("not a file path");
+                }
+                if (!p.isAbsolute()) throw new IllegalArgumentException("must be an absolute path, got \"" + abbreviate(v) + "\"");
+                return p;
+            }
+            case ICE_RELAY_ONLY:
+            case VIDEO_ENABLED:
+                return Boolean.valueOf(oneOf(v, "true", "false"));
+            case VIDEO_MAX_BITRATE:
+                return intIn(v, 50, 10000);
+            case AUDIO_CODECS: {
+                List<String> out = new ArrayList<>();
+                for (String s : items(v)) {
+                    String c = oneOf(s.toLowerCase(Locale.ROOT), "opus", "g722", "pcmu", "pcma");
+                    if (out.contains(c)) throw new IllegalArgumentException(s + " is listed twice");
+                    out.add(c);
+                }
+                return out;
+            }
+            case METRICS_PORT:
+                return intIn(v, 1, 65535);
+            default:
+                throw new IllegalStateException(key);
+        }
+    }
+
+    /**
+     * {@code turn:HOST[:PORT][?transport=udp]} (RFC 7065); only UDP is supported.
+     * Shared with {@code vmc engine --turn}.
+     */
+    static HostPort parseTurnUri(String s) {
+        if (!s.startsWith("turn:")) throw new IllegalArgumentException("expected turn:HOST[:PORT][?transport=udp], got \"" + abbreviate(s) + "\"");
+        String rest = s.substring(5);
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            String query = rest.substring(q + 1);
+            if (!query.equals("transport=udp")) {
+                throw new IllegalArgumentException("only ?transport=udp is supported, got \"" + abbreviate(query) + "\"");
+            }
+            rest = rest.substring(0, q);
+        }
+        return parseHostPort(rest, 3478);
+    }
+
+    private static HostPort parseHostPort(String s, int defaultPort) {
+        String host;
+        String port = null;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) throw new IllegalArgumentException("unclosed [ in \"" + abbreviate(s) + "\"");
+            host = s.substring(1, close);
+            if (SdpParser.parseAddressLiteral(host).isEmpty() || !host.contains(":")) {
+                throw new IllegalArgumentException("not an IPv6 address: \"" + abbreviate(host) + "\"");
+            }
+            String after = s.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (!after.startsWith(":")) throw new IllegalArgumentException("expected :PORT after ], got \"" + abbreviate(after) + "\"");
+                port = after.substring(1);
+            }
+        } else {
+            int colon = s.indexOf(':');
+            host = colon < 0 ? s : s.substring(0, colon);
+            if (colon >= 0) port = s.substring(colon + 1);
+            if (!HOST_NAME.matcher(host).matches()) {
+                throw new IllegalArgumentException("expected HOST[:PORT] (IPv6 in brackets), got \"" + abbreviate(s) + "\"");
+            }
+        }
+        return new HostPort(host, port == null ? defaultPort : intIn(port, 1, 65535));
+    }
+
+    private static List<String> items(String v) {
+        String[] parts = v.split(",", -1);
+        if (parts.length > MAX_LIST_ENTRIES) throw new IllegalArgumentException("more than " + MAX_LIST_ENTRIES + " entries");
+        List<String> out = new ArrayList<>();
+        for (String p : parts) {
+            String t = p.strip();
+            if (t.isEmpty()) throw new IllegalArgumentException("empty entry in a comma-separated list");
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static String oneOf(String v, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(v)) return a;
+        }
+        throw new IllegalArgumentException("expected one of " + String.join(", ", allowed) + ", got \"" + abbreviate(v) + "\"");
+    }
+
+    private static int intIn(String v, int min, int max) {
+        if (!v.matches("[0-9]{1,6}")) throw new IllegalArgumentException("expected a number " + min + ".." + max + ", got \"" + abbreviate(v) + "\"");
+        int n = Integer.parseInt(v);
+        if (n < min || n > max) throw new IllegalArgumentException("expected a number " + min + ".." + max + ", got " + n);
+        return n;
+    }
+
+    private static String decode(String source, int lineNo, byte[] b, int off, int len) {
+        String s;
+        try {
+            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, off, len)).toString();
+        } catch (CharacterCodingException e) {
+            throw error(source, lineNo, "not valid UTF-8");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                throw error(source, lineNo, String.format("control character U+%04X", (int) c));
+            }
+        }
+        return s;
+    }
+
+    private static String abbreviate(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return s.length() > 40 ? sb + "..." : sb.toString();
+    }
+
+    private static IllegalArgumentException error(String source, int line, String message) {
+        return new IllegalArgumentException("policy " + source + " line " + line + ": " + message);
+    }
+
+    /** Where this policy came from, for messages. */
+    public String source() { return source; }
+
+    /** Whether the file sets this key. */
+    boolean sets(String key) { return lines.containsKey(key); }
+
+    /** The policy's camera setting ("ask", "allow", "deny") or null. */
+    String camera() { return camera; }
+
+    /** The policy's Prometheus port, or null. */
+    Integer metricsPort() { return metricsPort; }
+
+    /**
+     * Applies every key this policy sets to {@code b}, except those in {@code skip}, reading the TURN
+     * password file now. {@code ice.relay-only = false} leaves the builder as it is (false is the
+     * default, and a caller's stricter choice stands).
+     *
+     * @throws IllegalArgumentException naming the key and line, e.g. for an unreadable password file
+     */
+    public void applyTo(EngineConfig.Builder b) {
+        applyTo(b, Set.of());
+    }
+
+    void applyTo(EngineConfig.Builder b, Set<String> skip) {
+        if (sets(CAMERA) && !skip.contains(CAMERA)) {
+            // TODO map "ask" to CameraPolicy.ASK once the engine can ask the user; until then asking means no
+            b.cameraPolicy("allow".equals(camera) ? EngineConfig.CameraPolicy.ALLOW : EngineConfig.CameraPolicy.DENY);
+        }
+        if (sets(STUN_SERVERS) && !skip.contains(STUN_SERVERS)) {
+            for (HostPort h : stunServers) b.stunServer(resolve(STUN_SERVERS, h));
+        }
+        if (sets(TURN_SERVERS) && !skip.contains(TURN_SERVERS)) {
+            String password = readSecret(TURN_PASSWORD_FILE, turnPasswordFile);
+            for (HostPort h : turnServers) {
+                b.turnServer(EngineConfig.TurnServer.udp(resolve(TURN_SERVERS, h), turnUsername, password));
+            }
+        }
+        if (Boolean.TRUE.equals(relayOnly)) b.iceRelayOnly(true);
+        if (sets(VIDEO_ENABLED) && !skip.contains(VIDEO_ENABLED)) b.videoEnabled(videoEnabled);
+        if (sets(VIDEO_MAX_BITRATE) && !skip.contains(VIDEO_MAX_BITRATE)) b.videoMaxBitrateKbps(videoMaxBitrateKbps);
+        if (sets(AUDIO_CODECS) && !skip.contains(AUDIO_CODECS)) b.audioCodecs(audioCodecs);
+    }
+
+    private InetSocketAddress resolve(String key, HostPort h) {
+        try {
+            return h.resolve();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("policy " + source + " line " + lines.get(key) + ": " + key + ": cannot resolve " + h.host());
+        }
+    }
+
+    private String readSecret(String key, Path file) {
+        try {
+            return readSecretFile(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("policy " + source + " line " + lines.get(key) + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The first line of a small password file, without surrounding white space. Shared with
+     * {@code --turn-password-file}; the password never appears in messages.
+     */
+    static String readSecretFile(Path file) throws IOException {
+        byte[] b;
+        try (InputStream in = Files.newInputStream(file)) {
+            b = in.readNBytes(MAX_SECRET_BYTES + 1);
+        } catch (IOException e) {
+            throw new IOException("cannot read " + file + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+        if (b.length > MAX_SECRET_BYTES) throw new IllegalArgumentException(file + " is larger than " + MAX_SECRET_BYTES + " bytes");
+        String s;
+        try {
+            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not valid UTF-8");
+        }
+        int nl = s.indexOf('\n');
+        String first = (nl < 0 ? s : s.substring(0, nl)).strip();
+        if (first.isEmpty()) throw new IllegalArgumentException(file + " has no password on its first line");
+        return first;
+    }
+
+    @Override
+    public String toString() {
+        return "policy " + source + " (" + (lines.isEmpty() ? "nothing set" : String.join(", ", lines.keySet())) + ")";
+    }
+}

@@ -1,0 +1,235 @@
+package io.vmc.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class EnginePolicyTest {
+    @TempDir Path dir;
+
+    private static EnginePolicy parse(String text) {
+        return EnginePolicy.parse("test.conf", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Path secret(String password) throws Exception {
+        Path p = dir.resolve("turn.password");
+        Files.writeString(p, password + "\n");
+        return p;
+    }
+
+    @Test
+    void theDocumentedExampleLoadsAndAppliesEveryKey() throws Exception {
+        Path example = Path.of("../docs/examples/engine.conf");
+        EnginePolicy p = EnginePolicy.load(example);
+        for (String key : new String[] {"camera", "stun.servers", "turn.servers", "turn.username", "turn.password-file",
+                "ice.relay-only", "video.enabled", "video.max-bitrate-kbps", "audio.codecs", "metrics.port"}) {
+            assertThat(p.sets(key)).as("the example shows %s", key).isTrue();
+        }
+        // same file with the password file pointing at a real one: applies and builds
+        String text = Files.readString(example).replace("/etc/vmc/turn.password", secret("s3cret").toString());
+        EngineConfig.Builder b = EngineConfig.builder();
+        parse(text).applyTo(b);
+        EngineConfig c = b.build();
+        assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
+        assertThat(c.iceRelayOnly()).isTrue();
+        assertThat(c.turnServers()).hasSize(1);
+        assertThat(c.turnServers().get(0).username()).isEqualTo("vmc");
+        assertThat(c.turnServers().get(0).password()).isEqualTo("s3cret");
+        assertThat(c.turnServers().get(0).toString()).isEqualTo("turn:192.0.2.10:3478?transport=udp").doesNotContain("s3cret");
+        assertThat(c.stunServers()).hasSize(1);
+        assertThat(c.audioCodecs()).containsExactly("opus", "G722", "PCMU", "PCMA");
+        assertThat(c.videoMaxBitrateKbps()).isEqualTo(800);
+        assertThat(p.metricsPort()).isEqualTo(9464);
+    }
+
+    @Test
+    void valuesMapOntoTheConfig() throws Exception {
+        EngineConfig.Builder b = EngineConfig.builder();
+        parse("""
+                # comment
+                   camera=allow\r
+                video.enabled = false
+                audio.codecs = pcma ,OPUS
+                video.max-bitrate-kbps = 300
+                stun.servers = 127.0.0.1, [::1]:3479, stun:127.0.0.2
+                """).applyTo(b);
+        EngineConfig c = b.build();
+        assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.ALLOW);
+        assertThat(c.videoEnabled()).isFalse();
+        assertThat(c.audioCodecs()).containsExactly("PCMA", "opus");
+        assertThat(c.videoMaxBitrateKbps()).isEqualTo(300);
+        assertThat(c.stunServers()).extracting(a -> a.getPort()).containsExactly(3478, 3479, 3478);
+        // TODO(camera ask): expect CameraPolicy.ASK once it exists; until then "ask" must not mean allow
+        EngineConfig.Builder ask = EngineConfig.builder();
+        parse("camera = ask").applyTo(ask);
+        assertThat(ask.build().cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
+        assertThat(EngineConfig.builder().build().videoEnabled()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "colour = red                            | line 1: unknown key \"colour\" (known keys: camera,",
+            "camera = maybe                          | line 1: camera: expected one of ask, allow, deny, got \"maybe\"",
+            "camera                                  | line 1: expected \"key = value\", got \"camera\"",
+            "ice.relay-only = yes                    | line 1: ice.relay-only: expected one of true, false, got \"yes\"",
+            "video.max-bitrate-kbps = 99999          | video.max-bitrate-kbps: expected a number 50..10000, got 99999",
+            "video.max-bitrate-kbps = -5             | video.max-bitrate-kbps: expected a number 50..10000, got \"-5\"",
+            "metrics.port = 0                        | metrics.port: expected a number 1..65535, got 0",
+            "audio.codecs = opus, speex              | audio.codecs: expected one of opus, g722, pcmu, pcma, got \"speex\"",
+            "audio.codecs = opus,,pcmu               | audio.codecs: empty entry",
+            "audio.codecs = opus, OPUS               | audio.codecs: OPUS is listed twice",
+            "stun.servers = 127.0.0.1:99999          | stun.servers: expected a number 1..65535",
+            "stun.servers = ::1                      | stun.servers: expected HOST[:PORT] (IPv6 in brackets)",
+            "stun.servers = [zz::1]:3478             | stun.servers: not an IPv6 address",
+            "turn.servers = turns:127.0.0.1          | turn.servers: expected turn:HOST[:PORT][?transport=udp]",
+            "turn.servers = turn:127.0.0.1?transport=tcp | turn.servers: only ?transport=udp is supported",
+            "turn.username = two words               | turn.username: must be 1 to 128 printable ASCII",
+            "turn.password-file = relative/file      | turn.password-file: must be an absolute path",
+            "turn.servers = turn:127.0.0.1           | turn.servers needs turn.username and turn.password-file",
+            "turn.username = vmc                     | turn.username and turn.password-file need turn.servers",
+            "= value                                 | line 1: unknown key \"\"",
+    })
+    void badLinesAreErrorsNamingTheLineAndTheAllowedValues(String line, String message) {
+        assertThatThrownBy(() -> parse(line)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("policy test.conf").hasMessageContaining(message);
+    }
+
+    @Test
+    void errorsNameTheRightLine() {
+        assertThatThrownBy(() -> parse("# a\n\ncamera = deny\nvideo.enabled = true\ncamera = allow\n"))
+                .hasMessage("policy test.conf line 5: duplicate key \"camera\" (first set on line 3)");
+        assertThatThrownBy(() -> parse("camera = deny\n\n\nbogus.key = 1\n")).hasMessageContaining("line 4: unknown key \"bogus.key\"");
+    }
+
+    @Test
+    void hostileInputIsRefusedWithAClearMessage() throws Exception {
+        // non-UTF-8 bytes
+        byte[] latin1 = "camera = deny\nturn.username = j\u00f6rg\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> EnginePolicy.parse("x", latin1)).hasMessage("policy x line 2: not valid UTF-8");
+        // control characters, NUL included
+        assertThatThrownBy(() -> parse("camera = de\u0000ny")).hasMessage("policy test.conf line 1: control character U+0000");
+        assertThatThrownBy(() -> parse("camera = deny\u001b[2J")).hasMessageContaining("control character U+001B");
+        // one huge line
+        String huge = "camera = " + "a".repeat(EnginePolicy.MAX_LINE_BYTES);
+        assertThatThrownBy(() -> parse(huge)).hasMessage("policy test.conf line 1: line is longer than the allowed maximum (1024 bytes)");
+        // a line of exactly the maximum is fine as far as length goes (it is a comment)
+        parse("#" + "x".repeat(EnginePolicy.MAX_LINE_BYTES - 1));
+        // a file over the limit, on disk: read no further than the limit
+        Path big = dir.resolve("big.conf");
+        Files.write(big, ("#" + "x".repeat(100) + "\n").repeat(1000).getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> EnginePolicy.load(big)).hasMessageContaining("is larger than the allowed maximum (65536 bytes)");
+        // long unknown key: echoed abbreviated, not whole
+        assertThatThrownBy(() -> parse("k".repeat(500) + " = 1")).hasMessageContaining("...").hasMessageNotContaining("k".repeat(100));
+        // random bytes: always an IllegalArgumentException with the source name, never anything else
+        Random r = new Random(42);
+        for (int i = 0; i < 2000; i++) {
+            byte[] junk = new byte[r.nextInt(300)];
+            r.nextBytes(junk);
+            if (r.nextBoolean()) Arrays.fill(junk, 0, Math.min(junk.length, 9), (byte) 'c');
+            try {
+                EnginePolicy.parse("junk", junk);
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).startsWith("policy junk");
+            }
+        }
+        // an empty file and a comments-only file set nothing
+        assertThat(EnginePolicy.parse("empty", new byte[0]).toString()).contains("nothing set");
+        assertThat(parse("# only\n   # comments\n\n").sets("camera")).isFalse();
+    }
+
+    @Test
+    void passwordFileProblemsNameTheKeyButNeverThePassword() throws Exception {
+        Path missing = dir.resolve("missing");
+        EnginePolicy p = parse("turn.servers = turn:127.0.0.1\nturn.username = vmc\nturn.password-file = " + missing + "\n");
+        assertThatThrownBy(() -> p.applyTo(EngineConfig.builder()))
+                .hasMessageContaining("line 3: turn.password-file: cannot read " + missing);
+        Path empty = dir.resolve("empty");
+        Files.writeString(empty, "\n");
+        assertThatThrownBy(() -> parse("turn.servers = turn:127.0.0.1\nturn.username = vmc\nturn.password-file = " + empty)
+                .applyTo(EngineConfig.builder())).hasMessageContaining("has no password on its first line");
+        Path big = dir.resolve("big");
+        Files.writeString(big, "p".repeat(5000));
+        assertThatThrownBy(() -> parse("turn.servers = turn:127.0.0.1\nturn.username = vmc\nturn.password-file = " + big)
+                .applyTo(EngineConfig.builder())).hasMessageContaining("larger than 1024 bytes").hasMessageNotContaining("pppp");
+    }
+
+    @Test
+    void relayOnlyWithoutATurnServerIsRefused() {
+        assertThatThrownBy(() -> {
+            EngineConfig.Builder b = EngineConfig.builder();
+            parse("ice.relay-only = true").applyTo(b);
+            b.build();
+        }).hasMessageContaining("relay-only needs at least one TURN server");
+    }
+
+    // ---------------------------------------------------------------- with the command line
+
+    private EngineCommand command(String policyText, String... args) throws Exception {
+        Path file = dir.resolve("engine.conf");
+        Files.writeString(file, policyText);
+        EngineCommand cmd = new EngineCommand();
+        String[] all = new String[args.length + 4];
+        all[0] = "--channel";
+        all[1] = "unix:/run/x.sock";
+        all[2] = "--policy";
+        all[3] = file.toString();
+        System.arraycopy(args, 0, all, 4, args.length);
+        new CommandLine(cmd).parseArgs(all);
+        return cmd;
+    }
+
+    @Test
+    void theCommandLineCannotLoosenThePolicy() throws Exception {
+        Path pw = secret("secret");
+        EngineCommand cmd = command("camera = deny\nice.relay-only = false\nvideo.enabled = false\n"
+                        + "turn.servers = turn:127.0.0.1:3478\nturn.username = vmc\nturn.password-file = " + pw + "\n",
+                "--allow-camera", "--turn", "turn:127.0.0.9:9999", "--turn-user", "other", "--turn-password-file", pw.toString());
+        EngineConfig c = cmd.config();
+        assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
+        assertThat(c.videoEnabled()).isFalse();
+        assertThat(c.turnServers()).extracting(EngineConfig.TurnServer::toString).containsExactly("turn:127.0.0.1:3478?transport=udp");
+        assertThat(c.turnServers().get(0).username()).isEqualTo("vmc");
+        assertThat(cmd.policyNotes).anySatisfy(n -> assertThat(n).startsWith("--allow-camera ignored").contains("camera = deny"))
+                .anySatisfy(n -> assertThat(n).startsWith("--turn options ignored"));
+
+        // relay-only: policy true wins over no option; the option tightens a policy that says false
+        assertThat(command("ice.relay-only = true\nturn.servers = turn:127.0.0.1\nturn.username = vmc\nturn.password-file = " + pw)
+                .config().iceRelayOnly()).isTrue();
+        assertThat(command("ice.relay-only = false\nturn.servers = turn:127.0.0.1\nturn.username = vmc\nturn.password-file = " + pw,
+                "--ice-relay-only").config().iceRelayOnly()).isTrue();
+    }
+
+    @Test
+    void theCommandLineFillsWhatThePolicyLeavesAndOverridesSafeKeys() throws Exception {
+        Path pw = secret("secret");
+        EngineCommand cmd = command("stun.servers = 127.0.0.1:3478\ncamera = allow\n", "--stun", "127.0.0.2:3479",
+                "--turn", "turn:127.0.0.1:3480?transport=udp", "--turn-user", "alice", "--turn-password-file", pw.toString(),
+                "--ice-relay-only");
+        EngineConfig c = cmd.config();
+        assertThat(c.stunServers()).extracting(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).containsExactly("127.0.0.2:3479");
+        assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.ALLOW);
+        assertThat(c.turnServers().get(0).username()).isEqualTo("alice");
+        assertThat(c.turnServers().get(0).password()).isEqualTo("secret");
+        assertThat(c.iceRelayOnly()).isTrue();
+        assertThat(cmd.policyNotes).isEmpty();
+
+        assertThatThrownBy(() -> command("", "--turn", "turn:127.0.0.1").config()).hasMessageContaining("go together");
+        assertThatThrownBy(() -> command("", "--turn", "stun:127.0.0.1", "--turn-user", "a", "--turn-password-file", pw.toString()).config())
+                .hasMessageStartingWith("--turn: expected turn:HOST");
+        assertThatThrownBy(() -> command("", "--ice-relay-only").config()).hasMessageContaining("relay-only needs at least one TURN server");
+        assertThatThrownBy(() -> command("camera = perhaps\n").config()).hasMessageContaining("line 1: camera: expected one of ask, allow, deny");
+    }
+}
