@@ -30,6 +30,17 @@ public final class OverlaySupport {
         return CAUSE == null;
     }
 
+    /**
+     * Puts the overlay's non-fatal X error handler back after a toolkit in the same process (GTK,
+     * e.g. a SPICE display window) replaced it with one that exits on errors it did not expect.
+     * Call it after such a toolkit has opened its display; {@link #initialize()} must still come first.
+     */
+    public static void reclaimErrorHandler() {
+        if (CAUSE == null) {
+            X11.reclaimErrorHandler();
+        }
+    }
+
     public static boolean isAvailable() {
         return CAUSE == null;
     }

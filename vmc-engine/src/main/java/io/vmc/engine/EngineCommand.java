@@ -107,8 +107,16 @@ public final class EngineCommand implements Callable<Integer> {
     boolean noEchoCancel;
 
     @Option(names = "--overlay-window", paramLabel = "XID",
-            description = "X11 window (decimal or 0x hex id) that shows the remote video of video calls, on $DISPLAY.")
+            description = "X11 window (decimal or 0x hex id) of the session viewer that shows the remote video of video calls,"
+                    + " on $DISPLAY (default with --spice: the engine's own display window).")
     String overlayWindow;
+
+    @Option(names = "--overlay-insets", paramLabel = "L,T,R,B",
+            description = "Pixels of the --overlay-window that are not the desktop picture (left,top,right,bottom), e.g. a viewer's menu bar.")
+    String overlayInsets;
+
+    /** The engine's own SPICE display window, once open: the default overlay parent. */
+    private long spiceWindow;
 
     @Option(names = "--video-pattern", paramLabel = "NAME",
             description = "videotestsrc pattern sent in video calls (default smpte).")
@@ -127,10 +135,19 @@ public final class EngineCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "give exactly one of --channel URI or --spice URI");
         }
-        EngineConfig config = config();
+        EngineConfig config = config(); // bad options fail before anything opens
         AtomicReference<EventSink> forward = new AtomicReference<>(e -> { });
         CountDownLatch stop = new CountDownLatch(1);
+        boolean ownWindow = spice != null && !noDisplay;
+        if (ownWindow || overlayWindow != null) {
+            io.vmc.overlay.OverlaySupport.initialize(); // XInitThreads before GTK or GStreamer touch X
+        }
         SpiceSession session = spice == null ? null : openSpice(stop);
+        if (ownWindow) {
+            io.vmc.overlay.OverlaySupport.reclaimErrorHandler(); // GTK's handler would exit on our BadWindow
+            spiceWindow = session.displayWindowId().orElse(0);
+            config = config();
+        }
         String channelUri = spice == null ? channel : spice;
         try (MediaEngine engine = new MediaEngine(config, e -> forward.get().emit(e))) {
             AutoCloseable endpoint = startEndpoint(channelUri, engine, forward);
@@ -225,6 +242,19 @@ public final class EngineCommand implements Callable<Integer> {
                 b.overlayParentWindow(w.startsWith("0x") ? Long.parseLong(w.substring(2), 16) : Long.parseLong(w));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--overlay-window must be an X11 window id, got " + overlayWindow);
+            }
+        }
+        if (overlayWindow == null && spiceWindow != 0) {
+            b.overlayParentWindow(spiceWindow);
+        }
+        if (overlayInsets != null) {
+            String[] v = overlayInsets.split(",", -1);
+            try {
+                if (v.length != 4) throw new NumberFormatException();
+                b.overlayInsets(Integer.parseInt(v[0].trim()), Integer.parseInt(v[1].trim()),
+                        Integer.parseInt(v[2].trim()), Integer.parseInt(v[3].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--overlay-insets must be L,T,R,B in pixels, got " + overlayInsets);
             }
         }
         if (camera != null) {

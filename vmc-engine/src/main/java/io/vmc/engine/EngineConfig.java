@@ -31,6 +31,7 @@ public final class EngineConfig {
     private final CameraPolicy cameraPolicy;
     private final long overlayParentWindow;
     private final String overlayDisplay;
+    private final int[] overlayInsets;
     private final int videoMaxBitrateKbps;
     private final List<TurnServer> turnServers;
     private final boolean iceRelayOnly;
@@ -66,6 +67,7 @@ public final class EngineConfig {
         this.cameraPolicy = b.cameraPolicy;
         this.overlayParentWindow = b.overlayParentWindow;
         this.overlayDisplay = b.overlayDisplay;
+        this.overlayInsets = b.overlayInsets.clone();
         this.videoMaxBitrateKbps = b.videoMaxBitrateKbps;
         this.turnServers = List.copyOf(b.turnServers);
         this.iceRelayOnly = b.iceRelayOnly;
@@ -93,6 +95,9 @@ public final class EngineConfig {
     public long overlayParentWindow() { return overlayParentWindow; }
     /** X display of the overlay window, like ":0"; null = $DISPLAY. */
     public String overlayDisplay() { return overlayDisplay; }
+
+    /** Left, top, right, bottom pixels of the overlay window that are not the desktop picture (menus, tool bars). */
+    public int[] overlayInsets() { return overlayInsets.clone(); }
     /** VP8 target bitrate cap. */
     public int videoMaxBitrateKbps() { return videoMaxBitrateKbps; }
 
@@ -146,6 +151,19 @@ public final class EngineConfig {
         private CameraPolicy cameraPolicy = CameraPolicy.DENY;
         private long overlayParentWindow;
         private String overlayDisplay;
+        private int[] overlayInsets = new int[4];
+
+        /**
+         * Where the desktop picture sits inside {@link #overlayParentWindow}: a viewer's menu bar
+         * above it is a top inset. Each 0..4096.
+         */
+        public Builder overlayInsets(int left, int top, int right, int bottom) {
+            for (int v : new int[] {left, top, right, bottom}) {
+                if (v < 0 || v > 4096) throw new IllegalArgumentException("overlay insets must be 0..4096, got " + v);
+            }
+            overlayInsets = new int[] {left, top, right, bottom};
+            return this;
+        }
 
         /** X display name of {@link #overlayParentWindow}; null (default) = $DISPLAY. */
         public Builder overlayDisplay(String display) {

@@ -27,22 +27,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** A MediaEngine on 127.0.0.1 driven only through requests, with its events recorded. */
-final class TestEngine implements AutoCloseable {
+/**
+ * A MediaEngine on 127.0.0.1 driven only through requests, with its events recorded. Public for the
+ * integration tests (vmc-engine test-jar).
+ */
+public final class TestEngine implements AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong(1);
     final MediaEngine engine;
     final List<Event> events = new CopyOnWriteArrayList<>();
     final Path recordDir;
 
-    TestEngine(double toneHz, Path recordDir) {
+    public TestEngine(double toneHz, Path recordDir) {
         this(toneHz, recordDir, b -> { });
     }
 
-    TestEngine(double toneHz, Path recordDir, Consumer<EngineConfig.Builder> tweak) {
+    public TestEngine(double toneHz, Path recordDir, Consumer<EngineConfig.Builder> tweak) {
         this(toneHz, recordDir, InetAddress.getLoopbackAddress(), tweak);
     }
 
-    TestEngine(double toneHz, Path recordDir, InetAddress iceAddress, Consumer<EngineConfig.Builder> tweak) {
+    public TestEngine(double toneHz, Path recordDir, InetAddress iceAddress, Consumer<EngineConfig.Builder> tweak) {
         this.recordDir = recordDir;
         EngineConfig.Builder b = EngineConfig.builder()
                 .iceAddress(iceAddress)
@@ -54,12 +57,12 @@ final class TestEngine implements AutoCloseable {
     }
 
     /** An engine with a finished config, e.g. the one {@code vmc engine} builds from its options and policy. */
-    TestEngine(EngineConfig config, Path recordDir) {
+    public TestEngine(EngineConfig config, Path recordDir) {
         this.recordDir = recordDir;
         engine = new MediaEngine(config, events::add);
     }
 
-    Response call(Request.Builder r) {
+    public Response call(Request.Builder r) {
         try {
             return engine.handle(r.setId(IDS.getAndIncrement()).build()).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -67,54 +70,54 @@ final class TestEngine implements AutoCloseable {
         }
     }
 
-    Response ok(Request.Builder r) {
+    public Response ok(Request.Builder r) {
         Response resp = call(r);
         assertThat(resp.hasError()).as("error: %s", resp.getError().getMessage()).isFalse();
         return resp;
     }
 
-    String createSession(SessionOptions.Builder o) {
+    public String createSession(SessionOptions.Builder o) {
         return ok(Request.newBuilder().setCreateSession(CreateSession.newBuilder().setOptions(o.setAudio(true))))
                 .getSessionCreated().getSessionId();
     }
 
-    String offer(String sid) {
+    public String offer(String sid) {
         return ok(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(sid))).getDescription().getSdp();
     }
 
-    String answer(String sid, String offer) {
+    public String answer(String sid, String offer) {
         return ok(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sid).setRemoteSdp(offer)))
                 .getDescription().getSdp();
     }
 
-    void setAnswer(String sid, String answer) {
+    public void setAnswer(String sid, String answer) {
         ok(Request.newBuilder().setSetRemoteDescription(SetRemoteDescription.newBuilder()
                 .setSessionId(sid).setType(SdpType.ANSWER).setSdp(answer)));
     }
 
-    void addCandidate(String sid, String cand) {
+    public void addCandidate(String sid, String cand) {
         ok(Request.newBuilder().setAddRemoteCandidate(AddRemoteCandidate.newBuilder().setSessionId(sid).setCandidate(cand)));
     }
 
-    java.util.Map<String, Long> counters(String sid) {
+    public java.util.Map<String, Long> counters(String sid) {
         return engine.counters(sid);
     }
 
-    StreamStats stats(String sid) {
+    public StreamStats stats(String sid) {
         var s = ok(Request.newBuilder().setGetStats(GetStats.newBuilder().setSessionId(sid))).getStats();
         return s.getStreamsCount() == 0 ? StreamStats.getDefaultInstance() : s.getStreams(0);
     }
 
-    void close(String sid) {
+    public void close(String sid) {
         ok(Request.newBuilder().setCloseSession(CloseSession.newBuilder().setSessionId(sid)));
     }
 
-    boolean hasState(String sid, SessionState.State st) {
+    public boolean hasState(String sid, SessionState.State st) {
         return events.stream().anyMatch(e -> e.hasSessionState() && e.getSessionState().getSessionId().equals(sid)
                 && e.getSessionState().getState() == st);
     }
 
-    SessionState.State lastState(String sid) {
+    public SessionState.State lastState(String sid) {
         SessionState.State s = SessionState.State.STATE_UNSPECIFIED;
         for (Event e : events) {
             if (e.hasSessionState() && e.getSessionState().getSessionId().equals(sid)) s = e.getSessionState().getState();
@@ -122,16 +125,16 @@ final class TestEngine implements AutoCloseable {
         return s;
     }
 
-    void awaitState(String sid, SessionState.State st) {
+    public void awaitState(String sid, SessionState.State st) {
         await().atMost(Duration.ofSeconds(10)).until(() -> lastState(sid) == st);
     }
 
-    void awaitReceived(String sid, long packets) {
+    public void awaitReceived(String sid, long packets) {
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
                 .until(() -> stats(sid).getPacketsReceived() >= packets);
     }
 
-    long count(Predicate<Event> p) {
+    public long count(Predicate<Event> p) {
         return events.stream().filter(p).count();
     }
 

@@ -68,7 +68,7 @@ class SpiceDisplayIT {
         System.out.println("window vs screendump correlation: " + last.get());
 
         xvfb.run("xdotool", "windowsize", Long.toString(xid), "800", "500");
-        await().atMost(Duration.ofSeconds(30)).until(() -> geometry(xid)[0] == 800);
+        await().atMost(Duration.ofSeconds(30)).until(() -> geometry(xvfb, xid)[0] == 800);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(similarityNow(xid)).isGreaterThan(0.9));
 
@@ -144,8 +144,8 @@ class SpiceDisplayIT {
     }
 
     /** Width and height of the window, from xwininfo. */
-    private static int[] geometry(long xid) throws Exception {
-        String info = xvfb.run("xwininfo", "-id", Long.toString(xid));
+    static int[] geometry(Xvfb x, long xid) throws IOException, InterruptedException {
+        String info = x.run("xwininfo", "-id", Long.toString(xid));
         int w = Integer.parseInt(info.replaceAll("(?s).*Width: (\\d+).*", "$1"));
         int h = Integer.parseInt(info.replaceAll("(?s).*Height: (\\d+).*", "$1"));
         return new int[] {w, h};

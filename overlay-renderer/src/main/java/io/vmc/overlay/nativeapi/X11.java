@@ -62,6 +62,17 @@ public final class X11 {
         return UNAVAILABILITY == null;
     }
 
+    /**
+     * Installs the handler again. GTK installs its own process-wide handler when it opens its display,
+     * and GTK's exits the process on an error it did not trap, such as our {@code BadWindow} after
+     * the session window closed; GTK's error traps restore whatever handler was there before them.
+     */
+    public static void reclaimErrorHandler() {
+        if (UNAVAILABILITY == null) {
+            Xlib.INSTANCE.XSetErrorHandler(handler);
+        }
+    }
+
     public static Throwable unavailabilityCause() {
         return UNAVAILABILITY;
     }

@@ -827,9 +827,11 @@ public final class AudioSession {
             LOG.warn("session {}: no video overlay: {}", id, io.vmc.overlay.OverlaySupport.unavailabilityCause().toString());
             return null;
         }
+        int[] insets = config.overlayInsets();
         try {
             return io.vmc.overlay.VideoOverlay.attach(io.vmc.overlay.OverlayOptions.builder()
                     .parentWindow(config.overlayParentWindow()).displayName(config.overlayDisplay())
+                    .displayInsets(insets[0], insets[1], insets[2], insets[3])
                     .name("remote-" + id).build());
         } catch (io.vmc.overlay.OverlayException | RuntimeException e) {
             LOG.warn("session {}: no video overlay: {}", id, e.toString());

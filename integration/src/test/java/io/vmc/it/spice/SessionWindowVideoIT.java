@@ -1,0 +1,245 @@
+package io.vmc.it.spice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.engine.EngineConfig;
+import io.vmc.engine.TestEngine;
+import io.vmc.overlay.OverlaySupport;
+import io.vmc.port.spice.SpiceClient;
+import io.vmc.port.spice.SpiceOptions;
+import io.vmc.port.spice.SpiceSession;
+import io.vmc.transport.proto.GetStats;
+import io.vmc.transport.proto.MediaKind;
+import io.vmc.transport.proto.Rect;
+import io.vmc.transport.proto.Request;
+import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.SessionState;
+import io.vmc.transport.proto.SetVideoGeometry;
+import io.vmc.transport.proto.StreamStats;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Remote video drawn into real SPICE session windows under Xvfb: the engine's own display window
+ * (spice-gtk scales the guest screen to fit, with bars) and remote-viewer's window given by its X11
+ * id (a header bar above the picture: insets). Engine B sends a red test pattern; the screenshots
+ * must show red exactly where the guest's video area is shown and the guest screen around it.
+ * Closing remote-viewer mid-call must leave engine A and its audio running.
+ */
+@Timeout(300)
+class SessionWindowVideoIT {
+    private static Xvfb xvfb;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Prerequisites.require(true, "qemu-system-x86_64", "Xvfb", "import", "xdotool", "xwininfo", "remote-viewer");
+        xvfb = Xvfb.shared();
+    }
+
+    @Test
+    void theEnginesOwnSpiceWindowShowsTheVideoOnTheGuestAreaAndFollowsItsScaling(@TempDir Path a, @TempDir Path b)
+            throws Exception {
+        try (SpiceQemu qemu = SpiceQemu.start(false, null)) {
+            SpiceSession session = SpiceClient.open(SpiceOptions.builder(qemu.uri()).x11Display(xvfb.display())
+                    .title("VMC own window video").build(), new RecordingListener());
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(session::isConnected);
+                long xid = session.displayWindowId().orElseThrow();
+                OverlaySupport.reclaimErrorHandler(); // as vmc engine --spice does after GTK opened its display
+                BufferedImage guest = SpiceDisplayIT.readPpm(qemu.screendump());
+                int gw = guest.getWidth();
+                int gh = guest.getHeight();
+                try (TestEngine ea = new TestEngine(440, a, c -> c.overlayParentWindow(xid).overlayDisplay(xvfb.display()));
+                     TestEngine eb = new TestEngine(880, b, c -> c.videoSource(EngineConfig.VideoSource.testPattern("red")))) {
+                    String sa = videoCall(ea, eb);
+                    // 4:3 like the video: the overlay keeps the picture's aspect ratio inside the area (bars otherwise)
+                    Rect area = Rect.newBuilder().setX(gw / 4).setY(gh / 4).setWidth(240).setHeight(180).build();
+                    ea.ok(geometry(sa, area, gw, gh));
+                    assertVideoAt(xid, new int[4], gw, gh, area);
+
+                    // The user makes the window smaller: spice-gtk scales the guest down, the video follows.
+                    xvfb.run("xdotool", "windowsize", Long.toString(xid), "800", "500");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> SpiceDisplayIT.geometry(xvfb, xid)[0] == 800);
+                    assertVideoAt(xid, new int[4], gw, gh, area);
+                }
+            } finally {
+                session.close();
+            }
+        }
+    }
+
+    @Test
+    void remoteViewerGivenByWindowIdHostsTheVideoAndClosingItLeavesTheCallRunning(@TempDir Path a, @TempDir Path b)
+            throws Exception {
+        try (SpiceQemu qemu = SpiceQemu.start(false, null)) {
+            ProcessBuilder pb = new ProcessBuilder("remote-viewer", qemu.uri()).redirectErrorStream(true)
+                    .redirectOutput(qemu.dir().resolve("remote-viewer.log").toFile());
+            pb.environment().put("DISPLAY", xvfb.display());
+            Process viewer = pb.start();
+            try {
+                long xid = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> viewerWindow(viewer.pid()), id -> id != 0);
+                BufferedImage guest = SpiceDisplayIT.readPpm(qemu.screendump());
+                int gw = guest.getWidth();
+                int gh = guest.getHeight();
+                // Where remote-viewer draws the guest inside its window: what a user passes as --overlay-insets.
+                int[] insets = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> pictureInsets(window(xid), gw, gh), i -> i != null);
+                try (TestEngine ea = new TestEngine(440, a, c -> c.overlayParentWindow(xid).overlayDisplay(xvfb.display())
+                        .overlayInsets(insets[0], insets[1], insets[2], insets[3]));
+                     TestEngine eb = new TestEngine(880, b, c -> c.videoSource(EngineConfig.VideoSource.testPattern("red")))) {
+                    String sa = videoCall(ea, eb);
+                    Rect area = Rect.newBuilder().setX(gw / 2).setY(gh / 3).setWidth(200).setHeight(150).build();
+                    ea.ok(geometry(sa, area, gw, gh));
+                    assertVideoAt(xid, insets, gw, gh, area);
+
+                    // The user closes the viewer mid-call: the engine stays, the call goes on with audio.
+                    viewer.destroy();
+                    assertThat(viewer.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                    long before = stream(ea, sa, MediaKind.AUDIO).getPacketsReceived();
+                    Thread.sleep(3000);
+                    assertThat(ea.lastState(sa)).isEqualTo(SessionState.State.CONNECTED);
+                    assertThat(stream(ea, sa, MediaKind.AUDIO).getPacketsReceived()).as("audio still arrives")
+                            .isGreaterThan(before + 50);
+                    // and a geometry update for the vanished window is answered, not fatal
+                    ea.call(geometry(sa, area, gw, gh));
+                    assertThat(stream(ea, sa, MediaKind.AUDIO).getPacketsReceived()).isGreaterThan(before + 50);
+                }
+            } finally {
+                viewer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A connected video call from A to B; returns A's session id once A decodes B's video. */
+    private static String videoCall(TestEngine ea, TestEngine eb) {
+        String sa = ea.createSession(SessionOptions.newBuilder().setVideo(true));
+        String sb = eb.createSession(SessionOptions.newBuilder().setVideo(true));
+        ea.setAnswer(sa, eb.answer(sb, ea.offer(sa)));
+        ea.awaitState(sa, SessionState.State.CONNECTED);
+        await().atMost(Duration.ofSeconds(30)).until(() -> stream(ea, sa, MediaKind.VIDEO).getFramesDecoded() > 10);
+        return sa;
+    }
+
+    private static StreamStats stream(TestEngine e, String sid, MediaKind kind) {
+        return e.ok(Request.newBuilder().setGetStats(GetStats.newBuilder().setSessionId(sid))).getStats()
+                .getStreamsList().stream().filter(s -> s.getKind() == kind).findFirst().orElse(StreamStats.getDefaultInstance());
+    }
+
+    private static Request.Builder geometry(String sid, Rect area, int gw, int gh) {
+        return Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder().setSessionId(sid).setMappingId(1)
+                .setArea(area).setVisibleAll(true).setScreenWidth(gw).setScreenHeight(gh));
+    }
+
+    /**
+     * Red inside the guest area as the window shows it (fit with bars inside the insets), and not red
+     * just outside it; a few pixels of margin absorb scaling's rounding.
+     */
+    private static void assertVideoAt(long xid, int[] insets, int gw, int gh, Rect area) throws Exception {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            BufferedImage img = window(xid);
+            double dw = img.getWidth() - insets[0] - insets[2];
+            double dh = img.getHeight() - insets[1] - insets[3];
+            double s = Math.min(dw / gw, dh / gh);
+            double ox = insets[0] + (dw - gw * s) / 2;
+            double oy = insets[1] + (dh - gh * s) / 2;
+            int x0 = (int) Math.round(ox + area.getX() * s);
+            int y0 = (int) Math.round(oy + area.getY() * s);
+            int x1 = (int) Math.round(ox + (area.getX() + area.getWidth()) * s) - 1;
+            int y1 = (int) Math.round(oy + (area.getY() + area.getHeight()) * s) - 1;
+            int m = 3;
+            for (int[] p : new int[][] {{x0 + m, y0 + m}, {x1 - m, y0 + m}, {x0 + m, y1 - m}, {x1 - m, y1 - m},
+                    {(x0 + x1) / 2, (y0 + y1) / 2}}) {
+                assertThat(isRed(img.getRGB(p[0], p[1]))).as("red at %d,%d in %dx%d window (area %d,%d-%d,%d)",
+                        p[0], p[1], img.getWidth(), img.getHeight(), x0, y0, x1, y1).isTrue();
+            }
+            for (int[] p : new int[][] {{x0 - m - 1, (y0 + y1) / 2}, {x1 + m + 1, (y0 + y1) / 2},
+                    {(x0 + x1) / 2, y0 - m - 1}, {(x0 + x1) / 2, y1 + m + 1}}) {
+                assertThat(isRed(img.getRGB(p[0], p[1]))).as("guest screen, not video, at %d,%d", p[0], p[1]).isFalse();
+            }
+        });
+    }
+
+    /**
+     * Left, top, right, bottom insets of the guest picture in the viewer's window: the guest shows
+     * SeaBIOS on black, the viewer's header bar and borders are not black. Null until the picture is there.
+     */
+    private static int[] pictureInsets(BufferedImage img, int gw, int gh) {
+        int midY = img.getHeight() - 20;
+        int right = img.getWidth() - 20;
+        int top = -1;
+        for (int y = 0; y < img.getHeight() && top < 0; y++) {
+            if ((img.getRGB(right, y) & 0xffffff) == 0) top = y;
+        }
+        int left = -1;
+        for (int x = 0; x < img.getWidth() && left < 0; x++) {
+            if ((img.getRGB(x, midY) & 0xffffff) == 0) left = x;
+        }
+        int bottom = -1;
+        for (int y = img.getHeight() - 1; y >= 0 && bottom < 0; y--) {
+            if ((img.getRGB(right, y) & 0xffffff) == 0) bottom = img.getHeight() - 1 - y;
+        }
+        int rightInset = -1;
+        for (int x = img.getWidth() - 1; x >= 0 && rightInset < 0; x--) {
+            if ((img.getRGB(x, midY) & 0xffffff) == 0) rightInset = img.getWidth() - 1 - x;
+        }
+        if (top < 0 || left < 0 || bottom < 0 || rightInset < 0) return null;
+        // the picture found must have the guest's shape (fit may add bars, which are black too)
+        double w = img.getWidth() - left - rightInset;
+        double h = img.getHeight() - top - bottom;
+        return Math.abs(w / h - (double) gw / gh) < 0.05 || w >= gw ? new int[] {left, top, rightInset, bottom} : null;
+    }
+
+    private static long viewerWindow(long pid) {
+        try {
+            long best = 0;
+            int bestArea = 0;
+            for (String id : xvfb.run("xdotool", "search", "--onlyvisible", "--pid", Long.toString(pid)).split("\\s+")) {
+                if (id.isBlank()) continue;
+                long xid = Long.parseLong(id.trim());
+                int[] s = SpiceDisplayIT.geometry(xvfb, xid);
+                if (s[0] * s[1] > bestArea) {
+                    bestArea = s[0] * s[1];
+                    best = xid;
+                }
+            }
+            return bestArea > 100 * 100 ? best : 0;
+        } catch (Exception notYet) {
+            return 0;
+        }
+    }
+
+    /**
+     * The window as the user sees it: a crop of the root window (a shot of the window alone leaves
+     * out the overlay's child window, which has its own contents).
+     */
+    private static BufferedImage window(long xid) throws IOException, InterruptedException {
+        String info = xvfb.run("xwininfo", "-id", Long.toString(xid));
+        int x = Integer.parseInt(info.replaceAll("(?s).*Absolute upper-left X: +(-?\\d+).*", "$1"));
+        int y = Integer.parseInt(info.replaceAll("(?s).*Absolute upper-left Y: +(-?\\d+).*", "$1"));
+        int[] size = SpiceDisplayIT.geometry(xvfb, xid);
+        Path shot = java.nio.file.Files.createTempFile("vmc-window-", ".png");
+        try {
+            xvfb.run("import", "-window", "root", shot.toString());
+            BufferedImage root = ImageIO.read(shot.toFile());
+            return root.getSubimage(Math.max(0, x), Math.max(0, y), Math.min(size[0], root.getWidth() - Math.max(0, x)),
+                    Math.min(size[1], root.getHeight() - Math.max(0, y)));
+        } finally {
+            java.nio.file.Files.deleteIfExists(shot);
+        }
+    }
+
+    private static boolean isRed(int argb) {
+        int rgb = argb & 0xffffff;
+        return (rgb >> 16 & 0xff) > 200 && (rgb >> 8 & 0xff) < 60 && (rgb & 0xff) < 60;
+    }
+}
