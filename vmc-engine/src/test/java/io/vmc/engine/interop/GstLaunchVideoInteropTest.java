@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.internal.MediaFlow;
 import io.vmc.engine.internal.RtpPackets;
+import io.vmc.engine.internal.VideoCodec;
 import io.vmc.engine.internal.VideoFlow;
 import io.vmc.engine.sdp.Crypto;
 import java.awt.image.BufferedImage;
@@ -30,22 +31,22 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine's video RTP session against plain {@code gst-launch-1.0} processes, which nobody here
- * configured beyond an SDES key: what the engine puts on the wire (SRTP with its own SSRC, sequence
- * numbers and SRTCP on the same port) decodes in a stock receiver, and a stock sender's SRTP stream
- * decodes in the engine. ICE is left out on purpose (gst-launch has none): the engine's
+ * configured beyond an SDES key, for VP8 and H.264: what the engine puts on the wire (SRTP with its
+ * own SSRC, sequence numbers and SRTCP on the same port) decodes in a stock receiver, and a stock
+ * sender's SRTP stream decodes in the engine. ICE is left out on purpose (gst-launch has none): the engine's
  * {@link VideoFlow} is driven through its {@link MediaFlow.Io} bound to a loopback UDP socket, which
  * is exactly what the ICE-selected socket would carry.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GstLaunchVideoInteropTest {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int PT = 96;
 
     @TempDir Path tmp;
     private ScheduledExecutorService timer;
@@ -69,9 +70,12 @@ class GstLaunchVideoInteropTest {
         if (timer != null) timer.shutdownNow();
     }
 
-    /** Engine sends SMPTE bars; {@code udpsrc ! srtpdec ! ... ! vp8dec ! pngenc} must show the bars. */
-    @Test
-    void engineStreamDecodesInGstLaunchReceiver() throws Exception {
+    /** Engine sends SMPTE bars; {@code udpsrc ! srtpdec ! ... ! vp8dec|avdec_h264 ! pngenc} must show the bars. */
+    @ParameterizedTest
+    @EnumSource(VideoCodec.class)
+    void engineStreamDecodesInGstLaunchReceiver(VideoCodec codec) throws Exception {
+        requireCodec(codec);
+        int pt = codec.defaultPayloadType();
         byte[] engineKey = key();
         int gstPort = freeUdpPort();
         InetSocketAddress gst = new InetSocketAddress(InetAddress.getLoopbackAddress(), gstPort);
@@ -88,18 +92,19 @@ class GstLaunchVideoInteropTest {
         };
         EngineConfig config = EngineConfig.builder().videoSource(EngineConfig.VideoSource.testPattern("smpte")).build();
         // send only: the peer's key is never used, but VideoFlow wants both halves of an SDES pair
-        VideoFlow.Params params = new VideoFlow.Params(PT, PT, Crypto.AES_CM_128_HMAC_SHA1_80, engineKey, key(), true, false);
+        VideoFlow.Params params = new VideoFlow.Params(codec, pt, pt, Crypto.AES_CM_128_HMAC_SHA1_80, engineKey, key(), true, false);
         try (VideoFlow flow = new VideoFlow(params, config, null, timer, io)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> firstSsrc.get() >= 0);
             Path frames = Files.createDirectories(tmp.resolve("frames"));
             Path rtcp = Files.createDirectories(tmp.resolve("rtcp"));
             Process receiver = gstLaunch("receiver",
                     "udpsrc", "address=127.0.0.1", "port=" + gstPort,
-                    "caps=application/x-srtp,media=video,clock-rate=90000,encoding-name=VP8,payload=" + PT
+                    "caps=application/x-srtp,media=video,clock-rate=90000,encoding-name=" + codec.sdpName() + ",payload=" + pt
                             + ",ssrc=(uint)" + firstSsrc.get() + ",srtp-key=(buffer)" + HexFormat.of().formatHex(engineKey)
                             + ",srtp-cipher=aes-128-icm,srtp-auth=hmac-sha1-80,srtcp-cipher=aes-128-icm,srtcp-auth=hmac-sha1-80",
                     "!", "srtpdec", "name=dec", "!", "rtpjitterbuffer", "latency=100",
-                    "!", "rtpvp8depay", "!", "vp8dec", "!", "videoconvert", "!", "video/x-raw,format=RGB",
+                    "!", codec == VideoCodec.VP8 ? "rtpvp8depay" : "rtph264depay",
+                    "!", codec == VideoCodec.VP8 ? "vp8dec" : VideoCodec.hasElement("avdec_h264") ? "avdec_h264" : "openh264dec", "!", "videoconvert", "!", "video/x-raw,format=RGB",
                     "!", "pngenc", "!", "multifilesink", "location=" + frames.resolve("f%06d.png"), "max-files=5",
                     // rtcp-mux: srtpdec tells SRTCP from SRTP on the one port; each decrypted compound packet to a file
                     "dec.rtcp_src", "!", "multifilesink", "location=" + rtcp.resolve("r%06d.bin"), "max-files=20",
@@ -124,9 +129,12 @@ class GstLaunchVideoInteropTest {
         }
     }
 
-    /** {@code videotestsrc ! vp8enc ! rtpvp8pay ! srtpenc ! udpsink} into the engine: frames decoded, nothing dropped. */
-    @Test
-    void gstLaunchSenderStreamDecodesInEngine() throws Exception {
+    /** {@code videotestsrc ! vp8enc|openh264enc ! rtp...pay ! srtpenc ! udpsink} into the engine: frames decoded, nothing dropped. */
+    @ParameterizedTest
+    @EnumSource(VideoCodec.class)
+    void gstLaunchSenderStreamDecodesInEngine(VideoCodec codec) throws Exception {
+        requireCodec(codec);
+        int pt = codec == VideoCodec.VP8 ? 100 : 102; // a peer's own numbering, as SDP would carry it
         byte[] gstKey = key();
         InetSocketAddress[] peer = new InetSocketAddress[1];
         MediaFlow.Io io = new SocketIo() {
@@ -137,24 +145,33 @@ class GstLaunchVideoInteropTest {
             }
         };
         EngineConfig config = EngineConfig.builder().build();
-        VideoFlow.Params params = new VideoFlow.Params(PT, PT, Crypto.AES_CM_128_HMAC_SHA1_80, key(), gstKey, false, true);
+        VideoFlow.Params params = new VideoFlow.Params(codec, pt, pt, Crypto.AES_CM_128_HMAC_SHA1_80, key(), gstKey, false, true);
         try (VideoFlow flow = new VideoFlow(params, config, null, timer, io)) {
             Thread rx = new Thread(() -> receiveLoop(flow, peer), "interop-rx");
             rx.setDaemon(true);
             rx.start();
-            Process sender = gstLaunch("sender",
-                    "videotestsrc", "is-live=true", "pattern=ball",
-                    "!", "video/x-raw,width=320,height=240,framerate=30/1",
-                    "!", "vp8enc", "deadline=1", "keyframe-max-dist=30",
-                    "!", "rtpvp8pay", "pt=" + PT, "mtu=1200",
-                    "!", "srtpenc", "key=" + HexFormat.of().formatHex(gstKey),
-                    "!", "udpsink", "host=127.0.0.1", "port=" + socket.getLocalPort());
+            List<String> pipeline = new ArrayList<>(List.of("videotestsrc", "is-live=true", "pattern=ball",
+                    "!", "video/x-raw,format=I420,width=320,height=240,framerate=30/1", "!"));
+            // no RTCP path back to gst-launch, so no PLI: a keyframe every second lets the engine start
+            pipeline.addAll(codec == VideoCodec.VP8
+                    ? List.of("vp8enc", "deadline=1", "keyframe-max-dist=30", "!", "rtpvp8pay", "pt=" + pt, "mtu=1200")
+                    : List.of("openh264enc", "gop-size=30", "!", "rtph264pay", "pt=" + pt, "mtu=1200", "config-interval=-1"));
+            pipeline.addAll(List.of("!", "srtpenc", "key=" + HexFormat.of().formatHex(gstKey),
+                    "!", "udpsink", "host=127.0.0.1", "port=" + Integer.toString(socket.getLocalPort())));
+            Process sender = gstLaunch("sender", pipeline.toArray(String[]::new));
             awaitOrExplain(() -> flow.framesDecoded() >= 30 || !sender.isAlive(), "sender");
             assertThat(sender.isAlive()).as("gst-launch sender alive; log:%n%s", log("sender")).isTrue();
             assertThat(flow.framesDecoded()).isGreaterThanOrEqualTo(30);
             assertThat(flow.counters()).containsEntry("videoAuthFailed", 0L)
                     .containsEntry("videoWrongSsrc", 0L).containsEntry("videoUnknownPayloadType", 0L);
         }
+    }
+
+    /** VP8 always; H.264 where this machine's GStreamer has openh264/libav (else VP8 only is offered). */
+    private static void requireCodec(VideoCodec codec) {
+        boolean usable = VideoCodec.usable(List.of(codec), VideoCodec::hasElement).size() == 1;
+        if (!usable && "true".equals(System.getenv("CI"))) throw new AssertionError(codec + " elements are required under CI=true");
+        org.junit.jupiter.api.Assumptions.assumeTrue(usable, codec + " elements missing");
     }
 
     private void receiveLoop(VideoFlow flow, InetSocketAddress[] peer) {
