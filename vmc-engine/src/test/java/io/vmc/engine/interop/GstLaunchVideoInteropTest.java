@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.EngineConfig;
+import io.vmc.engine.XTestAccess;
 import io.vmc.engine.internal.MediaFlow;
 import io.vmc.engine.internal.RtpPackets;
 import io.vmc.engine.internal.VideoCodec;
 import io.vmc.engine.internal.VideoFlow;
+import io.vmc.overlay.OverlayOptions;
+import io.vmc.overlay.OverlaySupport;
+import io.vmc.overlay.Rect;
+import io.vmc.overlay.VideoArea;
+import io.vmc.overlay.VideoOverlay;
 import io.vmc.engine.sdp.Crypto;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -40,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The engine's video RTP session against plain {@code gst-launch-1.0} processes, which nobody here
  * configured beyond an SDES key, for VP8 and H.264: what the engine puts on the wire (SRTP with its
  * own SSRC, sequence numbers and SRTCP on the same port) decodes in a stock receiver, and a stock
- * sender's SRTP stream decodes in the engine. ICE is left out on purpose (gst-launch has none): the engine's
+ * sender's SRTP stream decodes in the engine and its overlay draws it. ICE is left out on purpose (gst-launch has none): the engine's
  * {@link VideoFlow} is driven through its {@link MediaFlow.Io} bound to a loopback UDP socket, which
  * is exactly what the ICE-selected socket would carry.
  */
@@ -152,10 +158,7 @@ class GstLaunchVideoInteropTest {
             rx.start();
             List<String> pipeline = new ArrayList<>(List.of("videotestsrc", "is-live=true", "pattern=ball",
                     "!", "video/x-raw,format=I420,width=320,height=240,framerate=30/1", "!"));
-            // no RTCP path back to gst-launch, so no PLI: a keyframe every second lets the engine start
-            pipeline.addAll(codec == VideoCodec.VP8
-                    ? List.of("vp8enc", "deadline=1", "keyframe-max-dist=30", "!", "rtpvp8pay", "pt=" + pt, "mtu=1200")
-                    : List.of("openh264enc", "gop-size=30", "!", "rtph264pay", "pt=" + pt, "mtu=1200", "config-interval=-1"));
+            pipeline.addAll(gstSender(codec, pt));
             pipeline.addAll(List.of("!", "srtpenc", "key=" + HexFormat.of().formatHex(gstKey),
                     "!", "udpsink", "host=127.0.0.1", "port=" + Integer.toString(socket.getLocalPort())));
             Process sender = gstLaunch("sender", pipeline.toArray(String[]::new));
@@ -172,6 +175,62 @@ class GstLaunchVideoInteropTest {
         boolean usable = VideoCodec.usable(List.of(codec), VideoCodec::hasElement).size() == 1;
         if (!usable && "true".equals(System.getenv("CI"))) throw new AssertionError(codec + " elements are required under CI=true");
         org.junit.jupiter.api.Assumptions.assumeTrue(usable, codec + " elements missing");
+    }
+
+    /**
+     * What a user sees: a gst-launch sender's SMPTE bars, received by the engine's VideoFlow and drawn
+     * by its overlay into a window on a private Xvfb, at the mapped rectangle with the bars in order,
+     * the parent window untouched around it.
+     */
+    @ParameterizedTest
+    @EnumSource(VideoCodec.class)
+    void gstLaunchSenderStreamRendersInTheEngineOverlay(VideoCodec codec) throws Exception {
+        requireCodec(codec);
+        int blue = 0x0000ff;
+        try (XTestAccess.Screen screen = new XTestAccess.Screen(blue)) {
+            assertThat(OverlaySupport.initialize()).as("overlay: %s", OverlaySupport.unavailabilityCause()).isTrue();
+            int pt = codec.defaultPayloadType();
+            byte[] gstKey = key();
+            VideoFlow.Params params = new VideoFlow.Params(codec, pt, pt, Crypto.AES_CM_128_HMAC_SHA1_80, key(), gstKey, false, true);
+            MediaFlow.Io io = new SocketIo() {
+                @Override
+                public void send(byte[] buf, int off, int len) {
+                    // receive-only here: our RTCP has nowhere to go (gst-launch's udpsink does not read)
+                }
+            };
+            try (VideoOverlay overlay = VideoOverlay.attach(OverlayOptions.builder().parentWindow(screen.parentWindow())
+                        .displayName(screen.display()).name("interop").build());
+                 VideoFlow flow = new VideoFlow(params, EngineConfig.builder().build(), overlay, timer, io)) {
+                Rect area = Rect.of(100, 80, 320, 240);
+                overlay.setVideoArea(VideoArea.builder().area(area).screenSize(screen.width(), screen.height()).build());
+                Thread rx = new Thread(() -> receiveLoop(flow, new InetSocketAddress[1]), "interop-rx");
+                rx.setDaemon(true);
+                rx.start();
+                List<String> pipeline = new ArrayList<>(List.of("videotestsrc", "is-live=true", "pattern=smpte",
+                        "!", "video/x-raw,format=I420,width=320,height=240,framerate=30/1", "!"));
+                pipeline.addAll(gstSender(codec, pt));
+                pipeline.addAll(List.of("!", "srtpenc", "key=" + HexFormat.of().formatHex(gstKey),
+                        "!", "udpsink", "host=127.0.0.1", "port=" + Integer.toString(socket.getLocalPort())));
+                Process sender = gstLaunch("sender", pipeline.toArray(String[]::new));
+                awaitOrExplain(() -> flow.framesDecoded() >= 30 || !sender.isAlive(), "sender");
+                assertThat(sender.isAlive()).as("gst-launch sender alive; log:%n%s", log("sender")).isTrue();
+                // the overlay draws asynchronously: wait for the first bar, then check them all
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> (screen.shot().getRGB(area.x() + 20, area.y() + 80) & 0xffffff) != blue);
+                BufferedImage img = screen.shot();
+                assertSmpteBars(img.getSubimage(area.x(), area.y(), area.width(), area.height()));
+                for (int[] p : new int[][] {{99, 160}, {420, 160}, {260, 79}, {260, 320}, {5, 5}, {700, 500}}) {
+                    assertThat(img.getRGB(p[0], p[1]) & 0xffffff).as("parent untouched at %d,%d", p[0], p[1]).isEqualTo(blue);
+                }
+            }
+        }
+    }
+
+    /** A stock sender: a keyframe every second (no RTCP path back, so no PLI) and SPS/PPS in band. */
+    private static List<String> gstSender(VideoCodec codec, int pt) {
+        return codec == VideoCodec.VP8
+                ? List.of("vp8enc", "deadline=1", "keyframe-max-dist=30", "!", "rtpvp8pay", "pt=" + pt, "mtu=1200")
+                : List.of("openh264enc", "gop-size=30", "!", "rtph264pay", "pt=" + pt, "mtu=1200", "config-interval=-1");
     }
 
     private void receiveLoop(VideoFlow flow, InetSocketAddress[] peer) {
