@@ -47,6 +47,16 @@ class H264VideoCallTest {
             }
             assertThat(a.counters(sa)).containsEntry("videoAuthFailed", 0L).containsEntry("videoUnknownPayloadType", 0L);
             assertThat(b.counters(sb)).containsEntry("videoAuthFailed", 0L).containsEntry("videoUnknownPayloadType", 0L);
+
+            // B (which allows VP8 and H.264) puts the call on hold: its re-offer keeps the running codec
+            String hold = b.ok(io.vmc.transport.proto.Request.newBuilder().setSetHold(
+                    io.vmc.transport.proto.SetHold.newBuilder().setSessionId(sb).setHold(true))).getDescription().getSdp();
+            String holdVideo = hold.substring(hold.indexOf("m=video"));
+            assertThat(holdVideo).contains("RTP/SAVP 97\r\n").contains("a=rtpmap:97 H264/90000").doesNotContain("VP8")
+                    .contains("a=sendonly");
+            b.setAnswer(sb, a.answer(sa, hold));
+            long decoded = VideoCallTest.video(a, sa).getFramesDecoded();
+            await().atMost(Duration.ofSeconds(10)).until(() -> VideoCallTest.video(a, sa).getFramesDecoded() > decoded + 30);
         }
     }
 

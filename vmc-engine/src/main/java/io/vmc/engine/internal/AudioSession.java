@@ -85,8 +85,9 @@ public final class AudioSession {
 
     private final java.util.function.Consumer<List<Candidate>> candidatesGathered;
 
-    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE agent, ufrag/pwd, candidates and
-    // SDES key, so that it needs no BUNDLE demultiplexing; see the README's "Video" section
+    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE
+    // agent, ufrag/pwd, candidates and SDES key, so that it needs no BUNDLE demultiplexing; see the
+    // README's "Video" section
     private final List<VideoCodec> videoCodecs;
     private final boolean videoWanted;
     private final String videoDisabledReason;
@@ -194,9 +195,17 @@ public final class AudioSession {
             va.add(Attribute.flag("rtcp-mux"));
             addVideoIceAttributes(va);
             List<String> vFormats = new ArrayList<>();
-            for (VideoCodec c : videoCodecs) {
-                vFormats.add(Integer.toString(c.defaultPayloadType()));
-                addVideoFormat(va, c, c.defaultPayloadType(), c.fmtp());
+            VideoFlow running = videoFlow;
+            if (running != null) {
+                // a re-offer (hold/resume) keeps the running codec: the pipelines are not rebuilt
+                VideoCodec c = running.params().codec();
+                vFormats.add(Integer.toString(running.params().recvPt()));
+                addVideoFormat(va, c, running.params().recvPt(), c.fmtp());
+            } else {
+                for (VideoCodec c : videoCodecs) {
+                    vFormats.add(Integer.toString(c.defaultPayloadType()));
+                    addVideoFormat(va, c, c.defaultPayloadType(), c.fmtp());
+                }
             }
             if (offerKeys) va.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey)));
             va.add(Attribute.flag(wanted.attribute()));
@@ -288,7 +297,8 @@ public final class AudioSession {
         VideoCodec.Match vMatch = null;
         int vPt = -1;
         if (vOffer != null) {
-            vMatch = VideoCodec.choose(vOffer, videoCodecs, false);
+            VideoFlow running = videoFlow;
+            vMatch = VideoCodec.choose(vOffer, running != null ? List.of(running.params().codec()) : videoCodecs, false);
             vPt = vMatch.payloadType();
             if (videoWanted && !vOffer.isRejected() && !vMatch.found()) {
                 LOG.info("session {}: video rejected: {}", id, vMatch.reason());
