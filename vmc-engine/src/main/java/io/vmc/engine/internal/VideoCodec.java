@@ -105,11 +105,11 @@ public enum VideoCodec {
 
     /** Whether this machine's GStreamer registry has an element factory of that name. */
     public static boolean hasElement(String name) {
-        GstSupport.init();
         try {
+            GstSupport.init();
             return Registry.get().lookupFeature(name) != null;
         } catch (RuntimeException e) {
-            return false;
+            return false; // no GStreamer at all: no codec, and the session says why
         }
     }
 
