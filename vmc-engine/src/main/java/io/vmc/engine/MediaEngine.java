@@ -3,6 +3,7 @@ package io.vmc.engine;
 import io.vmc.engine.internal.AudioSession;
 import io.vmc.engine.internal.EngineException;
 import io.vmc.engine.internal.RateLimiter;
+import io.vmc.engine.internal.VideoCodec;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.RequestHandler;
 import io.vmc.transport.proto.CreateSession;
@@ -223,7 +224,9 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         if (o.getLabel().length() > MAX_LABEL_LENGTH) throw EngineException.invalid("label longer than " + MAX_LABEL_LENGTH);
         if (o.getVideoCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " video codecs");
         for (String c : o.getVideoCodecsList()) {
-            if (!c.equalsIgnoreCase("VP8")) throw EngineException.invalid("unsupported video codec \"" + (c.length() > 32 ? c.substring(0, 32) + "..." : c) + "\" (supported: VP8)");
+            if (VideoCodec.fromName(c).isEmpty()) {
+                throw EngineException.invalid("unsupported video codec \"" + (c.length() > 32 ? c.substring(0, 32) + "..." : c) + "\" (supported: VP8, H264)");
+            }
         }
         if (!o.getAudio()) throw EngineException.invalid("options.audio must be true");
         if (o.getAudioCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " audio codecs");

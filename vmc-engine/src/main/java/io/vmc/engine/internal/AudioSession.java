@@ -38,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One call: SDP offer/answer (RFC 3264) for one audio stream (and optionally one VP8 video stream
- * with its own ICE agent and keys), ICE, SDES keys, the media flows and
+ * One call: SDP offer/answer (RFC 3264) for one audio stream (and optionally one VP8 or H.264
+ * video stream with its own ICE agent and keys), ICE, SDES keys, the media flows and
  * the session state machine. Every public method runs under the session's monitor; callbacks from
  * ICE and media threads only touch volatile state or take the monitor briefly.
  */
@@ -85,9 +85,10 @@ public final class AudioSession {
 
     private final java.util.function.Consumer<List<Candidate>> candidatesGathered;
 
-    // video (RFC 7741 VP8): a second m= section with its own ICE agent, ufrag/pwd, candidates and
-    // SDES key, so that it needs no BUNDLE demultiplexing; see the README's "Video" section
-    static final int VP8_PT = 96;
+    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE
+    // agent, ufrag/pwd, candidates and SDES key, so that it needs no BUNDLE demultiplexing; see the
+    // README's "Video" section
+    private final List<VideoCodec> videoCodecs;
     private final boolean videoWanted;
     private final String videoDisabledReason;
     private final byte[] videoKey = randomBytes(Crypto.KEY_AND_SALT_BYTES);
@@ -122,12 +123,27 @@ public final class AudioSession {
             }
         }
         this.codecs = List.copyOf(list);
+        List<VideoCodec> wantedVideo = new ArrayList<>();
+        if (options.getVideoCodecsCount() == 0) {
+            wantedVideo.addAll(List.of(VideoCodec.values()));
+        } else {
+            for (String n : options.getVideoCodecsList()) {
+                VideoCodec c = VideoCodec.fromName(n).orElseThrow(() -> EngineException.invalid("unknown video codec \"" + n + "\""));
+                if (!wantedVideo.contains(c)) wantedVideo.add(c);
+            }
+        }
+        this.videoCodecs = options.getVideo() ? VideoCodec.usable(wantedVideo, VideoCodec::hasElement) : List.of();
         if (options.getVideo() && !config.videoEnabled()) {
             videoWanted = false;
             videoDisabledReason = "video disabled by the client policy; the call is audio-only";
         } else if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
             videoWanted = false;
             videoDisabledReason = "video disabled: camera use denied by policy (" + config.videoSource() + "); the call is audio-only";
+        } else if (options.getVideo() && videoCodecs.isEmpty()) {
+            videoWanted = false;
+            List<String> why = new ArrayList<>();
+            for (VideoCodec c : wantedVideo) c.unavailability(VideoCodec::hasElement).ifPresent(why::add);
+            videoDisabledReason = "video disabled: no usable video codec (" + String.join("; ", why) + "); the call is audio-only";
         } else {
             videoWanted = options.getVideo();
             videoDisabledReason = null;
@@ -189,14 +205,23 @@ public final class AudioSession {
             va.add(Attribute.of("mid", "1"));
             va.add(Attribute.flag("rtcp-mux"));
             addVideoIceAttributes(va);
-            va.add(Attribute.of("rtpmap", new RtpMap(VP8_PT, "VP8", 90000, 1)));
-            va.add(Attribute.of("rtcp-fb", VP8_PT + " nack"));
-            va.add(Attribute.of("rtcp-fb", VP8_PT + " nack pli"));
-            va.add(Attribute.of("rtcp-fb", VP8_PT + " ccm fir"));
+            List<String> vFormats = new ArrayList<>();
+            VideoFlow running = videoFlow;
+            if (running != null) {
+                // a re-offer (hold/resume) keeps the running codec: the pipelines are not rebuilt
+                VideoCodec c = running.params().codec();
+                vFormats.add(Integer.toString(running.params().recvPt()));
+                addVideoFormat(va, c, running.params().recvPt(), c.fmtp());
+            } else {
+                for (VideoCodec c : videoCodecs) {
+                    vFormats.add(Integer.toString(c.defaultPayloadType()));
+                    addVideoFormat(va, c, c.defaultPayloadType(), c.fmtp());
+                }
+            }
             if (offerKeys) va.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey)));
             va.add(Attribute.flag(wanted.attribute()));
             InetSocketAddress vdef = videoIce.defaultAddress();
-            extra.add(new MediaDescription("video", vdef.getPort(), proto, List.of(Integer.toString(VP8_PT)),
+            extra.add(new MediaDescription("video", vdef.getPort(), proto, vFormats,
                     Connection.of(vdef.getAddress()), va));
         }
         SessionDescription sdp = build(proto, formats, attrs, extra);
@@ -280,13 +305,15 @@ public final class AudioSession {
         boolean videoAccepted = false;
         byte[] vLocalKey = null;
         Crypto vRemoteCrypto = null;
+        VideoCodec.Match vMatch = null;
         int vPt = -1;
         if (vOffer != null) {
-            for (Map.Entry<Integer, RtpMap> e : vOffer.rtpMaps().entrySet()) {
-                if (e.getValue().encoding().equalsIgnoreCase("VP8") && e.getValue().clockRate() == 90000) {
-                    vPt = e.getKey();
-                    break;
-                }
+            VideoFlow running = videoFlow;
+            vMatch = VideoCodec.choose(vOffer, running != null ? List.of(running.params().codec()) : videoCodecs, false);
+            vPt = vMatch.payloadType();
+            if (videoWanted && !vOffer.isRejected() && !vMatch.found()) {
+                LOG.info("session {}: video rejected: {}", id, vMatch.reason());
+                emitState(state, "video rejected: " + vMatch.reason() + "; the call is audio-only");
             }
             for (String v : vOffer.attributes("crypto")) {
                 Crypto c = SdpParser.parseCrypto(v);
@@ -304,10 +331,7 @@ public final class AudioSession {
                 vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
                 if (vOffer.hasAttribute("rtcp-mux")) va.add(Attribute.flag("rtcp-mux"));
                 if (vIce) addVideoIceAttributes(va);
-                va.add(Attribute.of("rtpmap", new RtpMap(vPt, "VP8", 90000, 1)));
-                va.add(Attribute.of("rtcp-fb", vPt + " nack"));
-                va.add(Attribute.of("rtcp-fb", vPt + " nack pli"));
-                va.add(Attribute.of("rtcp-fb", vPt + " ccm fir"));
+                addVideoFormat(va, vMatch.codec(), vPt, vMatch.codec().answerFmtp(vMatch.remoteFmtp()));
                 if (secure) {
                     vLocalKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(vRemoteCrypto.suite()) ? randomBytes(Crypto.KEY_AND_SALT_BYTES) : videoKey;
                     va.add(Attribute.of("crypto", new Crypto(vRemoteCrypto.tag(), vRemoteCrypto.suite(), vLocalKey)));
@@ -328,7 +352,7 @@ public final class AudioSession {
         applyTransport(offer, m, withIce, firstTime);
         if (videoAccepted) {
             Direction vDir = offer.direction(vOffer).reverse().intersect(wanted);
-            applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vPt, vPt, secure ? vRemoteCrypto.suite() : null,
+            applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vMatch.codec(), vPt, vPt, secure ? vRemoteCrypto.suite() : null,
                     vLocalKey, secure ? vRemoteCrypto.keyAndSalt() : null, vDir.sends(), vDir.receives()));
         }
         MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
@@ -399,14 +423,9 @@ public final class AudioSession {
         applyMedia(p, dir);
         MediaDescription vAns = videoSection(answer);
         if (offeredVideo && vAns != null && !vAns.isRejected()) {
-            int vSendPt = -1;
-            for (Map.Entry<Integer, RtpMap> e : vAns.rtpMaps().entrySet()) {
-                if (e.getValue().encoding().equalsIgnoreCase("VP8") && e.getValue().clockRate() == 90000) {
-                    vSendPt = e.getKey();
-                    break;
-                }
-            }
-            if (vSendPt < 0) throw EngineException.invalid("the video answer names no VP8/90000 payload type");
+            VideoCodec.Match vMatch = VideoCodec.choose(vAns, videoCodecs, true);
+            if (!vMatch.found()) throw EngineException.invalid("the video answer names no offered codec: " + vMatch.reason());
+            int vSendPt = vMatch.payloadType();
             Crypto vRemote = null;
             if (secure) {
                 for (String v : vAns.attributes("crypto")) {
@@ -420,7 +439,8 @@ public final class AudioSession {
             }
             boolean vIce = answer.attribute(vAns, "ice-ufrag").isPresent() && answer.attribute(vAns, "ice-pwd").isPresent();
             Direction vDir = answer.direction(vAns).reverse().intersect(wanted);
-            applyVideo(answer, vAns, vIce, new VideoFlow.Params(vSendPt, VP8_PT, secure ? vRemote.suite() : null,
+            applyVideo(answer, vAns, vIce, new VideoFlow.Params(vMatch.codec(), vSendPt, vMatch.codec().defaultPayloadType(),
+                    secure ? vRemote.suite() : null,
                     secure ? videoKey : null, secure ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
         }
     }
@@ -663,7 +683,7 @@ public final class AudioSession {
         IceEndpoint vi = videoIce;
         if (v != null) {
             StreamStats.Builder vs = StreamStats.newBuilder()
-                    .setKind(MediaKind.VIDEO).setCodec("VP8").setEncrypted(v.params().encrypted())
+                    .setKind(MediaKind.VIDEO).setCodec(v.params().codec().sdpName()).setEncrypted(v.params().encrypted())
                     .setPacketsSent(v.packetsSent()).setBytesSent(v.bytesSent())
                     .setPacketsReceived(v.packetsReceived()).setBytesReceived(v.bytesReceived())
                     .setFramesDecoded(v.framesDecoded());
@@ -776,6 +796,15 @@ public final class AudioSession {
         }
         events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
                 .setSessionId(id).setMid("1").setMLineIndex(1).setEndOfCandidates(true)).build());
+    }
+
+    /** rtpmap, fmtp and the feedback we act on (PLI, FIR) or announce (NACK) for one video format. */
+    private static void addVideoFormat(List<Attribute> attrs, VideoCodec c, int pt, String fmtp) {
+        attrs.add(Attribute.of("rtpmap", new RtpMap(pt, c.sdpName(), VideoCodec.CLOCK_RATE, 1)));
+        if (fmtp != null) attrs.add(Attribute.of("fmtp", pt + " " + fmtp));
+        attrs.add(Attribute.of("rtcp-fb", pt + " nack"));
+        attrs.add(Attribute.of("rtcp-fb", pt + " nack pli"));
+        attrs.add(Attribute.of("rtcp-fb", pt + " ccm fir"));
     }
 
     private void addVideoIceAttributes(List<Attribute> attrs) {

@@ -14,17 +14,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RTP session of one VP8 video stream, owned by Java like {@link MediaFlow}: SSRC, sequence
- * numbers, SRTP, input filtering, and RTCP reduced to what video needs now: a receiver report and
- * PLI (RFC 4585) at start and while no picture has been decoded; a received PLI forces a keyframe.
+ * The RTP session of one video stream (VP8 or H.264, see {@link VideoCodec}), owned by Java like
+ * {@link MediaFlow}: SSRC, sequence numbers, SRTP, input filtering, and RTCP reduced to what video
+ * needs now: a receiver report and PLI (RFC 4585) at start and while no picture has been decoded; a
+ * received PLI forces a keyframe.
  * NACK is announced in SDP but retransmission is not implemented yet.
  */
 public final class VideoFlow implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoFlow.class);
 
     /** Keys null = plain RTP. */
-    public record Params(int sendPt, int recvPt, String srtpSuite, byte[] localKey, byte[] remoteKey,
+    public record Params(VideoCodec codec, int sendPt, int recvPt, String srtpSuite, byte[] localKey, byte[] remoteKey,
                          boolean send, boolean receive) {
+        /** VP8. */
+        public Params(int sendPt, int recvPt, String srtpSuite, byte[] localKey, byte[] remoteKey, boolean send, boolean receive) {
+            this(VideoCodec.VP8, sendPt, recvPt, srtpSuite, localKey, remoteKey, send, receive);
+        }
+
         public boolean encrypted() {
             return localKey != null && remoteKey != null;
         }
@@ -62,11 +68,11 @@ public final class VideoFlow implements AutoCloseable {
         VideoPipelines.Receiver r = null;
         try {
             if (params.send()) {
-                s = new VideoPipelines.Sender(config.videoSource(), params.sendPt(), config.videoMaxBitrateKbps(),
+                s = new VideoPipelines.Sender(params.codec(), config.videoSource(), params.sendPt(), config.videoMaxBitrateKbps(),
                         this::onEncodedPacket, io::mediaError);
             }
             if (params.receive()) {
-                r = new VideoPipelines.Receiver(params.recvPt(), Math.max(config.jitterBufferMs(), 50), overlay, io::mediaError);
+                r = new VideoPipelines.Receiver(params.codec(), params.recvPt(), Math.max(config.jitterBufferMs(), 50), overlay, io::mediaError);
             }
         } catch (RuntimeException e) {
             if (s != null) s.close();

@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GStreamer halves of a VP8 video stream (RFC 7741): source → vp8enc → rtpvp8pay → appsink,
- * and appsrc → rtpjitterbuffer → rtpvp8depay → vp8dec → overlay sink or fakesink.
+ * The GStreamer halves of a video stream: source → encoder → payloader → appsink, and appsrc →
+ * rtpjitterbuffer → depayloader → decoder → overlay sink or fakesink; the elements come from the
+ * {@link VideoCodec} (VP8, RFC 7741, or H.264, RFC 6184).
  */
 public final class VideoPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(VideoPipelines.class);
@@ -43,18 +44,17 @@ public final class VideoPipelines {
         private final Element encoder;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        public Sender(EngineConfig.VideoSource source, int pt, int bitrateKbps, Consumer<byte[]> rtpOut, Consumer<String> onError) {
+        public Sender(VideoCodec codec, EngineConfig.VideoSource source, int pt, int bitrateKbps, Consumer<byte[]> rtpOut,
+                      Consumer<String> onError) {
             GstSupport.init();
             String src = source.isCamera()
                     ? "v4l2src" + (source.device() != null ? " device=" + AudioPipelines.quote(source.device()) : "")
                     : "videotestsrc is-live=true pattern=" + source.pattern();
             String desc = String.format(Locale.ROOT,
                     "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
-                            + " ! vp8enc name=enc deadline=1 cpu-used=8 error-resilient=partitions lag-in-frames=0"
-                            + " end-usage=cbr target-bitrate=%d keyframe-max-dist=%d"
-                            + " ! rtpvp8pay pt=%d mtu=1200 picture-id-mode=15-bit"
+                            + " ! %s"
                             + " ! appsink name=rtp emit-signals=true sync=false max-buffers=200 drop=true",
-                    src, WIDTH, HEIGHT, FPS, bitrateKbps * 1000, KEYFRAME_MAX_DIST, pt);
+                    src, WIDTH, HEIGHT, FPS, codec.senderChain(pt, bitrateKbps, KEYFRAME_MAX_DIST));
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             encoder = pipeline.getElementByName("enc");
             AppSink sink = (AppSink) pipeline.getElementByName("rtp");
@@ -94,22 +94,22 @@ public final class VideoPipelines {
         private final AtomicLong framesDecoded = new AtomicLong();
 
         /** @param overlay where to draw the decoded video, or null for a counting fakesink */
-        public Receiver(int pt, int jitterMs, VideoOverlay overlay, Consumer<String> onError) {
+        public Receiver(VideoCodec codec, int pt, int jitterMs, VideoOverlay overlay, Consumer<String> onError) {
             GstSupport.init();
             String desc = "appsrc name=src is-live=true format=time do-timestamp=true max-bytes=2000000 block=false"
                     + " ! rtpjitterbuffer latency=" + jitterMs + " do-lost=true"
-                    + " ! rtpvp8depay request-keyframe=true wait-for-keyframe=true ! vp8dec name=dec"
+                    + " ! " + codec.receiverChain()
                     + (overlay == null ? " ! fakesink sync=false" : "");
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             if (overlay != null) {
                 Bin sink = overlay.sink();
                 pipeline.add(sink);
                 if (!pipeline.getElementByName("dec").link(sink)) {
-                    throw new IllegalStateException("cannot link vp8dec to the overlay sink");
+                    throw new IllegalStateException("cannot link the " + codec.sdpName() + " decoder to the overlay sink");
                 }
             }
             src = (AppSrc) pipeline.getElementByName("src");
-            src.setCaps(Caps.fromString("application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=" + pt));
+            src.setCaps(Caps.fromString(codec.rtpCaps(pt)));
             Pad decoded = pipeline.getElementByName("dec").getStaticPad("src");
             decoded.addProbe(PadProbeType.BUFFER, (pad, info) -> {
                 framesDecoded.incrementAndGet();

@@ -5,8 +5,10 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -317,6 +319,29 @@ public final class SdpParser {
         } catch (SdpParseException e) {
             return null;
         }
+    }
+
+    /**
+     * The {@code name=value} parameters of an fmtp value (after the payload type), names lowercased
+     * (RFC 6184 names are case-insensitive). A segment without {@code =} is kept with an empty value.
+     *
+     * @throws IllegalArgumentException on more than {@code max} parameters or a repeated name: an
+     *     ambiguous format is refused rather than guessed at
+     */
+    public static Map<String, String> parseFmtpParameters(String fmtp, int max) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (fmtp == null || fmtp.isBlank()) return out;
+        if (fmtp.length() > MAX_LINE_LENGTH) throw new IllegalArgumentException("longer than " + MAX_LINE_LENGTH);
+        for (String seg : fmtp.split(";", -1)) {
+            String t = seg.trim();
+            if (t.isEmpty()) continue;
+            int eq = t.indexOf('=');
+            String name = (eq < 0 ? t : t.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+            String value = eq < 0 ? "" : t.substring(eq + 1).trim();
+            if (out.size() >= max) throw new IllegalArgumentException("more than " + max + " parameters");
+            if (out.putIfAbsent(name, value) != null) throw new IllegalArgumentException("repeats parameter \"" + abbreviate(name) + "\"");
+        }
+        return out;
     }
 
     /** Parses the value of an a=crypto line; returns null for a well-formed line this engine cannot use. */
