@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GStreamer halves of a VP8 video stream (RFC 7741): source → vp8enc → rtpvp8pay → appsink,
- * and appsrc → rtpjitterbuffer → rtpvp8depay → vp8dec → overlay sink or fakesink.
+ * The GStreamer halves of a VP8 video stream (RFC 7741): source → tee → vp8enc → rtpvp8pay → appsink
+ * (with a self view: tee → leaky queue → valve → videoconvert → overlay sink, so a slow preview never
+ * stalls sending), and appsrc → rtpjitterbuffer → rtpvp8depay → vp8dec → overlay sink or fakesink.
  */
 public final class VideoPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(VideoPipelines.class);
@@ -41,22 +42,38 @@ public final class VideoPipelines {
     public static final class Sender implements AutoCloseable {
         private final Pipeline pipeline;
         private final Element encoder;
+        private final Element preview;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        public Sender(EngineConfig.VideoSource source, int pt, int bitrateKbps, Consumer<byte[]> rtpOut, Consumer<String> onError) {
+        /** @param selfView where to show what is sent (off until {@link #setPreview}), or null for no preview branch */
+        public Sender(EngineConfig.VideoSource source, int pt, int bitrateKbps, VideoOverlay selfView,
+                      Consumer<byte[]> rtpOut, Consumer<String> onError) {
             GstSupport.init();
-            String src = source.isCamera()
+            String src = source.pattern() == null
                     ? "v4l2src" + (source.device() != null ? " device=" + AudioPipelines.quote(source.device()) : "")
                     : "videotestsrc is-live=true pattern=" + source.pattern();
             String desc = String.format(Locale.ROOT,
                     "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
+                            + " ! tee name=t allow-not-linked=true"
                             + " ! vp8enc name=enc deadline=1 cpu-used=8 error-resilient=partitions lag-in-frames=0"
                             + " end-usage=cbr target-bitrate=%d keyframe-max-dist=%d"
                             + " ! rtpvp8pay pt=%d mtu=1200 picture-id-mode=15-bit"
                             + " ! appsink name=rtp emit-signals=true sync=false max-buffers=200 drop=true",
                     src, WIDTH, HEIGHT, FPS, bitrateKbps * 1000, KEYFRAME_MAX_DIST, pt);
+            if (selfView != null) {
+                desc += " t. ! queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream"
+                        + " ! valve name=preview drop=true ! videoconvert name=previewconvert";
+            }
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             encoder = pipeline.getElementByName("enc");
+            preview = pipeline.getElementByName("preview");
+            if (selfView != null) {
+                Bin sink = selfView.sink();
+                pipeline.add(sink);
+                if (!pipeline.getElementByName("previewconvert").link(sink)) {
+                    throw new IllegalStateException("cannot link the self view to its overlay sink");
+                }
+            }
             AppSink sink = (AppSink) pipeline.getElementByName("rtp");
             sink.connect(GstSupport.copyingTo(rtpOut, closed, "video send path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
@@ -64,6 +81,11 @@ public final class VideoPipelines {
 
         public void start() {
             pipeline.play();
+        }
+
+        /** Self view on or off: the preview branch drops frames while off (no conversion, no drawing). */
+        public void setPreview(boolean on) {
+            if (preview != null && !closed.get()) preview.set("drop", !on);
         }
 
         /** Asks the encoder for a keyframe (the answer to a PLI): a GstForceKeyUnit event into its sink pad. */
