@@ -24,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GStreamer halves of a VP8 video stream (RFC 7741): source → tee → vp8enc → rtpvp8pay → appsink
- * (with a self view: tee → leaky queue → valve → videoconvert → overlay sink, so a slow preview never
- * stalls sending), and appsrc → rtpjitterbuffer → rtpvp8depay → vp8dec → overlay sink or fakesink.
+ * The GStreamer halves of a VP8 video stream (RFC 7741): source → vp8enc → rtpvp8pay → appsink
+ * (with a self view: source → tee → queue → vp8enc ..., and tee → leaky queue → valve → videoconvert
+ * → overlay sink, so a slow preview never stalls sending), and appsrc → rtpjitterbuffer → rtpvp8depay → vp8dec → overlay sink or fakesink.
  */
 public final class VideoPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(VideoPipelines.class);
@@ -38,6 +38,13 @@ public final class VideoPipelines {
 
     private VideoPipelines() {
     }
+
+    // Each tee branch needs its own queue (thread), or the first sink to preroll blocks the other.
+    // While the self view is off the valve turns frames into GAP events: the overlay sink still
+    // prerolls, so the pipeline reaches PLAYING, but nothing is converted or drawn.
+    private static final String SELF_VIEW_TEE = " ! tee name=t ! queue max-size-buffers=3 max-size-bytes=0 max-size-time=0";
+    private static final String SELF_VIEW_BRANCH = " t. ! queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream"
+            + " ! valve name=preview drop=true drop-mode=transform-to-gap ! videoconvert name=previewconvert";
 
     public static final class Sender implements AutoCloseable {
         private final Pipeline pipeline;
@@ -54,15 +61,13 @@ public final class VideoPipelines {
                     : "videotestsrc is-live=true pattern=" + source.pattern();
             String desc = String.format(Locale.ROOT,
                     "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
-                            + " ! tee name=t allow-not-linked=true"
-                            + " ! vp8enc name=enc deadline=1 cpu-used=8 error-resilient=partitions lag-in-frames=0"
+                            + "%s ! vp8enc name=enc deadline=1 cpu-used=8 error-resilient=partitions lag-in-frames=0"
                             + " end-usage=cbr target-bitrate=%d keyframe-max-dist=%d"
                             + " ! rtpvp8pay pt=%d mtu=1200 picture-id-mode=15-bit"
                             + " ! appsink name=rtp emit-signals=true sync=false max-buffers=200 drop=true",
-                    src, WIDTH, HEIGHT, FPS, bitrateKbps * 1000, KEYFRAME_MAX_DIST, pt);
+                    src, WIDTH, HEIGHT, FPS, selfView == null ? "" : SELF_VIEW_TEE, bitrateKbps * 1000, KEYFRAME_MAX_DIST, pt);
             if (selfView != null) {
-                desc += " t. ! queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream"
-                        + " ! valve name=preview drop=true ! videoconvert name=previewconvert";
+                desc += SELF_VIEW_BRANCH;
             }
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             encoder = pipeline.getElementByName("enc");
