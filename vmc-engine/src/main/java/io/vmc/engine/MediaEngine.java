@@ -100,7 +100,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "vmc-engine-timer-" + n.incrementAndGet()));
         this.requestLimiter = new RateLimiter(config.requestsPerSecond(), config.requestBurst());
         this.devices = new Devices(this.events, timer);
-        this.cameraConsent = config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent();
+        this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
+                config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
         timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }

@@ -167,6 +167,26 @@ class CameraConsentCallTest {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aGuestCannotFloodTheUserWithPrompts() {
+        ScriptedConsent consent = new ScriptedConsent(null);
+        try (TestEngine a = asking(consent, Duration.ofMinutes(5))) {
+            String first = createVideoSession(a, "Softphone", "call 1");
+            String[] more = new String[5];
+            for (int i = 0; i < more.length; i++) more[i] = createVideoSession(a, "Softphone", "call " + (i + 2));
+            assertThat(consent.questions).as("one dialog at a time").hasSize(1);
+            for (String s : more) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> reason(a, s,
+                        "camera use denied: another camera request is already waiting for the user"));
+            }
+            consent.answers.get(0).complete(CameraConsent.Answer.DENY);
+            await().atMost(Duration.ofSeconds(5)).until(() -> reason(a, first, "camera use denied by the user"));
+            createVideoSession(a, "Softphone", "next call");
+            assertThat(consent.questions).as("asked again once the first is answered").hasSize(2);
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void guestTextInThePromptIsPlainBoundedSingleLineText() {
         ScriptedConsent consent = new ScriptedConsent(null);
         try (TestEngine a = asking(consent, Duration.ofMinutes(5))) {

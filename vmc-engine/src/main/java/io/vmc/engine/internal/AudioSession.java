@@ -935,7 +935,7 @@ public final class AudioSession {
             why = ": no answer within " + config.cameraPromptTimeout().toSeconds() + " s";
         } else if (t != null) {
             Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-            why = ": the prompt could not be shown: " + c.getMessage();
+            why = ": " + c.getMessage(); // e.g. no display to show the camera prompt on
         } else {
             why = " by the user";
         }
