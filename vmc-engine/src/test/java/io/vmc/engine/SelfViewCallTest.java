@@ -103,6 +103,38 @@ class SelfViewCallTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void selfViewOfACameraAppearsOnlyOnceTheUserAllowsIt() throws Exception {
+        Tools.require("Xvfb");
+        Tools.require("import");
+        CameraConsentCallTest.ScriptedConsent consent = new CameraConsentCallTest.ScriptedConsent(null);
+        try (XServer x = XServer.start(); ParentWindow parent = new ParentWindow(x.display, W, H, BLUE);
+             TestEngine a = new TestEngine(440, dirA, c -> c.overlayParentWindow(parent.id()).overlayDisplay(x.display)
+                     .videoSource(EngineConfig.VideoSource.simulatedCamera("green"))
+                     .cameraPolicy(EngineConfig.CameraPolicy.ASK).cameraConsent(consent));
+             TestEngine b = new TestEngine(880, dirB, c -> c.videoSource(EngineConfig.VideoSource.testPattern("red")))) {
+            String sa = a.createSession(SessionOptions.newBuilder().setVideo(true));
+            String sb = b.createSession(SessionOptions.newBuilder().setVideo(true));
+            a.setAnswer(sa, b.answer(sb, a.offer(sa)));
+            a.awaitState(sa, SessionState.State.CONNECTED);
+            a.ok(req(geometry(sa, 1, REMOTE)));
+            a.ok(req(geometry(sa, 2, SELF).setSelfView(true))); // accepted while the question is open
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> isRed(VideoOverlayCallTest.shot(x.display).getRGB(220, 180)));
+            // the remote video plays; the self view stays empty: the camera is not open
+            assertThat(VideoOverlayCallTest.shot(x.display).getRGB(600, 450) & 0xffffff).isEqualTo(BLUE);
+            assertThat(VideoCallTest.video(a, sa).getPacketsSent()).isZero();
+
+            consent.answers.get(0).complete(CameraConsent.Answer.ALLOW);
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> isGreen(VideoOverlayCallTest.shot(x.display).getRGB(600, 450)));
+            assertInside(VideoOverlayCallTest.shot(x.display), SELF, SelfViewCallTest::isGreen, "self view after Allow");
+            a.close(sa);
+            b.close(sb);
+        }
+    }
+
+    @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void selfViewNeedsAVideoSessionThatSends() {
         try (TestEngine a = new TestEngine(440, dirA, c -> c.videoSource(EngineConfig.VideoSource.camera(null))
