@@ -907,6 +907,10 @@ public final class AudioSession {
         }
         java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> question = f;
         synchronized (this) {
+            if (closed) {
+                question.cancel(false); // closed before the question was up: take it down at once
+                return;
+            }
             cameraQuestion = question;
         }
         // the answer arrives on the prompt's thread (AWT): hop to the engine's timer, never block it
