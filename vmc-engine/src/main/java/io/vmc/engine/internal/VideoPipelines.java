@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The GStreamer halves of a VP8 video stream (RFC 7741): source → vp8enc → rtpvp8pay → appsink
  * (with a self view: source → tee → queue → vp8enc ..., and tee → leaky queue → valve → videoconvert
- * → overlay sink, so a slow preview never stalls sending), and appsrc → rtpjitterbuffer → rtpvp8depay → vp8dec → overlay sink or fakesink.
+ * → overlay sink, so a slow preview never stalls sending), and appsrc → rtpjitterbuffer →
+ * rtpvp8depay → vp8dec → overlay sink or fakesink.
  */
 public final class VideoPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(VideoPipelines.class);
@@ -88,7 +89,7 @@ public final class VideoPipelines {
             pipeline.play();
         }
 
-        /** Self view on or off: the preview branch drops frames while off (no conversion, no drawing). */
+        /** Self view on or off: while off the preview branch passes gaps, not frames (no conversion, no drawing). */
         public void setPreview(boolean on) {
             if (preview != null && !closed.get()) preview.set("drop", !on);
         }
