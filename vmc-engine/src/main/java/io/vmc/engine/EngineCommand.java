@@ -123,11 +123,27 @@ public final class EngineCommand implements Callable<Integer> {
     String videoPattern;
 
     @Option(names = "--camera", paramLabel = "DEVICE",
-            description = "Send this V4L2 camera (/dev/videoN) in video calls; needs --allow-camera.")
+            description = "Send this V4L2 camera (/dev/videoN) in video calls, subject to --camera-policy.")
     String camera;
 
-    @Option(names = "--allow-camera", description = "Camera policy ALLOW (default DENY: video calls with a camera go audio-only).")
+    @Option(names = "--camera-policy", paramLabel = "ask|allow|deny",
+            description = "Camera use: ask the user in a local dialog for each call, always allow, or never "
+                    + "(video calls then go audio-only). Default: ask when there is a display, else deny.")
+    String cameraPolicy;
+
+    @Option(names = "--allow-camera", description = "Same as --camera-policy allow.")
     boolean allowCamera;
+
+    @Option(names = "--camera-prompt-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "An unanswered camera prompt denies after this long (default ${DEFAULT-VALUE}).")
+    int cameraPromptTimeout;
+
+    // demos and tests without a camera: a test pattern that the camera policy and prompt apply to
+    @Option(names = "--simulated-camera", paramLabel = "PATTERN", hidden = true)
+    String simulatedCamera;
+
+    /** Whether this engine can show the camera prompt; decides the default policy. */
+    boolean hasDisplay = !java.awt.GraphicsEnvironment.isHeadless();
 
     @Override
     public Integer call() throws Exception {
@@ -259,12 +275,15 @@ public final class EngineCommand implements Callable<Integer> {
         }
         if (camera != null) {
             b.videoSource(EngineConfig.VideoSource.camera(camera));
+        } else if (simulatedCamera != null) {
+            b.videoSource(EngineConfig.VideoSource.simulatedCamera(simulatedCamera));
         } else if (videoPattern != null) {
             b.videoSource(EngineConfig.VideoSource.testPattern(videoPattern));
         }
-        b.cameraPolicy(allowCamera ? EngineConfig.CameraPolicy.ALLOW : EngineConfig.CameraPolicy.DENY);
-        if (allowCamera && policy.sets(EnginePolicy.CAMERA) && !"allow".equals(policy.camera())) {
-            policyNotes.add("--allow-camera ignored: " + policy.source() + " sets camera = " + policy.camera());
+        b.cameraPolicy(cameraPolicy());
+        b.cameraPromptTimeout(java.time.Duration.ofSeconds(cameraPromptTimeout));
+        if (cameraPolicy() == EngineConfig.CameraPolicy.ALLOW && policy.sets(EnginePolicy.CAMERA) && !"allow".equals(policy.camera())) {
+            policyNotes.add("camera policy allow ignored: " + policy.source() + " sets camera = " + policy.camera());
         }
         if (!turn.isEmpty() || turnUser != null || turnPasswordFile != null) {
             if (policy.sets(EnginePolicy.TURN_SERVERS)) {
@@ -292,6 +311,27 @@ public final class EngineCommand implements Callable<Integer> {
             b.recordDir(recordDir);
         }
         return b.build();
+    }
+
+    private EngineConfig.CameraPolicy cameraPolicy() {
+        EngineConfig.CameraPolicy p;
+        if (cameraPolicy == null) {
+            p = allowCamera ? EngineConfig.CameraPolicy.ALLOW : hasDisplay ? EngineConfig.CameraPolicy.ASK : EngineConfig.CameraPolicy.DENY;
+        } else {
+            p = switch (cameraPolicy.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "ask" -> EngineConfig.CameraPolicy.ASK;
+                case "allow" -> EngineConfig.CameraPolicy.ALLOW;
+                case "deny" -> EngineConfig.CameraPolicy.DENY;
+                default -> throw new IllegalArgumentException("--camera-policy must be ask, allow or deny, got " + cameraPolicy);
+            };
+            if (allowCamera && p != EngineConfig.CameraPolicy.ALLOW) {
+                throw new IllegalArgumentException("--allow-camera contradicts --camera-policy " + cameraPolicy);
+            }
+        }
+        if (p == EngineConfig.CameraPolicy.ASK && !hasDisplay) {
+            LOG.warn("--camera-policy ask without a display: every camera request will be denied");
+        }
+        return p;
     }
 
     /** Serves the engine's requests on the channel and forwards its events (and client addresses) to agentd. */

@@ -37,6 +37,8 @@ public final class EngineConfig {
     private final boolean iceRelayOnly;
     private final boolean videoEnabled;
     private final List<String> audioCodecs;
+    private final CameraConsent cameraConsent;
+    private final Duration cameraPromptTimeout;
 
     /** Received, decoded audio of each session (48 kHz mono S16LE), e.g. for level meters and benchmarks. */
     @FunctionalInterface
@@ -73,6 +75,8 @@ public final class EngineConfig {
         this.iceRelayOnly = b.iceRelayOnly;
         this.videoEnabled = b.videoEnabled;
         this.audioCodecs = List.copyOf(b.audioCodecs);
+        this.cameraConsent = b.cameraConsent;
+        this.cameraPromptTimeout = b.cameraPromptTimeout;
     }
 
     /** TURN relays (RFC 8656) for relayed candidates, tried in order. */
@@ -84,13 +88,20 @@ public final class EngineConfig {
     /** Audio codecs the engine may negotiate, in preference order (SDP names). Default: opus, G722, PCMU, PCMA. */
     public List<String> audioCodecs() { return audioCodecs; }
 
-    /** Whether a real camera may be used without asking (no interactive prompt exists yet). */
-    public enum CameraPolicy { ALLOW, DENY }
+    /**
+     * Whether a camera may be used: always, never, or after the user answers a local prompt on the
+     * thin client ({@link CameraConsent}). A test pattern needs no consent.
+     */
+    public enum CameraPolicy { ALLOW, DENY, ASK }
 
     /** What a video session sends. */
     public VideoSource videoSource() { return videoSource; }
-    /** Camera policy; a test pattern needs no consent. Default DENY. */
+    /** Camera policy; a test pattern needs no consent. Default DENY ({@code vmc engine} defaults to ASK with a display). */
     public CameraPolicy cameraPolicy() { return cameraPolicy; }
+    /** Who answers {@link CameraPolicy#ASK}; null = the engine's own dialog on $DISPLAY. */
+    public CameraConsent cameraConsent() { return cameraConsent; }
+    /** An unanswered camera prompt denies after this long. */
+    public Duration cameraPromptTimeout() { return cameraPromptTimeout; }
     /** X11 window id the remote video is drawn into (SetVideoGeometry), or 0 for none. */
     public long overlayParentWindow() { return overlayParentWindow; }
     /** X display of the overlay window, like ":0"; null = $DISPLAY. */
@@ -205,6 +216,23 @@ public final class EngineConfig {
             }
             audioCodecs.clear();
             audioCodecs.addAll(out);
+            return this;
+        }
+
+        private CameraConsent cameraConsent;
+        private Duration cameraPromptTimeout = Duration.ofSeconds(30);
+
+        /** Who answers {@link CameraPolicy#ASK} (tests, embedders); null (default) = the engine's dialog. */
+        public Builder cameraConsent(CameraConsent c) {
+            cameraConsent = c;
+            return this;
+        }
+
+        public Builder cameraPromptTimeout(Duration d) {
+            if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("cameraPromptTimeout must be 1 s..10 min, got " + d);
+            }
+            cameraPromptTimeout = d;
             return this;
         }
 
@@ -392,24 +420,26 @@ public final class EngineConfig {
         }
     }
 
-    /** The camera ({@code v4l2src}, needs {@link CameraPolicy#ALLOW}) or a {@code videotestsrc} pattern (no consent needed). */
+    /**
+     * The camera ({@code v4l2src}, subject to the {@link CameraPolicy}) or a {@code videotestsrc}
+     * pattern (no consent needed).
+     */
     public static final class VideoSource {
         private static final java.util.regex.Pattern PATTERN = java.util.regex.Pattern.compile("[a-z0-9-]{1,32}");
         private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("/dev/video[0-9]{1,3}");
         private final String pattern;
         private final String device;
+        private final boolean camera;
 
-        private VideoSource(String pattern, String device) {
+        private VideoSource(String pattern, String device, boolean camera) {
             this.pattern = pattern;
             this.device = device;
+            this.camera = camera;
         }
 
         /** A videotestsrc pattern by nick: "smpte", "red", "ball", ... */
         public static VideoSource testPattern(String pattern) {
-            if (pattern == null || !PATTERN.matcher(pattern).matches()) {
-                throw new IllegalArgumentException("test pattern must be a videotestsrc pattern name, got " + pattern);
-            }
-            return new VideoSource(pattern, null);
+            return new VideoSource(checkPattern(pattern), null, false);
         }
 
         /** A V4L2 camera; null = the default device. */
@@ -417,16 +447,34 @@ public final class EngineConfig {
             if (device != null && !DEVICE.matcher(device).matches()) {
                 throw new IllegalArgumentException("camera device must look like /dev/videoN, got " + device);
             }
-            return new VideoSource(null, device);
+            return new VideoSource(null, device, true);
         }
 
-        public boolean isCamera() { return pattern == null; }
+        /**
+         * A test pattern treated as a camera: the camera policy and prompt apply to it. For demos and
+         * tests on machines without a camera.
+         */
+        public static VideoSource simulatedCamera(String pattern) {
+            return new VideoSource(checkPattern(pattern), null, true);
+        }
+
+        private static String checkPattern(String pattern) {
+            if (pattern == null || !PATTERN.matcher(pattern).matches()) {
+                throw new IllegalArgumentException("test pattern must be a videotestsrc pattern name, got " + pattern);
+            }
+            return pattern;
+        }
+
+        /** Whether the camera policy applies (a real or a simulated camera). */
+        public boolean isCamera() { return camera; }
+        /** The videotestsrc pattern, also for a simulated camera; null for a real camera. */
         public String pattern() { return pattern; }
         public String device() { return device; }
 
         @Override
         public String toString() {
-            return isCamera() ? "camera " + (device == null ? "default" : device) : "test pattern " + pattern;
+            if (!camera) return "test pattern " + pattern;
+            return pattern != null ? "simulated camera (test pattern " + pattern + ")" : "camera " + (device == null ? "default" : device);
         }
     }
 

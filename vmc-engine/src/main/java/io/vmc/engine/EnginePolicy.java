@@ -335,8 +335,7 @@ public final class EnginePolicy {
 
     void applyTo(EngineConfig.Builder b, Set<String> skip) {
         if (sets(CAMERA) && !skip.contains(CAMERA)) {
-            // TODO map "ask" to CameraPolicy.ASK once the engine can ask the user; until then asking means no
-            b.cameraPolicy("allow".equals(camera) ? EngineConfig.CameraPolicy.ALLOW : EngineConfig.CameraPolicy.DENY);
+            b.cameraPolicy(EngineConfig.CameraPolicy.valueOf(camera.toUpperCase(java.util.Locale.ROOT)));
         }
         if (sets(STUN_SERVERS) && !skip.contains(STUN_SERVERS)) {
             for (HostPort h : stunServers) b.stunServer(resolve(STUN_SERVERS, h));

@@ -83,6 +83,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
     private volatile String defaultMic;
     private volatile String defaultSpeaker;
+    private final CameraConsent cameraConsent;
 
     public MediaEngine(EngineConfig config, EventSink events) {
         this.config = Objects.requireNonNull(config, "config");
@@ -100,6 +101,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "vmc-engine-timer-" + n.incrementAndGet()));
         this.requestLimiter = new RateLimiter(config.requestsPerSecond(), config.requestBurst());
         this.devices = new Devices(this.events, timer);
+        this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
+                config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
         timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -209,8 +212,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                     .addAllSessionIds(sessions.keySet()));
             case SET_VIDEO_GEOMETRY -> {
                 var m = r.getSetVideoGeometry();
-                if (m.getSelfView()) throw new EngineException(Error.Code.UNIMPLEMENTED, "self view is not supported yet");
-                session(m.getSessionId()).setVideoArea(VideoGeometry.toVideoArea(m));
+                session(m.getSessionId()).setVideoArea(VideoGeometry.mappingId(m), m.getSelfView(), VideoGeometry.toVideoArea(m));
                 yield empty();
             }
             case REPORT_CLIENT_ADDRESSES -> throw new EngineException(Error.Code.UNIMPLEMENTED, "ReportClientAddresses goes from the engine to agentd");
@@ -244,7 +246,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
             sessions.put(id, s);
         }
-        s.announce();
+        s.announce(m.getAppId(), cameraConsent);
         emitStatus();
         return Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(id));
     }

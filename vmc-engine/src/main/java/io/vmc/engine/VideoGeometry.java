@@ -19,7 +19,16 @@ final class VideoGeometry {
     /** Most visible rectangles accepted in one update (the overlay applies at most 64 of them). */
     static final int MAX_VISIBLE_RECTS = 1024;
 
+    /** Largest mapping id accepted (the agent API allows 0..255). */
+    static final int MAX_MAPPING_ID = 255;
+
     private VideoGeometry() {
+    }
+
+    static int mappingId(SetVideoGeometry m) {
+        long id = Integer.toUnsignedLong(m.getMappingId());
+        if (id > MAX_MAPPING_ID) throw EngineException.invalid("mapping_id " + id + " exceeds " + MAX_MAPPING_ID);
+        return (int) id;
     }
 
     /** @return the area to show, or null to remove the mapping (clear) */

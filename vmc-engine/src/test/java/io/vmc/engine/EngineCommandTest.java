@@ -29,6 +29,7 @@ class EngineCommandTest {
         EngineCommand cmd = new EngineCommand();
         new CommandLine(cmd).parseArgs("--channel", "unix:/run/x.sock", "--ice-address", "127.0.0.1", "--ice-address", "::1",
                 "--stun", "127.0.0.1:3478", "--tone", "440", "--speaker", "none", "--max-sessions", "3");
+        cmd.hasDisplay = false;
         EngineConfig c = cmd.config();
         assertThat(c.iceAddresses()).hasSize(2);
         assertThat(c.stunServers()).hasSize(1);
@@ -45,6 +46,7 @@ class EngineCommandTest {
     void videoOptions() throws Exception {
         EngineCommand cmd = new EngineCommand();
         new CommandLine(cmd).parseArgs("--channel", "unix:/run/x.sock", "--overlay-window", "0x3a00007", "--camera", "/dev/video0");
+        cmd.hasDisplay = false;
         EngineConfig c = cmd.config();
         assertThat(c.overlayParentWindow()).isEqualTo(0x3a00007L);
         assertThat(c.videoSource().isCamera()).isTrue();
@@ -56,6 +58,43 @@ class EngineCommandTest {
         EngineCommand bad = new EngineCommand();
         new CommandLine(bad).parseArgs("--channel", "unix:/run/x.sock", "--overlay-window", "nope");
         org.assertj.core.api.Assertions.assertThatThrownBy(bad::config).hasMessageContaining("--overlay-window");
+    }
+
+    @Test
+    void cameraPolicyOptions() throws Exception {
+        assertThat(policy(true)).isEqualTo(EngineConfig.CameraPolicy.ASK); // a display: ask the user
+        assertThat(policy(false)).isEqualTo(EngineConfig.CameraPolicy.DENY); // nobody to ask
+        assertThat(policy(false, "--camera-policy", "ask")).isEqualTo(EngineConfig.CameraPolicy.ASK);
+        assertThat(policy(true, "--camera-policy", "DENY")).isEqualTo(EngineConfig.CameraPolicy.DENY);
+        assertThat(policy(true, "--camera-policy", "allow")).isEqualTo(EngineConfig.CameraPolicy.ALLOW);
+        assertThat(policy(true, "--allow-camera")).isEqualTo(EngineConfig.CameraPolicy.ALLOW);
+        assertThat(policy(true, "--allow-camera", "--camera-policy", "allow")).isEqualTo(EngineConfig.CameraPolicy.ALLOW);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> policy(true, "--allow-camera", "--camera-policy", "deny"))
+                .hasMessageContaining("--allow-camera contradicts --camera-policy deny");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> policy(true, "--camera-policy", "maybe"))
+                .hasMessageContaining("--camera-policy must be ask, allow or deny, got maybe");
+
+        EngineCommand cmd = new EngineCommand();
+        new CommandLine(cmd).parseArgs("--channel", "unix:/run/x.sock", "--simulated-camera", "ball", "--camera-prompt-timeout", "5");
+        EngineConfig c = cmd.config();
+        assertThat(c.videoSource().isCamera()).isTrue();
+        assertThat(c.videoSource().pattern()).isEqualTo("ball");
+        assertThat(c.cameraPromptTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        EngineCommand plain = new EngineCommand();
+        new CommandLine(plain).parseArgs("--channel", "unix:/run/x.sock");
+        assertThat(plain.config().cameraPromptTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        EngineCommand bad = new EngineCommand();
+        new CommandLine(bad).parseArgs("--channel", "unix:/run/x.sock", "--camera-prompt-timeout", "0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(bad::config).hasMessageContaining("cameraPromptTimeout must be 1 s..10 min");
+    }
+
+    private static EngineConfig.CameraPolicy policy(boolean display, String... args) throws Exception {
+        EngineCommand cmd = new EngineCommand();
+        List<String> all = new java.util.ArrayList<>(List.of("--channel", "unix:/run/x.sock"));
+        all.addAll(List.of(args));
+        new CommandLine(cmd).parseArgs(all.toArray(String[]::new));
+        cmd.hasDisplay = display;
+        return cmd.config().cameraPolicy();
     }
 
     @Test

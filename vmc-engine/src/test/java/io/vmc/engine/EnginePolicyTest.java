@@ -72,10 +72,9 @@ class EnginePolicyTest {
         assertThat(c.audioCodecs()).containsExactly("PCMA", "opus");
         assertThat(c.videoMaxBitrateKbps()).isEqualTo(300);
         assertThat(c.stunServers()).extracting(a -> a.getPort()).containsExactly(3478, 3479, 3478);
-        // TODO(camera ask): expect CameraPolicy.ASK once it exists; until then "ask" must not mean allow
         EngineConfig.Builder ask = EngineConfig.builder();
         parse("camera = ask").applyTo(ask);
-        assertThat(ask.build().cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
+        assertThat(ask.build().cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.ASK);
         assertThat(EngineConfig.builder().build().videoEnabled()).isTrue();
     }
 

@@ -58,8 +58,8 @@ class RequestValidationTest {
                     .setVisibleAll(true).setScreenWidth(100).setScreenHeight(100)))))
                     .isEqualTo(Error.Code.FAILED_PRECONDITION);
             assertThat(code(e.call(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder().setSessionId(sid)
-                    .setSelfView(true)))))
-                    .isEqualTo(Error.Code.UNIMPLEMENTED);
+                    .setSelfView(true))))) // self view without an area
+                    .isEqualTo(Error.Code.INVALID_ARGUMENT);
             assertThat(code(e.call(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sid)
                     .setRemoteSdp("v=0\r\n" + "a=x:".repeat(20000))))))
                     .isEqualTo(Error.Code.INVALID_ARGUMENT);

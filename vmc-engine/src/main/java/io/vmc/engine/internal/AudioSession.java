@@ -97,6 +97,17 @@ public final class AudioSession {
     private io.vmc.overlay.VideoOverlay overlay;
     private boolean videoRemoteSet;
 
+    // camera consent (CameraPolicy.ASK): asked once when the session is announced; the call does not
+    // wait: video is negotiated as usual and the sender starts only when the user allows
+    private enum Camera { NOT_NEEDED, PENDING, ALLOWED, DENIED }
+    private volatile Camera camera;
+    private String cameraDeniedReason;
+    private java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> cameraQuestion;
+    // self view: a second overlay fed from the sender, shown at the app's self-view mapping
+    private io.vmc.overlay.VideoOverlay selfOverlay;
+    private int selfViewMapping = -1;
+    private io.vmc.overlay.VideoArea selfViewArea;
+
     public AudioSession(String id, SessionOptions options, EngineConfig config, EventSink events,
                         ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered) {
         this.id = id;
@@ -147,6 +158,11 @@ public final class AudioSession {
         } else {
             videoWanted = options.getVideo();
             videoDisabledReason = null;
+        }
+        if (!videoWanted || !config.videoSource().isCamera()) {
+            camera = Camera.NOT_NEEDED;
+        } else {
+            camera = config.cameraPolicy() == EngineConfig.CameraPolicy.ASK ? Camera.PENDING : Camera.ALLOWED;
         }
     }
 
@@ -219,7 +235,7 @@ public final class AudioSession {
                 }
             }
             if (offerKeys) va.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey)));
-            va.add(Attribute.flag(wanted.attribute()));
+            va.add(Attribute.flag(videoWantedDirection().attribute()));
             InetSocketAddress vdef = videoIce.defaultAddress();
             extra.add(new MediaDescription("video", vdef.getPort(), proto, vFormats,
                     Connection.of(vdef.getAddress()), va));
@@ -336,7 +352,7 @@ public final class AudioSession {
                     vLocalKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(vRemoteCrypto.suite()) ? randomBytes(Crypto.KEY_AND_SALT_BYTES) : videoKey;
                     va.add(Attribute.of("crypto", new Crypto(vRemoteCrypto.tag(), vRemoteCrypto.suite(), vLocalKey)));
                 }
-                va.add(Attribute.flag(offer.direction(vOffer).reverse().intersect(wanted).attribute()));
+                va.add(Attribute.flag(offer.direction(vOffer).reverse().intersect(videoWantedDirection()).attribute()));
                 InetSocketAddress vdef = videoIce.defaultAddress();
                 extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(vPt)),
                         Connection.of(vdef.getAddress()), va));
@@ -351,7 +367,7 @@ public final class AudioSession {
         pendingRemoteOffer = null;
         applyTransport(offer, m, withIce, firstTime);
         if (videoAccepted) {
-            Direction vDir = offer.direction(vOffer).reverse().intersect(wanted);
+            Direction vDir = offer.direction(vOffer).reverse().intersect(videoWantedDirection());
             applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vMatch.codec(), vPt, vPt, secure ? vRemoteCrypto.suite() : null,
                     vLocalKey, secure ? vRemoteCrypto.keyAndSalt() : null, vDir.sends(), vDir.receives()));
         }
@@ -438,7 +454,7 @@ public final class AudioSession {
                 if (vRemote == null) throw EngineException.invalid("the video answer has no a=crypto line matching the offered tag 1 AES_CM_128_HMAC_SHA1_80");
             }
             boolean vIce = answer.attribute(vAns, "ice-ufrag").isPresent() && answer.attribute(vAns, "ice-pwd").isPresent();
-            Direction vDir = answer.direction(vAns).reverse().intersect(wanted);
+            Direction vDir = answer.direction(vAns).reverse().intersect(videoWantedDirection());
             applyVideo(answer, vAns, vIce, new VideoFlow.Params(vMatch.codec(), vSendPt, vMatch.codec().defaultPayloadType(),
                     secure ? vRemote.suite() : null,
                     secure ? videoKey : null, secure ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
@@ -721,8 +737,10 @@ public final class AudioSession {
         if (closed) return;
         closed = true;
         if (flow != null) flow.close();
+        if (cameraQuestion != null) cameraQuestion.cancel(false); // takes the prompt down
         if (videoFlow != null) videoFlow.close();
         if (overlay != null) overlay.close();
+        if (selfOverlay != null) selfOverlay.close();
         if (ice != null) ice.close();
         if (videoIce != null) videoIce.close();
         state = SessionState.State.CLOSED;
@@ -840,18 +858,26 @@ public final class AudioSession {
             videoIce.usePlainRemote(new InetSocketAddress(c.inetAddress(), m.port()));
         }
         if (p.receive() && config.overlayParentWindow() != 0) {
-            overlay = attachOverlay();
+            overlay = attachOverlay("remote-" + id);
         }
+        if (p.send() && camera != Camera.DENIED && config.overlayParentWindow() != 0) {
+            selfOverlay = attachOverlay("self-" + id);
+        }
+        boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
         try {
-            videoFlow = new VideoFlow(p, config, overlay, timer, new VideoIo());
+            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, timer, new VideoIo());
         } catch (RuntimeException e) {
             // video failing must not take the call down: go on audio-only and say why
             LOG.warn("session {}: video pipeline failed: {}", id, e.toString());
             emitState(state, "video disabled: pipeline failed: " + e.getMessage());
+            if (selfOverlay != null) selfOverlay.close();
+            selfOverlay = null;
+            return;
         }
+        if (cameraOk && selfViewArea != null) showSelfView();
     }
 
-    private io.vmc.overlay.VideoOverlay attachOverlay() {
+    private io.vmc.overlay.VideoOverlay attachOverlay(String name) {
         if (!io.vmc.overlay.OverlaySupport.isAvailable()) {
             LOG.warn("session {}: no video overlay: {}", id, io.vmc.overlay.OverlaySupport.unavailabilityCause().toString());
             return null;
@@ -861,19 +887,125 @@ public final class AudioSession {
             return io.vmc.overlay.VideoOverlay.attach(io.vmc.overlay.OverlayOptions.builder()
                     .parentWindow(config.overlayParentWindow()).displayName(config.overlayDisplay())
                     .displayInsets(insets[0], insets[1], insets[2], insets[3])
-                    .name("remote-" + id).build());
+                    .name(name).build());
         } catch (io.vmc.overlay.OverlayException | RuntimeException e) {
             LOG.warn("session {}: no video overlay: {}", id, e.toString());
             return null;
         }
     }
 
-    /** Applies a validated geometry update from the guest to the remote video's overlay. */
-    public synchronized void setVideoArea(io.vmc.overlay.VideoArea area) {
+    /**
+     * Applies a validated geometry update from the guest: to the self view when {@code selfView} is
+     * set or when it clears the self view's mapping, to the remote video's overlay otherwise.
+     *
+     * @param area null to clear the mapping
+     */
+    public synchronized void setVideoArea(int mappingId, boolean selfView, io.vmc.overlay.VideoArea area) {
         ensureOpen();
+        if (selfView || (area == null && mappingId == selfViewMapping)) {
+            setSelfViewArea(mappingId, area);
+            return;
+        }
         if (config.overlayParentWindow() == 0) throw EngineException.precondition("the engine has no overlay window (--overlay-window)");
         if (overlay == null) throw EngineException.precondition("no remote video in this session (yet)");
         if (area == null) overlay.clearVideoArea(); else overlay.setVideoArea(area);
+    }
+
+    /**
+     * The self view shows what this call sends. Accepted before the video is negotiated or while
+     * the camera prompt is open (shown from when the sender runs); refused when nothing will be sent.
+     */
+    private void setSelfViewArea(int mappingId, io.vmc.overlay.VideoArea area) {
+        if (area == null) {
+            if (mappingId != selfViewMapping) return; // clearing an unknown self view: nothing to do
+            selfViewMapping = -1;
+            selfViewArea = null;
+            if (selfOverlay != null) selfOverlay.clearVideoArea();
+            if (videoFlow != null) videoFlow.setSelfView(false);
+            return;
+        }
+        if (!videoWanted) {
+            if (videoDisabledReason != null) throw new EngineException(Error.Code.PERMISSION_DENIED, "no self view: " + videoDisabledReason);
+            throw EngineException.precondition("no self view: this session has no video");
+        }
+        if (camera == Camera.DENIED) throw new EngineException(Error.Code.PERMISSION_DENIED, "no self view: " + cameraDeniedReason);
+        if (config.overlayParentWindow() == 0) throw EngineException.precondition("the engine has no overlay window (--overlay-window)");
+        if (videoRemoteSet && (videoFlow == null || !videoFlow.hasSender())) {
+            throw EngineException.precondition("no self view: this call sends no video");
+        }
+        selfViewMapping = mappingId;
+        selfViewArea = area;
+        if (selfOverlay != null && (camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED)) showSelfView();
+    }
+
+    private void showSelfView() {
+        selfOverlay.setVideoArea(selfViewArea);
+        videoFlow.setSelfView(true);
+    }
+
+    /** Send direction for video: a camera the user denied only receives. */
+    private Direction videoWantedDirection() {
+        return camera == Camera.DENIED ? wanted.intersect(Direction.RECVONLY) : wanted;
+    }
+
+    private void askCamera(String appId, io.vmc.engine.CameraConsent consent) {
+        io.vmc.engine.CameraConsent.Question q = new io.vmc.engine.CameraConsent.Question(id,
+                SwingCameraConsent.shownText(appId), SwingCameraConsent.shownText(options.getLabel()),
+                config.videoSource().toString(), config.cameraPromptTimeout());
+        emitState(state, "waiting for the user to allow the camera (" + config.videoSource() + "); video is not sent until then");
+        java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> f;
+        try {
+            f = consent.ask(q);
+            if (f == null) throw new IllegalStateException("the camera prompt returned no answer");
+        } catch (RuntimeException e) {
+            f = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> question = f;
+        synchronized (this) {
+            if (closed) {
+                question.cancel(false); // closed before the question was up: take it down at once
+                return;
+            }
+            cameraQuestion = question;
+        }
+        // the answer arrives on the prompt's thread (AWT): hop to the engine's timer, never block it
+        question.whenComplete((a, t) -> runAsync(() -> cameraAnswered(a, t)));
+        long ms = config.cameraPromptTimeout().toMillis();
+        try {
+            timer.schedule(() -> question.cancel(false), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            question.cancel(false);
+        }
+    }
+
+    private synchronized void cameraAnswered(io.vmc.engine.CameraConsent.Answer a, Throwable t) {
+        if (closed || camera != Camera.PENDING) return;
+        if (a == io.vmc.engine.CameraConsent.Answer.ALLOW && t == null) {
+            camera = Camera.ALLOWED;
+            emitState(state, "camera allowed by the user: sending video from " + config.videoSource());
+            if (videoFlow != null) {
+                videoFlow.startSending();
+                if (selfViewArea != null && selfOverlay != null) showSelfView();
+            }
+            return;
+        }
+        String why;
+        if (t instanceof java.util.concurrent.CancellationException) {
+            why = ": no answer within " + config.cameraPromptTimeout().toSeconds() + " s";
+        } else if (t != null) {
+            Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+            why = ": " + c.getMessage(); // e.g. no display to show the camera prompt on
+        } else {
+            why = " by the user";
+        }
+        camera = Camera.DENIED;
+        cameraDeniedReason = "camera use denied" + why + " (" + config.videoSource() + ")";
+        LOG.info("session {}: {}", id, cameraDeniedReason);
+        emitState(state, "video send disabled: " + cameraDeniedReason + "; the call goes on without sending video");
+        selfViewMapping = -1;
+        selfViewArea = null;
+        if (videoFlow != null) videoFlow.setSelfView(false);
+        if (selfOverlay != null) selfOverlay.clearVideoArea();
     }
 
     private final class VideoIo implements MediaFlow.Io {
@@ -978,9 +1110,13 @@ public final class AudioSession {
         return b;
     }
 
-    /** Emits the NEW state; called once by the engine after registering the session. */
-    public void announce() {
+    /**
+     * Emits the NEW state and, under {@link EngineConfig.CameraPolicy#ASK}, puts the camera question
+     * to the user; called once by the engine after registering the session.
+     */
+    public void announce(String appId, io.vmc.engine.CameraConsent consent) {
         emitState(SessionState.State.NEW, options.getLabel());
         if (videoDisabledReason != null) emitState(SessionState.State.NEW, videoDisabledReason);
+        if (camera == Camera.PENDING) askCamera(appId, consent);
     }
 }

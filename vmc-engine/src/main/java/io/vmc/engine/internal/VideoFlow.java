@@ -58,6 +58,16 @@ public final class VideoFlow implements AutoCloseable {
 
     public VideoFlow(Params params, EngineConfig config, VideoOverlay overlay, ScheduledExecutorService timer,
                      MediaFlow.Io io) {
+        this(params, config, overlay, null, true, timer, io);
+    }
+
+    /**
+     * @param selfView overlay for the self view (fed from the sender), or null
+     * @param startSending false while the camera waits for the user's consent: the sender pipeline
+     *     exists but stays stopped (the camera is not opened) until {@link #startSending()}
+     */
+    public VideoFlow(Params params, EngineConfig config, VideoOverlay overlay, VideoOverlay selfView, boolean startSending,
+                     ScheduledExecutorService timer, MediaFlow.Io io) {
         this.params = params;
         this.io = io;
         for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "unknownPayloadType"}) {
@@ -69,7 +79,7 @@ public final class VideoFlow implements AutoCloseable {
         try {
             if (params.send()) {
                 s = new VideoPipelines.Sender(params.codec(), config.videoSource(), params.sendPt(), config.videoMaxBitrateKbps(),
-                        this::onEncodedPacket, io::mediaError);
+                        selfView, this::onEncodedPacket, io::mediaError);
             }
             if (params.receive()) {
                 r = new VideoPipelines.Receiver(params.codec(), params.recvPt(), Math.max(config.jitterBufferMs(), 50), overlay, io::mediaError);
@@ -82,11 +92,26 @@ public final class VideoFlow implements AutoCloseable {
         this.sender = s;
         this.receiver = r;
         if (r != null) r.start();
-        if (s != null) s.start();
+        if (s != null && startSending) s.start();
         rtcpTask = timer.scheduleAtFixedRate(this::rtcpTick, 200, 500, TimeUnit.MILLISECONDS);
     }
 
     public Params params() { return params; }
+
+    /** Starts the sender held back by the constructor (the camera was allowed); idempotent. */
+    public synchronized void startSending() {
+        if (sender != null && !closed) sender.start();
+    }
+
+    /** Whether this flow has a sender (the negotiated direction sends video). */
+    public boolean hasSender() {
+        return sender != null;
+    }
+
+    /** Shows or stops the self view fed from the sender. */
+    public void setSelfView(boolean on) {
+        if (sender != null) sender.setPreview(on);
+    }
 
     /** Hold/resume after a re-offer: gates the packets; the pipelines keep running. */
     public void setDirection(boolean send, boolean receive) {

@@ -24,9 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GStreamer halves of a video stream: source → encoder → payloader → appsink, and appsrc →
- * rtpjitterbuffer → depayloader → decoder → overlay sink or fakesink; the elements come from the
- * {@link VideoCodec} (VP8, RFC 7741, or H.264, RFC 6184).
+ * The GStreamer halves of a video stream: source → encoder → payloader → appsink (with a self view:
+ * source → tee → queue → encoder ..., and tee → leaky queue → valve → videoconvert → overlay sink,
+ * so a slow preview never stalls sending), and appsrc → rtpjitterbuffer → depayloader → decoder →
+ * overlay sink or fakesink; the elements come from the {@link VideoCodec} (VP8, RFC 7741, or
+ * H.264, RFC 6184).
  */
 public final class VideoPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(VideoPipelines.class);
@@ -39,24 +41,44 @@ public final class VideoPipelines {
     private VideoPipelines() {
     }
 
+    // Each tee branch needs its own queue (thread), or the first sink to preroll blocks the other.
+    // While the self view is off the valve turns frames into GAP events: the overlay sink still
+    // prerolls, so the pipeline reaches PLAYING, but nothing is converted or drawn.
+    private static final String SELF_VIEW_TEE = " ! tee name=t ! queue max-size-buffers=3 max-size-bytes=0 max-size-time=0";
+    private static final String SELF_VIEW_BRANCH = " t. ! queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream"
+            + " ! valve name=preview drop=true drop-mode=transform-to-gap ! videoconvert name=previewconvert";
+
     public static final class Sender implements AutoCloseable {
         private final Pipeline pipeline;
         private final Element encoder;
+        private final Element preview;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        public Sender(VideoCodec codec, EngineConfig.VideoSource source, int pt, int bitrateKbps, Consumer<byte[]> rtpOut,
-                      Consumer<String> onError) {
+        /** @param selfView where to show what is sent (off until {@link #setPreview}), or null for no preview branch */
+        public Sender(VideoCodec codec, EngineConfig.VideoSource source, int pt, int bitrateKbps, VideoOverlay selfView,
+                      Consumer<byte[]> rtpOut, Consumer<String> onError) {
             GstSupport.init();
-            String src = source.isCamera()
+            String src = source.pattern() == null
                     ? "v4l2src" + (source.device() != null ? " device=" + AudioPipelines.quote(source.device()) : "")
                     : "videotestsrc is-live=true pattern=" + source.pattern();
             String desc = String.format(Locale.ROOT,
                     "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
-                            + " ! %s"
+                            + "%s ! %s"
                             + " ! appsink name=rtp emit-signals=true sync=false max-buffers=200 drop=true",
-                    src, WIDTH, HEIGHT, FPS, codec.senderChain(pt, bitrateKbps, KEYFRAME_MAX_DIST));
+                    src, WIDTH, HEIGHT, FPS, selfView == null ? "" : SELF_VIEW_TEE, codec.senderChain(pt, bitrateKbps, KEYFRAME_MAX_DIST));
+            if (selfView != null) {
+                desc += SELF_VIEW_BRANCH;
+            }
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             encoder = pipeline.getElementByName("enc");
+            preview = pipeline.getElementByName("preview");
+            if (selfView != null) {
+                Bin sink = selfView.sink();
+                pipeline.add(sink);
+                if (!pipeline.getElementByName("previewconvert").link(sink)) {
+                    throw new IllegalStateException("cannot link the self view to its overlay sink");
+                }
+            }
             AppSink sink = (AppSink) pipeline.getElementByName("rtp");
             sink.connect(GstSupport.copyingTo(rtpOut, closed, "video send path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
@@ -64,6 +86,11 @@ public final class VideoPipelines {
 
         public void start() {
             pipeline.play();
+        }
+
+        /** Self view on or off: while off the preview branch passes gaps, not frames (no conversion, no drawing). */
+        public void setPreview(boolean on) {
+            if (preview != null && !closed.get()) preview.set("drop", !on);
         }
 
         /** Asks the encoder for a keyframe (the answer to a PLI): a GstForceKeyUnit event into its sink pad. */
