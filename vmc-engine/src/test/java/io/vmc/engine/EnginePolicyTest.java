@@ -201,7 +201,7 @@ class EnginePolicyTest {
         assertThat(c.videoEnabled()).isFalse();
         assertThat(c.turnServers()).extracting(EngineConfig.TurnServer::toString).containsExactly("turn:127.0.0.1:3478?transport=udp");
         assertThat(c.turnServers().get(0).username()).isEqualTo("vmc");
-        assertThat(cmd.policyNotes).anySatisfy(n -> assertThat(n).startsWith("--allow-camera ignored").contains("camera = deny"))
+        assertThat(cmd.policyNotes).anySatisfy(n -> assertThat(n).startsWith("camera policy allow ignored").contains("camera = deny"))
                 .anySatisfy(n -> assertThat(n).startsWith("--turn options ignored"));
 
         // relay-only: policy true wins over no option; the option tightens a policy that says false
