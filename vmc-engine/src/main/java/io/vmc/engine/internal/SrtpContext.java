@@ -34,6 +34,9 @@ public final class SrtpContext implements AutoCloseable {
         this.suite = suite;
         int tag = Crypto.AES_CM_128_HMAC_SHA1_32.equals(suite) ? 4 : 10;
         SrtpPolicy rtp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, tag, 14);
+        // a NACKed packet is protected again with its original sequence number (plain retransmission,
+        // RFC 4585); jitsi-srtp's send-side replay check would refuse that as REPLAY_FAIL
+        rtp.setSendReplayEnabled(false);
         // RFC 4568 section 6.2.2: SRTCP always uses the 80-bit tag
         SrtpPolicy rtcp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
         LoggerImpl log = new LoggerImpl(SrtpContext.class.getName());

@@ -4,7 +4,9 @@ import io.vmc.engine.EngineConfig;
 import io.vmc.overlay.VideoOverlay;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,12 +17,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The RTP session of one VP8 video stream, owned by Java like {@link MediaFlow}: SSRC, sequence
- * numbers, SRTP, input filtering, and RTCP reduced to what video needs now: a receiver report and
- * PLI (RFC 4585) at start and while no picture has been decoded; a received PLI forces a keyframe.
- * NACK is announced in SDP but retransmission is not implemented yet.
+ * numbers, SRTP, input filtering and RTCP feedback (RFC 4585):
+ * <ul>
+ * <li>receiving: statistics and report blocks ({@link ReceiveStatistics}), Generic NACK for gaps
+ * ({@link NackTracker}), sent at once and retried; PLI at start and while nothing was decoded.
+ * Retransmissions come back in the original stream (SDP has {@code nack} without rtx) and go to
+ * the jitter buffer like any packet. The loss we report counts packets that needed a
+ * retransmission as lost (like libwebrtc, whose media SSRC never sees RTX), so that the sender's
+ * controller sees the network's loss and not what NACK hid of it.</li>
+ * <li>sending: SRs, a {@link SendHistory} that answers NACKs, a PLI or FIR forces a keyframe, and
+ * the encoder's target bitrate follows the peer's reports ({@link LossBasedBitrate}).</li>
+ * </ul>
+ * Threads: the ICE receive thread calls {@link #onPacket}, GStreamer's streaming thread sends,
+ * the session timer sends the periodic RTCP; {@code sendLock} guards the send side and
+ * {@code recvLock} the receive side.
  */
 public final class VideoFlow implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoFlow.class);
+    static final int CLOCK_RATE = 90000;
+    /** The loss controller's floor: below this VP8 at 640x480 is no longer worth watching. */
+    public static final int MIN_BITRATE_KBPS = 150;
+    /** Gaps are NACKed up to this many sequence numbers behind the highest (plain RTP)... */
+    static final int NACK_WINDOW = 512;
+    /**
+     * ...and with SRTP only this far: jitsi-srtp's receive replay window is 64 packets, an older
+     * retransmission would be dropped as a replay.
+     */
+    static final int NACK_WINDOW_SRTP = 60;
+    static final long NACK_MAX_AGE_NANOS = 200_000_000L;
+    static final int MAX_NACKS_PER_SEQ = 3;
+    /** Sequence numbers asked for in one NACK: always fits {@link RtcpPackets#MAX_NACK_ITEMS_OUT} items. */
+    static final int MAX_SEQS_PER_NACK = RtcpPackets.MAX_NACK_ITEMS_OUT;
+    /** Retransmissions answered for one received NACK compound. */
+    static final int MAX_RESEND_PER_NACK = 64;
+    static final long HISTORY_MAX_AGE_NANOS = 1_000_000_000L;
 
     /** Keys null = plain RTP. */
     public record Params(int sendPt, int recvPt, String srtpSuite, byte[] localKey, byte[] remoteKey,
@@ -44,8 +74,33 @@ public final class VideoFlow implements AutoCloseable {
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong plisSent = new AtomicLong();
     private final AtomicLong plisReceived = new AtomicLong();
+    private final AtomicLong nacksSent = new AtomicLong();
+    private final AtomicLong nackedPackets = new AtomicLong();
+    private final AtomicLong nacksReceived = new AtomicLong();
+    private final AtomicLong retransmitted = new AtomicLong();
+    private final AtomicLong nackMisses = new AtomicLong();
+    private final AtomicLong retransmitsLimited = new AtomicLong();
+    private final AtomicLong recovered = new AtomicLong();
     private final Map<String, AtomicLong> drops = new LinkedHashMap<>();
     private volatile long remoteSsrc = -1;
+
+    // send side, under sendLock
+    private final Object sendLock = new Object();
+    private final SendHistory history = new SendHistory(HISTORY_MAX_AGE_NANOS);
+    private long lastMediaTs = -1;
+    private long lastMediaNanos;
+    private final RateLimiter resendLimiter = new RateLimiter(400, 100);
+    private final LossBasedBitrate bitrate;
+    private volatile int appliedKbps;
+    private volatile int remoteFractionLost;
+    private volatile double rttMs = -1;
+
+    // receive side, under recvLock
+    private final Object recvLock = new Object();
+    private final ReceiveStatistics stats = new ReceiveStatistics(CLOCK_RATE);
+    private final NackTracker nacks;
+    private long seenRestarts;
+    private final RateLimiter nackLimiter = new RateLimiter(50, 10);
     private volatile boolean sending = true;
     private volatile boolean receiving = true;
     private volatile boolean closed;
@@ -54,10 +109,14 @@ public final class VideoFlow implements AutoCloseable {
                      MediaFlow.Io io) {
         this.params = params;
         this.io = io;
-        for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "unknownPayloadType"}) {
+        for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "unknownPayloadType", "rtcpInvalid"}) {
             drops.put(k, new AtomicLong());
         }
         this.srtp = params.encrypted() ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey()) : null;
+        this.nacks = new NackTracker(params.encrypted() ? NACK_WINDOW_SRTP : NACK_WINDOW, NACK_MAX_AGE_NANOS, MAX_NACKS_PER_SEQ);
+        int max = config.videoMaxBitrateKbps();
+        this.bitrate = new LossBasedBitrate(Math.min(MIN_BITRATE_KBPS, max), max, max, System.nanoTime());
+        this.appliedKbps = max;
         VideoPipelines.Sender s = null;
         VideoPipelines.Receiver r = null;
         try {
@@ -89,15 +148,20 @@ public final class VideoFlow implements AutoCloseable {
     }
 
     private void onEncodedPacket(byte[] pkt) {
-        if (RtpPackets.headerLength(pkt, 0, pkt.length) < 0 || closed || !sending) return;
-        synchronized (this) {
+        int h = RtpPackets.headerLength(pkt, 0, pkt.length);
+        if (h < 0 || closed || !sending) return;
+        synchronized (sendLock) {
             RtpPackets.setSsrc(pkt, 0, ssrc);
             RtpPackets.setSeq(pkt, 0, nextSeq);
+            long now = System.nanoTime();
+            history.put(nextSeq, pkt, now); // send() protects a copy, so pkt stays plain
             nextSeq = (nextSeq + 1) & 0xffff;
+            lastMediaTs = RtpPackets.timestamp(pkt, 0);
+            lastMediaNanos = now;
             send(pkt, pkt.length, false);
         }
         packetsSent.incrementAndGet();
-        bytesSent.addAndGet(pkt.length - RtpPackets.headerLength(pkt, 0, pkt.length));
+        bytesSent.addAndGet(pkt.length - h);
     }
 
     private void send(byte[] pkt, int len, boolean rtcp) {
@@ -155,61 +219,159 @@ public final class VideoFlow implements AutoCloseable {
         if (known < 0) remoteSsrc = pktSsrc; // the first authenticated packet fixes the SSRC
         packetsReceived.incrementAndGet();
         bytesReceived.addAndGet(dLen - h);
+        List<Long> ask = List.of();
+        synchronized (recvLock) {
+            long now = System.nanoTime();
+            long ext = stats.onSequence(RtpPackets.seq(data, dOff));
+            if (stats.restarts() != seenRestarts) {
+                seenRestarts = stats.restarts();
+                nacks.reset();
+            }
+            NackTracker.Arrival a = ext < 0 ? NackTracker.Arrival.DUPLICATE : nacks.onPacket(ext, now);
+            if (a == NackTracker.Arrival.NEW || a == NackTracker.Arrival.REORDERED) {
+                stats.onReceived(RtpPackets.timestamp(data, dOff), now, a == NackTracker.Arrival.NEW);
+            } else if (a == NackTracker.Arrival.RECOVERED) {
+                recovered.incrementAndGet();
+            }
+            long retry = nackRetryNanos();
+            if (nacks.anyDue(now, retry) && nackLimiter.tryAcquire()) ask = nacks.due(now, retry, MAX_SEQS_PER_NACK);
+        }
+        // the jitter buffer sorts, drops duplicates and waits its latency for what NACK brings back
         if (receiver != null && receiving) receiver.push(data, dOff, dLen);
+        if (!ask.isEmpty()) sendFeedback(null, false, false, ask);
+    }
+
+    /** Ask again after 1.5 RTT (at least 20 ms; 50 ms while the RTT is unknown). */
+    private long nackRetryNanos() {
+        double rtt = rttMs;
+        return rtt < 0 ? 50_000_000L : Math.max(20_000_000L, (long) (rtt * 1.5e6));
     }
 
     private void onRtcp(byte[] buf, int off, int len) {
-        long sender = RtpPackets.readU32(buf, off + 4);
-        SrtpContext.Buf plain = SrtpContext.receive(srtp, true, buf, off, len, sender);
+        long from = RtpPackets.readU32(buf, off + 4);
+        SrtpContext.Buf plain = SrtpContext.receive(srtp, true, buf, off, len, from);
         if (plain == null) {
             drops.get("authFailed").incrementAndGet();
             return;
         }
-        byte[] data = plain.getBuffer();
-        int dOff = plain.getOffset();
-        int dLen = plain.getLength();
-        int pos = dOff;
-        int end = dOff + dLen;
-        while (pos + 8 <= end) {
-            int fmt = data[pos] & 0x1f;
-            int pt = data[pos + 1] & 0xff;
-            int plen = (((data[pos + 2] & 0xff) << 8) | (data[pos + 3] & 0xff)) * 4 + 4;
-            if ((data[pos] & 0xc0) != 0x80 || pos + plen > end) return;
-            // PSFB (206) FMT 1 = PLI, FMT 4 = FIR, for our media SSRC
-            if (pt == 206 && (fmt == 1 || fmt == 4) && plen >= 12) {
-                plisReceived.incrementAndGet();
-                if (this.sender != null) this.sender.requestKeyframe();
+        RtcpPackets.Parsed r = RtcpPackets.parse(plain.getBuffer(), plain.getOffset(), plain.getLength(), ssrc);
+        if (r.malformed()) drops.get("rtcpInvalid").incrementAndGet();
+        long now = System.nanoTime();
+        if (r.senderInfo() != null && r.senderSsrc() == remoteSsrc) {
+            synchronized (recvLock) {
+                stats.onSenderReport(r.senderInfo().middle32(), now);
             }
-            pos += plen;
+        }
+        for (RtcpPackets.ReportBlock b : r.blocks()) {
+            if (b.ssrc() == ssrc) onReportAboutUs(b, now);
+        }
+        if (r.keyframeRequests() > 0) {
+            plisReceived.incrementAndGet();
+            if (this.sender != null) this.sender.requestKeyframe();
+        }
+        if (!r.nackSeqs().isEmpty()) {
+            nacksReceived.incrementAndGet();
+            resend(r.nackSeqs(), now);
         }
     }
 
-    /** Receiver report plus a PLI while nothing has been decoded yet (start, or a stream that stalled). */
+    private void onReportAboutUs(RtcpPackets.ReportBlock b, long now) {
+        remoteFractionLost = b.fractionLost();
+        if (b.lsr() != 0) {
+            long rtt = (RtcpPackets.ntpMiddle(System.currentTimeMillis()) - b.lsr() - b.dlsr()) & 0xffffffffL;
+            if (rtt < 65536L * 10) rttMs = rtt * 1000.0 / 65536.0; // else wrapped or absurd: ignore
+        }
+        if (sender == null || !sending) return;
+        int kbps;
+        synchronized (bitrate) {
+            kbps = bitrate.onReport(b.fractionLost(), now);
+        }
+        // libvpx reconfigures on every change: skip steps under 3%
+        if (Math.abs(kbps - appliedKbps) * 100 >= appliedKbps * 3) {
+            appliedKbps = kbps;
+            sender.setTargetBitrate(kbps);
+        }
+    }
+
+    /** Answers a NACK from the history: bounded per NACK and in rate, each packet at most once per RTT. */
+    private void resend(List<Integer> seqs, long now) {
+        if (!sending || closed) return;
+        long minGap = Math.max(5_000_000L, (long) (rttMs * 1e6));
+        int n = 0;
+        for (int seq : seqs) {
+            if (n >= MAX_RESEND_PER_NACK) break;
+            byte[] p;
+            synchronized (sendLock) {
+                p = history.forResend(seq, now, minGap);
+            }
+            if (p == null) {
+                nackMisses.incrementAndGet();
+                continue;
+            }
+            if (!resendLimiter.tryAcquire()) {
+                retransmitsLimited.incrementAndGet();
+                break;
+            }
+            send(p, p.length, false);
+            retransmitted.incrementAndGet();
+            n++;
+        }
+    }
+
+    /** Periodic: SR (while sending) or RR, with a report block once we receive, plus PLI and due NACKs. */
     private void rtcpTick() {
         if (closed) return;
         try {
-            long rs = remoteSsrc;
             boolean pli = receiver != null && receiver.framesDecoded() == 0;
-            byte[] p = new byte[8 + 12 + 20];
-            int pos = 0;
-            p[0] = (byte) 0x80;
-            p[1] = (byte) 201; // RR without report blocks
-            RtpPackets.writeU16(p, 2, 1);
-            RtpPackets.writeU32(p, 4, ssrc);
-            pos = 8;
-            if (pli) {
-                p[pos] = (byte) 0x81;
-                p[pos + 1] = (byte) 206;
-                RtpPackets.writeU16(p, pos + 2, 2);
-                RtpPackets.writeU32(p, pos + 4, ssrc);
-                RtpPackets.writeU32(p, pos + 8, rs < 0 ? 0 : rs);
-                pos += 12;
-                plisSent.incrementAndGet();
+            List<Long> ask;
+            synchronized (recvLock) {
+                long now = System.nanoTime();
+                ask = nacks.due(now, nackRetryNanos(), MAX_SEQS_PER_NACK);
             }
-            send(p, pos, true);
+            sendFeedback(senderInfo(), true, pli, ask);
         } catch (RuntimeException e) {
             LOG.debug("video RTCP: {}", e.toString());
         }
+    }
+
+    private RtcpPackets.SenderInfo senderInfo() {
+        if (!sending || packetsSent.get() == 0) return null;
+        long nowMs = System.currentTimeMillis();
+        long ts;
+        synchronized (sendLock) {
+            if (lastMediaTs < 0) return null;
+            ts = (lastMediaTs + (System.nanoTime() - lastMediaNanos) * CLOCK_RATE / 1_000_000_000L) & 0xffffffffL;
+        }
+        return new RtcpPackets.SenderInfo(RtcpPackets.ntp(nowMs), ts, packetsSent.get() & 0xffffffffL,
+                bytesSent.get() & 0xffffffffL);
+    }
+
+    /**
+     * One compound: SR/RR first (RFC 3550 section 6.1), then PLI and NACK. An early NACK carries an
+     * empty RR ({@code withReport} false) so as not to cut the loss report's interval short.
+     */
+    private void sendFeedback(RtcpPackets.SenderInfo info, boolean withReport, boolean pli, List<Long> ask) {
+        long rs = remoteSsrc;
+        List<RtcpPackets.ReportBlock> blocks = new ArrayList<>(1);
+        if (rs >= 0 && withReport) {
+            synchronized (recvLock) {
+                if (stats.started()) blocks.add(stats.report(rs, System.nanoTime()));
+            }
+        }
+        byte[] p = new byte[28 + 24 + 12 + RtcpPackets.maxNackBytes()];
+        int pos = RtcpPackets.writeReport(p, 0, ssrc, info, blocks);
+        if (pli) {
+            pos = RtcpPackets.writePli(p, pos, ssrc, rs < 0 ? 0 : rs);
+            plisSent.incrementAndGet();
+        }
+        if (!ask.isEmpty() && rs >= 0) {
+            List<Integer> seqs = new ArrayList<>(ask.size());
+            for (long e : ask) seqs.add((int) (e & 0xffff));
+            pos = RtcpPackets.writeNack(p, pos, ssrc, rs, seqs);
+            nacksSent.incrementAndGet();
+            nackedPackets.addAndGet(seqs.size());
+        }
+        send(p, pos, true);
     }
 
     public long packetsSent() { return packetsSent.get(); }
@@ -218,6 +380,36 @@ public final class VideoFlow implements AutoCloseable {
     public long bytesReceived() { return bytesReceived.get(); }
     public long framesDecoded() { return receiver == null ? 0 : receiver.framesDecoded(); }
 
+    /** What we receive: packets lost on the network (including those NACK brought back), RFC 3550 A.3. */
+    public long packetsLost() {
+        synchronized (recvLock) {
+            return Math.max(0, stats.lost());
+        }
+    }
+
+    /** What we receive: the fraction lost in our last report interval. */
+    public double fractionLost() {
+        synchronized (recvLock) {
+            return stats.lastFraction() / 256.0;
+        }
+    }
+
+    public double jitterMs() {
+        synchronized (recvLock) {
+            return stats.jitterMs();
+        }
+    }
+
+    /** From the peer's report blocks about our stream (LSR/DLSR); -1 until known. */
+    public double rttMs() {
+        return rttMs;
+    }
+
+    /** The encoder's current target (kbit/s). */
+    public int targetBitrateKbps() {
+        return appliedKbps;
+    }
+
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
         out.put("videoPacketsSent", packetsSent.get());
@@ -225,6 +417,18 @@ public final class VideoFlow implements AutoCloseable {
         out.put("videoFramesDecoded", framesDecoded());
         out.put("videoPliSent", plisSent.get());
         out.put("videoPliReceived", plisReceived.get());
+        out.put("videoNacksSent", nacksSent.get());
+        out.put("videoNackedPackets", nackedPackets.get());
+        out.put("videoRecovered", recovered.get());
+        out.put("videoNacksReceived", nacksReceived.get());
+        out.put("videoRetransmitted", retransmitted.get());
+        out.put("videoNackMisses", nackMisses.get());
+        out.put("videoRetransmitsLimited", retransmitsLimited.get());
+        out.put("videoTargetBitrateKbps", (long) appliedKbps);
+        out.put("videoRemoteLossPercent", Math.round(remoteFractionLost * 100 / 256.0));
+        out.put("videoLossPercent", Math.round(fractionLost() * 100));
+        out.put("videoPacketsLost", packetsLost());
+        out.put("videoRttMs", Math.round(rttMs));
         drops.forEach((k, v) -> out.put("video" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v.get()));
         return out;
     }

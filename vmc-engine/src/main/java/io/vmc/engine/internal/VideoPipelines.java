@@ -78,6 +78,12 @@ public final class VideoPipelines {
             }
         }
 
+        /** Changes the encoder's target while it runs (vp8enc reconfigures libvpx on the next frame). */
+        public void setTargetBitrate(int kbps) {
+            if (closed.get()) return;
+            encoder.set("target-bitrate", kbps * 1000);
+        }
+
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
