@@ -44,6 +44,8 @@ public final class VideoFlow implements AutoCloseable {
      * retransmission would be dropped as a replay.
      */
     static final int NACK_WINDOW_SRTP = 60;
+    /** jitsi-srtp's receive replay window (packets). */
+    static final int SRTP_REPLAY_WINDOW = 64;
     static final long NACK_MAX_AGE_NANOS = 200_000_000L;
     static final int MAX_NACKS_PER_SEQ = 3;
     /** Sequence numbers asked for in one NACK: always fits {@link RtcpPackets#MAX_NACK_ITEMS_OUT} items. */
@@ -101,6 +103,8 @@ public final class VideoFlow implements AutoCloseable {
     private final NackTracker nacks;
     private long seenRestarts;
     private final RateLimiter nackLimiter = new RateLimiter(50, 10);
+    /** PLIs on the decoder's request: a keyframe costs many packets, so at most 4 a second. */
+    private final RateLimiter pliLimiter = new RateLimiter(4, 1);
     private volatile boolean sending = true;
     private volatile boolean receiving = true;
     private volatile boolean closed;
@@ -134,6 +138,7 @@ public final class VideoFlow implements AutoCloseable {
         }
         this.sender = s;
         this.receiver = r;
+        if (r != null) r.onKeyframeRequest(this::onPictureLost);
         if (r != null) r.start();
         if (s != null) s.start();
         rtcpTask = timer.scheduleAtFixedRate(this::rtcpTick, 200, 500, TimeUnit.MILLISECONDS);
@@ -241,6 +246,16 @@ public final class VideoFlow implements AutoCloseable {
         if (!ask.isEmpty()) sendFeedback(null, false, false, ask);
     }
 
+    /** The decoder lost a picture that NACK did not bring back: ask for a keyframe (rate-limited). */
+    private void onPictureLost() {
+        if (closed || !receiving || remoteSsrc < 0 || !pliLimiter.tryAcquire()) return;
+        try {
+            sendFeedback(null, false, true, List.of());
+        } catch (RuntimeException e) {
+            LOG.debug("video PLI: {}", e.toString());
+        }
+    }
+
     /** Ask again after 1.5 RTT (at least 20 ms; 50 ms while the RTT is unknown). */
     private long nackRetryNanos() {
         double rtt = rttMs;
@@ -302,7 +317,10 @@ public final class VideoFlow implements AutoCloseable {
             if (n >= MAX_RESEND_PER_NACK) break;
             byte[] p;
             synchronized (sendLock) {
-                p = history.forResend(seq, now, minGap);
+                // with SRTP the peer refuses anything 64 behind what we sent since (a keyframe's burst
+                // can put the answer that far back): don't send what it would drop as a replay
+                boolean tooOld = srtp != null && ((nextSeq - 1 - seq) & 0xffff) >= SRTP_REPLAY_WINDOW;
+                p = tooOld ? null : history.forResend(seq, now, minGap);
             }
             if (p == null) {
                 nackMisses.incrementAndGet();

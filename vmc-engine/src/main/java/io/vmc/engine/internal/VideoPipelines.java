@@ -132,6 +132,20 @@ public final class VideoPipelines {
             return framesDecoded.get();
         }
 
+        /**
+         * Calls {@code onRequest} (on a streaming thread) whenever the depayloader or decoder asks
+         * upstream for a keyframe (GstForceKeyUnit, after a loss that NACK did not repair); the RTP
+         * session turns it into a PLI. Call before {@link #start()}.
+         */
+        public void onKeyframeRequest(Runnable onRequest) {
+            src.getStaticPad("src").addProbe(PadProbeType.EVENT_UPSTREAM, (pad, info) -> {
+                org.freedesktop.gstreamer.event.Event e = info.getEvent();
+                Structure st = e == null ? null : e.getStructure();
+                if (st != null && "GstForceKeyUnit".equals(st.getName())) onRequest.run();
+                return PadProbeReturn.OK;
+            });
+        }
+
         public void push(byte[] data, int off, int len) {
             if (closed.get()) return;
             GstSupport.push(src, data, off, len);
