@@ -8,8 +8,12 @@ package io.vmc.engine.internal;
 public final class ReceiveStatistics {
     /** A.1: a forward jump up to this is taken as loss, a larger one as a possible restart. */
     public static final int MAX_DROPOUT = 3000;
-    /** A.1: a backward step up to this is reordering, a larger one a possible restart. */
-    public static final int MAX_MISORDER = 100;
+    /**
+     * A.1: a backward step up to this is reordering, a larger one a possible restart. A.1 uses 100;
+     * NACKed retransmissions come back in the original stream up to {@code NackTracker}'s window
+     * (512) behind, and two consecutive ones must not look like a restart.
+     */
+    public static final int MAX_MISORDER = 1024;
     /** Transit differences beyond this (10 s of the clock) are a timestamp jump, not jitter. */
     private static final long MAX_TRANSIT_STEP_SECONDS = 10;
 

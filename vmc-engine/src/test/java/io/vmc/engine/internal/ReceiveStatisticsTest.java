@@ -77,6 +77,16 @@ class ReceiveStatisticsTest {
     }
 
     @Test
+    void consecutiveLateRetransmissionsAreNotARestart() {
+        ReceiveStatistics s = new ReceiveStatistics(90000);
+        for (int i = 0; i < 1000; i++) if (i != 300 && i != 301) s.onSequence(i);
+        assertThat(s.onSequence(300)).isEqualTo(300);
+        assertThat(s.onSequence(301)).isEqualTo(301);
+        assertThat(s.restarts()).isZero();
+        assertThat(s.extendedHighest()).isEqualTo(999);
+    }
+
+    @Test
     void reorderedPacketsGetTheirExtendedNumberAcrossTheWrap() {
         ReceiveStatistics s = new ReceiveStatistics(90000);
         s.onSequence(65534);
