@@ -124,10 +124,11 @@ class VideoLossRecoveryTest {
                 // B asked A for A's lost packets and A answered from its history
                 assertThat(lossy.get("videoNacksReceived")).isGreaterThan(clean.get("videoNacksReceived"));
                 assertThat(lossy.get("videoRetransmitted")).isGreaterThan(clean.get("videoRetransmitted") + 10);
-                assertThat(lossy.get("videoAuthFailed")).as("SRTP took every retransmission; %s", seen).isZero();
-                // the picture goes on on both sides, and the loss shows in the stats
-                assertThat(va.getFramesDecoded()).isGreaterThan(decodedAtLoss + 60);
-                assertThat(vb.getFramesDecoded()).isGreaterThan(decodedB + 60);
+                assertThat(lossy.get("videoAuthFailed")).as("every retransmission authenticates; %s", seen).isZero();
+                // the picture goes on on both sides (at least 6 of 30 pictures/s on a loaded 2-core machine;
+                // without NACK and PLI it stalls until a keyframe arrives whole, which 20% loss rarely allows)
+                assertThat(va.getFramesDecoded()).as(seen).isGreaterThan(decodedAtLoss + 30);
+                assertThat(vb.getFramesDecoded()).as(seen).isGreaterThan(decodedB + 30);
                 assertThat(va.getPacketsLost()).isGreaterThan(10);
                 assertThat(vb.getPacketsLost()).isGreaterThan(10);
                 assertThat(va.getRttMs()).isGreaterThan(0);

@@ -37,6 +37,7 @@ public final class NackTracker {
     }
 
     private final int window;
+    private final long reorderDelayNanos;
     private final long maxAgeNanos;
     private final int maxNacksPerSeq;
     private final TreeMap<Long, Gap> missing = new TreeMap<>();
@@ -47,10 +48,13 @@ public final class NackTracker {
     /**
      * @param window how far behind the highest number a gap is still asked for (also the bound on
      *               tracked gaps)
+     * @param reorderDelayNanos how long a gap waits for its packet before the first NACK (packets do
+     *               arrive out of order, e.g. through ice4j's socket multiplexing)
      */
-    public NackTracker(int window, long maxAgeNanos, int maxNacksPerSeq) {
+    public NackTracker(int window, long reorderDelayNanos, long maxAgeNanos, int maxNacksPerSeq) {
         if (window < 1 || window > 4096) throw new IllegalArgumentException("window must be 1..4096, got " + window);
         this.window = window;
+        this.reorderDelayNanos = reorderDelayNanos;
         this.maxAgeNanos = maxAgeNanos;
         this.maxNacksPerSeq = maxNacksPerSeq;
     }
@@ -85,8 +89,8 @@ public final class NackTracker {
     }
 
     /**
-     * The numbers to NACK now, at most {@code max}, oldest first: gaps never asked for, and gaps
-     * last asked for at least {@code retryNanos} ago. Gaps too old or asked for too often are dropped.
+     * The numbers to NACK now, at most {@code max}, oldest first: gaps older than the reorder delay
+     * never asked for, and gaps last asked for at least {@code retryNanos} ago. Gaps too old or asked for too often are dropped.
      */
     public List<Long> due(long nowNanos, long retryNanos, int max) {
         List<Long> out = new ArrayList<>();
@@ -98,7 +102,7 @@ public final class NackTracker {
                 givenUp++;
                 continue;
             }
-            if (g.nacks == 0 || nowNanos - g.lastNackNanos >= retryNanos) {
+            if (ready(g, nowNanos, retryNanos)) {
                 g.nacks++;
                 g.lastNackNanos = nowNanos;
                 out.add(e.getKey());
@@ -111,9 +115,13 @@ public final class NackTracker {
     public boolean anyDue(long nowNanos, long retryNanos) {
         for (Gap g : missing.values()) {
             if (nowNanos - g.firstSeenNanos > maxAgeNanos || g.nacks >= maxNacksPerSeq) continue;
-            if (g.nacks == 0 || nowNanos - g.lastNackNanos >= retryNanos) return true;
+            if (ready(g, nowNanos, retryNanos)) return true;
         }
         return false;
+    }
+
+    private boolean ready(Gap g, long nowNanos, long retryNanos) {
+        return g.nacks == 0 ? nowNanos - g.firstSeenNanos >= reorderDelayNanos : nowNanos - g.lastNackNanos >= retryNanos;
     }
 
     public int missingCount() {

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jitsi.srtp.SrtpErrorStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +38,19 @@ public final class VideoFlow implements AutoCloseable {
     static final int CLOCK_RATE = 90000;
     /** The loss controller's floor: below this VP8 at 640x480 is no longer worth watching. */
     public static final int MIN_BITRATE_KBPS = 150;
-    /** Gaps are NACKed up to this many sequence numbers behind the highest (plain RTP)... */
+    /** Gaps are NACKed up to this many sequence numbers behind the highest. */
     static final int NACK_WINDOW = 512;
     /**
-     * ...and with SRTP only this far: jitsi-srtp's receive replay window is 64 packets, an older
-     * retransmission would be dropped as a replay.
+     * Our SRTP receive replay window: a retransmission comes back up to {@link #NACK_WINDOW} plus
+     * what was sent meanwhile behind the highest; jitsi-srtp's own 64 would refuse those of a
+     * large keyframe (libwebrtc uses 1024 for video for the same reason).
      */
-    static final int NACK_WINDOW_SRTP = 60;
-    /** jitsi-srtp's receive replay window (packets). */
-    static final int SRTP_REPLAY_WINDOW = 64;
+    static final int SRTP_REPLAY_WINDOW = 1024;
+    /**
+     * A gap waits this long before its first NACK: ice4j's socket multiplexing can reorder packets
+     * (seen at call start), and a NACK for a packet that is merely late costs a duplicate.
+     */
+    static final long NACK_REORDER_DELAY_NANOS = 10_000_000L;
     static final long NACK_MAX_AGE_NANOS = 200_000_000L;
     static final int MAX_NACKS_PER_SEQ = 3;
     /** Sequence numbers asked for in one NACK: always fits {@link RtcpPackets#MAX_NACK_ITEMS_OUT} items. */
@@ -70,6 +75,9 @@ public final class VideoFlow implements AutoCloseable {
     private final VideoPipelines.Sender sender;
     private final VideoPipelines.Receiver receiver;
     private final ScheduledFuture<?> rtcpTask;
+    private final ScheduledExecutorService timer;
+    /** A NACK check is scheduled (for a gap whose reorder delay ends while no packet arrives). */
+    private final java.util.concurrent.atomic.AtomicBoolean nackCheckPending = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong packetsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong packetsReceived = new AtomicLong();
@@ -113,11 +121,13 @@ public final class VideoFlow implements AutoCloseable {
                      MediaFlow.Io io) {
         this.params = params;
         this.io = io;
-        for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "unknownPayloadType", "rtcpInvalid"}) {
+        this.timer = timer;
+        for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "replayed", "unknownPayloadType", "rtcpInvalid"}) {
             drops.put(k, new AtomicLong());
         }
-        this.srtp = params.encrypted() ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey()) : null;
-        this.nacks = new NackTracker(params.encrypted() ? NACK_WINDOW_SRTP : NACK_WINDOW, NACK_MAX_AGE_NANOS, MAX_NACKS_PER_SEQ);
+        this.srtp = params.encrypted()
+                ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey(), SRTP_REPLAY_WINDOW) : null;
+        this.nacks = new NackTracker(NACK_WINDOW, NACK_REORDER_DELAY_NANOS, NACK_MAX_AGE_NANOS, MAX_NACKS_PER_SEQ);
         int max = config.videoMaxBitrateKbps();
         this.bitrate = new LossBasedBitrate(Math.min(MIN_BITRATE_KBPS, max), max, max, System.nanoTime());
         this.appliedKbps = max;
@@ -204,10 +214,21 @@ public final class VideoFlow implements AutoCloseable {
             drops.get("wrongSsrc").incrementAndGet();
             return;
         }
-        SrtpContext.Buf plain = SrtpContext.receive(srtp, false, buf, off, len, pktSsrc);
-        if (plain == null) {
-            drops.get("authFailed").incrementAndGet();
-            return;
+        SrtpContext.Buf plain = new SrtpContext.Buf(buf, off, len, 0);
+        if (srtp != null) {
+            SrtpErrorStatus st;
+            try {
+                st = srtp.unprotectRtp(plain, pktSsrc);
+            } catch (GeneralSecurityException e) {
+                st = SrtpErrorStatus.FAIL;
+            }
+            if (st != SrtpErrorStatus.OK) {
+                // a second copy of a retransmission (a NACK retry crossed a slow answer) or one that
+                // came too late is harmless and expected under loss: counted apart from forgeries
+                boolean replay = st == SrtpErrorStatus.REPLAY_FAIL || st == SrtpErrorStatus.REPLAY_OLD;
+                drops.get(replay ? "replayed" : "authFailed").incrementAndGet();
+                return;
+            }
         }
         byte[] data = plain.getBuffer();
         int dOff = plain.getOffset();
@@ -224,7 +245,8 @@ public final class VideoFlow implements AutoCloseable {
         if (known < 0) remoteSsrc = pktSsrc; // the first authenticated packet fixes the SSRC
         packetsReceived.incrementAndGet();
         bytesReceived.addAndGet(dLen - h);
-        List<Long> ask = List.of();
+        List<Long> ask;
+        boolean gaps;
         synchronized (recvLock) {
             long now = System.nanoTime();
             long ext = stats.onSequence(RtpPackets.seq(data, dOff));
@@ -238,12 +260,41 @@ public final class VideoFlow implements AutoCloseable {
             } else if (a == NackTracker.Arrival.RECOVERED) {
                 recovered.incrementAndGet();
             }
-            long retry = nackRetryNanos();
-            if (nacks.anyDue(now, retry) && nackLimiter.tryAcquire()) ask = nacks.due(now, retry, MAX_SEQS_PER_NACK);
+            ask = dueNacks(now);
+            gaps = nacks.missingCount() > 0;
         }
         // the jitter buffer sorts, drops duplicates and waits its latency for what NACK brings back
         if (receiver != null && receiving) receiver.push(data, dOff, dLen);
         if (!ask.isEmpty()) sendFeedback(null, false, false, ask);
+        if (gaps && nackCheckPending.compareAndSet(false, true)) {
+            try {
+                timer.schedule(this::nackCheck, NACK_REORDER_DELAY_NANOS + 2_000_000L, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                nackCheckPending.set(false); // the session is closing
+            }
+        }
+    }
+
+    /** Under recvLock: what to NACK now, if the NACK rate allows a message. */
+    private List<Long> dueNacks(long now) {
+        long retry = nackRetryNanos();
+        if (nacks.anyDue(now, retry) && nackLimiter.tryAcquire()) return nacks.due(now, retry, MAX_SEQS_PER_NACK);
+        return List.of();
+    }
+
+    /** The timer's look at gaps, for when no packet arrives after one (a frame's last packet lost). */
+    private void nackCheck() {
+        nackCheckPending.set(false);
+        if (closed) return;
+        try {
+            List<Long> ask;
+            synchronized (recvLock) {
+                ask = dueNacks(System.nanoTime());
+            }
+            if (!ask.isEmpty()) sendFeedback(null, false, false, ask);
+        } catch (RuntimeException e) {
+            LOG.debug("video NACK: {}", e.toString());
+        }
     }
 
     /** The decoder lost a picture that NACK did not bring back: ask for a keyframe (rate-limited). */
@@ -256,10 +307,13 @@ public final class VideoFlow implements AutoCloseable {
         }
     }
 
-    /** Ask again after 1.5 RTT (at least 20 ms; 50 ms while the RTT is unknown). */
+    /**
+     * Ask again after 1.5 RTT, at least 30 ms (a busy peer answers late, and a retry that crosses
+     * its answer costs a duplicate), 50 ms while the RTT is unknown.
+     */
     private long nackRetryNanos() {
         double rtt = rttMs;
-        return rtt < 0 ? 50_000_000L : Math.max(20_000_000L, (long) (rtt * 1.5e6));
+        return rtt < 0 ? 50_000_000L : Math.max(30_000_000L, (long) (rtt * 1.5e6));
     }
 
     private void onRtcp(byte[] buf, int off, int len) {
@@ -311,16 +365,13 @@ public final class VideoFlow implements AutoCloseable {
     /** Answers a NACK from the history: bounded per NACK and in rate, each packet at most once per RTT. */
     private void resend(List<Integer> seqs, long now) {
         if (!sending || closed) return;
-        long minGap = Math.max(5_000_000L, (long) (rttMs * 1e6));
+        long minGap = Math.max(10_000_000L, (long) (rttMs * 1e6));
         int n = 0;
         for (int seq : seqs) {
             if (n >= MAX_RESEND_PER_NACK) break;
             byte[] p;
             synchronized (sendLock) {
-                // with SRTP the peer refuses anything 64 behind what we sent since (a keyframe's burst
-                // can put the answer that far back): don't send what it would drop as a replay
-                boolean tooOld = srtp != null && ((nextSeq - 1 - seq) & 0xffff) >= SRTP_REPLAY_WINDOW;
-                p = tooOld ? null : history.forResend(seq, now, minGap);
+                p = history.forResend(seq, now, minGap);
             }
             if (p == null) {
                 nackMisses.incrementAndGet();

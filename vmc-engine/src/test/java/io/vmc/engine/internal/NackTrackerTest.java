@@ -13,7 +13,7 @@ class NackTrackerTest {
 
     @Test
     void aGapIsAskedForAtOnceThenRetriedThenGivenUp() {
-        NackTracker t = new NackTracker(512, 200 * MS, 3);
+        NackTracker t = new NackTracker(512, 0, 200 * MS, 3);
         assertThat(t.onPacket(10, 0)).isEqualTo(Arrival.NEW);
         assertThat(t.onPacket(13, 1 * MS)).isEqualTo(Arrival.NEW);
         assertThat(t.anyDue(1 * MS, 20 * MS)).isTrue();
@@ -30,7 +30,7 @@ class NackTrackerTest {
 
     @Test
     void reorderingBeforeTheNackIsNotARecovery() {
-        NackTracker t = new NackTracker(512, 200 * MS, 3);
+        NackTracker t = new NackTracker(512, 0, 200 * MS, 3);
         t.onPacket(1, 0);
         t.onPacket(3, 0);
         assertThat(t.onPacket(2, 0)).isEqualTo(Arrival.REORDERED);
@@ -40,8 +40,23 @@ class NackTrackerTest {
     }
 
     @Test
+    void aGapWaitsTheReorderDelayBeforeItsFirstNack() {
+        NackTracker t = new NackTracker(512, 10 * MS, 200 * MS, 3);
+        t.onPacket(1, 0);
+        t.onPacket(3, 0);
+        assertThat(t.anyDue(9 * MS, 30 * MS)).isFalse();
+        assertThat(t.due(9 * MS, 30 * MS, 32)).isEmpty();
+        assertThat(t.onPacket(2, 9 * MS)).as("late, not lost").isEqualTo(Arrival.REORDERED);
+        t.onPacket(5, 10 * MS);
+        assertThat(t.due(19 * MS, 30 * MS, 32)).isEmpty();
+        assertThat(t.due(20 * MS, 30 * MS, 32)).containsExactly(4L);
+        assertThat(t.due(40 * MS, 30 * MS, 32)).as("retry after retryNanos, not the delay").isEmpty();
+        assertThat(t.due(50 * MS, 30 * MS, 32)).containsExactly(4L);
+    }
+
+    @Test
     void oldGapsAgeOut() {
-        NackTracker t = new NackTracker(512, 200 * MS, 100);
+        NackTracker t = new NackTracker(512, 0, 200 * MS, 100);
         t.onPacket(1, 0);
         t.onPacket(3, 0);
         assertThat(t.due(0, 10 * MS, 32)).containsExactly(2L);
@@ -51,7 +66,7 @@ class NackTrackerTest {
 
     @Test
     void aHugeJumpIsAResetNotThousandsOfNacks() {
-        NackTracker t = new NackTracker(512, 200 * MS, 3);
+        NackTracker t = new NackTracker(512, 0, 200 * MS, 3);
         t.onPacket(100, 0);
         t.onPacket(100 + 512 + 1, 0); // 512 missing: not within the window
         assertThat(t.missingCount()).isZero();
@@ -63,7 +78,7 @@ class NackTrackerTest {
 
     @Test
     void trackedGapsStayWithinTheWindowAndDueIsCapped() {
-        NackTracker t = new NackTracker(512, 200 * MS, 3);
+        NackTracker t = new NackTracker(512, 0, 200 * MS, 3);
         t.onPacket(0, 0);
         for (long s = 2; s < 10_000; s += 2) t.onPacket(s, 0); // every other packet lost
         assertThat(t.missingCount()).isEqualTo(256);
@@ -72,7 +87,7 @@ class NackTrackerTest {
 
     @Test
     void windowIsValidated() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NackTracker(0, 1, 1))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NackTracker(0, 0, 1, 1))
                 .hasMessageContaining("window must be 1..4096");
     }
 }

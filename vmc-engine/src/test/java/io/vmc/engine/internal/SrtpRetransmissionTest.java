@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Plain retransmission under jitsi-srtp: the sender protects a sequence number a second time, the
  * receiver takes a retransmission of a packet it never got, and its replay protection still
- * refuses a second copy and anything older than its 64-packet window (why NACK stops at 60 there).
+ * refuses a second copy and anything older than its window: jitsi-srtp's fixed 64 packets, or the
+ * wider window SrtpContext keeps itself (video: 1024).
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class SrtpRetransmissionTest {
@@ -30,6 +31,32 @@ class SrtpRetransmissionTest {
             assertThat(RtpPackets.seq(b.getBuffer(), b.getOffset())).isEqualTo(seq);
         }
         return s;
+    }
+
+    @Test
+    void aWideReplayWindowTakesLateRetransmissionsOnceAndOnlyAuthenticPacketsMoveIt() throws Exception {
+        byte[] a = MediaFlowInputTest.key();
+        byte[] b = MediaFlowInputTest.key();
+        try (SrtpContext tx = new SrtpContext(Crypto.AES_CM_128_HMAC_SHA1_80, a, b);
+             SrtpContext rx = new SrtpContext(Crypto.AES_CM_128_HMAC_SHA1_80, b, a, 1024)) {
+            for (int seq = 64000; seq < 64000 + 3000; seq++) {
+                if (seq == 66000 || seq == 66001 || seq == 65000) continue; // lost; 66000 is 1536 after the wrap
+                assertThat(receive(rx, tx, seq & 0xffff)).as("seq %d", seq).isEqualTo(SrtpErrorStatus.OK);
+            }
+            // highest is 66999: 999 behind is inside the window, 1999 behind is not
+            assertThat(receive(rx, tx, 66000 & 0xffff)).isEqualTo(SrtpErrorStatus.OK);
+            assertThat(receive(rx, tx, 66000 & 0xffff)).isEqualTo(SrtpErrorStatus.REPLAY_FAIL);
+            assertThat(receive(rx, tx, 66001 & 0xffff)).isEqualTo(SrtpErrorStatus.OK);
+            assertThat(receive(rx, tx, 65000)).isEqualTo(SrtpErrorStatus.REPLAY_OLD);
+            assertThat(receive(rx, tx, 66999 & 0xffff)).isEqualTo(SrtpErrorStatus.REPLAY_FAIL);
+            // a forged packet far ahead must not move the window: the next real one still passes
+            byte[] forged = MediaFlowInputTest.protect(tx, rtp(30000));
+            forged[forged.length - 1] ^= 1;
+            assertThat(rx.unprotectRtp(new SrtpContext.Buf(forged, 0, forged.length, 0), SSRC)).isNotEqualTo(SrtpErrorStatus.OK);
+            assertThat(receive(rx, tx, 67000 & 0xffff)).isEqualTo(SrtpErrorStatus.OK);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SrtpContext(Crypto.AES_CM_128_HMAC_SHA1_80, a, b, 100))
+                .hasMessageContaining("replayWindow must be a multiple of 64");
     }
 
     @Test

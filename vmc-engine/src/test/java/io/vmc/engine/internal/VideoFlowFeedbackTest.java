@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.EngineConfig;
+import io.vmc.engine.sdp.Crypto;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,8 @@ class VideoFlowFeedbackTest {
     void nackedPacketsAreSentAgainAsTheyWereAndUnknownOnesAreNot() {
         try (VideoFlow f = flow("ball", false)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> media().size() >= 40);
-            List<byte[]> originals = media().subList(10, 15);
+            List<byte[]> all = media();
+            List<byte[]> originals = all.subList(all.size() - 5, all.size()); // well inside the 1 s history
             long ssrc = RtpPackets.ssrc(originals.get(0), 0);
             List<Integer> seqs = originals.stream().map(p -> RtpPackets.seq(p, 0)).toList();
             int before = sent.size();
@@ -180,6 +182,27 @@ class VideoFlowFeedbackTest {
             long rate150 = bytesPerSecond(f);
             // what the running encoder produces follows (spokes: about 660 vs 220 kbit/s measured)
             assertThat(rate150).as("bytes/s at 150 kbps vs %d at 800", rate800).isLessThan(rate800 * 6 / 10);
+        }
+    }
+
+    @Test
+    void withSrtpASecondCopyIsAReplayNotAForgery() throws Exception {
+        byte[] ours = MediaFlowInputTest.key();
+        byte[] theirs = MediaFlowInputTest.key();
+        EngineConfig config = EngineConfig.builder().videoSource(EngineConfig.VideoSource.testPattern("ball")).build();
+        String suite = Crypto.AES_CM_128_HMAC_SHA1_80;
+        try (SrtpContext peer = new SrtpContext(suite, theirs, ours);
+             VideoFlow f = new VideoFlow(new VideoFlow.Params(96, 96, suite, ours, theirs, true, true), config, null, timer, io)) {
+            for (int seq = 1; seq <= 3; seq++) {
+                byte[] p = MediaFlowInputTest.protect(peer, MediaFlowInputTest.rtp(96, seq, seq * 3000L, PEER, 50));
+                f.onPacket(p, 0, p.length);
+                if (seq == 2) f.onPacket(p, 0, p.length); // the same packet again
+            }
+            byte[] forged = MediaFlowInputTest.protect(peer, MediaFlowInputTest.rtp(96, 4, 4 * 3000L, PEER, 50));
+            forged[20] ^= 1;
+            f.onPacket(forged, 0, forged.length);
+            assertThat(f.counters()).containsEntry("videoReplayed", 1L).containsEntry("videoAuthFailed", 1L)
+                    .containsEntry("videoPacketsReceived", 3L);
         }
     }
 
