@@ -94,8 +94,11 @@ class VideoLossRecoveryTest {
                 await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                         .until(() -> VideoCallTest.video(a, sa).getFramesDecoded() > 30);
                 Map<String, Long> clean = a.counters(sa);
-                assertThat(clean.get("videoTargetBitrateKbps")).isEqualTo(800L);
-                System.out.println("VideoLossRecoveryTest: before loss: " + clean);
+                // usually still 800; when a cold engine B on a loaded machine lost packets at the start
+                // (kernel receive-buffer drops, see udpRcvbufErrors), A has already lowered it: measure from here
+                long startKbps = clean.get("videoTargetBitrateKbps");
+                System.out.println("VideoLossRecoveryTest: before loss: " + clean + "; B video stats "
+                        + videoB(agentB, sb).toString().replace('\n', ' ') + "; B's namespace: " + udpDrops(ns));
 
                 // 20% of UDP lost both ways on B's link (TCP: the control channel stays clean)
                 String table = "vrtcp";
@@ -109,14 +112,15 @@ class VideoLossRecoveryTest {
                 long decodedAtLoss = VideoCallTest.video(a, sa).getFramesDecoded();
                 long decodedB = videoB(agentB, sb).getFramesDecoded();
                 long lossStart = System.nanoTime();
+                long lowEnough = Math.min(600, startKbps * 3 / 4);
                 await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
                         .until(() -> System.nanoTime() - lossStart > 5_000_000_000L
-                                && a.counters(sa).get("videoTargetBitrateKbps") <= 600);
+                                && a.counters(sa).get("videoTargetBitrateKbps") <= lowEnough);
                 Map<String, Long> lossy = a.counters(sa);
                 StreamStats va = VideoCallTest.video(a, sa);
                 StreamStats vb = videoB(agentB, sb);
                 String seen = String.format("after %d ms of loss: A counters %s; A video stats %s; B video stats %s; nft: %s",
-                        (System.nanoTime() - lossStart) / 1_000_000, lossy, va, vb, nftList(ns)).replace('\n', ' ');
+                        (System.nanoTime() - lossStart) / 1_000_000, lossy, va, vb, nftList(ns)).replace('\n', ' ') + "; " + udpDrops(ns);
                 System.out.println("VideoLossRecoveryTest: " + seen);
                 // A receives a lossy stream: asks for the gaps and gets retransmissions
                 assertThat(lossy.get("videoNacksSent")).as(seen).isGreaterThan(clean.get("videoNacksSent"));
@@ -134,7 +138,7 @@ class VideoLossRecoveryTest {
                 assertThat(va.getRttMs()).isGreaterThan(0);
                 // heavy loss reported by B: A's encoder target went down
                 long low = lossy.get("videoTargetBitrateKbps");
-                assertThat(low).isLessThanOrEqualTo(600).isGreaterThanOrEqualTo(150);
+                assertThat(low).isLessThanOrEqualTo(lowEnough).isGreaterThanOrEqualTo(150);
 
                 nft(ns, "delete", "table", "inet", table);
                 long cleanStart = System.nanoTime();
@@ -172,6 +176,25 @@ class VideoLossRecoveryTest {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "nft"));
         cmd.addAll(List.of(args));
         sh(cmd.toArray(new String[0]));
+    }
+
+    /** The kernel's UDP receive-buffer and memory drop counters in a namespace (/proc/net/snmp). */
+    private static String udpDrops(String ns) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns, "cat", "/proc/net/snmp").redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes()).lines().filter(l -> l.startsWith("Udp:")).toList();
+            p.waitFor(10, TimeUnit.SECONDS);
+            if (lines.size() < 2) return "?";
+            String[] names = lines.get(0).split("\\s+");
+            String[] values = lines.get(1).split("\\s+");
+            StringBuilder out = new StringBuilder();
+            for (int i = 1; i < Math.min(names.length, values.length); i++) {
+                if (names[i].endsWith("Errors")) out.append("udp").append(names[i]).append('=').append(values[i]).append(' ');
+            }
+            return out.toString().trim();
+        } catch (IOException | InterruptedException e) {
+            return e.toString();
+        }
     }
 
     private static String nftList(String ns) {

@@ -100,6 +100,7 @@ public final class VideoFlow implements AutoCloseable {
     private long lastMediaTs = -1;
     private long lastMediaNanos;
     private final RateLimiter resendLimiter = new RateLimiter(400, 100);
+    private final RateLimiter keyframeLimiter = new RateLimiter(3, 2);
     private final LossBasedBitrate bitrate;
     private volatile int appliedKbps;
     private volatile int remoteFractionLost;
@@ -336,7 +337,8 @@ public final class VideoFlow implements AutoCloseable {
         }
         if (r.keyframeRequests() > 0) {
             plisReceived.incrementAndGet();
-            if (this.sender != null) this.sender.requestKeyframe();
+            // a keyframe costs many packets: a PLI flood must not turn into a keyframe flood
+            if (this.sender != null && keyframeLimiter.tryAcquire()) this.sender.requestKeyframe();
         }
         if (!r.nackSeqs().isEmpty()) {
             nacksReceived.incrementAndGet();

@@ -180,6 +180,7 @@ class VideoFlowFeedbackTest {
                     .containsEntry("videoRemoteLossPercent", 100L);
             assertThat(f.rttMs()).as("absurd LSR/DLSR give no RTT").isEqualTo(-1);
             long rate150 = bytesPerSecond(f);
+            System.out.printf("VideoFlowFeedbackTest: spokes at 800 kbps target %d bytes/s, at 150 kbps %d bytes/s%n", rate800, rate150);
             // what the running encoder produces follows (spokes: about 660 vs 220 kbit/s measured)
             assertThat(rate150).as("bytes/s at 150 kbps vs %d at 800", rate800).isLessThan(rate800 * 6 / 10);
         }
@@ -203,6 +204,23 @@ class VideoFlowFeedbackTest {
             f.onPacket(forged, 0, forged.length);
             assertThat(f.counters()).containsEntry("videoReplayed", 1L).containsEntry("videoAuthFailed", 1L)
                     .containsEntry("videoPacketsReceived", 3L);
+        }
+    }
+
+    @Test
+    void aPliFloodDoesNotBecomeAKeyframeFlood() {
+        try (VideoFlow f = flow("ball", false)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> media().size() >= 20);
+            byte[] pli = new byte[12];
+            RtcpPackets.writePli(pli, 0, PEER, RtpPackets.ssrc(media().get(0), 0));
+            int before = sent.size();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 200; i++) f.onPacket(pli, 0, pli.length);
+            await().atMost(Duration.ofSeconds(3)).until(() -> System.nanoTime() - t0 > 1_000_000_000L);
+            long keyframes = sent.subList(before, sent.size()).stream().filter(VideoFlowTest::keyframeStart).count();
+            assertThat(f.counters()).containsEntry("videoPliReceived", 200L);
+            // the limiter's burst of 2 plus 3/s; a keyframe spans packets but only its first starts one
+            assertThat(keyframes).isBetween(1L, 6L);
         }
     }
 
