@@ -156,7 +156,7 @@ public final class SrtpContext implements AutoCloseable {
             if (highest < 0 || index > highest) {
                 long from = highest < 0 ? index : highest + 1;
                 if (index - from >= size) {
-                    java.util.Arrays.fill(bits, 0);
+                    Arrays.fill(bits, 0);
                 } else {
                     for (long i = from; i < index; i++) clear(i);
                 }

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.slf4j.Logger;
@@ -77,7 +79,7 @@ public final class VideoFlow implements AutoCloseable {
     private final ScheduledFuture<?> rtcpTask;
     private final ScheduledExecutorService timer;
     /** A NACK check is scheduled (for a gap whose reorder delay ends while no packet arrives). */
-    private final java.util.concurrent.atomic.AtomicBoolean nackCheckPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean nackCheckPending = new AtomicBoolean();
     private final AtomicLong packetsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong packetsReceived = new AtomicLong();
@@ -270,7 +272,7 @@ public final class VideoFlow implements AutoCloseable {
         if (gaps && nackCheckPending.compareAndSet(false, true)) {
             try {
                 timer.schedule(this::nackCheck, NACK_REORDER_DELAY_NANOS + 2_000_000L, TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 nackCheckPending.set(false); // the session is closing
             }
         }
