@@ -702,7 +702,9 @@ public final class AudioSession {
                     .setKind(MediaKind.VIDEO).setCodec(v.params().codec().sdpName()).setEncrypted(v.params().encrypted())
                     .setPacketsSent(v.packetsSent()).setBytesSent(v.bytesSent())
                     .setPacketsReceived(v.packetsReceived()).setBytesReceived(v.bytesReceived())
-                    .setFramesDecoded(v.framesDecoded());
+                    .setFramesDecoded(v.framesDecoded())
+                    .setPacketsLost(v.packetsLost()).setFractionLost(v.fractionLost())
+                    .setJitterMs(v.jitterMs()).setRttMs(Math.max(0, v.rttMs()));
             if (vi != null && vi.localAddress() != null) vs.setLocalAddress(hostPort(vi.localAddress()));
             if (vi != null && vi.remoteAddress() != null) vs.setRemoteAddress(hostPort(vi.remoteAddress()));
             if (vi != null) vs.setLocalCandidateType(vi.selectedLocalType()).setRemoteCandidateType(vi.selectedRemoteType());

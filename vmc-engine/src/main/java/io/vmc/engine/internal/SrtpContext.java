@@ -28,12 +28,37 @@ public final class SrtpContext implements AutoCloseable {
     private final Map<Long, SrtcpCryptoContext> sendRtcp = new HashMap<>();
     private final Map<Long, SrtpCryptoContext> recvRtp = new HashMap<>();
     private final Map<Long, SrtcpCryptoContext> recvRtcp = new HashMap<>();
+    private final Map<Long, ReplayWindow> recvReplay = new HashMap<>();
     private final String suite;
+    private final int replayWindow;
 
     public SrtpContext(String suite, byte[] localKeyAndSalt, byte[] remoteKeyAndSalt) {
+        this(suite, localKeyAndSalt, remoteKeyAndSalt, JITSI_REPLAY_WINDOW);
+    }
+
+    /** jitsi-srtp's fixed SRTP receive replay window (packets). */
+    public static final int JITSI_REPLAY_WINDOW = 64;
+    /** Largest replay window {@link #SrtpContext(String, byte[], byte[], int)} accepts. */
+    public static final int MAX_REPLAY_WINDOW = 4096;
+
+    /**
+     * @param replayWindow the SRTP receive replay window in packets (RFC 3711 section 3.3.2). Above
+     *     jitsi-srtp's fixed 64, jitsi's check is off and a wider window here takes its place, after
+     *     authentication: NACKed retransmissions of a large keyframe come back further behind than
+     *     64 (libwebrtc uses 1024 for video for that reason).
+     */
+    public SrtpContext(String suite, byte[] localKeyAndSalt, byte[] remoteKeyAndSalt, int replayWindow) {
+        if (replayWindow < JITSI_REPLAY_WINDOW || replayWindow > MAX_REPLAY_WINDOW || replayWindow % 64 != 0) {
+            throw new IllegalArgumentException("replayWindow must be a multiple of 64 in 64.." + MAX_REPLAY_WINDOW + ", got " + replayWindow);
+        }
         this.suite = suite;
+        this.replayWindow = replayWindow;
         int tag = Crypto.AES_CM_128_HMAC_SHA1_32.equals(suite) ? 4 : 10;
         SrtpPolicy rtp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, tag, 14);
+        // a NACKed packet is protected again with its original sequence number (plain retransmission,
+        // RFC 4585); jitsi-srtp's send-side replay check would refuse that as REPLAY_FAIL
+        rtp.setSendReplayEnabled(false);
+        if (replayWindow > JITSI_REPLAY_WINDOW) rtp.setReceiveReplayEnabled(false);
         // RFC 4568 section 6.2.2: SRTCP always uses the 80-bit tag
         SrtpPolicy rtcp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
         LoggerImpl log = new LoggerImpl(SrtpContext.class.getName());
@@ -79,11 +104,81 @@ public final class SrtpContext implements AutoCloseable {
             c = receiveFactory.deriveContext((int) ssrc, 0);
             fresh = true;
         }
+        ReplayWindow w = null;
+        long index = 0;
+        if (replayWindow > JITSI_REPLAY_WINDOW) {
+            if (p.getLength() < 12) return SrtpErrorStatus.FAIL;
+            w = recvReplay.get(ssrc);
+            if (w == null) w = new ReplayWindow(replayWindow);
+            index = w.estimate(RtpPackets.seq(p.getBuffer(), p.getOffset()));
+            SrtpErrorStatus r = w.check(index);
+            if (r != SrtpErrorStatus.OK) return r;
+        }
         SrtpErrorStatus s = c.reverseTransformPacket(p, false);
-        if (fresh && s == SrtpErrorStatus.OK) {
-            recvRtp.put(ssrc, c); // keep state only for SSRCs that authenticated
+        if (s == SrtpErrorStatus.OK) {
+            if (fresh) recvRtp.put(ssrc, c); // keep state only for SSRCs that authenticated
+            if (w != null) {
+                w.accept(index); // only authenticated packets move the window
+                recvReplay.putIfAbsent(ssrc, w);
+            }
         }
         return s;
+    }
+
+    /** An RFC 3711 section 3.3.2 replay list over extended sequence numbers. */
+    static final class ReplayWindow {
+        private final long[] bits;
+        private final int size;
+        private long highest = -1;
+
+        ReplayWindow(int size) {
+            this.size = size;
+            this.bits = new long[size / 64];
+        }
+
+        /** The extended number (RFC 3711 appendix A) of {@code seq} nearest to the highest seen. */
+        long estimate(int seq) {
+            if (highest < 0) return seq;
+            long cand = (highest & ~0xffffL) | (seq & 0xffff);
+            if (cand - highest > 0x8000) cand -= 0x10000;
+            else if (highest - cand > 0x8000) cand += 0x10000;
+            return cand;
+        }
+
+        SrtpErrorStatus check(long index) {
+            if (index < 0) return SrtpErrorStatus.REPLAY_OLD;
+            if (highest < 0 || index > highest) return SrtpErrorStatus.OK;
+            if (highest - index >= size) return SrtpErrorStatus.REPLAY_OLD;
+            return isSet(index) ? SrtpErrorStatus.REPLAY_FAIL : SrtpErrorStatus.OK;
+        }
+
+        void accept(long index) {
+            if (highest < 0 || index > highest) {
+                long from = highest < 0 ? index : highest + 1;
+                if (index - from >= size) {
+                    Arrays.fill(bits, 0);
+                } else {
+                    for (long i = from; i < index; i++) clear(i);
+                }
+                highest = index;
+            }
+            set(index);
+        }
+
+        private boolean isSet(long i) {
+            int bit = (int) (i % size);
+            return (bits[bit >>> 6] & (1L << (bit & 63))) != 0;
+        }
+
+        private void set(long i) {
+            int bit = (int) (i % size);
+            bits[bit >>> 6] |= 1L << (bit & 63);
+        }
+
+        private void clear(long i) {
+            int bit = (int) (i % size);
+            bits[bit >>> 6] &= ~(1L << (bit & 63));
+        }
     }
 
     /**
@@ -127,6 +222,7 @@ public final class SrtpContext implements AutoCloseable {
         sendRtcp.clear();
         recvRtp.clear();
         recvRtcp.clear();
+        recvReplay.clear();
     }
 
     /** A growable byte range, as jitsi-srtp wants it. */

@@ -77,6 +77,11 @@ public enum VideoCodec {
                 + " ! " + payloader.replace("%PT%", Integer.toString(pt));
     }
 
+    /** The encoder properties that hold the target in bits/s; the encoders take a change while PLAYING. */
+    public List<String> bitrateProperties() {
+        return this == H264 ? List.of("bitrate", "max-bitrate") : List.of("target-bitrate");
+    }
+
     /** RTP → decoded raw video; the decoder element is named {@code dec}. */
     public String receiverChain() {
         return depayloader + " ! " + decoders.stream().filter(VideoCodec::hasElement).findFirst().orElse(decoders.get(0)) + " name=dec";

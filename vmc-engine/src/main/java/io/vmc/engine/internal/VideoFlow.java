@@ -4,24 +4,62 @@ import io.vmc.engine.EngineConfig;
 import io.vmc.overlay.VideoOverlay;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jitsi.srtp.SrtpErrorStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The RTP session of one video stream (VP8 or H.264, see {@link VideoCodec}), owned by Java like
- * {@link MediaFlow}: SSRC, sequence numbers, SRTP, input filtering, and RTCP reduced to what video
- * needs now: a receiver report and PLI (RFC 4585) at start and while no picture has been decoded; a
- * received PLI forces a keyframe.
- * NACK is announced in SDP but retransmission is not implemented yet.
+ * {@link MediaFlow}: SSRC, sequence numbers, SRTP, input filtering and RTCP feedback (RFC 4585):
+ * <ul>
+ * <li>receiving: statistics and report blocks ({@link ReceiveStatistics}), Generic NACK for gaps
+ * ({@link NackTracker}), sent at once and retried; PLI at start and while nothing was decoded.
+ * Retransmissions come back in the original stream (SDP has {@code nack} without rtx) and go to
+ * the jitter buffer like any packet. The loss we report counts packets that needed a
+ * retransmission as lost (like libwebrtc, whose media SSRC never sees RTX), so that the sender's
+ * controller sees the network's loss and not what NACK hid of it.</li>
+ * <li>sending: SRs, a {@link SendHistory} that answers NACKs, a PLI or FIR forces a keyframe, and
+ * the encoder's target bitrate follows the peer's reports ({@link LossBasedBitrate}).</li>
+ * </ul>
+ * Threads: the ICE receive thread calls {@link #onPacket}, GStreamer's streaming thread sends,
+ * the session timer sends the periodic RTCP; {@code sendLock} guards the send side and
+ * {@code recvLock} the receive side.
  */
 public final class VideoFlow implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoFlow.class);
+    static final int CLOCK_RATE = 90000;
+    /** The loss controller's floor: below this VP8 at 640x480 is no longer worth watching. */
+    public static final int MIN_BITRATE_KBPS = 150;
+    /** Gaps are NACKed up to this many sequence numbers behind the highest. */
+    static final int NACK_WINDOW = 512;
+    /**
+     * Our SRTP receive replay window: a retransmission comes back up to {@link #NACK_WINDOW} plus
+     * what was sent meanwhile behind the highest; jitsi-srtp's own 64 would refuse those of a
+     * large keyframe (libwebrtc uses 1024 for video for the same reason).
+     */
+    static final int SRTP_REPLAY_WINDOW = 1024;
+    /**
+     * A gap waits this long before its first NACK: ice4j's socket multiplexing can reorder packets
+     * (seen at call start), and a NACK for a packet that is merely late costs a duplicate.
+     */
+    static final long NACK_REORDER_DELAY_NANOS = 10_000_000L;
+    static final long NACK_MAX_AGE_NANOS = 200_000_000L;
+    static final int MAX_NACKS_PER_SEQ = 3;
+    /** Sequence numbers asked for in one NACK: always fits {@link RtcpPackets#MAX_NACK_ITEMS_OUT} items. */
+    static final int MAX_SEQS_PER_NACK = RtcpPackets.MAX_NACK_ITEMS_OUT;
+    /** Retransmissions answered for one received NACK compound. */
+    static final int MAX_RESEND_PER_NACK = 64;
+    static final long HISTORY_MAX_AGE_NANOS = 1_000_000_000L;
 
     /** Keys null = plain RTP. */
     public record Params(VideoCodec codec, int sendPt, int recvPt, String srtpSuite, byte[] localKey, byte[] remoteKey,
@@ -44,14 +82,45 @@ public final class VideoFlow implements AutoCloseable {
     private final VideoPipelines.Sender sender;
     private final VideoPipelines.Receiver receiver;
     private final ScheduledFuture<?> rtcpTask;
+    private final ScheduledExecutorService timer;
+    /** A NACK check is scheduled (for a gap whose reorder delay ends while no packet arrives). */
+    private final AtomicBoolean nackCheckPending = new AtomicBoolean();
     private final AtomicLong packetsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong packetsReceived = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong plisSent = new AtomicLong();
     private final AtomicLong plisReceived = new AtomicLong();
+    private final AtomicLong nacksSent = new AtomicLong();
+    private final AtomicLong nackedPackets = new AtomicLong();
+    private final AtomicLong nacksReceived = new AtomicLong();
+    private final AtomicLong retransmitted = new AtomicLong();
+    private final AtomicLong nackMisses = new AtomicLong();
+    private final AtomicLong retransmitsLimited = new AtomicLong();
+    private final AtomicLong recovered = new AtomicLong();
     private final Map<String, AtomicLong> drops = new LinkedHashMap<>();
     private volatile long remoteSsrc = -1;
+
+    // send side, under sendLock
+    private final Object sendLock = new Object();
+    private final SendHistory history = new SendHistory(HISTORY_MAX_AGE_NANOS);
+    private long lastMediaTs = -1;
+    private long lastMediaNanos;
+    private final RateLimiter resendLimiter = new RateLimiter(400, 100);
+    private final RateLimiter keyframeLimiter = new RateLimiter(3, 2);
+    private final LossBasedBitrate bitrate;
+    private volatile int appliedKbps;
+    private volatile int remoteFractionLost;
+    private volatile double rttMs = -1;
+
+    // receive side, under recvLock
+    private final Object recvLock = new Object();
+    private final ReceiveStatistics stats = new ReceiveStatistics(CLOCK_RATE);
+    private final NackTracker nacks;
+    private long seenRestarts;
+    private final RateLimiter nackLimiter = new RateLimiter(50, 10);
+    /** PLIs on the decoder's request: a keyframe costs many packets, so at most 4 a second. */
+    private final RateLimiter pliLimiter = new RateLimiter(4, 1);
     private volatile boolean sending = true;
     private volatile boolean receiving = true;
     private volatile boolean closed;
@@ -70,10 +139,16 @@ public final class VideoFlow implements AutoCloseable {
                      ScheduledExecutorService timer, MediaFlow.Io io) {
         this.params = params;
         this.io = io;
-        for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "unknownPayloadType"}) {
+        this.timer = timer;
+        for (String k : new String[] {"badLength", "wrongSsrc", "authFailed", "replayed", "unknownPayloadType", "rtcpInvalid"}) {
             drops.put(k, new AtomicLong());
         }
-        this.srtp = params.encrypted() ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey()) : null;
+        this.srtp = params.encrypted()
+                ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey(), SRTP_REPLAY_WINDOW) : null;
+        this.nacks = new NackTracker(NACK_WINDOW, NACK_REORDER_DELAY_NANOS, NACK_MAX_AGE_NANOS, MAX_NACKS_PER_SEQ);
+        int max = config.videoMaxBitrateKbps();
+        this.bitrate = new LossBasedBitrate(Math.min(MIN_BITRATE_KBPS, max), max, max, System.nanoTime());
+        this.appliedKbps = max;
         VideoPipelines.Sender s = null;
         VideoPipelines.Receiver r = null;
         try {
@@ -91,6 +166,7 @@ public final class VideoFlow implements AutoCloseable {
         }
         this.sender = s;
         this.receiver = r;
+        if (r != null) r.onKeyframeRequest(this::onPictureLost);
         if (r != null) r.start();
         if (s != null && startSending) s.start();
         rtcpTask = timer.scheduleAtFixedRate(this::rtcpTick, 200, 500, TimeUnit.MILLISECONDS);
@@ -120,15 +196,20 @@ public final class VideoFlow implements AutoCloseable {
     }
 
     private void onEncodedPacket(byte[] pkt) {
-        if (RtpPackets.headerLength(pkt, 0, pkt.length) < 0 || closed || !sending) return;
-        synchronized (this) {
+        int h = RtpPackets.headerLength(pkt, 0, pkt.length);
+        if (h < 0 || closed || !sending) return;
+        synchronized (sendLock) {
             RtpPackets.setSsrc(pkt, 0, ssrc);
             RtpPackets.setSeq(pkt, 0, nextSeq);
+            long now = System.nanoTime();
+            history.put(nextSeq, pkt, now); // send() protects a copy, so pkt stays plain
             nextSeq = (nextSeq + 1) & 0xffff;
+            lastMediaTs = RtpPackets.timestamp(pkt, 0);
+            lastMediaNanos = now;
             send(pkt, pkt.length, false);
         }
         packetsSent.incrementAndGet();
-        bytesSent.addAndGet(pkt.length - RtpPackets.headerLength(pkt, 0, pkt.length));
+        bytesSent.addAndGet(pkt.length - h);
     }
 
     private void send(byte[] pkt, int len, boolean rtcp) {
@@ -166,10 +247,21 @@ public final class VideoFlow implements AutoCloseable {
             drops.get("wrongSsrc").incrementAndGet();
             return;
         }
-        SrtpContext.Buf plain = SrtpContext.receive(srtp, false, buf, off, len, pktSsrc);
-        if (plain == null) {
-            drops.get("authFailed").incrementAndGet();
-            return;
+        SrtpContext.Buf plain = new SrtpContext.Buf(buf, off, len, 0);
+        if (srtp != null) {
+            SrtpErrorStatus st;
+            try {
+                st = srtp.unprotectRtp(plain, pktSsrc);
+            } catch (GeneralSecurityException e) {
+                st = SrtpErrorStatus.FAIL;
+            }
+            if (st != SrtpErrorStatus.OK) {
+                // a second copy of a retransmission (a NACK retry crossed a slow answer) or one that
+                // came too late is harmless and expected under loss: counted apart from forgeries
+                boolean replay = st == SrtpErrorStatus.REPLAY_FAIL || st == SrtpErrorStatus.REPLAY_OLD;
+                drops.get(replay ? "replayed" : "authFailed").incrementAndGet();
+                return;
+            }
         }
         byte[] data = plain.getBuffer();
         int dOff = plain.getOffset();
@@ -186,61 +278,203 @@ public final class VideoFlow implements AutoCloseable {
         if (known < 0) remoteSsrc = pktSsrc; // the first authenticated packet fixes the SSRC
         packetsReceived.incrementAndGet();
         bytesReceived.addAndGet(dLen - h);
+        List<Long> ask;
+        boolean gaps;
+        synchronized (recvLock) {
+            long now = System.nanoTime();
+            long ext = stats.onSequence(RtpPackets.seq(data, dOff));
+            if (stats.restarts() != seenRestarts) {
+                seenRestarts = stats.restarts();
+                nacks.reset();
+            }
+            NackTracker.Arrival a = ext < 0 ? NackTracker.Arrival.DUPLICATE : nacks.onPacket(ext, now);
+            if (a == NackTracker.Arrival.NEW || a == NackTracker.Arrival.REORDERED) {
+                stats.onReceived(RtpPackets.timestamp(data, dOff), now, a == NackTracker.Arrival.NEW);
+            } else if (a == NackTracker.Arrival.RECOVERED) {
+                recovered.incrementAndGet();
+            }
+            ask = dueNacks(now);
+            gaps = nacks.missingCount() > 0;
+        }
+        // the jitter buffer sorts, drops duplicates and waits its latency for what NACK brings back
         if (receiver != null && receiving) receiver.push(data, dOff, dLen);
+        if (!ask.isEmpty()) sendFeedback(null, false, false, ask);
+        if (gaps && nackCheckPending.compareAndSet(false, true)) {
+            try {
+                timer.schedule(this::nackCheck, NACK_REORDER_DELAY_NANOS + 2_000_000L, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                nackCheckPending.set(false); // the session is closing
+            }
+        }
+    }
+
+    /** Under recvLock: what to NACK now, if the NACK rate allows a message. */
+    private List<Long> dueNacks(long now) {
+        long retry = nackRetryNanos();
+        if (nacks.anyDue(now, retry) && nackLimiter.tryAcquire()) return nacks.due(now, retry, MAX_SEQS_PER_NACK);
+        return List.of();
+    }
+
+    /** The timer's look at gaps, for when no packet arrives after one (a frame's last packet lost). */
+    private void nackCheck() {
+        nackCheckPending.set(false);
+        if (closed) return;
+        try {
+            List<Long> ask;
+            synchronized (recvLock) {
+                ask = dueNacks(System.nanoTime());
+            }
+            if (!ask.isEmpty()) sendFeedback(null, false, false, ask);
+        } catch (RuntimeException e) {
+            LOG.debug("video NACK: {}", e.toString());
+        }
+    }
+
+    /** The decoder lost a picture that NACK did not bring back: ask for a keyframe (rate-limited). */
+    private void onPictureLost() {
+        if (closed || !receiving || remoteSsrc < 0 || !pliLimiter.tryAcquire()) return;
+        try {
+            sendFeedback(null, false, true, List.of());
+        } catch (RuntimeException e) {
+            LOG.debug("video PLI: {}", e.toString());
+        }
+    }
+
+    /**
+     * Ask again after 1.5 RTT, at least 30 ms (a busy peer answers late, and a retry that crosses
+     * its answer costs a duplicate), 50 ms while the RTT is unknown.
+     */
+    private long nackRetryNanos() {
+        double rtt = rttMs;
+        return rtt < 0 ? 50_000_000L : Math.max(30_000_000L, (long) (rtt * 1.5e6));
     }
 
     private void onRtcp(byte[] buf, int off, int len) {
-        long sender = RtpPackets.readU32(buf, off + 4);
-        SrtpContext.Buf plain = SrtpContext.receive(srtp, true, buf, off, len, sender);
+        long from = RtpPackets.readU32(buf, off + 4);
+        SrtpContext.Buf plain = SrtpContext.receive(srtp, true, buf, off, len, from);
         if (plain == null) {
             drops.get("authFailed").incrementAndGet();
             return;
         }
-        byte[] data = plain.getBuffer();
-        int dOff = plain.getOffset();
-        int dLen = plain.getLength();
-        int pos = dOff;
-        int end = dOff + dLen;
-        while (pos + 8 <= end) {
-            int fmt = data[pos] & 0x1f;
-            int pt = data[pos + 1] & 0xff;
-            int plen = (((data[pos + 2] & 0xff) << 8) | (data[pos + 3] & 0xff)) * 4 + 4;
-            if ((data[pos] & 0xc0) != 0x80 || pos + plen > end) return;
-            // PSFB (206) FMT 1 = PLI, FMT 4 = FIR, for our media SSRC
-            if (pt == 206 && (fmt == 1 || fmt == 4) && plen >= 12) {
-                plisReceived.incrementAndGet();
-                if (this.sender != null) this.sender.requestKeyframe();
+        RtcpPackets.Parsed r = RtcpPackets.parse(plain.getBuffer(), plain.getOffset(), plain.getLength(), ssrc);
+        if (r.malformed()) drops.get("rtcpInvalid").incrementAndGet();
+        long now = System.nanoTime();
+        if (r.senderInfo() != null && r.senderSsrc() == remoteSsrc) {
+            synchronized (recvLock) {
+                stats.onSenderReport(r.senderInfo().middle32(), now);
             }
-            pos += plen;
+        }
+        for (RtcpPackets.ReportBlock b : r.blocks()) {
+            if (b.ssrc() == ssrc) onReportAboutUs(b, now);
+        }
+        if (r.keyframeRequests() > 0) {
+            plisReceived.incrementAndGet();
+            // a keyframe costs many packets: a PLI flood must not turn into a keyframe flood
+            if (this.sender != null && keyframeLimiter.tryAcquire()) this.sender.requestKeyframe();
+        }
+        if (!r.nackSeqs().isEmpty()) {
+            nacksReceived.incrementAndGet();
+            resend(r.nackSeqs(), now);
         }
     }
 
-    /** Receiver report plus a PLI while nothing has been decoded yet (start, or a stream that stalled). */
+    private void onReportAboutUs(RtcpPackets.ReportBlock b, long now) {
+        remoteFractionLost = b.fractionLost();
+        if (b.lsr() != 0) {
+            long rtt = (RtcpPackets.ntpMiddle(System.currentTimeMillis()) - b.lsr() - b.dlsr()) & 0xffffffffL;
+            if (rtt < 65536L * 10) rttMs = rtt * 1000.0 / 65536.0; // else wrapped or absurd: ignore
+        }
+        if (sender == null || !sending) return;
+        int kbps;
+        synchronized (bitrate) {
+            kbps = bitrate.onReport(b.fractionLost(), now);
+        }
+        // libvpx reconfigures on every change: skip steps under 3%
+        if (Math.abs(kbps - appliedKbps) * 100 >= appliedKbps * 3) {
+            appliedKbps = kbps;
+            sender.setTargetBitrate(kbps);
+        }
+    }
+
+    /** Answers a NACK from the history: bounded per NACK and in rate, each packet at most once per RTT. */
+    private void resend(List<Integer> seqs, long now) {
+        if (!sending || closed) return;
+        long minGap = Math.max(10_000_000L, (long) (rttMs * 1e6));
+        int n = 0;
+        for (int seq : seqs) {
+            if (n >= MAX_RESEND_PER_NACK) break;
+            byte[] p;
+            synchronized (sendLock) {
+                p = history.forResend(seq, now, minGap);
+            }
+            if (p == null) {
+                nackMisses.incrementAndGet();
+                continue;
+            }
+            if (!resendLimiter.tryAcquire()) {
+                retransmitsLimited.incrementAndGet();
+                break;
+            }
+            send(p, p.length, false);
+            retransmitted.incrementAndGet();
+            n++;
+        }
+    }
+
+    /** Periodic: SR (while sending) or RR, with a report block once we receive, plus PLI and due NACKs. */
     private void rtcpTick() {
         if (closed) return;
         try {
-            long rs = remoteSsrc;
             boolean pli = receiver != null && receiver.framesDecoded() == 0;
-            byte[] p = new byte[8 + 12 + 20];
-            int pos = 0;
-            p[0] = (byte) 0x80;
-            p[1] = (byte) 201; // RR without report blocks
-            RtpPackets.writeU16(p, 2, 1);
-            RtpPackets.writeU32(p, 4, ssrc);
-            pos = 8;
-            if (pli) {
-                p[pos] = (byte) 0x81;
-                p[pos + 1] = (byte) 206;
-                RtpPackets.writeU16(p, pos + 2, 2);
-                RtpPackets.writeU32(p, pos + 4, ssrc);
-                RtpPackets.writeU32(p, pos + 8, rs < 0 ? 0 : rs);
-                pos += 12;
-                plisSent.incrementAndGet();
+            List<Long> ask;
+            synchronized (recvLock) {
+                long now = System.nanoTime();
+                ask = nacks.due(now, nackRetryNanos(), MAX_SEQS_PER_NACK);
             }
-            send(p, pos, true);
+            sendFeedback(senderInfo(), true, pli, ask);
         } catch (RuntimeException e) {
             LOG.debug("video RTCP: {}", e.toString());
         }
+    }
+
+    private RtcpPackets.SenderInfo senderInfo() {
+        if (!sending || packetsSent.get() == 0) return null;
+        long nowMs = System.currentTimeMillis();
+        long ts;
+        synchronized (sendLock) {
+            if (lastMediaTs < 0) return null;
+            ts = (lastMediaTs + (System.nanoTime() - lastMediaNanos) * CLOCK_RATE / 1_000_000_000L) & 0xffffffffL;
+        }
+        return new RtcpPackets.SenderInfo(RtcpPackets.ntp(nowMs), ts, packetsSent.get() & 0xffffffffL,
+                bytesSent.get() & 0xffffffffL);
+    }
+
+    /**
+     * One compound: SR/RR first (RFC 3550 section 6.1), then PLI and NACK. An early NACK carries an
+     * empty RR ({@code withReport} false) so as not to cut the loss report's interval short.
+     */
+    private void sendFeedback(RtcpPackets.SenderInfo info, boolean withReport, boolean pli, List<Long> ask) {
+        long rs = remoteSsrc;
+        List<RtcpPackets.ReportBlock> blocks = new ArrayList<>(1);
+        if (rs >= 0 && withReport) {
+            synchronized (recvLock) {
+                if (stats.started()) blocks.add(stats.report(rs, System.nanoTime()));
+            }
+        }
+        byte[] p = new byte[28 + 24 + 12 + RtcpPackets.maxNackBytes()];
+        int pos = RtcpPackets.writeReport(p, 0, ssrc, info, blocks);
+        if (pli) {
+            pos = RtcpPackets.writePli(p, pos, ssrc, rs < 0 ? 0 : rs);
+            plisSent.incrementAndGet();
+        }
+        if (!ask.isEmpty() && rs >= 0) {
+            List<Integer> seqs = new ArrayList<>(ask.size());
+            for (long e : ask) seqs.add((int) (e & 0xffff));
+            pos = RtcpPackets.writeNack(p, pos, ssrc, rs, seqs);
+            nacksSent.incrementAndGet();
+            nackedPackets.addAndGet(seqs.size());
+        }
+        send(p, pos, true);
     }
 
     public long packetsSent() { return packetsSent.get(); }
@@ -249,6 +483,36 @@ public final class VideoFlow implements AutoCloseable {
     public long bytesReceived() { return bytesReceived.get(); }
     public long framesDecoded() { return receiver == null ? 0 : receiver.framesDecoded(); }
 
+    /** What we receive: packets lost on the network (including those NACK brought back), RFC 3550 A.3. */
+    public long packetsLost() {
+        synchronized (recvLock) {
+            return Math.max(0, stats.lost());
+        }
+    }
+
+    /** What we receive: the fraction lost in our last report interval. */
+    public double fractionLost() {
+        synchronized (recvLock) {
+            return stats.lastFraction() / 256.0;
+        }
+    }
+
+    public double jitterMs() {
+        synchronized (recvLock) {
+            return stats.jitterMs();
+        }
+    }
+
+    /** From the peer's report blocks about our stream (LSR/DLSR); -1 until known. */
+    public double rttMs() {
+        return rttMs;
+    }
+
+    /** The encoder's current target (kbit/s). */
+    public int targetBitrateKbps() {
+        return appliedKbps;
+    }
+
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
         out.put("videoPacketsSent", packetsSent.get());
@@ -256,6 +520,18 @@ public final class VideoFlow implements AutoCloseable {
         out.put("videoFramesDecoded", framesDecoded());
         out.put("videoPliSent", plisSent.get());
         out.put("videoPliReceived", plisReceived.get());
+        out.put("videoNacksSent", nacksSent.get());
+        out.put("videoNackedPackets", nackedPackets.get());
+        out.put("videoRecovered", recovered.get());
+        out.put("videoNacksReceived", nacksReceived.get());
+        out.put("videoRetransmitted", retransmitted.get());
+        out.put("videoNackMisses", nackMisses.get());
+        out.put("videoRetransmitsLimited", retransmitsLimited.get());
+        out.put("videoTargetBitrateKbps", (long) appliedKbps);
+        out.put("videoRemoteLossPercent", Math.round(remoteFractionLost * 100 / 256.0));
+        out.put("videoLossPercent", Math.round(fractionLost() * 100));
+        out.put("videoPacketsLost", packetsLost());
+        out.put("videoRttMs", Math.round(rttMs));
         drops.forEach((k, v) -> out.put("video" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v.get()));
         return out;
     }

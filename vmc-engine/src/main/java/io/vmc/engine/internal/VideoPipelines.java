@@ -51,6 +51,7 @@ public final class VideoPipelines {
     public static final class Sender implements AutoCloseable {
         private final Pipeline pipeline;
         private final Element encoder;
+        private final VideoCodec codec;
         private final Element preview;
         private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -71,6 +72,7 @@ public final class VideoPipelines {
             }
             pipeline = (Pipeline) Gst.parseLaunch(desc);
             encoder = pipeline.getElementByName("enc");
+            this.codec = codec;
             preview = pipeline.getElementByName("preview");
             if (selfView != null) {
                 Bin sink = selfView.sink();
@@ -102,6 +104,14 @@ public final class VideoPipelines {
                 encoder.getStaticPad("sink").sendEvent(ev);
             } catch (RuntimeException | LinkageError e) {
                 LOG.debug("keyframe request failed: {}", e.toString());
+            }
+        }
+
+        /** Changes the encoder's target while it runs (vp8enc reconfigures libvpx on the next frame). */
+        public void setTargetBitrate(int kbps) {
+            if (closed.get()) return;
+            for (String property : codec.bitrateProperties()) {
+                encoder.set(property, kbps * 1000);
             }
         }
 
@@ -151,6 +161,20 @@ public final class VideoPipelines {
 
         public long framesDecoded() {
             return framesDecoded.get();
+        }
+
+        /**
+         * Calls {@code onRequest} (on a streaming thread) whenever the depayloader or decoder asks
+         * upstream for a keyframe (GstForceKeyUnit, after a loss that NACK did not repair); the RTP
+         * session turns it into a PLI. Call before {@link #start()}.
+         */
+        public void onKeyframeRequest(Runnable onRequest) {
+            src.getStaticPad("src").addProbe(PadProbeType.EVENT_UPSTREAM, (pad, info) -> {
+                org.freedesktop.gstreamer.event.Event e = info.getEvent();
+                Structure st = e == null ? null : e.getStructure();
+                if (st != null && "GstForceKeyUnit".equals(st.getName())) onRequest.run();
+                return PadProbeReturn.OK;
+            });
         }
 
         public void push(byte[] data, int off, int len) {

@@ -36,6 +36,28 @@ class H264KeyframeTest {
     }
 
     @Test
+    void aLowerTargetBitrateSlowsTheRunningH264Encoder() throws Exception {
+        Assumptions.assumeTrue(VideoCodec.usable(List.of(VideoCodec.H264), VideoCodec::hasElement).size() == 1
+                || "true".equals(System.getenv("CI")), "no H.264 elements");
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        try (VideoPipelines.Sender s = new VideoPipelines.Sender(VideoCodec.H264, EngineConfig.VideoSource.testPattern("smpte"),
+                97, 800, null, p -> bytes.addAndGet(p.length), e -> { })) {
+            s.start();
+            Thread.sleep(1500); // past the first keyframes
+            bytes.set(0);
+            Thread.sleep(2000);
+            long at800 = bytes.get();
+            s.setTargetBitrate(150); // what LossBasedBitrate does under heavy loss
+            Thread.sleep(1000);
+            bytes.set(0);
+            Thread.sleep(2000);
+            long at150 = bytes.get();
+            System.out.printf("H.264 bytes in 2 s: %d at 800 kb/s, %d at 150 kb/s%n", at800, at150);
+            assertThat(at150).as("bytes in 2 s after lowering the target (%d before)", at800).isLessThan(at800 / 2);
+        }
+    }
+
+    @Test
     void pliForcesAnIdrLongBeforeThePeriodicOne() throws Exception {
         Assumptions.assumeTrue(VideoCodec.usable(List.of(VideoCodec.H264), VideoCodec::hasElement).size() == 1
                 || "true".equals(System.getenv("CI")), "no H.264 elements");
