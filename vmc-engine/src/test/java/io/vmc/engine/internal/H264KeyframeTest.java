@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.vmc.engine.EngineConfig;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +16,6 @@ import org.junit.jupiter.api.Timeout;
 /** The H.264 sender answers a PLI with an IDR (openh264enc takes GstForceKeyUnit), with SPS/PPS in band. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class H264KeyframeTest {
-    record Sent(long nanos, byte[] data) {
-    }
-
     /** NAL unit type of the first NAL an RTP packet (RFC 6184) starts: single, STAP-A's first, or FU-A start. */
     static int firstNalType(byte[] p) {
         if (p.length < 14 || (p[1] & 0x7f) != 97) return -1;
@@ -62,23 +58,8 @@ class H264KeyframeTest {
         Assumptions.assumeTrue(VideoCodec.usable(List.of(VideoCodec.H264), VideoCodec::hasElement).size() == 1
                 || "true".equals(System.getenv("CI")), "no H.264 elements");
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        List<Sent> sent = new CopyOnWriteArrayList<>();
-        MediaFlow.Io io = new MediaFlow.Io() {
-            @Override
-            public void send(byte[] buf, int off, int len) {
-                byte[] c = new byte[len];
-                System.arraycopy(buf, off, c, 0, len);
-                sent.add(new Sent(System.nanoTime(), c));
-            }
-
-            @Override
-            public void dtmfReceived(String digit, int durationMs) {
-            }
-
-            @Override
-            public void mediaError(String message) {
-            }
-        };
+        RecordingIo io = new RecordingIo();
+        List<RecordingIo.Sent> sent = io.sent;
         EngineConfig config = EngineConfig.builder().videoSource(EngineConfig.VideoSource.testPattern("ball")).build();
         try (VideoFlow f = new VideoFlow(new VideoFlow.Params(VideoCodec.H264, 97, 97, null, null, null, true, false),
                 config, null, timer, io)) {

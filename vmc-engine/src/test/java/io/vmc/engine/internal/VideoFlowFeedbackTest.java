@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.sdp.Crypto;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,23 +23,7 @@ import org.junit.jupiter.api.Timeout;
 class VideoFlowFeedbackTest {
     static final long PEER = 0x5eed5eedL;
     final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-    final List<byte[]> sent = new CopyOnWriteArrayList<>();
-    final MediaFlow.Io io = new MediaFlow.Io() {
-        @Override
-        public void send(byte[] buf, int off, int len) {
-            byte[] c = new byte[len];
-            System.arraycopy(buf, off, c, 0, len);
-            sent.add(c);
-        }
-
-        @Override
-        public void dtmfReceived(String digit, int durationMs) {
-        }
-
-        @Override
-        public void mediaError(String message) {
-        }
-    };
+    final RecordingIo io = new RecordingIo();
 
     @AfterEach
     void stop() {
@@ -54,11 +36,11 @@ class VideoFlowFeedbackTest {
     }
 
     List<byte[]> media() {
-        return sent.stream().filter(p -> !RtpPackets.looksLikeRtcp(p, 0, p.length)).toList();
+        return io.packets().stream().filter(p -> !RtpPackets.looksLikeRtcp(p, 0, p.length)).toList();
     }
 
     List<RtcpPackets.Parsed> rtcp(long mediaSsrc) {
-        return sent.stream().filter(p -> RtpPackets.looksLikeRtcp(p, 0, p.length))
+        return io.packets().stream().filter(p -> RtpPackets.looksLikeRtcp(p, 0, p.length))
                 .map(p -> RtcpPackets.parse(p, 0, p.length, mediaSsrc)).toList();
     }
 
@@ -82,10 +64,10 @@ class VideoFlowFeedbackTest {
             List<byte[]> originals = all.subList(all.size() - 5, all.size()); // well inside the 1 s history
             long ssrc = RtpPackets.ssrc(originals.get(0), 0);
             List<Integer> seqs = originals.stream().map(p -> RtpPackets.seq(p, 0)).toList();
-            int before = sent.size();
+            int before = io.sent.size();
             byte[] n = nack(PEER, ssrc, seqs);
             f.onPacket(n, 0, n.length);
-            List<byte[]> again = sent.subList(before, sent.size()).stream()
+            List<byte[]> again = io.packets().stream().skip(before)
                     .filter(p -> !RtpPackets.looksLikeRtcp(p, 0, p.length) && seqs.contains(RtpPackets.seq(p, 0))).toList();
             assertThat(again).hasSize(5);
             for (int i = 0; i < 5; i++) assertThat(again.get(i)).isEqualTo(originals.get(i));
@@ -213,11 +195,11 @@ class VideoFlowFeedbackTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> media().size() >= 20);
             byte[] pli = new byte[12];
             RtcpPackets.writePli(pli, 0, PEER, RtpPackets.ssrc(media().get(0), 0));
-            int before = sent.size();
+            int before = io.sent.size();
             long t0 = System.nanoTime();
             for (int i = 0; i < 200; i++) f.onPacket(pli, 0, pli.length);
             await().atMost(Duration.ofSeconds(3)).until(() -> System.nanoTime() - t0 > 1_000_000_000L);
-            long keyframes = sent.subList(before, sent.size()).stream().filter(VideoFlowTest::keyframeStart).count();
+            long keyframes = io.packets().stream().skip(before).filter(VideoFlowTest::keyframeStart).count();
             assertThat(f.counters()).containsEntry("videoPliReceived", 200L);
             // the limiter's burst of 2 plus 3/s; a keyframe spans packets but only its first starts one
             assertThat(keyframes).isBetween(1L, 6L);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.vmc.engine.EngineConfig;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,9 +15,6 @@ import org.junit.jupiter.api.Timeout;
 /** The video RTP session on its own (plain RTP): a PLI makes the encoder send a keyframe at once. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class VideoFlowTest {
-    record Sent(long nanos, byte[] data) {
-    }
-
     /** RTP with PT 96 whose VP8 payload starts a keyframe (descriptor S bit, 15-bit picture id, P bit 0). */
     static boolean keyframeStart(byte[] p) {
         if (p.length < 12 + 5 || (p[1] & 0x7f) != 96) return false;
@@ -30,23 +26,8 @@ class VideoFlowTest {
     @Test
     void pliForcesAKeyframeLongBeforeThePeriodicOne() throws Exception {
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
-        List<Sent> sent = new CopyOnWriteArrayList<>();
-        MediaFlow.Io io = new MediaFlow.Io() {
-            @Override
-            public void send(byte[] buf, int off, int len) {
-                byte[] c = new byte[len];
-                System.arraycopy(buf, off, c, 0, len);
-                sent.add(new Sent(System.nanoTime(), c));
-            }
-
-            @Override
-            public void dtmfReceived(String digit, int durationMs) {
-            }
-
-            @Override
-            public void mediaError(String message) {
-            }
-        };
+        RecordingIo io = new RecordingIo();
+        List<RecordingIo.Sent> sent = io.sent;
         EngineConfig config = EngineConfig.builder().videoSource(EngineConfig.VideoSource.testPattern("ball")).build();
         try (VideoFlow f = new VideoFlow(new VideoFlow.Params(96, 96, null, null, null, true, true), config, null, timer, io)) {
             // the first keyframe, then let the stream settle well inside the 2 s keyframe interval
