@@ -70,6 +70,20 @@ class SessionWindowVideoIT {
                     xvfb.run("xdotool", "windowsize", Long.toString(xid), "800", "500");
                     await().atMost(Duration.ofSeconds(30)).until(() -> SpiceDisplayIT.geometry(xvfb, xid)[0] == 800);
                     assertVideoAt(xid, new int[4], gw, gh, area);
+
+                    // The softphone window moves, and another guest window covers the right half of
+                    // its video area: video only in the left half, the covering window stays on top.
+                    Rect moved = area.toBuilder().setX(area.getX() + 100).setY(area.getY() + 40).build();
+                    Rect leftHalf = moved.toBuilder().setWidth(moved.getWidth() / 2).build();
+                    ea.ok(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder().setSessionId(sa)
+                            .setMappingId(1).setArea(moved).addVisible(leftHalf).setScreenWidth(gw).setScreenHeight(gh)));
+                    assertVideoAt(xid, new int[4], gw, gh, leftHalf);
+
+                    // Minimised: no visible part, no video anywhere in the area.
+                    ea.ok(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder().setSessionId(sa)
+                            .setMappingId(1).setArea(moved).setVisibleAll(false).setScreenWidth(gw).setScreenHeight(gh)));
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                            .until(() -> window(xid), img -> countRed(img) == 0);
                 }
             } finally {
                 session.close();
@@ -236,6 +250,16 @@ class SessionWindowVideoIT {
         } finally {
             java.nio.file.Files.deleteIfExists(shot);
         }
+    }
+
+    private static int countRed(BufferedImage img) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y += 2) {
+            for (int x = 0; x < img.getWidth(); x += 2) {
+                if (isRed(img.getRGB(x, y))) n++;
+            }
+        }
+        return n;
     }
 
     private static boolean isRed(int argb) {
