@@ -138,8 +138,9 @@ public final class EngineCommand implements Callable<Integer> {
             description = "An unanswered camera prompt denies after this long (default ${DEFAULT-VALUE}).")
     int cameraPromptTimeout;
 
-    // demos and tests without a camera: a test pattern that the camera policy and prompt apply to
-    @Option(names = "--simulated-camera", paramLabel = "PATTERN", hidden = true)
+    @Option(names = "--simulated-camera", paramLabel = "PATTERN",
+            description = "For demos and tests without a camera: send this videotestsrc pattern as if it were the camera"
+                    + " (the camera policy and prompt apply).")
     String simulatedCamera;
 
     /** Whether this engine can show the camera prompt; decides the default policy. */
