@@ -220,12 +220,10 @@ public final class Demo {
         checkTone(alice, bob);
         checkTone(bob, alice);
         if (video != null) {
-            for (Party[] viewerAndPeer : new Party[][] {{alice, bob}, {bob, alice}}) {
-                video.duringCall(viewerAndPeer[0], viewerAndPeer[1]).forEach(this::check);
-            }
-            for (Party p : List.of(alice, bob)) {
-                check(video.afterHangUp(p));
-            }
+            video.duringCall(alice, bob).forEach(this::check);
+            video.duringCall(bob, alice).forEach(this::check);
+            check(video.afterHangUp(alice));
+            check(video.afterHangUp(bob));
         }
         if (vdi != null) {
             long vdiUdp = vdi.count("udp");

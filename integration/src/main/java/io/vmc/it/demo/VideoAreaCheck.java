@@ -10,7 +10,7 @@ import java.util.Locale;
  * own background around it? A few pixels of margin absorb rounding and the overlay's borders.
  */
 final class VideoAreaCheck {
-    private static final int MARGIN = 6;
+    private static final int MARGIN = 3;
     private static final int BACKGROUND_TOLERANCE = 24;
 
     /** What the screenshot showed; {@code detail} names the first pixel that did not fit. */
