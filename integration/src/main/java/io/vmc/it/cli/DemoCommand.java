@@ -27,6 +27,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--loopback", description = "Run on 127.0.0.1 even as root (no network namespaces).")
     boolean loopback;
 
+    @Option(names = "--video", description = "Video both ways too: each engine sends a solid test pattern (Alice red, "
+            + "Bob green) and draws the peer's video into a session window (on $DISPLAY, else a private Xvfb) at the "
+            + "softphone's video area; screenshots prove it.")
+    boolean video;
+
     @Option(names = "--run-dir", description = "Where logs, recordings and captures go. Default: a new temp dir.")
     Path runDir;
 
@@ -37,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
                     "--duration must be between 3 and 3600 seconds, got " + durationSeconds);
         }
         Path dir = runDir != null ? runDir : Files.createTempDirectory("vmc-demo-");
-        return new Demo(new Demo.Options(durationSeconds, codec, keepRunning, loopback, dir, System.out)).run();
+        return new Demo(new Demo.Options(durationSeconds, codec, keepRunning, loopback, dir, System.out)
+                .withVideo(video)).run();
     }
 }

@@ -1,6 +1,8 @@
 package io.vmc.it.cli;
 
+import io.vmc.agent.api.Rect;
 import io.vmc.agent.api.SessionOptions;
+import io.vmc.agent.api.VideoArea;
 import io.vmc.agent.api.Vmc;
 import io.vmc.it.softphone.Softphone;
 import java.nio.file.Path;
@@ -48,6 +50,18 @@ final class SoftphoneCommand implements Callable<Integer> {
             + "seconds for the media to be OPTIMIZED (engine connected); then call anyway.")
     int waitOptimizedSeconds;
 
+    @Option(names = "--video", description = "Make video calls: the remote video is drawn at --video-area.")
+    boolean video;
+
+    @Option(names = "--video-area", paramLabel = "X,Y,W,H", defaultValue = "100,80,320,240",
+            description = "With --video: where the softphone's video pane is on the guest desktop, in pixels. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String videoArea;
+
+    @Option(names = "--screen-size", paramLabel = "WxH", defaultValue = "640x480",
+            description = "With --video: size of the guest desktop the area is on. Default: ${DEFAULT-VALUE}.")
+    String screenSize;
+
     @Override
     public Integer call() throws Exception {
         int colon = sipAddress.lastIndexOf(':');
@@ -55,7 +69,8 @@ final class SoftphoneCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--sip must be HOST:PORT, got '" + sipAddress + "'");
         }
-        SessionOptions.Builder session = SessionOptions.builder().audio(true)
+        VideoArea area = video ? videoArea() : null;
+        SessionOptions.Builder session = SessionOptions.builder().audio(true).video(video)
                 .label(target == null ? "incoming for " + user : "call to " + target);
         if (!codecs.isEmpty()) { // none given: the engine's defaults
             session.audioCodecs(codecs);
@@ -67,7 +82,7 @@ final class SoftphoneCommand implements Callable<Integer> {
         if (agentSocket != null) {
             vmcBuilder.socket(agentSocket);
         }
-        try (Vmc vmc = vmcBuilder.connect(); Softphone phone = new Softphone(vmc, options, System.out)) {
+        try (Vmc vmc = vmcBuilder.connect(); Softphone phone = new Softphone(vmc, options, area, System.out)) {
             phone.start(user, sipAddress.substring(0, colon), Integer.parseInt(sipAddress.substring(colon + 1)));
             if (target != null) {
                 phone.awaitOptimized(waitOptimizedSeconds, TimeUnit.SECONDS);
@@ -89,6 +104,25 @@ final class SoftphoneCommand implements Callable<Integer> {
                 phone.hangUp();
             }
             return 0;
+        }
+    }
+
+    private VideoArea videoArea() {
+        String[] xywh = videoArea.split(",", -1);
+        String[] wh = screenSize.toLowerCase(java.util.Locale.ROOT).split("x", -1);
+        try {
+            if (xywh.length != 4 || wh.length != 2) {
+                throw new NumberFormatException();
+            }
+            return VideoArea.builder()
+                    .area(Rect.of(Integer.parseInt(xywh[0].trim()), Integer.parseInt(xywh[1].trim()),
+                            Integer.parseInt(xywh[2].trim()), Integer.parseInt(xywh[3].trim())))
+                    .screenSize(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()))
+                    .build();
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--video-area must be X,Y,W,H and --screen-size WxH, got " + videoArea + " and " + screenSize
+                            + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
     }
 }

@@ -23,6 +23,8 @@ public final class CallObserver {
     private volatile String mode = "?";
     private volatile String modeReason = "";
     private volatile Map<String, String> lastStats = Map.of();
+    private volatile Map<String, String> lastVideoStats = Map.of();
+    private volatile String videoArea = "never set";
     private final StringBuilder received = new StringBuilder();
 
     public CallObserver(String party) {
@@ -43,17 +45,25 @@ public final class CallObserver {
         } else if (line.startsWith("CALL ended") || line.startsWith("CALL failed")) {
             ended.countDown();
         } else if (line.startsWith("STATS ")) {
-            Map<String, String> stats = new ConcurrentHashMap<>();
-            Matcher kv = KEY_VALUE.matcher(line);
-            while (kv.find()) {
-                stats.put(kv.group(1), kv.group(2));
-            }
-            lastStats = stats;
+            lastStats = keyValues(line);
+        } else if (line.startsWith("VIDEO STATS ")) {
+            lastVideoStats = keyValues(line);
+        } else if (line.startsWith("VIDEO area ")) {
+            videoArea = line.substring("VIDEO area ".length());
         } else if (line.startsWith("DTMF received ")) {
             synchronized (received) {
                 received.append(line.substring("DTMF received ".length()).trim());
             }
         }
+    }
+
+    private static Map<String, String> keyValues(String line) {
+        Map<String, String> values = new ConcurrentHashMap<>();
+        Matcher kv = KEY_VALUE.matcher(line);
+        while (kv.find()) {
+            values.put(kv.group(1), kv.group(2));
+        }
+        return values;
     }
 
     public String party() {
@@ -86,6 +96,20 @@ public final class CallObserver {
 
     public long statLong(String key) {
         return stat(key).map(v -> (long) Double.parseDouble(v)).orElse(0L);
+    }
+
+    /** From the softphone's last {@code VIDEO STATS} line (codec, received, frames_decoded...). */
+    public Optional<String> videoStat(String key) {
+        return Optional.ofNullable(lastVideoStats.get(key));
+    }
+
+    public long videoStatLong(String key) {
+        return videoStat(key).map(v -> (long) Double.parseDouble(v)).orElse(0L);
+    }
+
+    /** What the softphone last said about its video area: where it is, cleared, refused, or never set. */
+    public String videoArea() {
+        return videoArea;
     }
 
     public String dtmfReceived() {

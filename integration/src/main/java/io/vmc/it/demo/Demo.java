@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -23,15 +24,29 @@ import java.util.stream.Stream;
  * call was optimized, audio arrived both ways (tones recognised), and no media crossed the VDI
  * side. With root it builds the VDI topology in network namespaces and captures packets there;
  * without root it runs on loopback and checks socket ownership instead.
+ *
+ * <p>With video each engine also sends a solid test pattern and draws the peer's video into its
+ * user's session window ({@link SessionWindows}) where the softphone put its video area; the
+ * proof then includes screenshots of those windows ({@link VideoProof}).
  */
 public final class Demo {
 
     /** What the user can change; everything else needs no configuration. */
     public record Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback,
-            Path runDir, PrintStream out, CallProbe probe) {
+            Path runDir, PrintStream out, CallProbe probe, boolean video) {
+        public Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback, Path runDir,
+                PrintStream out, CallProbe probe) {
+            this(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, false);
+        }
+
         public Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback, Path runDir,
                 PrintStream out) {
             this(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, new CallProbe() {});
+        }
+
+        /** The same call with video both ways (true) or audio only. */
+        public Options withVideo(boolean withVideo) {
+            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, withVideo);
         }
     }
 
@@ -83,14 +98,30 @@ public final class Demo {
     }
 
     private int call(Topology t, NetworkLab lab) throws Exception {
-        Party alice = new Party("alice", ALICE_TONE_HZ, t.sipPortAlice(), options.runDir());
-        Party bob = new Party("bob", BOB_TONE_HZ, t.sipPortBob(), options.runDir());
+        Party alice = new Party("alice", ALICE_TONE_HZ, TestPatternColour.RED, t.sipPortAlice(), options.runDir());
+        Party bob = new Party("bob", BOB_TONE_HZ, TestPatternColour.GREEN, t.sipPortBob(), options.runDir());
+        if (!options.video()) {
+            return call(t, lab, alice, bob, null);
+        }
+        try (SessionWindows windows = SessionWindows.open(List.of(alice, bob), options.runDir(), out)) {
+            return call(t, lab, alice, bob, windows);
+        }
+    }
+
+    /** @param windows the session windows of a video call, null for audio only */
+    private int call(Topology t, NetworkLab lab, Party alice, Party bob, SessionWindows windows) throws Exception {
+        VideoProof video = windows == null ? null : new VideoProof(windows, options.runDir());
         step("Starting the thin clients' engines and the VMs' agents");
         for (Party p : List.of(alice, bob)) {
             Files.createDirectories(p.recordDir());
+            List<String> engine = new ArrayList<>(List.of("engine", "--channel", t.engineChannel(p),
+                    "--ice-address", t.mediaAddress(p), "--tone", Integer.toString(p.toneHz()), "--speaker", "none",
+                    "--record-dir", p.recordDir().toString()));
+            if (windows != null) {
+                engine.addAll(windows.engineOptions(p));
+            }
             processes.add(VmcProcess.start(p.name() + "-engine", t.clientNamespace(p), log(p, "engine"), line -> {},
-                    List.of("engine", "--channel", t.engineChannel(p), "--ice-address", t.mediaAddress(p),
-                            "--tone", Integer.toString(p.toneHz()), "--speaker", "none", "--record-dir", p.recordDir().toString())));
+                    engine, windows == null ? Map.of() : windows.engineEnvironment()));
             processes.add(VmcProcess.start(p.name() + "-agentd", t.vdiNamespace(), log(p, "agentd"), line -> {},
                     List.of("agentd", "--channel", t.agentChannel(p), "--api-socket", p.agentSocket().toString(),
                             "--no-fallback")));
@@ -115,11 +146,13 @@ public final class Demo {
         if (!alice.observer().established().await(45, TimeUnit.SECONDS)) {
             failures.add("the call was not established within 45 s (mode " + alice.observer().mode() + ", "
                     + alice.observer().modeReason() + "); see " + log(alice, "softphone"));
-            return summary(alice, bob, null, null);
+            return summary(alice, bob, null, null, video);
         }
-        step("Call established; audio both ways (Alice sends " + ALICE_TONE_HZ + " Hz, Bob " + BOB_TONE_HZ + " Hz)");
+        step("Call established; audio both ways (Alice sends " + ALICE_TONE_HZ + " Hz, Bob " + BOB_TONE_HZ + " Hz)"
+                + (video == null ? "" : "; video both ways (Alice sends " + alice.videoColour().pattern() + ", Bob "
+                        + bob.videoColour().pattern() + ")"));
         options.probe().callEstablished(processes, lab);
-        StatsTable table = new StatsTable(out);
+        StatsTable table = new StatsTable(out, video != null);
         table.header();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.durationSeconds() + 15L);
         java.io.ByteArrayOutputStream ownership = new java.io.ByteArrayOutputStream();
@@ -128,6 +161,10 @@ public final class Demo {
             table.row(alice.observer(), bob.observer());
             if (second == options.durationSeconds() - 2) { // Alice's own timer hangs up at about D
                 options.probe().callEnding(processes, lab);
+            }
+            if (video != null && second >= 2) { // the first pictures need a moment (ICE, key frame)
+                video.lookDuringCall(alice, bob);
+                video.lookDuringCall(bob, alice);
             }
             if (lab == null && second == 2) { // mid-call, while every socket is open
                 SocketOwnership.check(processes, java.util.Set.of(alice.sipPort(), bob.sipPort()), failures,
@@ -146,18 +183,21 @@ public final class Demo {
             vdiCapture.close();
             officeCapture.close();
         }
-        return summary(alice, bob, vdiCapture, officeCapture);
+        return summary(alice, bob, vdiCapture, officeCapture, video);
     }
 
     private VmcProcess startSoftphone(Party p, Topology t, List<String> extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("softphone", "--user", p.name(),
                 "--sip", "127.0.0.1:" + p.sipPort(), "--agent-socket", p.agentSocket().toString(),
                 "--codec", options.codec(), "--wait-optimized", "30"));
+        if (options.video()) {
+            args.addAll(SessionWindows.softphoneOptions());
+        }
         args.addAll(extra);
         VmcProcess proc = VmcProcess.start(p.name() + "-softphone", t.vdiNamespace(), log(p, "softphone"),
                 line -> {
                     p.observer().accept(line);
-                    if (line.startsWith("MODE") || line.startsWith("CALL")) {
+                    if (line.startsWith("MODE") || line.startsWith("CALL") || line.startsWith("VIDEO area")) {
                         out.printf("  %-5s %s%n", p.name(), line);
                     }
                 }, args);
@@ -165,7 +205,8 @@ public final class Demo {
         return proc;
     }
 
-    private int summary(Party alice, Party bob, PacketCapture vdi, PacketCapture office) throws IOException {
+    private int summary(Party alice, Party bob, PacketCapture vdi, PacketCapture office, VideoProof video)
+            throws IOException {
         out.println();
         out.println("Checks:");
         for (Party p : List.of(alice, bob)) {
@@ -178,6 +219,12 @@ public final class Demo {
         }
         checkTone(alice, bob);
         checkTone(bob, alice);
+        if (video != null) {
+            video.duringCall(alice, bob).forEach(this::check);
+            video.duringCall(bob, alice).forEach(this::check);
+            check(video.afterHangUp(alice));
+            check(video.afterHangUp(bob));
+        }
         if (vdi != null) {
             long vdiUdp = vdi.count("udp");
             long aToB = office.count("ip.src==" + "10.77.3.1");
@@ -191,7 +238,9 @@ public final class Demo {
         }
         out.println();
         if (failures.isEmpty()) {
-            out.println("PASS: optimized call, audio both ways, media never through the VMs.");
+            out.println(video == null ? "PASS: optimized call, audio both ways, media never through the VMs."
+                    : "PASS: optimized video call, audio and video both ways, video drawn at the softphones' video "
+                            + "areas, media never through the VMs.");
             return 0;
         }
         out.println("FAIL:");
@@ -219,6 +268,10 @@ public final class Demo {
             return files.filter(f -> f.toString().endsWith(".wav"))
                     .max(Comparator.comparingLong(f -> f.toFile().length()));
         }
+    }
+
+    private void check(VideoProof.Check c) {
+        check(c.ok(), c.passText(), c.failText());
     }
 
     private void check(boolean ok, String passText, String failText) {

@@ -6,13 +6,15 @@ import java.nio.file.Path;
 final class Party {
     private final String name;
     private final int toneHz;
+    private final TestPatternColour videoColour;
     private final int sipPort;
     private final Path runDir;
     private final CallObserver observer;
 
-    Party(String name, int toneHz, int sipPort, Path runDir) {
+    Party(String name, int toneHz, TestPatternColour videoColour, int sipPort, Path runDir) {
         this.name = name;
         this.toneHz = toneHz;
+        this.videoColour = videoColour;
         this.sipPort = sipPort;
         this.runDir = runDir;
         this.observer = new CallObserver(name);
@@ -24,6 +26,11 @@ final class Party {
 
     int toneHz() {
         return toneHz;
+    }
+
+    /** What this party's engine sends in video calls. */
+    TestPatternColour videoColour() {
+        return videoColour;
     }
 
     int sipPort() {

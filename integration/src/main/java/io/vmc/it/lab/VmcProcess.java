@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -47,10 +48,18 @@ public final class VmcProcess implements AutoCloseable {
      */
     public static VmcProcess start(String name, String namespace, Path log, Consumer<String> lines,
             List<String> args) throws IOException {
+        return start(name, namespace, log, lines, args, Map.of());
+    }
+
+    /** Like {@link #start(String, String, Path, Consumer, List)} with extra environment variables. */
+    public static VmcProcess start(String name, String namespace, Path log, Consumer<String> lines,
+            List<String> args, Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>(javaCommand());
         command.addAll(args);
         command = NetworkLab.inNamespace(namespace, command);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(environment);
+        Process p = pb.start();
         p.getOutputStream().close();
         return new VmcProcess(name, p, log, lines);
     }

@@ -8,6 +8,7 @@ import io.vmc.agent.api.SessionOptions;
 import io.vmc.agent.api.SessionState;
 import io.vmc.agent.api.SessionStats;
 import io.vmc.agent.api.StreamStats;
+import io.vmc.agent.api.VideoArea;
 import io.vmc.agent.api.Vmc;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -20,13 +21,18 @@ import javax.sip.SipException;
  * whole integration a softphone needs: put {@code createOffer()}/{@code createAnswer()} into SIP
  * bodies, hand the peer's SDP to {@code setRemoteDescription()}, re-INVITE when VMC asks for it.
  *
+ * <p>In video calls it tells VMC where its video pane is on the guest desktop
+ * ({@code setVideoArea}) once the media is connected, and takes it back at hang-up: the engine
+ * draws the remote video there in the thin client's session window.
+ *
  * <p>It reports what happens as one line per event on {@code out} (MODE, CALL, STATE, STATS,
- * DTMF), which the demo reads.
+ * VIDEO, DTMF), which the demo reads.
  */
 public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable {
 
     private final Vmc vmc;
     private final SessionOptions options;
+    private final VideoArea videoArea;
     private final PrintStream out;
     private final CountDownLatch ended = new CountDownLatch(1);
     private final CountDownLatch established = new CountDownLatch(1);
@@ -35,8 +41,14 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
     private volatile MediaSession session;
 
     public Softphone(Vmc vmc, SessionOptions options, PrintStream out) {
+        this(vmc, options, null, out);
+    }
+
+    /** @param videoArea where the remote video goes in video calls, or null for none */
+    public Softphone(Vmc vmc, SessionOptions options, VideoArea videoArea, PrintStream out) {
         this.vmc = vmc;
         this.options = options;
+        this.videoArea = videoArea;
         this.out = out;
         vmc.addModeListener(change -> {
             report("MODE %s reason=%s %s", change.mode(), change.reason(), change.detail());
@@ -126,11 +138,15 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
             @Override
             public void onStateChange(MediaSession ms, SessionState state, String reason) {
                 report("STATE %s%s", state, reason == null || reason.isEmpty() ? "" : " " + reason);
+                if (state == SessionState.CONNECTED) {
+                    showVideo(ms);
+                }
             }
 
             @Override
             public void onStats(MediaSession ms, SessionStats stats) {
                 stats.audio().ifPresent(a -> report("STATS %s mode=%s", format(a), vmc.mode()));
+                stats.video().ifPresent(v -> report("VIDEO STATS %s", formatVideo(v)));
             }
 
             @Override
@@ -159,6 +175,30 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
                 a.jitterMs(), a.rttMs(), a.mos(), a.localAddress(), a.remoteAddress());
     }
 
+    static String formatVideo(StreamStats v) {
+        return String.format(Locale.ROOT, "codec=%s encrypted=%s sent=%d received=%d lost=%d frames_decoded=%d",
+                v.codec(), v.encrypted(), v.packetsSent(), v.packetsReceived(), v.packetsLost(), v.framesDecoded());
+    }
+
+    /** Puts the remote video on the guest desktop (again after a reconnect: the engine may be new). */
+    private void showVideo(MediaSession ms) {
+        if (videoArea == null || !options.video()) {
+            return;
+        }
+        ms.setVideoAreaAsync(videoArea).whenComplete((ok, error) -> {
+            if (error == null) {
+                report("VIDEO area %s", describe(videoArea));
+            } else {
+                report("VIDEO area refused: %s", error.getMessage());
+            }
+        });
+    }
+
+    private static String describe(VideoArea a) {
+        return String.format(Locale.ROOT, "x=%d y=%d width=%d height=%d screen=%dx%d", a.area().x(), a.area().y(),
+                a.area().width(), a.area().height(), a.screenWidth(), a.screenHeight());
+    }
+
     private void endCall(String why) {
         if (ended.getCount() == 0) {
             return;
@@ -166,9 +206,21 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
         report("CALL ended %s", why);
         MediaSession s = session;
         if (s != null) {
+            if (videoArea != null && options.video()) {
+                clearVideo(s);
+            }
             s.close();
         }
         ended.countDown();
+    }
+
+    private void clearVideo(MediaSession s) {
+        try {
+            s.clearVideoArea(videoArea.mappingId());
+            report("VIDEO area cleared");
+        } catch (RuntimeException e) { // the engine may be gone already; closing the session follows
+            report("VIDEO area not cleared: %s", e.getMessage());
+        }
     }
 
     private MediaSession requireSession() {

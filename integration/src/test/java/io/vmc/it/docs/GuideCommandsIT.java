@@ -45,6 +45,7 @@ class GuideCommandsIT {
 
     private static final Map<String, String> RUN_ELSEWHERE = Map.of(
             "./vmc demo", "NoHairpinIT runs the demo and asserts its no-hairpin proof",
+            "./vmc demo --video", "VideoDemoIT runs the demo with --video and asserts its screenshot proof",
             "./vmc test", "the CI job runs it (.ci/run)",
             "./vmc engine --spice spice://vdi.example.org:5900",
                     "EngineSpiceCommandIT runs `vmc engine --spice spice://127.0.0.1:PORT` against a real QEMU SPICE server",

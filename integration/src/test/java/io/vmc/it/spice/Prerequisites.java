@@ -1,5 +1,6 @@
 package io.vmc.it.spice;
 
+import io.vmc.it.lab.Xvfb;
 import io.vmc.port.spice.SpiceClient;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;

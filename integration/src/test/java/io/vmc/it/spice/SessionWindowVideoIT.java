@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.TestEngine;
+import io.vmc.it.lab.Xvfb;
 import io.vmc.overlay.OverlaySupport;
 import io.vmc.port.spice.SpiceClient;
 import io.vmc.port.spice.SpiceOptions;

@@ -3,6 +3,7 @@ package io.vmc.it.spice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vmc.it.lab.Xvfb;
 import io.vmc.port.spice.SpiceClient;
 import io.vmc.port.spice.SpiceOptions;
 import io.vmc.port.spice.SpiceSession;

@@ -8,7 +8,7 @@
  *   <li>{@code GuestVm} from {@code io.vmc.it.qemu} with {@code portChardev("spiceport,...")}: a
  *       real guest with a program on the port, for bytes both ways, the transport and the
  *       benchmark.</li>
- *   <li>{@code Xvfb.shared()}: one X server per test JVM, killed when the JVM ends (the engine
+ *   <li>{@code Xvfb.shared()} (from {@code io.vmc.it.lab}): one X server per test JVM, killed when the JVM ends (the engine
  *       keeps its GDK display open for the life of the process).</li>
  * </ul>
  * Without spice-glib, QEMU, Xvfb, xdotool, imagemagick, x11-utils or openssl the classes are

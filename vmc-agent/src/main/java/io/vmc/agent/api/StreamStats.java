@@ -28,6 +28,7 @@ public final class StreamStats {
     private final String localAddress;
     private final String remoteAddress;
     private final double audioLevelDbov;
+    private final long framesDecoded;
 
     private StreamStats(Builder b) {
         kind = b.kind;
@@ -45,6 +46,7 @@ public final class StreamStats {
         localAddress = b.localAddress;
         remoteAddress = b.remoteAddress;
         audioLevelDbov = b.audioLevelDbov;
+        framesDecoded = b.framesDecoded;
     }
 
     public static Builder builder() {
@@ -71,6 +73,8 @@ public final class StreamStats {
     public String remoteAddress() { return remoteAddress; }
     /** Level of the received audio in dBov (0 = full scale); 0 when unknown. */
     public double audioLevelDbov() { return audioLevelDbov; }
+    /** Video: pictures decoded from the received stream (0 for audio). */
+    public long framesDecoded() { return framesDecoded; }
 
     @Override
     public boolean equals(Object o) {
@@ -80,7 +84,7 @@ public final class StreamStats {
                 && Double.compare(s.fractionLost, fractionLost) == 0 && Double.compare(s.jitterMs, jitterMs) == 0
                 && Double.compare(s.rttMs, rttMs) == 0 && Double.compare(s.mos, mos) == 0
                 && s.localAddress.equals(localAddress) && s.remoteAddress.equals(remoteAddress)
-                && Double.compare(s.audioLevelDbov, audioLevelDbov) == 0;
+                && Double.compare(s.audioLevelDbov, audioLevelDbov) == 0 && s.framesDecoded == framesDecoded;
     }
 
     @Override
@@ -92,7 +96,8 @@ public final class StreamStats {
     public String toString() {
         return kind + " " + codec + (encrypted ? " srtp" : " rtp") + " sent=" + packetsSent + "p/" + bytesSent
                 + "B recv=" + packetsReceived + "p/" + bytesReceived + "B lost=" + packetsLost
-                + " jitter=" + jitterMs + "ms rtt=" + rttMs + "ms mos=" + mos;
+                + " jitter=" + jitterMs + "ms rtt=" + rttMs + "ms mos=" + mos
+                + (kind == MediaKind.VIDEO ? " frames_decoded=" + framesDecoded : "");
     }
 
     /** Builds {@link StreamStats}, e.g. for tests of an app; counters must not be negative. */
@@ -112,6 +117,7 @@ public final class StreamStats {
         private String localAddress = "";
         private String remoteAddress = "";
         private double audioLevelDbov;
+        private long framesDecoded;
 
         private Builder() {}
 
@@ -142,6 +148,7 @@ public final class StreamStats {
         public Builder localAddress(String v) { this.localAddress = Objects.requireNonNull(v, "localAddress must not be null"); return this; }
         public Builder remoteAddress(String v) { this.remoteAddress = Objects.requireNonNull(v, "remoteAddress must not be null"); return this; }
         public Builder audioLevelDbov(double v) { this.audioLevelDbov = v; return this; }
+        public Builder framesDecoded(long v) { this.framesDecoded = nonNegative("framesDecoded", v); return this; }
 
         public StreamStats build() {
             return new StreamStats(this);

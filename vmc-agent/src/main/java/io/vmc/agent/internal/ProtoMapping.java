@@ -179,6 +179,7 @@ public final class ProtoMapping {
                     .localAddress(p.getLocalAddress())
                     .remoteAddress(p.getRemoteAddress())
                     .audioLevelDbov(p.getAudioLevelDbov())
+                    .framesDecoded(clampLong(p.getFramesDecoded()))
                     .build());
         }
         Instant ts = s.getTimestampMs() == 0 ? Instant.now() : Instant.ofEpochMilli(s.getTimestampMs());

@@ -1,4 +1,4 @@
-package io.vmc.it.spice;
+package io.vmc.it.lab;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,13 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private X server: {@code Xvfb -displayfd} picks a free display number. The SPICE display
+ * A private X server: {@code Xvfb -displayfd} picks a free display number. The demo starts one
+ * for its session windows when there is no {@code $DISPLAY}. The SPICE display
  * tests share one per test JVM ({@link #shared()}), which lives as long as the JVM: the engine
  * keeps its GDK display open for the life of the process (GTK 3 crashed when it was closed) and
  * GDK exits the process when that X server dies. A shell wrapper kills Xvfb when the JVM ends,
  * however it ends (its stdin, a pipe from this JVM, closes). {@link #close()} kills it at once.
  */
-final class Xvfb implements AutoCloseable {
+public final class Xvfb implements AutoCloseable {
     private static Xvfb shared;
     private final Process process;
     private final String display;
@@ -30,7 +31,7 @@ final class Xvfb implements AutoCloseable {
     }
 
     /** Which of the programs the SPICE tests need are missing, if any. */
-    static Optional<String> missing(String... programs) {
+    public static Optional<String> missing(String... programs) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         List<String> absent = Arrays.stream(programs)
                 .filter(p -> Arrays.stream(path.split(":")).noneMatch(d -> Files.isExecutable(Path.of(d, p))))
@@ -39,16 +40,22 @@ final class Xvfb implements AutoCloseable {
     }
 
     /** The X server of this test JVM, started on first use. */
-    static synchronized Xvfb shared() throws IOException {
+    public static synchronized Xvfb shared() throws IOException {
         if (shared == null) {
             shared = start();
         }
         return shared;
     }
 
-    static Xvfb start() throws IOException {
-        Process p = new ProcessBuilder("sh", "-c",
-                "Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>/dev/null & x=$!; read _; kill $x; wait $x")
+    /** A new X server with a 1280x800 screen. */
+    public static Xvfb start() throws IOException {
+        return start(1280, 800);
+    }
+
+    /** A new X server with a screen of this size (24-bit colour). */
+    public static Xvfb start(int width, int height) throws IOException {
+        Process p = new ProcessBuilder("sh", "-c", "Xvfb -displayfd 1 -screen 0 " + width + "x" + height
+                + "x24 -nolisten tcp 2>/dev/null & x=$!; read _; kill $x; wait $x")
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
@@ -72,12 +79,13 @@ final class Xvfb implements AutoCloseable {
         return new Xvfb(p, ":" + n.strip());
     }
 
-    String display() {
+    /** The display name, e.g. {@code :5}, for {@code $DISPLAY}. */
+    public String display() {
         return display;
     }
 
     /** Runs an X client on this display and returns its standard output (fails on a non-zero exit). */
-    String run(String... argv) throws IOException, InterruptedException {
+    public String run(String... argv) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().put("DISPLAY", display);
         Process p = pb.start();
