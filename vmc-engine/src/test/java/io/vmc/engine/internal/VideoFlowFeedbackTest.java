@@ -163,8 +163,10 @@ class VideoFlowFeedbackTest {
             assertThat(f.rttMs()).as("absurd LSR/DLSR give no RTT").isEqualTo(-1);
             long rate150 = bytesPerSecond(f);
             System.out.printf("VideoFlowFeedbackTest: spokes at 800 kbps target %d bytes/s, at 150 kbps %d bytes/s%n", rate800, rate150);
-            // what the running encoder produces follows (spokes: about 660 vs 220 kbit/s measured)
-            assertThat(rate150).as("bytes/s at 150 kbps vs %d at 800", rate800).isLessThan(rate800 * 6 / 10);
+            // the running encoder follows: spokes makes about 660 kbit/s at 800 and 220 at 150 on an idle
+            // machine (VP8 overshoots a low target on motion: up to 345 seen); a loaded machine drops
+            // frames and sends less at both (125 and 78 seen under CI load)
+            assertThat(rate150).as("bytes/s at 150 kbps vs %d at 800", rate800).isLessThan(rate800 * 3 / 4);
         }
     }
 
