@@ -118,6 +118,14 @@ public final class EngineCommand implements Callable<Integer> {
     /** The engine's own SPICE display window, once open: the default overlay parent. */
     private long spiceWindow;
 
+    @Option(names = "--video-max-resolution", paramLabel = "WxH",
+            description = "Largest picture sent in video calls (default 640x480; a policy's video.max-resolution caps it).")
+    String videoMaxResolution;
+
+    @Option(names = "--video-max-fps", paramLabel = "N",
+            description = "Highest frame rate sent in video calls (default 30; a policy's video.max-fps caps it).")
+    Integer videoMaxFps;
+
     @Option(names = "--video-pattern", paramLabel = "NAME",
             description = "videotestsrc pattern sent in video calls (default smpte).")
     String videoPattern;
@@ -273,6 +281,12 @@ public final class EngineCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--overlay-insets must be L,T,R,B in pixels, got " + overlayInsets);
             }
+        }
+        if (videoMaxResolution != null || videoMaxFps != null) {
+            EngineConfig.VideoFormat d = EngineConfig.VideoFormat.DEFAULT;
+            int fps = videoMaxFps != null ? videoMaxFps : d.fps();
+            b.videoFormat(videoMaxResolution != null ? EngineConfig.VideoFormat.parseResolution(videoMaxResolution, fps)
+                    : new EngineConfig.VideoFormat(d.width(), d.height(), fps));
         }
         if (camera != null) {
             b.videoSource(EngineConfig.VideoSource.camera(camera));

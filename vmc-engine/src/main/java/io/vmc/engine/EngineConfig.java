@@ -33,6 +33,7 @@ public final class EngineConfig {
     private final String overlayDisplay;
     private final int[] overlayInsets;
     private final int videoMaxBitrateKbps;
+    private final VideoFormat videoFormat;
     private final List<TurnServer> turnServers;
     private final boolean iceRelayOnly;
     private final boolean videoEnabled;
@@ -71,6 +72,7 @@ public final class EngineConfig {
         this.overlayDisplay = b.overlayDisplay;
         this.overlayInsets = b.overlayInsets.clone();
         this.videoMaxBitrateKbps = b.videoMaxBitrateKbps;
+        this.videoFormat = b.videoFormat;
         this.turnServers = List.copyOf(b.turnServers);
         this.iceRelayOnly = b.iceRelayOnly;
         this.videoEnabled = b.videoEnabled;
@@ -111,6 +113,42 @@ public final class EngineConfig {
     public int[] overlayInsets() { return overlayInsets.clone(); }
     /** VP8 target bitrate cap. */
     public int videoMaxBitrateKbps() { return videoMaxBitrateKbps; }
+
+    /** The largest picture and frame rate video is sent with. Default 640x480 at 30 fps. */
+    public VideoFormat videoFormat() { return videoFormat; }
+
+    /** Resolution and frame rate of sent video. */
+    public record VideoFormat(int width, int height, int fps) {
+        public static final VideoFormat DEFAULT = new VideoFormat(640, 480, 30);
+
+        public VideoFormat {
+            if (width < 160 || width > 1920 || height < 120 || height > 1080 || width % 2 != 0 || height % 2 != 0) {
+                throw new IllegalArgumentException("video resolution must be even, 160x120..1920x1080, got " + width + "x" + height);
+            }
+            if (fps < 1 || fps > 60) throw new IllegalArgumentException("video frame rate must be 1..60 fps, got " + fps);
+        }
+
+        /** Within both caps: the smaller width, height and frame rate of the two. */
+        public VideoFormat min(VideoFormat other) {
+            return new VideoFormat(Math.min(width, other.width), Math.min(height, other.height), Math.min(fps, other.fps));
+        }
+
+        /** {@code WIDTHxHEIGHT}, as the policy file and the command line write it. */
+        public static VideoFormat parseResolution(String text, int fps) {
+            String[] wh = text.trim().split("x", -1);
+            try {
+                if (wh.length != 2) throw new NumberFormatException();
+                return new VideoFormat(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), fps);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("resolution must be WIDTHxHEIGHT, e.g. 640x480, got \"" + text + "\"");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return width + "x" + height + "@" + fps;
+        }
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -182,6 +220,7 @@ public final class EngineConfig {
             return this;
         }
         private int videoMaxBitrateKbps = 800;
+        private VideoFormat videoFormat = VideoFormat.DEFAULT;
         private final List<TurnServer> turnServers = new ArrayList<>();
         private boolean iceRelayOnly;
         private boolean videoEnabled = true;
@@ -250,6 +289,18 @@ public final class EngineConfig {
         public Builder overlayParentWindow(long xid) {
             if (xid < 0 || xid > 0xffffffffL) throw new IllegalArgumentException("overlayParentWindow must be an X11 id (0..2^32-1), got " + xid);
             overlayParentWindow = xid;
+            return this;
+        }
+
+        /** Largest resolution and frame rate to send (a policy cap; smaller saves CPU and bandwidth). */
+        public Builder videoFormat(VideoFormat format) {
+            videoFormat = Objects.requireNonNull(format, "videoFormat");
+            return this;
+        }
+
+        /** Lowers {@link #videoFormat} to within {@code cap} (the client policy's limits). */
+        public Builder capVideoFormat(VideoFormat cap) {
+            videoFormat = videoFormat.min(cap);
             return this;
         }
 

@@ -49,10 +49,12 @@ public final class EnginePolicy {
     static final String ICE_RELAY_ONLY = "ice.relay-only";
     static final String VIDEO_ENABLED = "video.enabled";
     static final String VIDEO_MAX_BITRATE = "video.max-bitrate-kbps";
+    static final String VIDEO_MAX_RESOLUTION = "video.max-resolution";
+    static final String VIDEO_MAX_FPS = "video.max-fps";
     static final String AUDIO_CODECS = "audio.codecs";
     static final String METRICS_PORT = "metrics.port";
-    private static final List<String> KEYS = List.of(CAMERA, STUN_SERVERS, TURN_SERVERS, TURN_USERNAME, TURN_PASSWORD_FILE,
-            ICE_RELAY_ONLY, VIDEO_ENABLED, VIDEO_MAX_BITRATE, AUDIO_CODECS, METRICS_PORT);
+    static final List<String> KEYS = List.of(CAMERA, STUN_SERVERS, TURN_SERVERS, TURN_USERNAME, TURN_PASSWORD_FILE,
+            ICE_RELAY_ONLY, VIDEO_ENABLED, VIDEO_MAX_BITRATE, VIDEO_MAX_RESOLUTION, VIDEO_MAX_FPS, AUDIO_CODECS, METRICS_PORT);
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9.-]{0,63}");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
@@ -75,6 +77,8 @@ public final class EnginePolicy {
     private final Boolean relayOnly;
     private final Boolean videoEnabled;
     private final Integer videoMaxBitrateKbps;
+    private final EngineConfig.VideoFormat videoMaxResolution;
+    private final Integer videoMaxFps;
     private final List<String> audioCodecs;
     private final Integer metricsPort;
 
@@ -89,6 +93,8 @@ public final class EnginePolicy {
         relayOnly = (Boolean) v.get(ICE_RELAY_ONLY);
         videoEnabled = (Boolean) v.get(VIDEO_ENABLED);
         videoMaxBitrateKbps = (Integer) v.get(VIDEO_MAX_BITRATE);
+        videoMaxResolution = (EngineConfig.VideoFormat) v.get(VIDEO_MAX_RESOLUTION);
+        videoMaxFps = (Integer) v.get(VIDEO_MAX_FPS);
         audioCodecs = list(v.get(AUDIO_CODECS));
         metricsPort = (Integer) v.get(METRICS_PORT);
     }
@@ -194,6 +200,10 @@ public final class EnginePolicy {
                 return Boolean.valueOf(oneOf(v, "true", "false"));
             case VIDEO_MAX_BITRATE:
                 return intIn(v, 50, 10000);
+            case VIDEO_MAX_RESOLUTION:
+                return EngineConfig.VideoFormat.parseResolution(v, EngineConfig.VideoFormat.DEFAULT.fps());
+            case VIDEO_MAX_FPS:
+                return intIn(v, 1, 60);
             case AUDIO_CODECS: {
                 List<String> out = new ArrayList<>();
                 for (String s : items(v)) {
@@ -349,6 +359,13 @@ public final class EnginePolicy {
         if (Boolean.TRUE.equals(relayOnly)) b.iceRelayOnly(true);
         if (sets(VIDEO_ENABLED) && !skip.contains(VIDEO_ENABLED)) b.videoEnabled(videoEnabled);
         if (sets(VIDEO_MAX_BITRATE) && !skip.contains(VIDEO_MAX_BITRATE)) b.videoMaxBitrateKbps(videoMaxBitrateKbps);
+        if (sets(VIDEO_MAX_RESOLUTION) || sets(VIDEO_MAX_FPS)) {
+            // caps: the command line may ask for less, never for more
+            b.capVideoFormat(new EngineConfig.VideoFormat(
+                    videoMaxResolution != null ? videoMaxResolution.width() : 1920,
+                    videoMaxResolution != null ? videoMaxResolution.height() : 1080,
+                    videoMaxFps != null ? videoMaxFps : 60));
+        }
         if (sets(AUDIO_CODECS) && !skip.contains(AUDIO_CODECS)) b.audioCodecs(audioCodecs);
     }
 

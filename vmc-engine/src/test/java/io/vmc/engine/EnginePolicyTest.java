@@ -34,9 +34,10 @@ class EnginePolicyTest {
     void theDocumentedExampleLoadsAndAppliesEveryKey() throws Exception {
         Path example = Path.of("../docs/examples/engine.conf");
         EnginePolicy p = EnginePolicy.load(example);
-        for (String key : new String[] {"camera", "stun.servers", "turn.servers", "turn.username", "turn.password-file",
-                "ice.relay-only", "video.enabled", "video.max-bitrate-kbps", "audio.codecs", "metrics.port"}) {
+        String guide = Files.readString(Path.of("../docs/admin-guide.md"));
+        for (String key : EnginePolicy.KEYS) {
             assertThat(p.sets(key)).as("the example shows %s", key).isTrue();
+            assertThat(guide).as("the admin guide explains %s", key).contains("| `" + key + "` |");
         }
         // same file with the password file pointing at a real one: applies and builds
         String text = Files.readString(example).replace("/etc/vmc/turn.password", secret("s3cret").toString());
@@ -78,6 +79,22 @@ class EnginePolicyTest {
         assertThat(EngineConfig.builder().build().videoEnabled()).isTrue();
     }
 
+    @Test
+    void videoFormatCapsComeFromThePolicyAndTheCommandLineMayOnlyAskForLess() throws Exception {
+        assertThat(EngineConfig.builder().build().videoFormat()).isEqualTo(EngineConfig.VideoFormat.DEFAULT);
+        EngineConfig.Builder b = EngineConfig.builder();
+        parse("video.max-resolution = 320x240\nvideo.max-fps = 15\n").applyTo(b);
+        assertThat(b.build().videoFormat()).isEqualTo(new EngineConfig.VideoFormat(320, 240, 15));
+
+        assertThat(command("video.max-resolution = 320x240\n", "--video-max-resolution", "1280x720", "--video-max-fps", "10")
+                .config().videoFormat()).as("policy caps the picture, the option lowers the rate")
+                .isEqualTo(new EngineConfig.VideoFormat(320, 240, 10));
+        assertThat(command("video.max-fps = 20\n", "--video-max-resolution", "480x360").config().videoFormat())
+                .isEqualTo(new EngineConfig.VideoFormat(480, 360, 20));
+        assertThatThrownBy(() -> command("", "--video-max-resolution", "1x1").config())
+                .hasMessageContaining("160x120..1920x1080");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "colour = red                            | line 1: unknown key \"colour\" (known keys: camera,",
@@ -87,6 +104,11 @@ class EnginePolicyTest {
             "video.max-bitrate-kbps = 99999          | video.max-bitrate-kbps: expected a number 50..10000, got 99999",
             "video.max-bitrate-kbps = -5             | video.max-bitrate-kbps: expected a number 50..10000, got \"-5\"",
             "metrics.port = 0                        | metrics.port: expected a number 1..65535, got 0",
+            "video.max-resolution = 640              | video.max-resolution: resolution must be WIDTHxHEIGHT, e.g. 640x480, got \"640\"",
+            "video.max-resolution = 99999x480        | video.max-resolution: video resolution must be even, 160x120..1920x1080, got 99999x480",
+            "video.max-resolution = 641x480          | video.max-resolution: video resolution must be even",
+            "video.max-resolution = -640x-480        | video.max-resolution: video resolution must be even",
+            "video.max-fps = 120                     | video.max-fps: expected a number 1..60, got 120",
             "audio.codecs = opus, speex              | audio.codecs: expected one of opus, g722, pcmu, pcma, got \"speex\"",
             "audio.codecs = opus,,pcmu               | audio.codecs: empty entry",
             "audio.codecs = opus, OPUS               | audio.codecs: OPUS is listed twice",

@@ -153,7 +153,8 @@ public final class VideoFlow implements AutoCloseable {
         VideoPipelines.Receiver r = null;
         try {
             if (params.send()) {
-                s = new VideoPipelines.Sender(params.codec(), config.videoSource(), params.sendPt(), config.videoMaxBitrateKbps(),
+                s = new VideoPipelines.Sender(params.codec(), config.videoSource(), config.videoFormat(), params.sendPt(),
+                        config.videoMaxBitrateKbps(),
                         selfView, this::onEncodedPacket, io::mediaError);
             }
             if (params.receive()) {

@@ -32,11 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VideoPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(VideoPipelines.class);
-    public static final int WIDTH = 640;
-    public static final int HEIGHT = 480;
-    public static final int FPS = 30;
-    /** A keyframe at least every 2 s even without PLI. */
-    public static final int KEYFRAME_MAX_DIST = 60;
+    /** A keyframe at least this often even without PLI. */
+    public static final int KEYFRAME_INTERVAL_SECONDS = 2;
 
     private VideoPipelines() {
     }
@@ -56,8 +53,8 @@ public final class VideoPipelines {
         private final AtomicBoolean closed = new AtomicBoolean();
 
         /** @param selfView where to show what is sent (off until {@link #setPreview}), or null for no preview branch */
-        public Sender(VideoCodec codec, EngineConfig.VideoSource source, int pt, int bitrateKbps, VideoOverlay selfView,
-                      Consumer<byte[]> rtpOut, Consumer<String> onError) {
+        public Sender(VideoCodec codec, EngineConfig.VideoSource source, EngineConfig.VideoFormat format, int pt,
+                      int bitrateKbps, VideoOverlay selfView, Consumer<byte[]> rtpOut, Consumer<String> onError) {
             GstSupport.init();
             String src = source.pattern() == null
                     ? "v4l2src" + (source.device() != null ? " device=" + AudioPipelines.quote(source.device()) : "")
@@ -66,7 +63,8 @@ public final class VideoPipelines {
                     "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
                             + "%s ! %s"
                             + " ! appsink name=rtp emit-signals=true sync=false max-buffers=200 drop=true",
-                    src, WIDTH, HEIGHT, FPS, selfView == null ? "" : SELF_VIEW_TEE, codec.senderChain(pt, bitrateKbps, KEYFRAME_MAX_DIST));
+                    src, format.width(), format.height(), format.fps(), selfView == null ? "" : SELF_VIEW_TEE,
+                    codec.senderChain(pt, bitrateKbps, KEYFRAME_INTERVAL_SECONDS * format.fps()));
             if (selfView != null) {
                 desc += SELF_VIEW_BRANCH;
             }

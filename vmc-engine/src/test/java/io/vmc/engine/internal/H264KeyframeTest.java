@@ -37,7 +37,7 @@ class H264KeyframeTest {
                 || "true".equals(System.getenv("CI")), "no H.264 elements");
         java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
         try (VideoPipelines.Sender s = new VideoPipelines.Sender(VideoCodec.H264, EngineConfig.VideoSource.testPattern("smpte"),
-                97, 800, null, p -> bytes.addAndGet(p.length), e -> { })) {
+                EngineConfig.VideoFormat.DEFAULT, 97, 800, null, p -> bytes.addAndGet(p.length), e -> { })) {
             s.start();
             Thread.sleep(1500); // past the first keyframes
             bytes.set(0);
