@@ -54,6 +54,16 @@ public final class RtcpPackets {
         return (sec << 32) | frac;
     }
 
+    /**
+     * 64-bit NTP time now, to the microsecond: RTT from LSR/DLSR is below a millisecond on a LAN, so
+     * {@link #ntp(long)}'s millisecond steps would round it to zero or wrap it.
+     */
+    public static long ntpNow() {
+        java.time.Instant now = java.time.Instant.now();
+        long frac = ((long) now.getNano() << 32) / 1_000_000_000L;
+        return ((now.getEpochSecond() + NTP_OFFSET_SECONDS) << 32) | frac;
+    }
+
     /** The middle 32 bits of the NTP time for a wall-clock instant (the unit of LSR/DLSR: 1/65536 s). */
     public static long ntpMiddle(long epochMillis) {
         return (ntp(epochMillis) >>> 16) & 0xffffffffL;

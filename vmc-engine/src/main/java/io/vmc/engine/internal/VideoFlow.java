@@ -382,8 +382,9 @@ public final class VideoFlow implements AutoCloseable {
     private void onReportAboutUs(RtcpPackets.ReportBlock b, long now) {
         remoteFractionLost = b.fractionLost();
         if (b.lsr() != 0) {
-            long rtt = (RtcpPackets.ntpMiddle(System.currentTimeMillis()) - b.lsr() - b.dlsr()) & 0xffffffffL;
-            if (rtt < 65536L * 10) rttMs = rtt * 1000.0 / 65536.0; // else wrapped or absurd: ignore
+            long rtt = ((RtcpPackets.ntpNow() >>> 16) - b.lsr() - b.dlsr()) & 0xffffffffL;
+            // below one unit (15 µs) counts as one; wrapped (negative) or beyond 10 s is absurd: ignored
+            if (rtt < 65536L * 10) rttMs = Math.max(1, rtt) * 1000.0 / 65536.0;
         }
         if (sender == null || !sending) return;
         int kbps;
@@ -440,13 +441,12 @@ public final class VideoFlow implements AutoCloseable {
 
     private RtcpPackets.SenderInfo senderInfo() {
         if (!sending || packetsSent.get() == 0) return null;
-        long nowMs = System.currentTimeMillis();
         long ts;
         synchronized (sendLock) {
             if (lastMediaTs < 0) return null;
             ts = (lastMediaTs + (System.nanoTime() - lastMediaNanos) * CLOCK_RATE / 1_000_000_000L) & 0xffffffffL;
         }
-        return new RtcpPackets.SenderInfo(RtcpPackets.ntp(nowMs), ts, packetsSent.get() & 0xffffffffL,
+        return new RtcpPackets.SenderInfo(RtcpPackets.ntpNow(), ts, packetsSent.get() & 0xffffffffL,
                 bytesSent.get() & 0xffffffffL);
     }
 
