@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class MediaFlow implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaFlow.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final long NTP_OFFSET_SECONDS = 2208988800L;
     private static final String DTMF_CHARS = "0123456789*#ABCD";
 
     /** What was negotiated for this stream. Keys null = plain RTP. */
@@ -390,9 +389,7 @@ public final class MediaFlow implements AutoCloseable {
             rs = remoteSsrc;
             blocks = rs >= 0 && packetsReceived > 0 ? 1 : 0;
         }
-        long nowMs = System.currentTimeMillis();
-        long ntpSec = nowMs / 1000 + NTP_OFFSET_SECONDS;
-        long ntpFrac = ((nowMs % 1000) << 32) / 1000;
+        long ntp = RtcpPackets.ntpNow();
         int len = sr ? 28 + 24 * blocks : 8 + 24 * blocks;
         p[pos] = (byte) (0x80 | blocks);
         p[pos + 1] = (byte) (sr ? 200 : 201);
@@ -400,8 +397,8 @@ public final class MediaFlow implements AutoCloseable {
         RtpPackets.writeU32(p, pos + 4, ssrc);
         pos += 8;
         if (sr) {
-            RtpPackets.writeU32(p, pos, ntpSec);
-            RtpPackets.writeU32(p, pos + 4, ntpFrac);
+            RtpPackets.writeU32(p, pos, ntp >>> 32);
+            RtpPackets.writeU32(p, pos + 4, ntp & 0xffffffffL);
             long ts;
             synchronized (sendLock) {
                 ts = lastMediaTs < 0 ? 0 : (lastMediaTs + (System.nanoTime() - lastMediaNanos) * params.codec().clockRate() / 1_000_000_000L) & 0xffffffffL;
@@ -499,12 +496,9 @@ public final class MediaFlow implements AutoCloseable {
                 long lsr = RtpPackets.readU32(data, blocksAt + 16);
                 long dlsr = RtpPackets.readU32(data, blocksAt + 20);
                 if (lsr != 0) {
-                    long nowMs = System.currentTimeMillis();
-                    long ntpSec = nowMs / 1000 + NTP_OFFSET_SECONDS;
-                    long ntpFrac = ((nowMs % 1000) << 32) / 1000;
-                    long nowMiddle = ((ntpSec & 0xffff) << 16) | (ntpFrac >>> 16);
-                    long rtt = (nowMiddle - lsr - dlsr) & 0xffffffffL;
-                    if (rtt < 65536L * 10) rttMs = rtt * 1000.0 / 65536.0;
+                    long rtt = ((RtcpPackets.ntpNow() >>> 16) - lsr - dlsr) & 0xffffffffL;
+                    // as in VideoFlow: at least one unit (15 µs); wrapped or beyond 10 s is ignored
+                    if (rtt < 65536L * 10) rttMs = Math.max(1, rtt) * 1000.0 / 65536.0;
                 }
             }
             pos += plen;
