@@ -204,6 +204,11 @@ public final class IceEndpoint implements AutoCloseable {
         stream.setRemotePassword(pwd);
     }
 
+    /** Whether the peer's ufrag and password have been applied (an ICE restart's endpoint waits for them). */
+    public synchronized boolean hasRemoteCredentials() {
+        return stream.getRemoteUfrag() != null;
+    }
+
     /**
      * Adds a remote candidate (from SDP or trickle) and starts or updates the checks.
      *
