@@ -541,12 +541,13 @@ public final class AudioSession {
             target.startIfReady();
         } else {
             InetSocketAddress target = plainTarget(sdp, m, "");
-            if (!firstTime && target.equals(ice.remoteAddress())) return;
-            if (!firstTime) {
-                // the rule for peers without ICE is unchanged: the SDP names where media goes (see the README)
-                LOG.info("session {}: the peer moved its media from {} to {}", id, remoteAddr, hostPort(target));
+            if (firstTime) {
+                ice.usePlainRemote(target);
+            } else if (!target.equals(ice.remoteAddress()) || ice.proposedRemote() != null) {
+                // media keeps going to the old address until the new one sends an authenticated packet
+                LOG.info("session {}: the peer announces a new media address {} (now {})", id, hostPort(target), remoteAddr);
+                ice.proposePlainRemote(target);
             }
-            ice.usePlainRemote(target);
         }
     }
 
@@ -835,9 +836,9 @@ public final class AudioSession {
         }
 
         @Override
-        public void onPacket(byte[] buf, int off, int len) {
+        public boolean onPacket(byte[] buf, int off, int len) {
             MediaFlow f = flow;
-            if (f != null) f.onPacket(buf, off, len);
+            return f != null && f.onPacket(buf, off, len);
         }
     }
 
@@ -1115,8 +1116,7 @@ public final class AudioSession {
             addCandidates(pv, m, "video candidate");
             pv.startIfReady();
         } else if (videoIce.isPlainMode()) {
-            InetSocketAddress target = plainTarget(sdp, m, "video: ");
-            if (!target.equals(videoIce.remoteAddress())) videoIce.usePlainRemote(target);
+            videoIce.proposePlainRemote(plainTarget(sdp, m, "video: "));
         }
     }
 
@@ -1298,9 +1298,9 @@ public final class AudioSession {
         }
 
         @Override
-        public void onPacket(byte[] buf, int off, int len) {
+        public boolean onPacket(byte[] buf, int off, int len) {
             VideoFlow f = videoFlow;
-            if (f != null) f.onPacket(buf, off, len);
+            return f != null && f.onPacket(buf, off, len);
         }
     }
 
