@@ -198,6 +198,56 @@ class IceRestartTest {
         }
     }
 
+    static String videoPart(String sdp) {
+        return sdp.substring(sdp.indexOf("m=video"));
+    }
+
+    @Test
+    void videoRestartsWithAudioAndAMoveRekeysVideo(@TempDir Path dirD) {
+        try (TestEngine va = new TestEngine(440, dirD, x -> x.videoSource(EngineConfig.VideoSource.testPattern("smpte")));
+             TestEngine vb = new TestEngine(880, dirC, x -> x.videoSource(EngineConfig.VideoSource.testPattern("ball")))) {
+            String sa = va.createSession(SessionOptions.newBuilder().setVideo(true));
+            String sb = vb.createSession(SessionOptions.newBuilder().setVideo(true));
+            String offer = va.offer(sa);
+            String answer = vb.answer(sb, offer);
+            va.setAnswer(sa, answer);
+            await().atMost(Duration.ofSeconds(20)).until(() -> VideoCallTest.video(va, sa).getFramesDecoded() > 10
+                    && VideoCallTest.video(vb, sb).getFramesDecoded() > 10);
+            String videoLocalA = VideoCallTest.video(va, sa).getLocalAddress();
+            String videoLocalB = VideoCallTest.video(vb, sb).getLocalAddress();
+
+            String restart = restartOffer(va, sa);
+            assertThat(first(UFRAG, videoPart(restart))).isNotEqualTo(first(UFRAG, videoPart(offer)));
+            String restartAnswer = vb.answer(sb, restart);
+            assertThat(first(UFRAG, videoPart(restartAnswer))).isNotEqualTo(first(UFRAG, videoPart(answer)));
+            va.setAnswer(sa, restartAnswer);
+            await().atMost(Duration.ofSeconds(15)).until(() -> restartDone(va, sa)
+                    && !VideoCallTest.video(va, sa).getLocalAddress().equals(videoLocalA)
+                    && !VideoCallTest.video(vb, sb).getLocalAddress().equals(videoLocalB));
+            long fa = VideoCallTest.video(va, sa).getFramesDecoded();
+            long fb = VideoCallTest.video(vb, sb).getFramesDecoded();
+            await().atMost(Duration.ofSeconds(15)).until(() -> VideoCallTest.video(va, sa).getFramesDecoded() > fa + 30
+                    && VideoCallTest.video(vb, sb).getFramesDecoded() > fb + 30);
+            assertThat(va.counters(sa)).containsEntry("videoAuthFailed", 0L).containsEntry("videoWrongSsrc", 0L);
+            assertThat(vb.counters(sb)).containsEntry("videoAuthFailed", 0L).containsEntry("videoWrongSsrc", 0L);
+
+            // B's media moves to a third engine: new ICE, new audio and video keys; A's video flow takes the new keys
+            try (TestEngine vc = new TestEngine(660, dirB, x -> x.videoSource(EngineConfig.VideoSource.testPattern("snow")))) {
+                String sc = vc.createSession(SessionOptions.newBuilder().setVideo(true));
+                vc.setAnswer(sc, va.answer(sa, vc.offer(sc)));
+                vb.close(sb);
+                await().atMost(Duration.ofSeconds(20)).until(() -> VideoCallTest.video(va, sa).getFramesDecoded() > 30
+                        && VideoCallTest.video(vc, sc).getFramesDecoded() > 30);
+                long failed = va.counters(sa).get("videoAuthFailed");
+                long f2 = VideoCallTest.video(va, sa).getFramesDecoded();
+                await().atMost(Duration.ofSeconds(15)).until(() -> VideoCallTest.video(va, sa).getFramesDecoded() > f2 + 30);
+                assertThat(va.counters(sa)).containsEntry("videoAuthFailed", failed);
+                assertThat(vc.counters(sc)).containsEntry("videoAuthFailed", 0L);
+                va.awaitReceived(sa, 50);
+            }
+        }
+    }
+
     static Error.Code code(Response r) {
         return r.hasError() ? r.getError().getCode() : Error.Code.CODE_UNSPECIFIED;
     }
