@@ -401,6 +401,7 @@ public final class AudioSession {
         MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
                 secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
         applyMedia(p, answerDir);
+        dropUnansweredVideoRestart();
         return answer.toString();
     }
 
@@ -494,6 +495,15 @@ public final class AudioSession {
             applyVideo(answer, vAns, vIce, new VideoFlow.Params(vMatch.codec(), vSendPt, vMatch.codec().defaultPayloadType(),
                     secure ? vRemote.suite() : null,
                     secure ? videoKey : null, secure ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+        }
+        dropUnansweredVideoRestart();
+    }
+
+    /** A video restart whose section the peer rejected or left without ICE: nothing will ever complete it. */
+    private void dropUnansweredVideoRestart() {
+        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
+            pendingVideoIce.close();
+            pendingVideoIce = null;
         }
     }
 
