@@ -167,7 +167,10 @@ public final class SipUserAgent implements SipListener, AutoCloseable {
         dialog = tx.getDialog();
         Response ok = messages.createResponse(Response.OK, request);
         ok.addHeader(headers.createContactHeader(addresses.createAddress(localUri)));
-        ((javax.sip.header.ToHeader) ok.getHeader("To")).setTag(Long.toHexString(System.nanoTime()));
+        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) ok.getHeader("To");
+        if (to.getTag() == null) {
+            to.setTag(Long.toHexString(System.nanoTime())); // a re-INVITE already carries the dialog's tag
+        }
         ok.setContent(answer, sdpType());
         tx.sendResponse(ok);
     }

@@ -93,13 +93,13 @@ class ModeChangesTest {
             call.addListener(new MediaSessionListener() {
                 @Override
                 public void onRenegotiationNeeded(MediaSession s, String newOffer, String reason) {
-                    offers.add(newOffer);
                     // what a softphone does: re-INVITE, apply the answer (blocking calls are fine here)
                     try {
                         s.setRemoteDescription(SdpType.ANSWER, peer.answer(newOffer));
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
+                    offers.add(newOffer);
                 }
             });
             call.setRemoteDescription(SdpType.ANSWER, peer.answer(call.createOffer()));
@@ -110,6 +110,9 @@ class ModeChangesTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> offers.size() == 1);
             assertThat(modes).extracting(ModeChange::reason).containsExactly(ModeReason.ENGINE_LOST);
             assertThat(agentd.core().sessionsByBackend()).containsOnlyKeys("fallback");
+            // the far end answered the re-INVITE in its running session: ICE restart there, same call
+            String peerSession = peer.sessionId;
+            await().atMost(Duration.ofSeconds(15)).until(() -> peer.iceRestarts() == 1);
             long before = peer.packetsReceived();
             await().atMost(Duration.ofSeconds(15)).until(() -> peer.packetsReceived() > before + 50); // media from the VM now
 
@@ -122,6 +125,10 @@ class ModeChangesTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> e2.engine.sessionIds().size() == 1);
             await().atMost(Duration.ofSeconds(15)).until(() -> e2.engine.counters(e2.engine.sessionIds().get(0)).get("packetsReceived") > 50);
             assertThat(agentd.core().sessionsByBackend()).containsOnlyKeys("engine");
+            await().atMost(Duration.ofSeconds(15)).until(() -> peer.iceRestarts() == 2);
+            long back = peer.packetsReceived();
+            await().atMost(Duration.ofSeconds(15)).until(() -> peer.packetsReceived() > back + 50); // from the client again
+            assertThat(peer.sessionId).isEqualTo(peerSession);
             assertThat(call.state()).isNotIn(SessionState.FAILED, SessionState.CLOSED);
         } finally {
             engine.close();

@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class Peer implements AutoCloseable {
     final MediaEngine engine;
     final List<Event> events = new CopyOnWriteArrayList<>();
-    volatile String sessionId;
-    private boolean answered;
+    final String sessionId;
 
     Peer(double toneHz) throws Exception {
         engine = new MediaEngine(EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
@@ -37,19 +36,18 @@ final class Peer implements AutoCloseable {
     }
 
     /**
-     * Answers an INVITE or re-INVITE. The engine does not support a remote ICE restart on a
-     * negotiated session yet, so a re-INVITE gets a fresh session (as a peer would restart ICE).
+     * Answers an INVITE or re-INVITE in the same session. A re-INVITE after a move carries new ICE
+     * credentials, candidates and keys: the engine restarts ICE and re-keys, the call goes on.
      */
     synchronized String answer(String offer) throws Exception {
-        if (answered) {
-            String old = sessionId;
-            sessionId = ok(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
-                    .setOptions(SessionOptions.newBuilder().setAudio(true)))).getSessionCreated().getSessionId();
-            ok(Request.newBuilder().setCloseSession(io.vmc.transport.proto.CloseSession.newBuilder().setSessionId(old)));
-        }
-        answered = true;
         return ok(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sessionId).setRemoteSdp(offer)))
                 .getDescription().getSdp();
+    }
+
+    /** ICE restarts the peer's session completed (one per move it followed). */
+    long iceRestarts() {
+        return events.stream().filter(e -> e.hasSessionState() && e.getSessionState().getSessionId().equals(sessionId)
+                && e.getSessionState().getReason().startsWith("ICE restart: selected")).count();
     }
 
     long packetsReceived() {

@@ -48,6 +48,12 @@ public final class AudioSession {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int DTMF_PT_48K = 101;
     private static final int DTMF_PT_8K = 100;
+    /** Most ICE restarts, local or remote, per {@link #RESTART_WINDOW_MS}; more are refused with RESOURCE_EXHAUSTED. */
+    public static final int MAX_ICE_RESTARTS = 5;
+    /** The window of {@link #MAX_ICE_RESTARTS}. */
+    public static final long RESTART_WINDOW_MS = 30_000;
+    /** How long a replaced ICE endpoint keeps receiving after the switch: the peer switches a moment later. */
+    static final long RETIRE_GRACE_MS = 2_000;
 
     private final String id;
     private final SessionOptions options;
@@ -61,7 +67,12 @@ public final class AudioSession {
     private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
     private long sdpVersion;
 
-    private IceEndpoint ice;
+    // media goes through `ice`; during an ICE restart (RFC 8445 section 9) `pendingIce` runs the new
+    // checks and replaces `ice` when they complete; the old endpoint keeps receiving a little longer
+    private volatile IceEndpoint ice;
+    private IceEndpoint pendingIce;
+    private final List<IceEndpoint> retiring = new ArrayList<>();
+    private final java.util.ArrayDeque<Long> restartTimes = new java.util.ArrayDeque<>();
     private boolean remoteUsesIce;
     private String remoteUfrag;
     private String remotePwd;
@@ -92,7 +103,10 @@ public final class AudioSession {
     private final boolean videoWanted;
     private final String videoDisabledReason;
     private final byte[] videoKey = randomBytes(Crypto.KEY_AND_SALT_BYTES);
-    private IceEndpoint videoIce;
+    private volatile IceEndpoint videoIce;
+    private IceEndpoint pendingVideoIce;
+    private String videoRemoteUfrag;
+    private String videoRemotePwd;
     private volatile VideoFlow videoFlow;
     private io.vmc.overlay.VideoOverlay overlay;
     private boolean videoRemoteSet;
@@ -174,8 +188,14 @@ public final class AudioSession {
 
     public synchronized String createOffer(boolean iceRestart) {
         ensureOpen();
-        if (iceRestart) throw new EngineException(Error.Code.UNIMPLEMENTED, "ICE restart is not supported yet");
         if (pendingRemoteOffer != null) throw EngineException.precondition("a remote offer is pending: answer it first");
+        if (iceRestart) {
+            if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
+            if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
+            countRestart("local");
+            startRestart(true);
+            if (videoIce != null && videoRemoteUfrag != null) startVideoRestart(true);
+        }
         ensureIce(true);
         // REQUIRED: RTP/SAVP. OPTIONAL: best effort, RTP/AVP carrying a=crypto (a plain phone
         // ignores the keys and answers plain; an SDES phone answers with its key). DISABLED: plain.
@@ -289,11 +309,19 @@ public final class AudioSession {
         }
         if (chosen == null) throw EngineException.precondition("no common audio codec: offered " + describe(maps) + ", allowed " + codecs);
         int dtmfPt = telephoneEventPt(maps, chosen.clockRate());
-        boolean withIce = offer.attribute(m, "ice-ufrag").isPresent() && offer.attribute(m, "ice-pwd").isPresent();
+        boolean withIce = iceCredentials(offer, m, "audio");
         Direction offered = offer.direction(m);
         Direction answerDir = offered.reverse().intersect(wanted);
 
         boolean firstTime = ice == null;
+        checkTransportChange(offer, m, withIce, firstTime);
+        MediaDescription vOffer = videoSection(offer);
+        boolean vIceOffered = vOffer != null && !vOffer.isRejected() && iceCredentials(offer, vOffer, "video");
+        boolean restart = needsRestart(offer, m, withIce, firstTime);
+        boolean vRestart = vIceOffered && needsVideoRestart(offer, vOffer);
+        if (restart || vRestart) countRestart("remote");
+        if (restart) startRestart(false);
+        if (vRestart) startVideoRestart(false);
         ensureIce(false);
         List<String> formats = new ArrayList<>();
         List<Attribute> attrs = new ArrayList<>();
@@ -316,7 +344,6 @@ public final class AudioSession {
         attrs.add(Attribute.of("ptime", 20));
         if (secure) attrs.add(Attribute.of("crypto", new Crypto(remoteCrypto.tag(), remoteCrypto.suite(), localKey)));
         attrs.add(Attribute.flag(answerDir.attribute()));
-        MediaDescription vOffer = videoSection(offer);
         List<MediaDescription> extra = new ArrayList<>();
         boolean videoAccepted = false;
         byte[] vLocalKey = null;
@@ -339,7 +366,7 @@ public final class AudioSession {
                 }
             }
             boolean vSecureOk = secure ? vRemoteCrypto != null : !vOffer.isSecure();
-            boolean vIce = offer.attribute(vOffer, "ice-ufrag").isPresent() && offer.attribute(vOffer, "ice-pwd").isPresent();
+            boolean vIce = vIceOffered;
             videoAccepted = videoWanted && vPt >= 0 && vSecureOk && !vOffer.isRejected() && vIce == withIce;
             if (videoAccepted) {
                 ensureVideoIce(false);
@@ -374,6 +401,7 @@ public final class AudioSession {
         MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
                 secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
         applyMedia(p, answerDir);
+        dropUnansweredVideoRestart();
         return answer.toString();
     }
 
@@ -428,10 +456,19 @@ public final class AudioSession {
         int recvPt = chosen.defaultPayloadType();
         int sendDtmf = telephoneEventPt(maps, chosen.clockRate());
         int recvDtmf = sendDtmf < 0 ? -1 : (chosen.clockRate() == 48000 ? DTMF_PT_48K : DTMF_PT_8K);
-        boolean withIce = answer.attribute(m, "ice-ufrag").isPresent() && answer.attribute(m, "ice-pwd").isPresent();
+        boolean withIce = iceCredentials(answer, m, "audio");
         Direction answered = answer.direction(m);
         Direction dir = answered.reverse().intersect(wanted);
         boolean offeredVideo = localOffer.media().stream().anyMatch(x -> x.media().equals("video"));
+        checkTransportChange(answer, m, withIce, !negotiated);
+        MediaDescription vAnswered = videoSection(answer);
+        boolean vIceAnswered = offeredVideo && vAnswered != null && !vAnswered.isRejected() && iceCredentials(answer, vAnswered, "video");
+        // an answer that changes the peer's credentials although we did not restart: restart with it
+        boolean restart = needsRestart(answer, m, withIce, !negotiated);
+        boolean vRestart = vIceAnswered && needsVideoRestart(answer, vAnswered);
+        if (restart || vRestart) countRestart("remote");
+        if (restart) startRestart(true);
+        if (vRestart) startVideoRestart(true);
         localOffer = null;
         applyTransport(answer, m, withIce, !negotiated);
         MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
@@ -453,11 +490,20 @@ public final class AudioSession {
                 }
                 if (vRemote == null) throw EngineException.invalid("the video answer has no a=crypto line matching the offered tag 1 AES_CM_128_HMAC_SHA1_80");
             }
-            boolean vIce = answer.attribute(vAns, "ice-ufrag").isPresent() && answer.attribute(vAns, "ice-pwd").isPresent();
+            boolean vIce = vIceAnswered;
             Direction vDir = answer.direction(vAns).reverse().intersect(videoWantedDirection());
             applyVideo(answer, vAns, vIce, new VideoFlow.Params(vMatch.codec(), vSendPt, vMatch.codec().defaultPayloadType(),
                     secure ? vRemote.suite() : null,
                     secure ? videoKey : null, secure ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+        }
+        dropUnansweredVideoRestart();
+    }
+
+    /** A video restart whose section the peer rejected or left without ICE: nothing will ever complete it. */
+    private void dropUnansweredVideoRestart() {
+        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
+            pendingVideoIce.close();
+            pendingVideoIce = null;
         }
     }
 
@@ -476,7 +522,8 @@ public final class AudioSession {
             throw EngineException.invalid("candidate: " + e.getMessage());
         }
         if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
-        IceEndpoint target = video ? videoIce : ice;
+        // during an ICE restart trickled candidates belong to the new generation
+        IceEndpoint target = video ? (pendingVideoIce != null ? pendingVideoIce : videoIce) : (pendingIce != null ? pendingIce : ice);
         if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
         if (!target.addRemoteCandidate(c.get())) {
             throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "remote candidate refused (limit " + IceEndpoint.MAX_REMOTE_CANDIDATES + " or not applicable)");
@@ -489,33 +536,168 @@ public final class AudioSession {
         if (withIce) {
             String ufrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
             String pwd = sdp.attribute(m, "ice-pwd").orElseThrow();
-            if (!firstTime && ufrag.equals(remoteUfrag) && pwd.equals(remotePwd)) {
+            IceEndpoint target;
+            if (firstTime) {
+                target = ice;
+            } else if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
+                target = pendingIce; // the answer to our restart, or the peer's restart we are answering
+            } else {
                 return; // re-offer without ICE restart: keep the selected pair
             }
-            if (!firstTime) throw new EngineException(Error.Code.UNIMPLEMENTED, "remote ICE restart is not supported yet");
             remoteUfrag = ufrag;
             remotePwd = pwd;
-            ice.setRemoteCredentials(ufrag, pwd);
-            for (String v : m.attributes("candidate")) {
-                try {
-                    SdpParser.parseCandidate(v).ifPresent(ice::addRemoteCandidate);
-                } catch (IllegalArgumentException e) {
-                    throw EngineException.invalid("candidate: " + e.getMessage());
-                }
-            }
-            ice.startIfReady();
+            target.setRemoteCredentials(ufrag, pwd);
+            addCandidates(target, m, "candidate");
+            target.startIfReady();
         } else {
-            Connection c = sdp.connection(m);
-            if (c == null) throw EngineException.invalid("no c= line and no ICE candidates: nowhere to send media");
-            InetAddress a = c.inetAddress();
-            if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-                throw EngineException.invalid("c= address " + c.address() + " cannot receive media");
+            InetSocketAddress target = plainTarget(sdp, m, "");
+            if (firstTime) {
+                ice.usePlainRemote(target);
+            } else if (!target.equals(ice.remoteAddress()) || ice.proposedRemote() != null) {
+                // media keeps going to the old address until the new one sends an authenticated packet
+                LOG.info("session {}: the peer announces a new media address {} (now {})", id, hostPort(target), remoteAddr);
+                ice.proposePlainRemote(target);
             }
-            if (m.port() == 0) throw EngineException.invalid("m= port 0");
-            InetSocketAddress target = new InetSocketAddress(a, m.port());
-            if (!firstTime && target.equals(ice.remoteAddress())) return;
-            if (!firstTime) throw new EngineException(Error.Code.UNIMPLEMENTED, "changing the remote media address is not supported yet");
-            ice.usePlainRemote(target);
+        }
+    }
+
+    private static void addCandidates(IceEndpoint target, MediaDescription m, String what) {
+        for (String v : m.attributes("candidate")) {
+            try {
+                SdpParser.parseCandidate(v).ifPresent(target::addRemoteCandidate);
+            } catch (IllegalArgumentException e) {
+                throw EngineException.invalid(what + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static InetSocketAddress plainTarget(SessionDescription sdp, MediaDescription m, String what) {
+        Connection c = sdp.connection(m);
+        if (c == null) throw EngineException.invalid(what + "no c= line and no ICE candidates: nowhere to send media");
+        InetAddress a = c.inetAddress();
+        if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+            throw EngineException.invalid(what + "c= address " + c.address() + " cannot receive media");
+        }
+        if (m.port() == 0) throw EngineException.invalid(what + "m= port 0");
+        return new InetSocketAddress(a, m.port());
+    }
+
+    /**
+     * Whether a media section uses ICE. RFC 8839 needs both a=ice-ufrag and a=ice-pwd: one without the
+     * other is refused instead of being read as "no ICE".
+     */
+    private static boolean iceCredentials(SessionDescription sdp, MediaDescription m, String what) {
+        boolean ufrag = sdp.attribute(m, "ice-ufrag").isPresent();
+        boolean pwd = sdp.attribute(m, "ice-pwd").isPresent();
+        if (ufrag != pwd) {
+            throw EngineException.invalid(what + " section has a=" + (ufrag ? "ice-ufrag without a=ice-pwd" : "ice-pwd without a=ice-ufrag"));
+        }
+        return ufrag;
+    }
+
+    /** Refuses a renegotiation that switches between ICE and plain RTP (before anything is changed). */
+    private void checkTransportChange(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
+        if (firstTime || withIce == remoteUsesIce) {
+            if (!withIce) plainTarget(sdp, m, "");
+            return;
+        }
+        throw new EngineException(Error.Code.UNIMPLEMENTED, withIce
+                ? "the peer used plain RTP and now offers ICE: switching a running call to ICE is not supported"
+                : "the peer used ICE and now offers plain RTP: switching a running call from ICE to plain RTP is not supported");
+    }
+
+    /** New ice-ufrag or ice-pwd from the peer on a running ICE call (RFC 8839 section 4.4.1.1.2). */
+    private boolean needsRestart(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
+        if (firstTime || !withIce) return false;
+        if (pendingIce != null && !pendingIce.hasRemoteCredentials()) return false; // our restart: these are its credentials
+        return !sdp.attribute(m, "ice-ufrag").orElseThrow().equals(remoteUfrag)
+                || !sdp.attribute(m, "ice-pwd").orElseThrow().equals(remotePwd);
+    }
+
+    private boolean needsVideoRestart(SessionDescription sdp, MediaDescription vm) {
+        if (!videoRemoteSet || videoIce == null || videoIce.isPlainMode() || videoRemoteUfrag == null) return false;
+        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) return false;
+        return !sdp.attribute(vm, "ice-ufrag").orElseThrow().equals(videoRemoteUfrag)
+                || !sdp.attribute(vm, "ice-pwd").orElseThrow().equals(videoRemotePwd);
+    }
+
+    /** Rate limit: a storm of restarts (each binds sockets and runs checks) is refused, the call goes on. */
+    private void countRestart(String who) {
+        long now = System.nanoTime() / 1_000_000;
+        while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > RESTART_WINDOW_MS) restartTimes.removeFirst();
+        if (restartTimes.size() >= MAX_ICE_RESTARTS) {
+            throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "too many ICE restarts: " + who + " restart refused ("
+                    + MAX_ICE_RESTARTS + " per " + RESTART_WINDOW_MS / 1000 + " s allowed); media stays on " + remoteAddr);
+        }
+        restartTimes.addLast(now);
+    }
+
+    /** New agent, credentials and candidates for audio; an unfinished earlier restart is dropped. */
+    private void startRestart(boolean controlling) {
+        if (pendingIce != null) pendingIce.close();
+        pendingIce = null;
+        pendingIce = newIce(controlling, false);
+        LOG.info("session {}: ICE restart ({}), media stays on {} until the new checks complete", id,
+                controlling ? "controlling" : "controlled", remoteAddr);
+    }
+
+    private void startVideoRestart(boolean controlling) {
+        if (pendingVideoIce != null) pendingVideoIce.close();
+        pendingVideoIce = null;
+        pendingVideoIce = newVideoIce(controlling, false);
+    }
+
+    /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
+    private synchronized void promote(IceEndpoint e) {
+        if (closed || e != pendingIce) return; // superseded or closed meanwhile
+        IceEndpoint old = ice;
+        ice = e;
+        pendingIce = null;
+        localAddr = hostPort(e.localAddress());
+        remoteAddr = hostPort(e.remoteAddress());
+        retire(old);
+        LOG.info("session {}: ICE restart complete: {} -> {}", id, localAddr, remoteAddr);
+        emitState(state, "ICE restart: selected " + remoteAddr);
+        if (consentLost) {
+            consentLost = false; // e.g. the old network went away; the new pair has fresh consent
+            if (flow != null) flow.setConsent(true);
+        }
+        connected = true;
+        updateHoldState();
+    }
+
+    private synchronized void promoteVideo(IceEndpoint e) {
+        if (closed || e != pendingVideoIce) return;
+        IceEndpoint old = videoIce;
+        videoIce = e;
+        pendingVideoIce = null;
+        retire(old);
+        LOG.info("session {}: video ICE restart complete: {} -> {}", id, e.localAddress(), e.remoteAddress());
+    }
+
+    private synchronized void restartFailed(IceEndpoint e, boolean video, String reason) {
+        if (closed) return;
+        if (video ? e != pendingVideoIce : e != pendingIce) return; // a retired or superseded endpoint
+        if (video) pendingVideoIce = null; else pendingIce = null;
+        e.close();
+        LOG.warn("session {}: {}ICE restart failed ({}); media stays on the old pair", id, video ? "video " : "", reason);
+        emitState(state, (video ? "video " : "") + "ICE restart failed: " + reason + "; media stays on " + (video ? "the old pair" : remoteAddr));
+    }
+
+    /** Keeps the replaced endpoint receiving for {@link #RETIRE_GRACE_MS}, then closes it. */
+    private void retire(IceEndpoint old) {
+        if (old == null) return;
+        retiring.add(old);
+        try {
+            timer.schedule(() -> {
+                synchronized (AudioSession.this) {
+                    retiring.remove(old);
+                }
+                old.close();
+            }, RETIRE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException x) {
+            retiring.remove(old);
+            old.close();
         }
     }
 
@@ -622,8 +804,16 @@ public final class AudioSession {
     }
 
     private final class IceListener implements IceEndpoint.Listener {
+        /** The endpoint this listener belongs to; set right after it is built, before any check runs. */
+        volatile IceEndpoint self;
+
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
+            IceEndpoint me = self;
+            if (me != null && me != ice) {
+                runAsync(() -> promote(me)); // an ICE restart completed
+                return;
+            }
             localAddr = hostPort(local);
             remoteAddr = hostPort(remote);
             connected = true;
@@ -643,13 +833,22 @@ public final class AudioSession {
 
         @Override
         public void onIceFailed(String reason) {
-            runAsync(() -> setState(SessionState.State.FAILED, reason));
+            IceEndpoint me = self;
+            runAsync(() -> {
+                synchronized (AudioSession.this) {
+                    if (me != null && me != ice) {
+                        restartFailed(me, false, reason);
+                    } else {
+                        setState(SessionState.State.FAILED, reason);
+                    }
+                }
+            });
         }
 
         @Override
-        public void onPacket(byte[] buf, int off, int len) {
+        public boolean onPacket(byte[] buf, int off, int len) {
             MediaFlow f = flow;
-            if (f != null) f.onPacket(buf, off, len);
+            return f != null && f.onPacket(buf, off, len);
         }
     }
 
@@ -745,6 +944,10 @@ public final class AudioSession {
         if (selfOverlay != null) selfOverlay.close();
         if (ice != null) ice.close();
         if (videoIce != null) videoIce.close();
+        if (pendingIce != null) pendingIce.close();
+        if (pendingVideoIce != null) pendingVideoIce.close();
+        retiring.forEach(IceEndpoint::close);
+        retiring.clear();
         state = SessionState.State.CLOSED;
         emitState(SessionState.State.CLOSED, reason);
     }
@@ -753,31 +956,50 @@ public final class AudioSession {
 
     private void ensureIce(boolean controlling) {
         if (ice != null) return;
+        ice = newIce(controlling, true);
+    }
+
+    /** Gathers a new audio endpoint and announces its candidates (trickle events, client addresses). */
+    private IceEndpoint newIce(boolean controlling, boolean first) {
+        IceListener l = new IceListener();
+        IceEndpoint e;
         try {
-            ice = new IceEndpoint(config, controlling, new IceListener());
-        } catch (IOException | RuntimeException e) {
-            String why = "cannot gather ICE candidates: " + e.getMessage();
-            // relay-only without a relay can never connect: say so in the state, too
-            if (config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
-            throw new EngineException(Error.Code.UNAVAILABLE, why, e);
+            e = new IceEndpoint(config, controlling, l);
+        } catch (IOException | RuntimeException x) {
+            String why = "cannot gather ICE candidates: " + x.getMessage();
+            // relay-only without a relay can never connect: say so in the state, too (a failed restart leaves the call as it is)
+            if (first && config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
+            throw new EngineException(Error.Code.UNAVAILABLE, why, x);
         }
-        for (String p : ice.turnProblems()) {
+        l.self = e;
+        for (String p : e.turnProblems()) {
             emitState(state, p + "; the call goes on without that relay");
         }
-        for (Candidate c : ice.localCandidates()) {
+        for (Candidate c : e.localCandidates()) {
             events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
                     .setSessionId(id).setCandidate(c.toString()).setMid("0")).build());
         }
         events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
                 .setSessionId(id).setMid("0").setEndOfCandidates(true)).build());
-        candidatesGathered.accept(ice.localCandidates());
+        candidatesGathered.accept(e.localCandidates());
+        return e;
+    }
+
+    /** The endpoint whose credentials and candidates the SDP carries: the restart's while one runs. */
+    private IceEndpoint sdpIce() {
+        return pendingIce != null ? pendingIce : ice;
+    }
+
+    private IceEndpoint sdpVideoIce() {
+        return pendingVideoIce != null ? pendingVideoIce : videoIce;
     }
 
     private void addIceAttributes(List<Attribute> attrs) {
-        attrs.add(Attribute.of("ice-ufrag", ice.localUfrag()));
-        attrs.add(Attribute.of("ice-pwd", ice.localPassword()));
+        IceEndpoint e = sdpIce();
+        attrs.add(Attribute.of("ice-ufrag", e.localUfrag()));
+        attrs.add(Attribute.of("ice-pwd", e.localPassword()));
         attrs.add(Attribute.of("ice-options", "trickle"));
-        for (Candidate c : ice.localCandidates()) {
+        for (Candidate c : e.localCandidates()) {
             attrs.add(Attribute.of("candidate", c));
         }
         attrs.add(Attribute.flag("end-of-candidates"));
@@ -802,20 +1024,28 @@ public final class AudioSession {
 
     private void ensureVideoIce(boolean controlling) {
         if (videoIce != null) return;
+        videoIce = newVideoIce(controlling, true);
+    }
+
+    private IceEndpoint newVideoIce(boolean controlling, boolean first) {
+        VideoIceListener l = new VideoIceListener();
+        IceEndpoint e;
         try {
-            videoIce = new IceEndpoint(config, controlling, new VideoIceListener());
-            for (String p : videoIce.turnProblems()) {
-                emitState(state, "video: " + p + "; the call goes on without that relay");
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + e.getMessage(), e);
+            e = new IceEndpoint(config, controlling, l);
+        } catch (IOException | RuntimeException x) {
+            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + x.getMessage(), x);
         }
-        for (Candidate c : videoIce.localCandidates()) {
+        l.self = e;
+        for (String p : e.turnProblems()) {
+            emitState(state, "video: " + p + "; the call goes on without that relay");
+        }
+        for (Candidate c : e.localCandidates()) {
             events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
                     .setSessionId(id).setCandidate(c.toString()).setMid("1").setMLineIndex(1)).build());
         }
         events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
                 .setSessionId(id).setMid("1").setMLineIndex(1).setEndOfCandidates(true)).build());
+        return e;
     }
 
     /** rtpmap, fmtp and the feedback we act on (PLI, FIR) or announce (NACK) for one video format. */
@@ -828,9 +1058,10 @@ public final class AudioSession {
     }
 
     private void addVideoIceAttributes(List<Attribute> attrs) {
-        attrs.add(Attribute.of("ice-ufrag", videoIce.localUfrag()));
-        attrs.add(Attribute.of("ice-pwd", videoIce.localPassword()));
-        for (Candidate c : videoIce.localCandidates()) {
+        IceEndpoint e = sdpVideoIce();
+        attrs.add(Attribute.of("ice-ufrag", e.localUfrag()));
+        attrs.add(Attribute.of("ice-pwd", e.localPassword()));
+        for (Candidate c : e.localCandidates()) {
             attrs.add(Attribute.of("candidate", c));
         }
         attrs.add(Attribute.flag("end-of-candidates"));
@@ -839,30 +1070,35 @@ public final class AudioSession {
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
         if (videoRemoteSet) {
+            applyVideoTransport(sdp, m, withIce);
             VideoFlow f = videoFlow;
-            if (f != null) f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same transport and keys
-            return;
-        }
-        videoRemoteSet = true;
-        if (withIce) {
-            videoIce.setRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(), sdp.attribute(m, "ice-pwd").orElseThrow());
-            for (String v : m.attributes("candidate")) {
-                try {
-                    SdpParser.parseCandidate(v).ifPresent(videoIce::addRemoteCandidate);
-                } catch (IllegalArgumentException e) {
-                    throw EngineException.invalid("video candidate: " + e.getMessage());
-                }
+            if (f == null) return;
+            if (sameVideo(f.params(), p)) {
+                f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same codec and keys
+                return;
             }
-            videoIce.startIfReady();
+            // new keys (the peer's media moved to a new endpoint): a new flow with the new keys
+            LOG.info("session {}: video keys or payload types changed: restarting the video flow", id);
+            f.close();
+            videoFlow = null;
         } else {
-            Connection c = sdp.connection(m);
-            if (c == null || m.port() == 0) throw EngineException.invalid("video: no c= line or port and no ICE candidates");
-            videoIce.usePlainRemote(new InetSocketAddress(c.inetAddress(), m.port()));
+            videoRemoteSet = true;
+            if (withIce) {
+                videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
+                videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
+                videoIce.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
+                addCandidates(videoIce, m, "video candidate");
+                videoIce.startIfReady();
+            } else {
+                Connection c = sdp.connection(m);
+                if (c == null || m.port() == 0) throw EngineException.invalid("video: no c= line or port and no ICE candidates");
+                videoIce.usePlainRemote(new InetSocketAddress(c.inetAddress(), m.port()));
+            }
         }
-        if (p.receive() && config.overlayParentWindow() != 0) {
+        if (overlay == null && p.receive() && config.overlayParentWindow() != 0) {
             overlay = attachOverlay("remote-" + id);
         }
-        if (p.send() && camera != Camera.DENIED && config.overlayParentWindow() != 0) {
+        if (selfOverlay == null && p.send() && camera != Camera.DENIED && config.overlayParentWindow() != 0) {
             selfOverlay = attachOverlay("self-" + id);
         }
         boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
@@ -877,6 +1113,26 @@ public final class AudioSession {
             return;
         }
         if (cameraOk && selfViewArea != null) showSelfView();
+    }
+
+    /** A video re-offer: the restart's credentials and candidates, or a plain peer's new address. */
+    private void applyVideoTransport(SessionDescription sdp, MediaDescription m, boolean withIce) {
+        if (withIce) {
+            IceEndpoint pv = pendingVideoIce;
+            if (pv == null || pv.hasRemoteCredentials()) return; // no restart: keep the selected pair
+            videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
+            videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
+            pv.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
+            addCandidates(pv, m, "video candidate");
+            pv.startIfReady();
+        } else if (videoIce.isPlainMode()) {
+            videoIce.proposePlainRemote(plainTarget(sdp, m, "video: "));
+        }
+    }
+
+    private static boolean sameVideo(VideoFlow.Params a, VideoFlow.Params b) {
+        return a.codec() == b.codec() && a.sendPt() == b.sendPt() && a.recvPt() == b.recvPt()
+                && Arrays.equals(a.localKey(), b.localKey()) && Arrays.equals(a.remoteKey(), b.remoteKey());
     }
 
     private io.vmc.overlay.VideoOverlay attachOverlay(String name) {
@@ -1028,21 +1284,33 @@ public final class AudioSession {
     }
 
     private final class VideoIceListener implements IceEndpoint.Listener {
+        volatile IceEndpoint self;
+
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
+            IceEndpoint me = self;
+            if (me != null && me != videoIce) {
+                runAsync(() -> promoteVideo(me));
+                return;
+            }
             LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);
         }
 
         @Override
         public void onIceFailed(String reason) {
+            IceEndpoint me = self;
+            if (me != null && me != videoIce) {
+                runAsync(() -> restartFailed(me, true, reason));
+                return;
+            }
             LOG.warn("session {}: video ICE failed: {}", id, reason);
             runAsync(() -> emitState(state, "video disabled: ICE failed: " + reason));
         }
 
         @Override
-        public void onPacket(byte[] buf, int off, int len) {
+        public boolean onPacket(byte[] buf, int off, int len) {
             VideoFlow f = videoFlow;
-            if (f != null) f.onPacket(buf, off, len);
+            return f != null && f.onPacket(buf, off, len);
         }
     }
 

@@ -66,7 +66,8 @@ public final class IceEndpoint implements AutoCloseable {
 
         void onIceFailed(String reason);
 
-        void onPacket(byte[] buf, int off, int len);
+        /** @return whether the packet proved to come from the peer (authenticated RTP) */
+        boolean onPacket(byte[] buf, int off, int len);
     }
 
     private final Agent agent;
@@ -78,6 +79,8 @@ public final class IceEndpoint implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedUntrusted = new AtomicLong();
     private volatile InetSocketAddress remote;
+    /** A plain peer's new address from a re-offer: adopted when an authenticated packet comes from it. */
+    private volatile InetSocketAddress proposedRemote;
     private volatile InetSocketAddress local;
     private volatile IceSocketWrapper sendSocket;
     private volatile boolean plainMode;
@@ -204,6 +207,11 @@ public final class IceEndpoint implements AutoCloseable {
         stream.setRemotePassword(pwd);
     }
 
+    /** Whether the peer's ufrag and password have been applied (an ICE restart's endpoint waits for them). */
+    public synchronized boolean hasRemoteCredentials() {
+        return stream.getRemoteUfrag() != null;
+    }
+
     /**
      * Adds a remote candidate (from SDP or trickle) and starts or updates the checks.
      *
@@ -244,6 +252,28 @@ public final class IceEndpoint implements AutoCloseable {
         remote = addr;
         connectedAtMillis = System.currentTimeMillis();
         listener.onIceConnected(local, remote);
+    }
+
+    /**
+     * A plain peer re-offered a new address. Media keeps going to the old one until a packet from the
+     * new address passes SRTP authentication (consent for peers without ICE: never send to an address
+     * that has not shown it is the peer); null withdraws the proposal.
+     */
+    public synchronized void proposePlainRemote(InetSocketAddress addr) {
+        if (!plainMode) throw new IllegalStateException("not in plain mode");
+        proposedRemote = addr == null || addr.equals(remote) ? null : addr;
+    }
+
+    public InetSocketAddress proposedRemote() { return proposedRemote; }
+
+    private void adoptProposed(InetSocketAddress addr) {
+        synchronized (this) {
+            if (!addr.equals(proposedRemote)) return;
+            proposedRemote = null;
+            remote = addr;
+        }
+        LOG.info("plain peer proved its new address {}: media goes there now", addr);
+        listener.onIceConnected(local, addr);
     }
 
     private LocalCandidate defaultCandidate() {
@@ -311,12 +341,17 @@ public final class IceEndpoint implements AutoCloseable {
                 return;
             }
             InetSocketAddress r = remote;
-            if (r == null || !r.equals(p.getSocketAddress())) {
+            InetSocketAddress proposed = proposedRemote;
+            boolean fromProposed = proposed != null && proposed.equals(p.getSocketAddress());
+            if (!fromProposed && (r == null || !r.equals(p.getSocketAddress()))) {
                 droppedUntrusted.incrementAndGet();
                 continue;
             }
             try {
-                listener.onPacket(p.getData(), p.getOffset(), p.getLength());
+                boolean authentic = listener.onPacket(p.getData(), p.getOffset(), p.getLength());
+                if (fromProposed) {
+                    if (authentic) adoptProposed(proposed); else droppedUntrusted.incrementAndGet();
+                }
             } catch (RuntimeException e) {
                 LOG.warn("packet handling failed: {}", e.toString());
             }

@@ -251,32 +251,36 @@ public final class MediaFlow implements AutoCloseable {
 
     // ------------------------------------------------------------------ receive path
 
-    /** A datagram from the trusted remote address. */
-    public void onPacket(byte[] buf, int off, int len) {
-        if (closed) return;
+    /**
+     * A datagram from the trusted remote address (or from a plain peer's proposed new one).
+     *
+     * @return whether it was an RTP packet that passed SRTP authentication (or, without SRTP, a valid one)
+     */
+    public boolean onPacket(byte[] buf, int off, int len) {
+        if (closed) return false;
         if (len < 12 || len > RtpPackets.MAX_PACKET) {
             drops.get("badLength").incrementAndGet();
-            return;
+            return false;
         }
         if (RtpPackets.looksLikeRtcp(buf, off, len)) {
             onRtcp(buf, off, len);
-            return;
+            return false;
         }
         if (RtpPackets.headerLength(buf, off, len) < 0) {
             drops.get("badLength").incrementAndGet();
-            return;
+            return false;
         }
         long pktSsrc = RtpPackets.ssrc(buf, off);
         synchronized (recvLock) {
             if (remoteSsrc >= 0 && pktSsrc != remoteSsrc) {
                 drops.get("wrongSsrc").incrementAndGet();
-                return;
+                return false;
             }
         }
         SrtpContext.Buf plain = SrtpContext.receive(srtp, false, buf, off, len, pktSsrc);
         if (plain == null) {
             drops.get("authFailed").incrementAndGet();
-            return;
+            return false;
         }
         byte[] data = plain.getBuffer();
         int dOff = plain.getOffset();
@@ -284,29 +288,30 @@ public final class MediaFlow implements AutoCloseable {
         int h = RtpPackets.headerLength(data, dOff, dLen);
         if (h < 0) {
             drops.get("badLength").incrementAndGet();
-            return;
+            return false;
         }
         int pt = RtpPackets.payloadType(data, dOff);
         boolean dtmf = params.recvDtmfPt() >= 0 && pt == params.recvDtmfPt();
         if (pt != params.recvPt() && !dtmf) {
             drops.get("unknownPayloadType").incrementAndGet();
-            return;
+            return false;
         }
         synchronized (recvLock) {
             if (remoteSsrc < 0) remoteSsrc = pktSsrc; // first authenticated packet fixes the SSRC
             if (remoteSsrc != pktSsrc) {
                 drops.get("wrongSsrc").incrementAndGet();
-                return;
+                return false;
             }
             updateReceiveStats(data, dOff, dLen - h);
             if (dtmf) {
                 onTelephoneEvent(data, dOff + h, dLen - h, RtpPackets.timestamp(data, dOff));
-                return;
+                return true;
             }
         }
         if (receiving) {
             receiver.push(data, dOff, dLen);
         }
+        return true;
     }
 
     /** Under recvLock. RFC 3550 A.1 (sequence) and A.8 (jitter). */

@@ -227,26 +227,26 @@ public final class VideoFlow implements AutoCloseable {
         }
     }
 
-    /** A datagram from the video ICE endpoint's trusted remote address. */
-    public void onPacket(byte[] buf, int off, int len) {
-        if (closed) return;
+    /** A datagram from the video ICE endpoint's trusted remote address; true if it was an authenticated RTP packet. */
+    public boolean onPacket(byte[] buf, int off, int len) {
+        if (closed) return false;
         if (len < 12 || len > RtpPackets.MAX_PACKET) {
             drops.get("badLength").incrementAndGet();
-            return;
+            return false;
         }
         if (RtpPackets.looksLikeRtcp(buf, off, len)) {
             onRtcp(buf, off, len);
-            return;
+            return false;
         }
         if (RtpPackets.headerLength(buf, off, len) < 0) {
             drops.get("badLength").incrementAndGet();
-            return;
+            return false;
         }
         long pktSsrc = RtpPackets.ssrc(buf, off);
         long known = remoteSsrc;
         if (known >= 0 && known != pktSsrc) {
             drops.get("wrongSsrc").incrementAndGet();
-            return;
+            return false;
         }
         SrtpContext.Buf plain = new SrtpContext.Buf(buf, off, len, 0);
         if (srtp != null) {
@@ -261,7 +261,7 @@ public final class VideoFlow implements AutoCloseable {
                 // came too late is harmless and expected under loss: counted apart from forgeries
                 boolean replay = st == SrtpErrorStatus.REPLAY_FAIL || st == SrtpErrorStatus.REPLAY_OLD;
                 drops.get(replay ? "replayed" : "authFailed").incrementAndGet();
-                return;
+                return false;
             }
         }
         byte[] data = plain.getBuffer();
@@ -270,11 +270,11 @@ public final class VideoFlow implements AutoCloseable {
         int h = RtpPackets.headerLength(data, dOff, dLen);
         if (h < 0) {
             drops.get("badLength").incrementAndGet();
-            return;
+            return false;
         }
         if (RtpPackets.payloadType(data, dOff) != params.recvPt()) {
             drops.get("unknownPayloadType").incrementAndGet();
-            return;
+            return false;
         }
         if (known < 0) remoteSsrc = pktSsrc; // the first authenticated packet fixes the SSRC
         packetsReceived.incrementAndGet();
@@ -307,6 +307,7 @@ public final class VideoFlow implements AutoCloseable {
                 nackCheckPending.set(false); // the session is closing
             }
         }
+        return true;
     }
 
     /** Under recvLock: what to NACK now, if the NACK rate allows a message. */
