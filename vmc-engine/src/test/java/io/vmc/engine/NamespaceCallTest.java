@@ -55,7 +55,8 @@ class NamespaceCallTest {
             assertThat(st.getLocalAddress()).startsWith(b.hostAddress + ":");
             assertThat(st.getRemoteAddress()).startsWith(b.nsAddress + ":");
             assertThat(st.getEncrypted()).isTrue();
-            assertThat(b.stats(sb, MediaKind.AUDIO).getPacketsReceived()).isGreaterThan(100);
+            // B's side of the same stream: its count lags A's a little on a loaded machine
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.stats(sb, MediaKind.AUDIO).getPacketsReceived() > 100);
             b.call(Request.newBuilder().setCloseSession(CloseSession.newBuilder().setSessionId(sb)));
             a.close(sa);
             await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(recB.resolve(sb + ".wav")));
