@@ -915,6 +915,7 @@ public final class Session {
         }
         inboundRequests++;
         long gen = inboundGeneration;
+        BusyPoll.expect();
         callbacks.execute(() -> {
             CompletableFuture<Response> f;
             try {
@@ -930,6 +931,7 @@ public final class Session {
     }
 
     private void onHandled(long gen, Request r, Response resp, Throwable err) {
+        BusyPoll.arrived();
         if (gen != inboundGeneration || state == State.CLOSED) {
             return; // for a previous peer session
         }
