@@ -26,33 +26,30 @@ public final class BusyPoll implements SelectStrategy {
      */
     static final long WINDOW_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("vmc.transport.busyPollMicros", 50));
 
-    public static final SelectStrategyFactory FACTORY = BusyPoll::new;
+    public static final SelectStrategyFactory FACTORY = () -> new BusyPoll(WINDOW_NANOS);
 
     private static final FastThreadLocal<BusyPoll> CURRENT = new FastThreadLocal<>();
 
+    private final long windowNanos;
     private boolean registered;
     private int expected;
     private long until;
 
-    private BusyPoll() {}
+    BusyPoll(long windowNanos) {
+        this.windowNanos = windowNanos;
+    }
 
     /** A response is expected on this loop soon (a request went to the handler). Loop thread. */
     static void expect() {
-        if (WINDOW_NANOS <= 0) {
-            return;
-        }
         BusyPoll p = CURRENT.getIfExists();
-        if (p != null) {
+        if (p != null && p.windowNanos > 0) {
             p.expected++;
-            p.until = System.nanoTime() + WINDOW_NANOS;
+            p.until = System.nanoTime() + p.windowNanos;
         }
     }
 
     /** An expected response arrived. Loop thread. */
     static void arrived() {
-        if (WINDOW_NANOS <= 0) {
-            return;
-        }
         BusyPoll p = CURRENT.getIfExists();
         if (p != null && p.expected > 0) {
             p.expected--;
