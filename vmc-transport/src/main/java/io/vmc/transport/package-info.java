@@ -38,7 +38,10 @@
  * Both sides send Hello on every new channel, and answer a Hello that arrives on an established
  * channel (a restarted agent on a virtio port that never looked closed). Per direction, the
  * sender's stream <em>continues</em> iff the receiver's {@code resume_token} equals the sender's
- * {@code session_token} and {@code oldest_seq <= last_received_seq + 1 <= next_seq}; both sides
+ * {@code session_token} (or the receiver has no {@code resume_token} and
+ * {@code last_received_seq == 0} while the sender's {@code resume_token} is the receiver's
+ * {@code session_token}: the channel broke before the receiver read the sender's Hello, so it
+ * delivered nothing) and {@code oldest_seq <= last_received_seq + 1 <= next_seq}; both sides
  * evaluate this on the same two Hellos, so they agree. Continued: replay after
  * {@code last_received_seq}. Not continued: what was sent to the old peer is dropped, calls it
  * had fail with UNAVAILABLE naming the old and new instance, and the receiver starts at the
@@ -46,6 +49,6 @@
  * ranges in the message, reported on both sides through
  * {@link io.vmc.transport.EndpointListener#onIncompatible}.
  *
- * <p>Threading rules: see CONCURRENCY.md in this module.
+ * <p>Threading rules: see {@code docs/concurrency.md} in the repository.
  */
 package io.vmc.transport;

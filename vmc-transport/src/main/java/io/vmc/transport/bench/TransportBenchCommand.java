@@ -71,6 +71,13 @@ public final class TransportBenchCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "Directory for the sockets (default: a new temporary directory).")
     Path dir;
 
+    @Option(names = "--repeat", defaultValue = "1", description = "Round-trip rounds: raw, call() and inline measured"
+            + " one after the other this many times; the summary gives the median of each figure (default ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--round-trip-only", description = "Skip the sustained-rate and recovery parts.")
+    boolean roundTripOnly;
+
     private final PrintStream out;
 
     public TransportBenchCommand() {
@@ -96,28 +103,49 @@ public final class TransportBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "vmc bench transport: payload %d B (frame %d B), %d rounds after %d warm-up, %d cores, %s%n",
                 payload, frameBytes, rounds, warmup, Runtime.getRuntime().availableProcessors(), Runtime.version());
 
-        long[] raw = rawPingPong(d.resolve("raw.sock"), frameBytes);
         RequestHandler echo = req -> CompletableFuture.completedFuture(response);
-        long[] rpc;
-        double rate;
-        try (Pair p = Pair.open(d.resolve("rpc.sock"), echo, null)) {
-            rpc = rpcRoundTrips(p.client, request);
-            rate = sustained(p.client, request);
-        }
-        long[] inline;
-        try (Pair p = Pair.open(d.resolve("rpc-inline.sock"), echo, Runnable::run)) {
-            inline = rpcRoundTrips(p.client, request);
+        int n = Math.max(1, repeat);
+        Figures[] raw = new Figures[n];
+        Figures[] rpc = new Figures[n];
+        Figures[] inline = new Figures[n];
+        try (Pair p = Pair.open(d.resolve("rpc.sock"), echo, null);
+                Pair q = Pair.open(d.resolve("rpc-inline.sock"), echo, Runnable::run)) {
+            for (int r = 0; r < n; r++) {
+                raw[r] = rawPingPong(d.resolve("raw.sock"), frameBytes);
+                rpc[r] = rpcRoundTrips(p.client, request);
+                inline[r] = rpcRoundTrips(q.client, request);
+            }
         }
         out.println();
-        out.println("round trip over a unix socket (microseconds)");
-        out.printf(Locale.ROOT, "  %-34s %8s %8s %8s%n", "", "p50", "p99", "p99.9");
+        out.println("round trip over a unix socket (microseconds; cpu = process CPU time per round trip, all threads)");
+        out.printf(Locale.ROOT, "  %-34s %8s %8s %8s %8s%n", "", "p50", "p99", "p99.9", "cpu");
+        if (n > 1) {
+            for (int r = 0; r < n; r++) {
+                out.printf(Locale.ROOT, "  round %d: raw %.1f, call() %.1f (%.2fx), inline %.1f (%.2fx)%n", r + 1,
+                        raw[r].p50(), rpc[r].p50(), rpc[r].p50() / raw[r].p50(), inline[r].p50(), inline[r].p50() / raw[r].p50());
+            }
+            out.printf(Locale.ROOT, "  medians of %d rounds:%n", n);
+        }
         row("raw socket ping-pong (floor)", raw);
         row("vmc.v1 call()", rpc);
         row("vmc.v1 call(), inline callbacks", inline);
-        out.printf(Locale.ROOT, "  ratio call/raw at p50: %.2f (inline callbacks: %.2f)%n", pct(rpc, 50) / pct(raw, 50),
-                pct(inline, 50) / pct(raw, 50));
+        double[] ratio = new double[n];
+        double[] ratioInline = new double[n];
+        for (int r = 0; r < n; r++) {
+            ratio[r] = rpc[r].p50() / raw[r].p50();
+            ratioInline[r] = inline[r].p50() / raw[r].p50();
+        }
+        out.printf(Locale.ROOT, "  ratio call/raw at p50: %.2f (inline callbacks: %.2f)%s%n", median(ratio), median(ratioInline),
+                n > 1 ? ", median of the per-round ratios" : "");
         out.println("  (inline: callbackExecutor(Runnable::run) on both ends, handler and completion on the I/O"
-                + " thread; shows the cost of the two thread hand-offs per side that the default keeps)");
+                + " thread; shows the cost of the thread hand-offs that the default keeps)");
+        if (roundTripOnly) {
+            return 0;
+        }
+        double rate;
+        try (Pair p = Pair.open(d.resolve("rpc-rate.sock"), echo, null)) {
+            rate = sustained(p.client, request);
+        }
         out.println();
         out.printf(Locale.ROOT, "sustained calls: %,.0f calls/s (window %d, %d s)%n", rate, window, throughputSeconds);
         out.println();
@@ -133,7 +161,23 @@ public final class TransportBenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ raw floor
 
-    private long[] rawPingPong(Path sock, int bytes) throws Exception {
+    /** Sorted round-trip samples and the process CPU time they cost. */
+    private record Figures(long[] sorted, long cpuNanos) {
+        double p50() {
+            return pct(sorted, 50) / 1e3;
+        }
+
+        double cpuMicrosPerRound() {
+            return cpuNanos / 1e3 / sorted.length;
+        }
+    }
+
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;
+    }
+
+    private Figures rawPingPong(Path sock, int bytes) throws Exception {
         Files.deleteIfExists(sock);
         UnixDomainSocketAddress addr = UnixDomainSocketAddress.of(sock);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -162,7 +206,11 @@ public final class TransportBenchCommand implements Callable<Integer> {
             try (SocketChannel c = SocketChannel.open(addr)) {
                 ByteBuffer b = ByteBuffer.allocateDirect(bytes);
                 long[] samples = new long[rounds];
+                long cpu0 = 0;
                 for (int i = -warmup; i < rounds; i++) {
+                    if (i == 0) {
+                        cpu0 = processCpuNanos();
+                    }
                     long t0 = System.nanoTime();
                     b.clear();
                     while (b.hasRemaining()) {
@@ -176,8 +224,9 @@ public final class TransportBenchCommand implements Callable<Integer> {
                         samples[i] = System.nanoTime() - t0;
                     }
                 }
+                long cpu = processCpuNanos() - cpu0;
                 Arrays.sort(samples);
-                return samples;
+                return new Figures(samples, cpu);
             }
         } finally {
             Files.deleteIfExists(sock);
@@ -186,17 +235,22 @@ public final class TransportBenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ rpc
 
-    private long[] rpcRoundTrips(VmcEndpoint client, Request request) throws Exception {
+    private Figures rpcRoundTrips(VmcEndpoint client, Request request) throws Exception {
         long[] samples = new long[rounds];
+        long cpu0 = 0;
         for (int i = -warmup; i < rounds; i++) {
+            if (i == 0) {
+                cpu0 = processCpuNanos();
+            }
             long t0 = System.nanoTime();
             client.call(request).get(10, TimeUnit.SECONDS);
             if (i >= 0) {
                 samples[i] = System.nanoTime() - t0;
             }
         }
+        long cpu = processCpuNanos() - cpu0;
         Arrays.sort(samples);
-        return samples;
+        return new Figures(samples, cpu);
     }
 
     private double sustained(VmcEndpoint client, Request request) throws Exception {
@@ -346,9 +400,25 @@ public final class TransportBenchCommand implements Callable<Integer> {
         return sorted[Math.max(0, i)];
     }
 
-    private void row(String name, long[] sortedNanos) {
-        out.printf(Locale.ROOT, "  %-34s %8.1f %8.1f %8.1f%n", name, pct(sortedNanos, 50) / 1e3,
-                pct(sortedNanos, 99) / 1e3, pct(sortedNanos, 99.9) / 1e3);
+    private void row(String name, Figures[] rounds) {
+        int n = rounds.length;
+        double[] p50 = new double[n];
+        double[] p99 = new double[n];
+        double[] p999 = new double[n];
+        double[] cpu = new double[n];
+        for (int r = 0; r < n; r++) {
+            p50[r] = pct(rounds[r].sorted(), 50) / 1e3;
+            p99[r] = pct(rounds[r].sorted(), 99) / 1e3;
+            p999[r] = pct(rounds[r].sorted(), 99.9) / 1e3;
+            cpu[r] = rounds[r].cpuMicrosPerRound();
+        }
+        out.printf(Locale.ROOT, "  %-34s %8.1f %8.1f %8.1f %8.1f%n", name, median(p50), median(p99), median(p999), median(cpu));
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private void rowMs(String name, long[] sortedNanos) {

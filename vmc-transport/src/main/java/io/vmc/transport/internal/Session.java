@@ -571,10 +571,8 @@ public final class Session {
             return;
         }
         Hello mine = sentHello;
-        boolean contOut = !h.getResumeToken().isEmpty() && h.getResumeToken().equals(mine.getSessionToken())
-                && h.getLastReceivedSeq() + 1 >= mine.getOldestSeq() && h.getLastReceivedSeq() + 1 <= mine.getNextSeq();
-        boolean contIn = !mine.getResumeToken().isEmpty() && mine.getResumeToken().equals(h.getSessionToken())
-                && mine.getLastReceivedSeq() + 1 >= h.getOldestSeq() && mine.getLastReceivedSeq() + 1 <= h.getNextSeq();
+        boolean contOut = continues(mine, h);
+        boolean contIn = continues(h, mine);
         String oldPeer = peerInstance;
         boolean restarted = oldPeer != null && !oldPeer.equals(h.getInstanceId());
         String why = restarted
@@ -614,7 +612,7 @@ public final class Session {
             inboundGeneration++;
             inboundRequests = 0;
         }
-        boolean resumed = contOut && contIn;
+        boolean resumed = contOut && contIn && oldPeer != null;
         peerInstance = h.getInstanceId();
         peerToken = h.getSessionToken();
         peerHello = h;
@@ -646,6 +644,22 @@ public final class Session {
         if (ch != null) {
             ch.flush();
         }
+    }
+
+    /**
+     * Whether the sender's stream continues into the receiver, decided on the two Hellos alone so
+     * that both sides agree: the receiver knows the sender's session (its resume token), or it
+     * never completed a handshake at all while the sender completed one with this very receiver
+     * (a channel cut before the receiver read the sender's Hello: it delivered nothing, so
+     * replaying from the sender's first unacknowledged message loses and duplicates nothing); and
+     * the receiver's position lies within what the sender still holds.
+     */
+    static boolean continues(Hello sender, Hello receiver) {
+        boolean knows = !receiver.getResumeToken().isEmpty() && receiver.getResumeToken().equals(sender.getSessionToken());
+        boolean neverHeardOfAnyone = receiver.getResumeToken().isEmpty() && receiver.getLastReceivedSeq() == 0
+                && !sender.getResumeToken().isEmpty() && sender.getResumeToken().equals(receiver.getSessionToken());
+        long next = receiver.getLastReceivedSeq() + 1;
+        return (knows || neverHeardOfAnyone) && next >= sender.getOldestSeq() && next <= sender.getNextSeq();
     }
 
     private void reportIncompatible(Goodbye g) {
@@ -915,6 +929,7 @@ public final class Session {
         }
         inboundRequests++;
         long gen = inboundGeneration;
+        BusyPoll.expect();
         callbacks.execute(() -> {
             CompletableFuture<Response> f;
             try {
@@ -930,6 +945,7 @@ public final class Session {
     }
 
     private void onHandled(long gen, Request r, Response resp, Throwable err) {
+        BusyPoll.arrived();
         if (gen != inboundGeneration || state == State.CLOSED) {
             return; // for a previous peer session
         }

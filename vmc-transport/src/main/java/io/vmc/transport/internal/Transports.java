@@ -47,7 +47,7 @@ public final class Transports {
 
     public static EventLoopGroup newGroup(ChannelUri uri, int threads, String name) {
         IoHandlerFactory f = local(uri) ? LocalIoHandler.newFactory()
-                : epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+                : epoll() ? EpollIoHandler.newFactory(0, BusyPoll.FACTORY) : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), f);
     }
 

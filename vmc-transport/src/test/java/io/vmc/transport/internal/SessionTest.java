@@ -224,6 +224,69 @@ class SessionTest {
         assertThat(replay).extracting(Envelope::getSeq).containsExactly(3L);
     }
 
+    private EmbeddedChannel reconnect() {
+        ch.close();
+        ch.runPendingTasks();
+        EmbeddedChannel ch2 = EmbeddedChannel.builder().ticker(clock).build();
+        ch2.pipeline().addLast(new SessionHandler(session, false));
+        ch = ch2;
+        session.attach(ch2);
+        return ch2;
+    }
+
+    @Test
+    void aPeerCutOffBeforeItReadOurHelloStillGetsOurStreamReplayed() {
+        // We completed the handshake; the channel broke before the peer read our Hello (a loaded
+        // listener), so the peer never established and comes back with no resume token.
+        List<String> connected = new CopyOnWriteArrayList<>();
+        session.setListener(new io.vmc.transport.EndpointListener() {
+            @Override
+            public void onConnected(Hello peer, boolean resumed) {
+                connected.add(resumed ? "resumed" : "new");
+            }
+        });
+        Hello peer = peerHello("p1").build();
+        written();
+        ch.writeInbound(Envelope.newBuilder().setHello(peer).build());
+        session.sendEvent(event(1));
+        session.sendEvent(event(2));
+        CompletableFuture<Response> call = session.call(Request.newBuilder()
+                .setCreateOffer(CreateOffer.newBuilder().setSessionId("s")).build(), Duration.ofSeconds(5));
+        ch.runPendingTasks();
+        assertThat(written().stream().filter(e -> e.getSeq() > 0)).hasSize(3);
+
+        reconnect();
+        Hello again = written().stream().filter(Envelope::hasHello).findFirst().orElseThrow().getHello();
+        ch.writeInbound(Envelope.newBuilder().setHello(peer.toBuilder().setHelloId(7)).build()); // same instance, no resume token
+        List<Envelope> replay = written().stream().filter(e -> e.getSeq() > 0).toList();
+        assertThat(replay).extracting(Envelope::getSeq).containsExactly(1L, 2L, 3L);
+        assertThat(call).isNotDone();
+        assertThat(connected).containsExactly("new", "resumed");
+        assertThat(again.getResumeToken()).isEqualTo(peer.getSessionToken());
+
+        // And its answer arrives.
+        ch.writeInbound(Envelope.newBuilder().setSeq(1).setAck(3).setResponse(Response.newBuilder().setId(
+                replay.get(2).getRequest().getId())).build());
+        assertThat(call).isCompleted();
+    }
+
+    @Test
+    void whenWeWereCutOffBeforeReadingThePeersHelloItsStreamIsReplayedToUs() {
+        // The mirror image: the peer completed the handshake with us and sent two events; we never
+        // read its Hello (nor the events) before the channel broke.
+        Hello ours = written().stream().filter(Envelope::hasHello).findFirst().orElseThrow().getHello();
+        reconnect();
+        Hello again = written().stream().filter(Envelope::hasHello).findFirst().orElseThrow().getHello();
+        assertThat(again.getResumeToken()).isEmpty();
+        assertThat(again.getLastReceivedSeq()).isZero();
+        ch.writeInbound(Envelope.newBuilder().setHello(peerHello("p1").setResumeToken(ours.getSessionToken())
+                .setNextSeq(3).setOldestSeq(1)).build());
+        assertThat(session.isConnected()).isTrue();
+        ch.writeInbound(Envelope.newBuilder().setSeq(1).setEvent(event(1)).build());
+        ch.writeInbound(Envelope.newBuilder().setSeq(2).setEvent(event(2)).build());
+        assertThat(events).extracting(e -> e.getSessionState().getReason()).containsExactly("n=1", "n=2");
+    }
+
     @Test
     void requestFloodBeyondTheLimitIsAnsweredResourceExhausted() {
         session.setRequestHandler(r -> new CompletableFuture<>()); // never completes
