@@ -31,8 +31,8 @@ class CallSurvivesMoveIT {
     @Test
     void bobKeepsTheCallWhileAlicesMediaMovesIntoHerVmAndBack(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         Topology t = Topology.loopback();
-        Party alice = new Party("alice", Demo.ALICE_TONE_HZ, t.sipPortAlice(), dir);
-        Party bob = new Party("bob", Demo.BOB_TONE_HZ, t.sipPortBob(), dir);
+        Party alice = new Party("alice", Demo.ALICE_TONE_HZ, TestPatternColour.RED, t.sipPortAlice(), dir);
+        Party bob = new Party("bob", Demo.BOB_TONE_HZ, TestPatternColour.GREEN, t.sipPortBob(), dir);
         List<VmcProcess> processes = new ArrayList<>();
         try {
             for (Party p : List.of(alice, bob)) {
