@@ -24,19 +24,17 @@ public final class SessionWindow implements AutoCloseable {
     private static final Pattern ABSOLUTE_X = Pattern.compile("Absolute upper-left X: +(-?\\d+)");
     private static final Pattern ABSOLUTE_Y = Pattern.compile("Absolute upper-left Y: +(-?\\d+)");
     private static final Pattern BORDER = Pattern.compile("Border width: +(\\d+)");
+    private static final Pattern WIDTH = Pattern.compile("Width: +(\\d+)");
+    private static final Pattern HEIGHT = Pattern.compile("Height: +(\\d+)");
 
     private final String display;
     private final Process process;
     private final long id;
-    private final int width;
-    private final int height;
 
-    private SessionWindow(String display, Process process, long id, int width, int height) {
+    private SessionWindow(String display, Process process, long id) {
         this.display = display;
         this.process = process;
         this.id = id;
-        this.width = width;
-        this.height = height;
     }
 
     /**
@@ -61,7 +59,7 @@ public final class SessionWindow implements AutoCloseable {
                 if (info != null && info.contains("IsViewable")) {
                     Matcher m = WINDOW_ID.matcher(info);
                     if (m.find()) {
-                        return new SessionWindow(display, p, Long.decode(m.group(1)), width, height);
+                        return new SessionWindow(display, p, Long.decode(m.group(1)));
                     }
                 }
                 if (System.nanoTime() > deadline) {
@@ -89,9 +87,14 @@ public final class SessionWindow implements AutoCloseable {
      * alone leaves out the overlay's child window, which has its own contents.
      */
     public BufferedImage screenshot() throws IOException, InterruptedException {
-        String info = xwininfo(display, "-id", Long.toString(id));
+        return screenshot(display, id);
+    }
+
+    /** The same for any window on {@code display}, e.g. a SPICE viewer's, by its X11 id. */
+    public static BufferedImage screenshot(String display, long windowId) throws IOException, InterruptedException {
+        String info = xwininfo(display, "-id", Long.toString(windowId));
         if (info == null) {
-            throw new IOException("window " + id + " is gone from " + display);
+            throw new IOException("window " + windowId + " is gone from " + display);
         }
         // xwininfo's position is the border's outer corner; the window's own pixels start inside it
         int border = number(BORDER, info);
@@ -108,7 +111,8 @@ public final class SessionWindow implements AutoCloseable {
             throw new IOException("import -window root failed on " + display);
         }
         BufferedImage root = ImageIO.read(new ByteArrayInputStream(png));
-        return root.getSubimage(x, y, Math.min(width, root.getWidth() - x), Math.min(height, root.getHeight() - y));
+        return root.getSubimage(x, y, Math.min(number(WIDTH, info), root.getWidth() - x),
+                Math.min(number(HEIGHT, info), root.getHeight() - y));
     }
 
     private static int number(Pattern p, String info) throws IOException {
@@ -137,14 +141,6 @@ public final class SessionWindow implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        Shell.stop(process);
     }
 }

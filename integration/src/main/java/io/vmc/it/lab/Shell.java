@@ -41,4 +41,20 @@ public final class Shell {
             // clean-up of something that may already be gone
         }
     }
+
+    /** Asks a long-running process to stop (SIGTERM) and kills it if it has not ended after 5 s. */
+    public static void stop(Process process) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
 }

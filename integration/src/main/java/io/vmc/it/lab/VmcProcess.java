@@ -119,17 +119,6 @@ public final class VmcProcess implements AutoCloseable {
     /** Asks the process to stop (SIGTERM), then kills it if it has not ended after 5 s. */
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        Shell.stop(process);
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.TestEngine;
+import io.vmc.it.lab.SessionWindow;
 import io.vmc.it.lab.Xvfb;
 import io.vmc.overlay.OverlaySupport;
 import io.vmc.port.spice.SpiceClient;
@@ -23,7 +24,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -233,24 +233,8 @@ class SessionWindowVideoIT {
         }
     }
 
-    /**
-     * The window as the user sees it: a crop of the root window (a shot of the window alone leaves
-     * out the overlay's child window, which has its own contents).
-     */
     private static BufferedImage window(long xid) throws IOException, InterruptedException {
-        String info = xvfb.run("xwininfo", "-id", Long.toString(xid));
-        int x = Integer.parseInt(info.replaceAll("(?s).*Absolute upper-left X: +(-?\\d+).*", "$1"));
-        int y = Integer.parseInt(info.replaceAll("(?s).*Absolute upper-left Y: +(-?\\d+).*", "$1"));
-        int[] size = SpiceDisplayIT.geometry(xvfb, xid);
-        Path shot = java.nio.file.Files.createTempFile("vmc-window-", ".png");
-        try {
-            xvfb.run("import", "-window", "root", shot.toString());
-            BufferedImage root = ImageIO.read(shot.toFile());
-            return root.getSubimage(Math.max(0, x), Math.max(0, y), Math.min(size[0], root.getWidth() - Math.max(0, x)),
-                    Math.min(size[1], root.getHeight() - Math.max(0, y)));
-        } finally {
-            java.nio.file.Files.deleteIfExists(shot);
-        }
+        return SessionWindow.screenshot(xvfb.display(), xid);
     }
 
     private static int countRed(BufferedImage img) {
