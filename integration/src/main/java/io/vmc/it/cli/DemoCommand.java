@@ -1,6 +1,8 @@
 package io.vmc.it.cli;
 
 import io.vmc.it.demo.Demo;
+import io.vmc.it.doctor.MachineChecks;
+import io.vmc.it.doctor.Setup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,6 +34,10 @@ final class DemoCommand implements Callable<Integer> {
             + "softphone's video area; screenshots prove it.")
     boolean video;
 
+    @Option(names = "--no-install", description = "Do not install missing Debian packages (done as root on Debian): "
+            + "print the apt-get line and exit " + Setup.EXIT_MISSING + ".")
+    boolean noInstall;
+
     @Option(names = "--run-dir", description = "Where logs, recordings and captures go. Default: a new temp dir.")
     Path runDir;
 
@@ -40,6 +46,13 @@ final class DemoCommand implements Callable<Integer> {
         if (durationSeconds < 3 || durationSeconds > 3600) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--duration must be between 3 and 3600 seconds, got " + durationSeconds);
+        }
+        // The launcher checked before it built; this covers a demo started without it (tests, IDEs).
+        Setup.Command setup = new Setup.Command("demo", "demo", Setup.demoFeatures(loopback, video), noInstall, "the demo");
+        int ready = Setup.ensure(setup, Setup.select(Setup.bundled(), setup.role(), setup.features(),
+                Setup.Level.REQUIRED), MachineChecks.probe(), System.out);
+        if (ready != 0) {
+            return ready;
         }
         Path dir = runDir != null ? runDir : Files.createTempDirectory("vmc-demo-");
         return new Demo(new Demo.Options(durationSeconds, codec, keepRunning, loopback, dir, System.out)

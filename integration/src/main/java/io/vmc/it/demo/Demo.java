@@ -1,6 +1,7 @@
 package io.vmc.it.demo;
 
 import io.vmc.engine.media.ToneAnalyzer;
+import io.vmc.it.doctor.Setup;
 import io.vmc.it.lab.NetworkLab;
 import io.vmc.it.lab.PacketCapture;
 import io.vmc.it.lab.VmcProcess;
@@ -77,14 +78,25 @@ public final class Demo {
     /** Runs the demo; returns 0 only if every check held. */
     public int run() throws Exception {
         Files.createDirectories(options.runDir());
-        boolean namespaces = !options.forceLoopback() && NetworkLab.isSupported();
         out.printf("VMC demo: an optimized SIP call between two VMs, media peer to peer between thin clients.%n");
         out.printf("Run directory (logs, recordings, captures): %s%n", options.runDir());
+        String loopbackReason = options.forceLoopback() ? "asked for with --loopback"
+                : !Setup.isRoot() ? "not root (network namespaces need root)"
+                : !NetworkLab.isSupported() ? "no ip command (iproute2) for network namespaces" : null;
+        NetworkLab created = null;
+        if (loopbackReason == null) {
+            try {
+                created = NetworkLab.create();
+            } catch (IOException e) { // root without the right to make namespaces (a container, say)
+                loopbackReason = "network namespaces cannot be made here (" + e.getMessage() + ")";
+            }
+        }
+        boolean namespaces = created != null;
         if (!namespaces) {
             out.printf("Loopback mode: %s. Everything runs on 127.0.0.1; the no-hairpin check uses socket ownership.%n",
-                    options.forceLoopback() ? "asked for with --loopback" : "network namespaces need root and iproute2");
+                    loopbackReason);
         }
-        try (NetworkLab lab = namespaces ? NetworkLab.create() : null) {
+        try (NetworkLab lab = created) {
             Topology topology = namespaces ? Topology.namespaces(lab) : Topology.loopback();
             if (namespaces) {
                 out.printf("Network namespaces: VDI side %s, thin clients %s and %s, office link %s <-> %s.%n",

@@ -43,7 +43,7 @@ final class SessionWindows implements AutoCloseable {
         Optional<String> missing = own ? Xvfb.missing("Xvfb", "display", "import", "xwininfo")
                 : Xvfb.missing("display", "import", "xwininfo");
         if (missing.isPresent()) {
-            throw new IOException("--video needs " + missing.get() + " (apt-get install xvfb imagemagick x11-utils)");
+            throw new IOException("--video needs " + missing.get() + " (./vmc doctor --role demo names their packages)");
         }
         Xvfb xvfb = own ? Xvfb.start(parties.size() * (GUEST_WIDTH + GAP), GUEST_HEIGHT + GAP) : null;
         SessionWindows result = new SessionWindows(xvfb, own ? xvfb.display() : userDisplay);

@@ -11,104 +11,95 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.freedesktop.gstreamer.ElementFactory;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Version;
 
-/** The checks each role needs. Everything here only looks; nothing is changed or installed. */
+/**
+ * The checks each role needs: every line of the package list ({@link Setup}) for the role, plus
+ * what no package fixes (a running PulseAudio, an X display, the guest's virtio port). Everything
+ * here only looks; nothing is changed or installed.
+ */
 public final class MachineChecks {
 
     /** The virtio-serial port name agentd opens in the guest. */
     public static final String PORT_NAME = "org.spice-space.vmc.0";
 
-    /** GStreamer elements the engine uses for audio, by Debian package that ships them. */
-    static final Map<String, List<String>> AUDIO_ELEMENTS = Map.of(
-            "gstreamer1.0-plugins-base", List.of("appsrc", "appsink", "audiotestsrc", "audioconvert",
-                    "audioresample", "opusenc", "opusdec"),
-            "gstreamer1.0-plugins-good", List.of("rtpjitterbuffer", "rtpopuspay", "rtpopusdepay",
-                    "rtppcmupay", "rtppcmudepay", "rtppcmapay", "rtppcmadepay", "rtpg722pay",
-                    "rtpg722depay", "mulawenc", "mulawdec", "alawenc", "alawdec", "wavenc", "level"),
-            "gstreamer1.0-plugins-bad", List.of("webrtcdsp", "webrtcechoprobe"),
-            "gstreamer1.0-libav", List.of("avenc_g722", "avdec_g722"),
-            "gstreamer1.0-pulseaudio", List.of("pulsesrc", "pulsesink"));
-
-    /** Elements for video calls and the overlay. */
-    static final Map<String, List<String>> VIDEO_ELEMENTS = Map.of(
-            "gstreamer1.0-plugins-base", List.of("videotestsrc", "videoconvert", "videoscale"),
-            "gstreamer1.0-plugins-good", List.of("vp8enc", "vp8dec", "rtpvp8pay", "rtpvp8depay",
-                    "v4l2src"),
-            "gstreamer1.0-x", List.of("ximagesink"));
-
-    /** Tools the real-component tests start (dev role). */
-    static final Map<String, String> DEV_TOOLS = Map.ofEntries(
-            Map.entry("qemu-system-x86_64", "qemu-system-x86"),
-            Map.entry("busybox", "busybox-static"),
-            Map.entry("baresip", "baresip"),
-            Map.entry("turnserver", "coturn"),
-            Map.entry("tshark", "tshark"),
-            Map.entry("Xvfb", "xvfb"),
-            Map.entry("pulseaudio", "pulseaudio"),
-            Map.entry("pactl", "pulseaudio-utils"),
-            Map.entry("ip", "iproute2"),
-            Map.entry("stun", "stun-client"),
-            Map.entry("xdotool", "xdotool"),
-            Map.entry("import", "imagemagick"),
-            Map.entry("virt-xml-validate", "libvirt-clients"),
-            Map.entry("xmllint", "libxml2-utils"));
+    /** The package list's name of GStreamer's core library: checked by initialising GStreamer. */
+    static final String GSTREAMER_LIBRARY = "gstreamer-1.0";
 
     private MachineChecks() {}
 
     public static List<Check> forRole(Role role) {
+        return forRole(role, Setup.bundled());
+    }
+
+    static List<Check> forRole(Role role, List<Setup.Need> list) {
         List<Check> checks = new ArrayList<>();
         checks.add(new Check("java", MachineChecks::java));
+        Set<String> features = features(role);
+        for (Setup.Need need : list) {
+            Setup.Level level = need.level(role.listName(), features);
+            if (level != Setup.Level.NONE) {
+                boolean required = level == Setup.Level.REQUIRED;
+                checks.add(new Check(need.label(), () -> need(need, required ? "" : onlyFor(need, role))));
+            }
+        }
         switch (role) {
             case CLIENT -> {
-                addGStreamer(checks, AUDIO_ELEMENTS, true);
-                addGStreamer(checks, VIDEO_ELEMENTS, true);
                 checks.add(new Check("pulseaudio server", () -> pulseAudio(true)));
                 checks.add(new Check("X display + XShm", () -> xDisplay(true)));
-                checks.add(new Check("spice-client-glib", () -> library("spice-client-glib-2.0",
-                        "libspice-client-glib-2.0-8")));
-                checks.add(new Check("spice-client-gtk", () -> library("spice-client-gtk-3.0",
-                        "libspice-client-gtk-3.0-5")));
             }
-            case GUEST -> {
-                checks.add(new Check("virtio port " + PORT_NAME, MachineChecks::virtioPort));
-                // Fallback mode does the media inside the VM: useful, not required.
-                addGStreamer(checks, AUDIO_ELEMENTS, false);
-            }
+            case GUEST -> checks.add(new Check("virtio port " + PORT_NAME, MachineChecks::virtioPort));
             case DEV -> {
-                addGStreamer(checks, AUDIO_ELEMENTS, true);
-                addGStreamer(checks, VIDEO_ELEMENTS, true);
-                DEV_TOOLS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-                        checks.add(new Check("tool " + e.getKey(), () -> tool(e.getKey(), e.getValue()))));
-                checks.add(new Check("guest kernel", MachineChecks::guestKernel));
                 checks.add(new Check("pulseaudio server", () -> pulseAudio(false)));
                 checks.add(new Check("X display + XShm", () -> xDisplay(false)));
             }
+            case DEMO -> {
+                // test tones, no speaker, windows only with --video: nothing beyond the list
+            }
         }
         return checks;
+    }
+
+    /** The features the role uses on this machine as it is: the demo uses namespaces as root. */
+    static Set<String> features(Role role) {
+        return role == Role.DEMO ? Setup.demoFeatures(false, false) : Set.of();
+    }
+
+    /** Looks needs up as the doctor does: elements in GStreamer's registry, libraries through JNA. */
+    public static Setup.Probe probe() {
+        return need -> need(need, "").status() == Check.Status.OK;
+    }
+
+    /** " (only for ./vmc demo --video)": why a need the role lacks is no more than a warning. */
+    private static String onlyFor(Setup.Need need, Role role) {
+        return " (only for " + String.join(", ", need.featuresOf(role.listName())) + ")";
+    }
+
+    /** @param only empty for a required need, else the "only for" note of an optional one */
+    static Check.Result need(Setup.Need need, String only) {
+        boolean required = only.isEmpty();
+        return switch (need.kind()) {
+            case TOOL -> onPath(need.name()) ? ok("on PATH")
+                    : Check.absent(need, required, need.name() + " not found on PATH" + only);
+            case ELEMENT -> gstElement(need, required, only);
+            case LIBRARY -> need.name().equals(GSTREAMER_LIBRARY) ? gstreamer(need, required)
+                    : library(need, required, only);
+            case FILE -> Setup.fileExists(need.name()) ? ok("present")
+                    : Check.absent(need, required, "no " + need.name() + only);
+            case PACKAGE -> !Setup.installedPackages(List.of(need.debianPackage())).isEmpty() ? ok("installed")
+                    : Check.absent(need, required, "package " + need.debianPackage() + " is not installed" + only);
+        };
     }
 
     static Check.Result java() {
         int feature = Runtime.version().feature();
         return feature >= 17 ? ok("Java " + Runtime.version())
                 : missing("Java " + feature + " is too old, VMC needs 17 or newer", "openjdk-17-jre-headless");
-    }
-
-    private static void addGStreamer(List<Check> checks, Map<String, List<String>> elements, boolean required) {
-        if (checks.stream().noneMatch(c -> c.name().equals("gstreamer"))) {
-            checks.add(new Check("gstreamer", MachineChecks::gstreamer));
-        }
-        elements.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            for (String element : e.getValue()) {
-                checks.add(new Check("gst element " + element,
-                        () -> gstElement(element, e.getKey(), required)));
-            }
-        });
     }
 
     private static volatile String gstInitError;
@@ -129,22 +120,19 @@ public final class MachineChecks {
         }
     }
 
-    static Check.Result gstreamer() {
+    static Check.Result gstreamer(Setup.Need need, boolean required) {
         if (!gstInit()) {
-            return missing("GStreamer 1.x cannot be loaded: " + gstInitError, "libgstreamer1.0-0");
+            return Check.absent(need, required, "GStreamer 1.x cannot be loaded: " + gstInitError);
         }
         return ok(Gst.getVersionString());
     }
 
-    static Check.Result gstElement(String element, String debianPackage, boolean required) {
+    static Check.Result gstElement(Setup.Need need, boolean required, String only) {
         if (!gstInit()) {
-            return missing("GStreamer is not available", "libgstreamer1.0-0");
+            return Check.absent(need, required, "GStreamer is not available" + only);
         }
-        if (elementExists(element)) {
-            return ok("present");
-        }
-        String detail = "element '" + element + "' not found";
-        return required ? missing(detail, debianPackage) : warn(detail + " (fallback media needs it)", debianPackage);
+        return elementExists(need.name()) ? ok("present")
+                : Check.absent(need, required, "element '" + need.name() + "' not found" + only);
     }
 
     private static boolean elementExists(String element) {
@@ -157,8 +145,7 @@ public final class MachineChecks {
 
     static Check.Result pulseAudio(boolean required) {
         if (!onPath("pactl")) {
-            return required ? missing("pactl not found", "pulseaudio-utils")
-                    : warn("pactl not found", "pulseaudio-utils");
+            return warn("not checked: pactl is missing (see tool pactl)", null);
         }
         ProcessOutput out = run(List.of("pactl", "info"));
         if (out.exitCode == 0) {
@@ -177,7 +164,7 @@ public final class MachineChecks {
             return required ? missing(detail, "run inside the X session") : warn(detail + "; tests start Xvfb", null);
         }
         if (!onPath("xdpyinfo")) {
-            return warn("DISPLAY=" + display + " but xdpyinfo is missing to check it", "x11-utils");
+            return warn("DISPLAY=" + display + " not checked: xdpyinfo is missing (x11-utils)", null);
         }
         ProcessOutput out = run(List.of("xdpyinfo", "-display", display));
         if (out.exitCode != 0) {
@@ -188,12 +175,12 @@ public final class MachineChecks {
                 : warn("display " + display + " has no MIT-SHM: video drawing will be slower", null);
     }
 
-    static Check.Result library(String name, String debianPackage) {
+    static Check.Result library(Setup.Need need, boolean required, String only) {
         try {
-            NativeLibrary lib = NativeLibrary.getInstance(name);
+            NativeLibrary lib = NativeLibrary.getInstance(need.name());
             return ok(lib.getFile() == null ? "loaded" : lib.getFile().toString());
         } catch (UnsatisfiedLinkError e) {
-            return missing("lib" + name + " cannot be loaded", debianPackage);
+            return Check.absent(need, required, "lib" + need.name() + " cannot be loaded" + only);
         }
     }
 
@@ -220,28 +207,8 @@ public final class MachineChecks {
                 "the admin adds the VMC channel to the VM (docs/admin-guide.md)");
     }
 
-    static Check.Result guestKernel() {
-        try (Stream<Path> boot = Files.list(Path.of("/boot"))) {
-            return boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst()
-                    .map(p -> ok(p.toString()))
-                    .orElseGet(() -> missing("no kernel in /boot for the test guest", "linux-image-amd64"));
-        } catch (IOException e) {
-            return missing("no /boot: " + e.getMessage(), "linux-image-amd64");
-        }
-    }
-
-    static Check.Result tool(String command, String debianPackage) {
-        return onPath(command) ? ok("on PATH") : missing(command + " not found", debianPackage);
-    }
-
     static boolean onPath(String command) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
+        return Setup.onPath(command);
     }
 
     private record ProcessOutput(int exitCode, String text) {}

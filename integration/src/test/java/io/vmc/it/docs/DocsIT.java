@@ -90,12 +90,15 @@ class DocsIT {
     }
 
     @Test
-    void theClientGuidesDoctorCommandRunsAndPrintsItsTable() throws Exception {
-        // The guide tells users to run this first; here it must at least produce the table.
+    void theClientGuidesDoctorCommandRunsAndPrintsItsPlan() throws Exception {
+        // The guide tells users to run this first: a plan of what is missing; --all adds every check.
         io.vmc.it.cli.VmcCommandLine.Outcome outcome =
                 io.vmc.it.cli.VmcCommandLine.run(java.util.Map.of(), "doctor", "--role", "client");
-        assertThat(outcome.output()).contains("STATUS", "gst element opusenc", "spice-client-glib");
+        assertThat(outcome.output()).contains("vmc doctor --role client: ").containsPattern("(Not r|R)eady for role 'client'");
         assertThat(outcome.exitCode()).isIn(0, 1);
+        io.vmc.it.cli.VmcCommandLine.Outcome all =
+                io.vmc.it.cli.VmcCommandLine.run(java.util.Map.of(), "doctor", "--role", "client", "--all");
+        assertThat(all.output()).contains("STATUS", "gst element opusenc", "spice-client-glib");
     }
 
     @Test

@@ -59,7 +59,7 @@ class GuideCommandsIT {
     private static final Map<String, String> NOT_RUNNABLE_HERE = Map.of(
             "./vmc -v engine ...", "placeholder for any engine command",
             "./vmc engine", "name of the command in prose",
-            "./vmc doctor --role client|guest|dev", "synopsis of the three doctor commands run here",
+            "./vmc doctor --role client|guest|dev|demo", "synopsis of the doctor commands run here",
             "./vmc stun", "binds every interface on port 3478; the loopback run covers the server",
             "./vmc stun --udp 10.0.0.1:3478 --tcp 10.0.0.1:3478 --rules /etc/vmc/stun.rules", "addresses of a guest network",
             "./vmc stun --udp [fd00::1]:3478 --udp 10.0.0.1:3478 --threads 2", "addresses of a guest network");
@@ -141,11 +141,20 @@ class GuideCommandsIT {
         assertThat(engineHelp.output()).contains("--spice", "--channel", "--mic", "--speaker", "--stun",
                 "--metrics-port", "--no-echo-cancel");
 
-        for (String role : List.of("client", "guest", "dev")) {
+        for (String role : List.of("client", "guest", "dev", "demo")) {
             VmcCommandLine.Outcome doctor = VmcCommandLine.run(Map.of(), "doctor", "--role", role);
-            // "a table with OK / MISSING / WARN and the package that fixes each miss, exits 0 only when everything is there"
-            assertThat(doctor.output()).as("doctor --role %s", role).contains("STATUS");
-            assertThat(doctor.exitCode()).isEqualTo(doctor.output().contains("MISSING") ? 1 : 0);
+            // "what is missing with the package that fixes each miss and the apt-get install line, exits 0 only
+            // when everything is there"
+            boolean ready = doctor.output().contains("Ready for role '" + role + "'");
+            assertThat(doctor.output()).as("doctor --role %s", role).containsPattern("\\d+ checks, \\d+ ok");
+            assertThat(ready || doctor.output().contains("Not ready for role '" + role + "'")).as(doctor.output()).isTrue();
+            assertThat(doctor.exitCode()).as(doctor.output()).isEqualTo(ready ? 0 : 1);
+            if (doctor.output().contains("Missing: ")) {
+                assertThat(doctor.output()).contains("apt-get install -y --no-install-recommends ");
+            }
+            VmcCommandLine.Outcome all = VmcCommandLine.run(Map.of(), "doctor", "--role", role, "--all");
+            // "--all also lists every check that passed"
+            assertThat(all.output()).as("doctor --role %s --all", role).contains("STATUS", "java");
         }
 
         // Admin/thin-client guide: `./vmc status` in the VM shows the mode and why. An agentd
