@@ -15,9 +15,10 @@
  *  ProtobufDecoder(Envelope.getDefaultInstance())                ProtobufEncoder
  *        |  Envelope                                                  ^  Envelope
  *        v                                                            |
- *  SessionHandler  -----&gt;  Session (outlives channels)  --------------+
- *                          Hello/Goodbye, seq/ack, replay buffer, go-back-N resend,
- *                          request ids and deadlines, keepalive, flow control
+ *  SessionHandler  -----&gt;  Session (outlives channels; channel, keepalive, listener)  -+
+ *                          Handshake    Hello attempts, when to commit (ResumeRules)
+ *                          ReliableLink seq/ack, replay buffer, go-back-N resend
+ *                          Rpc          request ids and deadlines, handler, events, flow control
  *                                 |                     ^
  *                                 v  callback executor  |  call() / sendEvent() from any thread
  *                    RequestHandler, EventSink (serial), EndpointListener (serial)
@@ -35,19 +36,13 @@
  * what was sent before the Ping. Duplicates ({@code seq <= received}) are dropped.
  *
  * <h2>Handshake and resume</h2>
- * Both sides send Hello on every new channel, and answer a Hello that arrives on an established
- * channel (a restarted agent on a virtio port that never looked closed). Per direction, the
- * sender's stream <em>continues</em> iff the receiver's {@code resume_token} equals the sender's
- * {@code session_token} (or the receiver has no {@code resume_token} and
- * {@code last_received_seq == 0} while the sender's {@code resume_token} is the receiver's
- * {@code session_token}: the channel broke before the receiver read the sender's Hello, so it
- * delivered nothing) and {@code oldest_seq <= last_received_seq + 1 <= next_seq}; both sides
- * evaluate this on the same two Hellos, so they agree. Continued: replay after
- * {@code last_received_seq}. Not continued: what was sent to the old peer is dropped, calls it
- * had fail with UNAVAILABLE naming the old and new instance, and the receiver starts at the
- * sender's {@code next_seq}. No common version: {@code Goodbye{VERSION_INCOMPATIBLE}} with both
- * ranges in the message, reported on both sides through
- * {@link io.vmc.transport.EndpointListener#onIncompatible}.
+ * A three-way handshake per channel ({@code internal.Handshake}): a side commits only on a Hello
+ * that names a Hello of its own current attempt, so a Hello left in a buffer for a previous
+ * connection can neither complete nor reset a session; stream facts are frozen during an attempt
+ * and both sides apply the same per-direction rule ({@code internal.ResumeRules}) to them. The
+ * contract is "Resume rules" in {@code docs/protocol.md}. No common version:
+ * {@code Goodbye{VERSION_INCOMPATIBLE}} with both ranges in the message, reported on both sides
+ * through {@link io.vmc.transport.EndpointListener#onIncompatible}.
  *
  * <p>Threading rules: see {@code docs/concurrency.md} in the repository.
  */
