@@ -105,7 +105,8 @@ public interface Vmc extends AutoCloseable {
     final class Builder {
         private Path socket;
         private String appName = "";
-        private Duration connectTimeout = Duration.ofSeconds(5);
+        // A fresh JVM in a slow guest (no JIT yet, TCG) needs seconds before it can answer at all.
+        private Duration connectTimeout = Duration.ofSeconds(15);
         private Duration requestTimeout = Duration.ofSeconds(10);
 
         private Builder() {}
