@@ -9,7 +9,6 @@ import io.vmc.transport.proto.Envelope;
 import io.vmc.transport.proto.Hello;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -409,8 +408,7 @@ final class ReliableLink {
         inFlight.clear();
         unsent.clear();
         inFlightBytes = 0;
-        for (Iterator<Outbound> it = all.iterator(); it.hasNext(); ) {
-            Outbound o = it.next();
+        for (Outbound o : all) {
             release(o);
             upper.abandoned(o, why);
         }
