@@ -53,11 +53,16 @@ public final class TransportLimits {
     /** Deadline of a call when none is given: 10 s. */
     public static final Duration DEFAULT_CALL_DEADLINE = Duration.ofSeconds(10);
 
-    /** Default keepalive ping interval when idle. */
-    public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(2);
+    /**
+     * Default keepalive: a side that has heard nothing from its peer for 75-100 % of this interval
+     * pings it. Long on purpose: the control channel crosses the VDI server, and a closed channel
+     * (engine gone, SPICE client closed, port closed) is seen at once without any keepalive; this
+     * only finds a peer that went silent without closing.
+     */
+    public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(10);
 
-    /** Default time without any frame from the peer after which it is declared dead. */
-    public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(6);
+    /** Default time without any frame from the peer after which it is declared dead (two missed pings and a margin). */
+    public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(25);
 
     /** Default first reconnect delay; doubles (with jitter) up to {@link #DEFAULT_RECONNECT_MAX}. */
     public static final Duration DEFAULT_RECONNECT_INITIAL = Duration.ofMillis(50);

@@ -59,6 +59,9 @@ final class ReliableLink {
 
         /** The link sent what it could of the queue. */
         void pumped();
+
+        /** Something now waits on a timer (an ack owed, or the first message in flight). */
+        void timerNeeded();
     }
 
     private final Upper upper;
@@ -152,6 +155,11 @@ final class ReliableLink {
 
     long lastWriteNanos() {
         return lastWriteNanos;
+    }
+
+    /** Whether an ack is owed to the peer (it goes out alone after a short delay). */
+    boolean ackOwed() {
+        return recvSeq > lastAckSent && ackOwedSinceNanos >= 0;
     }
 
     long lastProgressNanos() {
@@ -269,6 +277,7 @@ final class ReliableLink {
             o.seq = nextSeq++;
             if (inFlight.isEmpty()) {
                 lastProgressNanos = clock.getAsLong();
+                upper.timerNeeded();
             }
             inFlight.addLast(o);
             inFlightBytes += o.size;
@@ -363,6 +372,7 @@ final class ReliableLink {
         gapReported = false;
         if (ackOwedSinceNanos < 0) {
             ackOwedSinceNanos = clock.getAsLong();
+            upper.timerNeeded();
         }
         upper.deliver(env);
     }

@@ -83,10 +83,12 @@ public final class Session {
     private final ByteString sessionToken;
     private final long tickNanos;
     private final long probeNanos;
+    private final long helloResendNanos;      // an unanswered Hello is sent again this often
     private final Handshake handshake;
     private final ReliableLink link;
     private final Rpc rpc;
-    private final ScheduledFuture<?> tick;
+    private ScheduledFuture<?> tick;           // loop-only: the one timer, armed for the next thing due
+    private long tickDueNanos = Long.MAX_VALUE;
 
     private volatile EndpointListener listener = new EndpointListener() {};
     private volatile Hello peerHello;
@@ -115,6 +117,7 @@ public final class Session {
     private long pingMark;
     private boolean pingOutstanding;
     private long pingSentNanos;
+    private long pingAfterNanos;
 
     public Session(Config cfg, EventExecutor loop, Owner owner, Counters counters) {
         if (cfg.minVersion() < 1 || cfg.maxVersion() < cfg.minVersion()) {
@@ -135,7 +138,8 @@ public final class Session {
         this.sessionToken = ByteString.copyFrom(tok);
         long ka = cfg.keepaliveInterval().toNanos();
         this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(50), ka / 10));
-        this.probeNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(20), ka / 4);
+        this.probeNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(TimeUnit.MILLISECONDS.toNanos(500), ka / 4));
+        this.helloResendNanos = Math.min(ka, TimeUnit.SECONDS.toNanos(2));
         this.handshake = new Handshake(RANDOM.nextInt(1 << 20));
         this.link = new ReliableLink(new ReliableLink.Upper() {
             @Override
@@ -152,6 +156,11 @@ public final class Session {
             public void pumped() {
                 rpc.onPumped();
             }
+
+            @Override
+            public void timerNeeded() {
+                armTick(tickNanos);
+            }
         }, counters, this::now, cfg.software());
         this.rpc = new Rpc(loop, link, new Rpc.ReadGate() {
             @Override
@@ -164,7 +173,7 @@ public final class Session {
                 resumeReading(reason);
             }
         }, callbacks, ordered, cfg.software(), cfg.maxFrameBytes());
-        this.tick = loop.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+        this.pingAfterNanos = nextPingInterval();
     }
 
     // ------------------------------------------------------------------ any thread
@@ -361,6 +370,21 @@ public final class Session {
             return;
         }
         lastReadNanos = now();
+        try {
+            handleEnvelope(env);
+        } finally {
+            rearm(); // what this envelope changed (a commit, a pong, an ack) may move the next deadline
+        }
+    }
+
+    private void rearm() {
+        long due = nextDueNanos();
+        if (due != Long.MAX_VALUE) {
+            armTick(Math.max(tickNanos, due - now()));
+        }
+    }
+
+    private void handleEnvelope(Envelope env) {
         switch (env.getBodyCase()) {
             case HELLO -> {
                 onHello(env.getHello());
@@ -429,6 +453,7 @@ public final class Session {
         lastHelloSentNanos = now();
         link.writeLink(Envelope.newBuilder().setHello(h).build());
         ch.flush();
+        rearm();
     }
 
     private void onHello(Hello h) {
@@ -569,16 +594,74 @@ public final class Session {
 
     // ------------------------------------------------------------------ loop: timers
 
+    /**
+     * The session's one timer runs only when something is due: while idle it wakes for the next
+     * keepalive or dead-peer check, not periodically, so an idle link costs (almost) no CPU.
+     */
     private void tick() {
+        tick = null;
+        tickDueNanos = Long.MAX_VALUE;
         if (ch == null || sessionClosed) {
+            return; // attach() arms it again
+        }
+        runTimers(now());
+        rearm();
+    }
+
+    /** Arms the timer to fire in {@code delayNanos} unless it is already due sooner. Loop only. */
+    private void armTick(long delayNanos) {
+        if (sessionClosed) {
             return;
         }
-        long now = now();
+        long due = now() + delayNanos;
+        if (due >= tickDueNanos) {
+            return;
+        }
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        tickDueNanos = due;
+        tick = loop.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** When the timer must next run (loop clock), or {@code Long.MAX_VALUE} if nothing waits on it. */
+    private long nextDueNanos() {
+        if (ch == null || sessionClosed) {
+            return Long.MAX_VALUE;
+        }
+        long ka = cfg.keepaliveInterval().toNanos();
+        if (handshake.state() == Handshake.State.WAITING) {
+            return Math.min(handshakeStartNanos + cfg.deadAfter().toNanos() + 1, lastHelloSentNanos + helloResendNanos);
+        }
+        if (handshake.state() != Handshake.State.ESTABLISHED) {
+            return Long.MAX_VALUE;
+        }
+        long due = Math.min(lastReadNanos + cfg.deadAfter().toNanos() + 1, lastReadNanos + pingAfterNanos);
+        if (link.hasInFlight() && !pingOutstanding) {
+            due = Math.min(due, link.lastProgressNanos() + probeNanos);
+        }
+        if (pingOutstanding) {
+            due = Math.min(due, pingSentNanos + ka);
+        }
+        if (link.ackOwed()) {
+            due = Math.min(due, now() + tickNanos);
+        }
+        return due;
+    }
+
+    /** Keepalive pings go out when nothing was heard for 75-100 % of the interval: the jitter makes
+     *  one side ping and the other answer, instead of both pinging at the same moment. */
+    private long nextPingInterval() {
+        long ka = cfg.keepaliveInterval().toNanos();
+        return ka - (long) (RANDOM.nextDouble() * ka / 4);
+    }
+
+    private void runTimers(long now) {
         long dead = cfg.deadAfter().toNanos();
         if (handshake.state() == Handshake.State.WAITING) {
             if (now - handshakeStartNanos > dead) {
                 closeChannel(ch, "no Hello from the peer within " + cfg.deadAfter().toMillis() + " ms");
-            } else if (now - lastHelloSentNanos >= cfg.keepaliveInterval().toNanos()) {
+            } else if (now - lastHelloSentNanos >= helloResendNanos) {
                 sendHello(handshake.initiation()); // ours may have been lost (a virtio port drops writes while the host is away)
             }
             return;
@@ -591,8 +674,9 @@ public final class Session {
                     + " ms (limit " + cfg.deadAfter().toMillis() + " ms)");
             return;
         }
-        if (now - link.lastWriteNanos() >= cfg.keepaliveInterval().toNanos()
+        if ((now - lastReadNanos >= pingAfterNanos && !pingOutstanding)
                 || (link.hasInFlight() && !pingOutstanding && now - link.lastProgressNanos() >= probeNanos)) {
+            pingAfterNanos = nextPingInterval();
             pingNonce++;
             pingMark = link.lastSentSeq();
             pingOutstanding = true;
@@ -612,7 +696,10 @@ public final class Session {
         sessionClosed = true;
         closed = true;
         connected = false;
-        tick.cancel(false);
+        if (tick != null) {
+            tick.cancel(false);
+            tick = null;
+        }
         Channel c = ch;
         ch = null;
         link.detach();

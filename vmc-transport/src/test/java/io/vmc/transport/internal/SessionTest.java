@@ -15,6 +15,7 @@ import io.vmc.transport.proto.Envelope;
 import io.vmc.transport.proto.Error;
 import io.vmc.transport.proto.Event;
 import io.vmc.transport.proto.Hello;
+import io.vmc.transport.proto.Ping;
 import io.vmc.transport.proto.Pong;
 import io.vmc.transport.proto.Request;
 import io.vmc.transport.proto.Response;
@@ -110,9 +111,9 @@ class SessionTest {
     void keepalivePingsWhenIdleAndDeclaresDeadPeer() {
         handshake("p1");
         written();
-        advance(1990);
+        advance(1490); // pings go out after 75-100 % of the interval without hearing from the peer
         assertThat(written()).noneMatch(Envelope::hasPing);
-        advance(60);
+        advance(560);
         assertThat(written()).anyMatch(Envelope::hasPing);
         // Peer traffic keeps it alive.
         advance(3000);
@@ -123,6 +124,31 @@ class SessionTest {
         ch.runPendingTasks();
         assertThat(ch.isActive()).isFalse();
         assertThat(detached).singleElement().asString().startsWith("keepalive: nothing received from the peer for");
+    }
+
+    @Test
+    void anIdleLinkPingsOncePerIntervalAndOnlyWhenItHearsNothing() {
+        handshake("p1");
+        written();
+        int pings = 0;
+        for (int i = 0; i < 200; i++) { // 20 s: the peer answers every ping
+            advance(100);
+            for (Envelope e : written()) {
+                if (e.hasPing()) {
+                    pings++;
+                    ch.writeInbound(Envelope.newBuilder().setPong(Pong.newBuilder().setNonce(e.getPing().getNonce())
+                            .setSentNanos(e.getPing().getSentNanos())).build());
+                }
+            }
+        }
+        assertThat(pings).as("pings in 20 s with a 2 s interval").isBetween(10, 14);
+        // A peer that pings us more often than our interval keeps us from pinging at all.
+        for (int i = 0; i < 20; i++) {
+            ch.writeInbound(Envelope.newBuilder().setPing(Ping.newBuilder().setNonce(i)).build());
+            advance(1400);
+            assertThat(written()).noneMatch(Envelope::hasPing).anyMatch(Envelope::hasPong);
+        }
+        assertThat(ch.isActive()).isTrue();
     }
 
     @Test
