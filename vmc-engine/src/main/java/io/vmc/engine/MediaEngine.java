@@ -237,6 +237,14 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             if (c.length() > 32) throw EngineException.invalid("codec name longer than 32 characters");
         }
         String id = "s" + HexFormat.of().formatHex(randomBytes(8));
+        if (config.requireSrtp()) {
+            // the guest can ask for less than the policy allows, never for more
+            if (o.getSrtp() == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+                LOG.warn("refused a session with srtp=SRTP_DISABLED from {}: the client policy requires SRTP", m.getAppId());
+                throw new EngineException(Error.Code.PERMISSION_DENIED, "srtp=SRTP_DISABLED refused: the client policy requires SRTP (media.require-srtp)");
+            }
+            o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
+        }
         AudioSession s = new AudioSession(id, o, config, events, timer, this::reportAddresses);
         if (defaultMic != null) s.selectDevice(defaultMic, true);
         if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
