@@ -136,7 +136,7 @@ public final class AudioSession {
         this.timer = timer;
         this.destinations = DestinationRules.of(config);
         double bytesPerSecond = config.maxSendKbps() * 125.0;
-        this.sendCeiling = new RateLimiter(bytesPerSecond, Math.max(64 * 1024, bytesPerSecond / 4));
+        this.sendCeiling = new RateLimiter(bytesPerSecond, Math.max(4096, bytesPerSecond / 4)); // a quarter second at once: a key frame
         List<AudioCodec> allowed = new ArrayList<>();
         for (String n : config.audioCodecs()) {
             allowed.add(AudioCodec.fromName(n).orElseThrow());
