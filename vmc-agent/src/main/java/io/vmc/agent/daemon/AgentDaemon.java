@@ -180,6 +180,9 @@ public final class AgentDaemon implements AutoCloseable {
 
     private static EngineConfig fallbackConfig(Options o) {
         EngineConfig.Builder b = EngineConfig.builder().software(SOFTWARE + " fallback");
+        // the fallback sends from the VM, as the app could itself: the thin client's destination
+        // rules (architecture 6a) guard the client's network, not the guest's
+        b.allowLocalDestinations(java.util.EnumSet.allOf(EngineConfig.LocalDestination.class)).trustPlainPeers(true);
         b.iceAddresses(o.fallbackIceAddresses);
         b.audioSource(o.fallbackToneHz != null ? EngineConfig.AudioSource.tone(o.fallbackToneHz) : EngineConfig.AudioSource.pulse(null));
         b.audioSink(o.fallbackNoSpeaker ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(null));
