@@ -238,8 +238,9 @@ public final class EnginePolicy {
             }
             case MEDIA_ALLOW_LOCAL: {
                 List<EngineConfig.LocalDestination> out = new ArrayList<>();
+                if (v.equals("none")) return out;
                 for (String s : items(v)) {
-                    String name = oneOf(s, "loopback", "link-local", "own-addresses");
+                    String name = oneOf(s, "loopback", "link-local", "own-addresses"); // "none" only alone
                     for (EngineConfig.LocalDestination d : EngineConfig.LocalDestination.values()) {
                         if (d.policyName().equals(name) && !out.contains(d)) out.add(d);
                     }
