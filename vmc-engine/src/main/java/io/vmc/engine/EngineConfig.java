@@ -40,6 +40,19 @@ public final class EngineConfig {
     private final List<String> audioCodecs;
     private final CameraConsent cameraConsent;
     private final Duration cameraPromptTimeout;
+    private final boolean requireSrtp;
+    private final boolean requireIce;
+    private final List<String> allowedNetworks;
+    private final java.util.Set<LocalDestination> allowedLocalDestinations;
+    private final boolean trustPlainPeers;
+    private final int maxSendKbps;
+
+    /** Default {@link #maxSendKbps()}: above the largest video bitrate (10000) plus audio, RTCP and retransmissions. */
+    public static final int DEFAULT_MAX_SEND_KBPS = 16000;
+    /** Smallest {@link #maxSendKbps()}: one Opus call at its highest rate. */
+    public static final int MIN_SEND_KBPS = 64;
+    /** Largest {@link #maxSendKbps()}. */
+    public static final int MAX_SEND_KBPS = 100000;
 
     /** Received, decoded audio of each session (48 kHz mono S16LE), e.g. for level meters and benchmarks. */
     @FunctionalInterface
@@ -79,7 +92,51 @@ public final class EngineConfig {
         this.audioCodecs = List.copyOf(b.audioCodecs);
         this.cameraConsent = b.cameraConsent;
         this.cameraPromptTimeout = b.cameraPromptTimeout;
+        this.requireSrtp = b.requireSrtp;
+        this.requireIce = b.requireIce;
+        this.allowedNetworks = List.copyOf(b.allowedNetworks);
+        this.allowedLocalDestinations = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(b.allowedLocalDestinations));
+        this.trustPlainPeers = b.trustPlainPeers;
+        this.maxSendKbps = b.maxSendKbps;
     }
+
+    /**
+     * Destinations refused unless the policy allows them: sending there would let the guest use the
+     * thin client against itself or its own link (architecture 6a).
+     */
+    public enum LocalDestination {
+        /** 127.0.0.0/8, ::1 */
+        LOOPBACK("loopback"),
+        /** 169.254.0.0/16, fe80::/10 */
+        LINK_LOCAL("link-local"),
+        /** any address of the thin client's interfaces */
+        OWN_ADDRESSES("own-addresses");
+
+        private final String policyName;
+
+        LocalDestination(String policyName) {
+            this.policyName = policyName;
+        }
+
+        /** The name in the policy file's {@code media.allow-local}. */
+        public String policyName() { return policyName; }
+    }
+
+    /** Every call must be SRTP: sessions asking for plain RTP are refused, optional SRTP becomes required. Default false. */
+    public boolean requireSrtp() { return requireSrtp; }
+    /** Every call must use ICE: SDP without ICE credentials is refused. Default false. */
+    public boolean requireIce() { return requireIce; }
+    /** Networks media may go to, canonical {@code ADDRESS/PREFIX}; empty (default) = any. */
+    public List<String> allowedNetworks() { return allowedNetworks; }
+    /** Local destinations allowed nonetheless; default none. */
+    public java.util.Set<LocalDestination> allowedLocalDestinations() { return allowedLocalDestinations; }
+    /**
+     * Send full media to a peer without ICE before it has sent anything (the peer's SDP address is
+     * trusted); default false: such peers get rare probes until a valid packet comes from them.
+     */
+    public boolean trustPlainPeers() { return trustPlainPeers; }
+    /** Ceiling of what one session sends (audio, video, RTCP), in kbit/s counted with IP and UDP headers. */
+    public int maxSendKbps() { return maxSendKbps; }
 
     /** TURN relays (RFC 8656) for relayed candidates, tried in order. */
     public List<TurnServer> turnServers() { return turnServers; }
@@ -225,6 +282,51 @@ public final class EngineConfig {
         private boolean iceRelayOnly;
         private boolean videoEnabled = true;
         private final List<String> audioCodecs = new ArrayList<>(List.of("opus", "G722", "PCMU", "PCMA"));
+        private boolean requireSrtp;
+        private boolean requireIce;
+        private final List<String> allowedNetworks = new ArrayList<>();
+        private final java.util.Set<LocalDestination> allowedLocalDestinations = java.util.EnumSet.noneOf(LocalDestination.class);
+        private boolean trustPlainPeers;
+        private int maxSendKbps = DEFAULT_MAX_SEND_KBPS;
+
+        public Builder requireSrtp(boolean on) {
+            requireSrtp = on;
+            return this;
+        }
+
+        public Builder requireIce(boolean on) {
+            requireIce = on;
+            return this;
+        }
+
+        /** Replaces the allowed networks ({@code ADDRESS/PREFIX}, a bare address is one host); empty = any. */
+        public Builder allowedNetworks(List<String> cidrs) {
+            if (cidrs.size() > 64) throw new IllegalArgumentException("allowedNetworks: more than 64 networks");
+            List<String> out = new ArrayList<>();
+            for (String c : cidrs) out.add(io.vmc.engine.internal.Cidr.parse(Objects.requireNonNull(c, "allowedNetworks entry")).toString());
+            allowedNetworks.clear();
+            allowedNetworks.addAll(out);
+            return this;
+        }
+
+        /** Allows these local destinations (adds to what is allowed already). */
+        public Builder allowLocalDestinations(java.util.Collection<LocalDestination> kinds) {
+            kinds.forEach(k -> allowedLocalDestinations.add(Objects.requireNonNull(k, "local destination")));
+            return this;
+        }
+
+        public Builder trustPlainPeers(boolean on) {
+            trustPlainPeers = on;
+            return this;
+        }
+
+        public Builder maxSendKbps(int kbps) {
+            if (kbps < MIN_SEND_KBPS || kbps > MAX_SEND_KBPS) {
+                throw new IllegalArgumentException("maxSendKbps must be " + MIN_SEND_KBPS + ".." + MAX_SEND_KBPS + ", got " + kbps);
+            }
+            maxSendKbps = kbps;
+            return this;
+        }
 
         public Builder turnServer(TurnServer t) {
             turnServers.add(Objects.requireNonNull(t, "turnServer"));

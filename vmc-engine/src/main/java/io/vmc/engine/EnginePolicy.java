@@ -53,8 +53,15 @@ public final class EnginePolicy {
     static final String VIDEO_MAX_FPS = "video.max-fps";
     static final String AUDIO_CODECS = "audio.codecs";
     static final String METRICS_PORT = "metrics.port";
+    static final String MEDIA_REQUIRE_SRTP = "media.require-srtp";
+    static final String MEDIA_REQUIRE_ICE = "media.require-ice";
+    static final String MEDIA_ALLOWED_NETWORKS = "media.allowed-networks";
+    static final String MEDIA_ALLOW_LOCAL = "media.allow-local";
+    static final String MEDIA_PLAIN_PEERS = "media.plain-peers";
+    static final String MEDIA_MAX_SEND_KBPS = "media.max-send-kbps";
     static final List<String> KEYS = List.of(CAMERA, STUN_SERVERS, TURN_SERVERS, TURN_USERNAME, TURN_PASSWORD_FILE,
-            ICE_RELAY_ONLY, VIDEO_ENABLED, VIDEO_MAX_BITRATE, VIDEO_MAX_RESOLUTION, VIDEO_MAX_FPS, AUDIO_CODECS, METRICS_PORT);
+            ICE_RELAY_ONLY, VIDEO_ENABLED, VIDEO_MAX_BITRATE, VIDEO_MAX_RESOLUTION, VIDEO_MAX_FPS, AUDIO_CODECS, METRICS_PORT,
+            MEDIA_REQUIRE_SRTP, MEDIA_REQUIRE_ICE, MEDIA_ALLOWED_NETWORKS, MEDIA_ALLOW_LOCAL, MEDIA_PLAIN_PEERS, MEDIA_MAX_SEND_KBPS);
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9.-]{0,63}");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
@@ -81,6 +88,7 @@ public final class EnginePolicy {
     private final Integer videoMaxFps;
     private final List<String> audioCodecs;
     private final Integer metricsPort;
+    private final Map<String, Object> media;
 
     private EnginePolicy(String source, Map<String, Integer> lines, Map<String, Object> v) {
         this.source = source;
@@ -97,6 +105,11 @@ public final class EnginePolicy {
         videoMaxFps = (Integer) v.get(VIDEO_MAX_FPS);
         audioCodecs = list(v.get(AUDIO_CODECS));
         metricsPort = (Integer) v.get(METRICS_PORT);
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : List.of(MEDIA_REQUIRE_SRTP, MEDIA_REQUIRE_ICE, MEDIA_ALLOWED_NETWORKS, MEDIA_ALLOW_LOCAL, MEDIA_PLAIN_PEERS, MEDIA_MAX_SEND_KBPS)) {
+            if (v.containsKey(k)) m.put(k, v.get(k));
+        }
+        media = Map.copyOf(m);
     }
 
     @SuppressWarnings("unchecked")
@@ -215,6 +228,29 @@ public final class EnginePolicy {
             }
             case METRICS_PORT:
                 return intIn(v, 1, 65535);
+            case MEDIA_REQUIRE_SRTP:
+            case MEDIA_REQUIRE_ICE:
+                return Boolean.valueOf(oneOf(v, "true", "false"));
+            case MEDIA_ALLOWED_NETWORKS: {
+                List<String> out = new ArrayList<>();
+                for (String s : items(v)) out.add(io.vmc.engine.internal.Cidr.parse(s).toString());
+                return out;
+            }
+            case MEDIA_ALLOW_LOCAL: {
+                List<EngineConfig.LocalDestination> out = new ArrayList<>();
+                if (v.equals("none")) return out;
+                for (String s : items(v)) {
+                    String name = oneOf(s, "loopback", "link-local", "own-addresses"); // "none" only alone
+                    for (EngineConfig.LocalDestination d : EngineConfig.LocalDestination.values()) {
+                        if (d.policyName().equals(name) && !out.contains(d)) out.add(d);
+                    }
+                }
+                return out;
+            }
+            case MEDIA_PLAIN_PEERS:
+                return oneOf(v, "latch", "trust");
+            case MEDIA_MAX_SEND_KBPS:
+                return intIn(v, EngineConfig.MIN_SEND_KBPS, EngineConfig.MAX_SEND_KBPS);
             default:
                 throw new IllegalStateException(key);
         }
@@ -367,6 +403,18 @@ public final class EnginePolicy {
                     videoMaxFps != null ? videoMaxFps : 60));
         }
         if (sets(AUDIO_CODECS) && !skip.contains(AUDIO_CODECS)) b.audioCodecs(audioCodecs);
+        applyMedia(b);
+    }
+
+    /** The destination keys (architecture 6a). false for a require key leaves a caller's stricter choice. */
+    @SuppressWarnings("unchecked")
+    private void applyMedia(EngineConfig.Builder b) {
+        if (Boolean.TRUE.equals(media.get(MEDIA_REQUIRE_SRTP))) b.requireSrtp(true);
+        if (Boolean.TRUE.equals(media.get(MEDIA_REQUIRE_ICE))) b.requireIce(true);
+        if (media.containsKey(MEDIA_ALLOWED_NETWORKS)) b.allowedNetworks((List<String>) media.get(MEDIA_ALLOWED_NETWORKS));
+        if (media.containsKey(MEDIA_ALLOW_LOCAL)) b.allowLocalDestinations((List<EngineConfig.LocalDestination>) media.get(MEDIA_ALLOW_LOCAL));
+        if (media.containsKey(MEDIA_PLAIN_PEERS)) b.trustPlainPeers("trust".equals(media.get(MEDIA_PLAIN_PEERS)));
+        if (media.containsKey(MEDIA_MAX_SEND_KBPS)) b.maxSendKbps((Integer) media.get(MEDIA_MAX_SEND_KBPS));
     }
 
     private InetSocketAddress resolve(String key, HostPort h) {

@@ -233,11 +233,21 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         if (!o.getAudio()) throw EngineException.invalid("options.audio must be true");
         if (o.getAudioCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " audio codecs");
         if (o.getSrtpValue() < 0 || o.getSrtpValue() > 2) throw EngineException.invalid("unknown srtp policy " + o.getSrtpValue());
+        // for agentd's fake-stun; the engine only bounds them
+        if (o.getStunSourcesCount() > 8) throw EngineException.invalid("more than 8 stun_sources");
         for (String c : o.getAudioCodecsList()) {
             if (c.length() > 32) throw EngineException.invalid("codec name longer than 32 characters");
         }
         String id = "s" + HexFormat.of().formatHex(randomBytes(8));
-        AudioSession s = new AudioSession(id, o, config, events, timer, this::reportAddresses);
+        if (config.requireSrtp()) {
+            // the guest can ask for less than the policy allows, never for more
+            if (o.getSrtp() == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+                LOG.warn("refused a session with srtp=SRTP_DISABLED from {}: the client policy requires SRTP", m.getAppId());
+                throw new EngineException(Error.Code.PERMISSION_DENIED, "srtp=SRTP_DISABLED refused: the client policy requires SRTP (media.require-srtp)");
+            }
+            o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
+        }
+        AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c));
         if (defaultMic != null) s.selectDevice(defaultMic, true);
         if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
         synchronized (sessions) {
@@ -316,10 +326,10 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.addressReporter = reporter;
     }
 
-    private void reportAddresses(java.util.List<io.vmc.engine.sdp.Candidate> candidates) {
+    private void reportAddresses(String sessionId, java.util.List<io.vmc.engine.sdp.Candidate> candidates) {
         var r = addressReporter;
         if (r == null) return;
-        var b = io.vmc.transport.proto.ReportClientAddresses.newBuilder();
+        var b = io.vmc.transport.proto.ReportClientAddresses.newBuilder().setSessionId(sessionId);
         for (var c : candidates) {
             var ta = io.vmc.transport.proto.TransportAddress.newBuilder().setIp(c.address().getHostAddress()).setPort(c.port());
             if (c.type().equals("host")) b.addHost(ta); else if (c.type().equals("srflx")) b.addServerReflexive(ta);

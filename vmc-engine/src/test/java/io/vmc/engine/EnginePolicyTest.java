@@ -54,6 +54,50 @@ class EnginePolicyTest {
         assertThat(c.audioCodecs()).containsExactly("opus", "G722", "PCMU", "PCMA");
         assertThat(c.videoMaxBitrateKbps()).isEqualTo(800);
         assertThat(p.metricsPort()).isEqualTo(9464);
+        assertThat(c.requireSrtp()).isTrue();
+        assertThat(c.requireIce()).isTrue();
+        assertThat(c.allowedNetworks()).containsExactly("10.0.0.0/8", "192.0.2.0/24", "2001:db8:0:0:0:0:0:0/32");
+        assertThat(c.allowedLocalDestinations()).isEmpty();
+        assertThat(c.trustPlainPeers()).isFalse();
+        assertThat(c.maxSendKbps()).isEqualTo(16000);
+    }
+
+    @Test
+    void destinationKeysMapOntoTheConfigAndOnlyTighten() {
+        EngineConfig defaults = EngineConfig.builder().build();
+        assertThat(defaults.requireSrtp()).isFalse();
+        assertThat(defaults.requireIce()).isFalse();
+        assertThat(defaults.allowedNetworks()).isEmpty();
+        assertThat(defaults.allowedLocalDestinations()).isEmpty();
+        assertThat(defaults.trustPlainPeers()).isFalse();
+        assertThat(defaults.maxSendKbps()).isEqualTo(EngineConfig.DEFAULT_MAX_SEND_KBPS);
+
+        EngineConfig.Builder b = EngineConfig.builder().requireSrtp(true);
+        parse("""
+                media.require-srtp = false
+                media.allowed-networks = 10.1.2.3/16, 2001:db8::1
+                media.allow-local = loopback, own-addresses, loopback
+                media.plain-peers = trust
+                media.max-send-kbps = 2000
+                """).applyTo(b);
+        EngineConfig c = b.build();
+        assertThat(c.requireSrtp()).as("false in the policy leaves a stricter caller's choice").isTrue();
+        assertThat(c.allowedNetworks()).containsExactly("10.1.0.0/16", "2001:db8:0:0:0:0:0:1/128");
+        assertThat(c.allowedLocalDestinations()).containsExactlyInAnyOrder(EngineConfig.LocalDestination.LOOPBACK, EngineConfig.LocalDestination.OWN_ADDRESSES);
+        assertThat(c.trustPlainPeers()).isTrue();
+        assertThat(c.maxSendKbps()).isEqualTo(2000);
+    }
+
+    @Test
+    void badDestinationValuesNameTheLine() {
+        assertThatThrownBy(() -> parse("media.allowed-networks = 10.0.0.0/33")).hasMessageContaining("line 1: media.allowed-networks: prefix length must be 0..32");
+        assertThatThrownBy(() -> parse("media.allowed-networks = intranet.example/8")).hasMessageContaining("IP literal");
+        assertThatThrownBy(() -> parse("media.allowed-networks = 10.0.0.0/8,")).hasMessageContaining("empty entry");
+        assertThatThrownBy(() -> parse("media.allow-local = everything")).hasMessageContaining("expected one of loopback, link-local, own-addresses");
+        assertThatThrownBy(() -> parse("media.allow-local = none, loopback")).hasMessageContaining("expected one of");
+        assertThatThrownBy(() -> parse("media.plain-peers = maybe")).hasMessageContaining("expected one of latch, trust");
+        assertThatThrownBy(() -> parse("media.max-send-kbps = 10")).hasMessageContaining("expected a number 64..100000, got 10");
+        assertThatThrownBy(() -> parse("media.require-ice = yes")).hasMessageContaining("expected one of true, false");
     }
 
     @Test

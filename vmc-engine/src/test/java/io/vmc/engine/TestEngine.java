@@ -33,6 +33,8 @@ import java.util.function.Predicate;
  */
 public final class TestEngine implements AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong(1);
+    /** The policy line tests and the loopback demo use: media to 127.0.0.1 is otherwise refused. */
+    public static final String LOOPBACK_POLICY = "media.allow-local = loopback\n";
     final MediaEngine engine;
     final List<Event> events = new CopyOnWriteArrayList<>();
     final Path recordDir;
@@ -52,6 +54,8 @@ public final class TestEngine implements AutoCloseable {
                 .audioSource(EngineConfig.AudioSource.tone(toneHz))
                 .audioSink(EngineConfig.AudioSink.none())
                 .recordDir(recordDir);
+        // everything here runs on loopback, which the client policy refuses by default: allow it as an admin would
+        EnginePolicy.parse("test policy", LOOPBACK_POLICY.getBytes(java.nio.charset.StandardCharsets.UTF_8)).applyTo(b);
         tweak.accept(b);
         engine = new MediaEngine(b.build(), events::add);
     }

@@ -99,7 +99,8 @@ class TurnRelayTest {
         java.nio.file.Files.writeString(password, Coturn.PASSWORD + "\n");
         Path policy = etc.resolve("engine.conf");
         java.nio.file.Files.writeString(policy, "turn.servers = turn:127.0.0.1:" + coturn.port + "?transport=udp\n"
-                + "turn.username = " + Coturn.USER + "\nturn.password-file = " + password + "\nice.relay-only = true\n");
+                + "turn.username = " + Coturn.USER + "\nturn.password-file = " + password + "\nice.relay-only = true\n"
+                + TestEngine.LOOPBACK_POLICY); // coturn's relay addresses are on 127.0.0.1
         EngineConfig[] configs = new EngineConfig[2];
         Path[] dirs = {dirA, dirB};
         for (int i = 0; i < 2; i++) {

@@ -129,6 +129,7 @@ public final class Demo {
             List<String> engine = new ArrayList<>(List.of("engine", "--channel", t.engineChannel(p),
                     "--ice-address", t.mediaAddress(p), "--tone", Integer.toString(p.toneHz()), "--speaker", "none",
                     "--record-dir", p.recordDir().toString()));
+            engine.addAll(t.engineOptions(options.runDir()));
             if (windows != null) {
                 engine.addAll(windows.engineOptions(p));
             }

@@ -3,6 +3,7 @@ package io.vmc.it.demo;
 import io.vmc.it.lab.NetworkLab;
 import io.vmc.it.lab.Ports;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Where each demo process runs and how they reach each other: all on loopback, or the VDI side
@@ -55,6 +56,11 @@ final class Topology {
     String agentChannel(Party p) {
         return lab == null ? "unix:" + p.channelSocket()
                 : "tcp:" + client(p).controlAddress() + ":" + CONTROL_PORT;
+    }
+
+    /** Extra {@code vmc engine} options: on loopback, the policy that allows media to 127.0.0.1. */
+    List<String> engineOptions(java.nio.file.Path runDir) throws IOException {
+        return lab == null ? LoopbackPolicy.engineOptions(runDir) : List.of();
     }
 
     /** The address the engine gathers ICE candidates on. */

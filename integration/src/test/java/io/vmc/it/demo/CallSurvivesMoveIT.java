@@ -98,9 +98,11 @@ class CallSurvivesMoveIT {
     }
 
     private static VmcProcess startEngine(Party p, Topology t, Path dir, List<VmcProcess> processes) throws Exception {
+        List<String> args = new ArrayList<>(List.of("engine", "--channel", t.engineChannel(p), "--ice-address", t.mediaAddress(p),
+                "--tone", Integer.toString(p.toneHz()), "--speaker", "none", "--record-dir", p.recordDir().toString()));
+        args.addAll(t.engineOptions(dir));
         VmcProcess e = VmcProcess.start(p.name() + "-engine", null, dir.resolve(p.name() + "-engine-" + processes.size() + ".log"),
-                line -> {}, List.of("engine", "--channel", t.engineChannel(p), "--ice-address", t.mediaAddress(p),
-                        "--tone", Integer.toString(p.toneHz()), "--speaker", "none", "--record-dir", p.recordDir().toString()));
+                line -> {}, args);
         processes.add(e);
         return e;
     }

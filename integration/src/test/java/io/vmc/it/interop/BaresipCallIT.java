@@ -45,9 +45,11 @@ class BaresipCallIT {
         Path channel = dir.resolve("alice-channel.sock");
         Path agentSocket = dir.resolve("alice-agent.sock");
         Path received = Files.createDirectories(dir.resolve("alice-received"));
-        processes.add(VmcProcess.start("alice-engine", null, dir.resolve("engine.log"), l -> {}, List.of("engine",
+        List<String> engine = new java.util.ArrayList<>(List.of("engine",
                 "--channel", "unix-listen:" + channel, "--ice-address", "127.0.0.1", "--tone", "" + ALICE_HZ,
-                "--speaker", "none", "--record-dir", received.toString())));
+                "--speaker", "none", "--record-dir", received.toString()));
+        engine.addAll(io.vmc.it.demo.LoopbackPolicy.engineOptions(dir));
+        processes.add(VmcProcess.start("alice-engine", null, dir.resolve("engine.log"), l -> {}, engine));
         processes.add(VmcProcess.start("alice-agentd", null, dir.resolve("agentd.log"), l -> {}, List.of("agentd",
                 "--channel", "unix:" + channel, "--api-socket", agentSocket.toString(), "--no-fallback")));
 

@@ -236,9 +236,11 @@ class RealGuestCallIT {
     }
 
     private static VmcProcess engine(String name, Path portSocket, int toneHz, Path recordDir) throws IOException {
-        return VmcProcess.start(name, null, work.resolve(name + ".log"), line -> {}, List.of("engine",
+        List<String> args = new java.util.ArrayList<>(List.of("engine",
                 "--channel", "unix:" + portSocket, "--ice-address", "127.0.0.1", "--tone", Integer.toString(toneHz),
                 "--speaker", "none", "--record-dir", recordDir.toString()));
+        args.addAll(io.vmc.it.demo.LoopbackPolicy.engineOptions(work.resolve(name + "-policy")));
+        return VmcProcess.start(name, null, work.resolve(name + ".log"), line -> {}, args);
     }
 
     private static GuestProcess guest(GuestProcess p) {

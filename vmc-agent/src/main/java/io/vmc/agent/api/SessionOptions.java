@@ -24,6 +24,8 @@ public final class SessionOptions {
     public static final int MAX_LABEL_LENGTH = 128;
     /** Most codec names in one preference list. */
     public static final int MAX_CODECS = 16;
+    /** Most {@link Builder#stunSources(List)}. */
+    public static final int MAX_STUN_SOURCES = 8;
 
     private static final Pattern CODEC_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}");
 
@@ -33,6 +35,7 @@ public final class SessionOptions {
     private final List<String> videoCodecs;
     private final SrtpPolicy srtp;
     private final String label;
+    private final List<java.net.InetSocketAddress> stunSources;
 
     private SessionOptions(Builder b) {
         this.audio = b.audio;
@@ -41,6 +44,7 @@ public final class SessionOptions {
         this.videoCodecs = List.copyOf(b.videoCodecs);
         this.srtp = b.srtp;
         this.label = b.label;
+        this.stunSources = List.copyOf(b.stunSources);
     }
 
     /** One audio stream, engine default codecs, SRTP required. */
@@ -66,6 +70,7 @@ public final class SessionOptions {
         b.videoCodecs = videoCodecs;
         b.srtp = srtp;
         b.label = label;
+        b.stunSources = stunSources;
         return b;
     }
 
@@ -96,22 +101,28 @@ public final class SessionOptions {
         return label;
     }
 
+    /** Where the app's STUN requests leave from; see {@link Builder#stunSources(List)}. */
+    public List<java.net.InetSocketAddress> stunSources() {
+        return stunSources;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SessionOptions s && s.audio == audio && s.video == video
                 && s.audioCodecs.equals(audioCodecs) && s.videoCodecs.equals(videoCodecs)
-                && s.srtp == srtp && s.label.equals(label);
+                && s.srtp == srtp && s.label.equals(label) && s.stunSources.equals(stunSources);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(audio, video, audioCodecs, videoCodecs, srtp, label);
+        return Objects.hash(audio, video, audioCodecs, videoCodecs, srtp, label, stunSources);
     }
 
     @Override
     public String toString() {
         return "SessionOptions{audio=" + audio + ", video=" + video + ", audioCodecs=" + audioCodecs
-                + ", videoCodecs=" + videoCodecs + ", srtp=" + srtp + ", label='" + label + "'}";
+                + ", videoCodecs=" + videoCodecs + ", srtp=" + srtp + ", label='" + label + "'"
+                + (stunSources.isEmpty() ? "" : ", stunSources=" + stunSources) + "}";
     }
 
     /** Builds {@link SessionOptions}; each setter validates its argument at once. */
@@ -122,8 +133,33 @@ public final class SessionOptions {
         private List<String> videoCodecs = List.of();
         private SrtpPolicy srtp = SrtpPolicy.REQUIRED;
         private String label = "";
+        private List<java.net.InetSocketAddress> stunSources = List.of();
 
         private Builder() {}
+
+        /**
+         * The local UDP addresses from which this app sends STUN Binding requests (its SIP or RTP
+         * sockets), for fake-stun in agentd: only requests from these sources, and only while this
+         * session is open, are answered with the thin client's address. An unspecified address
+         * ({@code 0.0.0.0}) matches the port on any local address. Unset: no translation.
+         *
+         * @throws IllegalArgumentException for more than {@value SessionOptions#MAX_STUN_SOURCES}
+         *     sources, an unresolved address or port 0
+         */
+        public Builder stunSources(List<java.net.InetSocketAddress> sources) {
+            Objects.requireNonNull(sources, "stunSources must not be null");
+            if (sources.size() > MAX_STUN_SOURCES) {
+                throw new IllegalArgumentException("stunSources: at most " + MAX_STUN_SOURCES + ", got " + sources.size());
+            }
+            for (java.net.InetSocketAddress a : sources) {
+                Objects.requireNonNull(a, "stunSources entry must not be null");
+                if (a.isUnresolved() || a.getPort() == 0) {
+                    throw new IllegalArgumentException("stunSources entry must be an IP address with a port, got " + a);
+                }
+            }
+            this.stunSources = List.copyOf(sources);
+            return this;
+        }
 
         public Builder audio(boolean audio) {
             this.audio = audio;

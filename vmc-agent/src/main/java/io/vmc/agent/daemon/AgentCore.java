@@ -90,13 +90,19 @@ public final class AgentCore implements AutoCloseable {
 
     private void forgetKey(Backend b, String bid) {
         String k = key(b, bid);
-        byBackendId.remove(k);
+        Entry left = byBackendId.remove(k);
+        StunBridge s = stun;
+        if (left != null && b == engine && s != null) {
+            s.withdraw(left.id); // the engine session ended or moved away: its STUN rules end with it
+        }
         gone.add(k);
         if (gone.size() > 1024) {
             gone.remove(gone.iterator().next());
         }
     }
     private Backend engine;
+    /** fake-stun in this agentd, or null. */
+    private volatile StunBridge stun;
     private boolean engineUp;
     private String engineSoftware = "";
     private int protocolVersion;
@@ -122,6 +128,31 @@ public final class AgentCore implements AutoCloseable {
             Thread t = new Thread(r, "vmc-agentd-core");
             t.setDaemon(true);
             return t;
+        });
+    }
+
+    /** Uses agentd's fake-stun for per-session translation rules; call once, before apps connect. */
+    void useStun(StunBridge bridge) {
+        this.stun = bridge;
+    }
+
+    /**
+     * The engine's addresses for one of its sessions: translation rules for the STUN sources the
+     * session's app named, until the session ends. Reports for unknown sessions change nothing.
+     */
+    void clientAddressesReported(io.vmc.transport.proto.ReportClientAddresses r) {
+        submit(() -> {
+            StunBridge s = stun;
+            Entry e = engine == null ? null : byBackendId.get(key(engine, r.getSessionId()));
+            if (s == null || e == null || e.removed) {
+                log.debug("client addresses for engine session '{}': no such session here", abbreviate(r.getSessionId()));
+                return;
+            }
+            if (e.options.getStunSourcesCount() == 0) {
+                log.debug("session {}: the app named no STUN sources: no STUN translation", e.id);
+                return;
+            }
+            s.apply(e.id, e.options.getStunSourcesList(), r);
         });
     }
 
@@ -272,6 +303,17 @@ public final class AgentCore implements AutoCloseable {
         if (o.getLabel().length() > 128 || o.getAudioCodecsCount() > 16 || o.getVideoCodecsCount() > 16) {
             out.complete(Errors.error(Error.Code.INVALID_ARGUMENT, "options: label over 128 characters or more than 16 codecs"));
             return;
+        }
+        if (o.getStunSourcesCount() > StunBridge.MAX_SOURCES) {
+            out.complete(Errors.error(Error.Code.INVALID_ARGUMENT, "options: more than " + StunBridge.MAX_SOURCES + " stun_sources"));
+            return;
+        }
+        for (io.vmc.transport.proto.TransportAddress a : o.getStunSourcesList()) {
+            String bad = StunBridge.checkSource(a);
+            if (bad != null) {
+                out.complete(Errors.error(Error.Code.INVALID_ARGUMENT, "options: " + bad));
+                return;
+            }
         }
         long ofApp = sessions.values().stream().filter(e -> e.owner == app).count();
         if (ofApp >= config.maxSessionsPerApp) {

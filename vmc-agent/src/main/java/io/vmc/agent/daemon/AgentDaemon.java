@@ -104,6 +104,9 @@ public final class AgentDaemon implements AutoCloseable {
         this.core = new AgentCore(o.core, fallback, initial, detail);
         coreRef[0] = core;
         this.stun = o.stunPort == null ? null : StunBridge.start(o.stunBind, o.stunPort);
+        if (stun != null) {
+            core.useStun(stun);
+        }
 
         Path sock = o.apiSocket.toAbsolutePath();
         if (sock.getParent() != null) {
@@ -180,6 +183,9 @@ public final class AgentDaemon implements AutoCloseable {
 
     private static EngineConfig fallbackConfig(Options o) {
         EngineConfig.Builder b = EngineConfig.builder().software(SOFTWARE + " fallback");
+        // the fallback sends from the VM, as the app could itself: the thin client's destination
+        // rules (architecture 6a) guard the client's network, not the guest's
+        b.allowLocalDestinations(java.util.EnumSet.allOf(EngineConfig.LocalDestination.class)).trustPlainPeers(true);
         b.iceAddresses(o.fallbackIceAddresses);
         b.audioSource(o.fallbackToneHz != null ? EngineConfig.AudioSource.tone(o.fallbackToneHz) : EngineConfig.AudioSource.pulse(null));
         b.audioSink(o.fallbackNoSpeaker ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(null));
@@ -217,11 +223,7 @@ public final class AgentDaemon implements AutoCloseable {
     private CompletableFuture<Response> fromEngine(Request r) {
         if (r.hasReportClientAddresses()) {
             if (stun != null) {
-                try {
-                    stun.apply(r.getReportClientAddresses());
-                } catch (RuntimeException e) {
-                    return CompletableFuture.completedFuture(Errors.error(Error.Code.INVALID_ARGUMENT, "addresses rejected: " + e.getMessage()));
-                }
+                core.clientAddressesReported(r.getReportClientAddresses());
             }
             return CompletableFuture.completedFuture(Response.newBuilder().setEmpty(Empty.getDefaultInstance()).build());
         }
@@ -263,6 +265,11 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     /** The embedded STUN server's UDP addresses (empty when off). */
+    /** The embedded fake-stun's translation rules in their text form (for tests and status). */
+    public java.util.List<String> stunRules() {
+        return stun == null ? java.util.List.of() : stun.table().rules().stream().map(Object::toString).toList();
+    }
+
     public java.util.List<java.net.InetSocketAddress> stunAddresses() {
         return stun == null ? java.util.List.of() : stun.udpAddresses();
     }

@@ -39,6 +39,8 @@ public final class ProtoMapping {
                     case DISABLED -> io.vmc.transport.proto.SessionOptions.SrtpPolicy.SRTP_DISABLED;
                 })
                 .setLabel(o.label())
+                .addAllStunSources(o.stunSources().stream().map(a -> io.vmc.transport.proto.TransportAddress.newBuilder()
+                        .setIp(a.getAddress().getHostAddress()).setPort(a.getPort()).build()).toList())
                 .build();
     }
 

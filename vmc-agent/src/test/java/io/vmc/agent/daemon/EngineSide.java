@@ -23,6 +23,7 @@ final class EngineSide implements AutoCloseable {
                 .audioSink(EngineConfig.AudioSink.none())
                 .statsInterval(Duration.ofMillis(500))
                 .software("vmc-engine/test")
+                .allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK)) // peers on 127.0.0.1
                 .build(), e -> {
                     VmcEndpoint ep = ref.get();
                     if (ep != null) {

@@ -22,7 +22,7 @@ final class Peer implements AutoCloseable {
     Peer(double toneHz) throws Exception {
         engine = new MediaEngine(EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
                 .audioSource(EngineConfig.AudioSource.tone(toneHz)).audioSink(EngineConfig.AudioSink.none())
-                .software("peer").build(), events::add);
+                .software("peer").allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK)).build(), events::add);
         sessionId = ok(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
                 .setOptions(SessionOptions.newBuilder().setAudio(true)))).getSessionCreated().getSessionId();
     }

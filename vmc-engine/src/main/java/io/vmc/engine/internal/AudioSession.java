@@ -95,6 +95,10 @@ public final class AudioSession {
     private boolean closed;
 
     private final java.util.function.Consumer<List<Candidate>> candidatesGathered;
+    /** Where the client may send at all (policy, address classes); checked where the guest names a destination. */
+    private final DestinationRules destinations;
+    /** What this session may send per second, in bytes, audio and video together (policy media.max-send-kbps). */
+    private final RateLimiter sendCeiling;
 
     // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE
     // agent, ufrag/pwd, candidates and SDES key, so that it needs no BUNDLE demultiplexing; see the
@@ -130,6 +134,9 @@ public final class AudioSession {
         this.config = config;
         this.events = events;
         this.timer = timer;
+        this.destinations = DestinationRules.of(config);
+        double bytesPerSecond = config.maxSendKbps() * 125.0;
+        this.sendCeiling = new RateLimiter(bytesPerSecond, Math.max(4096, bytesPerSecond / 4)); // a quarter second at once: a key frame
         List<AudioCodec> allowed = new ArrayList<>();
         for (String n : config.audioCodecs()) {
             allowed.add(AudioCodec.fromName(n).orElseThrow());
@@ -525,6 +532,11 @@ public final class AudioSession {
         // during an ICE restart trickled candidates belong to the new generation
         IceEndpoint target = video ? (pendingVideoIce != null ? pendingVideoIce : videoIce) : (pendingIce != null ? pendingIce : ice);
         if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
+        Optional<String> why = destinations.refusal(c.get().address(), ownAddresses());
+        if (why.isPresent()) {
+            LOG.warn("session {}: refused trickled ICE candidate {}: {}", id, c.get().address().getHostAddress(), why.get());
+            throw new EngineException(Error.Code.PERMISSION_DENIED, "ICE candidate refused: " + why.get());
+        }
         if (!target.addRemoteCandidate(c.get())) {
             throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "remote candidate refused (limit " + IceEndpoint.MAX_REMOTE_CANDIDATES + " or not applicable)");
         }
@@ -547,7 +559,7 @@ public final class AudioSession {
             remoteUfrag = ufrag;
             remotePwd = pwd;
             target.setRemoteCredentials(ufrag, pwd);
-            addCandidates(target, m, "candidate");
+            addCandidates(target, m);
             target.startIfReady();
         } else {
             InetSocketAddress target = plainTarget(sdp, m, "");
@@ -561,17 +573,46 @@ public final class AudioSession {
         }
     }
 
-    private static void addCandidates(IceEndpoint target, MediaDescription m, String what) {
+    /** The section's candidates that the destination rules allow (checked and reported by {@link #checkCandidates}). */
+    private void addCandidates(IceEndpoint target, MediaDescription m) {
+        List<InetAddress> own = ownAddresses();
         for (String v : m.attributes("candidate")) {
-            try {
-                SdpParser.parseCandidate(v).ifPresent(target::addRemoteCandidate);
-            } catch (IllegalArgumentException e) {
-                throw EngineException.invalid(what + ": " + e.getMessage());
-            }
+            Optional<Candidate> c = SdpParser.parseCandidate(v);
+            if (c.isPresent() && destinations.refusal(c.get().address(), own).isEmpty()) target.addRemoteCandidate(c.get());
         }
     }
 
-    private static InetSocketAddress plainTarget(SessionDescription sdp, MediaDescription m, String what) {
+    /**
+     * Validates a section's candidates before anything changes: a malformed one is an error; one at an
+     * address the policy refuses is left out, logged once and reported in a state event; a section
+     * whose candidates are all refused is refused (nothing would be sent anyway, and the app learns why).
+     */
+    private void checkCandidates(MediaDescription m, String what) {
+        List<InetAddress> own = ownAddresses();
+        List<String> refused = new ArrayList<>();
+        int usable = 0;
+        for (String v : m.attributes("candidate")) {
+            Optional<Candidate> c;
+            try {
+                c = SdpParser.parseCandidate(v);
+            } catch (IllegalArgumentException e) {
+                throw EngineException.invalid(what + " candidate: " + e.getMessage());
+            }
+            if (c.isEmpty()) continue;
+            Optional<String> why = destinations.refusal(c.get().address(), own);
+            if (why.isPresent()) refused.add(why.get()); else usable++;
+        }
+        if (refused.isEmpty()) return;
+        String text = what + ": " + refused.size() + " ICE candidate(s) refused: " + String.join("; ", new java.util.LinkedHashSet<>(refused));
+        if (usable == 0) {
+            LOG.warn("session {}: {}; no candidate left", id, text);
+            throw new EngineException(Error.Code.PERMISSION_DENIED, text + "; no candidate left");
+        }
+        LOG.warn("session {}: {}; checks go to the {} other(s)", id, text, usable);
+        emitState(state, text);
+    }
+
+    private InetSocketAddress plainTarget(SessionDescription sdp, MediaDescription m, String what) {
         Connection c = sdp.connection(m);
         if (c == null) throw EngineException.invalid(what + "no c= line and no ICE candidates: nowhere to send media");
         InetAddress a = c.inetAddress();
@@ -579,7 +620,23 @@ public final class AudioSession {
             throw EngineException.invalid(what + "c= address " + c.address() + " cannot receive media");
         }
         if (m.port() == 0) throw EngineException.invalid(what + "m= port 0");
+        Optional<String> why = destinations.refusal(a, ownAddresses());
+        if (why.isPresent()) {
+            LOG.warn("session {}: refused media destination {}:{}: {}", id, c.address(), m.port(), why.get());
+            throw new EngineException(Error.Code.PERMISSION_DENIED, what + "media to " + c.address() + ":" + m.port() + " refused: " + why.get());
+        }
         return new InetSocketAddress(a, m.port());
+    }
+
+    /** The thin client's interface addresses now (they change: DHCP, VPN, Wi-Fi), and the configured ICE addresses. */
+    private List<InetAddress> ownAddresses() {
+        List<InetAddress> out = new ArrayList<>(config.iceAddresses());
+        try {
+            out.addAll(IceEndpoint.interfaceAddresses());
+        } catch (IOException e) {
+            LOG.debug("cannot list interface addresses: {}", e.toString());
+        }
+        return out;
     }
 
     /**
@@ -597,6 +654,15 @@ public final class AudioSession {
 
     /** Refuses a renegotiation that switches between ICE and plain RTP (before anything is changed). */
     private void checkTransportChange(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
+        if (!withIce && config.requireIce()) {
+            LOG.warn("session {}: refused SDP without ICE: the client policy requires ICE", id);
+            throw new EngineException(Error.Code.PERMISSION_DENIED, "the peer's SDP has no ICE (a=ice-ufrag/a=ice-pwd) and the client policy requires ICE (media.require-ice)");
+        }
+        if (withIce) checkCandidates(m, "audio");
+        MediaDescription v = videoSection(sdp);
+        if (videoWanted && v != null && !v.isRejected()) { // before anything changes, like the audio section
+            if (withIce) checkCandidates(v, "video"); else plainTarget(sdp, v, "video: ");
+        }
         if (firstTime || withIce == remoteUsesIce) {
             if (!withIce) plainTarget(sdp, m, "");
             return;
@@ -924,6 +990,15 @@ public final class AudioSession {
         }
         IceEndpoint e = ice;
         out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
+        out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
+        out.put("probesSent", e == null ? 0 : e.probesSent());
+        out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
+        IceEndpoint ve = videoIce;
+        if (ve != null) {
+            out.put("videoHeldUnverified", ve.heldUnverified());
+            out.put("videoProbesSent", ve.probesSent());
+            out.put("videoOverSendCeiling", ve.overCeiling());
+        }
         VideoFlow v = videoFlow;
         if (v != null) out.putAll(v.counters());
         return out;
@@ -964,7 +1039,7 @@ public final class AudioSession {
         IceListener l = new IceListener();
         IceEndpoint e;
         try {
-            e = new IceEndpoint(config, controlling, l);
+            e = new IceEndpoint(config, controlling, l, sendCeiling);
         } catch (IOException | RuntimeException x) {
             String why = "cannot gather ICE candidates: " + x.getMessage();
             // relay-only without a relay can never connect: say so in the state, too (a failed restart leaves the call as it is)
@@ -1031,7 +1106,7 @@ public final class AudioSession {
         VideoIceListener l = new VideoIceListener();
         IceEndpoint e;
         try {
-            e = new IceEndpoint(config, controlling, l);
+            e = new IceEndpoint(config, controlling, l, sendCeiling);
         } catch (IOException | RuntimeException x) {
             throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + x.getMessage(), x);
         }
@@ -1087,12 +1162,10 @@ public final class AudioSession {
                 videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
                 videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
                 videoIce.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
-                addCandidates(videoIce, m, "video candidate");
+                addCandidates(videoIce, m);
                 videoIce.startIfReady();
             } else {
-                Connection c = sdp.connection(m);
-                if (c == null || m.port() == 0) throw EngineException.invalid("video: no c= line or port and no ICE candidates");
-                videoIce.usePlainRemote(new InetSocketAddress(c.inetAddress(), m.port()));
+                videoIce.usePlainRemote(plainTarget(sdp, m, "video: "));
             }
         }
         if (overlay == null && p.receive() && config.overlayParentWindow() != 0) {
@@ -1123,7 +1196,7 @@ public final class AudioSession {
             videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
             videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
             pv.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
-            addCandidates(pv, m, "video candidate");
+            addCandidates(pv, m);
             pv.startIfReady();
         } else if (videoIce.isPlainMode()) {
             videoIce.proposePlainRemote(plainTarget(sdp, m, "video: "));

@@ -78,6 +78,15 @@ public final class IceEndpoint implements AutoCloseable {
     private final List<DatagramSocket> mediaSockets = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedUntrusted = new AtomicLong();
+    /** Plain mode: symmetric RTP (see SendGate); ICE mode relies on the checks and consent freshness. */
+    private final SendGate gate;
+    /** The session's send ceiling in bytes, shared by its endpoints. */
+    private final RateLimiter sendCeiling;
+    private final AtomicLong heldUnverified = new AtomicLong();
+    private final AtomicLong probesSent = new AtomicLong();
+    private final AtomicLong overCeiling = new AtomicLong();
+    private final AtomicBoolean loggedProbing = new AtomicBoolean();
+    private final AtomicBoolean loggedVerified = new AtomicBoolean();
     private volatile InetSocketAddress remote;
     /** A plain peer's new address from a re-offer: adopted when an authenticated packet comes from it. */
     private volatile InetSocketAddress proposedRemote;
@@ -93,8 +102,17 @@ public final class IceEndpoint implements AutoCloseable {
     private int remoteCandidates;
     private boolean started;
 
-    public IceEndpoint(EngineConfig config, boolean controlling, Listener listener) throws IOException {
+    /** IP and UDP header bytes counted per packet against the send ceiling. */
+    static final int HEADER_BYTES = 28;
+
+    /**
+     * @param sendCeiling the session's token bucket in bytes (IP and UDP headers included); every
+     *     packet this endpoint sends takes from it, packets over it are dropped and counted
+     */
+    public IceEndpoint(EngineConfig config, boolean controlling, Listener listener, RateLimiter sendCeiling) throws IOException {
         this.listener = listener;
+        this.sendCeiling = sendCeiling;
+        this.gate = new SendGate(config.trustPlainPeers(), config.consentTimeout().toNanos());
         this.relayOnly = config.iceRelayOnly();
         agent = new Agent();
         agent.setControlling(controlling);
@@ -177,6 +195,15 @@ public final class IceEndpoint implements AutoCloseable {
     public boolean isControlling() { return agent.isControlling(); }
 
     public long droppedUntrusted() { return droppedUntrusted.get(); }
+
+    /** Packets not sent because a plain peer has not shown it wants them (symmetric RTP). */
+    public long heldUnverified() { return heldUnverified.get(); }
+
+    /** Packets sent to a plain peer before it sent anything valid (see {@link SendGate}). */
+    public long probesSent() { return probesSent.get(); }
+
+    /** Packets dropped over the session's send ceiling. */
+    public long overCeiling() { return overCeiling.get(); }
 
     public boolean isPlainMode() { return plainMode; }
 
@@ -272,6 +299,7 @@ public final class IceEndpoint implements AutoCloseable {
             proposedRemote = null;
             remote = addr;
         }
+        gate.verified(System.nanoTime()); // the packet that proved the address
         LOG.info("plain peer proved its new address {}: media goes there now", addr);
         listener.onIceConnected(local, addr);
     }
@@ -299,6 +327,24 @@ public final class IceEndpoint implements AutoCloseable {
         IceSocketWrapper s = sendSocket;
         InetSocketAddress r = remote;
         if (s == null || r == null) return;
+        long now = System.nanoTime();
+        if (plainMode) {
+            SendGate.Verdict v = gate.check(now);
+            if (v == SendGate.Verdict.HOLD) {
+                heldUnverified.incrementAndGet();
+                return;
+            }
+            if (v == SendGate.Verdict.PROBE) {
+                probesSent.incrementAndGet();
+                if (loggedProbing.compareAndSet(false, true)) {
+                    LOG.info("plain peer {} has sent no valid packet yet: media held, probing at most once a second", r);
+                }
+            }
+        }
+        if (!sendCeiling.tryAcquire(now, len + HEADER_BYTES)) {
+            overCeiling.incrementAndGet();
+            return;
+        }
         s.send(new DatagramPacket(buf, off, len, r));
     }
 
@@ -351,6 +397,9 @@ public final class IceEndpoint implements AutoCloseable {
                 boolean authentic = listener.onPacket(p.getData(), p.getOffset(), p.getLength());
                 if (fromProposed) {
                     if (authentic) adoptProposed(proposed); else droppedUntrusted.incrementAndGet();
+                } else if (authentic && plainMode) {
+                    gate.verified(System.nanoTime());
+                    if (loggedVerified.compareAndSet(false, true)) LOG.info("plain peer {} sent a valid packet: media goes there", r);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("packet handling failed: {}", e.toString());
@@ -419,7 +468,7 @@ public final class IceEndpoint implements AutoCloseable {
     }
 
     /** Up, non-loopback interface addresses, as ice4j's own host harvester would use them. */
-    private static List<InetAddress> interfaceAddresses() throws IOException {
+    static List<InetAddress> interfaceAddresses() throws IOException {
         List<InetAddress> out = new ArrayList<>();
         for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
             if (!ni.isUp() || ni.isLoopback()) continue;

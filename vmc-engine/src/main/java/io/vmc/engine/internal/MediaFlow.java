@@ -254,7 +254,7 @@ public final class MediaFlow implements AutoCloseable {
     /**
      * A datagram from the trusted remote address (or from a plain peer's proposed new one).
      *
-     * @return whether it was an RTP packet that passed SRTP authentication (or, without SRTP, a valid one)
+     * @return whether it was an RTP or RTCP packet that passed SRTP authentication (or, without SRTP, a valid one)
      */
     public boolean onPacket(byte[] buf, int off, int len) {
         if (closed) return false;
@@ -263,8 +263,7 @@ public final class MediaFlow implements AutoCloseable {
             return false;
         }
         if (RtpPackets.looksLikeRtcp(buf, off, len)) {
-            onRtcp(buf, off, len);
-            return false;
+            return onRtcp(buf, off, len);
         }
         if (RtpPackets.headerLength(buf, off, len) < 0) {
             drops.get("badLength").incrementAndGet();
@@ -460,12 +459,13 @@ public final class MediaFlow implements AutoCloseable {
         }
     }
 
-    private void onRtcp(byte[] buf, int off, int len) {
+    /** @return whether the packet authenticated (with SRTP) and was well-formed compound RTCP */
+    private boolean onRtcp(byte[] buf, int off, int len) {
         long sender = RtpPackets.readU32(buf, off + 4);
         SrtpContext.Buf plain = SrtpContext.receive(srtp, true, buf, off, len, sender);
         if (plain == null) {
             drops.get("authFailed").incrementAndGet();
-            return;
+            return false;
         }
         byte[] data = plain.getBuffer();
         int dOff = plain.getOffset();
@@ -478,7 +478,7 @@ public final class MediaFlow implements AutoCloseable {
             int plen = (((data[pos + 2] & 0xff) << 8) | (data[pos + 3] & 0xff)) * 4 + 4;
             if ((data[pos] & 0xc0) != 0x80 || pos + plen > end) {
                 drops.get("rtcpInvalid").incrementAndGet();
-                return;
+                return false;
             }
             int blocksAt;
             if (pt == 200 && plen >= 28) {
@@ -508,6 +508,7 @@ public final class MediaFlow implements AutoCloseable {
             }
             pos += plen;
         }
+        return pos == end;
     }
 
     // ------------------------------------------------------------------ DTMF sending

@@ -235,8 +235,7 @@ public final class VideoFlow implements AutoCloseable {
             return false;
         }
         if (RtpPackets.looksLikeRtcp(buf, off, len)) {
-            onRtcp(buf, off, len);
-            return false;
+            return onRtcp(buf, off, len);
         }
         if (RtpPackets.headerLength(buf, off, len) < 0) {
             drops.get("badLength").incrementAndGet();
@@ -351,12 +350,13 @@ public final class VideoFlow implements AutoCloseable {
         return rtt < 0 ? 50_000_000L : Math.max(30_000_000L, (long) (rtt * 1.5e6));
     }
 
-    private void onRtcp(byte[] buf, int off, int len) {
+    /** @return whether the packet authenticated (with SRTP) and parsed as RTCP */
+    private boolean onRtcp(byte[] buf, int off, int len) {
         long from = RtpPackets.readU32(buf, off + 4);
         SrtpContext.Buf plain = SrtpContext.receive(srtp, true, buf, off, len, from);
         if (plain == null) {
             drops.get("authFailed").incrementAndGet();
-            return;
+            return false;
         }
         RtcpPackets.Parsed r = RtcpPackets.parse(plain.getBuffer(), plain.getOffset(), plain.getLength(), ssrc);
         if (r.malformed()) drops.get("rtcpInvalid").incrementAndGet();
@@ -378,6 +378,7 @@ public final class VideoFlow implements AutoCloseable {
             nacksReceived.incrementAndGet();
             resend(r.nackSeqs(), now);
         }
+        return !r.malformed();
     }
 
     private void onReportAboutUs(RtcpPackets.ReportBlock b, long now) {

@@ -63,7 +63,7 @@ class BaresipInteropTest {
         Path rec = Files.createDirectories(tmp.resolve("engine"));
         EngineConfig cfg = EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
                 .audioSource(EngineConfig.AudioSource.tone(440)).audioSink(EngineConfig.AudioSink.none())
-                .recordDir(rec).build();
+                .recordDir(rec).allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK)).build();
         String params = (codec.equals("opus") ? ";audio_codecs=opus" : ";audio_codecs=PCMU/8000/1")
                 + (srtp ? ";mediaenc=srtp-mand" : "");
         try (MediaEngine engine = new MediaEngine(cfg, events::add); SipUa sip = new SipUa()) {
