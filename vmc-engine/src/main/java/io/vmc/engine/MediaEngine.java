@@ -51,6 +51,12 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     public static final int MAX_ID_LENGTH = 64;
     /** Longest SDP accepted from the guest (the parser applies the same bound). */
     public static final int MAX_SDP_LENGTH = io.vmc.engine.sdp.SdpParser.MAX_SDP_BYTES;
+    /** Shortest stats push interval an app may ask for (SetStatsInterval). */
+    public static final long MIN_STATS_INTERVAL_MS = 1000;
+    /** Longest one: beyond an hour an app should ask with GetStats. */
+    public static final long MAX_STATS_INTERVAL_MS = 3_600_000;
+    /** Push interval of a session whose options name none (an agentd older than SetStatsInterval). */
+    public static final long LEGACY_STATS_INTERVAL_MS = 1000;
     /** Most DTMF digits per SendDtmf. */
     public static final int MAX_DTMF_DIGITS = 32;
     /** Longest label or app id. */
@@ -83,6 +89,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
     private volatile String defaultMic;
     private volatile String defaultSpeaker;
+
     private final CameraConsent cameraConsent;
 
     public MediaEngine(EngineConfig config, EventSink events) {
@@ -197,6 +204,11 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 yield empty();
             }
             case GET_STATS -> Response.newBuilder().setStats(session(r.getGetStats().getSessionId()).stats());
+            case SET_STATS_INTERVAL -> {
+                var m = r.getSetStatsInterval();
+                session(m.getSessionId()).setStatsInterval(checkStatsInterval(m.getIntervalMs()));
+                yield empty();
+            }
             case CLOSE_SESSION -> {
                 String id = r.getCloseSession().getSessionId();
                 checkId(id);
@@ -231,6 +243,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
         }
         if (!o.getAudio()) throw EngineException.invalid("options.audio must be true");
+        long statsIntervalMs = o.hasStatsIntervalMs() ? checkStatsInterval(o.getStatsIntervalMs()) : LEGACY_STATS_INTERVAL_MS;
         if (o.getAudioCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " audio codecs");
         if (o.getSrtpValue() < 0 || o.getSrtpValue() > 2) throw EngineException.invalid("unknown srtp policy " + o.getSrtpValue());
         // for agentd's fake-stun; the engine only bounds them
@@ -248,6 +261,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
         }
         AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c));
+        s.setStatsInterval(statsIntervalMs);
         if (defaultMic != null) s.selectDevice(defaultMic, true);
         if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
         synchronized (sessions) {
@@ -278,6 +292,14 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private static void checkSdp(String sdp, boolean emptyAllowed) {
         if (sdp.isEmpty() && !emptyAllowed) throw EngineException.invalid("sdp is empty");
         if (sdp.length() > MAX_SDP_LENGTH) throw EngineException.invalid("sdp of " + sdp.length() + " characters exceeds " + MAX_SDP_LENGTH);
+    }
+
+    private static long checkStatsInterval(long ms) {
+        if (ms != 0 && (ms < MIN_STATS_INTERVAL_MS || ms > MAX_STATS_INTERVAL_MS)) {
+            throw EngineException.invalid("stats interval_ms " + ms + " must be 0 (no pushed stats) or between "
+                    + MIN_STATS_INTERVAL_MS + " and " + MAX_STATS_INTERVAL_MS);
+        }
+        return ms;
     }
 
     private void tick() {

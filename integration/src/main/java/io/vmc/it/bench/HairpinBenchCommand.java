@@ -41,32 +41,52 @@ public final class HairpinBenchCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--rounds", defaultValue = "5",
+            description = "Alternating rounds (hairpin, VMC, VMC with 1 s stats); medians are reported. Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("vmc-bench-hairpin-");
-        System.out.printf("Hairpin baseline (GStreamer transcoding in the VMs), %d s...%n", durationSeconds);
-        Cost hairpin = hairpin(dir);
-        System.out.printf("VMC optimized call (the demo), %d s...%n", durationSeconds);
-        Cost vmc = vmcCall(dir);
+        List<Cost> hairpin = new ArrayList<>();
+        List<Cost> vmc = new ArrayList<>();
+        List<Cost> vmcStats = new ArrayList<>();
+        for (int r = 1; r <= rounds; r++) {
+            System.out.printf("round %d/%d: hairpin baseline (GStreamer transcoding in the VMs), %d s...%n", r, rounds, durationSeconds);
+            hairpin.add(hairpin(dir.resolve("r" + r)));
+            System.out.printf("round %d/%d: VMC optimized call (the demo; stats on demand), %d s...%n", r, rounds, durationSeconds);
+            vmc.add(vmcCall(dir.resolve("r" + r + "-vmc"), 0));
+            System.out.printf("round %d/%d: VMC optimized call, softphones subscribed to 1 s stats, %d s...%n", r, rounds, durationSeconds);
+            vmcStats.add(vmcCall(dir.resolve("r" + r + "-vmc-stats"), 1));
+        }
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-44s %14s %14s %8s%n", "per call-minute", "hairpin", "VMC", "ratio");
-        row("VDI-side CPU seconds (media work vs agentd+softphone)", hairpin.perMinute(hairpin.cpuSeconds()),
-                vmc.perMinute(vmc.cpuSeconds()));
-        row("VDI-side CPU seconds (media work vs agentd only)", hairpin.perMinute(hairpin.cpuSeconds()),
-                vmc.perMinute(vmc.daemonCpuSeconds()));
-        row("bytes crossing the VDI server", hairpin.perMinute(hairpin.vdiBytes()), vmc.perMinute(vmc.vdiBytes()));
-        row("media bytes (both directions)", hairpin.perMinute(hairpin.mediaBytes()), vmc.perMinute(vmc.mediaBytes()));
-        System.out.printf(Locale.ROOT, "VMC's VDI-side bytes are %.3f%% of its media bytes.%n",
-                100.0 * vmc.vdiBytes() / Math.max(1, vmc.mediaBytes()));
+        System.out.printf(Locale.ROOT, "per call-minute, medians of %d alternating rounds%n", rounds);
+        System.out.printf(Locale.ROOT, "%-58s %12s %12s %8s %14s %8s%n", "", "hairpin", "VMC", "ratio", "VMC+1s stats", "ratio");
+        row("VDI-side CPU s (media work vs agentd+softphone)", hairpin, vmc, vmcStats, Cost::cpuSeconds);
+        row("VDI-side CPU s (media work vs agentd only)", hairpin, vmc, vmcStats, Cost::daemonCpuSeconds);
+        row("bytes crossing the VDI server", hairpin, vmc, vmcStats, c -> c.vdiBytes());
+        row("media bytes (both directions)", hairpin, vmc, vmcStats, c -> c.mediaBytes());
+        System.out.printf(Locale.ROOT, "VMC's VDI-side bytes are %.3f%% of its media bytes (%.3f%% with 1 s stats).%n",
+                100 * median(vmc, c -> c.vdiBytes()) / Math.max(1, median(vmc, c -> c.mediaBytes())),
+                100 * median(vmcStats, c -> c.vdiBytes()) / Math.max(1, median(vmcStats, c -> c.mediaBytes())));
         return 0;
     }
 
-    private static void row(String name, double hairpin, double vmc) {
-        System.out.printf(Locale.ROOT, "%-44s %14.2f %14.2f %7.4f%n", name, hairpin, vmc, vmc / hairpin);
+    private static double median(List<Cost> costs, java.util.function.ToDoubleFunction<Cost> f) {
+        return AgentdBenchCommand.median(costs.stream().mapToDouble(c -> c.perMinute(f.applyAsDouble(c))).toArray());
+    }
+
+    private static void row(String name, List<Cost> hairpin, List<Cost> vmc, List<Cost> vmcStats,
+            java.util.function.ToDoubleFunction<Cost> f) {
+        double h = median(hairpin, f);
+        double v = median(vmc, f);
+        double s = median(vmcStats, f);
+        System.out.printf(Locale.ROOT, "%-58s %12.2f %12.2f %8.4f %14.2f %8.4f%n", name, h, v, v / h, s, s / h);
     }
 
     /** Four transcoding pipelines stand in for the two VMs; the clients send and play Opus. */
     private Cost hairpin(Path dir) throws Exception {
+        Files.createDirectories(dir);
         int base = freePortBlock();
         int upA = base, upB = base + 1, vmAtoB = base + 2, vmBtoA = base + 3, downA = base + 4, downB = base + 5;
         List<Process> clients = new ArrayList<>();
@@ -145,11 +165,12 @@ public final class HairpinBenchCommand implements Callable<Integer> {
     }
 
     /** The demo's call, measured from the VDI side: agentd and softphone CPU, bytes on its links. */
-    private Cost vmcCall(Path dir) throws Exception {
+    private Cost vmcCall(Path dir, int statsIntervalSeconds) throws Exception {
+        Files.createDirectories(dir);
         VdiProbe probe = new VdiProbe(dir);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         int exit = new Demo(new Demo.Options(durationSeconds + 3, "opus", false, false, dir.resolve("vmc"), quiet,
-                probe)).run();
+                probe).withStatsInterval(statsIntervalSeconds)).run();
         if (exit != 0) {
             throw new IllegalStateException("the VMC call failed; logs in " + dir.resolve("vmc"));
         }

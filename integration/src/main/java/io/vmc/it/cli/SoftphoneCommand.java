@@ -62,6 +62,10 @@ final class SoftphoneCommand implements Callable<Integer> {
             description = "With --video: size of the guest desktop the area is on. Default: ${DEFAULT-VALUE}.")
     String screenSize;
 
+    @Option(names = "--stats-interval", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Ask for call statistics every SECONDS and print them (0: only at the end). Default: ${DEFAULT-VALUE}.")
+    int statsIntervalSeconds;
+
     @Override
     public Integer call() throws Exception {
         int colon = sipAddress.lastIndexOf(':');
@@ -83,6 +87,7 @@ final class SoftphoneCommand implements Callable<Integer> {
             vmcBuilder.socket(agentSocket);
         }
         try (Vmc vmc = vmcBuilder.connect(); Softphone phone = new Softphone(vmc, options, area, System.out)) {
+            phone.statsInterval(java.time.Duration.ofSeconds(statsIntervalSeconds));
             phone.start(user, sipAddress.substring(0, colon), Integer.parseInt(sipAddress.substring(colon + 1)));
             if (target != null) {
                 phone.awaitOptimized(waitOptimizedSeconds, TimeUnit.SECONDS);

@@ -34,10 +34,11 @@ public final class Demo {
 
     /** What the user can change; everything else needs no configuration. */
     public record Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback,
-            Path runDir, PrintStream out, CallProbe probe, boolean video) {
+            Path runDir, PrintStream out, CallProbe probe, boolean video, int statsIntervalSeconds) {
         public Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback, Path runDir,
                 PrintStream out, CallProbe probe) {
-            this(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, false);
+            // The demo's live table asks the softphones for stats every second.
+            this(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, false, 1);
         }
 
         public Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback, Path runDir,
@@ -47,7 +48,13 @@ public final class Demo {
 
         /** The same call with video both ways (true) or audio only. */
         public Options withVideo(boolean withVideo) {
-            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, withVideo);
+            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, withVideo,
+                    statsIntervalSeconds);
+        }
+
+        /** How often the softphones ask for pushed stats (0: never, as an app without a stats panel). */
+        public Options withStatsInterval(int seconds) {
+            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, video, seconds);
         }
     }
 
@@ -135,8 +142,8 @@ public final class Demo {
             }
             processes.add(VmcProcess.start(p.name() + "-engine", t.clientNamespace(p), log(p, "engine"), line -> {},
                     engine, windows == null ? Map.of() : windows.engineEnvironment()));
-            processes.add(VmcProcess.start(p.name() + "-agentd", t.vdiNamespace(), log(p, "agentd"), line -> {},
-                    List.of("agentd", "--channel", t.agentChannel(p), "--api-socket", p.agentSocket().toString(),
+            processes.add(VmcProcess.startAgentd(p.name() + "-agentd", t.vdiNamespace(), log(p, "agentd"), line -> {},
+                    List.of("--channel", t.agentChannel(p), "--api-socket", p.agentSocket().toString(),
                             "--no-fallback")));
         }
         for (Party p : List.of(alice, bob)) {
@@ -202,7 +209,8 @@ public final class Demo {
     private VmcProcess startSoftphone(Party p, Topology t, List<String> extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("softphone", "--user", p.name(),
                 "--sip", "127.0.0.1:" + p.sipPort(), "--agent-socket", p.agentSocket().toString(),
-                "--codec", options.codec(), "--wait-optimized", "30"));
+                "--codec", options.codec(), "--wait-optimized", "30",
+                "--stats-interval", Integer.toString(options.statsIntervalSeconds())));
         if (options.video()) {
             args.addAll(SessionWindows.softphoneOptions());
         }

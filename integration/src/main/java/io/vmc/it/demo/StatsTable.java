@@ -30,16 +30,17 @@ final class StatsTable {
 
     void row(CallObserver... parties) {
         second++;
+        // One print per row: the softphones' CALL lines are printed from other threads meanwhile.
         for (CallObserver p : parties) {
-            out.printf(Locale.ROOT, "%-4d " + FORMAT, second, p.party(), p.mode(), p.stat("codec").orElse("-"),
-                    p.stat("encrypted").orElse("-"), p.stat("sent").orElse("-"), p.stat("received").orElse("-"),
-                    p.stat("lost").orElse("-"), p.stat("jitter_ms").orElse("-"), p.stat("rtt_ms").orElse("-"),
-                    p.stat("mos").orElse("-"));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-4d " + FORMAT, second, p.party(), p.mode(),
+                    p.stat("codec").orElse("-"), p.stat("encrypted").orElse("-"), p.stat("sent").orElse("-"),
+                    p.stat("received").orElse("-"), p.stat("lost").orElse("-"), p.stat("jitter_ms").orElse("-"),
+                    p.stat("rtt_ms").orElse("-"), p.stat("mos").orElse("-")));
             if (video) {
-                out.printf(Locale.ROOT, VIDEO_FORMAT, p.videoStat("codec").orElse("-"),
-                        p.videoStat("frames_decoded").orElse("-"));
+                line.append(String.format(Locale.ROOT, VIDEO_FORMAT, p.videoStat("codec").orElse("-"),
+                        p.videoStat("frames_decoded").orElse("-")));
             }
-            out.println();
+            out.println(line);
         }
     }
 }

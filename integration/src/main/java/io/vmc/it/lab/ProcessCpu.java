@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** CPU time a process has used so far, from /proc (Linux). */
+/** CPU time and resident memory of a process, from /proc (Linux). */
 public final class ProcessCpu {
     /** Linux reports utime/stime in clock ticks of 1/100 s on every architecture VMC runs on. */
     private static final double SECONDS_PER_TICK = 0.01;
@@ -20,6 +20,20 @@ public final class ProcessCpu {
             long utime = Long.parseLong(f[11]);
             long stime = Long.parseLong(f[12]);
             return (utime + stime) * SECONDS_PER_TICK;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    /** Resident set size of {@code pid} in bytes (VmRSS), or 0 if it is gone. */
+    public static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+            return 0;
         } catch (IOException | RuntimeException gone) {
             return 0;
         }

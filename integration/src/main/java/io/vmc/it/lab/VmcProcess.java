@@ -64,6 +64,60 @@ public final class VmcProcess implements AutoCloseable {
         return new VmcProcess(name, p, log, lines);
     }
 
+    /**
+     * Starts vmc-agentd as it runs in a VM: its own lean class path and the JVM options of
+     * {@code vmc-agent/packaging/agentd.jvm} (the systemd unit's), not the launcher's.
+     */
+    public static VmcProcess startAgentd(String name, String namespace, Path log, Consumer<String> lines,
+            List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(agentdCommand());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(NetworkLab.inNamespace(namespace, command)).redirectErrorStream(true);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return new VmcProcess(name, p, log, lines);
+    }
+
+    /** The java command line of vmc-agentd (see {@link #startAgentd}), up to its arguments. */
+    public static List<String> agentdCommand() throws IOException {
+        Path root = repositoryRoot();
+        Path target = root.resolve("vmc-agent/target");
+        Path cpFile = target.resolve("agentd-classpath.txt");
+        Path lib = target.resolve("agentd-lib");
+        if (!Files.isRegularFile(cpFile) || !Files.isDirectory(lib)) {
+            throw new IOException("vmc-agentd's class path is not built (" + cpFile + "): run mvn package");
+        }
+        List<String> cp = new ArrayList<>();
+        cp.add(target.resolve("classes").toString());
+        cp.add(Files.readString(cpFile, StandardCharsets.UTF_8).trim());
+        try (var jars = Files.list(lib)) {
+            jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> cp.add(j.toString()));
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + root.resolve("vmc-agent/packaging/agentd.jvm"),
+                "-cp", String.join(":", cp), "io.vmc.agent.AgentdCommand");
+    }
+
+    /** The checkout: {@code vmc.root}, or found from where these classes were loaded (integration/target/...). */
+    static Path repositoryRoot() throws IOException {
+        String prop = System.getProperty("vmc.root");
+        if (prop != null) {
+            return Path.of(prop);
+        }
+        try {
+            Path p = Path.of(VmcProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path d = p; d != null; d = d.getParent()) {
+                if (Files.isRegularFile(d.resolve("vmc-agent/packaging/agentd.jvm"))) {
+                    return d;
+                }
+            }
+        } catch (java.net.URISyntaxException | SecurityException e) {
+            throw new IOException("cannot tell where the checkout is: " + e.getMessage(), e);
+        }
+        throw new IOException("cannot find the checkout (vmc-agent/packaging/agentd.jvm) above "
+                + VmcProcess.class.getProtectionDomain().getCodeSource().getLocation() + "; set -Dvmc.root");
+    }
+
     /** The java command line that runs {@link VmcMain} with VMC's class path. */
     public static List<String> javaCommand() throws IOException {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -39,6 +39,7 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
     private final CountDownLatch optimized = new CountDownLatch(1);
     private SipUserAgent sip;
     private volatile MediaSession session;
+    private volatile java.time.Duration statsInterval = java.time.Duration.ZERO;
 
     public Softphone(Vmc vmc, SessionOptions options, PrintStream out) {
         this(vmc, options, null, out);
@@ -60,6 +61,11 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
         if (vmc.mode() == Mode.OPTIMIZED) {
             optimized.countDown();
         }
+    }
+
+    /** Asks for pushed statistics of each call every {@code interval} (zero: none pushed). */
+    public void statsInterval(java.time.Duration interval) {
+        this.statsInterval = interval;
     }
 
     /** Listens for SIP on {@code host:port} as {@code user}. */
@@ -145,8 +151,12 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
 
             @Override
             public void onStats(MediaSession ms, SessionStats stats) {
-                stats.audio().ifPresent(a -> report("STATS %s mode=%s", format(a), vmc.mode()));
-                stats.video().ifPresent(v -> report("VIDEO STATS %s", formatVideo(v)));
+                reportStats(stats);
+            }
+
+            @Override
+            public void onQualityAlert(MediaSession ms, io.vmc.agent.api.QualityAlert alert) {
+                report("QUALITY %s %s", alert.kind(), alert.detail());
             }
 
             @Override
@@ -165,6 +175,9 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
                 }
             }
         });
+        if (!statsInterval.isZero()) {
+            s.setStatsInterval(statsInterval);
+        }
         return s;
     }
 
@@ -203,8 +216,11 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
         if (ended.getCount() == 0) {
             return;
         }
-        report("CALL ended %s", why);
         MediaSession s = session;
+        if (s != null) {
+            reportFinalStats(s); // what a call-quality summary shows: asked for once, at the end
+        }
+        report("CALL ended %s", why);
         if (s != null) {
             if (videoArea != null && options.video()) {
                 clearVideo(s);
@@ -212,6 +228,19 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
             s.close();
         }
         ended.countDown();
+    }
+
+    private void reportStats(SessionStats stats) {
+        stats.audio().ifPresent(a -> report("STATS %s mode=%s", format(a), vmc.mode()));
+        stats.video().ifPresent(v -> report("VIDEO STATS %s", formatVideo(v)));
+    }
+
+    private void reportFinalStats(MediaSession s) {
+        try {
+            reportStats(s.stats());
+        } catch (RuntimeException e) { // the media may be gone already (engine lost, session closed)
+            report("STATS unavailable: %s", e.getMessage());
+        }
     }
 
     private void clearVideo(MediaSession s) {

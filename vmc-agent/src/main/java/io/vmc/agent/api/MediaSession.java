@@ -107,10 +107,20 @@ public interface MediaSession extends AutoCloseable {
     /** Removes the video mapping {@code mappingId} (the engine stops drawing it). */
     void clearVideoArea(int mappingId);
 
-    /** Current statistics (blocking). */
+    /** Current statistics (blocking): what a stats panel asks for when it is opened. */
     SessionStats stats();
 
     CompletableFuture<SessionStats> statsAsync();
+
+    /**
+     * Pushes statistics to {@link MediaSessionListener#onStats} every {@code interval} (at least
+     * one second) while the call lasts; {@link Duration#ZERO} stops them. Off by default: each push
+     * crosses the VDI server's control channel, so ask only while something shows them, or use
+     * {@link #stats()}. {@link MediaSessionListener#onQualityAlert} comes either way.
+     */
+    void setStatsInterval(Duration interval);
+
+    CompletableFuture<Void> setStatsIntervalAsync(Duration interval);
 
     void addListener(MediaSessionListener listener);
 

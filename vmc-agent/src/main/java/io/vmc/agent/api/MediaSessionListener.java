@@ -27,8 +27,11 @@ public interface MediaSessionListener {
     /** A local ICE candidate was gathered (trickle ICE); ignore when not trickling. */
     default void onLocalCandidate(MediaSession session, IceCandidate candidate) {}
 
-    /** Periodic statistics pushed by the media engine. */
+    /** Statistics pushed at the interval asked for with {@link MediaSession#setStatsInterval}. */
     default void onStats(MediaSession session, SessionStats stats) {}
+
+    /** Call quality changed in a way to show at once (poor MOS, loss, relayed, recovered). */
+    default void onQualityAlert(MediaSession session, QualityAlert alert) {}
 
     /** The peer sent a DTMF digit (RFC 4733). */
     default void onDtmf(MediaSession session, char digit, int durationMs) {}

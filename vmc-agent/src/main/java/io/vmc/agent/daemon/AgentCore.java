@@ -18,6 +18,7 @@ import io.vmc.transport.proto.SessionCreated;
 import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;
 import io.vmc.transport.proto.SetMute;
+import io.vmc.transport.proto.SetStatsInterval;
 import io.vmc.transport.proto.Status;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -214,6 +215,7 @@ public final class AgentCore implements AutoCloseable {
         boolean mutedAudio;
         boolean mutedVideo;
         boolean held;
+        long statsIntervalMs = -1;  // -1: as created (SessionOptions); else the app's last SetStatsInterval
         Backend retiredBackend;     // the previous home, kept until the peer accepted the new offer
         String retiredId;
         final List<Runnable> waiting = new ArrayList<>();
@@ -455,6 +457,7 @@ public final class AgentCore implements AutoCloseable {
                 }
             }
             case SET_HOLD -> e.held = r.getSetHold().getHold();
+            case SET_STATS_INTERVAL -> e.statsIntervalMs = r.getSetStatsInterval().getIntervalMs();
             case SET_REMOTE_DESCRIPTION -> retire(e); // the peer follows the new offer: the old home can go
             default -> { }
         }
@@ -705,6 +708,10 @@ public final class AgentCore implements AutoCloseable {
         }
         if (e.mutedVideo) {
             rs.add(Request.newBuilder().setSetMute(SetMute.newBuilder().setSessionId(bid).setKind(MediaKind.VIDEO).setMuted(true)).build());
+        }
+        if (e.statsIntervalMs >= 0) {
+            rs.add(Request.newBuilder().setSetStatsInterval(SetStatsInterval.newBuilder().setSessionId(bid)
+                    .setIntervalMs((int) e.statsIntervalMs)).build());
         }
         // Hold is not re-applied: on the engine it is an SDP re-offer, which needs a negotiated
         // session. The fresh offer is sendrecv; an app that wants to stay on hold calls hold() again.

@@ -9,6 +9,7 @@ import io.vmc.agent.api.MediaKind;
 import io.vmc.agent.api.Mode;
 import io.vmc.agent.api.ModeReason;
 import io.vmc.agent.api.SdpType;
+import io.vmc.agent.api.QualityAlert;
 import io.vmc.agent.api.SessionOptions;
 import io.vmc.agent.api.SessionState;
 import io.vmc.agent.api.SessionStats;
@@ -39,9 +40,23 @@ public final class ProtoMapping {
                     case DISABLED -> io.vmc.transport.proto.SessionOptions.SrtpPolicy.SRTP_DISABLED;
                 })
                 .setLabel(o.label())
+                .setStatsIntervalMs(0) // pushed only once the app asks (MediaSession.setStatsInterval)
                 .addAllStunSources(o.stunSources().stream().map(a -> io.vmc.transport.proto.TransportAddress.newBuilder()
                         .setIp(a.getAddress().getHostAddress()).setPort(a.getPort()).build()).toList())
                 .build();
+    }
+
+    /** The engine's alert, or null for a kind this version does not know. */
+    public static QualityAlert fromProto(io.vmc.transport.proto.QualityAlert q) {
+        QualityAlert.Kind kind = switch (q.getKind()) {
+            case MOS_LOW -> QualityAlert.Kind.MOS_LOW;
+            case LOSS_HIGH -> QualityAlert.Kind.LOSS_HIGH;
+            case RELAYED -> QualityAlert.Kind.RELAYED;
+            case RECOVERED -> QualityAlert.Kind.RECOVERED;
+            default -> null;
+        };
+        String detail = q.getDetail();
+        return kind == null ? null : QualityAlert.of(kind, q.getValue(), detail.length() > 256 ? detail.substring(0, 256) : detail);
     }
 
     public static SrtpPolicy srtp(io.vmc.transport.proto.SessionOptions.SrtpPolicy p) {

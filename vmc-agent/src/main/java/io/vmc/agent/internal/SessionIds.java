@@ -15,6 +15,7 @@ public final class SessionIds {
             case STATS -> e.getStats().getSessionId();
             case DTMF_RECEIVED -> e.getDtmfReceived().getSessionId();
             case RENEGOTIATION_NEEDED -> e.getRenegotiationNeeded().getSessionId();
+            case QUALITY_ALERT -> e.getQualityAlert().getSessionId();
             default -> "";
         };
     }
@@ -27,6 +28,7 @@ public final class SessionIds {
             case STATS -> b.getStatsBuilder().setSessionId(id);
             case DTMF_RECEIVED -> b.getDtmfReceivedBuilder().setSessionId(id);
             case RENEGOTIATION_NEEDED -> b.getRenegotiationNeededBuilder().setSessionId(id);
+            case QUALITY_ALERT -> b.getQualityAlertBuilder().setSessionId(id);
             default -> { }
         }
         return b.build();
@@ -45,6 +47,7 @@ public final class SessionIds {
             case SELECT_DEVICE -> r.getSelectDevice().getSessionId();
             case SET_VIDEO_GEOMETRY -> r.getSetVideoGeometry().getSessionId();
             case GET_STATS -> r.getGetStats().getSessionId();
+            case SET_STATS_INTERVAL -> r.getSetStatsInterval().getSessionId();
             case CLOSE_SESSION -> r.getCloseSession().getSessionId();
             default -> "";
         };
@@ -63,6 +66,7 @@ public final class SessionIds {
             case SELECT_DEVICE -> b.getSelectDeviceBuilder().setSessionId(id);
             case SET_VIDEO_GEOMETRY -> b.getSetVideoGeometryBuilder().setSessionId(id);
             case GET_STATS -> b.getGetStatsBuilder().setSessionId(id);
+            case SET_STATS_INTERVAL -> b.getSetStatsIntervalBuilder().setSessionId(id);
             case CLOSE_SESSION -> b.getCloseSessionBuilder().setSessionId(id);
             default -> { }
         }

@@ -8,6 +8,7 @@ import io.vmc.agent.api.MediaSessionListener;
 import io.vmc.agent.api.SdpType;
 import io.vmc.agent.api.SessionOptions;
 import io.vmc.agent.api.SessionState;
+import io.vmc.agent.api.QualityAlert;
 import io.vmc.agent.api.SessionStats;
 import io.vmc.agent.api.VideoArea;
 import io.vmc.agent.api.VmcException;
@@ -22,6 +23,7 @@ import io.vmc.transport.proto.SelectDevice;
 import io.vmc.transport.proto.SendDtmf;
 import io.vmc.transport.proto.SetHold;
 import io.vmc.transport.proto.SetMute;
+import io.vmc.transport.proto.SetStatsInterval;
 import io.vmc.transport.proto.SetRemoteDescription;
 import io.vmc.transport.proto.SetVideoGeometry;
 import java.time.Duration;
@@ -34,6 +36,9 @@ import java.util.regex.Pattern;
 
 /** A {@link MediaSession} whose media lives wherever agentd put it. */
 final class SessionImpl implements MediaSession {
+    // The engine's bounds (MediaEngine.MIN/MAX_STATS_INTERVAL_MS), checked here so a bad value fails at the caller.
+    private static final Duration MIN_STATS_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration MAX_STATS_INTERVAL = Duration.ofHours(1);
     /** Largest SDP accepted from the app (the transport's frame limit is 256 KiB). */
     static final int MAX_SDP_CHARS = 64 * 1024;
     static final int MAX_DTMF_DIGITS = 64;
@@ -284,6 +289,27 @@ final class SessionImpl implements MediaSession {
         return client.onDispatcher(statsRaw());
     }
 
+    private CompletableFuture<Void> statsIntervalRaw(Duration interval) {
+        Objects.requireNonNull(interval, "interval must not be null");
+        if (interval.isNegative() || (!interval.isZero() && interval.compareTo(MIN_STATS_INTERVAL) < 0)
+                || interval.compareTo(MAX_STATS_INTERVAL) > 0) {
+            throw new IllegalArgumentException("interval must be zero (no pushed stats) or between "
+                    + MIN_STATS_INTERVAL + " and " + MAX_STATS_INTERVAL + ", was " + interval);
+        }
+        return rpc(Request.newBuilder().setSetStatsInterval(SetStatsInterval.newBuilder().setSessionId(id)
+                .setIntervalMs((int) interval.toMillis()))).thenApply(r -> null);
+    }
+
+    @Override
+    public void setStatsInterval(Duration interval) {
+        AgentClient.await(statsIntervalRaw(interval));
+    }
+
+    @Override
+    public CompletableFuture<Void> setStatsIntervalAsync(Duration interval) {
+        return client.onDispatcher(statsIntervalRaw(interval));
+    }
+
     @Override
     public void addListener(MediaSessionListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
@@ -368,6 +394,12 @@ final class SessionImpl implements MediaSession {
             case STATS -> {
                 SessionStats st = ProtoMapping.fromProto(id, e.getStats());
                 client.dispatch(() -> listeners.forEach(l -> l.onStats(this, st)));
+            }
+            case QUALITY_ALERT -> {
+                QualityAlert q = ProtoMapping.fromProto(e.getQualityAlert());
+                if (q != null) {
+                    client.dispatch(() -> listeners.forEach(l -> l.onQualityAlert(this, q)));
+                }
             }
             case DTMF_RECEIVED -> {
                 String d = e.getDtmfReceived().getDigit();

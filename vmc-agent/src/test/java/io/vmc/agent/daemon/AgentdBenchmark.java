@@ -81,8 +81,9 @@ class AgentdBenchmark {
 
     @Test
     void footprint() throws Exception {
-        List<String> agentJvm = List.of(System.getProperty("vmc.bench.agentd.jvm", "-Dx=y"), "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx24m", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m",
-                "-XX:MaxDirectMemorySize=16m", "-Dio.netty.allocator.type=unpooled", "-Xshare:auto"); // as in packaging/vmc-agentd.service
+        // The unit's JVM options (packaging/agentd.jvm); -Dvmc.bench.agentd.jvm adds one to try.
+        List<String> agentJvm = List.of("@" + Path.of("packaging", "agentd.jvm").toAbsolutePath(),
+                System.getProperty("vmc.bench.agentd.jvm", "-Dx=y"));
         Process engine = java("engine", "io.vmc.engine.EngineCommand", List.of("-XX:+UseSerialGC"), "--channel",
                 "unix-listen:" + dir.resolve("engine.sock"), "--tone", "440", "--speaker", "none", "--ice-address", "127.0.0.1");
         Process agentd = java("agentd", "io.vmc.agent.AgentdCommand", agentJvm, "--channel", "unix:" + dir.resolve("engine.sock"),

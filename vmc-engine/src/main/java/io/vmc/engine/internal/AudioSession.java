@@ -92,6 +92,9 @@ public final class AudioSession {
     private volatile boolean consentLost;
     private volatile String localAddr = "";
     private volatile String remoteAddr = "";
+    private volatile long statsIntervalMs;      // 0: the app asks with GetStats; pushed otherwise
+    private long lastStatsPushMillis;           // timer thread only
+    private final QualityWatch quality = new QualityWatch(); // timer thread only
     private boolean closed;
 
     private final java.util.function.Consumer<List<Candidate>> candidatesGathered;
@@ -937,8 +940,27 @@ public final class AudioSession {
             }
         }
         if (f != null && !closed) {
-            events.emit(Event.newBuilder().setStats(stats()).build());
+            SessionStats st = stats();
+            for (StreamStats a : st.getStreamsList()) {
+                if (a.getKind() == MediaKind.AUDIO) {
+                    boolean relayed = a.getLocalCandidateType().equals("relay") || a.getRemoteCandidateType().equals("relay");
+                    quality.update(id, a.getMos(), a.getFractionLost(), relayed)
+                            .forEach(q -> events.emit(Event.newBuilder().setQualityAlert(q).build()));
+                }
+            }
+            long now = System.currentTimeMillis();
+            long every = statsIntervalMs;
+            // A little slack so that a 1 s subscription on a 1 s tick does not skip every other tick.
+            if (every > 0 && now - lastStatsPushMillis >= every - 100) {
+                lastStatsPushMillis = now;
+                events.emit(Event.newBuilder().setStats(st).build());
+            }
         }
+    }
+
+    /** How often stats are pushed as events: 0 for never (the app asks), else milliseconds. */
+    public void setStatsInterval(long millis) {
+        statsIntervalMs = millis;
     }
 
     public SessionStats stats() {
