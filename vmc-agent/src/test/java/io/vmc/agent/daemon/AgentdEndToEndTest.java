@@ -55,6 +55,14 @@ class AgentdEndToEndTest {
                     pushed.add(stats);
                 }
             });
+            List<SessionStats> pushedToA = new CopyOnWriteArrayList<>();
+            a.addListener(new MediaSessionListener() {
+                @Override
+                public void onStats(MediaSession s, SessionStats stats) {
+                    pushedToA.add(stats);
+                }
+            });
+            b.setStatsInterval(Duration.ofSeconds(1)); // only b asks for pushed stats
             String offer = a.createOfferAsync().get();
             assertThat(offer).contains("a=ice-ufrag").contains("127.0.0.1");
             String answer = b.createAnswer(offer);
@@ -62,8 +70,11 @@ class AgentdEndToEndTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> a.state() == SessionState.CONNECTED && b.state() == SessionState.CONNECTED);
             await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().audio().orElseThrow().packetsReceived() > 50);
             assertThat(a.stats().audio().orElseThrow().encrypted()).isTrue();
-            await().until(() -> !pushed.isEmpty());
+            await().until(() -> pushed.size() >= 2);
             assertThat(pushed.get(0).sessionId()).isEqualTo(b.id());
+            assertThat(pushedToA).as("a did not ask for pushed stats").isEmpty();
+            assertThatThrownBy(() -> b.setStatsInterval(Duration.ofMillis(200))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("between PT1S and PT1H");
 
             a.sendDtmf("1#");
             await().atMost(Duration.ofSeconds(10)).until(() -> digits.size() >= 2);

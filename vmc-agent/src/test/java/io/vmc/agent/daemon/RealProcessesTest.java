@@ -55,8 +55,11 @@ class RealProcessesTest {
     }
 
     private Process engine() throws Exception {
+        // The peer is on loopback: allowed by the client policy, as an admin would (media.allow-local).
+        Path policy = dir.resolve("engine.conf");
+        Files.writeString(policy, "media.allow-local = loopback\n");
         return java("engine-" + processes.size(), io.vmc.engine.EngineCommand.class, "--channel", "unix-listen:" + dir.resolve("engine.sock"),
-                "--tone", "440", "--speaker", "none", "--ice-address", "127.0.0.1");
+                "--tone", "440", "--speaker", "none", "--ice-address", "127.0.0.1", "--policy", policy.toString());
     }
 
     private String status() {
