@@ -57,9 +57,11 @@ class CameraPromptTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<Event> events = new CopyOnWriteArrayList<>();
         Process child = null;
+        // The peer engine is on loopback: allowed by the client policy, as an admin would (media.allow-local).
+        Path policy = Files.writeString(dir.resolve("engine.conf"), "media.allow-local = loopback\n");
         try (XServer x = XServer.start()) {
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", cp, "io.vmc.engine.EngineCommand", "--channel", "unix-listen:" + sock,
+                    "-cp", cp, "io.vmc.engine.EngineCommand", "--channel", "unix-listen:" + sock, "--policy", policy.toString(),
                     "--ice-address", "127.0.0.1", "--tone", "440", "--speaker", "none",
                     "--camera-policy", "ask", "--simulated-camera", "ball", "--camera-prompt-timeout", "" + PROMPT_TIMEOUT_S)
                     .redirectErrorStream(true).redirectOutput(log.toFile());

@@ -84,8 +84,10 @@ class AgentdBenchmark {
         // The unit's JVM options (packaging/agentd.jvm); -Dvmc.bench.agentd.jvm adds one to try.
         List<String> agentJvm = List.of("@" + Path.of("packaging", "agentd.jvm").toAbsolutePath(),
                 System.getProperty("vmc.bench.agentd.jvm", "-Dx=y"));
+        Path policy = Files.writeString(dir.resolve("engine.conf"), "media.allow-local = loopback\n"); // the peer is on loopback
         Process engine = java("engine", "io.vmc.engine.EngineCommand", List.of("-XX:+UseSerialGC"), "--channel",
-                "unix-listen:" + dir.resolve("engine.sock"), "--tone", "440", "--speaker", "none", "--ice-address", "127.0.0.1");
+                "unix-listen:" + dir.resolve("engine.sock"), "--tone", "440", "--speaker", "none", "--ice-address", "127.0.0.1",
+                "--policy", policy.toString());
         Process agentd = java("agentd", "io.vmc.agent.AgentdCommand", agentJvm, "--channel", "unix:" + dir.resolve("engine.sock"),
                 "--api-socket", dir.resolve("agent.sock").toString(), "--fallback-tone", "600", "--fallback-no-speaker",
                 "--fallback-ice-address", "127.0.0.1", "--engine-grace-ms", "300");
