@@ -15,6 +15,7 @@ public final class EngineConfig {
     private final AudioSource audioSource;
     private final AudioSink audioSink;
     private final Path recordDir;
+    private final Path callRecordFile;
     private final int maxSessions;
     private final boolean echoCancellation;
     private final boolean opusDtx;
@@ -54,6 +55,7 @@ public final class EngineConfig {
         this.audioSource = b.audioSource;
         this.audioSink = b.audioSink;
         this.recordDir = b.recordDir;
+        this.callRecordFile = b.callRecordFile;
         this.maxSessions = b.maxSessions;
         this.echoCancellation = b.echoCancellation;
         this.opusDtx = b.opusDtx;
@@ -161,6 +163,11 @@ public final class EngineConfig {
     public AudioSink audioSink() { return audioSink; }
     /** Where each session's received audio is written as {@code <session-id>.wav}; null = not recorded. */
     public Path recordDir() { return recordDir; }
+    /**
+     * File that gets one JSON line per ended call (the call-detail record, appended; created
+     * readable by its owner only); null = records go to the log only.
+     */
+    public Path callRecordFile() { return callRecordFile; }
     public int maxSessions() { return maxSessions; }
     public boolean echoCancellation() { return echoCancellation; }
     public boolean opusDtx() { return opusDtx; }
@@ -184,6 +191,7 @@ public final class EngineConfig {
         private AudioSource audioSource = AudioSource.pulse(null);
         private AudioSink audioSink = AudioSink.pulse(null);
         private Path recordDir;
+        private Path callRecordFile;
         private int maxSessions = 16;
         private boolean echoCancellation = true;
         private boolean opusDtx = false;
@@ -344,6 +352,12 @@ public final class EngineConfig {
 
         public Builder recordDir(Path dir) {
             recordDir = dir;
+            return this;
+        }
+
+        /** See {@link EngineConfig#callRecordFile()}; null turns the file off. */
+        public Builder callRecordFile(Path file) {
+            callRecordFile = file;
             return this;
         }
 
