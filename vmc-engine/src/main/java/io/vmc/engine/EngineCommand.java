@@ -191,7 +191,7 @@ public final class EngineCommand implements Callable<Integer> {
             System.err.println("vmc engine: serving " + channelUri + " (audio " + config.audioSource() + " -> "
                     + config.audioSink() + ", ICE " + (config.iceAddresses().isEmpty() ? "all interfaces" : config.iceAddresses()) + ")");
             if (metricsServer != null) {
-                System.err.println("vmc engine: metrics on http://" + hostPort(where, metricsServer.getPort()) + "/metrics"
+                System.err.println("vmc engine: metrics on " + where.url(metricsServer.getPort())
                         + (where.isLoopback() ? "" : " (reachable from other machines)"));
             }
             if (config.callRecordFile() != null) System.err.println("vmc engine: call records to " + config.callRecordFile());
@@ -270,11 +270,6 @@ public final class EngineCommand implements Callable<Integer> {
             return MetricsEndpoint.loopback(metricsPort);
         }
         return policy.metricsEndpoint();
-    }
-
-    private static String hostPort(MetricsEndpoint where, int port) {
-        String h = where.address().getAddress().getHostAddress();
-        return (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
     }
 
     /**

@@ -93,9 +93,18 @@ public final class MetricsEndpoint {
         }
     }
 
+    /** {@code http://ADDR:PORT/metrics} with the port a started server got (differs from ours for port 0). */
+    public String url(int boundPort) {
+        return "http://" + hostPort(boundPort) + "/metrics";
+    }
+
+    private String hostPort(int port) {
+        String h = address.getAddress().getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
+    }
+
     @Override
     public String toString() {
-        String h = address.getAddress().getHostAddress();
-        return (h.contains(":") ? "[" + h + "]" : h) + ":" + address.getPort();
+        return hostPort(address.getPort());
     }
 }

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -110,6 +109,7 @@ public final class EngineMetrics implements CallTracker.Listener {
             bytes.initLabelValues(kind(k), "sent");
             bytes.initLabelValues(kind(k), "received");
             lost.initLabelValues(kind(k));
+            for (String reason : CallTracker.dropReasons()) dropped.initLabelValues(kind(k), reason);
         }
         mos = Histogram.builder().name("vmc_engine_call_mos")
                 .help("Each ended call's audio quality: mean ITU-T G.107 E-model MOS (1-4.5) while audio was received.")
@@ -179,6 +179,6 @@ public final class EngineMetrics implements CallTracker.Listener {
         int slash = software.indexOf('/');
         String v = slash < 0 ? software : software.substring(slash + 1);
         int space = v.indexOf(' ');
-        return (space < 0 ? v : v.substring(0, space)).toLowerCase(Locale.ROOT);
+        return space < 0 ? v : v.substring(0, space);
     }
 }

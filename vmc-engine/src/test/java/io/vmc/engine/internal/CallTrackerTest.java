@@ -133,6 +133,26 @@ class CallTrackerTest {
         assertThat(o.get("video").isJsonNull()).isTrue();
     }
 
+    @Test
+    void theAdminGuideShowsTheRecordAsItIs() throws Exception {
+        String guide = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/admin-guide.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("### Call-detail records.*?```json\n(.*?)\n```", java.util.regex.Pattern.DOTALL)
+                .matcher(guide);
+        assertThat(m.find()).as("the guide's example record").isTrue();
+        JsonObject example = StrictJson.object(m.group(1));
+        tracker.started("s1", "app");
+        tracker.sample("s1", stats(audio(1, 1, 1, 1, 0, 4.4)), Map.of());
+        JsonObject real = StrictJson.object(tracker.ended("s1", null, null, "closed by request").orElseThrow().toJson());
+        assertThat(example.keySet()).isEqualTo(real.keySet());
+        assertThat(example.getAsJsonObject("audio").keySet()).isEqualTo(real.getAsJsonObject("audio").keySet());
+        for (String field : real.keySet()) {
+            assertThat(guide).as("the guide explains " + field).containsPattern("\\| `" + field + "`|`" + field + "`");
+        }
+        for (String field : real.getAsJsonObject("audio").keySet()) {
+            assertThat(guide).as("the guide explains audio." + field).contains("`" + field + "`");
+        }
+    }
+
     private static SessionStats stats(StreamStats... streams) {
         return SessionStats.newBuilder().addAllStreams(List.of(streams)).build();
     }

@@ -73,6 +73,20 @@ class EngineMetricsTest {
     }
 
     @Test
+    void theAdminGuideDocumentsEveryMetricWithItsType() throws Exception {
+        String guide = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/admin-guide.md"));
+        metrics.dropped(MediaKind.AUDIO, "auth_failed", 1); // families without samples are not exposed
+        live.add(new CallTracker.LiveCall(SessionState.State.CONNECTED, List.of(new CallTracker.LiveStream(MediaKind.AUDIO, "host", "host"))));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(metrics.text());
+        int n = 0;
+        while (m.find()) {
+            assertThat(guide).as("the admin guide's row for " + m.group(1)).contains("| `" + m.group(1) + "` | " + m.group(2));
+            n++;
+        }
+        assertThat(n).isEqualTo(12);
+    }
+
+    @Test
     void versionFromTheSoftwareString() {
         assertThat(EngineMetrics.version("vmc-engine/0.1.0")).isEqualTo("0.1.0");
         assertThat(EngineMetrics.version("vmc-agentd/0.1.0 fallback")).isEqualTo("0.1.0");
