@@ -27,6 +27,7 @@ public final class EngineConfig {
     private final double requestsPerSecond;
     private final int requestBurst;
     private final String software;
+    private final io.vmc.transport.proto.Mode mode;
     private final ReceivedAudioListener receivedAudioListener;
     private final VideoSource videoSource;
     private final CameraPolicy cameraPolicy;
@@ -67,6 +68,7 @@ public final class EngineConfig {
         this.requestsPerSecond = b.requestsPerSecond;
         this.requestBurst = b.requestBurst;
         this.software = b.software;
+        this.mode = b.mode;
         this.receivedAudioListener = b.receivedAudioListener;
         this.videoSource = b.videoSource;
         this.cameraPolicy = b.cameraPolicy;
@@ -182,6 +184,11 @@ public final class EngineConfig {
     public double requestsPerSecond() { return requestsPerSecond; }
     public int requestBurst() { return requestBurst; }
     public String software() { return software; }
+    /**
+     * Where this engine's calls run, as its call-detail records say: OPTIMIZED (the thin client's
+     * engine, the default) or FALLBACK (agentd's media core inside the VM).
+     */
+    public io.vmc.transport.proto.Mode mode() { return mode; }
     /** Null when nobody listens. */
     public ReceivedAudioListener receivedAudioListener() { return receivedAudioListener; }
 
@@ -203,6 +210,7 @@ public final class EngineConfig {
         private double requestsPerSecond = 50;
         private int requestBurst = 200;
         private String software = "vmc-engine/0.1.0";
+        private io.vmc.transport.proto.Mode mode = io.vmc.transport.proto.Mode.OPTIMIZED;
         private ReceivedAudioListener receivedAudioListener;
         private VideoSource videoSource = VideoSource.testPattern("smpte");
         private CameraPolicy cameraPolicy = CameraPolicy.DENY;
@@ -415,6 +423,15 @@ public final class EngineConfig {
 
         public Builder software(String s) {
             software = Objects.requireNonNull(s, "software");
+            return this;
+        }
+
+        /** See {@link EngineConfig#mode()}. */
+        public Builder mode(io.vmc.transport.proto.Mode m) {
+            if (m != io.vmc.transport.proto.Mode.OPTIMIZED && m != io.vmc.transport.proto.Mode.FALLBACK) {
+                throw new IllegalArgumentException("mode must be OPTIMIZED or FALLBACK, got " + m);
+            }
+            mode = m;
             return this;
         }
 

@@ -94,7 +94,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(events, "events");
         this.metrics = new EngineMetrics(config.software(), this::liveCalls);
-        this.calls = new CallTracker(metrics, new CallRecordLog(config.callRecordFile()), java.time.Clock.systemUTC());
+        this.calls = new CallTracker(metrics, new CallRecordLog(config.callRecordFile()), java.time.Clock.systemUTC(),
+                config.mode().name());
         this.events = safeSink(e -> {
             if (e.hasSessionState()) {
                 calls.state(e.getSessionState().getSessionId(), e.getSessionState().getState(), e.getSessionState().getReason());

@@ -39,6 +39,9 @@ class EngineCommandTest {
         assertThat(c.overlayParentWindow()).isZero();
         assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
         assertThat(c.videoSource().pattern()).isEqualTo("smpte");
+        assertThat(c.mode()).isEqualTo(io.vmc.transport.proto.Mode.OPTIMIZED); // the thin client's engine
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineConfig.builder().mode(io.vmc.transport.proto.Mode.MODE_UNSPECIFIED))
+                .hasMessage("mode must be OPTIMIZED or FALLBACK, got MODE_UNSPECIFIED");
     }
 
     @Test

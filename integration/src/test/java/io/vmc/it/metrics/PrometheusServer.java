@@ -94,12 +94,12 @@ final class PrometheusServer implements AutoCloseable {
     List<Sample> query(String promql) throws IOException {
         JsonObject data = api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         List<Sample> out = new ArrayList<>();
-        JsonElement result = data.get("result");
-        if ("scalar".equals(data.get("resultType").getAsString())) {
-            out.add(new Sample(Map.of(), Double.parseDouble(result.getAsJsonArray().get(1).getAsString())));
+        JsonArray result = data.getAsJsonArray("result");
+        if (!result.isEmpty() && result.get(0).isJsonPrimitive()) { // a scalar: [time, "value"]
+            out.add(new Sample(Map.of(), Double.parseDouble(result.get(1).getAsString())));
             return out;
         }
-        for (JsonElement e : result.getAsJsonArray()) {
+        for (JsonElement e : result) {
             JsonObject o = e.getAsJsonObject();
             Map<String, String> labels = new LinkedHashMap<>();
             o.getAsJsonObject("metric").entrySet().forEach(l -> labels.put(l.getKey(), l.getValue().getAsString()));

@@ -202,7 +202,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     private static EngineConfig fallbackConfig(Options o) {
-        EngineConfig.Builder b = EngineConfig.builder().software(SOFTWARE + " fallback");
+        EngineConfig.Builder b = EngineConfig.builder().software(SOFTWARE + " fallback").mode(io.vmc.transport.proto.Mode.FALLBACK);
         b.iceAddresses(o.fallbackIceAddresses);
         b.audioSource(o.fallbackToneHz != null ? EngineConfig.AudioSource.tone(o.fallbackToneHz) : EngineConfig.AudioSource.pulse(null));
         b.audioSink(o.fallbackNoSpeaker ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(null));

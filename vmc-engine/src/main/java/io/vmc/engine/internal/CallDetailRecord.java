@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param failure the category of the failure that ended the call (outcome {@code failed}), or null
  * @param reason why the call ended: the close reason, or the failure's text
  * @param failures every failure seen during the call, in order (fatal or not)
- * @param mode OPTIMIZED for the thin client's engine
+ * @param mode OPTIMIZED for the thin client's engine, FALLBACK for agentd's media core in the VM
  * @param audio the audio stream, or null if media was never set up
  * @param video the video stream, or null for an audio-only call
  */

@@ -30,9 +30,6 @@ import java.util.function.Consumer;
  * under that monitor (so they must be quick and must not call back) and ended calls outside it.
  */
 public final class CallTracker {
-    /** Mode of the calls an engine carries (the thin client's engine: media outside the VM). */
-    public static final String MODE = "OPTIMIZED";
-
     /** Drop reasons the counters report, as the media flows name them (video's with a "video" prefix). */
     private static final Map<String, String> DROP_REASONS = Map.of(
             "badLength", "bad_length", "wrongSsrc", "wrong_ssrc", "authFailed", "auth_failed",
@@ -61,12 +58,15 @@ public final class CallTracker {
     private final Listener listener;
     private final Consumer<CallDetailRecord> records;
     private final Clock clock;
+    private final String mode;
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
 
-    public CallTracker(Listener listener, Consumer<CallDetailRecord> records, Clock clock) {
+    /** @param mode where the calls' media runs, for the records: OPTIMIZED or FALLBACK */
+    public CallTracker(Listener listener, Consumer<CallDetailRecord> records, Clock clock, String mode) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.records = Objects.requireNonNull(records, "records");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.mode = Objects.requireNonNull(mode, "mode");
     }
 
     /** The drop-reason labels {@link Listener#dropped} may report (a bounded set). */
@@ -126,7 +126,7 @@ public final class CallTracker {
         CallDetailRecord r;
         synchronized (c) {
             observe(c, finalStats, counters);
-            r = c.record(clock.instant(), reason);
+            r = c.record(clock.instant(), reason, mode);
         }
         listener.ended(r);
         records.accept(r);
@@ -193,14 +193,14 @@ public final class CallTracker {
             this.start = start;
         }
 
-        CallDetailRecord record(Instant end, String closeReason) {
+        CallDetailRecord record(Instant end, String closeReason, String mode) {
             boolean failed = failedReason != null; // FAILED is final until the session closes
             CallDetailRecord.Outcome outcome = failed ? CallDetailRecord.Outcome.FAILED
                     : connected != null ? CallDetailRecord.Outcome.COMPLETED : CallDetailRecord.Outcome.NOT_CONNECTED;
             Tally a = streams.get(MediaKind.AUDIO);
             Tally v = streams.get(MediaKind.VIDEO);
             return new CallDetailRecord(id, app, start, connected, end, outcome, failed ? fatal : null,
-                    failed ? failedReason : closeReason, failures, MODE,
+                    failed ? failedReason : closeReason, failures, mode,
                     a == null ? null : a.record(true), v == null ? null : v.record(false));
         }
     }

@@ -23,7 +23,7 @@ class CallTrackerTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
     private final Recorder listener = new Recorder();
     private final List<CallDetailRecord> records = new ArrayList<>();
-    private final CallTracker tracker = new CallTracker(listener, records::add, clock);
+    private final CallTracker tracker = new CallTracker(listener, records::add, clock, "OPTIMIZED");
 
     @Test
     void countsIncrementsAndKeepsTotalsAcrossAFlowRestart() {
@@ -131,6 +131,13 @@ class CallTrackerTest {
         assertThat(a.get("rtt_ms").getAsDouble()).isEqualTo(12.0);
         assertThat(a.get("mos").getAsDouble()).isEqualTo(4.2);
         assertThat(o.get("video").isJsonNull()).isTrue();
+    }
+
+    @Test
+    void agentdsInVmMediaCoreRecordsFallbackCalls() {
+        CallTracker inVm = new CallTracker(listener, records::add, clock, "FALLBACK");
+        inVm.started("s1", "app");
+        assertThat(inVm.ended("s1", null, null, "closed by request").orElseThrow().mode()).isEqualTo("FALLBACK");
     }
 
     @Test
