@@ -129,6 +129,13 @@ class EngineCommandTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(om.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
             assertThat(om.body()).contains("# TYPE vmc_engine_calls counter").endsWith("# EOF\n");
+            // and protobuf, for a Prometheus with native histograms on
+            var pb = http.send(java.net.http.HttpRequest.newBuilder(uri).header("Accept",
+                    "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(pb.statusCode()).isEqualTo(200);
+            assertThat(pb.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/vnd.google.protobuf"));
+            assertThat(new String(pb.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).contains("vmc_engine_calls_total");
         }
     }
 
