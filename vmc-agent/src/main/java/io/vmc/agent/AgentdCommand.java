@@ -56,6 +56,10 @@ public final class AgentdCommand implements Callable<Integer> {
     @Option(names = "--stun-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1", description = "Address fake-stun binds (default ${DEFAULT-VALUE}).")
     String stunBind;
 
+    @Option(names = "--metrics", paramLabel = "ADDR:PORT",
+            description = "Serve Prometheus metrics on http://ADDR:PORT/metrics (PORT alone: 127.0.0.1:PORT). Default: off.")
+    String metrics;
+
     @Option(names = "--engine-grace-ms", paramLabel = "MS", defaultValue = "3000",
             description = "How long a lost engine may take to resume before calls move to the fallback (default ${DEFAULT-VALUE}).")
     long engineGraceMs;
@@ -76,7 +80,8 @@ public final class AgentdCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-agentd-shutdown"));
             System.err.println("vmc agentd: apps on " + o.apiSocket + ", engine channel " + (o.forbidOptimization ? "disabled by policy" : o.channel)
                     + ", fallback " + (o.core.fallbackEnabled ? "on" : "off")
-                    + (d.stunAddresses().isEmpty() ? "" : ", fake-stun on " + d.stunAddresses()));
+                    + (d.stunAddresses().isEmpty() ? "" : ", fake-stun on " + d.stunAddresses())
+                    + (o.metrics == null ? "" : ", metrics on " + o.metrics.url(d.metricsPort())));
             stop.await();
         }
         return 0;
@@ -107,6 +112,13 @@ public final class AgentdCommand implements Callable<Integer> {
         }
         o.fallbackIceAddresses = ice;
         o.stunPort = stunPort;
+        if (metrics != null) {
+            try {
+                o.metrics = io.vmc.engine.MetricsEndpoint.parse(metrics);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--metrics: " + e.getMessage());
+            }
+        }
         o.stunBind = InetAddress.getByName(stunBind);
         if (versions != null) {
             String[] p = versions.split("\\.\\.");

@@ -1,13 +1,11 @@
 package io.vmc.engine;
 
-import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.vmc.engine.sdp.SdpParser;
 import io.vmc.transport.EventSink;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,8 +95,17 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--record-dir", paramLabel = "DIR", description = "Record each session's received audio as DIR/<session-id>.wav.")
     Path recordDir;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics.")
+    @Option(names = "--metrics", paramLabel = "ADDR:PORT",
+            description = "Serve Prometheus metrics on http://ADDR:PORT/metrics (PORT alone: 127.0.0.1:PORT). Default: off,"
+                    + " or the policy's metrics.listen / metrics.port.")
+    String metrics;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Deprecated: same as --metrics PORT.")
     Integer metricsPort;
+
+    @Option(names = "--cdr", paramLabel = "FILE",
+            description = "Append one JSON call-detail record per ended call to FILE (records always go to the log too).")
+    Path cdr;
 
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "16", description = "Most concurrent sessions (default ${DEFAULT-VALUE}).")
     int maxSessions;
@@ -176,15 +183,20 @@ public final class EngineCommand implements Callable<Integer> {
         String channelUri = spice == null ? channel : spice;
         try (MediaEngine engine = new MediaEngine(config, e -> forward.get().emit(e))) {
             AutoCloseable endpoint = startEndpoint(channelUri, engine, forward);
-            Integer port = metricsPort != null ? metricsPort : policy.metricsPort();
-            HttpServer metrics = port == null ? null : startMetrics(engine, port);
+            MetricsEndpoint where = metricsEndpoint();
+            HTTPServer metricsServer = where == null ? null : startMetrics(engine, where);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-engine-shutdown"));
             for (String n : policyNotes) System.err.println("vmc engine: " + n);
             System.err.println("vmc engine: " + policy + ", TURN " + config.turnServers() + (config.iceRelayOnly() ? " (relay only)" : ""));
             System.err.println("vmc engine: serving " + channelUri + " (audio " + config.audioSource() + " -> "
                     + config.audioSink() + ", ICE " + (config.iceAddresses().isEmpty() ? "all interfaces" : config.iceAddresses()) + ")");
+            if (metricsServer != null) {
+                System.err.println("vmc engine: metrics on " + where.url(metricsServer.getPort())
+                        + (where.isLoopback() ? "" : " (reachable from other machines)"));
+            }
+            if (config.callRecordFile() != null) System.err.println("vmc engine: call records to " + config.callRecordFile());
             stop.await();
-            if (metrics != null) metrics.stop(0);
+            if (metricsServer != null) metricsServer.close();
             endpoint.close();
         } finally {
             if (session != null) {
@@ -241,9 +253,29 @@ public final class EngineCommand implements Callable<Integer> {
     }
 
     /**
-     * The command line and the policy file together: policy keys win, except that {@code --stun}
-     * and {@code --metrics-port} replace the policy's servers and port, and {@code --ice-relay-only}
-     * can only make it stricter. Ignored options are noted in {@link #policyNotes}.
+     * Where metrics are served: {@code --metrics}, else the deprecated {@code --metrics-port}, else
+     * the policy's {@code metrics.listen} or {@code metrics.port}; null when none says so (off).
+     */
+    MetricsEndpoint metricsEndpoint() {
+        if (metrics != null && metricsPort != null) {
+            throw new IllegalArgumentException("give --metrics or the deprecated --metrics-port, not both");
+        }
+        try {
+            if (metrics != null) return MetricsEndpoint.parse(metrics);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--metrics: " + e.getMessage());
+        }
+        if (metricsPort != null) {
+            System.err.println("vmc engine: --metrics-port is deprecated, use --metrics " + metricsPort);
+            return MetricsEndpoint.loopback(metricsPort);
+        }
+        return policy.metricsEndpoint();
+    }
+
+    /**
+     * The command line and the policy file together: policy keys win, except that {@code --stun},
+     * {@code --metrics} and {@code --cdr} replace the policy's servers, endpoint and file, and
+     * {@code --ice-relay-only} can only make it stricter. Ignored options are noted in {@link #policyNotes}.
      */
     EngineConfig config() throws IOException {
         policy = loadPolicy();
@@ -325,6 +357,13 @@ public final class EngineCommand implements Callable<Integer> {
             Files.createDirectories(recordDir);
             b.recordDir(recordDir);
         }
+        Path records = cdr != null ? cdr.toAbsolutePath() : policy.callRecordFile();
+        if (records != null) {
+            if (records.getParent() != null && !Files.isDirectory(records.getParent())) {
+                throw new IllegalArgumentException((cdr != null ? "--cdr" : "cdr.file") + ": directory " + records.getParent() + " does not exist");
+            }
+            b.callRecordFile(records);
+        }
         return b.build();
     }
 
@@ -359,11 +398,13 @@ public final class EngineCommand implements Callable<Integer> {
                 .listener(new EndpointListener() {
                     @Override
                     public void onConnected(Hello peer, boolean resumed) {
+                        engine.metrics().agentConnected(true);
                         System.err.println("vmc engine: agent connected (" + peer.getSoftware() + (resumed ? ", resumed" : "") + ")");
                     }
 
                     @Override
                     public void onDisconnected(String why) {
+                        engine.metrics().agentConnected(false);
                         System.err.println("vmc engine: agent disconnected: " + why + " (media keeps flowing)");
                     }
                 })
@@ -376,18 +417,9 @@ public final class EngineCommand implements Callable<Integer> {
         return ep;
     }
 
-    static HttpServer startMetrics(MediaEngine engine, int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/metrics", ex -> {
-            byte[] body = engine.metricsText().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(body);
-            }
-        });
-        server.start();
-        return server;
+    /** Serves the engine's metrics registry (no JVM metrics: the fleet needs call metrics, not heap graphs). */
+    static HTTPServer startMetrics(MediaEngine engine, MetricsEndpoint where) throws IOException {
+        return where.start(engine.metrics().registry());
     }
 
     public static void main(String[] args) {

@@ -15,6 +15,7 @@ public final class EngineConfig {
     private final AudioSource audioSource;
     private final AudioSink audioSink;
     private final Path recordDir;
+    private final Path callRecordFile;
     private final int maxSessions;
     private final boolean echoCancellation;
     private final boolean opusDtx;
@@ -26,6 +27,7 @@ public final class EngineConfig {
     private final double requestsPerSecond;
     private final int requestBurst;
     private final String software;
+    private final io.vmc.transport.proto.Mode mode;
     private final ReceivedAudioListener receivedAudioListener;
     private final VideoSource videoSource;
     private final CameraPolicy cameraPolicy;
@@ -67,6 +69,7 @@ public final class EngineConfig {
         this.audioSource = b.audioSource;
         this.audioSink = b.audioSink;
         this.recordDir = b.recordDir;
+        this.callRecordFile = b.callRecordFile;
         this.maxSessions = b.maxSessions;
         this.echoCancellation = b.echoCancellation;
         this.opusDtx = b.opusDtx;
@@ -78,6 +81,7 @@ public final class EngineConfig {
         this.requestsPerSecond = b.requestsPerSecond;
         this.requestBurst = b.requestBurst;
         this.software = b.software;
+        this.mode = b.mode;
         this.receivedAudioListener = b.receivedAudioListener;
         this.videoSource = b.videoSource;
         this.cameraPolicy = b.cameraPolicy;
@@ -218,6 +222,11 @@ public final class EngineConfig {
     public AudioSink audioSink() { return audioSink; }
     /** Where each session's received audio is written as {@code <session-id>.wav}; null = not recorded. */
     public Path recordDir() { return recordDir; }
+    /**
+     * File that gets one JSON line per ended call (the call-detail record, appended; created
+     * readable by its owner only); null = records go to the log only.
+     */
+    public Path callRecordFile() { return callRecordFile; }
     public int maxSessions() { return maxSessions; }
     public boolean echoCancellation() { return echoCancellation; }
     public boolean opusDtx() { return opusDtx; }
@@ -232,6 +241,11 @@ public final class EngineConfig {
     public double requestsPerSecond() { return requestsPerSecond; }
     public int requestBurst() { return requestBurst; }
     public String software() { return software; }
+    /**
+     * Where this engine's calls run, as its call-detail records say: OPTIMIZED (the thin client's
+     * engine, the default) or FALLBACK (agentd's media core inside the VM).
+     */
+    public io.vmc.transport.proto.Mode mode() { return mode; }
     /** Null when nobody listens. */
     public ReceivedAudioListener receivedAudioListener() { return receivedAudioListener; }
 
@@ -241,6 +255,7 @@ public final class EngineConfig {
         private AudioSource audioSource = AudioSource.pulse(null);
         private AudioSink audioSink = AudioSink.pulse(null);
         private Path recordDir;
+        private Path callRecordFile;
         private int maxSessions = 16;
         private boolean echoCancellation = true;
         private boolean opusDtx = false;
@@ -252,6 +267,7 @@ public final class EngineConfig {
         private double requestsPerSecond = 50;
         private int requestBurst = 200;
         private String software = "vmc-engine/0.1.0";
+        private io.vmc.transport.proto.Mode mode = io.vmc.transport.proto.Mode.OPTIMIZED;
         private ReceivedAudioListener receivedAudioListener;
         private VideoSource videoSource = VideoSource.testPattern("smpte");
         private CameraPolicy cameraPolicy = CameraPolicy.DENY;
@@ -449,6 +465,12 @@ public final class EngineConfig {
             return this;
         }
 
+        /** See {@link EngineConfig#callRecordFile()}; null turns the file off. */
+        public Builder callRecordFile(Path file) {
+            callRecordFile = file;
+            return this;
+        }
+
         public Builder maxSessions(int n) {
             if (n < 1 || n > 1000) throw new IllegalArgumentException("maxSessions must be 1..1000, got " + n);
             maxSessions = n;
@@ -503,6 +525,15 @@ public final class EngineConfig {
 
         public Builder software(String s) {
             software = Objects.requireNonNull(s, "software");
+            return this;
+        }
+
+        /** See {@link EngineConfig#mode()}. */
+        public Builder mode(io.vmc.transport.proto.Mode m) {
+            if (m != io.vmc.transport.proto.Mode.OPTIMIZED && m != io.vmc.transport.proto.Mode.FALLBACK) {
+                throw new IllegalArgumentException("mode must be OPTIMIZED or FALLBACK, got " + m);
+            }
+            mode = m;
             return this;
         }
 

@@ -59,9 +59,14 @@ public final class EnginePolicy {
     static final String MEDIA_ALLOW_LOCAL = "media.allow-local";
     static final String MEDIA_PLAIN_PEERS = "media.plain-peers";
     static final String MEDIA_MAX_SEND_KBPS = "media.max-send-kbps";
+    static final String METRICS_LISTEN = "metrics.listen";
+    static final String CDR_FILE = "cdr.file";
     static final List<String> KEYS = List.of(CAMERA, STUN_SERVERS, TURN_SERVERS, TURN_USERNAME, TURN_PASSWORD_FILE,
             ICE_RELAY_ONLY, VIDEO_ENABLED, VIDEO_MAX_BITRATE, VIDEO_MAX_RESOLUTION, VIDEO_MAX_FPS, AUDIO_CODECS, METRICS_PORT,
+            METRICS_LISTEN, CDR_FILE,
             MEDIA_REQUIRE_SRTP, MEDIA_REQUIRE_ICE, MEDIA_ALLOWED_NETWORKS, MEDIA_ALLOW_LOCAL, MEDIA_PLAIN_PEERS, MEDIA_MAX_SEND_KBPS);
+    /** Keys still accepted that a newer key replaces ({@code metrics.port}: {@code metrics.listen = PORT}). */
+    static final List<String> DEPRECATED_KEYS = List.of(METRICS_PORT);
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9.-]{0,63}");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
@@ -89,6 +94,8 @@ public final class EnginePolicy {
     private final List<String> audioCodecs;
     private final Integer metricsPort;
     private final Map<String, Object> media;
+    private final MetricsEndpoint metricsListen;
+    private final Path callRecordFile;
 
     private EnginePolicy(String source, Map<String, Integer> lines, Map<String, Object> v) {
         this.source = source;
@@ -110,6 +117,8 @@ public final class EnginePolicy {
             if (v.containsKey(k)) m.put(k, v.get(k));
         }
         media = Map.copyOf(m);
+        metricsListen = (MetricsEndpoint) v.get(METRICS_LISTEN);
+        callRecordFile = (Path) v.get(CDR_FILE);
     }
 
     @SuppressWarnings("unchecked")
@@ -175,6 +184,9 @@ public final class EnginePolicy {
         if (values.containsKey(TURN_SERVERS) && (!values.containsKey(TURN_USERNAME) || !values.containsKey(TURN_PASSWORD_FILE))) {
             throw new IllegalArgumentException("policy " + source + ": " + TURN_SERVERS + " needs " + TURN_USERNAME + " and " + TURN_PASSWORD_FILE);
         }
+        if (values.containsKey(METRICS_PORT) && values.containsKey(METRICS_LISTEN)) {
+            throw new IllegalArgumentException("policy " + source + ": set " + METRICS_LISTEN + " or " + METRICS_PORT + ", not both");
+        }
         if (!values.containsKey(TURN_SERVERS) && (values.containsKey(TURN_USERNAME) || values.containsKey(TURN_PASSWORD_FILE))) {
             throw new IllegalArgumentException("policy " + source + ": " + TURN_USERNAME + " and " + TURN_PASSWORD_FILE + " need " + TURN_SERVERS);
         }
@@ -198,7 +210,8 @@ public final class EnginePolicy {
             case TURN_USERNAME:
                 if (!USERNAME.matcher(v).matches()) throw new IllegalArgumentException("must be 1 to 128 printable ASCII characters without spaces");
                 return v;
-            case TURN_PASSWORD_FILE: {
+            case TURN_PASSWORD_FILE:
+            case CDR_FILE: {
                 Path p;
                 try {
                     p = Path.of(v);
@@ -251,6 +264,11 @@ public final class EnginePolicy {
                 return oneOf(v, "latch", "trust");
             case MEDIA_MAX_SEND_KBPS:
                 return intIn(v, EngineConfig.MIN_SEND_KBPS, EngineConfig.MAX_SEND_KBPS);
+            case METRICS_LISTEN: {
+                MetricsEndpoint e = MetricsEndpoint.parse(v);
+                if (e.address().getPort() == 0) throw new IllegalArgumentException("expected a port 1..65535, got 0");
+                return e;
+            }
             default:
                 throw new IllegalStateException(key);
         }
@@ -365,8 +383,17 @@ public final class EnginePolicy {
     /** The policy's camera setting ("ask", "allow", "deny") or null. */
     String camera() { return camera; }
 
-    /** The policy's Prometheus port, or null. */
+    /** The policy's Prometheus port (on loopback), or null. */
     Integer metricsPort() { return metricsPort; }
+
+    /** Where the policy serves metrics ({@code metrics.listen}, else {@code metrics.port} on loopback), or null. */
+    MetricsEndpoint metricsEndpoint() {
+        if (metricsListen != null) return metricsListen;
+        return metricsPort == null ? null : MetricsEndpoint.loopback(metricsPort);
+    }
+
+    /** The policy's call-detail record file, or null. */
+    Path callRecordFile() { return callRecordFile; }
 
     /**
      * Applies every key this policy sets to {@code b}, except those in {@code skip}, reading the TURN

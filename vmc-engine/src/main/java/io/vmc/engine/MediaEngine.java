@@ -1,7 +1,10 @@
 package io.vmc.engine;
 
 import io.vmc.engine.internal.AudioSession;
+import io.vmc.engine.internal.CallRecordLog;
+import io.vmc.engine.internal.CallTracker;
 import io.vmc.engine.internal.EngineException;
+import io.vmc.engine.internal.EngineMetrics;
 import io.vmc.engine.internal.RateLimiter;
 import io.vmc.engine.internal.VideoCodec;
 import io.vmc.transport.EventSink;
@@ -91,10 +94,21 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile String defaultSpeaker;
 
     private final CameraConsent cameraConsent;
+    private final EngineMetrics metrics;
+    private final CallTracker calls;
 
     public MediaEngine(EngineConfig config, EventSink events) {
         this.config = Objects.requireNonNull(config, "config");
-        this.events = safeSink(Objects.requireNonNull(events, "events"));
+        Objects.requireNonNull(events, "events");
+        this.metrics = new EngineMetrics(config.software(), this::liveCalls);
+        this.calls = new CallTracker(metrics, new CallRecordLog(config.callRecordFile()), java.time.Clock.systemUTC(),
+                config.mode().name());
+        this.events = safeSink(e -> {
+            if (e.hasSessionState()) {
+                calls.state(e.getSessionState().getSessionId(), e.getSessionState().getState(), e.getSessionState().getReason());
+            }
+            events.emit(e);
+        });
         configureIce4j(config);
         if (config.overlayParentWindow() != 0) {
             // XInitThreads and the non-fatal X error handler must come before GStreamer touches X
@@ -214,7 +228,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 checkId(id);
                 AudioSession s = sessions.remove(id);
                 if (s == null) throw new EngineException(Error.Code.NOT_FOUND, "no session " + id);
-                s.close("closed by request");
+                closeSession(s, "closed by request");
                 emitStatus();
                 yield empty();
             }
@@ -260,7 +274,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
             o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
         }
-        AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c));
+        AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c),
+                f -> calls.failure(id, f));
         s.setStatsInterval(statsIntervalMs);
         if (defaultMic != null) s.selectDevice(defaultMic, true);
         if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
@@ -269,6 +284,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "session limit reached (" + config.maxSessions() + ")");
             }
             sessions.put(id, s);
+            calls.started(id, m.getAppId());
         }
         s.announce(m.getAppId(), cameraConsent);
         emitStatus();
@@ -306,6 +322,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         for (AudioSession s : sessions.values()) {
             try {
                 s.tick();
+                calls.sample(s.id(), s.stats(), s.counters());
             } catch (RuntimeException e) {
                 LOG.warn("session {} tick failed: {}", s.id(), e.toString());
             }
@@ -317,27 +334,33 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 .setSoftware(config.software()).setActiveSessions(sessions.size())).build());
     }
 
-    /** Prometheus text exposition of the engine's counters (served by {@code --metrics-port}). */
+    /**
+     * The engine's metrics in the Prometheus text format (what {@code vmc engine --metrics} serves):
+     * calls by outcome and state, failures by reason, media packets and bytes, candidate types in
+     * use, end-of-call MOS. No label names a call; see the admin guide's "Monitoring".
+     */
     public String metricsText() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("# TYPE vmc_engine_sessions gauge\nvmc_engine_sessions ").append(sessions.size()).append('\n');
-        String[][] metrics = {
-            {"vmc_engine_packets_sent_total", "counter"}, {"vmc_engine_packets_received_total", "counter"},
-            {"vmc_engine_packets_lost_total", "counter"}, {"vmc_engine_jitter_ms", "gauge"},
-            {"vmc_engine_rtt_ms", "gauge"}, {"vmc_engine_mos", "gauge"}};
-        for (String[] m : metrics) sb.append("# TYPE ").append(m[0]).append(' ').append(m[1]).append('\n');
-        for (AudioSession s : sessions.values()) {
-            for (var st : s.stats().getStreamsList()) {
-                String l = "{session=\"" + s.id() + "\",codec=\"" + st.getCodec() + "\"}";
-                sb.append("vmc_engine_packets_sent_total").append(l).append(' ').append(st.getPacketsSent()).append('\n');
-                sb.append("vmc_engine_packets_received_total").append(l).append(' ').append(st.getPacketsReceived()).append('\n');
-                sb.append("vmc_engine_packets_lost_total").append(l).append(' ').append(st.getPacketsLost()).append('\n');
-                sb.append("vmc_engine_jitter_ms").append(l).append(' ').append(st.getJitterMs()).append('\n');
-                sb.append("vmc_engine_rtt_ms").append(l).append(' ').append(st.getRttMs()).append('\n');
-                sb.append("vmc_engine_mos").append(l).append(' ').append(st.getMos()).append('\n');
-            }
+        return metrics.text();
+    }
+
+    /** The engine's metrics, for the command's HTTP endpoint and its agent-connection gauge. */
+    EngineMetrics metrics() {
+        return metrics;
+    }
+
+    private List<CallTracker.LiveCall> liveCalls() {
+        return calls.live();
+    }
+
+    /** Closes a session removed from {@link #sessions} and writes its call-detail record. */
+    private void closeSession(AudioSession s, String reason) {
+        io.vmc.transport.proto.SessionStats last = s.stats();
+        Map<String, Long> counters = s.counters();
+        try {
+            s.close(reason);
+        } finally {
+            calls.ended(s.id(), last, counters, reason);
         }
-        return sb.toString();
     }
 
     /**
@@ -384,7 +407,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         closed = true;
         for (AudioSession s : sessions.values()) {
             try {
-                s.close("engine shutdown");
+                closeSession(s, "engine shutdown");
             } catch (RuntimeException e) {
                 LOG.warn("closing session {}: {}", s.id(), e.toString());
             }

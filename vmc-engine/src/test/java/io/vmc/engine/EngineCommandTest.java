@@ -39,6 +39,9 @@ class EngineCommandTest {
         assertThat(c.overlayParentWindow()).isZero();
         assertThat(c.cameraPolicy()).isEqualTo(EngineConfig.CameraPolicy.DENY);
         assertThat(c.videoSource().pattern()).isEqualTo("smpte");
+        assertThat(c.mode()).isEqualTo(io.vmc.transport.proto.Mode.OPTIMIZED); // the thin client's engine
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineConfig.builder().mode(io.vmc.transport.proto.Mode.MODE_UNSPECIFIED))
+                .hasMessage("mode must be OPTIMIZED or FALLBACK, got MODE_UNSPECIFIED");
     }
 
     @Test
@@ -102,7 +105,7 @@ class EngineCommandTest {
         StringWriter out = new StringWriter();
         CommandLine cl = new CommandLine(new EngineCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("--channel", "--ice-address", "--stun", "--tone", "--record-dir", "--metrics-port");
+        assertThat(out.toString()).contains("--channel", "--ice-address", "--stun", "--tone", "--record-dir", "--metrics", "--cdr");
         assertThat(cl.execute("--channel", "mem:x", "--ice-address", "not-an-ip")).isNotZero();
     }
 
@@ -110,18 +113,61 @@ class EngineCommandTest {
     void servesPrometheusMetrics() throws Exception {
         EngineConfig cfg = EngineConfig.builder().iceAddress(java.net.InetAddress.getLoopbackAddress())
                 .audioSource(EngineConfig.AudioSource.tone(440)).audioSink(EngineConfig.AudioSink.none()).build();
-        try (MediaEngine engine = new MediaEngine(cfg, e -> { })) {
-            var server = EngineCommand.startMetrics(engine, 0);
-            try {
-                var uri = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/metrics");
-                var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(uri).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-                assertThat(resp.statusCode()).isEqualTo(200);
-                assertThat(resp.body()).contains("vmc_engine_sessions 0");
-            } finally {
-                server.stop(0);
-            }
+        try (MediaEngine engine = new MediaEngine(cfg, e -> { });
+             var server = EngineCommand.startMetrics(engine, MetricsEndpoint.loopback(0))) {
+            var uri = java.net.URI.create("http://127.0.0.1:" + server.getPort() + "/metrics");
+            var http = java.net.http.HttpClient.newHttpClient();
+            var resp = http.send(java.net.http.HttpRequest.newBuilder(uri).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(resp.statusCode()).isEqualTo(200);
+            assertThat(resp.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+            assertThat(resp.body()).contains("vmc_engine_build_info{software=\"vmc-engine/0.1.0\",version=\"0.1.0\"} 1",
+                    "vmc_engine_mode{mode=\"FALLBACK\"} 1", "vmc_engine_active_calls{state=\"CONNECTED\"} 0",
+                    "vmc_engine_calls_total{outcome=\"completed\"} 0");
+            // what a Prometheus server asks for first: OpenMetrics, with its own end marker
+            var om = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                    .header("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(om.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+            assertThat(om.body()).contains("# TYPE vmc_engine_calls counter").endsWith("# EOF\n");
+            // and protobuf, for a Prometheus with native histograms on
+            var pb = http.send(java.net.http.HttpRequest.newBuilder(uri).header("Accept",
+                    "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(pb.statusCode()).isEqualTo(200);
+            assertThat(pb.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/vnd.google.protobuf"));
+            assertThat(new String(pb.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).contains("vmc_engine_calls_total");
         }
+    }
+
+    @Test
+    void metricsOptions() throws Exception {
+        assertThat(metricsOf("--metrics", "9464").toString()).isEqualTo("127.0.0.1:9464");
+        assertThat(metricsOf("--metrics", "0.0.0.0:9464").isLoopback()).isFalse();
+        assertThat(metricsOf("--metrics-port", "9465").toString()).isEqualTo("127.0.0.1:9465"); // the deprecated alias
+        assertThat(metricsOf()).isNull(); // off unless asked for
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> metricsOf("--metrics", "9464", "--metrics-port", "9465"))
+                .hasMessageContaining("not both");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> metricsOf("--metrics", "localhost:9464"))
+                .hasMessageContaining("--metrics: metrics address must be an IP literal");
+    }
+
+    private static MetricsEndpoint metricsOf(String... args) throws Exception {
+        EngineCommand cmd = new EngineCommand();
+        List<String> all = new java.util.ArrayList<>(List.of("--channel", "unix:/run/x.sock", "--policy", "/dev/null"));
+        all.addAll(List.of(args));
+        new CommandLine(cmd).parseArgs(all.toArray(String[]::new));
+        cmd.config();
+        return cmd.metricsEndpoint();
+    }
+
+    @Test
+    void cdrOption(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        EngineCommand cmd = new EngineCommand();
+        new CommandLine(cmd).parseArgs("--channel", "unix:/run/x.sock", "--policy", "/dev/null", "--cdr", dir.resolve("calls.jsonl").toString());
+        assertThat(cmd.config().callRecordFile()).isEqualTo(dir.resolve("calls.jsonl"));
+        EngineCommand missing = new EngineCommand();
+        new CommandLine(missing).parseArgs("--channel", "unix:/run/x.sock", "--policy", "/dev/null", "--cdr", dir.resolve("no/such/calls.jsonl").toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(missing::config).hasMessageContaining("--cdr: directory").hasMessageContaining("does not exist");
     }
 
     @Test
@@ -138,6 +184,7 @@ class EngineCommandTest {
                              Response.newBuilder().setEmpty(io.vmc.transport.proto.Empty.getDefaultInstance()).build()))
                      .build()) {
             agent.start().get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metricsText().contains("vmc_engine_mode{mode=\"OPTIMIZED\"} 1"));
             Response created = agent.call(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
                     .setOptions(SessionOptions.newBuilder().setAudio(true))).build()).get(10, TimeUnit.SECONDS);
             String sid = created.getSessionCreated().getSessionId();

@@ -36,7 +36,7 @@ class EnginePolicyTest {
         EnginePolicy p = EnginePolicy.load(example);
         String guide = Files.readString(Path.of("../docs/admin-guide.md"));
         for (String key : EnginePolicy.KEYS) {
-            assertThat(p.sets(key)).as("the example shows %s", key).isTrue();
+            assertThat(p.sets(key)).as("the example shows %s", key).isEqualTo(!EnginePolicy.DEPRECATED_KEYS.contains(key));
             assertThat(guide).as("the admin guide explains %s", key).contains("| `" + key + "` |");
         }
         // same file with the password file pointing at a real one: applies and builds
@@ -53,7 +53,8 @@ class EnginePolicyTest {
         assertThat(c.stunServers()).hasSize(1);
         assertThat(c.audioCodecs()).containsExactly("opus", "G722", "PCMU", "PCMA");
         assertThat(c.videoMaxBitrateKbps()).isEqualTo(800);
-        assertThat(p.metricsPort()).isEqualTo(9464);
+        assertThat(p.metricsEndpoint().toString()).isEqualTo("127.0.0.1:9464");
+        assertThat(p.callRecordFile()).isEqualTo(Path.of("/var/log/vmc/calls.jsonl"));
         assertThat(c.requireSrtp()).isTrue();
         assertThat(c.requireIce()).isTrue();
         assertThat(c.allowedNetworks()).containsExactly("10.0.0.0/8", "192.0.2.0/24", "2001:db8:0:0:0:0:0:0/32");
@@ -98,6 +99,18 @@ class EnginePolicyTest {
         assertThatThrownBy(() -> parse("media.plain-peers = maybe")).hasMessageContaining("expected one of latch, trust");
         assertThatThrownBy(() -> parse("media.max-send-kbps = 10")).hasMessageContaining("expected a number 64..100000, got 10");
         assertThatThrownBy(() -> parse("media.require-ice = yes")).hasMessageContaining("expected one of true, false");
+    }
+
+    @Test
+    void metricsEndpointAndCallRecords() {
+        assertThat(parse("metrics.listen = 0.0.0.0:9464").metricsEndpoint().isLoopback()).isFalse();
+        assertThat(parse("metrics.listen = [::1]:9464").metricsEndpoint().toString()).isEqualTo("[0:0:0:0:0:0:0:1]:9464");
+        assertThat(parse("metrics.listen = 9464").metricsEndpoint().isLoopback()).isTrue();
+        assertThat(parse("metrics.port = 9465").metricsEndpoint().toString()).isEqualTo("127.0.0.1:9465"); // deprecated, still read
+        assertThat(parse("camera = ask").metricsEndpoint()).isNull();
+        assertThat(parse("camera = ask").callRecordFile()).isNull();
+        assertThatThrownBy(() -> parse("metrics.port = 9464\nmetrics.listen = 9465\n"))
+                .hasMessage("policy test.conf: set metrics.listen or metrics.port, not both");
     }
 
     @Test
@@ -148,6 +161,11 @@ class EnginePolicyTest {
             "video.max-bitrate-kbps = 99999          | video.max-bitrate-kbps: expected a number 50..10000, got 99999",
             "video.max-bitrate-kbps = -5             | video.max-bitrate-kbps: expected a number 50..10000, got \"-5\"",
             "metrics.port = 0                        | metrics.port: expected a number 1..65535, got 0",
+            "metrics.listen = 0                      | metrics.listen: expected a port 1..65535, got 0",
+            "metrics.listen = localhost:9464         | metrics.listen: metrics address must be an IP literal, got \"localhost\"",
+            "metrics.listen = 127.0.0.1:70000        | metrics.listen: expected a port 0..65535, got 70000",
+            "metrics.listen = ::1:9464               | metrics.listen: expected ADDR:PORT, [IPV6]:PORT or PORT",
+            "cdr.file = calls.jsonl                  | cdr.file: must be an absolute path",
             "video.max-resolution = 640              | video.max-resolution: resolution must be WIDTHxHEIGHT, e.g. 640x480, got \"640\"",
             "video.max-resolution = 99999x480        | video.max-resolution: video resolution must be even, 160x120..1920x1080, got 99999x480",
             "video.max-resolution = 641x480          | video.max-resolution: video resolution must be even",

@@ -34,6 +34,11 @@ final class DemoCommand implements Callable<Integer> {
             + "softphone's video area; screenshots prove it.")
     boolean video;
 
+    @Option(names = "--metrics", description = "Engines and agents serve Prometheus metrics on free 127.0.0.1 ports (printed;"
+            + " implies --loopback) and the engines write call-detail records to the run directory. With --keep-running,"
+            + " point a Prometheus at them to try docs/examples/grafana-dashboard.json.")
+    boolean metrics;
+
     @Option(names = "--no-install", description = "Do not install missing Debian packages (done as root on Debian): "
             + "print the apt-get line and exit " + Setup.EXIT_MISSING + ".")
     boolean noInstall;
@@ -48,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
                     "--duration must be between 3 and 3600 seconds, got " + durationSeconds);
         }
         // The launcher checked before it built; this covers a demo started without it (tests, IDEs).
-        Setup.Command setup = new Setup.Command("demo", "demo", Setup.demoFeatures(loopback, video), noInstall, "the demo");
+        Setup.Command setup = new Setup.Command("demo", "demo", Setup.demoFeatures(loopback || metrics, video), noInstall, "the demo");
         int ready = Setup.ensure(setup, Setup.select(Setup.bundled(), setup.role(), setup.features(),
                 Setup.Level.REQUIRED), MachineChecks.probe(), System.out);
         if (ready != 0) {
@@ -56,6 +61,6 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path dir = runDir != null ? runDir : Files.createTempDirectory("vmc-demo-");
         return new Demo(new Demo.Options(durationSeconds, codec, keepRunning, loopback, dir, System.out)
-                .withVideo(video)).run();
+                .withVideo(video).withMetrics(metrics)).run();
     }
 }

@@ -4,6 +4,7 @@ import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.it.doctor.Setup;
 import io.vmc.it.lab.NetworkLab;
 import io.vmc.it.lab.PacketCapture;
+import io.vmc.it.lab.Ports;
 import io.vmc.it.lab.VmcProcess;
 import io.vmc.it.lab.Waits;
 import java.io.IOException;
@@ -34,11 +35,11 @@ public final class Demo {
 
     /** What the user can change; everything else needs no configuration. */
     public record Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback,
-            Path runDir, PrintStream out, CallProbe probe, boolean video, int statsIntervalSeconds) {
+            Path runDir, PrintStream out, CallProbe probe, boolean video, boolean metrics, int statsIntervalSeconds) {
         public Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback, Path runDir,
                 PrintStream out, CallProbe probe) {
             // The demo's live table asks the softphones for stats every second.
-            this(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, false, 1);
+            this(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, false, false, 1);
         }
 
         public Options(int durationSeconds, String codec, boolean keepRunning, boolean forceLoopback, Path runDir,
@@ -48,23 +49,48 @@ public final class Demo {
 
         /** The same call with video both ways (true) or audio only. */
         public Options withVideo(boolean withVideo) {
-            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, withVideo,
+            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, withVideo, metrics,
                     statsIntervalSeconds);
         }
 
         /** How often the softphones ask for pushed stats (0: never, as an app without a stats panel). */
         public Options withStatsInterval(int seconds) {
-            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, video, seconds);
+            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, probe, video, metrics, seconds);
+        }
+
+        /**
+         * The same call with (true) or without Prometheus metrics: every engine and agentd serves them
+         * on a free 127.0.0.1 port and each engine writes its call-detail records to the run directory.
+         * Metrics need loopback mode (a namespace's 127.0.0.1 is not this machine's), so this forces it.
+         */
+        public Options withMetrics(boolean withMetrics) {
+            return new Options(durationSeconds, codec, keepRunning, forceLoopback || withMetrics, runDir, out, probe, video,
+                    withMetrics, statsIntervalSeconds);
+        }
+
+        /** The same call observed by {@code p}. */
+        public Options withProbe(CallProbe p) {
+            return new Options(durationSeconds, codec, keepRunning, forceLoopback, runDir, out, p, video, metrics,
+                    statsIntervalSeconds);
         }
     }
 
-    /** Lets a benchmark measure the running call (CPU of the VDI side, bytes on its links). */
+    /** Lets a benchmark or a test observe the running call (CPU of the VDI side, bytes on its links, metrics). */
     public interface CallProbe {
+        /**
+         * With {@link Options#withMetrics}: the engines and agents are starting and will serve
+         * Prometheus metrics at these targets (process name, e.g. "alice-engine", to HOST:PORT).
+         */
+        default void metricsServed(Map<String, String> targets) throws IOException {}
+
         /** The call is established and media flows; {@code lab} is null in loopback mode. */
         default void callEstablished(List<VmcProcess> processes, NetworkLab lab) throws IOException {}
 
         /** The call is about to end; every process still runs. */
         default void callEnding(List<VmcProcess> processes, NetworkLab lab) throws IOException {}
+
+        /** Both softphones have hung up; the engines and agents still run. */
+        default void callEnded(List<VmcProcess> processes, NetworkLab lab) throws IOException {}
     }
 
     static final int ALICE_TONE_HZ = 440;
@@ -131,20 +157,32 @@ public final class Demo {
     private int call(Topology t, NetworkLab lab, Party alice, Party bob, SessionWindows windows) throws Exception {
         VideoProof video = windows == null ? null : new VideoProof(windows, options.runDir());
         step("Starting the thin clients' engines and the VMs' agents");
+        Map<String, String> metrics = new java.util.LinkedHashMap<>();
         for (Party p : List.of(alice, bob)) {
             Files.createDirectories(p.recordDir());
             List<String> engine = new ArrayList<>(List.of("engine", "--channel", t.engineChannel(p),
                     "--ice-address", t.mediaAddress(p), "--tone", Integer.toString(p.toneHz()), "--speaker", "none",
                     "--record-dir", p.recordDir().toString()));
             engine.addAll(t.engineOptions(options.runDir()));
+            List<String> agentd = new ArrayList<>(List.of("--channel", t.agentChannel(p),
+                    "--api-socket", p.agentSocket().toString(), "--no-fallback"));
+            if (options.metrics()) {
+                metrics.put(p.name() + "-engine", "127.0.0.1:" + Ports.freeTcpPort());
+                metrics.put(p.name() + "-agentd", "127.0.0.1:" + Ports.freeTcpPort());
+                engine.addAll(List.of("--metrics", metrics.get(p.name() + "-engine"), "--cdr", p.callRecords().toString()));
+                agentd.addAll(List.of("--metrics", metrics.get(p.name() + "-agentd")));
+            }
             if (windows != null) {
                 engine.addAll(windows.engineOptions(p));
             }
             processes.add(VmcProcess.start(p.name() + "-engine", t.clientNamespace(p), log(p, "engine"), line -> {},
                     engine, windows == null ? Map.of() : windows.engineEnvironment()));
-            processes.add(VmcProcess.startAgentd(p.name() + "-agentd", t.vdiNamespace(), log(p, "agentd"), line -> {},
-                    List.of("--channel", t.agentChannel(p), "--api-socket", p.agentSocket().toString(),
-                            "--no-fallback")));
+            processes.add(VmcProcess.startAgentd(p.name() + "-agentd", t.vdiNamespace(), log(p, "agentd"), line -> {}, agentd));
+        }
+        if (options.metrics()) {
+            out.printf("Prometheus metrics: %s; call records: %s%n", String.join(", ", metrics.entrySet().stream()
+                    .map(e -> e.getKey() + " http://" + e.getValue() + "/metrics").toList()), alice.callRecords().getParent());
+            options.probe().metricsServed(metrics);
         }
         for (Party p : List.of(alice, bob)) {
             Waits.awaitFile(p.agentSocket(), 60, log(p, "agentd"));
@@ -199,6 +237,7 @@ public final class Demo {
         bob.observer().ended().await(10, TimeUnit.SECONDS);
         alicePhone.waitFor(10, TimeUnit.SECONDS);
         bobPhone.close();
+        options.probe().callEnded(processes, lab);
         if (vdiCapture != null) {
             vdiCapture.close();
             officeCapture.close();

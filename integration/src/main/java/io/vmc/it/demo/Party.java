@@ -46,6 +46,11 @@ final class Party {
         return runDir.resolve(name + "-received");
     }
 
+    /** Where this party's engine appends its call-detail records (demo with metrics). */
+    Path callRecords() {
+        return runDir.resolve(name + "-calls.jsonl");
+    }
+
     /** agentd's API socket in this party's VM. */
     Path agentSocket() {
         return runDir.resolve(name + "-agent.sock");

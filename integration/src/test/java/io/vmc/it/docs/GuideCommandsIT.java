@@ -46,6 +46,8 @@ class GuideCommandsIT {
     private static final Map<String, String> RUN_ELSEWHERE = Map.of(
             "./vmc demo", "NoHairpinIT runs the demo and asserts its no-hairpin proof",
             "./vmc demo --video", "VideoDemoIT runs the demo with --video and asserts its screenshot proof",
+            "./vmc demo --metrics --keep-running", "PrometheusIT runs the demo with metrics (a real Prometheus scrapes it); "
+                    + "--keep-running only waits for Ctrl-C",
             "./vmc test", "the CI job runs it (.ci/run)",
             "./vmc engine --spice spice://vdi.example.org:5900",
                     "EngineSpiceCommandIT runs `vmc engine --spice spice://127.0.0.1:PORT` against a real QEMU SPICE server",
@@ -139,7 +141,7 @@ class GuideCommandsIT {
         // Thin-client guide: "Options you may need: ..."; "`./vmc engine --help` lists them all."
         VmcCommandLine.Outcome engineHelp = VmcCommandLine.run(Map.of(), "engine", "--help");
         assertThat(engineHelp.output()).contains("--spice", "--channel", "--mic", "--speaker", "--stun",
-                "--metrics-port", "--no-echo-cancel");
+                "--metrics", "--cdr", "--no-echo-cancel");
 
         for (String role : List.of("client", "guest", "dev", "demo")) {
             VmcCommandLine.Outcome doctor = VmcCommandLine.run(Map.of(), "doctor", "--role", role);

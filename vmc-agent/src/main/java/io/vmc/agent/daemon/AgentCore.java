@@ -115,6 +115,8 @@ public final class AgentCore implements AutoCloseable {
 
     /** Counters for tests and status. */
     private final AtomicLong migrations = new AtomicLong();
+    /** Times agentd went into FALLBACK, by the reason it went with (loop-confined); the start counts. */
+    private final java.util.EnumMap<ModeReason, Long> fallbackEntries = new java.util.EnumMap<>(ModeReason.class);
 
     /**
      * @param fallback the in-VM media core, or null when fallback is not available
@@ -125,6 +127,9 @@ public final class AgentCore implements AutoCloseable {
         this.fallback = config.fallbackEnabled ? fallback : null;
         this.reason = initialReason;
         this.detail = initialDetail;
+        if (initialReason != null) {
+            fallbackEntries.put(initialReason, 1L);
+        }
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vmc-agentd-core");
             t.setDaemon(true);
@@ -528,6 +533,9 @@ public final class AgentCore implements AutoCloseable {
         if (m == mode && r == reason && d.equals(detail)) {
             return;
         }
+        if (m == Mode.FALLBACK && mode != Mode.FALLBACK) {
+            fallbackEntries.merge(r, 1L, Long::sum);
+        }
         mode = m;
         reason = r;
         detail = d;
@@ -827,13 +835,15 @@ public final class AgentCore implements AutoCloseable {
 
     /** Sessions per backend name ("engine", "fallback", "none"), for status and tests. */
     public Map<String, Integer> sessionsByBackend() {
-        return query(() -> {
-            Map<String, Integer> m = new LinkedHashMap<>();
-            for (Entry e : sessions.values()) {
-                m.merge(e.backend == null ? "none" : e.backend.name(), 1, Integer::sum);
-            }
-            return m;
-        });
+        return query(this::countByBackend);
+    }
+
+    private Map<String, Integer> countByBackend() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (Entry e : sessions.values()) {
+            m.merge(e.backend == null ? "none" : e.backend.name(), 1, Integer::sum);
+        }
+        return m;
     }
 
     public int sessionCount() {
@@ -854,6 +864,23 @@ public final class AgentCore implements AutoCloseable {
 
     public long migrations() {
         return migrations.get();
+    }
+
+    /**
+     * What agentd's metrics show, taken at one instant on the loop.
+     *
+     * @param engineSoftware the connected engine's software string, empty while none is connected
+     * @param sessionsByBackend sessions per backend name ("engine", "fallback", "none")
+     * @param fallbackEntries times agentd went into FALLBACK, by reason (the start counts as one)
+     * @param moves sessions moved between engine and fallback
+     */
+    public record Snapshot(Mode mode, ModeReason reason, String engineSoftware, int protocolVersion,
+            Map<String, Integer> sessionsByBackend, int apps, Map<ModeReason, Long> fallbackEntries, long moves) {}
+
+    /** One consistent {@link Snapshot} (a scrape asks for it; nothing is computed in between). */
+    public Snapshot snapshot() {
+        return query(() -> new Snapshot(mode, reason, engineUp ? engineSoftware : "", engineUp ? protocolVersion : 0,
+                Map.copyOf(countByBackend()), apps.size(), Map.copyOf(fallbackEntries), migrations.get()));
     }
 
     @Override

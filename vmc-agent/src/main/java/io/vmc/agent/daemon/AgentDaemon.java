@@ -1,6 +1,7 @@
 package io.vmc.agent.daemon;
 
 import io.vmc.engine.EngineConfig;
+import io.vmc.engine.MetricsEndpoint;
 import io.vmc.transport.ChannelUri;
 import io.vmc.transport.EndpointListener;
 import io.vmc.transport.PeerCredentials;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
-    public static final String SOFTWARE = "vmc-agentd/0.1.0";
+    /** agentd's version, as its build info metric shows it. */
+    public static final String VERSION = "0.1.0";
+    public static final String SOFTWARE = "vmc-agentd/" + VERSION;
     public static final String DEFAULT_CHANNEL = "virtio:org.spice-space.vmc.0";
     public static final Path DEFAULT_API_SOCKET = Path.of("/run/vmc/agent.sock");
 
@@ -73,6 +76,8 @@ public final class AgentDaemon implements AutoCloseable {
         public Duration keepaliveInterval;
         public Duration deadAfter;
         public AgentCore.Config core = new AgentCore.Config();
+        /** Serve Prometheus metrics here; null = off (the default: nothing listens, nothing is loaded). */
+        public MetricsEndpoint metrics;
     }
 
     private final Options options;
@@ -83,6 +88,9 @@ public final class AgentDaemon implements AutoCloseable {
     private final StunBridge stun;
     private final AtomicInteger appNumbers = new AtomicInteger();
     private final Backend engineBackend;
+    /** The metrics server, or null; typed Closeable so that without --metrics no Prometheus class is loaded. */
+    private final java.io.Closeable metricsServer;
+    private final int metricsPort;
 
     private AgentDaemon(Options o) throws IOException {
         this.options = o;
@@ -173,8 +181,23 @@ public final class AgentDaemon implements AutoCloseable {
                 core.noEngine(ModeReason.NO_CHANNEL, "cannot open " + o.channel + ": " + e.getMessage());
             }
         }
-        log.info("{} serving apps on {} (channel {}, fallback {})", SOFTWARE, sock,
-                channel == null ? "disabled by policy" : o.channel, fallback == null ? "off" : "on");
+        if (o.metrics != null) {
+            io.prometheus.metrics.exporter.httpserver.HTTPServer m;
+            try {
+                m = AgentMetrics.start(o.metrics, core);
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+            this.metricsServer = m;
+            this.metricsPort = m.getPort();
+        } else {
+            this.metricsServer = null;
+            this.metricsPort = -1;
+        }
+        log.info("{} serving apps on {} (channel {}, fallback {}, metrics {})", SOFTWARE, sock,
+                channel == null ? "disabled by policy" : o.channel, fallback == null ? "off" : "on",
+                o.metrics == null ? "off" : o.metrics.url(metricsPort));
     }
 
     public static AgentDaemon start(Options o) throws IOException {
@@ -182,7 +205,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     private static EngineConfig fallbackConfig(Options o) {
-        EngineConfig.Builder b = EngineConfig.builder().software(SOFTWARE + " fallback");
+        EngineConfig.Builder b = EngineConfig.builder().software(SOFTWARE + " fallback").mode(io.vmc.transport.proto.Mode.FALLBACK);
         // the fallback sends from the VM, as the app could itself: the thin client's destination
         // rules (architecture 6a) guard the client's network, not the guest's
         b.allowLocalDestinations(java.util.EnumSet.allOf(EngineConfig.LocalDestination.class)).trustPlainPeers(true);
@@ -264,6 +287,11 @@ public final class AgentDaemon implements AutoCloseable {
         return core;
     }
 
+    /** The port metrics are served on, or -1 when off. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
     /** The embedded STUN server's UDP addresses (empty when off). */
     /** The embedded fake-stun's translation rules in their text form (for tests and status). */
     public java.util.List<String> stunRules() {
@@ -281,6 +309,13 @@ public final class AgentDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metricsServer != null) {
+            try {
+                metricsServer.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("closing the metrics server failed", e);
+            }
+        }
         try {
             server.close();
         } catch (RuntimeException e) {

@@ -102,6 +102,8 @@ public final class AudioSession {
     private final DestinationRules destinations;
     /** What this session may send per second, in bytes, audio and video together (policy media.max-send-kbps). */
     private final RateLimiter sendCeiling;
+    /** Failures by category, for the engine's metrics and the call-detail record. */
+    private final java.util.function.Consumer<Failure> failures;
 
     // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE
     // agent, ufrag/pwd, candidates and SDES key, so that it needs no BUNDLE demultiplexing; see the
@@ -130,9 +132,11 @@ public final class AudioSession {
     private io.vmc.overlay.VideoArea selfViewArea;
 
     public AudioSession(String id, SessionOptions options, EngineConfig config, EventSink events,
-                        ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered) {
+                        ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered,
+                        java.util.function.Consumer<Failure> failures) {
         this.id = id;
         this.candidatesGathered = candidatesGathered;
+        this.failures = failures;
         this.options = options;
         this.config = config;
         this.events = events;
@@ -153,8 +157,8 @@ public final class AudioSession {
                 if (!list.contains(c) && allowed.contains(c)) list.add(c);
             }
             if (list.isEmpty()) {
-                throw EngineException.precondition("none of the audio codecs " + options.getAudioCodecsList()
-                        + " is allowed by the client policy (allowed: " + config.audioCodecs() + ")");
+                throw failed(Failure.POLICY, EngineException.precondition("none of the audio codecs " + options.getAudioCodecsList()
+                        + " is allowed by the client policy (allowed: " + config.audioCodecs() + ")"));
             }
         }
         this.codecs = List.copyOf(list);
@@ -171,14 +175,17 @@ public final class AudioSession {
         if (options.getVideo() && !config.videoEnabled()) {
             videoWanted = false;
             videoDisabledReason = "video disabled by the client policy; the call is audio-only";
+            failures.accept(Failure.POLICY);
         } else if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
             videoWanted = false;
             videoDisabledReason = "video disabled: camera use denied by policy (" + config.videoSource() + "); the call is audio-only";
+            failures.accept(Failure.POLICY);
         } else if (options.getVideo() && videoCodecs.isEmpty()) {
             videoWanted = false;
             List<String> why = new ArrayList<>();
             for (VideoCodec c : wantedVideo) c.unavailability(VideoCodec::hasElement).ifPresent(why::add);
             videoDisabledReason = "video disabled: no usable video codec (" + String.join("; ", why) + "); the call is audio-only";
+            failures.accept(Failure.MEDIA);
         } else {
             videoWanted = options.getVideo();
             videoDisabledReason = null;
@@ -293,13 +300,13 @@ public final class AudioSession {
         }
         SessionOptions.SrtpPolicy policy = options.getSrtp();
         if (m.isSecure() && remoteCrypto == null) {
-            throw EngineException.precondition("the offer is " + m.proto() + " without a usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)");
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is " + m.proto() + " without a usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)"));
         }
         if (m.isSecure() && policy == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
-            throw EngineException.precondition("the offer requires SRTP (" + m.proto() + ") and this session has srtp=SRTP_DISABLED");
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer requires SRTP (" + m.proto() + ") and this session has srtp=SRTP_DISABLED"));
         }
         if (remoteCrypto == null && policy == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
-            throw EngineException.precondition("the offer is plain " + m.proto() + " without keys and this session requires SRTP (srtp=SRTP_REQUIRED)");
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is plain " + m.proto() + " without keys and this session requires SRTP (srtp=SRTP_REQUIRED)"));
         }
         boolean secure = remoteCrypto != null && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED;
         byte[] localKey = null;
@@ -447,9 +454,9 @@ public final class AudioSession {
                 remoteCrypto = c;
                 break;
             }
-            if (remoteCrypto == null) throw EngineException.invalid("the answer has no a=crypto line matching an offered tag and suite");
+            if (remoteCrypto == null) throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer has no a=crypto line matching an offered tag and suite"));
         } else if (options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
-            throw EngineException.precondition("the answer is plain " + m.proto() + " and this session requires SRTP");
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the answer is plain " + m.proto() + " and this session requires SRTP"));
         }
         Map<Integer, RtpMap> maps = m.rtpMaps();
         AudioCodec chosen = null;
@@ -749,6 +756,7 @@ public final class AudioSession {
         if (video ? e != pendingVideoIce : e != pendingIce) return; // a retired or superseded endpoint
         if (video) pendingVideoIce = null; else pendingIce = null;
         e.close();
+        failures.accept(Failure.ICE);
         LOG.warn("session {}: {}ICE restart failed ({}); media stays on the old pair", id, video ? "video " : "", reason);
         emitState(state, (video ? "video " : "") + "ICE restart failed: " + reason + "; media stays on " + (video ? "the old pair" : remoteAddr));
     }
@@ -784,6 +792,7 @@ public final class AudioSession {
                 flow = new MediaFlow(p, config, id, pulseSource, pulseSink, ssrc, nextSeq, timer, new FlowIo());
             } catch (IOException | RuntimeException e) {
                 flow = null;
+                failures.accept(Failure.MEDIA);
                 setState(SessionState.State.FAILED, "media pipeline: " + e.getMessage());
                 throw new EngineException(Error.Code.INTERNAL, "cannot start the media pipeline: " + e.getMessage(), e);
             }
@@ -868,6 +877,7 @@ public final class AudioSession {
         @Override
         public void mediaError(String message) {
             LOG.warn("session {}: media error: {}", id, message);
+            if (state != SessionState.State.FAILED) failures.accept(Failure.MEDIA);
             setState(SessionState.State.FAILED, "media: " + message);
         }
     }
@@ -907,7 +917,8 @@ public final class AudioSession {
                 synchronized (AudioSession.this) {
                     if (me != null && me != ice) {
                         restartFailed(me, false, reason);
-                    } else {
+                    } else if (!closed && state != SessionState.State.FAILED) {
+                        failures.accept(Failure.ICE);
                         setState(SessionState.State.FAILED, reason);
                     }
                 }
@@ -931,6 +942,7 @@ public final class AudioSession {
                 consentLost = lost;
                 if (f != null) f.setConsent(!lost);
                 if (lost) {
+                    failures.accept(Failure.ICE);
                     setState(SessionState.State.DISCONNECTED, "consent expired: no STUN response from " + remoteAddr);
                 } else {
                     synchronized (this) {
@@ -1064,12 +1076,14 @@ public final class AudioSession {
             e = new IceEndpoint(config, controlling, l, sendCeiling);
         } catch (IOException | RuntimeException x) {
             String why = "cannot gather ICE candidates: " + x.getMessage();
+            failures.accept(config.iceRelayOnly() ? Failure.TURN : Failure.ICE);
             // relay-only without a relay can never connect: say so in the state, too (a failed restart leaves the call as it is)
             if (first && config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
             throw new EngineException(Error.Code.UNAVAILABLE, why, x);
         }
         l.self = e;
         for (String p : e.turnProblems()) {
+            failures.accept(Failure.TURN);
             emitState(state, p + "; the call goes on without that relay");
         }
         for (Candidate c : e.localCandidates()) {
@@ -1130,10 +1144,12 @@ public final class AudioSession {
         try {
             e = new IceEndpoint(config, controlling, l, sendCeiling);
         } catch (IOException | RuntimeException x) {
+            failures.accept(Failure.ICE);
             throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + x.getMessage(), x);
         }
         l.self = e;
         for (String p : e.turnProblems()) {
+            failures.accept(Failure.TURN);
             emitState(state, "video: " + p + "; the call goes on without that relay");
         }
         for (Candidate c : e.localCandidates()) {
@@ -1202,6 +1218,7 @@ public final class AudioSession {
         } catch (RuntimeException e) {
             // video failing must not take the call down: go on audio-only and say why
             LOG.warn("session {}: video pipeline failed: {}", id, e.toString());
+            failures.accept(Failure.MEDIA);
             emitState(state, "video disabled: pipeline failed: " + e.getMessage());
             if (selfOverlay != null) selfOverlay.close();
             selfOverlay = null;
@@ -1352,6 +1369,7 @@ public final class AudioSession {
             why = " by the user";
         }
         camera = Camera.DENIED;
+        failures.accept(Failure.CAMERA);
         cameraDeniedReason = "camera use denied" + why + " (" + config.videoSource() + ")";
         LOG.info("session {}: {}", id, cameraDeniedReason);
         emitState(state, "video send disabled: " + cameraDeniedReason + "; the call goes on without sending video");
@@ -1399,6 +1417,7 @@ public final class AudioSession {
                 return;
             }
             LOG.warn("session {}: video ICE failed: {}", id, reason);
+            failures.accept(Failure.ICE);
             runAsync(() -> emitState(state, "video disabled: ICE failed: " + reason));
         }
 
@@ -1437,6 +1456,12 @@ public final class AudioSession {
         List<String> l = new ArrayList<>();
         maps.values().forEach(r -> l.add(r.encoding() + "/" + r.clockRate()));
         return l.toString();
+    }
+
+    /** Counts a failure and returns the exception that reports it, for {@code throw failed(...)}. */
+    private EngineException failed(Failure f, EngineException e) {
+        failures.accept(f);
+        return e;
     }
 
     private void ensureOpen() {
