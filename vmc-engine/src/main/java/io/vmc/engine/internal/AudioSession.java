@@ -545,7 +545,7 @@ public final class AudioSession {
         Optional<String> why = destinations.refusal(c.get().address(), ownAddresses());
         if (why.isPresent()) {
             LOG.warn("session {}: refused trickled ICE candidate {}: {}", id, c.get().address().getHostAddress(), why.get());
-            throw new EngineException(Error.Code.PERMISSION_DENIED, "ICE candidate refused: " + why.get());
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, "ICE candidate refused: " + why.get()));
         }
         if (!target.addRemoteCandidate(c.get())) {
             throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "remote candidate refused (limit " + IceEndpoint.MAX_REMOTE_CANDIDATES + " or not applicable)");
@@ -616,7 +616,7 @@ public final class AudioSession {
         String text = what + ": " + refused.size() + " ICE candidate(s) refused: " + String.join("; ", new java.util.LinkedHashSet<>(refused));
         if (usable == 0) {
             LOG.warn("session {}: {}; no candidate left", id, text);
-            throw new EngineException(Error.Code.PERMISSION_DENIED, text + "; no candidate left");
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, text + "; no candidate left"));
         }
         LOG.warn("session {}: {}; checks go to the {} other(s)", id, text, usable);
         emitState(state, text);
@@ -633,7 +633,7 @@ public final class AudioSession {
         Optional<String> why = destinations.refusal(a, ownAddresses());
         if (why.isPresent()) {
             LOG.warn("session {}: refused media destination {}:{}: {}", id, c.address(), m.port(), why.get());
-            throw new EngineException(Error.Code.PERMISSION_DENIED, what + "media to " + c.address() + ":" + m.port() + " refused: " + why.get());
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, what + "media to " + c.address() + ":" + m.port() + " refused: " + why.get()));
         }
         return new InetSocketAddress(a, m.port());
     }
@@ -666,7 +666,7 @@ public final class AudioSession {
     private void checkTransportChange(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
         if (!withIce && config.requireIce()) {
             LOG.warn("session {}: refused SDP without ICE: the client policy requires ICE", id);
-            throw new EngineException(Error.Code.PERMISSION_DENIED, "the peer's SDP has no ICE (a=ice-ufrag/a=ice-pwd) and the client policy requires ICE (media.require-ice)");
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, "the peer's SDP has no ICE (a=ice-ufrag/a=ice-pwd) and the client policy requires ICE (media.require-ice)"));
         }
         if (withIce) checkCandidates(m, "audio");
         MediaDescription v = videoSection(sdp);
