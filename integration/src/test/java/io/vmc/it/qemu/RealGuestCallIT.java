@@ -139,7 +139,7 @@ class RealGuestCallIT {
         // softphone only notices mode *changes*, so when the agent is OPTIMIZED before it connects
         // it waits the whole time (Softphone.awaitOptimized) before dialing.
         GuestProcess alice = guest(vm.vmc("softphone", "--user", "alice", "--sip", "127.0.0.1:" + ALICE_SIP,
-                "--agent-socket", SOCKET_A, "--codec", CODEC, "--wait-optimized", "15",
+                "--agent-socket", SOCKET_A, "--codec", CODEC, "--wait-optimized", "15", "--stats-interval", "1",
                 "--call", "sip:bob@127.0.0.1:" + BOB_SIP, "--duration", "8"));
         alice.awaitOutput("SIP listening", SLOW);
         phase(start, "alice's softphone up");
@@ -147,7 +147,7 @@ class RealGuestCallIT {
         phase(start, "alice dials");
         alice.awaitOutput("CALL established", SLOW);
         phase(start, "call established");
-        alice.awaitOutput("STATS ", Duration.ofSeconds(60));
+        alice.awaitOutput("STATS ", Duration.ofSeconds(60)); // pushed every second (--stats-interval 1): the call is up
 
         // Mid-call: which UDP ports are bound inside the guest (its processes are all VM side).
         Set<Integer> udp = guestUdpPorts(vm);
