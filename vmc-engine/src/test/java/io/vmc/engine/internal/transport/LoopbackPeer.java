@@ -75,6 +75,7 @@ final class LoopbackPeer implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
+            if (remote == null) remote = (InetSocketAddress) p.getSocketAddress(); // a peer whose port we learn (symmetric, like ICE's selected pair)
             switch (Demux.classify(p.getData(), p.getOffset(), p.getLength())) {
                 case DTLS -> endpoint.receive(p.getData(), p.getOffset(), p.getLength());
                 case RTP_RTCP -> media.add(java.util.Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength()));
