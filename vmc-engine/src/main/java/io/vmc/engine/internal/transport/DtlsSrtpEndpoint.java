@@ -293,14 +293,9 @@ public final class DtlsSrtpEndpoint implements AutoCloseable {
 
     private void run(Attempt a) {
         long t0 = System.nanoTime();
-        a.transport.setDeadline(t0 + handshakeTimeout.toNanos());
         DTLSTransport dtls;
         try {
-            if (a.role == DtlsRole.CLIENT) {
-                dtls = new DTLSClientProtocol().connect(new Client(a), a.transport);
-            } else {
-                dtls = new DTLSServerProtocol().accept(new Server(a), a.transport);
-            }
+            dtls = handshake(a, t0);
         } catch (IOException | RuntimeException e) {
             fail(a, classify(a, e, System.nanoTime() - t0));
             return;
@@ -318,6 +313,35 @@ public final class DtlsSrtpEndpoint implements AutoCloseable {
             listener.onConnected(s);
         }
         readUntilClosed(a, dtls);
+    }
+
+    private DTLSTransport handshake(Attempt a, long t0) throws IOException {
+        a.transport.setDeadline(t0 + handshakeTimeout.toNanos());
+        if (a.role == DtlsRole.CLIENT) return new DTLSClientProtocol().connect(new Client(a), a.transport);
+        return new DTLSServerProtocol().accept(new Server(a), a.transport);
+    }
+
+    /**
+     * For the fuzz test: one handshake on the calling thread over {@code datagrams}, filtered as
+     * {@link #receive} filters them, ending as soon as they are used up. Returns the failure it
+     * ends with (null only if the datagrams completed a handshake).
+     */
+    DtlsFailure handshakeOver(DtlsRole role, Fingerprint remote, List<byte[]> datagrams) {
+        QueuedDatagramTransport t = new QueuedDatagramTransport(sender, datagrams.size() + 1, MAX_DATAGRAM_BYTES, SEND_LIMIT_BYTES);
+        for (byte[] d : datagrams) {
+            if (d.length <= MAX_DATAGRAM_BYTES && DtlsRecords.check(d, 0, d.length) == null) t.offer(d);
+        }
+        t.endOfInput();
+        Attempt a = new Attempt(role, remote, t);
+        long t0 = System.nanoTime();
+        try {
+            handshake(a, t0);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return classify(a, e, System.nanoTime() - t0);
+        } finally {
+            t.close();
+        }
     }
 
     /** After the handshake: lets BouncyCastle answer a repeated last flight and see alerts, until the association ends. */
