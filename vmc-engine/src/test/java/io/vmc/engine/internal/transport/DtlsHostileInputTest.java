@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +56,10 @@ class DtlsHostileInputTest {
             assertThat(client.connected.get(10, TimeUnit.SECONDS)).isNotNull();
             assertThat(server.connected.get(10, TimeUnit.SECONDS)).isNotNull();
             DtlsSrtpEndpoint.Counters c = server.endpoint.counters();
-            assertThat(c.droppedMalformed()).as("counters %s", c).isGreaterThan(sent * 9L / 10);
+            // the kernel may drop some of the burst before the socket: of what arrived, all but the
+            // real handshake's few datagrams (and random ones that happen to look well-formed) are refused
+            assertThat(c.droppedMalformed()).as("counters %s after %d sent", c, sent).isPositive()
+                    .isGreaterThanOrEqualTo(c.datagramsIn() - 20);
             assertThat(server.failed).isNotDone();
         }
     }
@@ -137,6 +141,37 @@ class DtlsHostileInputTest {
             flood.join(10_000);
             assertThat(server.endpoint.queued()).isLessThanOrEqualTo(DtlsSrtpEndpoint.MAX_QUEUED_DATAGRAMS);
         }
+    }
+
+    /**
+     * Sixteen ClientHello fragments (about 3 KB in all) that each claim a 16 MiB message: fed to
+     * BouncyCastle 1.83 unchecked, they make it allocate 256 MiB of reassembly buffers (measured with
+     * this same setup and the check bypassed); through the endpoint's check, almost nothing.
+     */
+    @Test
+    void forgedHandshakeLengthsCannotMakeBouncyCastleAllocate() {
+        List<byte[]> forged = new java.util.ArrayList<>();
+        for (int seq = 0; seq < 16; seq++) {
+            byte[] h = flights.clientHello();
+            int hs = DtlsRecords.RECORD_HEADER_BYTES;
+            h[hs + 1] = (byte) 0xff; // length 16 MiB
+            h[hs + 2] = (byte) 0xff;
+            h[hs + 3] = (byte) 0xff;
+            h[hs + 5] = (byte) seq; // message_seq: 16 messages ahead fit BouncyCastle's window
+            h[10] = (byte) seq; // record sequence number
+            forged.add(h);
+        }
+        DtlsCertificate me = DtlsCertificate.generate(java.time.Instant.now(), new java.security.SecureRandom());
+        DtlsSrtpEndpoint e = new DtlsSrtpEndpoint(me, SrtpProfile.DEFAULT_PREFERENCE, (b, o, n) -> { }, new DtlsSrtpEndpoint.Listener() {
+            @Override public void onConnected(DtlsSrtpSession session) { }
+            @Override public void onFailed(DtlsFailure failure) { }
+        }, TIMEOUT);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        DtlsFailure f = e.handshakeOver(DtlsRole.SERVER, me.fingerprint(), forged);
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertThat(f).isNotNull();
+        assertThat(allocated).as("bytes allocated by the handshake").isLessThan(16L << 20);
     }
 
     @Test
