@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * the last flight, alerts) and calls the listener. {@link #start}, {@link #restart}, {@link #close}:
  * any thread.
  */
-public final class DtlsSrtpEndpoint implements AutoCloseable {
+public final class DtlsSrtpEndpoint implements DtlsTransport {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsSrtpEndpoint.class);
 
     /** A handshake not complete after this fails. DTLS retransmits at 0.4, 1.2, 2.8, 6 s within it. */
@@ -182,11 +182,17 @@ public final class DtlsSrtpEndpoint implements AutoCloseable {
         this(certificate, SrtpProfile.DEFAULT_PREFERENCE, sender, listener, HANDSHAKE_TIMEOUT);
     }
 
+    @Override
+    public Fingerprint localFingerprint() {
+        return certificate.fingerprint();
+    }
+
     /**
      * Starts the handshake in {@code role}, expecting the peer's certificate to match
      * {@code remoteFingerprint}. Datagrams that arrived before (a peer client that got our answer
      * first) are handed to it.
      */
+    @Override
     public synchronized void start(DtlsRole role, Fingerprint remoteFingerprint) {
         if (closed) throw new IllegalStateException("closed");
         if (current.role != null) throw new IllegalStateException("already started; use restart() for a new association");
@@ -199,6 +205,7 @@ public final class DtlsSrtpEndpoint implements AutoCloseable {
      * The old association reports nothing more; a ClientHello of the peer's new association that came
      * in early is handed to the new one when we are its server.
      */
+    @Override
     public synchronized void restart(DtlsRole role, Fingerprint remoteFingerprint) {
         if (closed) throw new IllegalStateException("closed");
         Attempt old = current;
@@ -224,6 +231,7 @@ public final class DtlsSrtpEndpoint implements AutoCloseable {
      * A DTLS datagram from the peer (the demultiplexer's {@link Demux.Kind#DTLS}); copies what it
      * keeps, never blocks.
      */
+    @Override
     public void receive(byte[] buf, int off, int len) {
         datagramsIn.incrementAndGet();
         if (len > MAX_DATAGRAM_BYTES) {
