@@ -249,7 +249,9 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
             return;
         }
         Attempt a = current;
-        if (a.established && a.role == DtlsRole.SERVER) {
+        if (a.established) {
+            // a ClientHello not of this association (as server: another random; as client: any
+            // but our own) starts the peer's next one, whatever our role in it will be
             byte[] random = DtlsRecords.clientHelloRandom(buf, off, len);
             if (random != null && !Arrays.equals(random, a.clientRandom)) {
                 keepEarlyHello(Arrays.copyOfRange(buf, off, off + len));
