@@ -289,6 +289,11 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
         a.stop();
     }
 
+    /** ClientHellos kept for the peer's next association (tests). */
+    synchronized int earlyClientHellos() {
+        return earlyHellos.size();
+    }
+
     /** Waits for the DTLS thread of the current association to end (tests). */
     void awaitThread(Duration d) throws InterruptedException {
         Thread t = current.thread;

@@ -59,12 +59,12 @@ class DtlsGstInteropTest {
     void handshakeAndSrtpBothWaysWithGstreamer(DtlsRole ourRole) throws Exception {
         OpensslCertificate gstCert = OpensslCertificate.create(tmp, "gst");
         try (LoopbackPeer us = new LoopbackPeer("vmc", SrtpProfile.DEFAULT_PREFERENCE, Duration.ofSeconds(15))) {
-            int gstPort = freeUdpPort();
+            int gstPort = UdpPorts.free();
             us.remote = new InetSocketAddress(InetAddress.getLoopbackAddress(), gstPort);
             Path rx = Files.createDirectories(tmp.resolve("rx"));
             if (ourRole == DtlsRole.CLIENT) {
                 Process gst = gstPeer(gstCert, gstPort, us.address().getPort(), false, rx);
-                awaitUdpBound(gstPort, gst); // else our first ClientHello meets a closed port and waits for its retransmission
+                UdpPorts.awaitBound(gstPort, gst, () -> log("gst")); // else our first ClientHello meets a closed port and waits for its retransmission
                 us.endpoint.start(DtlsRole.CLIENT, gstCert.fingerprint());
             } else {
                 // GStreamer's client starts the handshake as soon as it plays: our endpoint queues its ClientHello until start()
@@ -113,8 +113,11 @@ class DtlsGstInteropTest {
                     us.socket.send(new DatagramPacket(wire, wire.length, us.remote));
                     Thread.sleep(20); // paced like audio
                 }
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (files(rx).size() < 20 && System.nanoTime() < until) Thread.sleep(50);
+                try {
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> files(rx).size() >= 20);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // the assertion below says what arrived, with GStreamer's log
+                }
                 List<byte[]> got = new ArrayList<>();
                 for (Path f : files(rx)) got.add(Files.readAllBytes(f));
                 assertThat(got).as("packets GStreamer decrypted; gst log:%n%s", log("gst")).hasSize(20);
@@ -147,20 +150,6 @@ class DtlsGstInteropTest {
         return p;
     }
 
-    /** Waits until some process has bound the loopback UDP port (read from /proc/net/udp: probing by binding would race gst-launch). */
-    private void awaitUdpBound(int port, Process p) throws Exception {
-        String local = String.format("0100007F:%04X", port);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < end && p.isAlive()) {
-            for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
-                String[] f = line.strip().split("\\s+");
-                if (f.length > 1 && f[1].equals(local)) return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("gst-launch did not bind port " + port + (p.isAlive() ? "" : " (it exited " + p.exitValue() + ")") + "; log:\n" + log("gst"));
-    }
-
     private static List<Path> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();
@@ -170,11 +159,5 @@ class DtlsGstInteropTest {
     private String log(String name) throws IOException {
         Path f = tmp.resolve(name + ".log");
         return Files.exists(f) ? Files.readString(f) : "";
-    }
-
-    static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
-        }
     }
 }

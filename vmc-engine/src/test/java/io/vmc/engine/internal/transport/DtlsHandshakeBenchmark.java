@@ -101,11 +101,11 @@ class DtlsHandshakeBenchmark {
     }
 
     private long opensslPair() throws Exception {
-        int port = DtlsGstInteropTest.freeUdpPort();
+        int port = UdpPorts.free();
         try (HandshakeRelay relay = new HandshakeRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null);
              Proc server = new Proc(List.of("openssl", "s_server", "-dtls1_2", "-accept", "127.0.0.1:" + port, "-use_srtp", "SRTP_AES128_CM_SHA1_80",
                      "-cert", serverPeer.certFile().toString(), "-key", serverPeer.keyFile().toString(), "-verify", "1", "-naccept", "1", "-quiet"))) {
-            Thread.sleep(300); // s_server binds: a ClientHello before that would be retransmitted, which the relay leaves out anyway
+            UdpPorts.awaitBound(port, server.p, () -> "");
             try (Proc client = new Proc(List.of("openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + relay.address().getPort(),
                     "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-cert", clientPeer.certFile().toString(), "-key", clientPeer.keyFile().toString(), "-quiet"))) {
                 long t = relay.await(10_000);
@@ -116,12 +116,12 @@ class DtlsHandshakeBenchmark {
     }
 
     private long vmcClientOpensslServer() throws Exception {
-        int port = DtlsGstInteropTest.freeUdpPort();
+        int port = UdpPorts.free();
         try (LoopbackPeer client = new LoopbackPeer("bench-client", vmcClientCert, SrtpProfile.DEFAULT_PREFERENCE, Duration.ofSeconds(10));
              HandshakeRelay relay = new HandshakeRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), client.address());
              Proc server = new Proc(List.of("openssl", "s_server", "-dtls1_2", "-accept", "127.0.0.1:" + port, "-use_srtp", "SRTP_AES128_CM_SHA1_80",
                      "-cert", serverPeer.certFile().toString(), "-key", serverPeer.keyFile().toString(), "-verify", "1", "-naccept", "1", "-quiet"))) {
-            Thread.sleep(300);
+            UdpPorts.awaitBound(port, server.p, () -> "");
             client.remote = relay.address();
             client.endpoint.start(DtlsRole.CLIENT, serverPeer.fingerprint());
             long t = relay.await(10_000);
@@ -132,12 +132,12 @@ class DtlsHandshakeBenchmark {
     }
 
     private long gstPair() throws Exception {
-        int serverPort = DtlsGstInteropTest.freeUdpPort();
-        int clientPort = DtlsGstInteropTest.freeUdpPort();
+        int serverPort = UdpPorts.free();
+        int clientPort = UdpPorts.free();
         try (HandshakeRelay relay = new HandshakeRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), clientPort));
              Proc server = new Proc(gst(serverPeer, serverPort, relay.back.getLocalPort(), false))) {
-            Thread.sleep(500);
+            UdpPorts.awaitBound(serverPort, server.p, () -> "");
             try (Proc client = new Proc(gst(clientPeer, clientPort, relay.address().getPort(), true))) {
                 long t = relay.await(15_000);
                 assertThat(t).as("GStreamer handshake (%s)", relay.flights()).isPositive();

@@ -70,7 +70,7 @@ class DtlsOpensslInteropTest {
                     "-use_srtp", opensslName(profile), "-keymatexport", "EXTRACTOR-dtls_srtp",
                     "-keymatexportlen", Integer.toString(profile.keyingMaterialBytes()),
                     "-cert", theirs.certFile().toString(), "-key", theirs.keyFile().toString()));
-            int port = DtlsGstInteropTest.freeUdpPort();
+            int port = UdpPorts.free();
             if (ourRole == DtlsRole.CLIENT) {
                 // -verify: ask for our certificate (RFC 5763 section 5), accept it unchained
                 cmd.addAll(List.of("-accept", "127.0.0.1:" + port, "-verify", "1", "-naccept", "1"));

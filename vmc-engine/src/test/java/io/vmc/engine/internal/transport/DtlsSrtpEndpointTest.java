@@ -1,6 +1,7 @@
 package io.vmc.engine.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.internal.SrtpContext;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class DtlsSrtpEndpointTest {
             LoopbackPeer.pair(client, server);
             client.endpoint.start(DtlsRole.CLIENT, server.certificate.fingerprint());
             // the client's ClientHello arrives before the server is told to start: it must wait in the queue
-            Thread.onSpinWait();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.endpoint.counters().datagramsIn() >= 1);
             server.endpoint.start(DtlsRole.SERVER, client.certificate.fingerprint());
             assertThat(client.connected.get(10, TimeUnit.SECONDS).keys().profile()).isEqualTo(SrtpProfile.AEAD_AES_128_GCM);
         }
@@ -144,7 +145,7 @@ class DtlsSrtpEndpointTest {
             // the peer (client) restarts first, as after its ICE restart: its ClientHello reaches the
             // established server, which keeps it until its own restart() from the new answer
             client.endpoint.restart(DtlsRole.CLIENT, server.certificate.fingerprint());
-            awaitEarlyHello(server);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.endpoint.earlyClientHellos() >= 1);
             server.endpoint.restart(DtlsRole.SERVER, client.certificate.fingerprint());
             DtlsSrtpSession c2 = client.sessions.poll(10, TimeUnit.SECONDS);
             DtlsSrtpSession s2 = server.sessions.poll(10, TimeUnit.SECONDS);
@@ -203,13 +204,5 @@ class DtlsSrtpEndpointTest {
         Duration second = DtlsSrtpEndpoint.warmUp();
         assertThat(first).isLessThan(TIMEOUT);
         assertThat(second).isLessThan(TIMEOUT);
-    }
-
-    private static void awaitEarlyHello(LoopbackPeer server) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.endpoint.counters().datagramsIn() < 5 && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(50); // the ClientHello is one datagram, sent right after restart(); loopback delivers it in well under 50 ms
     }
 }
