@@ -302,7 +302,7 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
 
     /**
      * One handshake between two throwaway endpoints wired to each other in memory. The first
-     * handshake in a JVM took 0.1-0.5 s here (class loading, interpreted BouncyCastle), the next ones
+     * handshake in a JVM took 0.1-0.9 s here (class loading, interpreted BouncyCastle), the next ones
      * about a tenth of that: an engine that runs this once at start, off the call path, spares its
      * first call that delay.
      *
