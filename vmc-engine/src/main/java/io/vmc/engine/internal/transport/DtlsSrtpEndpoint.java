@@ -6,43 +6,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.AlertLevel;
-import org.bouncycastle.tls.Certificate;
-import org.bouncycastle.tls.CertificateRequest;
-import org.bouncycastle.tls.CipherSuite;
-import org.bouncycastle.tls.ClientCertificateType;
-import org.bouncycastle.tls.DTLSClientProtocol;
-import org.bouncycastle.tls.DTLSServerProtocol;
 import org.bouncycastle.tls.DTLSTransport;
-import org.bouncycastle.tls.DefaultTlsClient;
-import org.bouncycastle.tls.DefaultTlsServer;
-import org.bouncycastle.tls.ExporterLabel;
-import org.bouncycastle.tls.HashAlgorithm;
-import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SecurityParameters;
-import org.bouncycastle.tls.SignatureAlgorithm;
-import org.bouncycastle.tls.SignatureAndHashAlgorithm;
-import org.bouncycastle.tls.TlsAuthentication;
-import org.bouncycastle.tls.TlsContext;
-import org.bouncycastle.tls.TlsCredentialedSigner;
-import org.bouncycastle.tls.TlsCredentials;
-import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
-import org.bouncycastle.tls.TlsSRTPUtils;
-import org.bouncycastle.tls.TlsServerCertificate;
-import org.bouncycastle.tls.TlsTimeoutException;
-import org.bouncycastle.tls.TlsUtils;
-import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.TlsCertificate;
-import org.bouncycastle.tls.crypto.TlsCryptoParameters;
-import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * that fail {@link DtlsRecords#check}, beyond {@link #MAX_INBOUND_DATAGRAMS_PER_SECOND}, or beyond
  * {@link #MAX_QUEUED_DATAGRAMS} waiting are dropped and counted; a handshake that has not completed
  * after the handshake timeout fails.
+ *
+ * <p>Each association (its BouncyCastle client or server, checks and keys) is a {@link
+ * DtlsAssociation}; this class owns the inbound limits, the lifecycle and the listener.
  *
  * <p>Threads: {@link #receive} on the socket's receive thread (never blocks); one DTLS thread per
  * association runs the handshake, then reads the association until it ends (our retransmissions of
@@ -93,35 +66,6 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
     /** ClientHellos of a peer's next association kept while the current one runs, for {@link #restart}. */
     public static final int MAX_EARLY_CLIENT_HELLOS = 4;
 
-    /** DTLS 1.2 only: RFC 8827 section 6.5 requires 1.2 or later, and BouncyCastle has no DTLS 1.3 for DTLS-SRTP. */
-    private static final ProtocolVersion[] VERSIONS = ProtocolVersion.DTLSv12.only();
-    private static final SignatureAndHashAlgorithm ECDSA_SHA256 = new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
-    /** Our certificate is ECDSA, so as server only ECDSA suites; as client also RSA ones (SIP phones with RSA certificates). */
-    private static final int[] SERVER_SUITES = {
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
-    };
-    private static final int[] CLIENT_SUITES = {
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
-        CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
-    };
-    private static final Map<Integer, String> SUITE_NAMES = Map.of(
-            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-            CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-            CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-            CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-            CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
     private static final AtomicInteger IDS = new AtomicInteger();
 
     /** Outcomes, on the endpoint's DTLS thread (never the socket's receive thread). */
@@ -139,11 +83,9 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
     }
 
     private final DtlsCertificate certificate;
-    private final List<SrtpProfile> profiles;
+    private final DtlsAssociation.Config config;
     private final PacketSender sender;
     private final Listener listener;
-    private final Duration handshakeTimeout;
-    private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     private final RateLimiter inboundLimiter = new RateLimiter(MAX_INBOUND_DATAGRAMS_PER_SECOND, MAX_INBOUND_BURST);
     private final String name = "vmc-dtls-" + IDS.incrementAndGet();
 
@@ -156,7 +98,7 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
     private volatile String lastMalformed = "";
 
     /** The association in progress or established; before {@link #start} it only collects early datagrams. */
-    private volatile Attempt current;
+    private volatile DtlsAssociation current;
     /** ClientHellos that started the peer's next association while the current one ran. */
     private final ArrayDeque<byte[]> earlyHellos = new ArrayDeque<>();
     private boolean closed;
@@ -170,12 +112,11 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
             Listener listener, Duration handshakeTimeout) {
         this.certificate = Objects.requireNonNull(certificate, "certificate");
         if (profiles.isEmpty()) throw new IllegalArgumentException("profiles must not be empty");
-        this.profiles = List.copyOf(profiles);
         this.sender = Objects.requireNonNull(sender, "sender");
         this.listener = Objects.requireNonNull(listener, "listener");
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) throw new IllegalArgumentException("handshakeTimeout must be positive");
-        this.handshakeTimeout = handshakeTimeout;
-        this.current = new Attempt(null, null, newTransport());
+        this.config = new DtlsAssociation.Config(new BcTlsCrypto(new SecureRandom()), certificate, List.copyOf(profiles), handshakeTimeout, name);
+        this.current = new DtlsAssociation(config, null, null, newTransport());
     }
 
     public DtlsSrtpEndpoint(DtlsCertificate certificate, PacketSender sender, Listener listener) {
@@ -196,7 +137,7 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
     public synchronized void start(DtlsRole role, Fingerprint remoteFingerprint) {
         if (closed) throw new IllegalStateException("closed");
         if (current.role != null) throw new IllegalStateException("already started; use restart() for a new association");
-        launch(new Attempt(Objects.requireNonNull(role, "role"), Objects.requireNonNull(remoteFingerprint, "remoteFingerprint"), current.transport));
+        launch(new DtlsAssociation(config, Objects.requireNonNull(role, "role"), Objects.requireNonNull(remoteFingerprint, "remoteFingerprint"), current.transport));
     }
 
     /**
@@ -208,17 +149,17 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
     @Override
     public synchronized void restart(DtlsRole role, Fingerprint remoteFingerprint) {
         if (closed) throw new IllegalStateException("closed");
-        Attempt old = current;
+        DtlsAssociation old = current;
         QueuedDatagramTransport t = newTransport();
         if (role == DtlsRole.SERVER) {
             for (byte[] hello : earlyHellos) t.offer(hello);
         }
         earlyHellos.clear();
-        launch(new Attempt(Objects.requireNonNull(role, "role"), Objects.requireNonNull(remoteFingerprint, "remoteFingerprint"), t));
+        launch(new DtlsAssociation(config, Objects.requireNonNull(role, "role"), Objects.requireNonNull(remoteFingerprint, "remoteFingerprint"), t));
         old.stop();
     }
 
-    private void launch(Attempt a) {
+    private void launch(DtlsAssociation a) {
         current = a;
         handshakes.incrementAndGet();
         Thread th = new Thread(() -> run(a), name + "-" + a.role.name().toLowerCase(java.util.Locale.ROOT));
@@ -248,7 +189,7 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
             if (droppedRateLimited.incrementAndGet() == 1) LOG.info("{}: DTLS datagrams beyond {}/s from the peer: dropping", name, (int) MAX_INBOUND_DATAGRAMS_PER_SECOND);
             return;
         }
-        Attempt a = current;
+        DtlsAssociation a = current;
         if (a.established) {
             // a ClientHello not of this association (as server: another random; as client: any
             // but our own) starts the peer's next one, whatever our role in it will be
@@ -279,7 +220,7 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
     /** Stops the association (no close_notify is sent: the media path is going away with it). */
     @Override
     public void close() {
-        Attempt a;
+        DtlsAssociation a;
         synchronized (this) {
             if (closed) return;
             closed = true;
@@ -360,34 +301,26 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
 
     // ---- the DTLS thread
 
-    private void run(Attempt a) {
+    private void run(DtlsAssociation a) {
         long t0 = System.nanoTime();
         DTLSTransport dtls;
         try {
-            dtls = handshake(a, t0);
+            dtls = a.handshake(t0);
         } catch (IOException | RuntimeException e) {
-            fail(a, classify(a, e, System.nanoTime() - t0));
+            fail(a, a.classify(e, System.nanoTime() - t0));
             return;
         }
         a.transport.clearDeadline();
-        DtlsSrtpSession s = new DtlsSrtpSession(a.role, a.keys, a.remoteFingerprint,
-                SUITE_NAMES.getOrDefault(a.cipherSuite, String.format("0x%04X", a.cipherSuite)), a.extendedMasterSecret,
-                System.nanoTime() - t0);
+        DtlsSrtpSession s = a.session(System.nanoTime() - t0);
         a.established = true;
         if (!a.extendedMasterSecret) {
             LOG.warn("{}: the peer does not support the extended master secret (RFC 7627); SRTP keys exported from the plain master secret", name);
         }
-        if (a.isCurrent()) {
+        if (current == a) {
             LOG.info("{}: DTLS-SRTP {} as {} in {} ms ({})", name, s.keys().profile(), a.role, s.handshakeNanos() / 1_000_000, s.cipherSuite());
             listener.onConnected(s);
         }
         readUntilClosed(a, dtls);
-    }
-
-    private DTLSTransport handshake(Attempt a, long t0) throws IOException {
-        a.transport.setDeadline(t0 + handshakeTimeout.toNanos());
-        if (a.role == DtlsRole.CLIENT) return new DTLSClientProtocol().connect(new Client(a), a.transport);
-        return new DTLSServerProtocol().accept(new Server(a), a.transport);
     }
 
     /**
@@ -401,20 +334,20 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
             if (d.length <= MAX_DATAGRAM_BYTES && DtlsRecords.check(d, 0, d.length) == null) t.offer(d);
         }
         t.endOfInput();
-        Attempt a = new Attempt(role, remote, t);
+        DtlsAssociation a = new DtlsAssociation(config, role, remote, t);
         long t0 = System.nanoTime();
         try {
-            handshake(a, t0);
+            a.handshake(t0);
             return null;
         } catch (IOException | RuntimeException e) {
-            return classify(a, e, System.nanoTime() - t0);
+            return a.classify(e, System.nanoTime() - t0);
         } finally {
             t.close();
         }
     }
 
     /** After the handshake: lets BouncyCastle answer a repeated last flight and see alerts, until the association ends. */
-    private void readUntilClosed(Attempt a, DTLSTransport dtls) {
+    private void readUntilClosed(DtlsAssociation a, DTLSTransport dtls) {
         byte[] buf = new byte[MAX_DATAGRAM_BYTES];
         try {
             while (!a.stopped && !a.peerClosed) {
@@ -429,288 +362,12 @@ public final class DtlsSrtpEndpoint implements DtlsTransport {
         }
     }
 
-    private DtlsFailure classify(Attempt a, Exception e, long elapsedNanos) {
-        if (a.failure != null) return a.failure; // what our own checks found (fingerprint, profiles)
-        if (e instanceof TlsTimeoutException) {
-            return new DtlsFailure(DtlsFailure.Kind.TIMEOUT, "DTLS handshake as " + a.role.name().toLowerCase(java.util.Locale.ROOT)
-                    + " did not complete within " + handshakeTimeout.toMillis() + " ms"
-                    + (a.heardFromPeer ? "" : " (nothing usable came from the peer)"));
-        }
-        if (e instanceof TlsFatalAlertReceived r) {
-            return new DtlsFailure(DtlsFailure.Kind.PEER_ALERT, "the peer refused the DTLS handshake with fatal alert "
-                    + AlertDescription.getText(r.getAlertDescription()));
-        }
-        String what = e instanceof TlsFatalAlert f ? AlertDescription.getText(f.getAlertDescription()) + (f.getMessage() == null ? "" : ": " + f.getMessage())
-                : e.toString();
-        return new DtlsFailure(DtlsFailure.Kind.HANDSHAKE_ERROR, "DTLS handshake failed after " + elapsedNanos / 1_000_000 + " ms: " + what);
-    }
-
-    private void fail(Attempt a, DtlsFailure f) {
-        boolean report = a.isCurrent() && !a.stopped;
+    private void fail(DtlsAssociation a, DtlsFailure f) {
+        boolean report = current == a && !a.stopped;
         a.transport.close();
         if (report) {
             LOG.info("{}: {}", name, f);
             listener.onFailed(f);
-        }
-    }
-
-    /** One association: its role, expectations, transport and what its handshake found. */
-    private final class Attempt {
-        final DtlsRole role;
-        final Fingerprint remoteFingerprint;
-        final QueuedDatagramTransport transport;
-        volatile Thread thread;
-        volatile boolean stopped;
-        volatile boolean established;
-        volatile boolean peerClosed;
-        volatile boolean heardFromPeer;
-        volatile byte[] clientRandom;
-        volatile DtlsFailure failure;
-        SrtpProfile profile;
-        SrtpKeys keys;
-        int cipherSuite;
-        boolean extendedMasterSecret;
-
-        Attempt(DtlsRole role, Fingerprint remoteFingerprint, QueuedDatagramTransport transport) {
-            this.role = role;
-            this.remoteFingerprint = remoteFingerprint;
-            this.transport = transport;
-        }
-
-        boolean isCurrent() {
-            return current == this;
-        }
-
-        void stop() {
-            stopped = true;
-            transport.close();
-        }
-
-        /** Our checks throw this alert after recording why. */
-        TlsFatalAlert refuse(DtlsFailure f, short alert) {
-            failure = f;
-            return new TlsFatalAlert(alert, f.message());
-        }
-
-        void verifyPeer(Certificate chain) throws IOException {
-            heardFromPeer = true;
-            if (chain == null || chain.isEmpty()) {
-                throw refuse(new DtlsFailure(DtlsFailure.Kind.FINGERPRINT_MISMATCH, "the peer sent no certificate"), AlertDescription.handshake_failure);
-            }
-            byte[] der = chain.getCertificateAt(0).getEncoded();
-            if (!remoteFingerprint.matches(der)) {
-                throw refuse(new DtlsFailure(DtlsFailure.Kind.FINGERPRINT_MISMATCH, "the peer's certificate has fingerprint "
-                        + Fingerprint.of(remoteFingerprint.algorithm(), der).toSdp() + " but its SDP says a=fingerprint:"
-                        + remoteFingerprint.toSdp()), AlertDescription.bad_certificate);
-            }
-        }
-
-        /** RFC 5764 section 4.2, from the completed handshake (BouncyCastle wipes the master secret right after). */
-        void exportKeys(TlsContext context) {
-            SecurityParameters sp = context.getSecurityParametersConnection();
-            int n = profile.keyingMaterialBytes();
-            byte[] material;
-            extendedMasterSecret = sp.isExtendedMasterSecret();
-            if (extendedMasterSecret) {
-                material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, n);
-            } else {
-                // RFC 5705 section 4 over the plain master secret: BouncyCastle refuses that (RFC 7627
-                // section 5.4), but DTLS-SRTP peers without RFC 7627 exist (older SIP phones) and
-                // their keys are still bound to the fingerprint-checked handshake.
-                byte[] seed = org.bouncycastle.util.Arrays.concatenate(sp.getClientRandom(), sp.getServerRandom());
-                material = TlsUtils.PRF(sp, sp.getMasterSecret(), ExporterLabel.dtls_srtp, seed, n).extract();
-            }
-            keys = profile.split(material, role);
-            Arrays.fill(material, (byte) 0);
-            clientRandom = sp.getClientRandom().clone();
-            cipherSuite = sp.getCipherSuite();
-        }
-
-        TlsCredentialedSigner signer(TlsContext context) throws IOException {
-            Certificate chain = new Certificate(new TlsCertificate[] {crypto.createCertificate(certificate.encoded())});
-            return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
-                    certificate.privateKeyParameter(), chain, ECDSA_SHA256);
-        }
-
-        void alertReceived(short level, short description) {
-            heardFromPeer = true;
-            if (level == AlertLevel.warning && description == AlertDescription.close_notify) peerClosed = true;
-        }
-    }
-
-    private final class Client extends DefaultTlsClient {
-        private final Attempt a;
-
-        Client(Attempt a) {
-            super(crypto);
-            this.a = a;
-        }
-
-        @Override
-        protected ProtocolVersion[] getSupportedVersions() {
-            return VERSIONS;
-        }
-
-        @Override
-        protected int[] getSupportedCipherSuites() {
-            return TlsUtils.getSupportedCipherSuites(getCrypto(), CLIENT_SUITES);
-        }
-
-        @Override
-        public int getHandshakeTimeoutMillis() {
-            return (int) handshakeTimeout.toMillis();
-        }
-
-        @Override
-        public int getHandshakeResendTimeMillis() {
-            return INITIAL_RETRANSMIT_MILLIS;
-        }
-
-        @Override
-        public Hashtable<Integer, byte[]> getClientExtensions() throws IOException {
-            @SuppressWarnings("unchecked")
-            Hashtable<Integer, byte[]> ext = (Hashtable<Integer, byte[]>) super.getClientExtensions();
-            if (ext == null) ext = new Hashtable<>();
-            int[] ids = profiles.stream().mapToInt(SrtpProfile::id).toArray();
-            TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(ids, TlsUtils.EMPTY_BYTES));
-            return ext;
-        }
-
-        @Override
-        @SuppressWarnings("rawtypes")
-        public void processServerExtensions(Hashtable serverExtensions) throws IOException {
-            super.processServerExtensions(serverExtensions);
-            a.heardFromPeer = true;
-            UseSRTPData d = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
-            if (d == null) {
-                throw a.refuse(new DtlsFailure(DtlsFailure.Kind.NO_SRTP_PROFILE, "the peer's DTLS server did not accept use_srtp"),
-                        AlertDescription.handshake_failure);
-            }
-            int[] chosen = d.getProtectionProfiles();
-            // RFC 5764 section 4.1.3: exactly one of the offered profiles, and no MKI since we sent none
-            if (chosen.length != 1 || SrtpProfile.choose(profiles, chosen).isEmpty() || d.getMki().length != 0) {
-                throw a.refuse(new DtlsFailure(DtlsFailure.Kind.NO_SRTP_PROFILE, "the peer selected SRTP profile(s) "
-                        + Arrays.toString(chosen) + " (MKI " + d.getMki().length + " bytes), not one of " + profiles), AlertDescription.illegal_parameter);
-            }
-            a.profile = SrtpProfile.byId(chosen[0]).orElseThrow();
-        }
-
-        @Override
-        public TlsAuthentication getAuthentication() {
-            return new TlsAuthentication() {
-                @Override
-                public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
-                    a.verifyPeer(serverCertificate.getCertificate());
-                }
-
-                @Override
-                public TlsCredentials getClientCredentials(CertificateRequest certificateRequest) throws IOException {
-                    return a.signer(context);
-                }
-            };
-        }
-
-        @Override
-        public void notifyHandshakeComplete() throws IOException {
-            super.notifyHandshakeComplete();
-            a.exportKeys(context);
-        }
-
-        @Override
-        public void notifyAlertReceived(short alertLevel, short alertDescription) {
-            a.alertReceived(alertLevel, alertDescription);
-        }
-
-        @Override
-        public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
-            LOG.debug("{}: DTLS alert raised: {} {}", name, AlertDescription.getText(alertDescription), message);
-        }
-    }
-
-    private final class Server extends DefaultTlsServer {
-        private final Attempt a;
-        private SrtpProfile chosen;
-
-        Server(Attempt a) {
-            super(crypto);
-            this.a = a;
-        }
-
-        @Override
-        protected ProtocolVersion[] getSupportedVersions() {
-            return VERSIONS;
-        }
-
-        @Override
-        protected int[] getSupportedCipherSuites() {
-            return TlsUtils.getSupportedCipherSuites(getCrypto(), SERVER_SUITES);
-        }
-
-        @Override
-        public int getHandshakeTimeoutMillis() {
-            return (int) handshakeTimeout.toMillis();
-        }
-
-        @Override
-        public int getHandshakeResendTimeMillis() {
-            return INITIAL_RETRANSMIT_MILLIS;
-        }
-
-        @Override
-        @SuppressWarnings("rawtypes")
-        public void processClientExtensions(Hashtable clientExtensions) throws IOException {
-            super.processClientExtensions(clientExtensions);
-            a.heardFromPeer = true;
-            UseSRTPData d = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
-            if (d == null) {
-                throw a.refuse(new DtlsFailure(DtlsFailure.Kind.NO_SRTP_PROFILE, "the peer's ClientHello has no use_srtp"),
-                        AlertDescription.handshake_failure);
-            }
-            chosen = SrtpProfile.choose(profiles, d.getProtectionProfiles()).orElseThrow(() -> a.refuse(
-                    new DtlsFailure(DtlsFailure.Kind.NO_SRTP_PROFILE, "the peer offers SRTP profiles "
-                            + Arrays.toString(d.getProtectionProfiles()) + ", none of " + profiles), AlertDescription.handshake_failure));
-            a.profile = chosen;
-        }
-
-        @Override
-        public Hashtable<Integer, byte[]> getServerExtensions() throws IOException {
-            @SuppressWarnings("unchecked")
-            Hashtable<Integer, byte[]> ext = (Hashtable<Integer, byte[]>) super.getServerExtensions();
-            TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(new int[] {chosen.id()}, TlsUtils.EMPTY_BYTES));
-            return ext;
-        }
-
-        @Override
-        public CertificateRequest getCertificateRequest() {
-            // RFC 5763 section 5: the server must ask for the client's certificate
-            return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
-                    TlsUtils.getDefaultSupportedSignatureAlgorithms(context), null);
-        }
-
-        @Override
-        public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
-            a.verifyPeer(clientCertificate);
-        }
-
-        @Override
-        protected TlsCredentialedSigner getECDSASignerCredentials() throws IOException {
-            return a.signer(context);
-        }
-
-        @Override
-        public void notifyHandshakeComplete() throws IOException {
-            super.notifyHandshakeComplete();
-            a.exportKeys(context);
-        }
-
-        @Override
-        public void notifyAlertReceived(short alertLevel, short alertDescription) {
-            a.alertReceived(alertLevel, alertDescription);
-        }
-
-        @Override
-        public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
-            LOG.debug("{}: DTLS alert raised: {} {}", name, AlertDescription.getText(alertDescription), message);
         }
     }
 }
