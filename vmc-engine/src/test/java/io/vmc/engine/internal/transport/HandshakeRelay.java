@@ -28,6 +28,9 @@ final class HandshakeRelay implements AutoCloseable {
     private volatile int clientDatagrams;
     private volatile int serverDatagrams;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile java.util.function.Predicate<byte[]> dropUp = d -> false;
+    private volatile java.util.function.Predicate<byte[]> dropDown = d -> false;
+    private final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param server where the server listens
@@ -56,6 +59,16 @@ final class HandshakeRelay implements AutoCloseable {
         return finishedNanos - lastClientHelloNanos;
     }
 
+    /** Datagrams from the client (up) or the server (down) for which the predicate says true are lost. */
+    void lose(java.util.function.Predicate<byte[]> fromClient, java.util.function.Predicate<byte[]> fromServer) {
+        dropUp = fromClient;
+        dropDown = fromServer;
+    }
+
+    int dropped() {
+        return dropped.get();
+    }
+
     String flights() {
         return clientDatagrams + " datagrams from the client, " + serverDatagrams + " from the server";
     }
@@ -71,6 +84,10 @@ final class HandshakeRelay implements AutoCloseable {
                 if (client == null) client = (InetSocketAddress) p.getSocketAddress();
                 if (!serverSpoke && DtlsRecords.clientHelloRandom(p.getData(), 0, p.getLength()) != null) lastClientHelloNanos = now;
                 if (Demux.classify(p.getData(), 0, p.getLength()) == Demux.Kind.DTLS) clientDatagrams++;
+                if (dropUp.test(java.util.Arrays.copyOf(p.getData(), p.getLength()))) {
+                    dropped.incrementAndGet();
+                    continue;
+                }
                 back.send(new DatagramPacket(p.getData(), 0, p.getLength(), server));
             } catch (IOException e) {
                 return;
@@ -95,6 +112,10 @@ final class HandshakeRelay implements AutoCloseable {
                     finishedNanos = now;
                     finished.countDown();
                 }
+                if (dropDown.test(java.util.Arrays.copyOf(p.getData(), p.getLength()))) {
+                    dropped.incrementAndGet();
+                    continue;
+                }
                 InetSocketAddress c = client;
                 if (c != null) front.send(new DatagramPacket(p.getData(), 0, p.getLength(), c));
             } catch (IOException e) {
@@ -103,7 +124,7 @@ final class HandshakeRelay implements AutoCloseable {
         }
     }
 
-    private static boolean hasEpoch1Handshake(byte[] d, int len) {
+    static boolean hasEpoch1Handshake(byte[] d, int len) {
         int pos = 0;
         while (pos + DtlsRecords.RECORD_HEADER_BYTES <= len) {
             if ((d[pos] & 0xff) == DtlsRecords.CONTENT_HANDSHAKE && DtlsRecords.u16(d, pos + 3) == 1) return true;
