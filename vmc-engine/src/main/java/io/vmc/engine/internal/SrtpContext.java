@@ -14,8 +14,9 @@ import org.jitsi.utils.ByteArrayBuffer;
 import org.jitsi.utils.logging2.LoggerImpl;
 
 /**
- * SDES-keyed SRTP/SRTCP (RFC 3711, RFC 4568) on top of jitsi-srtp: one factory for what we send
- * (our key) and one for what we receive (the peer's key). Receive contexts exist only for SSRCs the
+ * SRTP/SRTCP (RFC 3711, AES-GCM RFC 7714) on top of jitsi-srtp, keyed by SDES (RFC 4568) or by the
+ * DTLS-SRTP exporter (RFC 5764): one factory for what we send (our key) and one for what we receive
+ * (the peer's key). Receive contexts exist only for SSRCs the
  * caller has accepted, and at most {@link #MAX_RECEIVE_SSRCS} of them.
  */
 public final class SrtpContext implements AutoCloseable {
@@ -51,21 +52,49 @@ public final class SrtpContext implements AutoCloseable {
         if (replayWindow < JITSI_REPLAY_WINDOW || replayWindow > MAX_REPLAY_WINDOW || replayWindow % 64 != 0) {
             throw new IllegalArgumentException("replayWindow must be a multiple of 64 in 64.." + MAX_REPLAY_WINDOW + ", got " + replayWindow);
         }
+        int salt = saltBytes(suite);
+        if (localKeyAndSalt.length != KEY_BYTES + salt || remoteKeyAndSalt.length != KEY_BYTES + salt) {
+            throw new IllegalArgumentException(suite + " needs " + (KEY_BYTES + salt) + " bytes of master key and salt, got "
+                    + localKeyAndSalt.length + " and " + remoteKeyAndSalt.length);
+        }
         this.suite = suite;
         this.replayWindow = replayWindow;
-        int tag = Crypto.AES_CM_128_HMAC_SHA1_32.equals(suite) ? 4 : 10;
-        SrtpPolicy rtp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, tag, 14);
+        SrtpPolicy rtp;
+        SrtpPolicy rtcp;
+        if (AEAD_AES_128_GCM.equals(suite)) {
+            // RFC 7714 section 12: a 16-byte tag, no separate authentication key, for SRTP and SRTCP alike
+            rtp = new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, KEY_BYTES, SrtpPolicy.NULL_AUTHENTICATION, 0, 16, salt);
+            rtcp = new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, KEY_BYTES, SrtpPolicy.NULL_AUTHENTICATION, 0, 16, salt);
+        } else {
+            int tag = Crypto.AES_CM_128_HMAC_SHA1_32.equals(suite) ? 4 : 10;
+            rtp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, KEY_BYTES, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, tag, salt);
+            // RFC 4568 section 6.2.2 (and RFC 5764 section 4.1.2): SRTCP always uses the 80-bit tag
+            rtcp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, KEY_BYTES, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, salt);
+        }
         // a NACKed packet is protected again with its original sequence number (plain retransmission,
         // RFC 4585); jitsi-srtp's send-side replay check would refuse that as REPLAY_FAIL
         rtp.setSendReplayEnabled(false);
         if (replayWindow > JITSI_REPLAY_WINDOW) rtp.setReceiveReplayEnabled(false);
-        // RFC 4568 section 6.2.2: SRTCP always uses the 80-bit tag
-        SrtpPolicy rtcp = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
         LoggerImpl log = new LoggerImpl(SrtpContext.class.getName());
-        sendFactory = new SrtpContextFactory(true, Arrays.copyOfRange(localKeyAndSalt, 0, 16),
-                Arrays.copyOfRange(localKeyAndSalt, 16, 30), rtp, rtcp, log);
-        receiveFactory = new SrtpContextFactory(false, Arrays.copyOfRange(remoteKeyAndSalt, 0, 16),
-                Arrays.copyOfRange(remoteKeyAndSalt, 16, 30), rtp, rtcp, log);
+        sendFactory = new SrtpContextFactory(true, Arrays.copyOfRange(localKeyAndSalt, 0, KEY_BYTES),
+                Arrays.copyOfRange(localKeyAndSalt, KEY_BYTES, KEY_BYTES + salt), rtp, rtcp, log);
+        receiveFactory = new SrtpContextFactory(false, Arrays.copyOfRange(remoteKeyAndSalt, 0, KEY_BYTES),
+                Arrays.copyOfRange(remoteKeyAndSalt, KEY_BYTES, KEY_BYTES + salt), rtp, rtcp, log);
+    }
+
+    /**
+     * AEAD_AES_128_GCM (RFC 7714): negotiated by DTLS-SRTP (use_srtp profile 0x0007); its master key
+     * and salt come from the DTLS exporter, see {@code io.vmc.engine.internal.transport.SrtpProfile}.
+     */
+    public static final String AEAD_AES_128_GCM = "AEAD_AES_128_GCM";
+    /** Master key length of every suite here (AES-128). */
+    public static final int KEY_BYTES = 16;
+
+    /** Master salt length of a suite: 14 bytes for AES-CM (RFC 3711), 12 for AES-GCM (RFC 7714 section 8.1). */
+    public static int saltBytes(String suite) {
+        if (AEAD_AES_128_GCM.equals(suite)) return 12;
+        if (Crypto.AES_CM_128_HMAC_SHA1_80.equals(suite) || Crypto.AES_CM_128_HMAC_SHA1_32.equals(suite)) return 14;
+        throw new IllegalArgumentException("unsupported SRTP suite " + suite);
     }
 
     public String suite() {
