@@ -121,18 +121,23 @@ class VideoFlowFeedbackTest {
                 f.onPacket(p, 0, p.length);
             }
             // the NACK goes out at once, before any periodic report: an empty RR + NACK for 5
-            await().atMost(Duration.ofSeconds(2)).until(() -> rtcp(PEER).stream().anyMatch(r -> !r.nackSeqs().isEmpty()));
+            // polled every millisecond: 5 must arrive within the tracker's 200 ms (NACK_MAX_AGE_NANOS) to count as recovered
+            await().atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> rtcp(PEER).stream().anyMatch(r -> !r.nackSeqs().isEmpty()));
             RtcpPackets.Parsed early = rtcp(PEER).stream().filter(r -> !r.nackSeqs().isEmpty()).findFirst().orElseThrow();
             assertThat(early.nackSeqs()).containsExactly(5);
             assertThat(early.blocks()).isEmpty();
             byte[] five = MediaFlowInputTest.rtp(96, 5, 5 * 3000L, PEER, 50);
             f.onPacket(five, 0, five.length);
-            assertThat(f.counters()).containsEntry("videoNacksSent", 1L).containsEntry("videoRecovered", 1L);
+            // the NACK may have been repeated before 5 came (no RTT known yet: the repeat timer is short)
+            assertThat(f.counters().get("videoNacksSent")).isPositive();
+            assertThat(f.counters()).containsEntry("videoRecovered", 1L);
+            long nackedBeforeJump = f.counters().get("videoNackedPackets");
 
             // a jump of 2000: not 2000 NACKs
             byte[] jump = MediaFlowInputTest.rtp(96, 2011, 2011 * 3000L, PEER, 50);
             f.onPacket(jump, 0, jump.length);
-            assertThat(f.counters().get("videoNackedPackets")).isEqualTo(1L);
+            assertThat(f.counters().get("videoNackedPackets")).isEqualTo(nackedBeforeJump);
 
             // the next periodic report: highest 2011, the recovered packet counted as lost with the jump
             // (a report sent earlier, while the first packets came in, says less: on a loaded machine
