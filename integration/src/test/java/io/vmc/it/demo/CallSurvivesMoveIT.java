@@ -110,7 +110,7 @@ class CallSurvivesMoveIT {
     private static VmcProcess startSoftphone(Party p, Path dir, List<VmcProcess> processes, List<String> extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("softphone", "--user", p.name(),
                 "--sip", "127.0.0.1:" + p.sipPort(), "--agent-socket", p.agentSocket().toString(),
-                "--codec", "opus", "--wait-optimized", "30"));
+                "--codec", "opus", "--wait-optimized", "30", "--stats-interval", "1")); // the test follows live stats
         args.addAll(extra);
         VmcProcess phone = VmcProcess.start(p.name() + "-softphone", null, dir.resolve(p.name() + "-softphone.log"),
                 p.observer()::accept, args);

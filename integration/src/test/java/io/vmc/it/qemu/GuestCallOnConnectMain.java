@@ -5,6 +5,7 @@ import io.vmc.agent.api.Mode;
 import io.vmc.agent.api.SessionOptions;
 import io.vmc.agent.api.Vmc;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,9 @@ public final class GuestCallOnConnectMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Vmc vmc = Vmc.builder().socket(Path.of(args[0])).appName("call-on-connect").connect();
+        // An interpreted JVM in a TCG guest on a busy host: agentd may need long to answer its first app.
+        Vmc vmc = Vmc.builder().socket(Path.of(args[0])).appName("call-on-connect")
+                .connectTimeout(Duration.ofSeconds(90)).requestTimeout(Duration.ofSeconds(60)).connect();
         // Listeners run on the API's dispatcher thread; blocking calls belong elsewhere.
         ExecutorService caller = Executors.newSingleThreadExecutor();
         AtomicInteger calls = new AtomicInteger();
