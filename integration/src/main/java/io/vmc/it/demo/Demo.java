@@ -209,12 +209,12 @@ public final class Demo {
         step("Call established; audio both ways (Alice sends " + ALICE_TONE_HZ + " Hz, Bob " + BOB_TONE_HZ + " Hz)"
                 + (video == null ? "" : "; video both ways (Alice sends " + alice.videoColour().pattern() + ", Bob "
                         + bob.videoColour().pattern() + ")"));
+        long established = System.nanoTime(); // before the probe: it may take seconds (capture start-up)
         options.probe().callEstablished(processes, lab);
         StatsTable table = new StatsTable(out, video != null);
         table.header();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.durationSeconds() + 15L);
         java.io.ByteArrayOutputStream ownership = new java.io.ByteArrayOutputStream();
-        long established = System.nanoTime();
         boolean endingReported = false;
         for (int second = 1; alice.observer().ended().getCount() > 0 && System.nanoTime() < end; second++) {
             alice.observer().ended().await(1, TimeUnit.SECONDS);
