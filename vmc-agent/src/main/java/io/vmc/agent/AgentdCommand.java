@@ -85,7 +85,7 @@ public final class AgentdCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         try (AgentDaemon d = AgentDaemon.start(o)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-agentd-shutdown"));
-            System.err.println("vmc agentd: apps on " + o.apiSocket + (d.webApiAddress() == null ? "" : " and web API on " + d.webApiAddress())
+            System.err.println("vmc agentd: apps on " + o.apiSocket + (d.webApiUrl() == null ? "" : " and web API on " + d.webApiUrl())
                     + ", engine channel " + (o.forbidOptimization ? "disabled by policy" : o.channel)
                     + ", fallback " + (o.core.fallbackEnabled ? "on" : "off")
                     + (d.stunAddresses().isEmpty() ? "" : ", fake-stun on " + d.stunAddresses()));

@@ -1,12 +1,9 @@
 package io.vmc.agent;
 
 import io.vmc.agent.web.NativeHost;
-import io.vmc.agent.web.SecretFiles;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,18 +27,9 @@ public final class NativeHostCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "BROWSER-ARGS", hidden = true)
     List<String> browserArgs = new ArrayList<>();
 
+    // No method here names a web API type: picocli reflects on this class whenever agentd starts.
     @Override
     public Integer call() throws Exception {
-        NativeHost host = new NativeHost(refresh -> {
-            Path d = dir != null ? dir : SecretFiles.defaultDir();
-            Optional<SecretFiles.Connection> stored = refresh ? Optional.empty() : SecretFiles.read(d);
-            if (stored.isPresent()) {
-                return stored.get();
-            }
-            SecretFiles.Connection c = SecretFiles.fetch(WebSecretCommand.socket(apiSocket), Duration.ofSeconds(15));
-            SecretFiles.store(d, c);
-            return c;
-        });
-        return host.serve(System.in, System.out);
+        return NativeHost.forUser(dir, WebSecretCommand.socket(apiSocket)).serve(System.in, System.out);
     }
 }

@@ -307,6 +307,11 @@ public final class AgentDaemon implements AutoCloseable {
         return stun == null ? java.util.List.of() : stun.table().rules().stream().map(Object::toString).toList();
     }
 
+    /** The web API's URL ({@code ws://127.0.0.1:PORT/vmc.v1}), or null when it is off. */
+    public String webApiUrl() {
+        return webApi == null ? null : webApi.url();
+    }
+
     /** The web API's bound address, or null when it is off. */
     public java.net.InetSocketAddress webApiAddress() {
         return webApi == null ? null : webApi.localAddress();

@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The native messaging host of VMC's browser extension (docs/web-api.md, "Browser extension"): the
@@ -31,6 +34,23 @@ public final class NativeHost {
 
     public NativeHost(Source source) {
         this.source = source;
+    }
+
+    /**
+     * The host of the user running it: the files in {@code dir} (null: {@link SecretFiles#defaultDir()}),
+     * else (or on refresh) agentd at {@code socket}, whose answer it stores for next time.
+     */
+    public static NativeHost forUser(Path dir, Path socket) {
+        return new NativeHost(refresh -> {
+            Path d = dir != null ? dir : SecretFiles.defaultDir();
+            Optional<SecretFiles.Connection> stored = refresh ? Optional.empty() : SecretFiles.read(d);
+            if (stored.isPresent()) {
+                return stored.get();
+            }
+            SecretFiles.Connection c = SecretFiles.fetch(socket, Duration.ofSeconds(15));
+            SecretFiles.store(d, c);
+            return c;
+        });
     }
 
     /**
