@@ -57,6 +57,15 @@ class AgentdConfigTest {
     }
 
     @Test
+    void theShippedExampleParsesAsItIsAndWithEveryKeySet() throws Exception {
+        String shipped = Files.readString(Path.of("packaging", "agentd.conf"));
+        assertThat(parse(shipped).webApiListen).as("off as shipped").isNull();
+        AgentdConfig on = parse(shipped.replace("#web-api.", "web-api."));
+        assertThat(on.webApiListen.getPort()).isEqualTo(7411);
+        assertThat(on.webApiOrigins).contains("https://phone.example.com");
+    }
+
+    @Test
     void theCommandLineOverridesTheFile() throws Exception {
         Path conf = Files.writeString(dir.resolve("agentd.conf"), "web-api.listen = 127.0.0.1:7411\nweb-api.allowed-origins = https://a.example\n");
         AgentdCommand cmd = new AgentdCommand();
