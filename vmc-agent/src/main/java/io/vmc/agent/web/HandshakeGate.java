@@ -19,7 +19,8 @@ import java.util.Set;
  *   <li>exactly one valid secret, as {@code Authorization: Bearer SECRET} or as a
  *       {@code vmc.secret.SECRET} entry of {@code Sec-WebSocket-Protocol} (401);</li>
  *   <li>then the request itself: path {@link WebApi#PATH} (404), GET (405), a WebSocket upgrade
- *       (400), and {@link WebApi#SUBPROTOCOL} among the subprotocols offered, if any (400).</li>
+ *       (400) of version 13 (426), and {@link WebApi#SUBPROTOCOL} among the subprotocols offered,
+ *       if any (400).</li>
  * </ol>
  * Pure: no I/O, no state but the configuration.
  */
@@ -92,6 +93,9 @@ final class HandshakeGate {
                 || !h.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)
                 || !h.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
             return Verdict.refuse(HttpResponseStatus.BAD_REQUEST, "not a WebSocket upgrade request");
+        }
+        if (!"13".equals(h.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            return Verdict.refuse(HttpResponseStatus.UPGRADE_REQUIRED, "Sec-WebSocket-Version must be 13 (RFC 6455)");
         }
         List<String> offered = subprotocols(h);
         if (!offered.isEmpty() && !offered.contains(WebApi.SUBPROTOCOL)) {

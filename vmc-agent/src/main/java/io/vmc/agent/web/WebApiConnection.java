@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -128,7 +129,10 @@ final class WebApiConnection extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // the decoder has sent the close status (1002, 1007, 1009) and closes the connection
+            log.info("{}: {}; closed", describe(), cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
             log.info("{}: message over {} bytes; closing", describe(), WebApi.MAX_MESSAGE_BYTES);
             close(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message larger than " + WebApi.MAX_MESSAGE_BYTES + " bytes");
         } else {

@@ -219,6 +219,8 @@ public final class WebApiServer implements AutoCloseable {
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (status.equals(HttpResponseStatus.UNAUTHORIZED)) {
             resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"vmc\"");
+        } else if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
+            resp.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
         }
         ch.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }

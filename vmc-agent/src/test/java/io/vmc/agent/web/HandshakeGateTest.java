@@ -67,6 +67,8 @@ class HandshakeGateTest {
         assertThat(gate.check("PUT", "/vmc.v1", upgrade().set("Authorization", "Bearer " + s)).status().code()).isEqualTo(405);
         assertThat(verdict(upgrade().remove("Upgrade").set("Authorization", "Bearer " + s))).startsWith("400 not a WebSocket");
         assertThat(verdict(upgrade().remove("Sec-WebSocket-Key").set("Authorization", "Bearer " + s))).startsWith("400 not a WebSocket");
+        assertThat(verdict(upgrade().remove("Sec-WebSocket-Version").set("Authorization", "Bearer " + s))).startsWith("426 Sec-WebSocket-Version");
+        assertThat(verdict(upgrade().set("Sec-WebSocket-Version", "8").set("Authorization", "Bearer " + s))).startsWith("426");
         assertThat(verdict(upgrade().set("Sec-WebSocket-Protocol", "chat").set("Authorization", "Bearer " + s))).startsWith("400 offer the subprotocol");
     }
 

@@ -126,6 +126,8 @@ class WebApiTest {
             assertRefused(host + upgrade + "Authorization: Bearer " + secret + "\r\nSec-WebSocket-Protocol: vmc.secret." + secret + "\r\n",
                     401, "more than one secret");
             assertRefused(host + "Authorization: Bearer " + secret + "\r\n", 400, "not a WebSocket upgrade");
+            assertRefused(host + upgrade.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8") + "Authorization: Bearer " + secret + "\r\n",
+                    426, "Sec-WebSocket-Version must be 13");
             assertRefused(host + upgrade + "Sec-WebSocket-Protocol: chat, vmc.secret." + secret + "\r\n", 400, "offer the subprotocol vmc.v1.json");
             assertRefused("GET /other HTTP/1.1\r\n", host + upgrade + "Authorization: Bearer " + secret + "\r\n", 404, "/vmc.v1");
             assertRefused("POST /vmc.v1 HTTP/1.1\r\n", host + "Origin: https://evil.example\r\nContent-Length: 0\r\n", 403, "origin not allowed");
