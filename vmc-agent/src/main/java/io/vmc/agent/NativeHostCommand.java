@@ -1,12 +1,11 @@
 package io.vmc.agent;
 
 import io.vmc.agent.web.NativeHost;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -17,11 +16,8 @@ import picocli.CommandLine.Parameters;
         description = "Chromium native messaging host for the VMC extension: answers with the web API's URL and your secret. "
                 + "Started by the browser, not by hand.")
 public final class NativeHostCommand implements Callable<Integer> {
-    @Option(names = "--api-socket", paramLabel = "PATH", description = "Agent socket (default $VMC_AGENT_SOCKET or /run/vmc/agent.sock).")
-    Path apiSocket;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "Folder of the secret files (default $XDG_RUNTIME_DIR/vmc).")
-    Path dir;
+    @Mixin
+    WebSecretOptions options;
 
     /** What the browser passes: the calling extension's origin (and on Windows, its window). */
     @Parameters(arity = "0..*", paramLabel = "BROWSER-ARGS", hidden = true)
@@ -30,6 +26,8 @@ public final class NativeHostCommand implements Callable<Integer> {
     // No method here names a web API type: picocli reflects on this class whenever agentd starts.
     @Override
     public Integer call() throws Exception {
-        return NativeHost.forUser(dir, WebSecretCommand.socket(apiSocket)).serve(System.in, System.out);
+        java.io.PrintStream framing = System.out;
+        System.setOut(System.err); // a logger that writes to stdout must not break the browser's framing
+        return NativeHost.forUser(options.dir, options.socket()).serve(System.in, framing);
     }
 }

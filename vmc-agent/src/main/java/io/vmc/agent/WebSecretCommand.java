@@ -1,6 +1,5 @@
 package io.vmc.agent;
 
-import io.vmc.agent.api.Vmc;
 import io.vmc.agent.api.VmcException;
 import io.vmc.agent.web.SecretFiles;
 import java.nio.file.Path;
@@ -8,7 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -19,11 +18,8 @@ import picocli.CommandLine.Spec;
         description = "Ask vmc-agentd for your web API secret and store it in $XDG_RUNTIME_DIR/vmc/web-api.secret "
                 + "(mode 0600), with the WebSocket URL in web-api.url beside it.")
 public final class WebSecretCommand implements Callable<Integer> {
-    @Option(names = "--api-socket", paramLabel = "PATH", description = "Agent socket (default $VMC_AGENT_SOCKET or /run/vmc/agent.sock).")
-    Path apiSocket;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "Folder for the two files (default $XDG_RUNTIME_DIR/vmc).")
-    Path dir;
+    @Mixin
+    WebSecretOptions options;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,8 +27,8 @@ public final class WebSecretCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            Path d = dir != null ? dir : SecretFiles.defaultDir();
-            SecretFiles.Connection c = SecretFiles.fetch(socket(apiSocket), Duration.ofSeconds(15));
+            Path d = options.dir != null ? options.dir : SecretFiles.defaultDir();
+            SecretFiles.Connection c = SecretFiles.fetch(options.socket(), Duration.ofSeconds(15));
             SecretFiles.store(d, c);
             spec.commandLine().getOut().println("web API " + c.url() + "; secret in " + d.resolve(SecretFiles.SECRET_FILE));
             spec.commandLine().getOut().flush();
@@ -41,14 +37,5 @@ public final class WebSecretCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vmc agentd web-secret: " + e.getMessage());
             return 2;
         }
-    }
-
-    /** The agent socket: the option, else $VMC_AGENT_SOCKET, else /run/vmc/agent.sock. */
-    static Path socket(Path option) {
-        if (option != null) {
-            return option;
-        }
-        String env = System.getenv(Vmc.SOCKET_ENV);
-        return env == null || env.isBlank() ? Vmc.DEFAULT_SOCKET : Path.of(env);
     }
 }

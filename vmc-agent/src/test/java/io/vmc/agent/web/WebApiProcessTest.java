@@ -105,6 +105,23 @@ class WebApiProcessTest {
         assertThat(python("status", "--dir", user.toString())).startsWith("1: ").contains("401");
         assertThat(Files.readString(dir.resolve("on.log"))).contains("refused").contains("403 origin not allowed").contains("401 wrong secret")
                 .doesNotContain("forged");
+        // the browser's side: the native messaging host as its own process, no files yet: it asks agentd
+        Path fresh = dir.resolve("fresh-runtime").resolve("vmc");
+        Process host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), AgentdCommand.class.getName(), "native-host",
+                "--api-socket", dir.resolve("on.sock").toString(), "--dir", fresh.toString(), "chrome-extension://abcdefghijklmnopabcdefghijklmnop/")
+                .redirectError(dir.resolve("host.log").toFile()).start();
+        processes.add(host);
+        byte[] ask = "{\"type\":\"getConnection\"}".getBytes(StandardCharsets.UTF_8);
+        host.getOutputStream().write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(ask.length).array());
+        host.getOutputStream().write(ask);
+        host.getOutputStream().close(); // the browser closes the port: the host answers, then exits
+        byte[] answer = NativeMessaging.read(host.getInputStream());
+        assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(host.exitValue()).as(Files.readString(dir.resolve("host.log"))).isZero();
+        assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"connection\",\"url\":\"ws://127.0.0.1:" + port
+                + "/vmc.v1\",\"secret\":\"" + Files.readString(fresh.resolve("web-api.secret")).strip() + "\"}");
+        assertThat(host.getInputStream().read()).as("nothing but the framed answer on stdout").isEqualTo(-1);
         System.out.printf("agentd, web API on and used: %d classes loaded, RSS %s, %s threads%n",
                 Files.readAllLines(dir.resolve("on-classes.log")).size(), proc(on, "VmRSS"), proc(on, "Threads"));
     }
