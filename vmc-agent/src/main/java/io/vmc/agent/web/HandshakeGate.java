@@ -47,7 +47,12 @@ final class HandshakeGate {
      */
     HandshakeGate(Set<String> allowedOrigins, String hostLiteral, int port, WebSecrets secrets) {
         this.allowedOrigins = Set.copyOf(allowedOrigins);
-        this.hosts = Set.of((hostLiteral + ":" + port).toLowerCase(Locale.ROOT), "localhost:" + port);
+        Set<String> h = new java.util.HashSet<>(Set.of((hostLiteral + ":" + port).toLowerCase(Locale.ROOT), "localhost:" + port));
+        if (port == 80) { // ws://'s default port: browsers leave it out of Host
+            h.add(hostLiteral.toLowerCase(Locale.ROOT));
+            h.add("localhost");
+        }
+        this.hosts = Set.copyOf(h);
         this.secrets = secrets;
     }
 
