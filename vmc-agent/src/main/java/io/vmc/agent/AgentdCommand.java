@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code vmc agentd}: the guest daemon. */
 @Command(name = "agentd", mixinStandardHelpOptions = true, version = AgentDaemon.SOFTWARE,
-        description = "VMC guest agent: owns the VMC channel to the thin client's engine and serves softphones on a local socket.")
+        description = "VMC guest agent: owns the VMC channel to the thin client's engine and serves softphones on a local socket "
+                + "(and, when enabled, on a loopback WebSocket for web pages and other languages).",
+        subcommands = {WebSecretCommand.class, NativeHostCommand.class})
 public final class AgentdCommand implements Callable<Integer> {
     @Option(names = "--channel", paramLabel = "URI", defaultValue = AgentDaemon.DEFAULT_CHANNEL,
             description = "Channel to the engine: virtio:NAME, unix:PATH, tcp:HOST:PORT (default ${DEFAULT-VALUE}).")
@@ -68,6 +70,15 @@ public final class AgentdCommand implements Callable<Integer> {
     @Option(names = "--max-sessions-per-user", paramLabel = "N", defaultValue = "16") int maxPerUser;
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "64") int maxSessions;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The admin's agentd config (default /etc/vmc/agentd.conf, if it exists): web-api.listen, web-api.allowed-origins.")
+    Path config;
+
+    @Option(names = "--web-api", paramLabel = "ADDR:PORT",
+            description = "Serve the web API (vmc.v1 as JSON over a WebSocket) on this loopback address, e.g. 127.0.0.1:7411 "
+                    + "(port 0: any free port); overrides web-api.listen. Off by default.")
+    String webApi;
+
     @Option(names = "--protocol-versions", paramLabel = "MIN..MAX", hidden = true,
             description = "Protocol versions offered to the engine (tests).")
     String versions;
@@ -78,7 +89,8 @@ public final class AgentdCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         try (AgentDaemon d = AgentDaemon.start(o)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-agentd-shutdown"));
-            System.err.println("vmc agentd: apps on " + o.apiSocket + ", engine channel " + (o.forbidOptimization ? "disabled by policy" : o.channel)
+            System.err.println("vmc agentd: apps on " + o.apiSocket + (d.webApiUrl() == null ? "" : " and web API on " + d.webApiUrl())
+                    + ", engine channel " + (o.forbidOptimization ? "disabled by policy" : o.channel)
                     + ", fallback " + (o.core.fallbackEnabled ? "on" : "off")
                     + (d.stunAddresses().isEmpty() ? "" : ", fake-stun on " + d.stunAddresses())
                     + (o.metrics == null ? "" : ", metrics on " + o.metrics.url(d.metricsPort())));
@@ -117,6 +129,17 @@ public final class AgentdCommand implements Callable<Integer> {
                 o.metrics = io.vmc.engine.MetricsEndpoint.parse(metrics);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--metrics: " + e.getMessage());
+            }
+        }
+        AgentdConfig conf = config != null ? AgentdConfig.load(config)
+                : java.nio.file.Files.exists(AgentdConfig.DEFAULT_FILE) ? AgentdConfig.load(AgentdConfig.DEFAULT_FILE) : AgentdConfig.none();
+        o.webApiListen = conf.webApiListen;
+        o.webApiOrigins = conf.webApiOrigins;
+        if (webApi != null) {
+            try {
+                o.webApiListen = AgentdConfig.loopback(webApi, 0);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--web-api: " + e.getMessage());
             }
         }
         o.stunBind = InetAddress.getByName(stunBind);

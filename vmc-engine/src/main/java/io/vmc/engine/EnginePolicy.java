@@ -1,5 +1,6 @@
 package io.vmc.engine;
 
+import io.vmc.engine.internal.KeyValueFile;
 import io.vmc.engine.sdp.SdpParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,9 +34,9 @@ public final class EnginePolicy {
     /** Read when {@code vmc engine} gets no {@code --policy} and this file exists. */
     public static final Path DEFAULT_FILE = Path.of("/etc/vmc/engine.conf");
     /** Largest policy file accepted. */
-    public static final int MAX_FILE_BYTES = 64 * 1024;
+    public static final int MAX_FILE_BYTES = KeyValueFile.MAX_FILE_BYTES;
     /** Longest line accepted, in bytes, without its line end. */
-    public static final int MAX_LINE_BYTES = 1024;
+    public static final int MAX_LINE_BYTES = KeyValueFile.MAX_LINE_BYTES;
     /** Most entries in a list value (servers, codecs). */
     public static final int MAX_LIST_ENTRIES = 16;
     /** Largest password file accepted. */
@@ -68,7 +69,6 @@ public final class EnginePolicy {
     /** Keys still accepted that a newer key replaces ({@code metrics.port}: {@code metrics.listen = PORT}). */
     static final List<String> DEPRECATED_KEYS = List.of(METRICS_PORT);
 
-    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9.-]{0,63}");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
     private static final Pattern USERNAME = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
@@ -138,47 +138,19 @@ public final class EnginePolicy {
      * @throws IOException if the file cannot be read
      */
     public static EnginePolicy load(Path file) throws IOException {
-        byte[] content;
-        try (InputStream in = Files.newInputStream(file)) {
-            content = in.readNBytes(MAX_FILE_BYTES + 1); // never more, whatever the file is
-        }
-        return parse(file.toString(), content);
+        return parse(file.toString(), KeyValueFile.read(file));
     }
 
     /** Parses policy text; {@code source} names it in error messages. */
     public static EnginePolicy parse(String source, byte[] content) {
-        if (content.length > MAX_FILE_BYTES) {
-            throw new IllegalArgumentException("policy " + source + " is larger than the allowed maximum (" + MAX_FILE_BYTES + " bytes)");
-        }
         Map<String, Integer> lines = new LinkedHashMap<>();
         Map<String, Object> values = new LinkedHashMap<>();
-        int start = 0;
-        int lineNo = 0;
-        while (start < content.length) {
-            lineNo++;
-            int end = start;
-            while (end < content.length && content[end] != '\n') end++;
-            int len = end - start;
-            if (len > 0 && content[start + len - 1] == '\r') len--;
-            if (len > MAX_LINE_BYTES) {
-                throw error(source, lineNo, "line is longer than the allowed maximum (" + MAX_LINE_BYTES + " bytes)");
-            }
-            String line = decode(source, lineNo, content, start, len).strip();
-            start = end + 1;
-            if (line.isEmpty() || line.startsWith("#")) continue;
-            int eq = line.indexOf('=');
-            if (eq < 0) throw error(source, lineNo, "expected \"key = value\", got \"" + abbreviate(line) + "\"");
-            String key = line.substring(0, eq).strip();
-            String value = line.substring(eq + 1).strip();
-            if (!KEY.matcher(key).matches() || !KEYS.contains(key)) {
-                throw error(source, lineNo, "unknown key \"" + abbreviate(key) + "\" (known keys: " + String.join(", ", KEYS) + ")");
-            }
-            Integer first = lines.putIfAbsent(key, lineNo);
-            if (first != null) throw error(source, lineNo, "duplicate key \"" + key + "\" (first set on line " + first + ")");
+        for (KeyValueFile.Entry e : KeyValueFile.parse("policy", source, content, KEYS)) {
+            lines.put(e.key(), e.line());
             try {
-                values.put(key, parseValue(key, value));
-            } catch (IllegalArgumentException e) {
-                throw error(source, lineNo, key + ": " + e.getMessage());
+                values.put(e.key(), parseValue(e.key(), e.value()));
+            } catch (IllegalArgumentException ex) {
+                throw KeyValueFile.error("policy", source, e.line(), e.key() + ": " + ex.getMessage());
             }
         }
         if (values.containsKey(TURN_SERVERS) && (!values.containsKey(TURN_USERNAME) || !values.containsKey(TURN_PASSWORD_FILE))) {
@@ -344,34 +316,8 @@ public final class EnginePolicy {
         return n;
     }
 
-    private static String decode(String source, int lineNo, byte[] b, int off, int len) {
-        String s;
-        try {
-            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, off, len)).toString();
-        } catch (CharacterCodingException e) {
-            throw error(source, lineNo, "not valid UTF-8");
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                throw error(source, lineNo, String.format("control character U+%04X", (int) c));
-            }
-        }
-        return s;
-    }
-
     private static String abbreviate(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 40; i++) {
-            char c = s.charAt(i);
-            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return s.length() > 40 ? sb + "..." : sb.toString();
-    }
-
-    private static IllegalArgumentException error(String source, int line, String message) {
-        return new IllegalArgumentException("policy " + source + " line " + line + ": " + message);
+        return KeyValueFile.abbreviate(s);
     }
 
     /** Where this policy came from, for messages. */

@@ -242,6 +242,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 yield empty();
             }
             case REPORT_CLIENT_ADDRESSES -> throw new EngineException(Error.Code.UNIMPLEMENTED, "ReportClientAddresses goes from the engine to agentd");
+            case GET_WEB_API_SECRET -> throw new EngineException(Error.Code.UNIMPLEMENTED, "GetWebApiSecret is served by vmc-agentd, not the engine");
             case METHOD_NOT_SET -> throw EngineException.invalid("request has no method");
         };
     }

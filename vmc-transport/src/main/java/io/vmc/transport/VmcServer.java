@@ -139,6 +139,20 @@ public final class VmcServer implements AutoCloseable {
         return List.copyOf(connections);
     }
 
+    /**
+     * A bootstrap for a TCP listener of another protocol on this server's I/O threads (epoll when
+     * available), so that it adds no threads: agentd's web API. Its channels are the caller's to
+     * close, before this server closes.
+     *
+     * @throws IllegalStateException for a {@code mem-listen:} server, whose threads serve only in-JVM channels
+     */
+    public ServerBootstrap tcpBootstrap() {
+        if (cfg.channel.kind() == ChannelUri.Kind.MEM_LISTEN) {
+            throw new IllegalStateException("a mem-listen server's I/O threads cannot serve TCP");
+        }
+        return new ServerBootstrap().group(group).channel(Transports.serverChannel(ChannelUri.parse("tcp-listen:127.0.0.1:0")));
+    }
+
     /** The bound address (e.g. the port picked for {@code tcp-listen:HOST:0}). */
     public Optional<SocketAddress> localAddress() {
         Channel c = serverChannel;

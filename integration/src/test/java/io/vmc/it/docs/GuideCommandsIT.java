@@ -101,7 +101,8 @@ class GuideCommandsIT {
             if (!words.get(0).startsWith("-")) {
                 command.add(words.get(0)); // else options of vmc itself, e.g. --help
             }
-            if (!command.isEmpty() && command.get(0).equals("bench") && words.size() > 1 && !words.get(1).startsWith("-")) {
+            if (!command.isEmpty() && (command.get(0).equals("bench") || command.get(0).equals("agentd")) && words.size() > 1
+                    && !words.get(1).startsWith("-") && !words.get(1).startsWith("[")) { // bench stun, agentd web-secret
                 command.add(words.get(1));
             }
             if (!command.isEmpty() && command.get(0).equals("test")) {

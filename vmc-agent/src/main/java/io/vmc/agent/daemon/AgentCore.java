@@ -1,6 +1,7 @@
 package io.vmc.agent.daemon;
 
 import io.vmc.agent.internal.SessionIds;
+import io.vmc.engine.internal.RateLimiter;
 import io.vmc.transport.proto.CloseSession;
 import io.vmc.transport.proto.CreateOffer;
 import io.vmc.transport.proto.CreateSession;
@@ -59,6 +60,14 @@ public final class AgentCore implements AutoCloseable {
         public int maxSessions = 64;
         /** Requests one app may have in flight. */
         public int maxInFlightPerApp = 64;
+        /**
+         * Requests one app may make per second, sustained (a token bucket of
+         * {@link #requestBurstPerApp}); more are answered RESOURCE_EXHAUSTED at once, before they
+         * reach the core's thread. Leaves room for video geometry updates at display rate.
+         */
+        public int requestsPerSecondPerApp = 200;
+        /** Requests one app may make at once above {@link #requestsPerSecondPerApp}. */
+        public int requestBurstPerApp = 400;
         /** Run sessions in the VM when no engine is connected. */
         public boolean fallbackEnabled = true;
         /**
@@ -167,6 +176,7 @@ public final class AgentCore implements AutoCloseable {
         final int number;
         final AppPeer peer;
         final AtomicInteger inFlight = new AtomicInteger();
+        final RateLimiter rate = new RateLimiter(config.requestsPerSecondPerApp, config.requestBurstPerApp);
         boolean gone;
 
         App(AppPeer peer) {
@@ -176,6 +186,10 @@ public final class AgentCore implements AutoCloseable {
 
         /** Serves one request from this app; the answer comes back on a backend or loop thread. */
         public CompletableFuture<Response> handle(Request request) {
+            if (!rate.tryAcquire()) {
+                return CompletableFuture.completedFuture(Errors.error(Error.Code.RESOURCE_EXHAUSTED, "more than "
+                        + config.requestsPerSecondPerApp + " requests per second from this app (burst " + config.requestBurstPerApp + ")"));
+            }
             if (inFlight.incrementAndGet() > config.maxInFlightPerApp) {
                 inFlight.decrementAndGet();
                 return CompletableFuture.completedFuture(Errors.error(Error.Code.RESOURCE_EXHAUSTED,
@@ -283,6 +297,8 @@ public final class AgentCore implements AutoCloseable {
             }
             case REPORT_CLIENT_ADDRESSES -> out.complete(Errors.error(Error.Code.PERMISSION_DENIED,
                     "ReportClientAddresses comes from the engine, not from apps"));
+            case GET_WEB_API_SECRET -> out.complete(Errors.error(Error.Code.PERMISSION_DENIED,
+                    "GetWebApiSecret is served on agentd's unix socket only"));
             case METHOD_NOT_SET -> out.complete(Errors.error(Error.Code.UNIMPLEMENTED,
                     "request carries no method this agent knows"));
             default -> forwardSession(app, r, out);

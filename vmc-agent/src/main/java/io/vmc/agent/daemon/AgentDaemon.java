@@ -72,6 +72,12 @@ public final class AgentDaemon implements AutoCloseable {
         /** Protocol versions offered to the engine (tests narrow it to provoke ENGINE_INCOMPATIBLE). */
         public int minVersion = 0;
         public int maxVersion = 0;
+        /** The web API's loopback address (port 0: any free port); null = off (docs/web-api.md). */
+        public java.net.InetSocketAddress webApiListen;
+        /** Origins allowed on the web API (exact); clients that send no Origin need only the secret. */
+        public java.util.List<String> webApiOrigins = java.util.List.of();
+        /** Key of the web API secrets; null = {@code web-api.key} beside the API socket. */
+        public Path webApiKeyFile;
         /** Engine keepalive; null = transport defaults. */
         public Duration keepaliveInterval;
         public Duration deadAfter;
@@ -91,6 +97,8 @@ public final class AgentDaemon implements AutoCloseable {
     /** The metrics server, or null; typed Closeable so that without --metrics no Prometheus class is loaded. */
     private final java.io.Closeable metricsServer;
     private final int metricsPort;
+    /** Null unless the web API is on: its classes are not even loaded otherwise. */
+    private final io.vmc.agent.web.WebApiServer webApi;
 
     private AgentDaemon(Options o) throws IOException {
         this.options = o;
@@ -124,6 +132,7 @@ public final class AgentDaemon implements AutoCloseable {
                 .software(SOFTWARE).onConnection(this::onApp).build();
         server.start();
         applySocketPermissions(sock, o);
+        this.webApi = o.webApiListen == null ? null : startWebApi(o, sock);
 
         if (channel == null || initial == ModeReason.NO_CHANNEL) {
             this.engineEndpoint = null;
@@ -195,13 +204,42 @@ public final class AgentDaemon implements AutoCloseable {
             this.metricsServer = null;
             this.metricsPort = -1;
         }
-        log.info("{} serving apps on {} (channel {}, fallback {}, metrics {})", SOFTWARE, sock,
+        log.info("{} serving apps on {}{} (channel {}, fallback {}, metrics {})", SOFTWARE, sock,
+                webApi == null ? "" : " and " + webApi.url(),
                 channel == null ? "disabled by policy" : o.channel, fallback == null ? "off" : "on",
                 o.metrics == null ? "off" : o.metrics.url(metricsPort));
     }
 
     public static AgentDaemon start(Options o) throws IOException {
         return new AgentDaemon(o);
+    }
+
+    private io.vmc.agent.web.WebApiServer startWebApi(Options o, Path sock) throws IOException {
+        Path key = o.webApiKeyFile != null ? o.webApiKeyFile : sock.resolveSibling("web-api.key");
+        try {
+            return io.vmc.agent.web.WebApiServer.start(server.tcpBootstrap(), o.webApiListen, o.webApiOrigins, key, core);
+        } catch (IOException | RuntimeException e) {
+            server.close(); // agentd does not start half-configured
+            core.close();
+            if (stun != null) {
+                stun.close();
+            }
+            throw e;
+        }
+    }
+
+    /** GetWebApiSecret from an app on the unix socket: the secret of the user the kernel says it is. */
+    private Response webApiSecret(AppPeer peer) {
+        if (webApi == null) {
+            return Errors.error(Error.Code.FAILED_PRECONDITION, "the web API is off on this agentd (set web-api.listen in "
+                    + "/etc/vmc/agentd.conf, or start agentd with --web-api 127.0.0.1:PORT)");
+        }
+        if (peer.uid() == AppPeer.UNKNOWN_UID) {
+            return Errors.error(Error.Code.PERMISSION_DENIED, "agentd cannot tell this app's user (no peer credentials on its socket)");
+        }
+        log.info("{} fetched its user's web API secret", peer.describe());
+        return Response.newBuilder().setWebApiSecret(io.vmc.transport.proto.WebApiSecret.newBuilder()
+                .setSecret(webApi.secretFor(peer.uid())).setUrl(webApi.url())).build();
     }
 
     private static EngineConfig fallbackConfig(Options o) {
@@ -279,7 +317,7 @@ public final class AgentDaemon implements AutoCloseable {
             }
         };
         AgentCore.App app = core.appConnected(peer);
-        conn.setRequestHandler(app::handle);
+        conn.setRequestHandler(r -> r.hasGetWebApiSecret() ? CompletableFuture.completedFuture(webApiSecret(peer)) : app.handle(r));
         conn.onClose(app::disconnected);
     }
 
@@ -296,6 +334,16 @@ public final class AgentDaemon implements AutoCloseable {
     /** The embedded fake-stun's translation rules in their text form (for tests and status). */
     public java.util.List<String> stunRules() {
         return stun == null ? java.util.List.of() : stun.table().rules().stream().map(Object::toString).toList();
+    }
+
+    /** The web API's URL ({@code ws://127.0.0.1:PORT/vmc.v1}), or null when it is off. */
+    public String webApiUrl() {
+        return webApi == null ? null : webApi.url();
+    }
+
+    /** The web API's bound address, or null when it is off. */
+    public java.net.InetSocketAddress webApiAddress() {
+        return webApi == null ? null : webApi.localAddress();
     }
 
     public java.util.List<java.net.InetSocketAddress> stunAddresses() {
@@ -315,6 +363,9 @@ public final class AgentDaemon implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log.debug("closing the metrics server failed", e);
             }
+        }
+        if (webApi != null) {
+            webApi.close();
         }
         try {
             server.close();

@@ -6,11 +6,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-/** Builds error responses. */
-final class Errors {
+/** Builds error responses (for the web API too). */
+public final class Errors {
     private Errors() {}
 
-    static Response error(Error.Code code, String message) {
+    public static Response error(Error.Code code, String message) {
         return Response.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build();
     }
 

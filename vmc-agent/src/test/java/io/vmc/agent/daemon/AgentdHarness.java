@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.List;
 
 /** Options for an agentd under test: engine on {@code dir/engine.sock}, apps on {@code dir/agent.sock}. */
-final class AgentdHarness {
+public final class AgentdHarness {
     private AgentdHarness() {}
 
-    static AgentDaemon.Options options(Path dir) {
+    public static AgentDaemon.Options options(Path dir) {
         AgentDaemon.Options o = new AgentDaemon.Options();
         o.channel = "unix:" + dir.resolve("engine.sock");
         o.apiSocket = dir.resolve("agent.sock");

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A real MediaEngine behind a real transport endpoint listening on a unix socket: the thin client's side. */
-final class EngineSide implements AutoCloseable {
-    final MediaEngine engine;
+public final class EngineSide implements AutoCloseable {
+    public final MediaEngine engine;
     final VmcEndpoint endpoint;
 
     EngineSide(Path socket, double toneHz, int minVersion, int maxVersion) {
@@ -41,7 +41,7 @@ final class EngineSide implements AutoCloseable {
         endpoint.start();
     }
 
-    EngineSide(Path socket, double toneHz) {
+    public EngineSide(Path socket, double toneHz) {
         this(socket, toneHz, 0, 0);
     }
 
