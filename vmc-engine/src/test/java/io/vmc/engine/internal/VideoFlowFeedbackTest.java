@@ -115,10 +115,12 @@ class VideoFlowFeedbackTest {
     @Test
     void gapsInWhatWeReceiveAreNackedAndRecoveriesCountedAsNetworkLoss() {
         try (VideoFlow f = flow("ball", true)) {
+            long gapSeen = 0;
             for (int seq = 1; seq <= 10; seq++) {
                 if (seq == 5) continue;
                 byte[] p = MediaFlowInputTest.rtp(96, seq, seq * 3000L, PEER, 50);
                 f.onPacket(p, 0, p.length);
+                if (seq == 6) gapSeen = System.nanoTime(); // the tracker's clock starts for 5 here
             }
             // the NACK goes out at once, before any periodic report: an empty RR + NACK for 5
             // polled every millisecond: 5 must arrive within the tracker's 200 ms (NACK_MAX_AGE_NANOS) to count as recovered
@@ -127,11 +129,19 @@ class VideoFlowFeedbackTest {
             RtcpPackets.Parsed early = rtcp(PEER).stream().filter(r -> !r.nackSeqs().isEmpty()).findFirst().orElseThrow();
             assertThat(early.nackSeqs()).containsExactly(5);
             assertThat(early.blocks()).isEmpty();
+            long waited = System.nanoTime() - gapSeen;
             byte[] five = MediaFlowInputTest.rtp(96, 5, 5 * 3000L, PEER, 50);
             f.onPacket(five, 0, five.length);
             // the NACK may have been repeated before 5 came (no RTT known yet: the repeat timer is short)
             assertThat(f.counters().get("videoNacksSent")).isPositive();
-            assertThat(f.counters()).containsEntry("videoRecovered", 1L);
+            // A NACKed packet is "recovered" when it comes while the gap is tracked (NACK_MAX_AGE_NANOS);
+            // on a loaded machine this thread can be later than that, and then the gap may have been
+            // given up by the next NACK check (or not yet): only the in-time case is certain.
+            if (waited < VideoFlow.NACK_MAX_AGE_NANOS - 50_000_000L) {
+                assertThat(f.counters()).containsEntry("videoRecovered", 1L);
+            } else {
+                assertThat(f.counters().get("videoRecovered")).as("5 came %d ms after the gap", waited / 1_000_000).isBetween(0L, 1L);
+            }
             long nackedBeforeJump = f.counters().get("videoNackedPackets");
 
             // a jump of 2000: not 2000 NACKs
