@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -59,6 +60,9 @@ public final class StunServer implements AutoCloseable {
     /** Concurrent TCP connections beyond this are closed on accept. */
     public static final int MAX_TCP_CONNECTIONS = 1024;
 
+    /** Unsent answers a UDP socket may queue in the process before requests are shed (see UdpHandler). */
+    static final int MAX_QUEUED_ANSWER_BYTES = 64 * 1024;
+
     /** Datagrams read per recvmmsg call with epoll. */
     static final int UDP_READ_BATCH = 16;
 
@@ -70,6 +74,7 @@ public final class StunServer implements AutoCloseable {
     private final int threads;
     private final Transports transports;
     private final StunResponder responder;
+    private final UdpHandler udpHandler;
     private final List<Channel> channels = new ArrayList<>();
     private final List<InetSocketAddress> udpBound = new ArrayList<>();
     private final List<InetSocketAddress> tcpBound = new ArrayList<>();
@@ -83,6 +88,7 @@ public final class StunServer implements AutoCloseable {
         this.threads = b.threads;
         this.transports = Transports.select(b.preferNative);
         this.responder = new StunResponder(table, b.software);
+        this.udpHandler = new UdpHandler(responder);
     }
 
     public static Builder builder() {
@@ -111,7 +117,6 @@ public final class StunServer implements AutoCloseable {
     }
 
     private void bindUdp(InetSocketAddress address) throws IOException {
-        UdpHandler handler = new UdpHandler(responder);
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(transports.datagramChannel())
@@ -120,7 +125,9 @@ public final class StunServer implements AutoCloseable {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Stun.MAX_REQUEST_BYTES + 4))
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
-                .handler(handler);
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(MAX_QUEUED_ANSWER_BYTES / 2, MAX_QUEUED_ANSWER_BYTES))
+                .handler(udpHandler);
         int sockets = 1;
         if (transports.isEpoll()) {
             // recvmmsg: up to UDP_READ_BATCH datagrams per system call, each a slice of one pooled buffer.
@@ -208,11 +215,14 @@ public final class StunServer implements AutoCloseable {
 
     /** Counters since start. */
     public Stats stats() {
-        return new Stats(responder.answered(), responder.errorResponses(), responder.dropped());
+        return new Stats(responder.answered(), responder.errorResponses(), responder.dropped(), udpHandler.shed());
     }
 
-    /** Binding successes sent, error responses sent, messages dropped without answer. */
-    public record Stats(long answered, long errorResponses, long dropped) {
+    /**
+     * Binding successes sent, error responses sent, messages dropped without answer (malformed or not
+     * for us), and requests shed unanswered because a UDP socket's write queue was full (overload).
+     */
+    public record Stats(long answered, long errorResponses, long dropped, long shed) {
     }
 
     @Override

@@ -33,12 +33,25 @@ final class ServerProcess implements AutoCloseable {
         this.address = address;
     }
 
-    static ServerProcess fakeStun(List<String> jvmOptions, int threads) throws IOException, InterruptedException {
+    /**
+     * fake-stun exactly as {@code ./vmc stun} starts it (packaging/stun.jvm, fake-stun's own class path
+     * from target/), plus {@code extraJvmOptions} after the shipped ones.
+     */
+    static ServerProcess fakeStun(List<String> extraJvmOptions, int threads) throws IOException, InterruptedException {
+        Path module = moduleDirectory();
+        Path target = module.resolve("target");
+        Path classpathFile = target.resolve("stun-classpath.txt");
+        if (!Files.isRegularFile(classpathFile)) {
+            throw new IOException(classpathFile + " is missing: build fake-stun first (mvn package)");
+        }
+        String classpath = target.resolve("classes") + java.io.File.pathSeparator
+                + Files.readString(classpathFile).trim() + java.io.File.pathSeparator + target.resolve("stun-lib") + "/*";
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(java.toString());
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.vmc.stun.StunCommand",
+        cmd.add("@" + module.resolve("packaging").resolve("stun.jvm"));
+        cmd.addAll(extraJvmOptions);
+        cmd.addAll(List.of("-cp", classpath, "io.vmc.stun.StunCommand",
                 "--udp", "127.0.0.1:0", "--threads", String.valueOf(threads)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -67,6 +80,18 @@ final class ServerProcess implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("fake-stun did not start: " + e.getMessage(), e);
         }
+    }
+
+    /** The fake-stun module of the checkout the benchmark runs in (the working directory or above it). */
+    private static Path moduleDirectory() throws IOException {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            for (Path m : List.of(d, d.resolve("fake-stun"))) {
+                if (Files.isRegularFile(m.resolve("packaging").resolve("stun.jvm"))) {
+                    return m;
+                }
+            }
+        }
+        throw new IOException("cannot find fake-stun/packaging/stun.jvm above " + Path.of("").toAbsolutePath());
     }
 
     static ServerProcess coturn(Path turnserver, Path workDir, int threads) throws IOException, InterruptedException {

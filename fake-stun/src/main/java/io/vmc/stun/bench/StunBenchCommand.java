@@ -50,8 +50,9 @@ public final class StunBenchCommand implements Callable<Integer> {
     @Option(names = "--server-threads", paramLabel = "N", description = "Threads of each server: fake-stun --threads, coturn --relay-threads (default: processors).")
     Integer serverThreads;
 
-    @Option(names = "--jvm-opts", paramLabel = "OPTS", description = "JVM options of the fake-stun process (default: ${DEFAULT-VALUE}).")
-    String jvmOpts = "-Xms64m -Xmx64m -XX:+UseParallelGC";
+    @Option(names = "--jvm-opts", paramLabel = "OPTS", description = {"JVM options added after the shipped ones "
+            + "(fake-stun/packaging/stun.jvm, the lean class path of `vmc stun`); default: none."})
+    String jvmOpts = "";
 
     @Option(names = "--turnserver", paramLabel = "PATH", description = "coturn's turnserver (default: from PATH).")
     Path turnserver;
@@ -88,7 +89,7 @@ public final class StunBenchCommand implements Callable<Integer> {
                 if (coturnFirst) {
                     results.add(measureCoturn(ts, work.resolve("coturn-" + round), threads, out));
                 }
-                try (ServerProcess s = ServerProcess.fakeStun(Arrays.asList(jvmOpts.trim().split("\\s+")), threads)) {
+                try (ServerProcess s = ServerProcess.fakeStun(jvmOpts.isBlank() ? List.of() : Arrays.asList(jvmOpts.trim().split("\\s+")), threads)) {
                     results.add(measure(s, out));
                 }
                 if (ts != null && !coturnFirst) {

@@ -8,12 +8,20 @@ import io.netty.channel.socket.DatagramPacket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One datagram in, at most one datagram out. Writes are flushed once per read batch. */
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One datagram in, at most one datagram out. Writes are flushed once per read batch. When the socket
+ * cannot take more (the channel's write queue is above its high water mark, see {@code StunServer}),
+ * requests are shed unanswered: under overload the client retransmits, while a queue that grows with
+ * the load would only turn the overload into memory.
+ */
 @ChannelHandler.Sharable
 public final class UdpHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UdpHandler.class);
 
     private final StunResponder responder;
+    private final LongAdder shed = new LongAdder();
 
     public UdpHandler(StunResponder responder) {
         this.responder = responder;
@@ -26,6 +34,10 @@ public final class UdpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
+            if (!ctx.channel().isWritable()) {
+                shed.increment();
+                return;
+            }
             ByteBuf response = responder.respond(packet.content(), packet.sender(), ctx.alloc());
             if (response != null) {
                 ctx.write(new DatagramPacket(response, packet.sender()), ctx.voidPromise());
@@ -33,6 +45,11 @@ public final class UdpHandler extends ChannelInboundHandlerAdapter {
         } finally {
             packet.release();
         }
+    }
+
+    /** Requests not answered because the socket's write queue was full. */
+    public long shed() {
+        return shed.sum();
     }
 
     @Override

@@ -322,4 +322,34 @@ class UdpHandlerTest {
             }
         }
     }
+
+    @Test
+    void anOverloadedSocketShedsRequestsInsteadOfQueueingAnswersWithoutBound() {
+        UdpHandler handler = new UdpHandler(responder);
+        EmbeddedChannel slow = new EmbeddedChannel(handler);
+        int highWater = 4096;
+        slow.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(highWater / 2, highWater));
+        int requests = 1000;
+        Object[] batch = new Object[requests];
+        for (int i = 0; i < requests; i++) {
+            batch[i] = new DatagramPacket(Unpooled.wrappedBuffer(binding(true)), SERVER, CLIENT);
+        }
+        // One read batch: answers are written, and flushed only when the batch is complete, as with recvmmsg.
+        slow.writeInbound(batch);
+        int answers = 0;
+        long bytes = 0;
+        for (DatagramPacket out; (out = slow.readOutbound()) != null; out.release()) {
+            answers++;
+            bytes += out.content().readableBytes();
+        }
+        long perAnswer = bytes / Math.max(1, answers);
+        assertThat(handler.shed()).as("shed").isPositive().isEqualTo(requests - answers);
+        assertThat(bytes).as("answer bytes queued in one batch").isLessThanOrEqualTo(highWater + perAnswer);
+        // Once the queue has drained, the socket answers again.
+        slow.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(binding(true)), SERVER, CLIENT));
+        DatagramPacket again = slow.readOutbound();
+        assertThat(again).as("answer after the queue drained").isNotNull();
+        again.release();
+        assertThat(slow.finishAndReleaseAll()).isFalse();
+    }
 }
