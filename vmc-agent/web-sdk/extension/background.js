@@ -9,7 +9,14 @@ const MAX_TEXT = 256 * 1024;
 let allowed = [];
 let connectionInfo = null; // {url, secret} from the native host, cached while it works
 
-async function registerScripts() {
+// Startup, install and policy changes may come together: one registration at a time.
+let registering = Promise.resolve();
+function registerScripts() {
+  registering = registering.then(register, register);
+  return registering;
+}
+
+async function register() {
   const { allowedUrls } = await chrome.storage.managed.get('allowedUrls').catch(() => ({}));
   allowed = Array.isArray(allowedUrls) ? allowedUrls.filter((u) => typeof u === 'string') : [];
   const old = await chrome.scripting.getRegisteredContentScripts({ ids: SCRIPTS });
@@ -22,14 +29,14 @@ async function registerScripts() {
       { id: 'vmc-main', js: ['vmc-main.js'], matches: allowed, runAt: 'document_start', allFrames: false, world: 'MAIN', persistAcrossSessions: false },
     ]);
   } catch (e) {
-    console.error(`VMC: the admin's allowedUrls are not valid match patterns: ${e.message}`);
+    console.error(`VMC: cannot register the page scripts for the admin's allowedUrls: ${e.message}`);
   }
 }
 
 chrome.runtime.onInstalled.addListener(registerScripts);
 chrome.runtime.onStartup.addListener(registerScripts);
 chrome.storage.onChanged.addListener((_, area) => { if (area === 'managed') registerScripts(); });
-const registered = registerScripts();
+registerScripts();
 
 function askHost(refresh) {
   return new Promise((resolve, reject) => {
@@ -67,7 +74,7 @@ const matches = (url) => allowed.some((pattern) => {
 
 chrome.runtime.onConnect.addListener(async (port) => {
   if (port.name !== 'vmc') return;
-  await registered;
+  await registering;
   // Only the relay we injected connects; check the page anyway in case the policy just changed.
   if (!port.sender?.url || !matches(port.sender.url)) {
     port.postMessage({ type: 'close', reason: 'this page is not on the admin\'s list' });

@@ -66,7 +66,7 @@ export class VMC extends EventTarget {
   get optimized() { return this.mode === 'OPTIMIZED'; }
 
   /** An RTCPeerConnection: VMC's when OPTIMIZED, else the browser's own (FALLBACK). */
-  createPeerConnection(config = {}, constraints) {
+  createPeerConnection(config, constraints) {
     if (this.optimized) return new VmcPeerConnection(this, config);
     if (!this._browser.RTCPeerConnection) throw domError('NotSupportedError', `no engine (${this.modeReason}) and this browser has no WebRTC`);
     return new this._browser.RTCPeerConnection(config, constraints);

@@ -111,6 +111,12 @@ function wantedDevice(constraint) {
   return { id: null, exact: false };
 }
 
+/**
+ * An engine that lists no microphone still has an audio source of its own (a configured one, a
+ * test tone, a device PulseAudio does not list): the track stands for it and selects nothing.
+ */
+const ENGINE_SOURCE = { deviceId: '', label: 'VMC engine audio source' };
+
 /** Picks the devices for getUserMedia(constraints) among the thin client's (vmc.v1 Device list). */
 export function chooseTracks(constraints, devices) {
   if (!constraints || typeof constraints !== 'object') throw new TypeError('getUserMedia needs a constraints object');
@@ -128,7 +134,7 @@ export function chooseTracks(constraints, devices) {
       throw e;
     }
     const isDefault = (d) => devices.find((x) => x.id === d.deviceId)?.isDefault;
-    const device = byId ?? ofKind.find(isDefault) ?? ofKind[0];
+    const device = byId ?? ofKind.find(isDefault) ?? ofKind[0] ?? (kind === 'audioinput' ? ENGINE_SOURCE : undefined);
     if (!device) throw domError('NotFoundError', `the thin client has no ${kind === 'audioinput' ? 'microphone' : 'camera'}`);
     tracks.push(new VmcMediaStreamTrack({ kind: TRACK_KIND[kind], label: device.label, deviceId: device.deviceId }));
   }

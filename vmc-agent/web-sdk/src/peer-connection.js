@@ -100,10 +100,10 @@ export class VmcRtpTransceiver {
 
 export class VmcPeerConnection extends EventTarget {
   /** `vmc` is the VMC instance (its connection and device choices); `config` an RTCConfiguration. */
-  constructor(vmc, config = {}) {
+  constructor(vmc, config) {
     super();
     this._vmc = vmc;
-    this._config = { ...config };
+    this._config = { ...(config ?? {}) };
     this._transceivers = [];
     this._sessionId = null;
     this._sessionPromise = null;
@@ -163,7 +163,8 @@ export class VmcPeerConnection extends EventTarget {
     this._negotiationNeeded();
   }
 
-  addTransceiver(trackOrKind, init = {}) {
+  addTransceiver(trackOrKind, transceiverInit) {
+    const init = transceiverInit ?? {};
     this._checkOpen();
     const track = typeof trackOrKind === 'string' ? null : trackOrKind;
     const kind = track ? track.kind : trackOrKind;
@@ -190,8 +191,9 @@ export class VmcPeerConnection extends EventTarget {
 
   // ------------------------------------------------------------ offer / answer
 
-  async createOffer(options = {}) {
+  async createOffer(offerOptions) {
     this._checkOpen();
+    const options = offerOptions ?? {}; // softphones pass null as often as nothing
     if (options.offerToReceiveAudio && !this._transceivers.some((t) => t._kind === 'audio')) this.addTransceiver('audio', { direction: 'recvonly' });
     if (options.offerToReceiveVideo && !this._transceivers.some((t) => t._kind === 'video')) this.addTransceiver('video', { direction: 'recvonly' });
     const sessionId = await this._session();
@@ -299,8 +301,9 @@ export class VmcPeerConnection extends EventTarget {
   }
 
   getConfiguration() { return { ...this._config }; }
-  setConfiguration(config = {}) {
+  setConfiguration(configuration) {
     this._checkOpen();
+    const config = configuration ?? {};
     if (config.certificates && config.certificates !== this._config.certificates) throw domError('InvalidModificationError', 'certificates cannot change');
     this._config = { ...config };
   }

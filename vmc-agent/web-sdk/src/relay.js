@@ -12,11 +12,13 @@ export function relayLink(win, timeoutMs = RELAY_TIMEOUT_MS) {
   const target = win.location.origin === 'null' ? '*' : win.location.origin;
   const offer = () => {
     const channel = new win.MessageChannel();
-    port = channel.port1;
-    port.onmessage = (m) => {
+    channel.port1.onmessage = (m) => {
       const d = m.data ?? {};
-      if (d.type === 'hello') hello = true;
-      else if (d.type === 'open') link.onopen();
+      // Offers may cross the relay's 'ready': the port the relay took is the one that says hello.
+      if (d.type === 'hello' && !hello) {
+        hello = true;
+        port = channel.port1;
+      } else if (d.type === 'open') link.onopen();
       else if (d.type === 'message') link.onmessage(String(d.text));
       else if (d.type === 'close') link.onclose(String(d.reason ?? 'closed'));
     };

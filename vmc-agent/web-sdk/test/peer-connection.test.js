@@ -34,7 +34,7 @@ test('an outgoing call as a SIP softphone makes it: offer, gathering complete, a
   const sender = pc.addTrack(stream.getAudioTracks()[0], stream);
   assert.deepEqual(pc.getSenders(), [sender]);
 
-  const offer = await pc.createOffer();
+  const offer = await pc.createOffer(null); // JsSIP passes null constraints
   assert.equal(offer.type, 'offer');
   assert.equal(offer.sdp, OFFER_SDP);
   assert.deepEqual(link.of('createSession')[0].options, { audio: true, video: false, label: '' });
@@ -81,14 +81,14 @@ test('an outgoing call as a SIP softphone makes it: offer, gathering complete, a
 
 test('an incoming call: remote offer, answer from the engine, track', async () => {
   const { vmc, link } = await optimized();
-  const pc = vmc.createPeerConnection();
+  const pc = vmc.createPeerConnection(null);
   const tracks = [];
   pc.ontrack = (e) => tracks.push(e.track);
   await pc.setRemoteDescription({ type: 'offer', sdp: OFFER_SDP });
   assert.equal(pc.signalingState, 'have-remote-offer');
   const stream = await vmc.getUserMedia({ audio: { deviceId: { exact: 'mic-builtin' } } });
   pc.addTrack(stream.getTracks()[0], stream);
-  const answer = await pc.createAnswer();
+  const answer = await pc.createAnswer(null);
   assert.equal(link.of('createAnswer')[0].remoteSdp, OFFER_SDP);
   await pc.setLocalDescription(answer);
   assert.equal(pc.signalingState, 'stable');
@@ -230,6 +230,9 @@ test('devices: the thin client\'s labels and stable ids, the default first choic
   await assert.rejects(vmc.getUserMedia({}), TypeError);
   const noCamera = await VMC.connect({ link: fakeAgentd({ devices: DEVICES.slice(0, 2) }), browser });
   await assert.rejects(noCamera.getUserMedia({ video: true }), { name: 'NotFoundError' });
+  const noDevices = await VMC.connect({ link: fakeAgentd({ devices: [] }), browser });
+  assert.deepEqual((await noDevices.getUserMedia({ audio: true })).getTracks().map((t) => `${t.label} [${t.deviceId}]`), ['VMC engine audio source []'],
+    'an engine without listed microphones has its own source');
   let changed = 0;
   vmc.ondevicechange = () => changed++;
   link.event('deviceChanged', { device: { id: 'mic-2', kind: 'MICROPHONE' }, change: 'ADDED' });
