@@ -1,4 +1,5 @@
-// RTCDTMFSender (W3C webrtc §7): tones are queued here and sent by the engine as RFC 4733 events.
+// RTCDTMFSender (W3C webrtc §7): the engine sends the tones as RFC 4733 events; tonechange
+// events follow the tones' timing here.
 import { defineEventHandlers, domError, makeEvent } from './events.js';
 
 const TONES = /^[0-9A-D#*,]*$/i;
@@ -26,21 +27,24 @@ export class VmcDTMFSender extends EventTarget {
   }
 
   _next() {
-    if (this.toneBuffer === '') {
+    if (this.toneBuffer === '' || this._sender._pc.signalingState === 'closed') {
       this._playing = false;
+      this.toneBuffer = '';
       this.dispatchEvent(makeEvent('tonechange', { tone: '' }));
       return;
     }
     this._playing = true;
     const tone = this.toneBuffer[0];
-    this.toneBuffer = this.toneBuffer.slice(1);
-    this.dispatchEvent(makeEvent('tonechange', { tone }));
-    if (tone === ',') {
-      setTimeout(() => this._next(), 2000);
-      return;
+    if (tone !== ',' && !this._segment) {
+      // the engine plays a run of tones itself, with this duration: one request up to the next pause
+      const run = this.toneBuffer.split(',')[0];
+      this._segment = run.length;
+      this._sender._pc._send('sendDtmf', { digits: run, durationMs: this._duration }).catch(() => {});
     }
-    this._sender._pc._send('sendDtmf', { digits: tone, durationMs: this._duration }).catch(() => {});
-    setTimeout(() => this._next(), this._duration + this._gap);
+    this.toneBuffer = this.toneBuffer.slice(1);
+    if (tone !== ',') this._segment--;
+    this.dispatchEvent(makeEvent('tonechange', { tone }));
+    setTimeout(() => this._next(), tone === ',' ? 2000 : this._duration + this._gap);
   }
 }
 defineEventHandlers(VmcDTMFSender.prototype, ['tonechange']);

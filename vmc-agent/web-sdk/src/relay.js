@@ -6,18 +6,29 @@
 export const RELAY_TIMEOUT_MS = 2000;
 
 export function relayLink(win, timeoutMs = RELAY_TIMEOUT_MS) {
-  const link = { onopen() {}, onmessage() {}, onclose() {}, send: (t) => port?.postMessage({ type: 'send', text: t }), close: () => port?.postMessage({ type: 'close' }) };
+  const offered = [];
+  const closeOthers = () => offered.filter((p) => p !== port).forEach((p) => p.close());
+  const link = {
+    onopen() {}, onmessage() {}, onclose() {},
+    send: (t) => port?.postMessage({ type: 'send', text: t }),
+    close: () => {
+      port?.postMessage({ type: 'close' });
+      offered.forEach((p) => p.close());
+    },
+  };
   let port = null;
   let hello = false;
   const target = win.location.origin === 'null' ? '*' : win.location.origin;
   const offer = () => {
     const channel = new win.MessageChannel();
+    offered.push(channel.port1);
     channel.port1.onmessage = (m) => {
       const d = m.data ?? {};
       // Offers may cross the relay's 'ready': the port the relay took is the one that says hello.
       if (d.type === 'hello' && !hello) {
         hello = true;
         port = channel.port1;
+        closeOthers();
       } else if (d.type === 'open') link.onopen();
       else if (d.type === 'message') link.onmessage(String(d.text));
       else if (d.type === 'close') link.onclose(String(d.reason ?? 'closed'));
@@ -32,7 +43,9 @@ export function relayLink(win, timeoutMs = RELAY_TIMEOUT_MS) {
   offer();
   setTimeout(() => {
     win.removeEventListener('message', onReady);
-    if (!hello) link.onclose('no VMC extension on this page');
+    if (hello) return;
+    closeOthers();
+    link.onclose('no VMC extension on this page');
   }, timeoutMs);
   return link;
 }

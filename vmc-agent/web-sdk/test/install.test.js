@@ -2,16 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { install, VmcPeerConnection, VmcMediaStream } from '../src/index.js';
 import { fakeAgentd, refusedLink } from './fake-agentd.js';
-
-/** A window as a page has it: the browser's WebRTC before VMC. */
-function pageWindow() {
-  class RTCPeerConnection { constructor(c) { this.config = c; } static generateCertificate() { return 'cert'; } }
-  class MediaStream { constructor(t) { this.tracks = t; } }
-  const mediaDevices = new EventTarget();
-  mediaDevices.getUserMedia = async () => 'browser stream';
-  mediaDevices.enumerateDevices = async () => ['browser devices'];
-  return { RTCPeerConnection, MediaStream, navigator: { mediaDevices }, location: { origin: 'https://phone.example.com' } };
-}
+import { pageWindow } from './fake-dom.js';
 
 test('drop-in: new RTCPeerConnection, getUserMedia and MediaStream of an unmodified page are VMC\'s when OPTIMIZED', async () => {
   const win = pageWindow();

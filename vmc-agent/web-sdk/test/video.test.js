@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeGeometry, subtract, VideoMapping } from '../src/video.js';
+import { elementWindow } from './fake-dom.js';
 
 const base = {
   element: { x: 100, y: 50, width: 320, height: 240 }, viewport: { width: 1280, height: 720 }, covers: [],
@@ -62,19 +63,8 @@ test('rectangle subtraction covers a minus b exactly, without overlaps', () => {
   assert.equal(parts.reduce((s, r) => s + r.width * r.height, 0), 100 - 16);
 });
 
-/** Just enough of a window and document for VideoMapping, with a rectangle the test moves. */
-function fakeWindow() {
-  const listeners = new Map();
-  const target = () => ({ addEventListener: (t, f) => listeners.set(t, f), removeEventListener: (t) => listeners.delete(t) });
-  const el = { rect: { x: 10, y: 10, width: 160, height: 120 }, isConnected: true, getBoundingClientRect() { return this.rect; }, contains: (x) => x === el };
-  const doc = { ...target(), visibilityState: 'visible', documentElement: {}, elementFromPoint: () => el };
-  const win = { ...target(), document: doc, innerWidth: 800, innerHeight: 600, devicePixelRatio: 1, screenX: 0, screenY: 0, outerWidth: 800, outerHeight: 600,
-    screen: { width: 800, height: 600 }, getComputedStyle: () => ({ visibility: 'visible' }) };
-  return { win, el, fire: (t) => listeners.get(t)?.() };
-}
-
 test('VideoMapping sends SetVideoGeometry once per change, never when nothing changed, and clears on dispose', async () => {
-  const { win, el, fire } = fakeWindow();
+  const { win, el, fire } = elementWindow();
   const sent = [];
   const m = new VideoMapping({ el, win, mappingId: 1, send: (g) => sent.push(g) });
   assert.equal(sent.length, 1);
