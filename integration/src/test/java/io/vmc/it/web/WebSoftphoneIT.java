@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.vmc.engine.interop.Baresip;
 import io.vmc.engine.media.ToneAnalyzer;
+import io.vmc.it.lab.NetworkLab;
 import io.vmc.it.lab.Ports;
+import io.vmc.it.lab.Shell;
 import io.vmc.it.lab.VmcProcess;
 import io.vmc.it.lab.Waits;
 import java.io.IOException;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * admin's managed policy allows on that page. It registers over WebSocket to a real Kamailio and
  * calls baresip through it, and baresip calls it: the media is the engine's (tones both ways),
  * the mode OPTIMIZED, and the browser has no UDP socket at all. Pages of other sites are refused.
+ * Without an engine, the same page's calls run on the browser's own WebRTC (FALLBACK).
  */
 @Timeout(240)
 class WebSoftphoneIT {
@@ -82,7 +85,7 @@ class WebSoftphoneIT {
         running.add(kamailio);
         int httpPort = Ports.freeTcpPort();
         Path userDir = dir.resolve("user-runtime");
-        BrowserDriver browser = startBrowser(httpPort, agentSocket, userDir);
+        BrowserDriver browser = startBrowser(httpPort, agentSocket, userDir, null);
 
         browser.open("alice", "softphone/");
         browser.await("alice", "window.__vmc !== undefined && __vmc.mode !== 'CONNECTING'", 60);
@@ -132,8 +135,69 @@ class WebSoftphoneIT {
                 .as("sessions left after the calls and the refused pages").isZero();
     }
 
+    /**
+     * The same page, agentd without an engine (the thin client runs none): FALLBACK, and the
+     * browser's own WebRTC carries the call with baresip (DTLS-SRTP, ICE). Both sit in a network
+     * namespace of this test with a non-loopback address, because baresip's ICE skips 127/8.
+     */
+    @Test
+    void withoutAnEngineThePageIsInFallbackAndTheBrowsersOwnWebRtcCarriesTheCall() throws Exception {
+        String ns = "websdk-fb-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        Shell.run("ip", "netns", "add", ns);
+        running.add(() -> Shell.runQuietly("ip", "netns", "del", ns)); // last: its processes are stopped before
+        String address = "10.231.7.1";
+        Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
+        // a veth pair inside the namespace: an interface with a non-loopback address (no dummy driver here)
+        Shell.run("ip", "-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+        Shell.run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "v0");
+        Shell.run("ip", "-n", ns, "link", "set", "v0", "up");
+        Shell.run("ip", "-n", ns, "link", "set", "v1", "up");
+
+        Path agentSocket = dir.resolve("agent.sock");
+        int webPort = Ports.freeTcpPort();
+        Path conf = Files.writeString(dir.resolve("agentd.conf"), "web-api.allowed-origins = chrome-extension://" + EXTENSION_ID + "\n");
+        running.add(VmcProcess.startAgentd("agentd", ns, dir.resolve("agentd.log"), l -> {}, List.of(
+                "--channel", "unix:" + dir.resolve("no-engine.sock"), "--api-socket", agentSocket.toString(), "--no-fallback",
+                "--config", conf.toString(), "--web-api", "127.0.0.1:" + webPort)));
+        Waits.awaitFile(agentSocket, 60, dir.resolve("agentd.log"));
+        Kamailio kamailio = new Kamailio(Files.createDirectories(dir.resolve("kamailio")), ns);
+        running.add(kamailio);
+        int bobPort = Ports.freeUdpPort();
+        Process bob = startDtlsBaresip(dir.resolve("bob"), ns, address, bobPort);
+        running.add(() -> {
+            bob.destroy();
+            bob.waitFor();
+        });
+        BrowserDriver browser = startBrowser(Ports.freeTcpPort(), agentSocket, dir.resolve("user-runtime"), ns);
+
+        browser.open("alice", "softphone/");
+        browser.await("alice", "window.__vmc !== undefined && __vmc.mode !== 'CONNECTING'", 60);
+        assertThat(browser.eval("alice", "__vmc.mode").getAsString()).as("%s", browser.eval("alice", "__vmc.modeReason + ' ' + __vmc.modeDetail")).isEqualTo("FALLBACK");
+        browser.eval("alice", "phone.start('" + kamailio.wsUrl() + "', 'sip:alice@127.0.0.1')");
+        browser.await("alice", "phone.events.some(e => e.ev === 'registered')", 30);
+        browser.eval("alice", "phone.call('sip:bob@" + address + ":" + bobPort + "')");
+        awaitCallWithMedia(browser, 1);
+        assertThat(browser.eval("alice", "phone.info().pc").getAsString()).isEqualTo("RTCPeerConnection");
+        assertThat(udpSocketsOf(browser.pid())).as("the browser's own WebRTC has its UDP sockets").isNotEmpty();
+        browser.eval("alice", "phone.hangup()");
+        browser.await("alice", "phone.events.filter(e => e.ev === 'ended').length === 1", 30);
+    }
+
+    /** baresip with ICE and DTLS-SRTP on a non-loopback address: what the browser's own WebRTC needs. */
+    private static Process startDtlsBaresip(Path dir, String ns, String address, int port) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config"), String.join("\n", "poll_method epoll", "sip_listen " + address + ":" + port,
+                "audio_source ausine," + BARESIP_HZ, "audio_player aubridge,nullsink", "audio_alert aubridge,nullsink",
+                "ausrc_srate 48000", "ausrc_channels 2", "rtcp_mux yes", "rtp_timeout 0", "module_path /usr/lib/baresip/modules",
+                "module g711.so", "module opus.so", "module srtp.so", "module dtls_srtp.so", "module ice.so", "module ausine.so",
+                "module aubridge.so", "module_app account.so", "module_app menu.so", ""));
+        Files.writeString(dir.resolve("accounts"), "<sip:bob@" + address + ":" + port + ">;regint=0;answermode=auto;medianat=ice;mediaenc=dtls_srtp\n");
+        return new ProcessBuilder(NetworkLab.inNamespace(ns, List.of("baresip", "-f", dir.toString(), "-t", "120")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("baresip.log").toFile()).start();
+    }
+
     /** Starts Chromium with the extension, the admin's policy for it and the native messaging host. */
-    private BrowserDriver startBrowser(int httpPort, Path agentSocket, Path userDir) throws IOException, InterruptedException {
+    private BrowserDriver startBrowser(int httpPort, Path agentSocket, Path userDir, String namespace) throws IOException, InterruptedException {
         Path profile = Files.createDirectories(dir.resolve("browser").resolve("profile"));
         // the native messaging host as the package installs it, here per profile (the browser's user-level folder)
         Path host = dir.resolve("vmc-native-host");
@@ -148,7 +212,7 @@ class WebSoftphoneIT {
         Files.createDirectories(POLICIES);
         policy = POLICIES.resolve("vmc-websdk-it-" + UUID.randomUUID() + ".json");
         Files.writeString(policy, "{\"3rdparty\": {\"extensions\": {\"" + EXTENSION_ID + "\": {\"allowedUrls\": [\"http://127.0.0.1:" + httpPort + "/softphone/*\"]}}}}\n");
-        BrowserDriver b = new BrowserDriver(dir.resolve("browser"), httpPort, BrowserDriver.WEB_SDK.resolve("extension"), null);
+        BrowserDriver b = new BrowserDriver(dir.resolve("browser"), httpPort, BrowserDriver.WEB_SDK.resolve("extension"), namespace);
         running.add(b);
         return b;
     }
@@ -171,8 +235,8 @@ class WebSoftphoneIT {
     /** The UDP sockets (inodes) that Chromium's processes hold: its WebRTC would need some for RTP. */
     static Set<String> udpSocketsOf(long browserPid) throws IOException {
         Set<String> udp = new HashSet<>();
-        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
-            List<String> lines = Files.readAllLines(Path.of(table));
+        for (String table : List.of("udp", "udp6")) { // the browser's network namespace's tables
+            List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(browserPid), "net", table));
             for (String line : lines.subList(1, lines.size())) {
                 udp.add(line.trim().split("\\s+")[9]);
             }
