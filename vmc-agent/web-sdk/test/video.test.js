@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeGeometry, subtract, VideoMapping } from '../src/video.js';
 import { elementWindow } from './fake-dom.js';
+import { until } from './fake-agentd.js';
 
 const base = {
   element: { x: 100, y: 50, width: 320, height: 240 }, viewport: { width: 1280, height: 720 }, covers: [],
@@ -75,12 +76,10 @@ test('VideoMapping sends SetVideoGeometry once per change, never when nothing ch
   assert.equal(sent.length, 1, 'no change, nothing sent');
   el.rect = { x: 10, y: -20, width: 160, height: 120 }; // scrolled
   fire('scroll');
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal(sent.length, 2);
+  await until(() => sent.length === 2);
   assert.deepEqual(sent[1].visible, [{ x: 10, y: 0, width: 160, height: 100 }]);
   win.screenX = 300; // the window moved: no event, the poll sees it
-  await new Promise((r) => setTimeout(r, 400));
-  assert.equal(sent.length, 3);
+  await until(() => sent.length === 3);
   assert.equal(sent[2].area.x, 310);
   m.dispose();
   assert.deepEqual(sent[3], { mappingId: 1, clear: true });
