@@ -1,0 +1,126 @@
+package io.vmc.it.web;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.vmc.it.lab.NetworkLab;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Headless Chromium driven by vmc-agent/web-sdk/browser-test/drive.js (puppeteer-core): the pages
+ * it serves, JavaScript evaluated in them, the browser's pid. One JSON line per command and answer.
+ */
+final class BrowserDriver implements AutoCloseable {
+    static final Path WEB_SDK = Path.of("..", "vmc-agent", "web-sdk").toAbsolutePath().normalize();
+    private static final Gson GSON = new Gson();
+
+    final int httpPort;
+    final Path log;
+    private final Process process;
+    private final Writer in;
+    private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+
+    BrowserDriver(Path dir, int httpPort, Path extension, String namespace) throws IOException, InterruptedException {
+        this.httpPort = httpPort;
+        this.log = dir.resolve("browser.log");
+        List<String> cmd = new ArrayList<>(List.of("node", WEB_SDK.resolve("browser-test/drive.js").toString(),
+                Integer.toString(httpPort), Files.createDirectories(dir.resolve("profile")).toString()));
+        if (extension != null) {
+            cmd.add(extension.toString());
+        }
+        process = new ProcessBuilder(NetworkLab.inNamespace(namespace, cmd)).redirectError(log.toFile()).start();
+        in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    answers.add(line);
+                }
+            } catch (IOException e) {
+                answers.add("{\"ok\":false,\"error\":\"" + e + "\"}");
+            }
+        }, "browser-driver");
+        reader.setDaemon(true);
+        reader.start();
+        String ready = answers.poll(90, TimeUnit.SECONDS);
+        if (ready == null || !ready.contains("ready")) {
+            throw new IOException("Chromium did not start: " + ready + "\n" + Files.readString(log));
+        }
+    }
+
+    Path profile(Path dir) {
+        return dir.resolve("profile");
+    }
+
+    String url(String page) {
+        return "http://127.0.0.1:" + httpPort + "/" + page;
+    }
+
+    void open(String name, String page) throws IOException, InterruptedException {
+        command(Map.of("cmd", "goto", "name", name, "url", url(page)));
+    }
+
+    /** The value of a JavaScript expression (awaited if a promise) in the page called name. */
+    JsonElement eval(String name, String js) throws IOException, InterruptedException {
+        return command(Map.of("cmd", "eval", "name", name, "js", js)).get("value");
+    }
+
+    long pid() throws IOException, InterruptedException {
+        return command(Map.of("cmd", "pid")).get("value").getAsLong();
+    }
+
+    /** Polls a boolean expression until it is true. */
+    void await(String name, String js, int seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            JsonElement v = eval(name, js);
+            if (v != null && v.isJsonPrimitive() && v.getAsBoolean()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + seconds + " s in " + name + ": " + js + "\npage events: "
+                        + eval(name, "window.phone ? phone.events : null") + "\nbrowser log:\n" + Files.readString(log));
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+    }
+
+    private synchronized JsonObject command(Map<String, Object> c) throws IOException, InterruptedException {
+        in.write(GSON.toJson(c) + "\n");
+        in.flush();
+        String line = answers.poll(90, TimeUnit.SECONDS);
+        if (line == null) {
+            throw new IOException("no answer from the browser driver to " + c + "\n" + Files.readString(log));
+        }
+        JsonObject answer = JsonParser.parseString(line).getAsJsonObject();
+        if (!answer.get("ok").getAsBoolean()) {
+            throw new IOException("browser: " + answer.get("error").getAsString() + " (for " + c + ")");
+        }
+        return answer;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            in.write("{\"cmd\":\"quit\"}\n");
+            in.flush();
+        } catch (IOException e) {
+            // already gone
+        }
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
