@@ -96,6 +96,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final CameraConsent cameraConsent;
     private final EngineMetrics metrics;
     private final CallTracker calls;
+    private io.vmc.engine.internal.transport.DtlsCertificateHolder dtlsCertificates; // guarded by this
 
     public MediaEngine(EngineConfig config, EventSink events) {
         this.config = Objects.requireNonNull(config, "config");
@@ -276,7 +277,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
         }
         AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c),
-                f -> calls.failure(id, f));
+                f -> calls.failure(id, f), this::dtlsCertificate);
         s.setStatsInterval(statsIntervalMs);
         if (defaultMic != null) s.selectDevice(defaultMic, true);
         if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
@@ -290,6 +291,30 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         s.announce(m.getAppId(), cameraConsent);
         emitStatus();
         return Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(id));
+    }
+
+    /**
+     * The engine's DTLS certificate (RFC 8827 section 6.5: one identity, renewed weekly), made on
+     * the first call that needs it, so that SDES-only engines never load the DTLS stack. That first
+     * time, a throwaway handshake runs in the background: BouncyCastle's first handshake in a JVM
+     * is several times slower than the next ones, and the call's own should not pay for it.
+     */
+    private io.vmc.engine.internal.transport.DtlsCertificate dtlsCertificate() {
+        synchronized (this) {
+            if (dtlsCertificates == null) {
+                dtlsCertificates = new io.vmc.engine.internal.transport.DtlsCertificateHolder();
+                Thread t = new Thread(() -> {
+                    try {
+                        LOG.debug("DTLS warm-up handshake: {} ms", io.vmc.engine.internal.transport.DtlsSrtpEndpoint.warmUp().toMillis());
+                    } catch (RuntimeException e) {
+                        LOG.debug("DTLS warm-up failed: {}", e.toString());
+                    }
+                }, "vmc-dtls-warmup");
+                t.setDaemon(true);
+                t.start();
+            }
+            return dtlsCertificates.current();
+        }
     }
 
     private AudioSession session(String id) {
