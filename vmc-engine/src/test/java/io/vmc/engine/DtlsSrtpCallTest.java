@@ -145,4 +145,47 @@ class DtlsSrtpCallTest {
             assertThat(b.counters(sb)).containsEntry("authFailed", 0L).containsEntry("videoAuthFailed", 0L);
         }
     }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aFingerprintThatDoesNotMatchEndsTheCallWithAReason() {
+        try (TestEngine a = new TestEngine(440, dirA); TestEngine b = new TestEngine(880, dirB)) {
+            String sa = a.createSession(SessionOptions.newBuilder().setDtlsSrtp(true));
+            String sb = b.createSession(SessionOptions.newBuilder());
+            String answer = b.answer(sb, a.offer(sa));
+            // a valid sha-256 fingerprint, of no certificate B holds
+            String forged = answer.replaceAll("a=fingerprint:sha-256 [0-9A-F:]+", "a=fingerprint:sha-256 "
+                    + "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+            a.setAnswer(sa, forged);
+            a.awaitState(sa, SessionState.State.FAILED);
+            assertThat(a.count(e -> e.hasSessionState() && e.getSessionState().getState() == SessionState.State.FAILED
+                    && e.getSessionState().getReason().startsWith("DTLS-SRTP: "))).isEqualTo(1);
+            assertThat(a.stats(sa).getPacketsReceived()).as("no media without keys").isZero();
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void hostileBundleGroupsAndCandidateFloodsAreHandled() throws Exception {
+        try (TestEngine b = new TestEngine(880, dirB)) {
+            String sb = b.createSession(SessionOptions.newBuilder());
+            // a group naming mids that do not exist: they are left out, the call goes on
+            String odd = fixture("chromium-156-audio-offer.sdp").replace("a=group:BUNDLE 0", "a=group:BUNDLE 7 0 0 x");
+            assertThat(SdpParser.parse(b.answer(sb, odd)).attribute("group")).hasValue("BUNDLE 0");
+
+            String sc = b.createSession(SessionOptions.newBuilder());
+            StringBuilder flood = new StringBuilder();
+            for (int i = 0; i < 1000; i++) {
+                flood.append("a=candidate:").append(i).append(" 1 udp 2122194687 127.0.0.1 ").append(20000 + i).append(" typ host\r\n");
+                if (i == 99 || i == 999) {
+                    // 100 fit the size limit and are over the candidate limit; 1,000 are over the size limit
+                    String many = fixture("chromium-156-audio-offer.sdp").replace("a=ice-ufrag:", flood + "a=ice-ufrag:");
+                    var r = b.call(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sc).setRemoteSdp(many)));
+                    assertThat(r.hasError()).isTrue();
+                    assertThat(r.getError().getMessage()).contains(i == 99 ? "more than 64 candidates" : "exceeds 32768");
+                }
+            }
+            assertThat(b.lastState(sc)).isNotEqualTo(SessionState.State.FAILED);
+        }
+    }
 }
