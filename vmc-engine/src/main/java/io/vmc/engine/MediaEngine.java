@@ -1,6 +1,6 @@
 package io.vmc.engine;
 
-import io.vmc.engine.internal.AudioSession;
+import io.vmc.engine.internal.Call;
 import io.vmc.engine.internal.CallRecordLog;
 import io.vmc.engine.internal.CallTracker;
 import io.vmc.engine.internal.EngineException;
@@ -83,7 +83,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
 
     private final EngineConfig config;
     private final EventSink events;
-    private final Map<String, AudioSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Call> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final RateLimiter requestLimiter;
@@ -227,7 +227,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             case CLOSE_SESSION -> {
                 String id = r.getCloseSession().getSessionId();
                 checkId(id);
-                AudioSession s = sessions.remove(id);
+                Call s = sessions.remove(id);
                 if (s == null) throw new EngineException(Error.Code.NOT_FOUND, "no session " + id);
                 closeSession(s, "closed by request");
                 emitStatus();
@@ -276,7 +276,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
             o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
         }
-        AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c),
+        Call s = new Call(id, o, config, events, timer, c -> reportAddresses(id, c),
                 f -> calls.failure(id, f), this::dtlsCertificate);
         s.setStatsInterval(statsIntervalMs);
         if (defaultMic != null) s.selectDevice(defaultMic, true);
@@ -317,9 +317,9 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         }
     }
 
-    private AudioSession session(String id) {
+    private Call session(String id) {
         checkId(id);
-        AudioSession s = sessions.get(id);
+        Call s = sessions.get(id);
         if (s == null) throw new EngineException(Error.Code.NOT_FOUND, "no session " + id);
         return s;
     }
@@ -345,7 +345,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     }
 
     private void tick() {
-        for (AudioSession s : sessions.values()) {
+        for (Call s : sessions.values()) {
             try {
                 s.tick();
                 calls.sample(s.id(), s.stats(), s.counters());
@@ -379,7 +379,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     }
 
     /** Closes a session removed from {@link #sessions} and writes its call-detail record. */
-    private void closeSession(AudioSession s, String reason) {
+    private void closeSession(Call s, String reason) {
         io.vmc.transport.proto.SessionStats last = s.stats();
         Map<String, Long> counters = s.counters();
         try {
@@ -431,7 +431,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        for (AudioSession s : sessions.values()) {
+        for (Call s : sessions.values()) {
             try {
                 closeSession(s, "engine shutdown");
             } catch (RuntimeException e) {

@@ -49,13 +49,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One call: SDP offer/answer (RFC 3264) for one audio stream (and optionally one VP8 or H.264
- * video stream with its own ICE agent and keys), ICE, SDES keys, the media flows and
- * the session state machine. Every public method runs under the session's monitor; callbacks from
- * ICE and media threads only touch volatile state or take the monitor briefly.
+ * One call (one vmc.v1 session): its state machine, SDP offer/answer (RFC 3264) for one audio and
+ * one VP8 or H.264 video section, and their transports: ICE per transport; SRTP keyed by SDES
+ * (SIP peers) or DTLS-SRTP (RFC 5763/5764, WebRTC peers), and with DTLS-SRTP a BUNDLE group
+ * (RFC 8843) in which video rides on the audio transport. What the peer's SDP says about BUNDLE and
+ * DTLS is read by the pure helpers in {@code internal.call}. Every public method runs under the
+ * call's monitor; callbacks from ICE, DTLS and media threads only touch volatile state or take the
+ * monitor briefly on the engine's timer thread.
  */
-public final class AudioSession {
-    private static final Logger LOG = LoggerFactory.getLogger(AudioSession.class);
+public final class Call {
+    private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int DTMF_PT_48K = 101;
     private static final int DTMF_PT_8K = 100;
@@ -157,7 +160,7 @@ public final class AudioSession {
     private int selfViewMapping = -1;
     private io.vmc.overlay.VideoArea selfViewArea;
 
-    public AudioSession(String id, SessionOptions options, EngineConfig config, EventSink events,
+    public Call(String id, SessionOptions options, EngineConfig config, EventSink events,
                         ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered,
                         java.util.function.Consumer<Failure> failures, java.util.function.Supplier<DtlsCertificate> certificates) {
         this.id = id;
@@ -879,7 +882,7 @@ public final class AudioSession {
         retiring.add(old);
         try {
             timer.schedule(() -> {
-                synchronized (AudioSession.this) {
+                synchronized (Call.this) {
                     retiring.remove(old);
                 }
                 old.close();
@@ -1124,7 +1127,7 @@ public final class AudioSession {
             // ice4j may call us holding its own locks: take the session's monitor on another thread
             // (plain mode calls in from a request that already holds it; that is fine either way)
             runAsync(() -> {
-                synchronized (AudioSession.this) {
+                synchronized (Call.this) {
                     if (closed) return;
                     if (current != Direction.SENDRECV && negotiated) {
                         setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
@@ -1139,7 +1142,7 @@ public final class AudioSession {
         public void onIceFailed(String reason) {
             IceEndpoint me = self;
             runAsync(() -> {
-                synchronized (AudioSession.this) {
+                synchronized (Call.this) {
                     if (me != null && me != ice) {
                         restartFailed(me, false, reason);
                     } else if (!closed && state != SessionState.State.FAILED) {
