@@ -122,7 +122,7 @@ class DtlsSrtpCallTest {
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void audioAndVideoShareOneBundledDtlsTransport() {
+    void audioAndVideoShareOneBundledDtlsTransport() throws Exception {
         try (TestEngine a = new TestEngine(440, dirA, x -> x.videoSource(EngineConfig.VideoSource.testPattern("smpte")));
              TestEngine b = new TestEngine(880, dirB, x -> x.videoSource(EngineConfig.VideoSource.testPattern("ball")))) {
             String sa = a.createSession(SessionOptions.newBuilder().setVideo(true).setDtlsSrtp(true));
@@ -143,6 +143,23 @@ class DtlsSrtpCallTest {
             assertThat(va.getLocalAddress()).as("video on the audio transport").isEqualTo(a.stats(sa).getLocalAddress());
             assertThat(a.counters(sa)).containsEntry("authFailed", 0L).containsEntry("videoAuthFailed", 0L);
             assertThat(b.counters(sb)).containsEntry("authFailed", 0L).containsEntry("videoAuthFailed", 0L);
+
+            // the answerer's own re-offer (hold) keeps DTLS-SRTP, the mids and one transport, though it never asked for dtls_srtp
+            String hold = b.ok(Request.newBuilder().setSetHold(SetHold.newBuilder().setSessionId(sb).setHold(true)))
+                    .getDescription().getSdp();
+            SessionDescription h = SdpParser.parse(hold);
+            assertThat(h.attribute("group")).hasValue("BUNDLE 0 1");
+            assertThat(h.media()).allSatisfy(m -> {
+                assertThat(m.proto()).isEqualTo("UDP/TLS/RTP/SAVPF");
+                assertThat(m.attribute("setup")).hasValue("actpass");
+                assertThat(m.hasAttribute("crypto")).isFalse();
+            });
+            assertThat(h.media().get(1).port()).isEqualTo(h.media().get(0).port());
+            b.setAnswer(sb, a.answer(sa, hold));
+            b.awaitState(sb, SessionState.State.ON_HOLD);
+            long sent = VideoCallTest.video(b, sb).getPacketsSent();
+            await().atMost(Duration.ofSeconds(10)).until(() -> VideoCallTest.video(b, sb).getPacketsSent() > sent + 20);
+            assertThat(a.counters(sa)).containsEntry("authFailed", 0L).containsEntry("videoAuthFailed", 0L);
         }
     }
 

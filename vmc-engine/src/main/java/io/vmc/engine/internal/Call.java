@@ -155,6 +155,9 @@ public final class Call {
     private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
     private VideoFlow.Params videoAwaitingKeys;
     private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
+    /** The mids of our sections: ours in our first offer, the peer's once we answered its offer. */
+    private String audioMid = "0";
+    private String videoMid = "1";
     // self view: a second overlay fed from the sender, shown at the app's self-view mapping
     private io.vmc.overlay.VideoOverlay selfOverlay;
     private int selfViewMapping = -1;
@@ -250,13 +253,14 @@ public final class Call {
         // REQUIRED: RTP/SAVP. OPTIONAL: best effort, RTP/AVP carrying a=crypto (a plain phone
         // ignores the keys and answers plain; an SDES phone answers with its key). DISABLED: plain.
         // DTLS-SRTP (dtls_srtp): UDP/TLS/RTP/SAVPF with our fingerprint, the peer picks the DTLS role
-        boolean dtlsOffer = options.getDtlsSrtp();
+        // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
+        boolean dtlsOffer = options.getDtlsSrtp() || (negotiated && usesDtls);
         boolean offerKeys = !dtlsOffer && options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
         String proto = dtlsOffer ? DTLS_PROTO
                 : options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
         List<String> formats = new ArrayList<>();
         List<Attribute> attrs = new ArrayList<>();
-        attrs.add(Attribute.of("mid", "0"));
+        attrs.add(Attribute.of("mid", audioMid));
         attrs.add(Attribute.flag("rtcp-mux"));
         addIceAttributes(attrs);
         boolean has48 = false;
@@ -293,11 +297,11 @@ public final class Call {
         if (videoWanted) {
             // RFC 8843 section 7.2: the first offer gives each bundled section its own transport,
             // so that a peer that does not bundle still gets both; once bundled, they share one
-            boolean shared = bundled && dtlsOffer;
+            boolean shared = bundled;
             if (!shared) ensureVideoIce(true);
-            if (dtlsOffer) sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(List.of("0", "1"))));
+            if (dtlsOffer) sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(List.of(audioMid, videoMid))));
             List<Attribute> va = new ArrayList<>();
-            va.add(Attribute.of("mid", "1"));
+            va.add(Attribute.of("mid", videoMid));
             va.add(Attribute.flag("rtcp-mux"));
             if (shared) addIceAttributes(va); else addVideoIceAttributes(va);
             List<String> vFormats = new ArrayList<>();
@@ -489,6 +493,9 @@ public final class Call {
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = terms != null;
         bundled = videoAccepted && bundleVideo;
+        // our re-offers keep the peer's mids (RFC 8843 section 7.5)
+        if (usableMid(m) != null) audioMid = usableMid(m);
+        if (videoAccepted && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
         if (terms != null) configureDtls(false, new DtlsSetup.Association(dtlsAnswer.role(), terms.fingerprint(), terms.tlsId()));
         if (videoAccepted) {
             Direction vDir = offer.direction(vOffer).reverse().intersect(videoWantedDirection());
@@ -1727,6 +1734,12 @@ public final class Call {
         } catch (SdpParseException e) {
             throw EngineException.invalid(e.getMessage());
         }
+    }
+
+    /** A section's a=mid if it is a usable token (at most 32 characters, RFC 5888 token characters), else null. */
+    private static String usableMid(MediaDescription m) {
+        String mid = m.attribute("mid").map(String::strip).orElse("");
+        return mid.matches("[A-Za-z0-9!#$%&'*+.^_`{|}~-]{1,32}") ? mid : null;
     }
 
     private static MediaDescription audioSection(SessionDescription sdp) {
