@@ -31,6 +31,19 @@ class EnginePolicyTest {
     }
 
     @Test
+    void theFileTheClientPackageInstallsSetsNothingAndNamesEveryKey() throws Exception {
+        Path packaged = Path.of("packaging/engine.conf");
+        EnginePolicy p = EnginePolicy.load(packaged);
+        String text = Files.readString(packaged);
+        for (String key : EnginePolicy.KEYS) {
+            assertThat(p.sets(key)).as("the installed file leaves %s at its default", key).isFalse();
+            if (!EnginePolicy.DEPRECATED_KEYS.contains(key)) {
+                assertThat(text).as("the installed file shows %s", key).contains("#" + key + " = ");
+            }
+        }
+    }
+
+    @Test
     void theDocumentedExampleLoadsAndAppliesEveryKey() throws Exception {
         Path example = Path.of("../docs/examples/engine.conf");
         EnginePolicy p = EnginePolicy.load(example);
