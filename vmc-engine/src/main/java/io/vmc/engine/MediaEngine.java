@@ -22,6 +22,7 @@ import io.vmc.transport.proto.SdpType;
 import io.vmc.transport.proto.SessionCreated;
 import io.vmc.transport.proto.SessionDescription;
 import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.SessionState;
 import io.vmc.transport.proto.Status;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -88,6 +89,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final RateLimiter requestLimiter;
     private final Devices devices;
+    private final Ringing ringing;
+    private volatile String ringerSpeaker;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
     private volatile String defaultMic;
@@ -106,6 +109,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.events = safeSink(e -> {
             if (e.hasSessionState()) {
                 calls.state(e.getSessionState().getSessionId(), e.getSessionState().getState(), e.getSessionState().getReason());
+                ringStateLater(e.getSessionState());
             }
             events.emit(e);
         });
@@ -122,6 +126,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "vmc-engine-timer-" + n.incrementAndGet()));
         this.requestLimiter = new RateLimiter(config.requestsPerSecond(), config.requestBurst());
         this.devices = new Devices(this.events, timer);
+        this.ringing = new Ringing(this.events, timer, config.audioSink().isPulse());
         this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
                 config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
@@ -209,12 +214,26 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             case SELECT_DEVICE -> {
                 var m = r.getSelectDevice();
                 Devices.Selected s = devices.resolve(m.getDeviceId(), m.getKind());
-                if (m.getSessionId().isEmpty()) {
+                if (m.getRinger()) {
+                    if (!m.getSessionId().isEmpty()) throw EngineException.invalid("the ringer is engine-wide: session_id must be empty");
+                    if (s.microphone()) throw EngineException.invalid("device " + m.getDeviceId() + " is a microphone, a ringer must be a speaker");
+                    ringerSpeaker = s.pulseName();
+                } else if (m.getSessionId().isEmpty()) {
                     // engine-wide: used by sessions created from now on
                     if (s.microphone()) defaultMic = s.pulseName(); else defaultSpeaker = s.pulseName();
                 } else {
                     session(m.getSessionId()).selectDevice(s.pulseName(), s.microphone());
                 }
+                yield empty();
+            }
+            case START_RING -> {
+                var m = r.getStartRing();
+                if (!m.getSessionId().isEmpty()) session(m.getSessionId());
+                ringing.start(m, ringerSpeaker);
+                yield empty();
+            }
+            case STOP_RING -> {
+                ringing.stop(io.vmc.transport.proto.RingStopped.Reason.STOPPED, "StopRing");
                 yield empty();
             }
             case GET_STATS -> Response.newBuilder().setStats(session(r.getGetStats().getSessionId()).stats());
@@ -330,6 +349,16 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         }
     }
 
+    /** Off the session's thread: stopping a ring waits for its pipeline. */
+    private void ringStateLater(SessionState st) {
+        if (ringing == null || closed) return;
+        try {
+            timer.execute(() -> ringing.sessionState(st.getSessionId(), st.getState()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // engine shutting down: close() stops the ring
+        }
+    }
+
     private void emitStatus() {
         events.emit(Event.newBuilder().setEngineStatus(EngineStatus.newBuilder()
                 .setSoftware(config.software()).setActiveSessions(sessions.size())).build());
@@ -414,6 +443,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
         }
         sessions.clear();
+        ringing.close();
         devices.close();
         timer.shutdownNow();
         workers.shutdownNow();
