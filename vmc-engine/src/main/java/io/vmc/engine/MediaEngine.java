@@ -10,6 +10,7 @@ import io.vmc.engine.internal.VideoCodec;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.RequestHandler;
 import io.vmc.transport.proto.CreateSession;
+import io.vmc.transport.proto.Device;
 import io.vmc.transport.proto.Empty;
 import io.vmc.transport.proto.EngineStatus;
 import io.vmc.transport.proto.Error;
@@ -90,6 +91,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final RateLimiter requestLimiter;
     private final Devices devices;
     private final Ringing ringing;
+    private final DeviceChoices choices;
     private volatile String ringerSpeaker;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
@@ -127,6 +129,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.requestLimiter = new RateLimiter(config.requestsPerSecond(), config.requestBurst());
         this.devices = new Devices(this.events, timer);
         this.ringing = new Ringing(this.events, timer, config.audioSink().isPulse());
+        this.choices = new DeviceChoices(config.deviceChoicesFile());
         this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
                 config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
@@ -218,9 +221,11 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                     if (!m.getSessionId().isEmpty()) throw EngineException.invalid("the ringer is engine-wide: session_id must be empty");
                     if (s.microphone()) throw EngineException.invalid("device " + m.getDeviceId() + " is a microphone, a ringer must be a speaker");
                     ringerSpeaker = s.pulseName();
+                    choices.remember("ringer", m.getDeviceId());
                 } else if (m.getSessionId().isEmpty()) {
                     // engine-wide: used by sessions created from now on
                     if (s.microphone()) defaultMic = s.pulseName(); else defaultSpeaker = s.pulseName();
+                    choices.remember(s.microphone() ? "microphone" : "speaker", m.getDeviceId());
                 } else {
                     session(m.getSessionId()).selectDevice(s.pulseName(), s.microphone());
                 }
@@ -229,7 +234,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             case START_RING -> {
                 var m = r.getStartRing();
                 if (!m.getSessionId().isEmpty()) session(m.getSessionId());
-                ringing.start(m, ringerSpeaker);
+                ringing.start(m, ringerSpeaker != null ? ringerSpeaker : remembered("ringer"));
                 yield empty();
             }
             case STOP_RING -> {
@@ -297,8 +302,10 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c),
                 f -> calls.failure(id, f));
         s.setStatsInterval(statsIntervalMs);
-        if (defaultMic != null) s.selectDevice(defaultMic, true);
-        if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
+        String mic = defaultMic != null ? defaultMic : remembered("microphone");
+        String speaker = defaultSpeaker != null ? defaultSpeaker : remembered("speaker");
+        if (mic != null) s.selectDevice(mic, true);
+        if (speaker != null) s.selectDevice(speaker, false);
         synchronized (sessions) {
             if (sessions.size() >= config.maxSessions()) {
                 throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "session limit reached (" + config.maxSessions() + ")");
@@ -346,6 +353,19 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("session {} tick failed: {}", s.id(), e.toString());
             }
+        }
+    }
+
+    /** The PulseAudio name of the device remembered for {@code key}, if it is present now. */
+    private String remembered(String key) {
+        String id = choices.get(key);
+        if (id == null || !config.audioSink().isPulse() && !key.equals("microphone")) return null;
+        if (key.equals("microphone") && config.audioSource().isTone()) return null;
+        try {
+            return devices.resolve(id, Device.DeviceKind.DEVICE_KIND_UNSPECIFIED).pulseName();
+        } catch (EngineException | IllegalStateException e) {
+            LOG.info("remembered {} {} is not here now: using the default", key, id);
+            return null;
         }
     }
 

@@ -42,6 +42,9 @@ class RingTest {
         pulse = new PulseServer(
                 "module-null-sink sink_name=ringer sink_properties=device.description=DeskSpeaker",
                 "module-null-sink sink_name=headset sink_properties=device.description=Headset",
+                // two identical USB headsets: same description, PulseAudio tells them apart by name
+                "module-null-sink sink_name=twin_a sink_properties=device.description=Twin",
+                "module-null-sink sink_name=twin_b sink_properties=device.description=Twin",
                 "module-null-source source_name=silence");
     }
 
@@ -136,6 +139,29 @@ class RingTest {
             assertThat(e.call(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder().setDeviceId(mic.getId()).setRinger(true)))
                     .getError().getCode()).isEqualTo(Error.Code.INVALID_ARGUMENT);
             assertThat(e.count(Event::hasRingStopped)).isZero();
+        }
+    }
+
+    @Test
+    void theChosenRingerAndIdsSurviveAnEngineRestart() throws Exception {
+        Path choices = dirX.resolve("config/vmc/devices.conf");
+        java.util.List<String> ids;
+        try (TestEngine e = new TestEngine(440, dirX, c -> c.audioSink(EngineConfig.AudioSink.pulse(null)).deviceChoicesFile(choices))) {
+            DeviceList l = DeviceTest.devices(e);
+            ids = l.getDevicesList().stream().map(Device::getId).sorted().toList();
+            assertThat(l.getDevicesList().stream().filter(d -> d.getName().equals("Twin")).map(Device::getId).distinct())
+                    .as("two identical devices get two ids").hasSize(2);
+            // not the server's default sink (DeskSpeaker, loaded first), so only the file can bring it back
+            select(e, DeviceTest.find(l, Device.DeviceKind.SPEAKER, "Headset"), true);
+        }
+        assertThat(choices).exists();
+        // a new engine (restart, or the next session of the user) rings there without being told
+        try (TestEngine e = new TestEngine(440, dirX, c -> c.audioSink(EngineConfig.AudioSink.pulse(null)).deviceChoicesFile(choices))) {
+            assertThat(DeviceTest.devices(e).getDevicesList().stream().map(Device::getId).sorted().toList())
+                    .as("ids after the restart").isEqualTo(ids);
+            e.ok(Request.newBuilder().setStartRing(StartRing.newBuilder()));
+            Path onRinger = pulse.recordSink("headset", dirX.resolve("restored.wav"), 3);
+            assertThat(ToneAnalyzer.dominantFrequency(onRinger)).isCloseTo(RingSound.RINGTONE_HZ, within(3.0));
         }
     }
 
