@@ -1,4 +1,4 @@
-// Runs the JavaScript blocks of docs/softphone-developer-guide.md §8, in order, as one module,
+// Runs the JavaScript blocks of docs/softphone-developer-guide.md §9, in order, as one module,
 // against the fake agentd: the guide cannot drift from the SDK.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ GuideWebSocket.links = [];
 
 test('the JavaScript blocks of the developer guide run, and do what they say', async () => {
   const guide = fs.readFileSync(GUIDE, 'utf8');
-  const section = guide.slice(guide.indexOf('## 8. JavaScript'), guide.indexOf('## 9.'));
+  const section = guide.slice(guide.indexOf('## 9. JavaScript'), guide.indexOf('## 10.'));
   const blocks = [...section.matchAll(/```javascript\n([\s\S]*?)```/g)].map((m) => m[1]);
   assert.ok(blocks.length >= 4, `blocks found: ${blocks.length}`);
   const code = blocks.join('\n');

@@ -364,7 +364,16 @@ public final class EngineCommand implements Callable<Integer> {
             }
             b.callRecordFile(records);
         }
+        b.deviceChoicesFile(userDeviceChoices());
         return b.build();
+    }
+
+    /** {@code $XDG_CONFIG_HOME/vmc/devices.conf}, or {@code ~/.config/vmc/devices.conf}; null without either. */
+    static Path userDeviceChoices() {
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        if (xdg != null && xdg.startsWith("/")) return Path.of(xdg, "vmc", "devices.conf");
+        String home = System.getProperty("user.home");
+        return home == null || home.isEmpty() ? null : Path.of(home, ".config", "vmc", "devices.conf");
     }
 
     private EngineConfig.CameraPolicy cameraPolicy() {

@@ -16,6 +16,7 @@ public final class EngineConfig {
     private final AudioSink audioSink;
     private final Path recordDir;
     private final Path callRecordFile;
+    private final Path deviceChoicesFile;
     private final int maxSessions;
     private final boolean echoCancellation;
     private final boolean opusDtx;
@@ -70,6 +71,7 @@ public final class EngineConfig {
         this.audioSink = b.audioSink;
         this.recordDir = b.recordDir;
         this.callRecordFile = b.callRecordFile;
+        this.deviceChoicesFile = b.deviceChoicesFile;
         this.maxSessions = b.maxSessions;
         this.echoCancellation = b.echoCancellation;
         this.opusDtx = b.opusDtx;
@@ -227,6 +229,13 @@ public final class EngineConfig {
      * readable by its owner only); null = records go to the log only.
      */
     public Path callRecordFile() { return callRecordFile; }
+
+    /**
+     * Where the user's last-chosen microphone, speaker and ringer are remembered across calls and
+     * engine restarts ({@code $XDG_CONFIG_HOME/vmc/devices.conf} for {@code vmc engine}); null: not
+     * remembered.
+     */
+    public Path deviceChoicesFile() { return deviceChoicesFile; }
     public int maxSessions() { return maxSessions; }
     public boolean echoCancellation() { return echoCancellation; }
     public boolean opusDtx() { return opusDtx; }
@@ -256,6 +265,7 @@ public final class EngineConfig {
         private AudioSink audioSink = AudioSink.pulse(null);
         private Path recordDir;
         private Path callRecordFile;
+        private Path deviceChoicesFile;
         private int maxSessions = 16;
         private boolean echoCancellation = true;
         private boolean opusDtx = false;
@@ -462,6 +472,12 @@ public final class EngineConfig {
 
         public Builder recordDir(Path dir) {
             recordDir = dir;
+            return this;
+        }
+
+        /** See {@link EngineConfig#deviceChoicesFile()}; null (the default) remembers nothing. */
+        public Builder deviceChoicesFile(Path file) {
+            deviceChoicesFile = file;
             return this;
         }
 

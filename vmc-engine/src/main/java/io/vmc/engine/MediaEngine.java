@@ -10,6 +10,7 @@ import io.vmc.engine.internal.VideoCodec;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.RequestHandler;
 import io.vmc.transport.proto.CreateSession;
+import io.vmc.transport.proto.Device;
 import io.vmc.transport.proto.Empty;
 import io.vmc.transport.proto.EngineStatus;
 import io.vmc.transport.proto.Error;
@@ -22,6 +23,7 @@ import io.vmc.transport.proto.SdpType;
 import io.vmc.transport.proto.SessionCreated;
 import io.vmc.transport.proto.SessionDescription;
 import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.SessionState;
 import io.vmc.transport.proto.Status;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -88,6 +90,9 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final RateLimiter requestLimiter;
     private final Devices devices;
+    private final Ringing ringing;
+    private final DeviceChoices choices;
+    private volatile String ringerSpeaker;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
     private volatile String defaultMic;
@@ -107,6 +112,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.events = safeSink(e -> {
             if (e.hasSessionState()) {
                 calls.state(e.getSessionState().getSessionId(), e.getSessionState().getState(), e.getSessionState().getReason());
+                ringStateLater(e.getSessionState());
             }
             events.emit(e);
         });
@@ -123,6 +129,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "vmc-engine-timer-" + n.incrementAndGet()));
         this.requestLimiter = new RateLimiter(config.requestsPerSecond(), config.requestBurst());
         this.devices = new Devices(this.events, timer);
+        this.ringing = new Ringing(this.events, timer, config.audioSink().isPulse());
+        this.choices = new DeviceChoices(config.deviceChoicesFile());
         this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
                 config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
@@ -210,12 +218,28 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             case SELECT_DEVICE -> {
                 var m = r.getSelectDevice();
                 Devices.Selected s = devices.resolve(m.getDeviceId(), m.getKind());
-                if (m.getSessionId().isEmpty()) {
+                if (m.getRinger()) {
+                    if (!m.getSessionId().isEmpty()) throw EngineException.invalid("the ringer is engine-wide: session_id must be empty");
+                    if (s.microphone()) throw EngineException.invalid("device " + m.getDeviceId() + " is a microphone, a ringer must be a speaker");
+                    ringerSpeaker = s.pulseName();
+                    choices.remember("ringer", m.getDeviceId());
+                } else if (m.getSessionId().isEmpty()) {
                     // engine-wide: used by sessions created from now on
                     if (s.microphone()) defaultMic = s.pulseName(); else defaultSpeaker = s.pulseName();
+                    choices.remember(s.microphone() ? "microphone" : "speaker", m.getDeviceId());
                 } else {
                     session(m.getSessionId()).selectDevice(s.pulseName(), s.microphone());
                 }
+                yield empty();
+            }
+            case START_RING -> {
+                var m = r.getStartRing();
+                if (!m.getSessionId().isEmpty()) session(m.getSessionId());
+                ringing.start(m, ringerSpeaker != null ? ringerSpeaker : remembered("ringer"));
+                yield empty();
+            }
+            case STOP_RING -> {
+                ringing.stop(io.vmc.transport.proto.RingStopped.Reason.STOPPED, "StopRing");
                 yield empty();
             }
             case GET_STATS -> Response.newBuilder().setStats(session(r.getGetStats().getSessionId()).stats());
@@ -279,8 +303,10 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         Call s = new Call(id, o, config, events, timer, c -> reportAddresses(id, c),
                 f -> calls.failure(id, f), this::dtlsCertificate);
         s.setStatsInterval(statsIntervalMs);
-        if (defaultMic != null) s.selectDevice(defaultMic, true);
-        if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
+        String mic = defaultMic != null ? defaultMic : remembered("microphone");
+        String speaker = defaultSpeaker != null ? defaultSpeaker : remembered("speaker");
+        if (mic != null) s.selectDevice(mic, true);
+        if (speaker != null) s.selectDevice(speaker, false);
         synchronized (sessions) {
             if (sessions.size() >= config.maxSessions()) {
                 throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "session limit reached (" + config.maxSessions() + ")");
@@ -352,6 +378,29 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("session {} tick failed: {}", s.id(), e.toString());
             }
+        }
+    }
+
+    /** The PulseAudio name of the device remembered for {@code key}, if it is present now. */
+    private String remembered(String key) {
+        String id = choices.get(key);
+        if (id == null || !config.audioSink().isPulse() && !key.equals("microphone")) return null;
+        if (key.equals("microphone") && config.audioSource().isTone()) return null;
+        try {
+            return devices.resolve(id, Device.DeviceKind.DEVICE_KIND_UNSPECIFIED).pulseName();
+        } catch (EngineException | IllegalStateException e) {
+            LOG.info("remembered {} {} is not here now: using the default", key, id);
+            return null;
+        }
+    }
+
+    /** Off the session's thread: stopping a ring waits for its pipeline. */
+    private void ringStateLater(SessionState st) {
+        if (ringing == null || closed) return;
+        try {
+            timer.execute(() -> ringing.sessionState(st.getSessionId(), st.getState()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // engine shutting down: close() stops the ring
         }
     }
 
@@ -439,6 +488,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
         }
         sessions.clear();
+        ringing.close();
         devices.close();
         timer.shutdownNow();
         workers.shutdownNow();

@@ -62,6 +62,28 @@ final class PulseServer implements AutoCloseable {
         return pb.start();
     }
 
+    /** Records {@code seconds} of what plays on {@code sink} (its monitor) as 48 kHz mono WAV. */
+    Path recordSink(String sink, Path wav, double seconds) throws IOException, InterruptedException {
+        Process rec = start("parecord", "--device=" + sink + ".monitor", "--file-format=wav", "--channels=1",
+                "--rate=48000", "--format=s16le", wav.toString());
+        long bytes = 44 + Math.round(48000 * 2 * seconds);
+        try {
+            await().atMost(Duration.ofSeconds(20 + Math.round(seconds))).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Files.exists(wav) && Files.size(wav) > bytes);
+        } finally {
+            rec.destroy();
+            rec.waitFor(5, TimeUnit.SECONDS);
+        }
+        return wav;
+    }
+
+    /** Index of the module whose arguments contain {@code argument}, for pactl unload-module. */
+    String moduleWith(String argument) throws IOException, InterruptedException {
+        return output("pactl", "list", "short", "modules").lines()
+                .filter(x -> x.contains(argument)).map(x -> x.split("\\s+")[0]).findFirst()
+                .orElseThrow(() -> new AssertionError("no module with " + argument));
+    }
+
     String output(String... cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PULSE_SERVER", "unix:" + socket);

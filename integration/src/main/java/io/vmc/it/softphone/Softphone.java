@@ -51,6 +51,31 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
         this.options = options;
         this.videoArea = videoArea;
         this.out = out;
+        vmc.addThinClientListener(new io.vmc.agent.api.ThinClientListener() {
+            @Override
+            public void onCallControl(MediaSession ms, io.vmc.agent.api.CallAction action, String key) {
+                report("BUTTON %s %s", key, action);
+                try {
+                    switch (action) {
+                        case HANG_UP -> hangUp();
+                        case TOGGLE_MUTE -> setMute(!muted);
+                        default -> { } // this sample answers at once; volume is the thin client's
+                    }
+                } catch (SipException | RuntimeException e) {
+                    report("BUTTON %s failed: %s", action, e.getMessage());
+                }
+            }
+
+            @Override
+            public void onRingStopped(MediaSession ms, io.vmc.agent.api.RingStopReason reason) {
+                report("RING stopped %s", reason);
+            }
+
+            @Override
+            public void onActiveDevice(MediaSession ms, io.vmc.agent.api.Device now, io.vmc.agent.api.Device removed) {
+                report("DEVICE %s gone, now %s", removed.name(), now.name());
+            }
+        });
         vmc.addModeListener(change -> {
             report("MODE %s reason=%s %s", change.mode(), change.reason(), change.detail());
             if (change.mode() == Mode.OPTIMIZED) {
@@ -62,6 +87,8 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
             optimized.countDown();
         }
     }
+
+    private volatile boolean muted;
 
     /** Asks for pushed statistics of each call every {@code interval} (zero: none pushed). */
     public void statsInterval(java.time.Duration interval) {
@@ -88,6 +115,7 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
 
     public void setMute(boolean muted) {
         requireSession().setMute(muted);
+        this.muted = muted;
         report("MUTE %s", muted);
     }
 
@@ -113,6 +141,13 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
     public String onIncomingCall(String from, String offerSdp) {
         report("CALL incoming from %s", from);
         session = newSession();
+        try {
+            // on the thin client's ringer; stops by itself when the call connects
+            vmc.startRing(io.vmc.agent.api.Ring.builder().sound(io.vmc.agent.api.Ring.Sound.RINGTONE).session(session).build());
+            report("RING started");
+        } catch (io.vmc.agent.api.VmcException e) {
+            report("RING unavailable: %s", e.getMessage()); // fallback mode, or an engine without audio output
+        }
         return session.createAnswer(offerSdp);
     }
 

@@ -67,6 +67,22 @@ public interface Vmc extends AutoCloseable {
     /** Makes {@code device} the one used by this app's sessions. */
     void selectDevice(Device device);
 
+    /**
+     * Makes {@code speaker} the device rings play on (engine-wide; the thin client remembers it
+     * for the user). Often the loudspeaker while calls go to the headset.
+     */
+    void selectRinger(Device speaker);
+
+    /** Plays a ring on the thin client's ringer, replacing any ring playing (blocking). */
+    void startRing(Ring ring);
+
+    /** Stops the ring, if one plays. */
+    void stopRing();
+
+    void addThinClientListener(ThinClientListener listener);
+
+    void removeThinClientListener(ThinClientListener listener);
+
     /** Current media mode, kept up to date by the agent's events. */
     Mode mode();
 

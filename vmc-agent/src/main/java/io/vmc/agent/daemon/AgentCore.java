@@ -288,8 +288,9 @@ public final class AgentCore implements AutoCloseable {
             case CREATE_SESSION -> createSession(app, r, out);
             case GET_STATUS -> out.complete(Response.newBuilder().setStatus(status(app)).build());
             case LIST_DEVICES -> forwardGlobal(r, out);
-            case SELECT_DEVICE -> {
-                if (r.getSelectDevice().getSessionId().isEmpty()) {
+            case STOP_RING -> forwardGlobal(r, out);
+            case SELECT_DEVICE, START_RING -> {
+                if (SessionIds.of(r).isEmpty()) {
                     forwardGlobal(r, out);
                 } else {
                     forwardSession(app, r, out);
@@ -777,7 +778,7 @@ public final class AgentCore implements AutoCloseable {
             return;
         }
         switch (ev.getKindCase()) {
-            case DEVICE_CHANGED -> {
+            case DEVICE_CHANGED, RING_STOPPED, CALL_CONTROL -> {
                 if (from == currentBackend()) {
                     apps.forEach(a -> a.peer.sendEvent(ev));
                 }

@@ -66,6 +66,7 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
     private final Deque<Event> earlyEvents = new ArrayDeque<>();
     private final List<ModeListener> modeListeners = new CopyOnWriteArrayList<>();
     private final List<DeviceListener> deviceListeners = new CopyOnWriteArrayList<>();
+    private final List<io.vmc.agent.api.ThinClientListener> thinClientListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ModeChange mode = ModeChange.of(Mode.FALLBACK, ModeReason.UNKNOWN, "not yet reported by the agent");
 
@@ -253,6 +254,37 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
     }
 
     @Override
+    public void selectRinger(Device speaker) {
+        Objects.requireNonNull(speaker, "speaker must not be null");
+        if (speaker.kind() != io.vmc.agent.api.DeviceKind.SPEAKER) {
+            throw new IllegalArgumentException("a ringer must be a SPEAKER, " + speaker + " is not");
+        }
+        await(rpc(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder()
+                .setDeviceId(speaker.id()).setKind(ProtoMapping.toProto(speaker.kind())).setRinger(true))));
+    }
+
+    @Override
+    public void startRing(io.vmc.agent.api.Ring ring) {
+        Objects.requireNonNull(ring, "ring must not be null");
+        await(rpc(Request.newBuilder().setStartRing(ProtoMapping.toProto(ring))));
+    }
+
+    @Override
+    public void stopRing() {
+        await(rpc(Request.newBuilder().setStopRing(io.vmc.transport.proto.StopRing.getDefaultInstance())));
+    }
+
+    @Override
+    public void addThinClientListener(io.vmc.agent.api.ThinClientListener listener) {
+        thinClientListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    @Override
+    public void removeThinClientListener(io.vmc.agent.api.ThinClientListener listener) {
+        thinClientListeners.remove(listener);
+    }
+
+    @Override
     public Mode mode() {
         return mode.mode();
     }
@@ -346,6 +378,27 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
                 if (d != null) {
                     DeviceListener.Change c = ProtoMapping.fromProto(e.getDeviceChanged().getChange());
                     dispatch(() -> deviceListeners.forEach(l -> l.onDeviceChanged(d, c)));
+                }
+            }
+            case RING_STOPPED -> {
+                MediaSession s = sessions.get(e.getRingStopped().getSessionId());
+                var reason = ProtoMapping.fromProto(e.getRingStopped().getReason());
+                dispatch(() -> thinClientListeners.forEach(l -> l.onRingStopped(s, reason)));
+            }
+            case CALL_CONTROL -> {
+                var action = ProtoMapping.fromProto(e.getCallControl().getAction());
+                if (action != null) {
+                    MediaSession s = sessions.get(e.getCallControl().getSessionId());
+                    String key = e.getCallControl().getKey();
+                    dispatch(() -> thinClientListeners.forEach(l -> l.onCallControl(s, action, key)));
+                }
+            }
+            case ACTIVE_DEVICE -> {
+                Device now = ProtoMapping.fromProto(e.getActiveDevice().getDevice());
+                Device removed = ProtoMapping.fromProto(e.getActiveDevice().getReplaced());
+                MediaSession s = sessions.get(e.getActiveDevice().getSessionId());
+                if (now != null && removed != null) {
+                    dispatch(() -> thinClientListeners.forEach(l -> l.onActiveDevice(s, now, removed)));
                 }
             }
             case ENGINE_STATUS, KIND_NOT_SET -> { }

@@ -84,6 +84,40 @@ public final class ProtoMapping {
         };
     }
 
+    public static io.vmc.transport.proto.StartRing toProto(io.vmc.agent.api.Ring ring) {
+        var b = io.vmc.transport.proto.StartRing.newBuilder().setSound(switch (ring.sound()) {
+            case RINGTONE -> io.vmc.transport.proto.StartRing.RingSound.RINGTONE;
+            case RINGBACK -> io.vmc.transport.proto.StartRing.RingSound.RINGBACK;
+        });
+        byte[] wav = ring.wav();
+        if (wav != null) b.setWav(com.google.protobuf.ByteString.copyFrom(wav));
+        if (ring.session() != null) b.setSessionId(ring.session().id());
+        if (ring.maxDuration() != null) b.setMaxDurationMs((int) ring.maxDuration().toMillis());
+        return b.build();
+    }
+
+    public static io.vmc.agent.api.RingStopReason fromProto(io.vmc.transport.proto.RingStopped.Reason r) {
+        return switch (r) {
+            case ANSWERED -> io.vmc.agent.api.RingStopReason.ANSWERED;
+            case CALL_ENDED -> io.vmc.agent.api.RingStopReason.CALL_ENDED;
+            case TIMED_OUT -> io.vmc.agent.api.RingStopReason.TIMED_OUT;
+            case DEVICE_ERROR -> io.vmc.agent.api.RingStopReason.DEVICE_ERROR;
+            default -> io.vmc.agent.api.RingStopReason.STOPPED;
+        };
+    }
+
+    /** Null for an action a newer engine knows and this library does not. */
+    public static io.vmc.agent.api.CallAction fromProto(io.vmc.transport.proto.CallControl.Action a) {
+        return switch (a) {
+            case ANSWER -> io.vmc.agent.api.CallAction.ANSWER;
+            case HANG_UP -> io.vmc.agent.api.CallAction.HANG_UP;
+            case TOGGLE_MUTE -> io.vmc.agent.api.CallAction.TOGGLE_MUTE;
+            case VOLUME_UP -> io.vmc.agent.api.CallAction.VOLUME_UP;
+            case VOLUME_DOWN -> io.vmc.agent.api.CallAction.VOLUME_DOWN;
+            default -> null;
+        };
+    }
+
     /** Null for an unknown kind (newer engine): callers skip such devices. */
     public static Device fromProto(io.vmc.transport.proto.Device d) {
         DeviceKind kind = switch (d.getKind()) {

@@ -16,6 +16,9 @@ public final class SessionIds {
             case DTMF_RECEIVED -> e.getDtmfReceived().getSessionId();
             case RENEGOTIATION_NEEDED -> e.getRenegotiationNeeded().getSessionId();
             case QUALITY_ALERT -> e.getQualityAlert().getSessionId();
+            case RING_STOPPED -> e.getRingStopped().getSessionId();
+            case ACTIVE_DEVICE -> e.getActiveDevice().getSessionId();
+            case CALL_CONTROL -> e.getCallControl().getSessionId();
             default -> "";
         };
     }
@@ -29,6 +32,9 @@ public final class SessionIds {
             case DTMF_RECEIVED -> b.getDtmfReceivedBuilder().setSessionId(id);
             case RENEGOTIATION_NEEDED -> b.getRenegotiationNeededBuilder().setSessionId(id);
             case QUALITY_ALERT -> b.getQualityAlertBuilder().setSessionId(id);
+            case RING_STOPPED -> b.getRingStoppedBuilder().setSessionId(id);
+            case ACTIVE_DEVICE -> b.getActiveDeviceBuilder().setSessionId(id);
+            case CALL_CONTROL -> b.getCallControlBuilder().setSessionId(id);
             default -> { }
         }
         return b.build();
@@ -49,6 +55,7 @@ public final class SessionIds {
             case GET_STATS -> r.getGetStats().getSessionId();
             case SET_STATS_INTERVAL -> r.getSetStatsInterval().getSessionId();
             case CLOSE_SESSION -> r.getCloseSession().getSessionId();
+            case START_RING -> r.getStartRing().getSessionId();
             default -> "";
         };
     }
@@ -68,6 +75,7 @@ public final class SessionIds {
             case GET_STATS -> b.getGetStatsBuilder().setSessionId(id);
             case SET_STATS_INTERVAL -> b.getSetStatsIntervalBuilder().setSessionId(id);
             case CLOSE_SESSION -> b.getCloseSessionBuilder().setSessionId(id);
+            case START_RING -> b.getStartRingBuilder().setSessionId(id);
             default -> { }
         }
         return b.build();
