@@ -42,6 +42,14 @@ public final class EngineCommand implements Callable<Integer> {
                     + "remote-viewer: show the desktop and use the session's VMC port channel.")
     String spice;
 
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "FILE.vv",
+            description = "A virt-viewer connection file (Proxmox VE, oVirt/RHV, virt-manager): opens that SPICE session"
+                    + " like --spice; a file that says delete-this-file=1 is deleted once read.")
+    Path connectionFile;
+
+    /** Read from {@link #connectionFile}, or null. */
+    private VirtViewerFile viewerFile;
+
     @Option(names = "--spice-password-file", paramLabel = "FILE", description = "File with the SPICE ticket (kept off the command line).")
     Path spicePasswordFile;
 
@@ -162,9 +170,15 @@ public final class EngineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (connectionFile != null) {
+            if (channel != null || spice != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a FILE.vv or --channel/--spice, not both");
+            }
+            openConnectionFile();
+        }
         if ((channel == null) == (spice == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "give exactly one of --channel URI or --spice URI");
+                    "give exactly one of --channel URI, --spice URI or FILE.vv");
         }
         EngineConfig config = config(); // bad options fail before anything opens
         AtomicReference<EventSink> forward = new AtomicReference<>(e -> { });
@@ -224,6 +238,9 @@ public final class EngineCommand implements Callable<Integer> {
         if (spiceHostSubject != null) {
             options.hostSubject(spiceHostSubject);
         }
+        if (viewerFile != null) {
+            applyConnectionFile(options);
+        }
         SpiceSession session = SpiceClient.open(options.build(), new SpiceSessionListener() {
             @Override
             public void error(SpiceSession s, SpiceSessionError error) {
@@ -238,6 +255,35 @@ public final class EngineCommand implements Callable<Integer> {
         StreamPorts.register(spice.substring(0, spice.indexOf(':')),
                 name -> session.portChannel(SpiceClient.VMC_PORT_NAME));
         return session;
+    }
+
+    /**
+     * Reads {@link #connectionFile} and deletes it when it says so (its password is single-use):
+     * before anything connects, so a failed start does not leave the password on disk either.
+     */
+    void openConnectionFile() throws IOException {
+        viewerFile = VirtViewerFile.read(connectionFile);
+        if (viewerFile.deleteThisFile) Files.deleteIfExists(connectionFile);
+        spice = viewerFile.uri();
+        System.err.println("vmc engine: " + viewerFile + (viewerFile.deleteThisFile ? ", file deleted as it asks" : ""));
+        if (!viewerFile.ignored().isEmpty()) {
+            System.err.println("vmc engine: ignored in " + connectionFile + ": " + String.join(", ", viewerFile.ignored()));
+        }
+    }
+
+    /** The connection file's password, CA, host subject, proxy and title (options given too win). */
+    private void applyConnectionFile(SpiceOptions.Builder options) throws IOException {
+        VirtViewerFile v = viewerFile;
+        if (spicePasswordFile == null) v.password().ifPresent(options::password); // in memory only
+        if (spiceCaFile == null && v.ca != null) {
+            Path ca = Files.createTempFile("vmc-spice-ca", ".pem"); // owner-only (temp file default)
+            ca.toFile().deleteOnExit();
+            Files.writeString(ca, v.ca);
+            options.caFile(ca);
+        }
+        if (spiceHostSubject == null && v.hostSubject != null) options.hostSubject(v.hostSubject);
+        if (v.proxy != null) options.proxy(v.proxy);
+        if (v.title != null) options.title("VMC - " + v.title);
     }
 
     /** The admin's file and the user's settings together, as {@link #config()} last made them. */
