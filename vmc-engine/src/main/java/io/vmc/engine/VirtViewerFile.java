@@ -32,7 +32,7 @@ final class VirtViewerFile {
 
     /** Keys VMC honours. */
     static final List<String> HONOURED = List.of("type", "host", "port", "tls-port", "password", "ca", "host-subject", "proxy",
-            "title", "delete-this-file", "secure-channels");
+            "title", "delete-this-file");
 
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,255}"); // Proxmox: pvespiceproxy:...:node::ticket
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
