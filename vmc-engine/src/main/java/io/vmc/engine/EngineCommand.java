@@ -4,8 +4,6 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.vmc.engine.sdp.SdpParser;
 import io.vmc.transport.EventSink;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +42,14 @@ public final class EngineCommand implements Callable<Integer> {
                     + "remote-viewer: show the desktop and use the session's VMC port channel.")
     String spice;
 
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "FILE.vv",
+            description = "A virt-viewer connection file (Proxmox VE, oVirt/RHV, virt-manager): opens that SPICE session"
+                    + " like --spice; a file that says delete-this-file=1 is deleted once read.")
+    Path connectionFile;
+
+    /** Read from {@link #connectionFile}, or null. */
+    private VirtViewerFile viewerFile;
+
     @Option(names = "--spice-password-file", paramLabel = "FILE", description = "File with the SPICE ticket (kept off the command line).")
     Path spicePasswordFile;
 
@@ -79,7 +85,8 @@ public final class EngineCommand implements Callable<Integer> {
     boolean iceRelayOnly;
 
     @Option(names = "--policy", paramLabel = "FILE",
-            description = "Client policy file (default /etc/vmc/engine.conf if it exists). Its settings win over options that would loosen them.")
+            description = "Your own policy file (same keys as /etc/vmc/engine.conf). It and the options can only tighten the admin's"
+                    + " /etc/vmc/engine.conf, which always applies when it exists.")
     Path policyFile;
 
     @Option(names = "--tone", paramLabel = "HZ", description = "Send a sine test tone instead of the microphone.")
@@ -163,9 +170,15 @@ public final class EngineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (connectionFile != null) {
+            if (channel != null || spice != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a FILE.vv or --channel/--spice, not both");
+            }
+            openConnectionFile();
+        }
         if ((channel == null) == (spice == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "give exactly one of --channel URI or --spice URI");
+                    "give exactly one of --channel URI, --spice URI or FILE.vv");
         }
         EngineConfig config = config(); // bad options fail before anything opens
         AtomicReference<EventSink> forward = new AtomicReference<>(e -> { });
@@ -187,7 +200,7 @@ public final class EngineCommand implements Callable<Integer> {
             HTTPServer metricsServer = where == null ? null : startMetrics(engine, where);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-engine-shutdown"));
             for (String n : policyNotes) System.err.println("vmc engine: " + n);
-            System.err.println("vmc engine: " + policy + ", TURN " + config.turnServers() + (config.iceRelayOnly() ? " (relay only)" : ""));
+            System.err.println("vmc engine: TURN " + config.turnServers() + (config.iceRelayOnly() ? " (relay only)" : ""));
             System.err.println("vmc engine: serving " + channelUri + " (audio " + config.audioSource() + " -> "
                     + config.audioSink() + ", ICE " + (config.iceAddresses().isEmpty() ? "all interfaces" : config.iceAddresses()) + ")");
             if (metricsServer != null) {
@@ -225,6 +238,9 @@ public final class EngineCommand implements Callable<Integer> {
         if (spiceHostSubject != null) {
             options.hostSubject(spiceHostSubject);
         }
+        if (viewerFile != null) {
+            applyConnectionFile(options);
+        }
         SpiceSession session = SpiceClient.open(options.build(), new SpiceSessionListener() {
             @Override
             public void error(SpiceSession s, SpiceSessionError error) {
@@ -241,55 +257,125 @@ public final class EngineCommand implements Callable<Integer> {
         return session;
     }
 
-    /** Loaded by {@link #config()}. */
-    private EnginePolicy policy = EnginePolicy.none();
-
-    /** Lines for stderr about options the policy overrode. */
-    final List<String> policyNotes = new ArrayList<>();
-
-    EnginePolicy loadPolicy() throws IOException {
-        if (policyFile != null) return EnginePolicy.load(policyFile);
-        return Files.exists(EnginePolicy.DEFAULT_FILE) ? EnginePolicy.load(EnginePolicy.DEFAULT_FILE) : EnginePolicy.none();
+    /**
+     * Reads {@link #connectionFile} and deletes it when it says so (its password is single-use):
+     * before anything connects, so a failed start does not leave the password on disk either.
+     */
+    void openConnectionFile() throws IOException {
+        viewerFile = VirtViewerFile.read(connectionFile);
+        if (viewerFile.deleteThisFile) Files.deleteIfExists(connectionFile);
+        spice = viewerFile.uri();
+        System.err.println("vmc engine: " + viewerFile + (viewerFile.deleteThisFile ? ", file deleted as it asks" : ""));
+        if (!viewerFile.ignored().isEmpty()) {
+            System.err.println("vmc engine: ignored in " + connectionFile + ": " + String.join(", ", viewerFile.ignored()));
+        }
     }
 
+    /** The connection file's password, CA, host subject, proxy and title (options given too win). */
+    private void applyConnectionFile(SpiceOptions.Builder options) throws IOException {
+        VirtViewerFile v = viewerFile;
+        if (spicePasswordFile == null) v.password().ifPresent(options::password); // in memory only
+        if (spiceCaFile == null && v.ca != null) {
+            Path ca = Files.createTempFile("vmc-spice-ca", ".pem"); // owner-only (temp file default)
+            ca.toFile().deleteOnExit();
+            Files.writeString(ca, v.ca);
+            options.caFile(ca);
+        }
+        if (spiceHostSubject == null && v.hostSubject != null) options.hostSubject(v.hostSubject);
+        if (v.proxy != null) options.proxy(v.proxy);
+        if (v.title != null) options.title("VMC - " + v.title);
+    }
+
+    /** The admin's file and the user's settings together, as {@link #config()} last made them. */
+    private EnginePolicy policy = EnginePolicy.none();
+
+    /** Lines for stderr: which policy files apply, and the user settings the admin's file overrode. */
+    final List<String> policyNotes = new ArrayList<>();
+
     /**
-     * Where metrics are served: {@code --metrics}, else the deprecated {@code --metrics-port}, else
-     * the policy's {@code metrics.listen} or {@code metrics.port}; null when none says so (off).
+     * The admin's policy file. Tests in this package point it elsewhere; nothing a user controls
+     * (option, property, environment) can, so the admin's file cannot be escaped.
      */
+    Path adminPolicyFile = EnginePolicy.ADMIN_FILE;
+
+    /** The admin's policy, or none when its file does not exist (an unreadable file is an error: fail closed). */
+    EnginePolicy loadAdminPolicy() throws IOException {
+        return Files.exists(adminPolicyFile) ? EnginePolicy.load(adminPolicyFile) : EnginePolicy.none();
+    }
+
+    /** Where metrics are served (the admin's {@code metrics.listen}, else {@code --metrics} or the user's file); null = off. */
     MetricsEndpoint metricsEndpoint() {
-        if (metrics != null && metricsPort != null) {
-            throw new IllegalArgumentException("give --metrics or the deprecated --metrics-port, not both");
-        }
-        try {
-            if (metrics != null) return MetricsEndpoint.parse(metrics);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--metrics: " + e.getMessage());
-        }
-        if (metricsPort != null) {
-            System.err.println("vmc engine: --metrics-port is deprecated, use --metrics " + metricsPort);
-            return MetricsEndpoint.loopback(metricsPort);
-        }
         return policy.metricsEndpoint();
     }
 
     /**
-     * The command line and the policy file together: policy keys win, except that {@code --stun},
-     * {@code --metrics} and {@code --cdr} replace the policy's servers, endpoint and file, and
-     * {@code --ice-relay-only} can only make it stricter. Ignored options are noted in {@link #policyNotes}.
+     * What the user asks for: their {@code --policy} file, with the options that have a policy key
+     * replacing the file's value of that key.
+     */
+    private EnginePolicy userPolicy(EnginePolicy file) {
+        EnginePolicy u = file != null ? file : EnginePolicy.none();
+        if (cameraPolicy != null || allowCamera) {
+            String c = cameraPolicy().name().toLowerCase(java.util.Locale.ROOT);
+            u = u.with(EnginePolicy.CAMERA, c, c, cameraPolicy != null ? "--camera-policy" : "--allow-camera");
+        }
+        if (!stun.isEmpty()) {
+            List<EnginePolicy.HostPort> servers = new ArrayList<>();
+            for (String x : stun) servers.addAll(hostPorts(EnginePolicy.parseOption(EnginePolicy.STUN_SERVERS, x, "--stun")));
+            u = u.with(EnginePolicy.STUN_SERVERS, servers, String.join(", ", stun), "--stun");
+        }
+        if (!turn.isEmpty() || turnUser != null || turnPasswordFile != null) {
+            if (turn.isEmpty() || turnUser == null || turnPasswordFile == null) {
+                throw new IllegalArgumentException("--turn, --turn-user and --turn-password-file go together");
+            }
+            List<EnginePolicy.HostPort> servers = new ArrayList<>();
+            for (String x : turn) servers.addAll(hostPorts(EnginePolicy.parseOption(EnginePolicy.TURN_SERVERS, x, "--turn")));
+            u = u.with(EnginePolicy.TURN_SERVERS, servers, String.join(", ", turn), "--turn")
+                    .with(EnginePolicy.TURN_USERNAME, EnginePolicy.parseOption(EnginePolicy.TURN_USERNAME, turnUser, "--turn-user"), turnUser, "--turn-user")
+                    .with(EnginePolicy.TURN_PASSWORD_FILE, turnPasswordFile.toAbsolutePath(), turnPasswordFile.toString(), "--turn-password-file");
+        }
+        if (iceRelayOnly) u = u.with(EnginePolicy.ICE_RELAY_ONLY, true, "true", "--ice-relay-only");
+        if (metrics != null && metricsPort != null) {
+            throw new IllegalArgumentException("give --metrics or the deprecated --metrics-port, not both");
+        }
+        if (metrics != null) {
+            MetricsEndpoint e;
+            try {
+                e = MetricsEndpoint.parse(metrics);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("--metrics: " + ex.getMessage());
+            }
+            u = u.with(EnginePolicy.METRICS_LISTEN, e, metrics, "--metrics");
+        } else if (metricsPort != null) {
+            System.err.println("vmc engine: --metrics-port is deprecated, use --metrics " + metricsPort);
+            u = u.with(EnginePolicy.METRICS_LISTEN, MetricsEndpoint.loopback(metricsPort), String.valueOf(metricsPort), "--metrics-port");
+        }
+        if (cdr != null) u = u.with(EnginePolicy.CDR_FILE, cdr.toAbsolutePath(), cdr.toString(), "--cdr");
+        return u;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<EnginePolicy.HostPort> hostPorts(Object parsed) {
+        return (List<EnginePolicy.HostPort>) parsed;
+    }
+
+    /**
+     * The admin's policy file as a floor, tightened by the user's {@code --policy} file and options
+     * ({@link EnginePolicy#tightenedBy}); the files that apply and every ignored user setting are in
+     * {@link #policyNotes}.
      */
     EngineConfig config() throws IOException {
-        policy = loadPolicy();
         policyNotes.clear();
+        EnginePolicy admin = loadAdminPolicy();
+        EnginePolicy userFile = policyFile != null ? EnginePolicy.load(policyFile) : null;
+        List<String> ignored = new ArrayList<>();
+        policy = admin.tightenedBy(userPolicy(userFile), ignored);
+        policyNotes.add((Files.exists(adminPolicyFile) ? admin.toString() : "no admin policy (" + adminPolicyFile + " does not exist)")
+                + (userFile != null ? ", user " + userFile : ""));
+        policyNotes.addAll(ignored);
         EngineConfig.Builder b = EngineConfig.builder().maxSessions(maxSessions).echoCancellation(!noEchoCancel);
         for (String a : iceAddresses) {
             b.iceAddress(SdpParser.parseAddressLiteral(a).orElseThrow(
                     () -> new IllegalArgumentException("--ice-address must be an IP literal, got " + a)));
-        }
-        for (String s : stun) {
-            int colon = s.lastIndexOf(':');
-            if (colon <= 0) throw new IllegalArgumentException("--stun must be HOST:PORT, got " + s);
-            String host = s.substring(0, colon).replace("[", "").replace("]", "");
-            b.stunServer(new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(s.substring(colon + 1))));
         }
         b.audioSource(tone != null ? EngineConfig.AudioSource.tone(tone) : EngineConfig.AudioSource.pulse(mic));
         b.audioSink("none".equals(speaker) ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(speaker));
@@ -329,38 +415,15 @@ public final class EngineCommand implements Callable<Integer> {
         }
         b.cameraPolicy(cameraPolicy());
         b.cameraPromptTimeout(java.time.Duration.ofSeconds(cameraPromptTimeout));
-        if (cameraPolicy() == EngineConfig.CameraPolicy.ALLOW && policy.sets(EnginePolicy.CAMERA) && !"allow".equals(policy.camera())) {
-            policyNotes.add("camera policy allow ignored: " + policy.source() + " sets camera = " + policy.camera());
-        }
-        if (!turn.isEmpty() || turnUser != null || turnPasswordFile != null) {
-            if (policy.sets(EnginePolicy.TURN_SERVERS)) {
-                policyNotes.add("--turn options ignored: " + policy.source() + " sets turn.servers");
-            } else {
-                if (turn.isEmpty() || turnUser == null || turnPasswordFile == null) {
-                    throw new IllegalArgumentException("--turn, --turn-user and --turn-password-file go together");
-                }
-                String password = EnginePolicy.readSecretFile(turnPasswordFile);
-                for (String t : turn) {
-                    EnginePolicy.HostPort h;
-                    try {
-                        h = EnginePolicy.parseTurnUri(t);
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--turn: " + e.getMessage());
-                    }
-                    b.turnServer(EngineConfig.TurnServer.udp(h.resolve(), turnUser, password));
-                }
-            }
-        }
-        b.iceRelayOnly(iceRelayOnly);
-        policy.applyTo(b, stun.isEmpty() ? java.util.Set.of() : java.util.Set.of(EnginePolicy.STUN_SERVERS));
+        policy.applyTo(b);
         if (recordDir != null) {
             Files.createDirectories(recordDir);
             b.recordDir(recordDir);
         }
-        Path records = cdr != null ? cdr.toAbsolutePath() : policy.callRecordFile();
+        Path records = policy.callRecordFile();
         if (records != null) {
             if (records.getParent() != null && !Files.isDirectory(records.getParent())) {
-                throw new IllegalArgumentException((cdr != null ? "--cdr" : "cdr.file") + ": directory " + records.getParent() + " does not exist");
+                throw new IllegalArgumentException(policy.origin(EnginePolicy.CDR_FILE) + ": directory " + records.getParent() + " does not exist");
             }
             b.callRecordFile(records);
         }

@@ -18,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -31,8 +31,12 @@ import java.util.regex.Pattern;
  * command-line options combine with it is {@link EngineCommand}'s business (see the admin guide).
  */
 public final class EnginePolicy {
-    /** Read when {@code vmc engine} gets no {@code --policy} and this file exists. */
-    public static final Path DEFAULT_FILE = Path.of("/etc/vmc/engine.conf");
+    /**
+     * The admin's policy: {@code vmc engine} always reads it when it exists, and a user's
+     * {@code --policy} file and options can only tighten it. A constant on purpose: no option,
+     * property or environment variable moves it, since the user controls all of those.
+     */
+    public static final Path ADMIN_FILE = Path.of("/etc/vmc/engine.conf");
     /** Largest policy file accepted. */
     public static final int MAX_FILE_BYTES = KeyValueFile.MAX_FILE_BYTES;
     /** Longest line accepted, in bytes, without its line end. */
@@ -80,55 +84,28 @@ public final class EnginePolicy {
     }
 
     private final String source;
-    private final Map<String, Integer> lines;
-    private final String camera;
-    private final List<HostPort> stunServers;
-    private final List<HostPort> turnServers;
-    private final String turnUsername;
-    private final Path turnPasswordFile;
-    private final Boolean relayOnly;
-    private final Boolean videoEnabled;
-    private final Integer videoMaxBitrateKbps;
-    private final EngineConfig.VideoFormat videoMaxResolution;
-    private final Integer videoMaxFps;
-    private final List<String> audioCodecs;
-    private final Integer metricsPort;
-    private final Map<String, Object> media;
-    private final MetricsEndpoint metricsListen;
-    private final Path callRecordFile;
+    /** Parsed value per key set, in file order. */
+    private final Map<String, Object> values;
+    /** Where each key was set, for messages: "policy FILE line N" or an option's name. */
+    private final Map<String, String> origins;
+    /** Each key's value as written, for messages. */
+    private final Map<String, String> texts;
 
-    private EnginePolicy(String source, Map<String, Integer> lines, Map<String, Object> v) {
+    private EnginePolicy(String source, Map<String, Object> values, Map<String, String> origins, Map<String, String> texts) {
         this.source = source;
-        this.lines = Map.copyOf(lines);
-        camera = (String) v.get(CAMERA);
-        stunServers = list(v.get(STUN_SERVERS));
-        turnServers = list(v.get(TURN_SERVERS));
-        turnUsername = (String) v.get(TURN_USERNAME);
-        turnPasswordFile = (Path) v.get(TURN_PASSWORD_FILE);
-        relayOnly = (Boolean) v.get(ICE_RELAY_ONLY);
-        videoEnabled = (Boolean) v.get(VIDEO_ENABLED);
-        videoMaxBitrateKbps = (Integer) v.get(VIDEO_MAX_BITRATE);
-        videoMaxResolution = (EngineConfig.VideoFormat) v.get(VIDEO_MAX_RESOLUTION);
-        videoMaxFps = (Integer) v.get(VIDEO_MAX_FPS);
-        audioCodecs = list(v.get(AUDIO_CODECS));
-        metricsPort = (Integer) v.get(METRICS_PORT);
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (String k : List.of(MEDIA_REQUIRE_SRTP, MEDIA_REQUIRE_ICE, MEDIA_ALLOWED_NETWORKS, MEDIA_ALLOW_LOCAL, MEDIA_PLAIN_PEERS, MEDIA_MAX_SEND_KBPS)) {
-            if (v.containsKey(k)) m.put(k, v.get(k));
-        }
-        media = Map.copyOf(m);
-        metricsListen = (MetricsEndpoint) v.get(METRICS_LISTEN);
-        callRecordFile = (Path) v.get(CDR_FILE);
+        this.values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.origins = Map.copyOf(origins);
+        this.texts = Map.copyOf(texts);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> List<T> list(Object o) {
-        return o == null ? List.of() : List.copyOf((List<T>) o);
+    private <T> T value(String key) {
+        return (T) values.get(key);
     }
 
     /** A policy that sets nothing (no file). */
     public static EnginePolicy none() {
-        return new EnginePolicy("none", Map.of(), Map.of());
+        return new EnginePolicy("none", Map.of(), Map.of(), Map.of());
     }
 
     /**
@@ -143,10 +120,12 @@ public final class EnginePolicy {
 
     /** Parses policy text; {@code source} names it in error messages. */
     public static EnginePolicy parse(String source, byte[] content) {
-        Map<String, Integer> lines = new LinkedHashMap<>();
         Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
+        Map<String, String> texts = new LinkedHashMap<>();
         for (KeyValueFile.Entry e : KeyValueFile.parse("policy", source, content, KEYS)) {
-            lines.put(e.key(), e.line());
+            origins.put(e.key(), "policy " + source + " line " + e.line());
+            texts.put(e.key(), e.value());
             try {
                 values.put(e.key(), parseValue(e.key(), e.value()));
             } catch (IllegalArgumentException ex) {
@@ -162,7 +141,7 @@ public final class EnginePolicy {
         if (!values.containsKey(TURN_SERVERS) && (values.containsKey(TURN_USERNAME) || values.containsKey(TURN_PASSWORD_FILE))) {
             throw new IllegalArgumentException("policy " + source + ": " + TURN_USERNAME + " and " + TURN_PASSWORD_FILE + " need " + TURN_SERVERS);
         }
-        return new EnginePolicy(source, lines, values);
+        return new EnginePolicy(source, values, origins, texts);
     }
 
     private static Object parseValue(String key, String v) {
@@ -324,77 +303,232 @@ public final class EnginePolicy {
     public String source() { return source; }
 
     /** Whether the file sets this key. */
-    boolean sets(String key) { return lines.containsKey(key); }
+    boolean sets(String key) { return values.containsKey(key); }
 
     /** The policy's camera setting ("ask", "allow", "deny") or null. */
-    String camera() { return camera; }
-
-    /** The policy's Prometheus port (on loopback), or null. */
-    Integer metricsPort() { return metricsPort; }
+    String camera() { return value(CAMERA); }
 
     /** Where the policy serves metrics ({@code metrics.listen}, else {@code metrics.port} on loopback), or null. */
     MetricsEndpoint metricsEndpoint() {
-        if (metricsListen != null) return metricsListen;
-        return metricsPort == null ? null : MetricsEndpoint.loopback(metricsPort);
+        if (sets(METRICS_LISTEN)) return value(METRICS_LISTEN);
+        return sets(METRICS_PORT) ? MetricsEndpoint.loopback(value(METRICS_PORT)) : null;
     }
 
     /** The policy's call-detail record file, or null. */
-    Path callRecordFile() { return callRecordFile; }
+    Path callRecordFile() { return value(CDR_FILE); }
+
+    /** Where {@code key} was set ("policy FILE line N", or the option), or null. */
+    String origin(String key) { return origins.get(key); }
 
     /**
-     * Applies every key this policy sets to {@code b}, except those in {@code skip}, reading the TURN
-     * password file now. {@code ice.relay-only = false} leaves the builder as it is (false is the
-     * default, and a caller's stricter choice stands).
+     * This policy with {@code key} set (replaced) from a command-line option. {@code value} has the
+     * type the file's parser gives the key; {@code text} is how it was written.
+     */
+    EnginePolicy with(String key, Object value, String text, String option) {
+        if (!KEYS.contains(key)) throw new IllegalArgumentException(key);
+        Map<String, Object> v = new LinkedHashMap<>(values);
+        Map<String, String> o = new LinkedHashMap<>(origins);
+        Map<String, String> t = new LinkedHashMap<>(texts);
+        v.put(key, value);
+        o.put(key, option);
+        t.put(key, text);
+        return new EnginePolicy(source, v, o, t);
+    }
+
+    /** The option's text parsed as {@code key}'s value (the file's syntax and checks). */
+    static Object parseOption(String key, String text, String option) {
+        try {
+            return parseValue(key, text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- the admin's floor
+
+    private static final List<String> CAMERA_STRICTEST_FIRST = List.of("deny", "ask", "allow");
+
+    /**
+     * The admin's policy (this) with the user's settings ({@code user}: their own file and their
+     * options) applied only where they are at least as strict, key by key: the admin's file is a
+     * floor. For each user setting that would loosen a key the admin sets, {@code notes} gets a
+     * line naming both, and the admin's value stands.
+     *
+     * @throws IllegalArgumentException where the two leave nothing (no common audio codec, no common network)
+     */
+    EnginePolicy tightenedBy(EnginePolicy user, List<String> notes) {
+        Map<String, Object> v = new LinkedHashMap<>(values);
+        Map<String, String> o = new LinkedHashMap<>(origins);
+        Map<String, String> t = new LinkedHashMap<>(texts);
+        for (String key : user.values.keySet()) {
+            Object mine = values.get(key);
+            Object theirs = user.values.get(key);
+            if (adminHolds(key)) {
+                if (!Objects.equals(heldValue(this, key), heldValue(user, key))) {
+                    notes.add(user.origin(key) + ": " + key + " = " + user.texts.get(key) + " ignored, " + floorText(key));
+                }
+                continue;
+            }
+            if (mine == null) { // the admin leaves the key to the user
+                v.put(key, theirs);
+                o.put(key, user.origin(key));
+                t.put(key, user.texts.get(key));
+                continue;
+            }
+            Object tighter = tighter(key, mine, theirs, user.origin(key));
+            if (!Objects.equals(tighter, theirs)) {
+                notes.add(user.origin(key) + ": " + key + " = " + user.texts.get(key)
+                        + (Objects.equals(tighter, mine) ? " ignored, " : " narrowed to " + text(key, tighter) + ", ") + floorText(key));
+            }
+            if (!Objects.equals(tighter, mine)) {
+                v.put(key, tighter);
+                o.put(key, user.origin(key));
+                t.put(key, Objects.equals(tighter, theirs) ? user.texts.get(key) : text(key, tighter));
+            }
+        }
+        return new EnginePolicy(source + (user.source.equals("none") ? "" : " + " + user.source), v, o, t);
+    }
+
+    /**
+     * Keys the admin's value fixes whole when set: where metrics and call records go (the admin's
+     * monitoring), and the credentials that go with the admin's TURN servers. A user value counts
+     * only when it equals the admin's.
+     */
+    private boolean adminHolds(String key) {
+        return switch (key) {
+            case METRICS_LISTEN, METRICS_PORT -> metricsEndpoint() != null;
+            case CDR_FILE -> sets(CDR_FILE);
+            case TURN_USERNAME, TURN_PASSWORD_FILE -> sets(TURN_SERVERS);
+            default -> false;
+        };
+    }
+
+    /** A held key's value, comparable across policies (both metrics keys as the endpoint they mean). */
+    private static Object heldValue(EnginePolicy p, String key) {
+        return key.startsWith("metrics.") ? String.valueOf(p.metricsEndpoint()) : p.values.get(key);
+    }
+
+    private String floorText(String key) {
+        String k = key.startsWith("metrics.") && !sets(key) ? (sets(METRICS_LISTEN) ? METRICS_LISTEN : METRICS_PORT) : key;
+        return origin(k) + " sets " + k + " = " + texts.get(k);
+    }
+
+    /** The stricter of the admin's value and the user's for a key both set (the admin's when the user's is looser). */
+    @SuppressWarnings("unchecked")
+    private Object tighter(String key, Object mine, Object theirs, String theirOrigin) {
+        switch (key) {
+            case CAMERA:
+                return CAMERA_STRICTEST_FIRST.indexOf(theirs) < CAMERA_STRICTEST_FIRST.indexOf(mine) ? theirs : mine;
+            case VIDEO_ENABLED:
+                return (Boolean) mine && (Boolean) theirs;
+            case ICE_RELAY_ONLY:
+            case MEDIA_REQUIRE_SRTP:
+            case MEDIA_REQUIRE_ICE:
+                return (Boolean) mine || (Boolean) theirs;
+            case VIDEO_MAX_BITRATE:
+            case VIDEO_MAX_FPS:
+            case MEDIA_MAX_SEND_KBPS:
+                return Math.min((Integer) mine, (Integer) theirs);
+            case VIDEO_MAX_RESOLUTION: {
+                EngineConfig.VideoFormat a = (EngineConfig.VideoFormat) mine;
+                EngineConfig.VideoFormat min = a.min((EngineConfig.VideoFormat) theirs);
+                return min.equals(a) ? mine : min;
+            }
+            case MEDIA_PLAIN_PEERS:
+                return "latch".equals(mine) || "latch".equals(theirs) ? "latch" : "trust";
+            case STUN_SERVERS:
+            case TURN_SERVERS: // fewer of the admin's servers, never others
+                return ((List<HostPort>) mine).containsAll((List<HostPort>) theirs) ? theirs : mine;
+            case AUDIO_CODECS: {
+                List<String> kept = new ArrayList<>((List<String>) theirs); // the user's order
+                kept.retainAll((List<String>) mine);
+                if (kept.isEmpty()) {
+                    throw new IllegalArgumentException(theirOrigin + ": " + AUDIO_CODECS + " allows none of the codecs " + floorText(key));
+                }
+                return kept.equals(mine) ? mine : kept;
+            }
+            case MEDIA_ALLOW_LOCAL: {
+                List<EngineConfig.LocalDestination> kept = new ArrayList<>((List<EngineConfig.LocalDestination>) mine);
+                kept.retainAll((List<EngineConfig.LocalDestination>) theirs);
+                return kept.equals(mine) ? mine : kept;
+            }
+            case MEDIA_ALLOWED_NETWORKS: {
+                List<String> both = new ArrayList<>();
+                for (String a : (List<String>) mine) {
+                    for (String u : (List<String>) theirs) {
+                        io.vmc.engine.internal.Cidr.parse(a).intersection(io.vmc.engine.internal.Cidr.parse(u))
+                                .map(Object::toString).filter(c -> !both.contains(c)).ifPresent(both::add);
+                    }
+                }
+                if (both.isEmpty()) { // an empty list would mean "any network"
+                    throw new IllegalArgumentException(theirOrigin + ": " + MEDIA_ALLOWED_NETWORKS
+                            + " shares no address with the admin's networks (" + floorText(key) + ")");
+                }
+                return both.equals(mine) ? mine : both;
+            }
+            default:
+                throw new IllegalStateException(key); // every other key is held by the admin
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String text(String key, Object value) {
+        if (value instanceof List<?> l) {
+            List<String> out = new ArrayList<>();
+            for (Object x : l) {
+                out.add(x instanceof EngineConfig.LocalDestination d ? d.policyName()
+                        : x instanceof HostPort h ? h.host() + ":" + h.port() : x.toString());
+            }
+            return out.isEmpty() ? "none" : String.join(", ", out);
+        }
+        if (value instanceof EngineConfig.VideoFormat f) return f.width() + "x" + f.height();
+        return String.valueOf(value);
+    }
+
+    /**
+     * Applies every key this policy sets to {@code b}, reading the TURN password file now.
+     * {@code false} for {@code ice.relay-only} and the {@code media.require-*} keys leaves the builder
+     * as it is (false is the default, and a caller's stricter choice stands).
      *
      * @throws IllegalArgumentException naming the key and line, e.g. for an unreadable password file
      */
+    @SuppressWarnings("unchecked")
     public void applyTo(EngineConfig.Builder b) {
-        applyTo(b, Set.of());
-    }
-
-    void applyTo(EngineConfig.Builder b, Set<String> skip) {
-        if (sets(CAMERA) && !skip.contains(CAMERA)) {
-            b.cameraPolicy(EngineConfig.CameraPolicy.valueOf(camera.toUpperCase(java.util.Locale.ROOT)));
+        if (sets(CAMERA)) {
+            b.cameraPolicy(EngineConfig.CameraPolicy.valueOf(camera().toUpperCase(Locale.ROOT)));
         }
-        if (sets(STUN_SERVERS) && !skip.contains(STUN_SERVERS)) {
-            for (HostPort h : stunServers) b.stunServer(resolve(STUN_SERVERS, h));
+        if (sets(STUN_SERVERS)) {
+            for (HostPort h : (List<HostPort>) value(STUN_SERVERS)) b.stunServer(resolve(STUN_SERVERS, h));
         }
-        if (sets(TURN_SERVERS) && !skip.contains(TURN_SERVERS)) {
-            String password = readSecret(TURN_PASSWORD_FILE, turnPasswordFile);
-            for (HostPort h : turnServers) {
-                b.turnServer(EngineConfig.TurnServer.udp(resolve(TURN_SERVERS, h), turnUsername, password));
+        if (sets(TURN_SERVERS)) {
+            String password = readSecret(TURN_PASSWORD_FILE, value(TURN_PASSWORD_FILE));
+            for (HostPort h : (List<HostPort>) value(TURN_SERVERS)) {
+                b.turnServer(EngineConfig.TurnServer.udp(resolve(TURN_SERVERS, h), value(TURN_USERNAME), password));
             }
         }
-        if (Boolean.TRUE.equals(relayOnly)) b.iceRelayOnly(true);
-        if (sets(VIDEO_ENABLED) && !skip.contains(VIDEO_ENABLED)) b.videoEnabled(videoEnabled);
-        if (sets(VIDEO_MAX_BITRATE) && !skip.contains(VIDEO_MAX_BITRATE)) b.videoMaxBitrateKbps(videoMaxBitrateKbps);
+        if (Boolean.TRUE.equals(value(ICE_RELAY_ONLY))) b.iceRelayOnly(true);
+        if (sets(VIDEO_ENABLED)) b.videoEnabled(value(VIDEO_ENABLED));
+        if (sets(VIDEO_MAX_BITRATE)) b.videoMaxBitrateKbps(value(VIDEO_MAX_BITRATE));
         if (sets(VIDEO_MAX_RESOLUTION) || sets(VIDEO_MAX_FPS)) {
             // caps: the command line may ask for less, never for more
-            b.capVideoFormat(new EngineConfig.VideoFormat(
-                    videoMaxResolution != null ? videoMaxResolution.width() : 1920,
-                    videoMaxResolution != null ? videoMaxResolution.height() : 1080,
-                    videoMaxFps != null ? videoMaxFps : 60));
+            EngineConfig.VideoFormat r = value(VIDEO_MAX_RESOLUTION);
+            Integer fps = value(VIDEO_MAX_FPS);
+            b.capVideoFormat(new EngineConfig.VideoFormat(r != null ? r.width() : 1920, r != null ? r.height() : 1080, fps != null ? fps : 60));
         }
-        if (sets(AUDIO_CODECS) && !skip.contains(AUDIO_CODECS)) b.audioCodecs(audioCodecs);
-        applyMedia(b);
-    }
-
-    /** The destination keys (architecture 6a). false for a require key leaves a caller's stricter choice. */
-    @SuppressWarnings("unchecked")
-    private void applyMedia(EngineConfig.Builder b) {
-        if (Boolean.TRUE.equals(media.get(MEDIA_REQUIRE_SRTP))) b.requireSrtp(true);
-        if (Boolean.TRUE.equals(media.get(MEDIA_REQUIRE_ICE))) b.requireIce(true);
-        if (media.containsKey(MEDIA_ALLOWED_NETWORKS)) b.allowedNetworks((List<String>) media.get(MEDIA_ALLOWED_NETWORKS));
-        if (media.containsKey(MEDIA_ALLOW_LOCAL)) b.allowLocalDestinations((List<EngineConfig.LocalDestination>) media.get(MEDIA_ALLOW_LOCAL));
-        if (media.containsKey(MEDIA_PLAIN_PEERS)) b.trustPlainPeers("trust".equals(media.get(MEDIA_PLAIN_PEERS)));
-        if (media.containsKey(MEDIA_MAX_SEND_KBPS)) b.maxSendKbps((Integer) media.get(MEDIA_MAX_SEND_KBPS));
+        if (sets(AUDIO_CODECS)) b.audioCodecs(value(AUDIO_CODECS));
+        if (Boolean.TRUE.equals(value(MEDIA_REQUIRE_SRTP))) b.requireSrtp(true);
+        if (Boolean.TRUE.equals(value(MEDIA_REQUIRE_ICE))) b.requireIce(true);
+        if (sets(MEDIA_ALLOWED_NETWORKS)) b.allowedNetworks(value(MEDIA_ALLOWED_NETWORKS));
+        if (sets(MEDIA_ALLOW_LOCAL)) b.allowLocalDestinations(value(MEDIA_ALLOW_LOCAL));
+        if (sets(MEDIA_PLAIN_PEERS)) b.trustPlainPeers("trust".equals(value(MEDIA_PLAIN_PEERS)));
+        if (sets(MEDIA_MAX_SEND_KBPS)) b.maxSendKbps(value(MEDIA_MAX_SEND_KBPS));
     }
 
     private InetSocketAddress resolve(String key, HostPort h) {
         try {
             return h.resolve();
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("policy " + source + " line " + lines.get(key) + ": " + key + ": cannot resolve " + h.host());
+            throw new IllegalArgumentException(origin(key) + ": " + key + ": cannot resolve " + h.host());
         }
     }
 
@@ -402,7 +536,7 @@ public final class EnginePolicy {
         try {
             return readSecretFile(file);
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("policy " + source + " line " + lines.get(key) + ": " + key + ": " + e.getMessage());
+            throw new IllegalArgumentException(origin(key) + ": " + key + ": " + e.getMessage());
         }
     }
 
@@ -433,6 +567,6 @@ public final class EnginePolicy {
 
     @Override
     public String toString() {
-        return "policy " + source + " (" + (lines.isEmpty() ? "nothing set" : String.join(", ", lines.keySet())) + ")";
+        return "policy " + source + " (" + (values.isEmpty() ? "nothing set" : String.join(", ", values.keySet())) + ")";
     }
 }

@@ -273,16 +273,16 @@ class EnginePolicyTest {
 
     // ---------------------------------------------------------------- with the command line
 
+    /** {@code vmc engine} with {@code policyText} as the admin's file. */
     private EngineCommand command(String policyText, String... args) throws Exception {
         Path file = dir.resolve("engine.conf");
         Files.writeString(file, policyText);
         EngineCommand cmd = new EngineCommand();
-        String[] all = new String[args.length + 4];
+        cmd.adminPolicyFile = file;
+        String[] all = new String[args.length + 2];
         all[0] = "--channel";
         all[1] = "unix:/run/x.sock";
-        all[2] = "--policy";
-        all[3] = file.toString();
-        System.arraycopy(args, 0, all, 4, args.length);
+        System.arraycopy(args, 0, all, 2, args.length);
         new CommandLine(cmd).parseArgs(all);
         return cmd;
     }
@@ -298,8 +298,10 @@ class EnginePolicyTest {
         assertThat(c.videoEnabled()).isFalse();
         assertThat(c.turnServers()).extracting(EngineConfig.TurnServer::toString).containsExactly("turn:127.0.0.1:3478?transport=udp");
         assertThat(c.turnServers().get(0).username()).isEqualTo("vmc");
-        assertThat(cmd.policyNotes).anySatisfy(n -> assertThat(n).startsWith("camera policy allow ignored").contains("camera = deny"))
-                .anySatisfy(n -> assertThat(n).startsWith("--turn options ignored"));
+        assertThat(cmd.policyNotes)
+                .anySatisfy(n -> assertThat(n).isEqualTo("--allow-camera: camera = allow ignored, policy " + dir.resolve("engine.conf") + " line 1 sets camera = deny"))
+                .anySatisfy(n -> assertThat(n).startsWith("--turn: turn.servers = turn:127.0.0.9:9999 ignored"))
+                .anySatisfy(n -> assertThat(n).startsWith("--turn-user: turn.username = other ignored"));
 
         // relay-only: policy true wins over no option; the option tightens a policy that says false
         assertThat(command("ice.relay-only = true\nturn.servers = turn:127.0.0.1\nturn.username = vmc\nturn.password-file = " + pw)
@@ -309,9 +311,9 @@ class EnginePolicyTest {
     }
 
     @Test
-    void theCommandLineFillsWhatThePolicyLeavesAndOverridesSafeKeys() throws Exception {
+    void theCommandLineFillsWhatThePolicyLeaves() throws Exception {
         Path pw = secret("secret");
-        EngineCommand cmd = command("stun.servers = 127.0.0.1:3478\ncamera = allow\n", "--stun", "127.0.0.2:3479",
+        EngineCommand cmd = command("stun.servers = 127.0.0.2:3479, 127.0.0.1:3478\ncamera = allow\n", "--stun", "127.0.0.2:3479",
                 "--turn", "turn:127.0.0.1:3480?transport=udp", "--turn-user", "alice", "--turn-password-file", pw.toString(),
                 "--ice-relay-only");
         EngineConfig c = cmd.config();
@@ -320,7 +322,7 @@ class EnginePolicyTest {
         assertThat(c.turnServers().get(0).username()).isEqualTo("alice");
         assertThat(c.turnServers().get(0).password()).isEqualTo("secret");
         assertThat(c.iceRelayOnly()).isTrue();
-        assertThat(cmd.policyNotes).isEmpty();
+        assertThat(cmd.policyNotes).containsExactly("policy " + dir.resolve("engine.conf") + " (stun.servers, camera)");
 
         assertThatThrownBy(() -> command("", "--turn", "turn:127.0.0.1").config()).hasMessageContaining("go together");
         assertThatThrownBy(() -> command("", "--turn", "stun:127.0.0.1", "--turn-user", "a", "--turn-password-file", pw.toString()).config())

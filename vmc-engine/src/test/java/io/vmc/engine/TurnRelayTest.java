@@ -105,7 +105,8 @@ class TurnRelayTest {
         Path[] dirs = {dirA, dirB};
         for (int i = 0; i < 2; i++) {
             EngineCommand cmd = new EngineCommand();
-            new picocli.CommandLine(cmd).parseArgs("--channel", "unix:/nonexistent", "--policy", policy.toString(),
+            cmd.adminPolicyFile = policy;
+            new picocli.CommandLine(cmd).parseArgs("--channel", "unix:/nonexistent",
                     "--ice-address", "127.0.0.1", "--tone", i == 0 ? "440" : "880", "--speaker", "none",
                     "--record-dir", dirs[i].toString(), "--stun", "127.0.0.1:" + coturn.port);
             configs[i] = cmd.config();

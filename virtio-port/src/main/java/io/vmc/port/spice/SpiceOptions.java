@@ -22,8 +22,10 @@ public final class SpiceOptions {
     private final boolean showDisplay;
     private final String x11Display;
     private final String title;
+    private final String proxy;
 
     private SpiceOptions(Builder b) {
+        this.proxy = b.proxy;
         this.uri = b.uri;
         this.password = b.password;
         this.caFile = b.caFile;
@@ -52,6 +54,14 @@ public final class SpiceOptions {
 
     public Optional<Path> caFile() {
         return Optional.ofNullable(caFile);
+    }
+
+    /**
+     * HTTP proxy the session tunnels through with CONNECT ({@code http://HOST:PORT}, the Proxmox VE
+     * spiceproxy model); empty = spice-gtk's default ({@code SPICE_PROXY} in the environment, else direct).
+     */
+    public Optional<String> proxy() {
+        return Optional.ofNullable(proxy);
     }
 
     /** The server certificate subject to require, e.g. {@code "C=XX,O=Example,CN=vdi"}. */
@@ -110,7 +120,7 @@ public final class SpiceOptions {
     public String toString() {
         return "SpiceOptions[" + uri + (password != null ? ", password=***" : "")
                 + (caFile != null ? ", caFile=" + caFile : "") + (hostSubject != null ? ", hostSubject=" + hostSubject : "")
-                + ", showDisplay=" + showDisplay + "]";
+                + (proxy != null ? ", proxy=" + proxy : "") + ", showDisplay=" + showDisplay + "]";
     }
 
     /** Builder; validates eagerly. */
@@ -122,6 +132,16 @@ public final class SpiceOptions {
         private boolean showDisplay = true;
         private String x11Display;
         private String title;
+        private String proxy;
+
+        /** See {@link SpiceOptions#proxy()}. */
+        public Builder proxy(String proxyUri) {
+            if (proxyUri != null && !proxyUri.matches("http://[A-Za-z0-9.\\[\\]:-]{1,255}")) {
+                throw new IllegalArgumentException("proxy must be http://HOST[:PORT], got \"" + proxyUri + "\"");
+            }
+            proxy = proxyUri;
+            return this;
+        }
 
         private Builder(String uri) {
             Objects.requireNonNull(uri, "uri must not be null");

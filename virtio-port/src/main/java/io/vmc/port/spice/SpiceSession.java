@@ -113,6 +113,7 @@ public final class SpiceSession implements Closeable {
         g.g_object_set(session, "uri", options.uri(), (Object) null);
         options.password().ifPresent(p -> g.g_object_set(session, "password", p, (Object) null));
         options.caFile().ifPresent(f -> g.g_object_set(session, "ca-file", f.toString(), (Object) null));
+        options.proxy().ifPresent(p -> g.g_object_set(session, "proxy", p, (Object) null)); // spice-gtk's HTTP CONNECT
         options.hostSubject().ifPresent(s -> g.g_object_set(session, "cert-subject", s, "verify",
                 SpiceGlib.SPICE_SESSION_VERIFY_SUBJECT, (Object) null));
         connect(session, "channel-new", onChannelNew);

@@ -37,7 +37,19 @@ class JsonTest {
         for (String bad : new String[] {"", "{", "{\"a\"", "{\"a\":}", "[1,]", "\"abc", "\"\\u12\"", "\"\\x\"",
                 "tru", "01x", "{} {}", "{\"a\":1,}", "\"a\u0001\"", "[" .repeat(40) + "]".repeat(40), "-"}) {
             assertThatThrownBy(() -> Json.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("bad JSON at offset");
+                    .hasMessageStartingWith("bad JSON");
+        }
+    }
+
+    @Test
+    void deepNestingIsRefusedBeforeTheStackGrows() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        assertThatThrownBy(() -> Json.parse(deep)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Nesting limit " + Json.MAX_DEPTH);
+        String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+        assertThat(Json.parse(ok)).isInstanceOf(List.class);
+        // non-JSON Gson's lenient mode would take: single quotes, comments, NaN, unquoted names
+        for (String lenient : new String[] {"{'a':1}", "{\"a\":1} // c", "NaN", "{a:1}", "[1e999]"}) {
+            assertThatThrownBy(() -> Json.parse(lenient)).as(lenient).hasMessageStartingWith("bad JSON");
         }
     }
 

@@ -52,6 +52,21 @@ public final class Cidr {
         return (b[full] & mask) == (network[full] & mask);
     }
 
+    /**
+     * The addresses in both networks, which is one of the two (networks nest or are disjoint);
+     * empty when they share no address or are of different families.
+     */
+    public java.util.Optional<Cidr> intersection(Cidr other) {
+        if (other.network.length != network.length) return java.util.Optional.empty();
+        Cidr wider = prefix <= other.prefix ? this : other;
+        Cidr narrower = wider == this ? other : this;
+        try {
+            return wider.contains(InetAddress.getByAddress(narrower.network)) ? java.util.Optional.of(narrower) : java.util.Optional.empty();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // 4 or 16 bytes: cannot happen
+        }
+    }
+
     private static String abbreviate(String s) {
         return s.length() > 50 ? s.substring(0, 50) + "..." : s;
     }
