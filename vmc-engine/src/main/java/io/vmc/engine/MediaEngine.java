@@ -1,6 +1,6 @@
 package io.vmc.engine;
 
-import io.vmc.engine.internal.AudioSession;
+import io.vmc.engine.internal.Call;
 import io.vmc.engine.internal.CallRecordLog;
 import io.vmc.engine.internal.CallTracker;
 import io.vmc.engine.internal.EngineException;
@@ -83,7 +83,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
 
     private final EngineConfig config;
     private final EventSink events;
-    private final Map<String, AudioSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Call> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final RateLimiter requestLimiter;
@@ -96,6 +96,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final CameraConsent cameraConsent;
     private final EngineMetrics metrics;
     private final CallTracker calls;
+    private io.vmc.engine.internal.transport.DtlsCertificateHolder dtlsCertificates; // guarded by this
 
     public MediaEngine(EngineConfig config, EventSink events) {
         this.config = Objects.requireNonNull(config, "config");
@@ -226,7 +227,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             case CLOSE_SESSION -> {
                 String id = r.getCloseSession().getSessionId();
                 checkId(id);
-                AudioSession s = sessions.remove(id);
+                Call s = sessions.remove(id);
                 if (s == null) throw new EngineException(Error.Code.NOT_FOUND, "no session " + id);
                 closeSession(s, "closed by request");
                 emitStatus();
@@ -275,8 +276,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
             o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
         }
-        AudioSession s = new AudioSession(id, o, config, events, timer, c -> reportAddresses(id, c),
-                f -> calls.failure(id, f));
+        Call s = new Call(id, o, config, events, timer, c -> reportAddresses(id, c),
+                f -> calls.failure(id, f), this::dtlsCertificate);
         s.setStatsInterval(statsIntervalMs);
         if (defaultMic != null) s.selectDevice(defaultMic, true);
         if (defaultSpeaker != null) s.selectDevice(defaultSpeaker, false);
@@ -292,9 +293,33 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         return Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(id));
     }
 
-    private AudioSession session(String id) {
+    /**
+     * The engine's DTLS certificate (RFC 8827 section 6.5: one identity, renewed weekly), made on
+     * the first call that needs it, so that SDES-only engines never load the DTLS stack. That first
+     * time, a throwaway handshake runs in the background: BouncyCastle's first handshake in a JVM
+     * is several times slower than the next ones, and the call's own should not pay for it.
+     */
+    private io.vmc.engine.internal.transport.DtlsCertificate dtlsCertificate() {
+        synchronized (this) {
+            if (dtlsCertificates == null) {
+                dtlsCertificates = new io.vmc.engine.internal.transport.DtlsCertificateHolder();
+                Thread t = new Thread(() -> {
+                    try {
+                        LOG.debug("DTLS warm-up handshake: {} ms", io.vmc.engine.internal.transport.DtlsSrtpEndpoint.warmUp().toMillis());
+                    } catch (RuntimeException e) {
+                        LOG.debug("DTLS warm-up failed: {}", e.toString());
+                    }
+                }, "vmc-dtls-warmup");
+                t.setDaemon(true);
+                t.start();
+            }
+            return dtlsCertificates.current();
+        }
+    }
+
+    private Call session(String id) {
         checkId(id);
-        AudioSession s = sessions.get(id);
+        Call s = sessions.get(id);
         if (s == null) throw new EngineException(Error.Code.NOT_FOUND, "no session " + id);
         return s;
     }
@@ -320,7 +345,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     }
 
     private void tick() {
-        for (AudioSession s : sessions.values()) {
+        for (Call s : sessions.values()) {
             try {
                 s.tick();
                 calls.sample(s.id(), s.stats(), s.counters());
@@ -354,7 +379,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     }
 
     /** Closes a session removed from {@link #sessions} and writes its call-detail record. */
-    private void closeSession(AudioSession s, String reason) {
+    private void closeSession(Call s, String reason) {
         io.vmc.transport.proto.SessionStats last = s.stats();
         Map<String, Long> counters = s.counters();
         try {
@@ -406,7 +431,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        for (AudioSession s : sessions.values()) {
+        for (Call s : sessions.values()) {
             try {
                 closeSession(s, "engine shutdown");
             } catch (RuntimeException e) {

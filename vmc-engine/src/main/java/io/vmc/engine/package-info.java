@@ -4,7 +4,7 @@
  * peer to peer from the thin client.
  *
  * <pre>
- *  guest (agentd) --vmc.v1--> MediaEngine --per session--> AudioSession
+ *  guest (agentd) --vmc.v1--> MediaEngine --per session--> Call
  *                                                  |-- SDP offer/answer (RFC 3264, RFC 8866, RFC 8839, RFC 4568)
  *                                                  |-- IceEndpoint: ice4j, consent freshness, TURN relays (RFC 8445, RFC 7675, RFC 8656)
  *                                                  `-- MediaFlow: RTP/RTCP (RFC 3550), SRTP (RFC 3711), DTMF (RFC 4733)

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.vmc.engine.internal.AudioSession;
+import io.vmc.engine.internal.Call;
 import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.transport.proto.CreateAnswer;
 import io.vmc.transport.proto.CreateOffer;
@@ -309,8 +309,8 @@ class IceRestartTest {
                 lastOffer = r.getDescription().getSdp();
             }
         }
-        assertThat(accepted).isEqualTo(AudioSession.MAX_ICE_RESTARTS);
-        assertThat(refused).isEqualTo(20 - AudioSession.MAX_ICE_RESTARTS);
+        assertThat(accepted).isEqualTo(Call.MAX_ICE_RESTARTS);
+        assertThat(refused).isEqualTo(20 - Call.MAX_ICE_RESTARTS);
         // at most the selected endpoint and one pending restart stay open (one reader per host
         // candidate); the superseded ones' receive threads end once their sockets are closed
         await().atMost(Duration.ofSeconds(10)).until(() -> rtpReaders() - readersBefore <= 2 + 2);
@@ -332,7 +332,7 @@ class IceRestartTest {
                 remoteAccepted++;
             }
         }
-        assertThat(remoteAccepted).isEqualTo(AudioSession.MAX_ICE_RESTARTS - 1); // B spent one on the real restart
+        assertThat(remoteAccepted).isEqualTo(Call.MAX_ICE_RESTARTS - 1); // B spent one on the real restart
         // the call never left its pair
         flowsBothWays(a, s[0], b, s[1], 100);
         assertThat(a.counters(s[0])).containsEntry("authFailed", 0L);

@@ -36,8 +36,10 @@ public final class SessionOptions {
     private final SrtpPolicy srtp;
     private final String label;
     private final List<java.net.InetSocketAddress> stunSources;
+    private final boolean dtlsSrtp;
 
     private SessionOptions(Builder b) {
+        this.dtlsSrtp = b.dtlsSrtp;
         this.audio = b.audio;
         this.video = b.video;
         this.audioCodecs = List.copyOf(b.audioCodecs);
@@ -71,6 +73,7 @@ public final class SessionOptions {
         b.srtp = srtp;
         b.label = label;
         b.stunSources = stunSources;
+        b.dtlsSrtp = dtlsSrtp;
         return b;
     }
 
@@ -96,6 +99,11 @@ public final class SessionOptions {
         return srtp;
     }
 
+    /** Whether offers key SRTP with DTLS and bundle audio and video; see {@link Builder#dtlsSrtp(boolean)}. */
+    public boolean dtlsSrtp() {
+        return dtlsSrtp;
+    }
+
     /** Free text shown in logs and {@code vmc status}; may be empty. */
     public String label() {
         return label;
@@ -110,19 +118,19 @@ public final class SessionOptions {
     public boolean equals(Object o) {
         return o instanceof SessionOptions s && s.audio == audio && s.video == video
                 && s.audioCodecs.equals(audioCodecs) && s.videoCodecs.equals(videoCodecs)
-                && s.srtp == srtp && s.label.equals(label) && s.stunSources.equals(stunSources);
+                && s.srtp == srtp && s.label.equals(label) && s.stunSources.equals(stunSources) && s.dtlsSrtp == dtlsSrtp;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(audio, video, audioCodecs, videoCodecs, srtp, label, stunSources);
+        return Objects.hash(audio, video, audioCodecs, videoCodecs, srtp, label, stunSources, dtlsSrtp);
     }
 
     @Override
     public String toString() {
         return "SessionOptions{audio=" + audio + ", video=" + video + ", audioCodecs=" + audioCodecs
                 + ", videoCodecs=" + videoCodecs + ", srtp=" + srtp + ", label='" + label + "'"
-                + (stunSources.isEmpty() ? "" : ", stunSources=" + stunSources) + "}";
+                + (stunSources.isEmpty() ? "" : ", stunSources=" + stunSources) + (dtlsSrtp ? ", dtlsSrtp" : "") + "}";
     }
 
     /** Builds {@link SessionOptions}; each setter validates its argument at once. */
@@ -134,6 +142,7 @@ public final class SessionOptions {
         private SrtpPolicy srtp = SrtpPolicy.REQUIRED;
         private String label = "";
         private List<java.net.InetSocketAddress> stunSources = List.of();
+        private boolean dtlsSrtp;
 
         private Builder() {}
 
@@ -193,6 +202,16 @@ public final class SessionOptions {
             return this;
         }
 
+        /**
+         * Offers with DTLS-SRTP ({@code UDP/TLS/RTP/SAVPF}, {@code a=fingerprint}) and BUNDLE instead
+         * of SDES keys: for WebRTC peers (browsers, SFUs, WebRTC gateways). Default false (SDES, what
+         * SIP phones take). Answers follow the peer's offer either way. Not with {@link SrtpPolicy#DISABLED}.
+         */
+        public Builder dtlsSrtp(boolean dtlsSrtp) {
+            this.dtlsSrtp = dtlsSrtp;
+            return this;
+        }
+
         /** Free text for logs and status, at most {@value SessionOptions#MAX_LABEL_LENGTH} characters. */
         public Builder label(String label) {
             Objects.requireNonNull(label, "label must not be null");
@@ -214,6 +233,9 @@ public final class SessionOptions {
             }
             if (!audio && !audioCodecs.isEmpty()) {
                 throw new IllegalStateException("audioCodecs set but audio is disabled");
+            }
+            if (dtlsSrtp && srtp == SrtpPolicy.DISABLED) {
+                throw new IllegalStateException("dtlsSrtp needs SRTP: srtp must not be DISABLED");
             }
             if (!video && !videoCodecs.isEmpty()) {
                 throw new IllegalStateException("videoCodecs set but video is disabled");

@@ -40,6 +40,7 @@ public final class ProtoMapping {
                     case DISABLED -> io.vmc.transport.proto.SessionOptions.SrtpPolicy.SRTP_DISABLED;
                 })
                 .setLabel(o.label())
+                .setDtlsSrtp(o.dtlsSrtp())
                 .setStatsIntervalMs(0) // pushed only once the app asks (MediaSession.setStatsInterval)
                 .addAllStunSources(o.stunSources().stream().map(a -> io.vmc.transport.proto.TransportAddress.newBuilder()
                         .setIp(a.getAddress().getHostAddress()).setPort(a.getPort()).build()).toList())

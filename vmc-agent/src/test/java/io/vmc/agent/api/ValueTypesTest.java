@@ -72,4 +72,15 @@ class ValueTypesTest {
                 .isInstanceOf(VmcException.class).hasMessageContaining("no vmc-agentd socket at /nonexistent/vmc.sock")
                 .extracting(e -> ((VmcException) e).reason()).isEqualTo(VmcException.Reason.UNAVAILABLE);
     }
+
+    @Test
+    void dtlsSrtpOffersNeedSrtpAndReachTheWire() {
+        SessionOptions o = SessionOptions.builder().audio(true).video(true).dtlsSrtp(true).build();
+        assertThat(o.dtlsSrtp()).isTrue();
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(io.vmc.agent.internal.ProtoMapping.toProto(o).getDtlsSrtp()).isTrue();
+        assertThat(SessionOptions.audioOnly().dtlsSrtp()).isFalse();
+        assertThatThrownBy(() -> SessionOptions.builder().audio(true).dtlsSrtp(true).srtp(SrtpPolicy.DISABLED).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("dtlsSrtp");
+    }
 }

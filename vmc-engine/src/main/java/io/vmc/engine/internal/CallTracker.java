@@ -106,7 +106,7 @@ public final class CallTracker {
         }
     }
 
-    /** A periodic look at a session's stats and drop counters ({@code AudioSession.counters()}). */
+    /** A periodic look at a session's stats and drop counters ({@code Call.counters()}). */
     public void sample(String id, SessionStats stats, Map<String, Long> counters) {
         Call c = calls.get(id);
         if (c == null) return;

@@ -389,7 +389,8 @@ public final class IceEndpoint implements AutoCloseable {
             InetSocketAddress r = remote;
             InetSocketAddress proposed = proposedRemote;
             boolean fromProposed = proposed != null && proposed.equals(p.getSocketAddress());
-            if (!fromProposed && (r == null || !r.equals(p.getSocketAddress()))) {
+            if (!fromProposed && (r == null || !r.equals(p.getSocketAddress()))
+                    && !(r == null && isEarlyDtls(p))) {
                 droppedUntrusted.incrementAndGet();
                 continue;
             }
@@ -405,6 +406,24 @@ public final class IceEndpoint implements AutoCloseable {
                 LOG.warn("packet handling failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * A DTLS datagram before this side's checks completed, from an address the peer's candidates or
+     * its authenticated checks (peer-reflexive) named: the peer's ICE may complete first and its
+     * ClientHello follows at once. Kept for the handshake (its own limits apply) instead of costing a
+     * retransmission timeout; nothing is sent anywhere before a pair is selected.
+     */
+    private boolean isEarlyDtls(DatagramPacket p) {
+        if (plainMode || io.vmc.engine.internal.transport.Demux.classify(p.getData(), p.getOffset(), p.getLength())
+                != io.vmc.engine.internal.transport.Demux.Kind.DTLS) {
+            return false;
+        }
+        for (org.ice4j.ice.RemoteCandidate c : component.getRemoteCandidates()) {
+            TransportAddress a = c.getTransportAddress();
+            if (a.getPort() == p.getPort() && a.getAddress().equals(p.getAddress())) return true;
+        }
+        return false;
     }
 
     @Override

@@ -201,6 +201,13 @@ public final class MediaFlow implements AutoCloseable {
 
     public long ssrc() { return ssrc; }
 
+    /** The peer's SSRC once its first authenticated packet came, else -1. */
+    public long remoteSsrc() {
+        synchronized (recvLock) {
+            return remoteSsrc;
+        }
+    }
+
     public void setDirection(boolean send, boolean receive) {
         this.sending = send;
         this.receiving = receive;

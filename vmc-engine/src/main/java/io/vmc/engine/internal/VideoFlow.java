@@ -227,6 +227,11 @@ public final class VideoFlow implements AutoCloseable {
         }
     }
 
+    /** The peer's SSRC once its first authenticated RTP packet came, else -1. */
+    public long remoteSsrc() {
+        return remoteSsrc;
+    }
+
     /** A datagram from the video ICE endpoint's trusted remote address; true if it was an authenticated RTP packet. */
     public boolean onPacket(byte[] buf, int off, int len) {
         if (closed) return false;

@@ -36,11 +36,21 @@ public final class MediaDescription {
     /** Rejected or disabled stream (port 0, RFC 3264 section 6). */
     public boolean isRejected() { return port == 0; }
 
-    public boolean isSecure() { return proto.equalsIgnoreCase("RTP/SAVP") || proto.equalsIgnoreCase("RTP/SAVPF"); }
+    /** SRTP profiles: RTP/SAVP(F) with SDES keys, or UDP/TLS/RTP/SAVP(F) keyed by DTLS (RFC 5764 section 8). */
+    public boolean isSecure() {
+        String p = proto.toUpperCase(java.util.Locale.ROOT);
+        return p.equals("RTP/SAVP") || p.equals("RTP/SAVPF") || isDtls();
+    }
+
+    /** UDP/TLS/RTP/SAVP or UDP/TLS/RTP/SAVPF: SRTP keyed by DTLS (RFC 5764 section 8), what WebRTC peers send. */
+    public boolean isDtls() {
+        String p = proto.toUpperCase(java.util.Locale.ROOT);
+        return p.equals("UDP/TLS/RTP/SAVP") || p.equals("UDP/TLS/RTP/SAVPF");
+    }
 
     public boolean isRtp() {
         String p = proto.toUpperCase(java.util.Locale.ROOT);
-        return p.equals("RTP/AVP") || p.equals("RTP/SAVP") || p.equals("RTP/AVPF") || p.equals("RTP/SAVPF");
+        return p.equals("RTP/AVP") || p.equals("RTP/SAVP") || p.equals("RTP/AVPF") || p.equals("RTP/SAVPF") || isDtls();
     }
 
     public Optional<String> attribute(String name) {

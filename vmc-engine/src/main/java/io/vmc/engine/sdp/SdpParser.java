@@ -54,8 +54,8 @@ public final class SdpParser {
         }
         String[] lines = sdp.split("\r?\n", -1);
         int count = lines.length;
-        if (count > 0 && lines[count - 1].isEmpty()) {
-            count--; // trailing line end
+        while (count > 0 && lines[count - 1].isEmpty()) {
+            count--; // trailing line ends: real stacks add an empty line after the last CRLF
         }
         if (count > MAX_LINES) {
             throw new SdpParseException(0, count + " lines exceed the allowed maximum (" + MAX_LINES + ")");

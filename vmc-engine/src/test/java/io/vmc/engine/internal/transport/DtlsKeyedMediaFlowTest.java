@@ -69,7 +69,7 @@ class DtlsKeyedMediaFlowTest {
             dtls = new DtlsSrtpEndpoint(cert, List.of(profile), this::send, new DtlsSrtpEndpoint.Listener() {
                 @Override
                 public void onConnected(DtlsSrtpSession s) {
-                    // as AudioSession does with SDES keys: the suite and both keys into the flow's parameters
+                    // as Call does with SDES keys: the suite and both keys into the flow's parameters
                     MediaFlow.Params p = new MediaFlow.Params(AudioCodec.PCMU, 0, 0, 101, 101,
                             s.keys().suite(), s.keys().localKeyAndSalt(), s.keys().remoteKeyAndSalt(), name);
                     EngineConfig cfg = EngineConfig.builder().audioSource(EngineConfig.AudioSource.tone(440))

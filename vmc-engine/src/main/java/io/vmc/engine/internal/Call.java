@@ -1,6 +1,17 @@
 package io.vmc.engine.internal;
 
 import io.vmc.engine.EngineConfig;
+import io.vmc.engine.internal.call.BundleGroup;
+import io.vmc.engine.internal.call.DtlsTerms;
+import io.vmc.engine.internal.transport.Demux;
+import io.vmc.engine.internal.transport.DtlsCertificate;
+import io.vmc.engine.internal.transport.DtlsFailure;
+import io.vmc.engine.internal.transport.DtlsLink;
+import io.vmc.engine.internal.transport.DtlsNegotiationException;
+import io.vmc.engine.internal.transport.DtlsRole;
+import io.vmc.engine.internal.transport.DtlsSetup;
+import io.vmc.engine.internal.transport.DtlsSrtpSession;
+import io.vmc.engine.internal.transport.SrtpKeys;
 import io.vmc.engine.sdp.Attribute;
 import io.vmc.engine.sdp.Candidate;
 import io.vmc.engine.sdp.Connection;
@@ -38,16 +49,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One call: SDP offer/answer (RFC 3264) for one audio stream (and optionally one VP8 or H.264
- * video stream with its own ICE agent and keys), ICE, SDES keys, the media flows and
- * the session state machine. Every public method runs under the session's monitor; callbacks from
- * ICE and media threads only touch volatile state or take the monitor briefly.
+ * One call (one vmc.v1 session): its state machine, SDP offer/answer (RFC 3264) for one audio and
+ * one VP8 or H.264 video section, and their transports: ICE per transport; SRTP keyed by SDES
+ * (SIP peers) or DTLS-SRTP (RFC 5763/5764, WebRTC peers), and with DTLS-SRTP a BUNDLE group
+ * (RFC 8843) in which video rides on the audio transport. What the peer's SDP says about BUNDLE and
+ * DTLS is read by the pure helpers in {@code internal.call}. Every public method runs under the
+ * call's monitor; callbacks from ICE, DTLS and media threads only touch volatile state or take the
+ * monitor briefly on the engine's timer thread.
  */
-public final class AudioSession {
-    private static final Logger LOG = LoggerFactory.getLogger(AudioSession.class);
+public final class Call {
+    private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int DTMF_PT_48K = 101;
     private static final int DTMF_PT_8K = 100;
+    /** The m= protocol of DTLS-SRTP sections (RFC 5764 section 8), as WebRTC peers send it. */
+    static final String DTLS_PROTO = "UDP/TLS/RTP/SAVPF";
     /** Most ICE restarts, local or remote, per {@link #RESTART_WINDOW_MS}; more are refused with RESOURCE_EXHAUSTED. */
     public static final int MAX_ICE_RESTARTS = 5;
     /** The window of {@link #MAX_ICE_RESTARTS}. */
@@ -126,15 +142,35 @@ public final class AudioSession {
     private volatile Camera camera;
     private String cameraDeniedReason;
     private java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> cameraQuestion;
+
+    // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per ICE transport; with BUNDLE
+    // the video section rides on the audio transport (`ice`, `dtls`) and packets are told apart by
+    // payload type (RTP) and sender SSRC (RTCP). Flows keyed by DTLS start when the keys come.
+    private final java.util.function.Supplier<DtlsCertificate> certificates;
+    private DtlsCertificate certificate;
+    private boolean usesDtls;                   // the negotiated media is keyed by DTLS
+    private volatile boolean bundled;           // video shares the audio transport
+    private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
+    private volatile DtlsLink videoDtls;                // the video transport's when not bundled
+    private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
+    private VideoFlow.Params videoAwaitingKeys;
+    private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
+    /** The mids of our sections: ours in our first offer, the peer's once we answered its offer. */
+    private String audioMid = "0";
+    private String videoMid = "1";
     // self view: a second overlay fed from the sender, shown at the app's self-view mapping
     private io.vmc.overlay.VideoOverlay selfOverlay;
     private int selfViewMapping = -1;
     private io.vmc.overlay.VideoArea selfViewArea;
 
-    public AudioSession(String id, SessionOptions options, EngineConfig config, EventSink events,
+    public Call(String id, SessionOptions options, EngineConfig config, EventSink events,
                         ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered,
-                        java.util.function.Consumer<Failure> failures) {
+                        java.util.function.Consumer<Failure> failures, java.util.function.Supplier<DtlsCertificate> certificates) {
         this.id = id;
+        this.certificates = certificates;
+        if (options.getDtlsSrtp() && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+            throw EngineException.invalid("dtls_srtp needs SRTP: srtp must not be SRTP_DISABLED");
+        }
         this.candidatesGathered = candidatesGathered;
         this.failures = failures;
         this.options = options;
@@ -216,11 +252,15 @@ public final class AudioSession {
         ensureIce(true);
         // REQUIRED: RTP/SAVP. OPTIONAL: best effort, RTP/AVP carrying a=crypto (a plain phone
         // ignores the keys and answers plain; an SDES phone answers with its key). DISABLED: plain.
-        boolean offerKeys = options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
-        String proto = options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
+        // DTLS-SRTP (dtls_srtp): UDP/TLS/RTP/SAVPF with our fingerprint, the peer picks the DTLS role
+        // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
+        boolean dtlsOffer = options.getDtlsSrtp() || (negotiated && usesDtls);
+        boolean offerKeys = !dtlsOffer && options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
+        String proto = dtlsOffer ? DTLS_PROTO
+                : options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
         List<String> formats = new ArrayList<>();
         List<Attribute> attrs = new ArrayList<>();
-        attrs.add(Attribute.of("mid", "0"));
+        attrs.add(Attribute.of("mid", audioMid));
         attrs.add(Attribute.flag("rtcp-mux"));
         addIceAttributes(attrs);
         boolean has48 = false;
@@ -250,14 +290,20 @@ public final class AudioSession {
             attrs.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, key80)));
             attrs.add(Attribute.of("crypto", new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32)));
         }
+        if (dtlsOffer) addDtlsAttributes(attrs, DtlsSetup.offer(), "audio");
         attrs.add(Attribute.flag(wanted.attribute()));
         List<MediaDescription> extra = new ArrayList<>();
+        List<Attribute> sessionAttrs = new ArrayList<>();
         if (videoWanted) {
-            ensureVideoIce(true);
+            // RFC 8843 section 7.2: the first offer gives each bundled section its own transport,
+            // so that a peer that does not bundle still gets both; once bundled, they share one
+            boolean shared = bundled;
+            if (!shared) ensureVideoIce(true);
+            if (dtlsOffer) sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(List.of(audioMid, videoMid))));
             List<Attribute> va = new ArrayList<>();
-            va.add(Attribute.of("mid", "1"));
+            va.add(Attribute.of("mid", videoMid));
             va.add(Attribute.flag("rtcp-mux"));
-            addVideoIceAttributes(va);
+            if (shared) addIceAttributes(va); else addVideoIceAttributes(va);
             List<String> vFormats = new ArrayList<>();
             VideoFlow running = videoFlow;
             if (running != null) {
@@ -272,12 +318,13 @@ public final class AudioSession {
                 }
             }
             if (offerKeys) va.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey)));
+            if (dtlsOffer) addDtlsAttributes(va, DtlsSetup.offer(), "video");
             va.add(Attribute.flag(videoWantedDirection().attribute()));
-            InetSocketAddress vdef = videoIce.defaultAddress();
+            InetSocketAddress vdef = (shared ? ice : videoIce).defaultAddress();
             extra.add(new MediaDescription("video", vdef.getPort(), proto, vFormats,
                     Connection.of(vdef.getAddress()), va));
         }
-        SessionDescription sdp = build(proto, formats, attrs, extra);
+        SessionDescription sdp = build(proto, formats, attrs, extra, sessionAttrs);
         localOffer = sdp;
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -299,18 +346,26 @@ public final class AudioSession {
             }
         }
         SessionOptions.SrtpPolicy policy = options.getSrtp();
-        if (m.isSecure() && remoteCrypto == null) {
+        boolean dtlsOffered = m.isDtls();
+        DtlsTerms terms = null;
+        DtlsSetup.Answer dtlsAnswer = null;
+        if (dtlsOffered && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+            terms = dtlsTerms(offer, m, true);
+            dtlsAnswer = answerSetup(terms.setup());
+            remoteCrypto = null; // DTLS keys the media; a=crypto beside UDP/TLS is not used (RFC 8842)
+        }
+        if (!dtlsOffered && m.isSecure() && remoteCrypto == null) {
             throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is " + m.proto() + " without a usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)"));
         }
         if (m.isSecure() && policy == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
             throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer requires SRTP (" + m.proto() + ") and this session has srtp=SRTP_DISABLED"));
         }
-        if (remoteCrypto == null && policy == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
+        if (remoteCrypto == null && terms == null && policy == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
             throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is plain " + m.proto() + " without keys and this session requires SRTP (srtp=SRTP_REQUIRED)"));
         }
-        boolean secure = remoteCrypto != null && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED;
+        boolean secure = terms != null || remoteCrypto != null && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED;
         byte[] localKey = null;
-        if (secure) {
+        if (secure && terms == null) {
             localKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(remoteCrypto.suite()) ? key32 : key80;
         }
         Map<Integer, RtpMap> maps = m.rtpMaps();
@@ -359,9 +414,24 @@ public final class AudioSession {
             attrs.add(Attribute.of("fmtp", dtmfPt + " 0-15"));
         }
         attrs.add(Attribute.of("ptime", 20));
-        if (secure) attrs.add(Attribute.of("crypto", new Crypto(remoteCrypto.tag(), remoteCrypto.suite(), localKey)));
+        if (terms != null) {
+            addDtlsAttributes(attrs, dtlsAnswer.setup(), "audio");
+        } else if (secure) {
+            attrs.add(Attribute.of("crypto", new Crypto(remoteCrypto.tag(), remoteCrypto.suite(), localKey)));
+        }
         attrs.add(Attribute.flag(answerDir.attribute()));
         List<MediaDescription> extra = new ArrayList<>();
+        List<Attribute> sessionAttrs = new ArrayList<>();
+        // BUNDLE (RFC 8843) is accepted with DTLS-SRTP only: one association keys both sections; SDES
+        // sections have a key each, and a SIP peer that bundles also takes separate transports
+        String audioMid = m.attribute("mid").orElse(null);
+        String videoMid = vOffer == null ? null : vOffer.attribute("mid").orElse(null);
+        BundleGroup group = terms == null ? null : BundleGroup.of(offer).orElse(null);
+        if (group != null && !group.unknownMids().isEmpty()) {
+            LOG.info("session {}: the offer's BUNDLE group names unknown or repeated mids {}: ignored", id, group.unknownMids());
+        }
+        boolean bundleAudio = group != null && group.contains(audioMid);
+        boolean bundleVideo = bundleAudio && group.contains(videoMid) && (vOffer != null && vOffer.isDtls());
         boolean videoAccepted = false;
         byte[] vLocalKey = null;
         Crypto vRemoteCrypto = null;
@@ -382,22 +452,26 @@ public final class AudioSession {
                     break;
                 }
             }
-            boolean vSecureOk = secure ? vRemoteCrypto != null : !vOffer.isSecure();
-            boolean vIce = vIceOffered;
-            videoAccepted = videoWanted && vPt >= 0 && vSecureOk && !vOffer.isRejected() && vIce == withIce;
+            boolean vSecureOk = terms != null ? vOffer.isDtls() : secure ? vRemoteCrypto != null : !vOffer.isSecure();
+            boolean vIce = vIceOffered || bundleVideo;
+            // a bundle-only section (port 0, RFC 8843 section 6) is not a rejected one
+            boolean vOpen = !vOffer.isRejected() || (bundleVideo && vOffer.hasAttribute("bundle-only"));
+            videoAccepted = videoWanted && vPt >= 0 && vSecureOk && vOpen && vIce == withIce;
             if (videoAccepted) {
-                ensureVideoIce(false);
+                if (!bundleVideo) ensureVideoIce(false);
                 List<Attribute> va = new ArrayList<>();
                 vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
-                if (vOffer.hasAttribute("rtcp-mux")) va.add(Attribute.flag("rtcp-mux"));
-                if (vIce) addVideoIceAttributes(va);
+                if (vOffer.hasAttribute("rtcp-mux") || bundleVideo) va.add(Attribute.flag("rtcp-mux"));
+                if (bundleVideo) addIceAttributes(va); else if (vIce) addVideoIceAttributes(va);
                 addVideoFormat(va, vMatch.codec(), vPt, vMatch.codec().answerFmtp(vMatch.remoteFmtp()));
-                if (secure) {
+                if (terms != null) {
+                    addDtlsAttributes(va, dtlsAnswer.setup(), "video");
+                } else if (secure) {
                     vLocalKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(vRemoteCrypto.suite()) ? randomBytes(Crypto.KEY_AND_SALT_BYTES) : videoKey;
                     va.add(Attribute.of("crypto", new Crypto(vRemoteCrypto.tag(), vRemoteCrypto.suite(), vLocalKey)));
                 }
                 va.add(Attribute.flag(offer.direction(vOffer).reverse().intersect(videoWantedDirection()).attribute()));
-                InetSocketAddress vdef = videoIce.defaultAddress();
+                InetSocketAddress vdef = (bundleVideo ? ice : videoIce).defaultAddress();
                 extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(vPt)),
                         Connection.of(vdef.getAddress()), va));
             } else {
@@ -406,17 +480,36 @@ public final class AudioSession {
                         null, List.of()));
             }
         }
-        SessionDescription answer = build(m.proto(), formats, attrs, extra);
+        if (bundleAudio) {
+            List<String> mids = new ArrayList<>();
+            for (String mid : group.mids()) {
+                if (mid.equals(audioMid) || (videoAccepted && bundleVideo && mid.equals(videoMid))) mids.add(mid);
+            }
+            sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(mids)));
+        }
+        SessionDescription answer = build(m.proto(), formats, attrs, extra, sessionAttrs);
 
         pendingRemoteOffer = null;
         applyTransport(offer, m, withIce, firstTime);
+        usesDtls = terms != null;
+        bundled = videoAccepted && bundleVideo;
+        // our re-offers keep the peer's mids (RFC 8843 section 7.5)
+        if (usableMid(m) != null) audioMid = usableMid(m);
+        if (videoAccepted && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
+        if (terms != null) configureDtls(false, new DtlsSetup.Association(dtlsAnswer.role(), terms.fingerprint(), terms.tlsId()));
         if (videoAccepted) {
             Direction vDir = offer.direction(vOffer).reverse().intersect(videoWantedDirection());
-            applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vMatch.codec(), vPt, vPt, secure ? vRemoteCrypto.suite() : null,
-                    vLocalKey, secure ? vRemoteCrypto.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+            boolean sdes = secure && terms == null;
+            if (terms != null && !bundled) {
+                DtlsTerms vt = dtlsTerms(offer, vOffer, true);
+                configureDtls(true, new DtlsSetup.Association(answerSetup(vt.setup()).role(), vt.fingerprint(), vt.tlsId()));
+            }
+            applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vMatch.codec(), vPt, vPt, sdes ? vRemoteCrypto.suite() : null,
+                    vLocalKey, sdes ? vRemoteCrypto.keyAndSalt() : null, vDir.sends(), vDir.receives()));
         }
+        boolean sdes = secure && terms == null;
         MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
-                secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
+                sdes ? remoteCrypto.suite() : null, localKey, sdes ? remoteCrypto.keyAndSalt() : null, cname);
         applyMedia(p, answerDir);
         dropUnansweredVideoRestart();
         return answer.toString();
@@ -436,10 +529,19 @@ public final class AudioSession {
         MediaDescription m = audioSection(answer);
         MediaDescription ours = localOffer.media().get(0);
         boolean offeredKeys = ours.hasAttribute("crypto");
-        boolean secure = m.isSecure() || (offeredKeys && m.hasAttribute("crypto"));
+        boolean offeredDtls = ours.isDtls();
+        DtlsTerms terms = null;
+        if (offeredDtls) {
+            if (!m.isDtls()) {
+                throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer is " + m.proto() + " to a DTLS-SRTP offer (" + DTLS_PROTO + ")"));
+            }
+            terms = dtlsTerms(answer, m, false);
+            offererRole(terms.setup()); // validates before anything changes
+        }
+        boolean secure = terms != null || m.isSecure() || (offeredKeys && m.hasAttribute("crypto"));
         Crypto remoteCrypto = null;
         byte[] localKey = null;
-        if (secure) {
+        if (secure && terms == null) {
             if (!offeredKeys) throw EngineException.invalid("answer is " + m.proto() + " with keys but the offer was plain " + ours.proto());
             for (String v : m.attributes("crypto")) {
                 Crypto c = SdpParser.parseCrypto(v);
@@ -455,7 +557,7 @@ public final class AudioSession {
                 break;
             }
             if (remoteCrypto == null) throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer has no a=crypto line matching an offered tag and suite"));
-        } else if (options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
+        } else if (terms == null && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
             throw failed(Failure.DTLS_SRTP, EngineException.precondition("the answer is plain " + m.proto() + " and this session requires SRTP"));
         }
         Map<Integer, RtpMap> maps = m.rtpMaps();
@@ -488,16 +590,35 @@ public final class AudioSession {
         if (vRestart) startVideoRestart(true);
         localOffer = null;
         applyTransport(answer, m, withIce, !negotiated);
-        MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
-                secure ? remoteCrypto.suite() : null, localKey, secure ? remoteCrypto.keyAndSalt() : null, cname);
-        applyMedia(p, dir);
+        usesDtls = terms != null;
         MediaDescription vAns = videoSection(answer);
+        if (terms != null) {
+            configureDtls(false, new DtlsSetup.Association(offererRole(terms.setup()), terms.fingerprint(), terms.tlsId()));
+            // RFC 8843 section 7.3: the answer's group says whether video moved onto the audio transport
+            BundleGroup g = BundleGroup.of(answer).orElse(null);
+            String am = m.attribute("mid").orElse(null);
+            String vm = vAns == null ? null : vAns.attribute("mid").orElse(null);
+            boolean nowBundled = g != null && g.contains(am) && g.contains(vm) && !vAns.isRejected();
+            if (nowBundled && !bundled && videoIce != null && !videoRemoteSet) {
+                videoIce.close(); // never used: the peer bundled
+                videoIce = null;
+            }
+            if (nowBundled || !videoRemoteSet) bundled = nowBundled;
+        }
+        boolean sdes = secure && terms == null;
+        MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
+                sdes ? remoteCrypto.suite() : null, localKey, sdes ? remoteCrypto.keyAndSalt() : null, cname);
+        applyMedia(p, dir);
         if (offeredVideo && vAns != null && !vAns.isRejected()) {
             VideoCodec.Match vMatch = VideoCodec.choose(vAns, videoCodecs, true);
             if (!vMatch.found()) throw EngineException.invalid("the video answer names no offered codec: " + vMatch.reason());
             int vSendPt = vMatch.payloadType();
             Crypto vRemote = null;
-            if (secure) {
+            if (terms != null && !bundled) {
+                DtlsTerms vt = dtlsTerms(answer, vAns, false);
+                configureDtls(true, new DtlsSetup.Association(offererRole(vt.setup()), vt.fingerprint(), vt.tlsId()));
+            }
+            if (sdes) {
                 for (String v : vAns.attributes("crypto")) {
                     Crypto c = SdpParser.parseCrypto(v);
                     if (c != null && c.tag() == 1 && c.suite().equals(Crypto.AES_CM_128_HMAC_SHA1_80)) {
@@ -507,11 +628,11 @@ public final class AudioSession {
                 }
                 if (vRemote == null) throw EngineException.invalid("the video answer has no a=crypto line matching the offered tag 1 AES_CM_128_HMAC_SHA1_80");
             }
-            boolean vIce = vIceAnswered;
+            boolean vIce = vIceAnswered || bundled;
             Direction vDir = answer.direction(vAns).reverse().intersect(videoWantedDirection());
             applyVideo(answer, vAns, vIce, new VideoFlow.Params(vMatch.codec(), vSendPt, vMatch.codec().defaultPayloadType(),
-                    secure ? vRemote.suite() : null,
-                    secure ? videoKey : null, secure ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+                    sdes ? vRemote.suite() : null,
+                    sdes ? videoKey : null, sdes ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
         }
         dropUnansweredVideoRestart();
     }
@@ -540,6 +661,7 @@ public final class AudioSession {
         }
         if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
         // during an ICE restart trickled candidates belong to the new generation
+        if (bundled) video = false; // one transport for the group
         IceEndpoint target = video ? (pendingVideoIce != null ? pendingVideoIce : videoIce) : (pendingIce != null ? pendingIce : ice);
         if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
         Optional<String> why = destinations.refusal(c.get().address(), ownAddresses());
@@ -767,7 +889,7 @@ public final class AudioSession {
         retiring.add(old);
         try {
             timer.schedule(() -> {
-                synchronized (AudioSession.this) {
+                synchronized (Call.this) {
                     retiring.remove(old);
                 }
                 old.close();
@@ -781,6 +903,16 @@ public final class AudioSession {
     private void applyMedia(MediaFlow.Params p, Direction dir) {
         negotiated = true;
         current = dir;
+        if (usesDtls) {
+            audioAwaitingKeys = p;
+            DtlsSrtpSession s = dtls == null ? null : dtls.session();
+            if (s == null) {
+                if (flow != null) flow.setDirection(dir.sends(), dir.receives());
+                updateHoldState();
+                return; // the flow starts with the keys (onDtlsKeys)
+            }
+            p = withKeys(p, s.keys());
+        }
         if (flow != null && sameMedia(flow.params(), p)) {
             flow.setDirection(dir.sends(), dir.receives());
         } else {
@@ -801,6 +933,107 @@ public final class AudioSession {
             flow.start();
         }
         updateHoldState();
+    }
+
+    private static MediaFlow.Params withKeys(MediaFlow.Params p, SrtpKeys k) {
+        return new MediaFlow.Params(p.codec(), p.sendPt(), p.recvPt(), p.sendDtmfPt(), p.recvDtmfPt(),
+                k.suite(), k.localKeyAndSalt(), k.remoteKeyAndSalt(), p.cname());
+    }
+
+    private static VideoFlow.Params withKeys(VideoFlow.Params p, SrtpKeys k) {
+        return new VideoFlow.Params(p.codec(), p.sendPt(), p.recvPt(), k.suite(), k.localKeyAndSalt(), k.remoteKeyAndSalt(),
+                p.send(), p.receive());
+    }
+
+    /** The peer's DTLS terms of a section; a bad fingerprint or setup is the peer's error, counted as a DTLS-SRTP failure. */
+    private DtlsTerms dtlsTerms(SessionDescription sdp, MediaDescription m, boolean inOffer) {
+        try {
+            return DtlsTerms.of(sdp, m, inOffer);
+        } catch (DtlsNegotiationException e) {
+            throw failed(Failure.DTLS_SRTP, EngineException.invalid(e.getMessage()));
+        }
+    }
+
+    /** Our a=setup in an answer; to actpass we keep the role of a running association (no needless new handshake). */
+    private DtlsSetup.Answer answerSetup(DtlsSetup offered) {
+        DtlsRole running = dtls == null ? null : dtls.role();
+        if (offered == DtlsSetup.ACTPASS && running == DtlsRole.SERVER) return new DtlsSetup.Answer(DtlsSetup.PASSIVE, DtlsRole.SERVER);
+        try {
+            return DtlsSetup.answer(offered);
+        } catch (DtlsNegotiationException e) {
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition(e.getMessage()));
+        }
+    }
+
+    private DtlsRole offererRole(DtlsSetup answered) {
+        try {
+            return DtlsSetup.offererRole(answered);
+        } catch (DtlsNegotiationException e) {
+            throw failed(Failure.DTLS_SRTP, EngineException.invalid(e.getMessage()));
+        }
+    }
+
+    /** The audio (or the unbundled video) transport's DTLS link, made on first use, with what this exchange decided. */
+    private void configureDtls(boolean video, DtlsSetup.Association a) {
+        if (certificate == null) certificate = certificates.get();
+        DtlsLink link = video ? videoDtls : dtls;
+        if (link == null) {
+            DtlsListener l = new DtlsListener();
+            link = new DtlsLink(certificate, (b, o, n) -> {
+                IceEndpoint e = video ? videoIce : ice;
+                if (e != null) e.send(b, o, n);
+            }, l);
+            if (video) videoDtls = link; else dtls = link;
+            IceEndpoint e = video ? videoIce : ice;
+            if (e != null && e.remoteAddress() != null) link.iceConnected();
+        }
+        link.configure(a);
+    }
+
+    private final class DtlsListener implements DtlsLink.Listener {
+        @Override
+        public void onKeys(DtlsLink link, DtlsSrtpSession s) {
+            LOG.info("session {}: DTLS-SRTP connected as {} ({}, {}, {} ms)", id, s.role(), s.keys().profile(), s.cipherSuite(),
+                    s.handshakeNanos() / 1_000_000);
+            runAsync(() -> onDtlsKeys(link, s));
+        }
+
+        @Override
+        public void onFailed(DtlsLink link, DtlsFailure f) {
+            runAsync(() -> onDtlsFailed(link, f));
+        }
+    }
+
+    private synchronized void onDtlsKeys(DtlsLink link, DtlsSrtpSession s) {
+        if (closed || link.session() != s) return; // closed, or a newer association replaced it
+        if (link == dtls && audioAwaitingKeys != null) {
+            try {
+                applyMedia(audioAwaitingKeys, current);
+            } catch (EngineException e) {
+                LOG.warn("session {}: cannot start audio with the DTLS keys: {}", id, e.getMessage());
+            }
+        }
+        if ((link == dtls && bundled || link == videoDtls) && videoAwaitingKeys != null) {
+            VideoFlow.Params p = withKeys(videoAwaitingKeys, s.keys());
+            VideoFlow f = videoFlow;
+            if (f != null && sameVideo(f.params(), p)) return;
+            if (f != null) {
+                f.close();
+                videoFlow = null;
+            }
+            startVideoFlow(p);
+        }
+    }
+
+    private synchronized void onDtlsFailed(DtlsLink link, DtlsFailure f) {
+        if (closed) return;
+        failures.accept(Failure.DTLS_SRTP);
+        LOG.warn("session {}: DTLS-SRTP failed: {}", id, f);
+        if (link == dtls) {
+            setState(SessionState.State.FAILED, "DTLS-SRTP: " + f.message());
+        } else {
+            emitState(state, "video disabled: DTLS-SRTP: " + f.message());
+        }
     }
 
     private static boolean sameMedia(MediaFlow.Params a, MediaFlow.Params b) {
@@ -896,10 +1129,12 @@ public final class AudioSession {
             localAddr = hostPort(local);
             remoteAddr = hostPort(remote);
             connected = true;
+            DtlsLink l = dtls;
+            if (l != null) l.iceConnected();
             // ice4j may call us holding its own locks: take the session's monitor on another thread
             // (plain mode calls in from a request that already holds it; that is fine either way)
             runAsync(() -> {
-                synchronized (AudioSession.this) {
+                synchronized (Call.this) {
                     if (closed) return;
                     if (current != Direction.SENDRECV && negotiated) {
                         setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
@@ -914,7 +1149,7 @@ public final class AudioSession {
         public void onIceFailed(String reason) {
             IceEndpoint me = self;
             runAsync(() -> {
-                synchronized (AudioSession.this) {
+                synchronized (Call.this) {
                     if (me != null && me != ice) {
                         restartFailed(me, false, reason);
                     } else if (!closed && state != SessionState.State.FAILED) {
@@ -927,9 +1162,36 @@ public final class AudioSession {
 
         @Override
         public boolean onPacket(byte[] buf, int off, int len) {
-            MediaFlow f = flow;
+            return route(buf, off, len);
+        }
+    }
+
+    /**
+     * The audio transport's receive path (RFC 7983, then RFC 8843 section 9 without the MID
+     * extension, which the engine does not negotiate): DTLS to the link; RTP by payload type; RTCP
+     * by its sender SSRC, which SRTCP leaves in the clear, and to both streams while neither knows
+     * the sender (each authenticates its own copy).
+     */
+    private boolean route(byte[] buf, int off, int len) {
+        if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
+            DtlsLink l = dtls;
+            if (l != null) l.receive(buf, off, len);
+            return false;
+        }
+        MediaFlow f = flow;
+        VideoFlow v = bundled ? videoFlow : null;
+        if (v == null) return f != null && f.onPacket(buf, off, len);
+        if (len < 8) return false;
+        if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
+            if (RtpPackets.payloadType(buf, off) == v.params().recvPt()) return v.onPacket(buf, off, len);
             return f != null && f.onPacket(buf, off, len);
         }
+        long sender = RtpPackets.readU32(buf, off + 4);
+        if (sender == v.remoteSsrc()) return v.onPacket(buf, off, len);
+        if (f == null || sender == f.remoteSsrc()) return f != null && f.onPacket(buf, off, len);
+        byte[] copy = Arrays.copyOfRange(buf, off, off + len);
+        boolean audio = f.onPacket(buf, off, len);
+        return v.onPacket(copy, 0, copy.length) || audio;
     }
 
     /** Called every stats interval by the engine: consent check (RFC 7675) and the Stats event. */
@@ -995,7 +1257,7 @@ public final class AudioSession {
                     .setAudioLevelDbov(s.levelDbov()));
         }
         VideoFlow v = videoFlow;
-        IceEndpoint vi = videoIce;
+        IceEndpoint vi = bundled ? ice : videoIce;
         if (v != null) {
             StreamStats.Builder vs = StreamStats.newBuilder()
                     .setKind(MediaKind.VIDEO).setCodec(v.params().codec().sdpName()).setEncrypted(v.params().encrypted())
@@ -1055,6 +1317,8 @@ public final class AudioSession {
         if (videoIce != null) videoIce.close();
         if (pendingIce != null) pendingIce.close();
         if (pendingVideoIce != null) pendingVideoIce.close();
+        if (dtls != null) dtls.close();
+        if (videoDtls != null) videoDtls.close();
         retiring.forEach(IceEndpoint::close);
         retiring.clear();
         state = SessionState.State.CLOSED;
@@ -1116,14 +1380,23 @@ public final class AudioSession {
         attrs.add(Attribute.flag("end-of-candidates"));
     }
 
-    private SessionDescription build(String proto, List<String> formats, List<Attribute> attrs, List<MediaDescription> extra) {
+    /** a=fingerprint, a=setup and a=msid of a DTLS-SRTP section (RFC 8842 section 5, RFC 8830). */
+    private void addDtlsAttributes(List<Attribute> attrs, DtlsSetup setup, String track) {
+        if (certificate == null) certificate = certificates.get();
+        attrs.add(Attribute.of("fingerprint", certificate.fingerprint().toSdp()));
+        attrs.add(Attribute.of("setup", setup.sdpValue()));
+        attrs.add(Attribute.of("msid", msid + " " + msid + "-" + track));
+    }
+
+    private SessionDescription build(String proto, List<String> formats, List<Attribute> attrs, List<MediaDescription> extra,
+                                     List<Attribute> sessionAttrs) {
         InetSocketAddress def = ice.defaultAddress();
         Connection c = Connection.of(def.getAddress());
         sdpVersion++;
         List<MediaDescription> all = new ArrayList<>();
         all.add(new MediaDescription("audio", def.getPort(), proto, formats, c, attrs));
         all.addAll(extra);
-        return new SessionDescription("vmc", Long.toString(sdpSessionId), sdpVersion, c, "vmc", null, List.of(), all);
+        return new SessionDescription("vmc", Long.toString(sdpSessionId), sdpVersion, c, "vmc", null, sessionAttrs, all);
     }
 
     private static MediaDescription videoSection(SessionDescription sdp) {
@@ -1182,21 +1455,14 @@ public final class AudioSession {
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
+        boolean renegotiation = videoRemoteSet;
         if (videoRemoteSet) {
-            applyVideoTransport(sdp, m, withIce);
-            VideoFlow f = videoFlow;
-            if (f == null) return;
-            if (sameVideo(f.params(), p)) {
-                f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same codec and keys
-                return;
-            }
-            // new keys (the peer's media moved to a new endpoint): a new flow with the new keys
-            LOG.info("session {}: video keys or payload types changed: restarting the video flow", id);
-            f.close();
-            videoFlow = null;
+            if (!bundled) applyVideoTransport(sdp, m, withIce);
         } else {
             videoRemoteSet = true;
-            if (withIce) {
+            if (bundled) {
+                LOG.debug("session {}: video bundled on the audio transport", id);
+            } else if (withIce) {
                 videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
                 videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
                 videoIce.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
@@ -1206,6 +1472,33 @@ public final class AudioSession {
                 videoIce.usePlainRemote(plainTarget(sdp, m, "video: "));
             }
         }
+        if (usesDtls) {
+            videoAwaitingKeys = p;
+            DtlsLink link = bundled ? dtls : videoDtls;
+            DtlsSrtpSession s = link == null ? null : link.session();
+            if (s == null) {
+                if (videoFlow != null) videoFlow.setDirection(p.send(), p.receive());
+                return; // the flow starts with the keys (onDtlsKeys)
+            }
+            p = withKeys(p, s.keys());
+        }
+        VideoFlow f = videoFlow;
+        if (f != null) {
+            if (sameVideo(f.params(), p)) {
+                f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same codec and keys
+                return;
+            }
+            // new keys (the peer's media moved to a new endpoint): a new flow with the new keys
+            LOG.info("session {}: video keys or payload types changed: restarting the video flow", id);
+            f.close();
+            videoFlow = null;
+        } else if (renegotiation) {
+            return; // the video pipeline failed before: the call stays audio-only
+        }
+        startVideoFlow(p);
+    }
+
+    private void startVideoFlow(VideoFlow.Params p) {
         if (overlay == null && p.receive() && config.overlayParentWindow() != 0) {
             overlay = attachOverlay("remote-" + id);
         }
@@ -1382,7 +1675,7 @@ public final class AudioSession {
     private final class VideoIo implements MediaFlow.Io {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            IceEndpoint e = videoIce;
+            IceEndpoint e = bundled ? ice : videoIce;
             if (e != null) e.send(buf, off, len);
         }
 
@@ -1407,6 +1700,8 @@ public final class AudioSession {
                 return;
             }
             LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);
+            DtlsLink l = videoDtls;
+            if (l != null) l.iceConnected();
         }
 
         @Override
@@ -1423,6 +1718,11 @@ public final class AudioSession {
 
         @Override
         public boolean onPacket(byte[] buf, int off, int len) {
+            if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
+                DtlsLink l = videoDtls;
+                if (l != null) l.receive(buf, off, len);
+                return false;
+            }
             VideoFlow f = videoFlow;
             return f != null && f.onPacket(buf, off, len);
         }
@@ -1434,6 +1734,12 @@ public final class AudioSession {
         } catch (SdpParseException e) {
             throw EngineException.invalid(e.getMessage());
         }
+    }
+
+    /** A section's a=mid if it is a usable token (at most 32 characters, RFC 5888 token characters), else null. */
+    private static String usableMid(MediaDescription m) {
+        String mid = m.attribute("mid").map(String::strip).orElse("");
+        return mid.matches("[A-Za-z0-9!#$%&'*+.^_`{|}~-]{1,32}") ? mid : null;
     }
 
     private static MediaDescription audioSection(SessionDescription sdp) {
