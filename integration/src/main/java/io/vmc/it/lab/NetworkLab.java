@@ -134,7 +134,8 @@ public final class NetworkLab implements AutoCloseable {
         namespaces.clear();
     }
 
-    private static void killAll(String ns) {
+    /** Kills every process that runs in {@code ns} (for clean-up paths). */
+    public static void killAll(String ns) {
         try {
             for (String pid : Shell.run("ip", "netns", "pids", ns).split("\\s+")) {
                 if (!pid.isBlank()) {

@@ -99,7 +99,7 @@ public final class VmcProcess implements AutoCloseable {
     }
 
     /** The checkout: {@code vmc.root}, or found from where these classes were loaded (integration/target/...). */
-    static Path repositoryRoot() throws IOException {
+    public static Path repositoryRoot() throws IOException {
         String prop = System.getProperty("vmc.root");
         if (prop != null) {
             return Path.of(prop);

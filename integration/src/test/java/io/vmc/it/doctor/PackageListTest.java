@@ -46,11 +46,15 @@ class PackageListTest {
     /** The script of {@code "sh", "-c", "Xvfb -displayfd 1 ..."}: its first word is a program too. */
     private static final Pattern SHELL_SCRIPT = Pattern.compile("\"-c\",\\s*\"([A-Za-z][\\w.+-]*)[\\s\"]");
 
-    /** Literals that are element names but no lookup: a videotestsrc pattern. */
-    private static final Set<String> NOT_ELEMENTS = Set.of("smpte");
+    /**
+     * Literals that are element names but no lookup: a videotestsrc pattern; the browser program
+     * (plugins-bad also has a "chromium" video effect).
+     */
+    private static final Set<String> NOT_ELEMENTS = Set.of("smpte", "chromium");
     /**
      * Literals that happen to be program names but are data: a colour, JSON and table keys, a
-     * JNA function, a package name given to a helper, the list's kind "file", the initramfs' /init.
+     * JNA function (write, open: xdg-utils, which chromium brings, has an "open" program), a package
+     * name given to a helper, the list's kind "file", the initramfs' /init.
      */
     private static final Set<String> NOT_PROGRAMS = Set.of("red", "size", "time", "top", "write", "bc", "coturn",
             "file", "init", "open", "virt-viewer"); // open: a QMP field and a system call; virt-viewer: the .vv group name

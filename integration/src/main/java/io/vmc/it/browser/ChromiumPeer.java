@@ -1,0 +1,41 @@
+package io.vmc.it.browser;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A page's RTCPeerConnection in headless Debian Chromium (driven by puppeteer-core through
+ * integration/browser/driver.js), its fake microphone and camera playing a {@link FakeMedia}.
+ * Besides the common calls, it measures call setup: offer to the first audio it hears.
+ */
+public final class ChromiumPeer extends WebRtcPeer {
+
+    private ChromiumPeer(String name, String namespace, FakeMedia media, List<String> command, Path log)
+            throws IOException {
+        super(name, namespace, media, command, log);
+    }
+
+    /**
+     * Starts Chromium inside {@code namespace} (null: this one) with {@code media} as its devices;
+     * its profile and log go to {@code dir}. Needs {@code npm ci} in integration/browser (the build runs it).
+     */
+    public static ChromiumPeer start(String name, String namespace, FakeMedia media, Path dir) throws IOException {
+        Path browser = BrowserFiles.directory();
+        if (!Files.isDirectory(browser.resolve("node_modules/puppeteer-core"))) {
+            throw new IOException("puppeteer-core is not installed in " + browser + " (the Maven build runs npm ci there)");
+        }
+        String chromium = BrowserFiles.onPath("chromium");
+        Path profile = Files.createDirectories(dir.resolve(name + "-profile"));
+        return new ChromiumPeer(name, namespace, media, List.of(BrowserFiles.onPath("node"), browser.resolve("driver.js").toString(),
+                "--chromium", chromium, "--audio", media.wav().toString(), "--video", media.y4m().toString(),
+                "--profile", profile.toString()), dir.resolve(name + ".log"));
+    }
+
+    /** Milliseconds from this connection's first offer to the first audio it heard; null before that. */
+    public Double offerToFirstAudioMs() throws IOException {
+        var t = call("setupTime").getAsJsonObject().get("offerToFirstAudioMs");
+        return t.isJsonNull() ? null : t.getAsDouble();
+    }
+}
