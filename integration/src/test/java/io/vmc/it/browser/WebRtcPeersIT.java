@@ -95,16 +95,15 @@ class WebRtcPeersIT {
     }
 
     /** Relays {@code from}'s candidates to {@code to} until {@code from} has gathered them all. */
-    static void trickle(WebRtcPeer from, WebRtcPeer to) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (WebRtcPeer.Candidate c : from.takeCandidates()) {
-                to.addCandidate(c);
-                if (c.candidate() == null) return;
-            }
-            Thread.sleep(20); // polling the page: candidates arrive within a second
-        }
-        throw new AssertionError(from.name() + " did not finish gathering within 30 s");
+    static void trickle(WebRtcPeer from, WebRtcPeer to) {
+        await().alias(from.name() + " finishes gathering").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    for (WebRtcPeer.Candidate c : from.takeCandidates()) {
+                        to.addCandidate(c);
+                        if (c.candidate() == null) return true; // end of candidates
+                    }
+                    return false;
+                });
     }
 
     static String ufrag(String sdp) {
