@@ -126,8 +126,8 @@ class DocsIT {
     @Test
     void theBuildPublishesTheApiReferenceTheDeveloperGuidePointsTo() throws IOException {
         String guide = Files.readString(ROOT.resolve("docs/softphone-developer-guide.md"));
-        assertThat(guide).contains("`vmc-agent/target/reports/apidocs/index.html`");
-        Path apidocs = ROOT.resolve("vmc-agent/target/reports/apidocs");
+        assertThat(guide).contains("`vmc-agent/api/target/reports/apidocs/index.html`");
+        Path apidocs = ROOT.resolve("vmc-agent/api/target/reports/apidocs");
         assertThat(apidocs.resolve("index.html")).as("built by vmc-agent's package phase").exists();
         for (String type : List.of("Vmc", "MediaSession", "MediaSessionListener", "VideoArea", "ComponentVideoArea", "ModeReason")) {
             assertThat(apidocs.resolve("io/vmc/agent/api/" + type + ".html")).exists();

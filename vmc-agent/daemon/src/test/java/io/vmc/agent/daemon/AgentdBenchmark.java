@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * agentd's footprint, on demand only:
- * {@code mvn -B -ntp -o -pl vmc-agent test -Dtest=AgentdBenchmark -Dvmc.bench=true}.
+ * {@code mvn -B -ntp -o -pl vmc-agent/daemon -am test -Dtest=AgentdBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dvmc.bench=true}.
  * agentd and the engine run as separate processes (agentd with the unit file's JVM flags); one
  * call goes to a peer on 127.0.0.1, first OPTIMIZED, then the engine is killed and the same call
  * runs in FALLBACK; agentd's CPU time is read from /proc over equal windows.
@@ -82,7 +82,7 @@ class AgentdBenchmark {
     @Test
     void footprint() throws Exception {
         // The unit's JVM options (packaging/agentd.jvm); -Dvmc.bench.agentd.jvm adds one to try.
-        List<String> agentJvm = List.of("@" + Path.of("packaging", "agentd.jvm").toAbsolutePath(),
+        List<String> agentJvm = List.of("@" + Path.of("..", "packaging", "agentd.jvm").toAbsolutePath(),
                 System.getProperty("vmc.bench.agentd.jvm", "-Dx=y"));
         Path policy = Files.writeString(dir.resolve("engine.conf"), "media.allow-local = loopback\n"); // the peer is on loopback
         Process engine = java("engine", "io.vmc.engine.EngineCommand", List.of("-XX:+UseSerialGC"), "--channel",

@@ -45,7 +45,7 @@ class WebApiProcessTest {
 
     private Process agentd(String name, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of("packaging", "agentd.jvm").toAbsolutePath(), "-Xlog:class+load=info:file=" + dir.resolve(name + "-classes.log"),
+                "@" + Path.of("..", "packaging", "agentd.jvm").toAbsolutePath(), "-Xlog:class+load=info:file=" + dir.resolve(name + "-classes.log"),
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), AgentdCommand.class.getName(),
                 "--channel", "unix:" + dir.resolve("no-engine.sock"), "--api-socket", dir.resolve(name + ".sock").toString()));
         cmd.addAll(List.of(args));

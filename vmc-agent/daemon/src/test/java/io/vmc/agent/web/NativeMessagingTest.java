@@ -99,14 +99,14 @@ class NativeMessagingTest {
     @Test
     void theShippedHostManifestIsWhatChromiumReads() throws Exception {
         com.google.protobuf.Struct.Builder m = com.google.protobuf.Struct.newBuilder();
-        com.google.protobuf.util.JsonFormat.parser().merge(java.nio.file.Files.readString(java.nio.file.Path.of("packaging", "io.vmc.agent.json")), m);
+        com.google.protobuf.util.JsonFormat.parser().merge(java.nio.file.Files.readString(java.nio.file.Path.of("..", "packaging", "io.vmc.agent.json")), m);
         assertThat(m.getFieldsOrThrow("name").getStringValue()).isEqualTo("io.vmc.agent").matches("[a-z0-9_]+(\\.[a-z0-9_]+)*");
         assertThat(m.getFieldsOrThrow("type").getStringValue()).isEqualTo("stdio");
         assertThat(m.getFieldsOrThrow("path").getStringValue()).isEqualTo("/usr/lib/vmc/vmc-native-host");
         assertThat(m.getFieldsOrThrow("allowed_origins").getListValue().getValues(0).getStringValue()).matches("chrome-extension://[A-Za-z_]+/");
-        String launcher = java.nio.file.Files.readString(java.nio.file.Path.of("packaging", "vmc-native-host"));
+        String launcher = java.nio.file.Files.readString(java.nio.file.Path.of("..", "packaging", "vmc-native-host"));
         assertThat(launcher).startsWith("#!/bin/sh").contains("io.vmc.agent.AgentdCommand native-host \"$@\"");
-        assertThat(java.nio.file.Files.isExecutable(java.nio.file.Path.of("packaging", "vmc-native-host"))).isTrue();
+        assertThat(java.nio.file.Files.isExecutable(java.nio.file.Path.of("..", "packaging", "vmc-native-host"))).isTrue();
     }
 
     @Test

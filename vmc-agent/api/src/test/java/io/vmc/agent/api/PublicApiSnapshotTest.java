@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Fails on any change of the public API of {@code io.vmc.agent.api}. After a deliberate change,
- * regenerate the snapshot with {@code mvn -pl vmc-agent test -Dtest=PublicApiSnapshotTest
+ * regenerate the snapshot with {@code mvn -pl vmc-agent/api -am test -Dtest=PublicApiSnapshotTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dvmc.api.update=true} and commit it with the change.
  */
 @Timeout(30)

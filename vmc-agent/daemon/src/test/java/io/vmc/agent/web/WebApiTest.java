@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebApiTest {
     /** Debian's interpreter, where python3-websockets installs (not a virtualenv's python3 on PATH). */
     static final String PYTHON = "/usr/bin/python3";
-    static final Path CLIENT = Path.of("..", "docs", "examples", "web-api", "vmc_web_client.py").toAbsolutePath().normalize();
+    static final Path CLIENT = Path.of("..", "..", "docs", "examples", "web-api", "vmc_web_client.py").toAbsolutePath().normalize();
     static final String ALLOWED = "https://phone.example.com";
 
     @TempDir

@@ -78,7 +78,7 @@ class AgentMetricsTest {
         // every metric has its row in the admin guide, with its type
         core.engineConnected(engine, "vmc-engine/0.1.0", 1, false);
         await().until(() -> text(registry).contains("vmc_agentd_engine_info{"));
-        String guide = java.nio.file.Files.readString(Path.of("../docs/admin-guide.md"));
+        String guide = java.nio.file.Files.readString(Path.of("../../docs/admin-guide.md"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text(registry));
         int n = 0;
         while (m.find()) {

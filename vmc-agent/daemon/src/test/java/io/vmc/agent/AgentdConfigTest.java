@@ -58,7 +58,7 @@ class AgentdConfigTest {
 
     @Test
     void theShippedExampleParsesAsItIsAndWithEveryKeySet() throws Exception {
-        String shipped = Files.readString(Path.of("packaging", "agentd.conf"));
+        String shipped = Files.readString(Path.of("..", "packaging", "agentd.conf"));
         assertThat(parse(shipped).webApiListen).as("off as shipped").isNull();
         AgentdConfig on = parse(shipped.replace("#web-api.", "web-api."));
         assertThat(on.webApiListen.getPort()).isEqualTo(7411);
