@@ -79,9 +79,10 @@ class DocsIT {
 
         javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
         java.io.StringWriter diagnostics = new java.io.StringWriter();
+        // What an app links: the API artifact and its dependencies, nothing of the daemon.
+        Path api = ROOT.resolve("vmc-agent/api/target");
         List<String> options = List.of("-d", tmp.resolve("classes").toString(), "-cp",
-                System.getProperty("vmc.classes.dir") + ":" + Files.readString(
-                        Path.of(System.getProperty("vmc.classpath.file"))).trim());
+                api.resolve("classes") + ":" + Files.readString(api.resolve("app-classpath.txt")).trim());
         try (javax.tools.StandardJavaFileManager fm = javac.getStandardFileManager(null, null, null)) {
             boolean ok = javac.getTask(diagnostics, fm, null, options, null, fm.getJavaFileObjectsFromPaths(sources))
                     .call();
@@ -121,6 +122,19 @@ class DocsIT {
                 assertThat(reference).as("error code %s explained", code).contains("| `" + code + "` |");
             }
         }
+    }
+
+    @Test
+    void theGuideNamesTheArtifactAnAppLinksAndHowToGetIt() throws IOException {
+        String guide = Files.readString(ROOT.resolve("docs/softphone-developer-guide.md"));
+        String apiPom = Files.readString(ROOT.resolve("vmc-agent/api/pom.xml"));
+        Matcher artifact = Pattern.compile("</parent>\\s*<artifactId>([^<]+)</artifactId>").matcher(apiPom);
+        assertThat(artifact.find()).isTrue();
+        Matcher version = Pattern.compile("<parent>.*?<version>([^<]+)</version>", Pattern.DOTALL).matcher(apiPom);
+        assertThat(version.find()).isTrue();
+        assertThat(guide).contains("<groupId>io.vmc</groupId>\n  <artifactId>" + artifact.group(1) + "</artifactId>\n  <version>"
+                + version.group(1) + "</version>");
+        assertThat(guide).contains("mvn -B -pl vmc-agent/api -am install -DskipTests");
     }
 
     @Test

@@ -54,6 +54,7 @@ public interface Vmc extends AutoCloseable {
     /** Creates a media session (blocking). */
     MediaSession newSession(SessionOptions options);
 
+    /** {@link #newSession(SessionOptions)}'s async form. */
     CompletableFuture<MediaSession> newSessionAsync(SessionOptions options);
 
     /** This instance's open sessions. */
@@ -62,10 +63,14 @@ public interface Vmc extends AutoCloseable {
     /** Devices where the media currently runs (blocking). */
     List<Device> devices();
 
+    /** {@link #devices()}'s async form. */
     CompletableFuture<List<Device>> devicesAsync();
 
     /** Makes {@code device} the one used by this app's sessions. */
     void selectDevice(Device device);
+
+    /** {@link #selectDevice(Device)}'s async form. */
+    CompletableFuture<Void> selectDeviceAsync(Device device);
 
     /**
      * Makes {@code speaker} the device rings play on (engine-wide; the thin client remembers it
@@ -73,11 +78,20 @@ public interface Vmc extends AutoCloseable {
      */
     void selectRinger(Device speaker);
 
+    /** {@link #selectRinger(Device)}'s async form. */
+    CompletableFuture<Void> selectRingerAsync(Device speaker);
+
     /** Plays a ring on the thin client's ringer, replacing any ring playing (blocking). */
     void startRing(Ring ring);
 
+    /** {@link #startRing(Ring)}'s async form. */
+    CompletableFuture<Void> startRingAsync(Ring ring);
+
     /** Stops the ring, if one plays. */
     void stopRing();
+
+    /** {@link #stopRing()}'s async form. */
+    CompletableFuture<Void> stopRingAsync();
 
     void addThinClientListener(ThinClientListener listener);
 
@@ -94,6 +108,9 @@ public interface Vmc extends AutoCloseable {
 
     /** Asks the agent for its full status (blocking). */
     AgentStatus status();
+
+    /** {@link #status()}'s async form. */
+    CompletableFuture<AgentStatus> statusAsync();
 
     void addModeListener(ModeListener listener);
 

@@ -246,32 +246,73 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
         return onDispatcher(devicesRaw());
     }
 
-    @Override
-    public void selectDevice(Device device) {
+    /** A request whose response carries nothing but success. */
+    private CompletableFuture<Void> voidRpc(Request.Builder request) {
+        return rpc(request).thenApply(r -> null);
+    }
+
+    private CompletableFuture<Void> selectDeviceRaw(Device device) {
         Objects.requireNonNull(device, "device must not be null");
-        await(rpc(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder()
-                .setDeviceId(device.id()).setKind(ProtoMapping.toProto(device.kind())))));
+        return voidRpc(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder()
+                .setDeviceId(device.id()).setKind(ProtoMapping.toProto(device.kind()))));
     }
 
     @Override
-    public void selectRinger(Device speaker) {
+    public void selectDevice(Device device) {
+        await(selectDeviceRaw(device));
+    }
+
+    @Override
+    public CompletableFuture<Void> selectDeviceAsync(Device device) {
+        return onDispatcher(selectDeviceRaw(device));
+    }
+
+    private CompletableFuture<Void> selectRingerRaw(Device speaker) {
         Objects.requireNonNull(speaker, "speaker must not be null");
         if (speaker.kind() != io.vmc.agent.api.DeviceKind.SPEAKER) {
             throw new IllegalArgumentException("a ringer must be a SPEAKER, " + speaker + " is not");
         }
-        await(rpc(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder()
-                .setDeviceId(speaker.id()).setKind(ProtoMapping.toProto(speaker.kind())).setRinger(true))));
+        return voidRpc(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder()
+                .setDeviceId(speaker.id()).setKind(ProtoMapping.toProto(speaker.kind())).setRinger(true)));
+    }
+
+    @Override
+    public void selectRinger(Device speaker) {
+        await(selectRingerRaw(speaker));
+    }
+
+    @Override
+    public CompletableFuture<Void> selectRingerAsync(Device speaker) {
+        return onDispatcher(selectRingerRaw(speaker));
+    }
+
+    private CompletableFuture<Void> startRingRaw(io.vmc.agent.api.Ring ring) {
+        Objects.requireNonNull(ring, "ring must not be null");
+        return voidRpc(Request.newBuilder().setStartRing(ProtoMapping.toProto(ring)));
     }
 
     @Override
     public void startRing(io.vmc.agent.api.Ring ring) {
-        Objects.requireNonNull(ring, "ring must not be null");
-        await(rpc(Request.newBuilder().setStartRing(ProtoMapping.toProto(ring))));
+        await(startRingRaw(ring));
+    }
+
+    @Override
+    public CompletableFuture<Void> startRingAsync(io.vmc.agent.api.Ring ring) {
+        return onDispatcher(startRingRaw(ring));
+    }
+
+    private CompletableFuture<Void> stopRingRaw() {
+        return voidRpc(Request.newBuilder().setStopRing(io.vmc.transport.proto.StopRing.getDefaultInstance()));
     }
 
     @Override
     public void stopRing() {
-        await(rpc(Request.newBuilder().setStopRing(io.vmc.transport.proto.StopRing.getDefaultInstance())));
+        await(stopRingRaw());
+    }
+
+    @Override
+    public CompletableFuture<Void> stopRingAsync() {
+        return onDispatcher(stopRingRaw());
     }
 
     @Override
@@ -301,8 +342,17 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
 
     @Override
     public AgentStatus status() {
-        return await(rpc(Request.newBuilder().setGetStatus(GetStatus.getDefaultInstance()))
-                .thenApply(r -> ProtoMapping.fromProto(r.getStatus())));
+        return await(statusRaw());
+    }
+
+    @Override
+    public CompletableFuture<AgentStatus> statusAsync() {
+        return onDispatcher(statusRaw());
+    }
+
+    private CompletableFuture<AgentStatus> statusRaw() {
+        return rpc(Request.newBuilder().setGetStatus(GetStatus.getDefaultInstance()))
+                .thenApply(r -> ProtoMapping.fromProto(r.getStatus()));
     }
 
     @Override

@@ -42,6 +42,8 @@ final class SessionImpl implements MediaSession {
     /** Largest SDP accepted from the app (the transport's frame limit is 256 KiB). */
     static final int MAX_SDP_CHARS = 64 * 1024;
     static final int MAX_DTMF_DIGITS = 64;
+    /** The length of each digit when the app does not say (RFC 4733 senders commonly use 100 ms). */
+    static final Duration DEFAULT_DTMF_DIGIT = Duration.ofMillis(100);
     private static final Pattern DTMF = Pattern.compile("[0-9A-Da-d*#]+");
 
     private final AgentClient client;
@@ -100,6 +102,11 @@ final class SessionImpl implements MediaSession {
     @Override
     public CompletableFuture<String> createOfferAsync() {
         return client.onDispatcher(offerRaw(false));
+    }
+
+    @Override
+    public String createIceRestartOffer() {
+        return AgentClient.await(offerRaw(true));
     }
 
     @Override
@@ -177,12 +184,19 @@ final class SessionImpl implements MediaSession {
                 });
     }
 
+    private CompletableFuture<Void> muteAllRaw(boolean mute) {
+        CompletableFuture<Void> audio = muteRaw(MediaKind.AUDIO, mute);
+        return options.video() ? audio.thenCompose(v -> muteRaw(MediaKind.VIDEO, mute)) : audio;
+    }
+
     @Override
     public void setMute(boolean mute) {
-        AgentClient.await(muteRaw(MediaKind.AUDIO, mute));
-        if (options.video()) {
-            AgentClient.await(muteRaw(MediaKind.VIDEO, mute));
-        }
+        AgentClient.await(muteAllRaw(mute));
+    }
+
+    @Override
+    public CompletableFuture<Void> setMuteAsync(boolean mute) {
+        return client.onDispatcher(muteAllRaw(mute));
     }
 
     @Override
@@ -215,8 +229,13 @@ final class SessionImpl implements MediaSession {
     }
 
     @Override
-    public CompletableFuture<Void> setHoldAsync(boolean hold) {
-        return client.onDispatcher(holdRaw(hold));
+    public CompletableFuture<Void> holdAsync() {
+        return client.onDispatcher(holdRaw(true));
+    }
+
+    @Override
+    public CompletableFuture<Void> resumeAsync() {
+        return client.onDispatcher(holdRaw(false));
     }
 
     private CompletableFuture<Void> dtmfRaw(String digits, Duration perDigit) {
@@ -235,7 +254,17 @@ final class SessionImpl implements MediaSession {
 
     @Override
     public void sendDtmf(String digits) {
-        AgentClient.await(dtmfRaw(digits, Duration.ofMillis(100)));
+        sendDtmf(digits, DEFAULT_DTMF_DIGIT);
+    }
+
+    @Override
+    public void sendDtmf(String digits, Duration perDigit) {
+        AgentClient.await(dtmfRaw(digits, perDigit));
+    }
+
+    @Override
+    public CompletableFuture<Void> sendDtmfAsync(String digits) {
+        return sendDtmfAsync(digits, DEFAULT_DTMF_DIGIT);
     }
 
     @Override
@@ -243,11 +272,20 @@ final class SessionImpl implements MediaSession {
         return client.onDispatcher(dtmfRaw(digits, perDigit));
     }
 
+    private CompletableFuture<Void> selectDeviceRaw(Device device) {
+        Objects.requireNonNull(device, "device must not be null");
+        return rpc(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder().setSessionId(id)
+                .setDeviceId(device.id()).setKind(ProtoMapping.toProto(device.kind())))).thenApply(r -> null);
+    }
+
     @Override
     public void selectDevice(Device device) {
-        Objects.requireNonNull(device, "device must not be null");
-        AgentClient.await(rpc(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder().setSessionId(id)
-                .setDeviceId(device.id()).setKind(ProtoMapping.toProto(device.kind())))));
+        AgentClient.await(selectDeviceRaw(device));
+    }
+
+    @Override
+    public CompletableFuture<Void> selectDeviceAsync(Device device) {
+        return client.onDispatcher(selectDeviceRaw(device));
     }
 
     private CompletableFuture<Void> videoRaw(VideoArea area) {
@@ -265,13 +303,22 @@ final class SessionImpl implements MediaSession {
         return client.onDispatcher(videoRaw(area));
     }
 
-    @Override
-    public void clearVideoArea(int mappingId) {
+    private CompletableFuture<Void> clearVideoRaw(int mappingId) {
         if (mappingId < 0 || mappingId > 255) {
             throw new IllegalArgumentException("mappingId must be in 0..255, was " + mappingId);
         }
-        AgentClient.await(rpc(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder()
-                .setSessionId(id).setMappingId(mappingId).setClear(true))));
+        return rpc(Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder()
+                .setSessionId(id).setMappingId(mappingId).setClear(true))).thenApply(r -> null);
+    }
+
+    @Override
+    public void clearVideoArea(int mappingId) {
+        AgentClient.await(clearVideoRaw(mappingId));
+    }
+
+    @Override
+    public CompletableFuture<Void> clearVideoAreaAsync(int mappingId) {
+        return client.onDispatcher(clearVideoRaw(mappingId));
     }
 
     private CompletableFuture<SessionStats> statsRaw() {

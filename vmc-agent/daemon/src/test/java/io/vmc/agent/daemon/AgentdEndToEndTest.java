@@ -106,6 +106,67 @@ class AgentdEndToEndTest {
     }
 
     @Test
+    void theAsyncFormsDoWhatTheBlockingFormsDo() throws Exception {
+        try (EngineSide engine = new EngineSide(dir.resolve("engine.sock"), 440);
+                AgentDaemon agentd = AgentDaemon.start(AgentdHarness.options(dir));
+                Vmc vmc = Vmc.connect(dir.resolve("agent.sock"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> vmc.mode() == Mode.OPTIMIZED);
+            assertThat(vmc.statusAsync().get().engineSoftware()).isEqualTo("vmc-engine/test");
+            assertThat(vmc.devicesAsync().get()).isEqualTo(vmc.devices());
+
+            MediaSession a = vmc.newSessionAsync(SessionOptions.audioOnly()).get();
+            MediaSession b = vmc.newSessionAsync(SessionOptions.audioOnly()).get();
+            List<Character> digits = new CopyOnWriteArrayList<>();
+            b.addListener(new MediaSessionListener() {
+                @Override
+                public void onDtmf(MediaSession s, char digit, int durationMs) {
+                    digits.add(digit);
+                }
+            });
+            List<String> reoffers = new CopyOnWriteArrayList<>();
+            a.addListener(new MediaSessionListener() {
+                @Override
+                public void onRenegotiationNeeded(MediaSession s, String newOffer, String reason) {
+                    reoffers.add(reason + "|" + newOffer);
+                }
+            });
+            String offer = a.createOfferAsync().get();
+            String answer = b.createAnswerAsync(offer).get();
+            a.setRemoteDescriptionAsync(SdpType.ANSWER, answer).get();
+            await().atMost(Duration.ofSeconds(15)).until(() -> a.state() == SessionState.CONNECTED && b.state() == SessionState.CONNECTED);
+
+            a.sendDtmfAsync("5").get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> digits.size() >= 1);
+            assertThat(digits).containsExactly('5');
+            a.setMuteAsync(true).get();
+            assertThat(a.isMuted()).isTrue();
+
+            a.holdAsync().get();
+            await().until(() -> reoffers.size() == 1);
+            assertThat(reoffers.get(0)).startsWith("hold|").contains("a=sendonly");
+            a.setRemoteDescriptionAsync(SdpType.ANSWER, b.createAnswer(reoffers.get(0).substring(5))).get();
+            a.resumeAsync().get();
+            await().until(() -> reoffers.size() == 2);
+            assertThat(reoffers.get(1)).startsWith("resume|");
+            a.setRemoteDescription(SdpType.ANSWER, b.createAnswer(reoffers.get(1).substring(7)));
+
+            String restart = a.createIceRestartOffer();
+            assertThat(restart).contains("a=ice-ufrag").doesNotContain(iceUfrag(offer));
+            assertThatThrownBy(() -> a.sendDtmfAsync("x")).isInstanceOf(IllegalArgumentException.class)
+                    .as("invalid arguments throw at once in the async form too").hasMessageContaining("digits");
+
+            a.closeAsync().get();
+            b.closeAsync().get();
+            await().until(() -> engine.engine.sessionIds().isEmpty());
+            assertThatThrownBy(() -> a.createOfferAsync().get()).hasCauseInstanceOf(VmcException.class);
+        }
+    }
+
+    private static String iceUfrag(String sdp) {
+        return sdp.lines().filter(l -> l.startsWith("a=ice-ufrag:")).findFirst().orElseThrow();
+    }
+
+    @Test
     void anAppThatGoesAwayLosesItsSessionsOnTheEngine() throws Exception {
         try (EngineSide engine = new EngineSide(dir.resolve("engine.sock"), 440);
                 AgentDaemon agentd = AgentDaemon.start(AgentdHarness.options(dir));
