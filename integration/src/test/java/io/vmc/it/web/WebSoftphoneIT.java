@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.vmc.engine.interop.Baresip;
 import io.vmc.engine.media.ToneAnalyzer;
+import io.vmc.it.browser.BrowserDriver;
 import io.vmc.it.lab.NetworkLab;
 import io.vmc.it.lab.Ports;
 import io.vmc.it.lab.Shell;
@@ -212,7 +213,7 @@ class WebSoftphoneIT {
         Files.createDirectories(POLICIES);
         policy = POLICIES.resolve("vmc-websdk-it-" + UUID.randomUUID() + ".json");
         Files.writeString(policy, "{\"3rdparty\": {\"extensions\": {\"" + EXTENSION_ID + "\": {\"allowedUrls\": [\"http://127.0.0.1:" + httpPort + "/softphone/*\"]}}}}\n");
-        BrowserDriver b = new BrowserDriver(dir.resolve("browser"), httpPort, BrowserDriver.WEB_SDK.resolve("extension"), namespace);
+        BrowserDriver b = new BrowserDriver(dir.resolve("browser"), httpPort, BrowserDriver.webSdk().resolve("extension"), namespace);
         running.add(b);
         return b;
     }

@@ -1,10 +1,11 @@
-package io.vmc.it.web;
+package io.vmc.it.browser;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.vmc.it.lab.NetworkLab;
+import io.vmc.it.lab.VmcProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,22 +22,32 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Headless Chromium driven by vmc-agent/web-sdk/browser-test/drive.js (puppeteer-core): the pages
- * it serves, JavaScript evaluated in them, the browser's pid. One JSON line per command and answer.
+ * it serves (and the SDK's modules under /sdk/), JavaScript evaluated in them, the browser's pid.
+ * One JSON line per command and answer. The web SDK tests and {@code ./vmc bench web-api} use it;
+ * {@link ChromiumPeer} is the plain WebRTC peer.
  */
-final class BrowserDriver implements AutoCloseable {
-    static final Path WEB_SDK = Path.of("..", "vmc-agent", "web-sdk").toAbsolutePath().normalize();
+public final class BrowserDriver implements AutoCloseable {
     private static final Gson GSON = new Gson();
 
-    final int httpPort;
-    final Path log;
+    public final int httpPort;
+    public final Path log;
     private final Process process;
     private final Writer in;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
-    BrowserDriver(Path dir, int httpPort, Path extension, String namespace) throws IOException, InterruptedException {
+    /** vmc-agent/web-sdk in the checkout. */
+    public static Path webSdk() throws IOException {
+        return VmcProcess.repositoryRoot().resolve("vmc-agent/web-sdk");
+    }
+
+    /**
+     * Starts Chromium (with VMC's extension from {@code extension}, or none when null) inside
+     * {@code namespace} (null: this one), serving pages on 127.0.0.1:{@code httpPort}.
+     */
+    public BrowserDriver(Path dir, int httpPort, Path extension, String namespace) throws IOException, InterruptedException {
         this.httpPort = httpPort;
         this.log = dir.resolve("browser.log");
-        List<String> cmd = new ArrayList<>(List.of("node", WEB_SDK.resolve("browser-test/drive.js").toString(),
+        List<String> cmd = new ArrayList<>(List.of("node", webSdk().resolve("browser-test/drive.js").toString(),
                 Integer.toString(httpPort), Files.createDirectories(dir.resolve("profile")).toString()));
         if (extension != null) {
             cmd.add(extension.toString());
@@ -60,29 +71,29 @@ final class BrowserDriver implements AutoCloseable {
         }
     }
 
-    Path profile(Path dir) {
+    public Path profile(Path dir) {
         return dir.resolve("profile");
     }
 
-    String url(String page) {
+    public String url(String page) {
         return "http://127.0.0.1:" + httpPort + "/" + page;
     }
 
-    void open(String name, String page) throws IOException, InterruptedException {
+    public void open(String name, String page) throws IOException, InterruptedException {
         command(Map.of("cmd", "goto", "name", name, "url", url(page)));
     }
 
     /** The value of a JavaScript expression (awaited if a promise) in the page called name. */
-    JsonElement eval(String name, String js) throws IOException, InterruptedException {
+    public JsonElement eval(String name, String js) throws IOException, InterruptedException {
         return command(Map.of("cmd", "eval", "name", name, "js", js)).get("value");
     }
 
-    long pid() throws IOException, InterruptedException {
+    public long pid() throws IOException, InterruptedException {
         return command(Map.of("cmd", "pid")).get("value").getAsLong();
     }
 
     /** Polls a boolean expression until it is true. */
-    void await(String name, String js, int seconds) throws IOException, InterruptedException {
+    public void await(String name, String js, int seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
             JsonElement v = eval(name, js);
