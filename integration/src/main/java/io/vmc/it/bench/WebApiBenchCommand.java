@@ -9,9 +9,9 @@ import io.vmc.it.lab.Ports;
 import io.vmc.it.lab.ProcessCpu;
 import io.vmc.it.lab.VmcProcess;
 import io.vmc.it.lab.Waits;
+import io.vmc.it.lab.WebApiAgentd;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -49,6 +49,14 @@ public final class WebApiBenchCommand implements Callable<Integer> {
     @Option(names = "--window-seconds", defaultValue = "15", description = "Each CPU window. Default: ${DEFAULT-VALUE}.")
     int windowSeconds;
 
+    /**
+     * At most one offer per this many ms in every variant (outside the timed part): the engine
+     * takes 50 requests a second, and a new connection costs three (CreateSession, CreateOffer,
+     * CloseSession).
+     */
+    private static final int FRESH_PERIOD_MS = 80;
+    private static final int AGAIN_PERIOD_MS = 30;
+
     /** The variants of the offer rounds: what the page calls, and whether each offer gets a new peer connection. */
     private record Variant(String label, String which, boolean fresh) {}
 
@@ -66,18 +74,13 @@ public final class WebApiBenchCommand implements Callable<Integer> {
         Path engineSock = dir.resolve("engine.sock");
         Path agentSock = dir.resolve("agent.sock");
         int httpPort = Ports.freeTcpPort();
-        int webPort = Ports.freeTcpPort();
-        Path conf = Files.writeString(dir.resolve("agentd.conf"), "web-api.allowed-origins = http://127.0.0.1:" + httpPort + "\n");
         try (VmcProcess engine = VmcProcess.start("engine", null, dir.resolve("engine.log"), l -> { },
                 List.of("engine", "--channel", "unix-listen:" + engineSock, "--tone", "440", "--speaker", "none",
                         "--ice-address", "127.0.0.1"))) {
             Waits.awaitFile(engineSock, 60, dir.resolve("engine.log"));
-            try (VmcProcess agentd = VmcProcess.startAgentd("agentd", null, dir.resolve("agentd.log"), l -> { }, List.of(
-                    "--channel", "unix:" + engineSock, "--api-socket", agentSock.toString(), "--no-fallback",
-                    "--config", conf.toString(), "--web-api", "127.0.0.1:" + webPort))) {
-                Waits.awaitFile(agentSock, 60, dir.resolve("agentd.log"));
+            try (WebApiAgentd agentd = WebApiAgentd.start(dir, engineSock, agentSock, "http://127.0.0.1:" + httpPort)) {
                 awaitOptimized(agentSock, dir);
-                SecretFiles.Connection web = SecretFiles.fetch(agentSock, Duration.ofSeconds(30));
+                SecretFiles.Connection web = agentd.web();
                 try (BrowserDriver browser = new BrowserDriver(Files.createDirectories(dir.resolve("browser")), httpPort, null, null)) {
                     List<String> names = new ArrayList<>();
                     for (int i = 1; i <= pages; i++) {
@@ -85,7 +88,7 @@ public final class WebApiBenchCommand implements Callable<Integer> {
                         browser.open("page" + i, "bench/");
                         browser.await("page" + i, "window.benchReady === true", 60);
                     }
-                    cost(browser, names, web, agentd.pid());
+                    cost(browser, names, web, agentd.process().pid());
                     try (Vmc app = Vmc.connect(agentSock)) {
                         offers(browser, names.get(0), web, app);
                     }
@@ -143,7 +146,9 @@ public final class WebApiBenchCommand implements Callable<Integer> {
                 browser.eval(p, "bench.disconnect()");
             }
             TimeUnit.SECONDS.sleep(2);
-            System.out.printf(Locale.ROOT, "cost round %d/%d done%n", r, rounds);
+            System.out.printf(Locale.ROOT, "cost round %d/%d: RSS MB / CPU %% none %.1f/%.3f, idle %.1f/%.3f, stats %.1f/%.3f%n", r, rounds,
+                    last(samples.get(none))[0], last(samples.get(none))[1], last(samples.get(idle))[0], last(samples.get(idle))[1],
+                    last(samples.get(stats))[0], last(samples.get(stats))[1]);
         }
         System.out.printf(Locale.ROOT, "%nagentd (as deployed), medians of %d alternating %d s windows   %10s %10s%n", rounds,
                 windowSeconds, "RSS MB", "CPU %");
@@ -152,6 +157,10 @@ public final class WebApiBenchCommand implements Callable<Integer> {
                     AgentdBenchCommand.median(e.getValue().stream().mapToDouble(s -> s[0]).toArray()),
                     AgentdBenchCommand.median(e.getValue().stream().mapToDouble(s -> s[1]).toArray()));
         }
+    }
+
+    private static double[] last(List<double[]> l) {
+        return l.get(l.size() - 1);
     }
 
     /** RSS (MB) at the end of a window and CPU (% of a core) over it. */
@@ -201,7 +210,8 @@ public final class WebApiBenchCommand implements Callable<Integer> {
         if (v.which().equals("java")) {
             return javaTimes(app, v.fresh(), n);
         }
-        JsonElement r = browser.eval(page, "bench.offers(" + js(v.which()) + ", " + n + ", " + v.fresh() + ")");
+        JsonElement r = browser.eval(page, "bench.offers(" + js(v.which()) + ", " + n + ", " + v.fresh() + ", "
+                + (v.fresh() ? FRESH_PERIOD_MS : AGAIN_PERIOD_MS) + ")");
         double[] t = new double[r.getAsJsonArray().size()];
         for (int i = 0; i < t.length; i++) {
             t[i] = r.getAsJsonArray().get(i).getAsDouble();
@@ -210,7 +220,7 @@ public final class WebApiBenchCommand implements Callable<Integer> {
     }
 
     /** The Java API's equivalent of the page's offers: what the web API adds to the unix socket's path. */
-    private static double[] javaTimes(Vmc vmc, boolean fresh, int n) {
+    private static double[] javaTimes(Vmc vmc, boolean fresh, int n) throws InterruptedException {
         double[] t = new double[n];
         io.vmc.agent.api.MediaSession s = fresh ? null : vmc.newSession(io.vmc.agent.api.SessionOptions.audioOnly());
         if (s != null) {
@@ -225,6 +235,10 @@ public final class WebApiBenchCommand implements Callable<Integer> {
             t[i] = (System.nanoTime() - t0) / 1e6;
             if (fresh) {
                 s.close();
+            }
+            long rest = (fresh ? FRESH_PERIOD_MS : AGAIN_PERIOD_MS) - (System.nanoTime() - t0) / 1_000_000;
+            if (rest > 0) {
+                TimeUnit.MILLISECONDS.sleep(rest); // pacing only, as the page paces (outside the timed part)
             }
         }
         if (!fresh) {

@@ -45,6 +45,11 @@ public final class BrowserDriver implements AutoCloseable {
      * {@code namespace} (null: this one), serving pages on 127.0.0.1:{@code httpPort}.
      */
     public BrowserDriver(Path dir, int httpPort, Path extension, String namespace) throws IOException, InterruptedException {
+        this(dir, httpPort, extension, namespace, null);
+    }
+
+    /** The same with a visible window on the X {@code display} (":99"; null: headless), for screenshots. */
+    public BrowserDriver(Path dir, int httpPort, Path extension, String namespace, String display) throws IOException, InterruptedException {
         this.httpPort = httpPort;
         this.log = dir.resolve("browser.log");
         List<String> cmd = new ArrayList<>(List.of("node", webSdk().resolve("browser-test/drive.js").toString(),
@@ -52,7 +57,11 @@ public final class BrowserDriver implements AutoCloseable {
         if (extension != null) {
             cmd.add(extension.toString());
         }
-        process = new ProcessBuilder(NetworkLab.inNamespace(namespace, cmd)).redirectError(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(NetworkLab.inNamespace(namespace, cmd)).redirectError(log.toFile());
+        if (display != null) {
+            pb.environment().put("VMC_DISPLAY", display); // drive.js: headful on that display
+        }
+        process = pb.start();
         in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
