@@ -64,6 +64,13 @@ class VideoOverlayIT {
         for (int i = running.size() - 1; i >= 0; i--) {
             running.get(i).close();
         }
+        // the logs of the last run, for a failure in CI: target/video-overlay-logs
+        Path keep = Files.createDirectories(Path.of("target", "video-overlay-logs"));
+        for (String log : List.of("engine.log", "agentd.log", "browser/browser.log")) {
+            if (Files.exists(dir.resolve(log))) {
+                Files.copy(dir.resolve(log), keep.resolve(log.replace('/', '-')), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     @Test
@@ -94,11 +101,12 @@ class VideoOverlayIT {
         assertThat(element.getSize()).as("the element at devicePixelRatio 1").isEqualTo(new java.awt.Dimension(320, 240));
 
         // The call: the page offers to receive video, the far engine answers with its red pattern.
-        // Agentd and the engine connect in the background: the page retries until it is optimized.
-        String offer = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                .until(() -> browser.eval("page", "overlayPage.call(" + js(web.url()) + ", " + js(web.secret()) + ")").getAsString(),
-                        sdp -> sdp.contains("m=video"));
-        String sid = far.createSession(SessionOptions.newBuilder().setVideo(true));
+        try (io.vmc.agent.api.Vmc vmc = io.vmc.agent.api.Vmc.connect(agentSocket)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> vmc.mode() == io.vmc.agent.api.Mode.OPTIMIZED);
+        }
+        String offer = browser.eval("page", "overlayPage.call(" + js(web.url()) + ", " + js(web.secret()) + ")").getAsString();
+        assertThat(offer).contains("m=video");
+        String sid = far.createSession(SessionOptions.newBuilder().setAudio(true).setVideo(true));
         browser.eval("page", "overlayPage.accept(" + js(far.answer(sid, offer)) + ")");
         far.awaitState(sid, SessionState.State.CONNECTED);
 
