@@ -20,6 +20,9 @@ export async function launchChromium({ userDataDir, extension, display, args = [
   return puppeteer.launch({
     executablePath: chromiumPath(),
     headless: !display,
+    // Headful: the page gets the real window's size (puppeteer would emulate an 800x600 viewport
+    // inside it, which no user has, and which would put the page elsewhere than its window says).
+    ...(display ? { defaultViewport: null } : {}),
     userDataDir,
     args: switches,
     ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],

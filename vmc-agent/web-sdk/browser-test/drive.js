@@ -1,4 +1,4 @@
-// Drives Chromium for a Java test: serves pages/ (and JsSIP) on 127.0.0.1:PORT, starts Chromium
+// Drives Chromium for a Java test: serves pages/ (and JsSIP, and the SDK under /sdk/) on 127.0.0.1:PORT, starts Chromium
 // (chromium.js) and answers one JSON command per stdin line with one JSON line on stdout:
 //   {"cmd":"goto","name":"alice","url":"..."}            -> {"ok":true}
 //   {"cmd":"eval","name":"alice","js":"sip.events"}      -> {"ok":true,"value":...}
@@ -19,10 +19,14 @@ const [port, userDataDir, extension] = process.argv.slice(2);
 const files = { '/jssip.min.js': require.resolve('jssip/dist/jssip.min.js') };
 const types = { '.js': 'text/javascript', '.html': 'text/html' };
 
+const sdk = path.join(here, '..', 'src');
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x').pathname;
-  const file = files[url] ?? path.join(here, 'pages', path.normalize(url.endsWith('/') ? url + 'index.html' : url));
-  if (!file.startsWith(path.join(here, 'pages')) && !Object.values(files).includes(file)) { res.writeHead(404); res.end(); return; }
+  // /sdk/*: the SDK's own modules, for pages that import it (`import { VMC } from '/sdk/index.js'`)
+  const file = files[url] ?? (url.startsWith('/sdk/') ? path.join(sdk, path.normalize(url.slice(5)))
+    : path.join(here, 'pages', path.normalize(url.endsWith('/') ? url + 'index.html' : url)));
+  const inside = (dir) => file.startsWith(dir + path.sep);
+  if (!inside(path.join(here, 'pages')) && !inside(sdk) && !Object.values(files).includes(file)) { res.writeHead(404); res.end(); return; }
   fs.readFile(file, (err, data) => {
     if (err) { res.writeHead(404); res.end(); return; }
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });

@@ -81,7 +81,7 @@ public final class VmcProcess implements AutoCloseable {
     /** The java command line of vmc-agentd (see {@link #startAgentd}), up to its arguments. */
     public static List<String> agentdCommand() throws IOException {
         Path root = repositoryRoot();
-        Path target = root.resolve("vmc-agent/target");
+        Path target = root.resolve("vmc-agent/daemon/target");
         Path cpFile = target.resolve("agentd-classpath.txt");
         Path lib = target.resolve("agentd-lib");
         if (!Files.isRegularFile(cpFile) || !Files.isDirectory(lib)) {

@@ -141,13 +141,16 @@ public final class Softphone implements SipUserAgent.CallHandler, AutoCloseable 
     public String onIncomingCall(String from, String offerSdp) {
         report("CALL incoming from %s", from);
         session = newSession();
-        try {
-            // on the thin client's ringer; stops by itself when the call connects
-            vmc.startRing(io.vmc.agent.api.Ring.builder().sound(io.vmc.agent.api.Ring.Sound.RINGTONE).session(session).build());
-            report("RING started");
-        } catch (io.vmc.agent.api.VmcException e) {
-            report("RING unavailable: %s", e.getMessage()); // fallback mode, or an engine without audio output
-        }
+        // On the thin client's ringer; stops by itself when the call connects. Async: the answer
+        // need not wait for the ring to start.
+        vmc.startRingAsync(io.vmc.agent.api.Ring.builder().sound(io.vmc.agent.api.Ring.Sound.RINGTONE).session(session).build())
+                .whenComplete((ok, e) -> {
+                    if (e == null) {
+                        report("RING started");
+                    } else { // fallback mode, or an engine without audio output
+                        report("RING unavailable: %s", e.getMessage());
+                    }
+                });
         return session.createAnswer(offerSdp);
     }
 

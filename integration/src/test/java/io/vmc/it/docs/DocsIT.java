@@ -79,9 +79,10 @@ class DocsIT {
 
         javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
         java.io.StringWriter diagnostics = new java.io.StringWriter();
+        // What an app links: the API artifact and its dependencies, nothing of the daemon.
+        Path api = ROOT.resolve("vmc-agent/api/target");
         List<String> options = List.of("-d", tmp.resolve("classes").toString(), "-cp",
-                System.getProperty("vmc.classes.dir") + ":" + Files.readString(
-                        Path.of(System.getProperty("vmc.classpath.file"))).trim());
+                api.resolve("classes") + ":" + Files.readString(api.resolve("app-classpath.txt")).trim());
         try (javax.tools.StandardJavaFileManager fm = javac.getStandardFileManager(null, null, null)) {
             boolean ok = javac.getTask(diagnostics, fm, null, options, null, fm.getJavaFileObjectsFromPaths(sources))
                     .call();
@@ -124,10 +125,23 @@ class DocsIT {
     }
 
     @Test
+    void theGuideNamesTheArtifactAnAppLinksAndHowToGetIt() throws IOException {
+        String guide = Files.readString(ROOT.resolve("docs/softphone-developer-guide.md"));
+        String apiPom = Files.readString(ROOT.resolve("vmc-agent/api/pom.xml"));
+        Matcher artifact = Pattern.compile("</parent>\\s*<artifactId>([^<]+)</artifactId>").matcher(apiPom);
+        assertThat(artifact.find()).isTrue();
+        Matcher version = Pattern.compile("<parent>.*?<version>([^<]+)</version>", Pattern.DOTALL).matcher(apiPom);
+        assertThat(version.find()).isTrue();
+        assertThat(guide).contains("<groupId>io.vmc</groupId>\n  <artifactId>" + artifact.group(1) + "</artifactId>\n  <version>"
+                + version.group(1) + "</version>");
+        assertThat(guide).contains("mvn -B -pl vmc-agent/api -am install -DskipTests");
+    }
+
+    @Test
     void theBuildPublishesTheApiReferenceTheDeveloperGuidePointsTo() throws IOException {
         String guide = Files.readString(ROOT.resolve("docs/softphone-developer-guide.md"));
-        assertThat(guide).contains("`vmc-agent/target/reports/apidocs/index.html`");
-        Path apidocs = ROOT.resolve("vmc-agent/target/reports/apidocs");
+        assertThat(guide).contains("`vmc-agent/api/target/reports/apidocs/index.html`");
+        Path apidocs = ROOT.resolve("vmc-agent/api/target/reports/apidocs");
         assertThat(apidocs.resolve("index.html")).as("built by vmc-agent's package phase").exists();
         for (String type : List.of("Vmc", "MediaSession", "MediaSessionListener", "VideoArea", "ComponentVideoArea", "ModeReason")) {
             assertThat(apidocs.resolve("io/vmc/agent/api/" + type + ".html")).exists();
