@@ -171,8 +171,12 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private Response.Builder dispatch(Request r) {
         return switch (r.getMethodCase()) {
             case CREATE_SESSION -> createSession(r.getCreateSession());
-            case CREATE_OFFER -> description(SdpType.OFFER,
-                    session(r.getCreateOffer().getSessionId()).createOffer(r.getCreateOffer().getIceRestart()));
+            case CREATE_OFFER -> {
+                var m = r.getCreateOffer();
+                Call c = session(m.getSessionId());
+                if (m.getHold()) c.holdFirstOffer();
+                yield description(SdpType.OFFER, c.createOffer(m.getIceRestart()));
+            }
             case CREATE_ANSWER -> {
                 String sdp = r.getCreateAnswer().getRemoteSdp();
                 checkSdp(sdp, true);
