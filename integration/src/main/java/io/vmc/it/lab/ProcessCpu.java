@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** CPU time and resident memory of a process, from /proc (Linux). */
+/** CPU time, resident memory, threads and open files of a process, from /proc (Linux). */
 public final class ProcessCpu {
     /** Linux reports utime/stime in clock ticks of 1/100 s on every architecture VMC runs on. */
     private static final double SECONDS_PER_TICK = 0.01;
@@ -34,6 +34,29 @@ public final class ProcessCpu {
                 }
             }
             return 0;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    /** Threads of {@code pid}, or 0 if it is gone. */
+    public static int threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring("Threads:".length()).trim());
+                }
+            }
+            return 0;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    /** Open file descriptors of {@code pid} (sockets included), or 0 if it is gone. */
+    public static int openFiles(long pid) {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return (int) fds.count();
         } catch (IOException | RuntimeException gone) {
             return 0;
         }
