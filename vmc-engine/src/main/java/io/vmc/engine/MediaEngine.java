@@ -480,18 +480,28 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         return session(sessionId).localMediaAddress();
     }
 
-    @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
-        for (Call s : sessions.values()) {
+    /**
+     * Ends every session, e.g. when a new agent connects without resuming: the sessions of the
+     * agent before it have no owner left to control or close them (agentd restarted or was killed).
+     */
+    public void closeAllSessions(String reason) {
+        for (String id : List.copyOf(sessions.keySet())) {
+            Call s = sessions.remove(id);
+            if (s == null) continue;
             try {
-                closeSession(s, "engine shutdown");
+                closeSession(s, reason);
             } catch (RuntimeException e) {
                 LOG.warn("closing session {}: {}", s.id(), e.toString());
             }
         }
-        sessions.clear();
+        emitStatus();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        closeAllSessions("engine shutdown");
         ringing.close();
         devices.close();
         timer.shutdownNow();
