@@ -113,6 +113,9 @@ public final class AgentCore implements AutoCloseable {
         }
     }
     private Backend engine;
+    /** Engine sessions let go of while the engine was away: closed if it comes back resuming. */
+    private final java.util.LinkedHashSet<String> closeOnResume = new java.util.LinkedHashSet<>();
+    private static final int MAX_CLOSE_ON_RESUME = 1024;
     /** fake-stun in this agentd, or null. */
     private volatile StunBridge stun;
     private boolean engineUp;
@@ -536,7 +539,12 @@ public final class AgentCore implements AutoCloseable {
 
     private void closeQuietly(Backend b, String backendId) {
         if (b == engine && !engineUp) {
-            return; // the engine forgot it anyway (or resumes and closes it on its own timeout)
+            // A new engine forgets it; one that resumes keeps it: close it then (bounded: the
+            // engine's own session limit is far below).
+            if (closeOnResume.size() < MAX_CLOSE_ON_RESUME) {
+                closeOnResume.add(backendId);
+            }
+            return;
         }
         b.call(Request.newBuilder().setCloseSession(CloseSession.newBuilder().setSessionId(backendId)).build())
                 .whenComplete((r, err) -> {
@@ -597,6 +605,11 @@ public final class AgentCore implements AutoCloseable {
             engineSoftware = software;
             protocolVersion = version;
             setMode(Mode.OPTIMIZED, ModeReason.ENGINE_CONNECTED, software);
+            List<String> abandoned = new ArrayList<>(closeOnResume);
+            closeOnResume.clear();
+            if (resumed) {
+                abandoned.forEach(id -> closeQuietly(engine, id)); // else the new engine never had them
+            }
             for (Entry e : new ArrayList<>(sessions.values())) {
                 boolean staleOnEngine = e.backend == engine && !resumed && e.backendId != null;
                 if (e.backend != engine || staleOnEngine) {
@@ -660,6 +673,7 @@ public final class AgentCore implements AutoCloseable {
         log.warn("session {} of {} failed: {}", e.id, e.owner, why);
         if (e.backendId != null && e.backend != null) {
             byBackendId.remove(key(e.backend, e.backendId));
+            closeQuietly(e.backend, e.backendId);
         }
         e.backend = null;
         e.backendId = null;
@@ -682,6 +696,9 @@ public final class AgentCore implements AutoCloseable {
         String oldId = e.backendId;
         if (old != null && oldId != null) {
             forgetKey(old, oldId);
+            if (oldDead && old == engine && !engineUp) {
+                closeQuietly(old, oldId); // queued: a lost engine that resumes later must not keep it
+            }
         }
         retire(e);
         if (!oldDead && old != null && oldId != null) {

@@ -279,6 +279,22 @@ class AgentCoreTest {
     }
 
     @Test
+    void anEngineResumingAfterTheGraceIsToldToCloseWhatAgentdLetGo() {
+        core.engineConnected(engine, "vmc-engine/test", 1, false);
+        Vmc vmc = app(1000, 1);
+        MediaSession moved = vmc.newSession(SessionOptions.audioOnly());
+        moved.createOffer();
+        MediaSession closed = vmc.newSession(SessionOptions.audioOnly());
+        core.engineDisconnected("channel cut");
+        await().until(() -> core.sessionsByBackend().getOrDefault("fallback", 0) == 2); // grace over: both moved
+        closed.close();
+        assertThat(engine.sessions).containsOnlyKeys("engine-1", "engine-2"); // the engine is away: nothing sent yet
+        core.engineConnected(engine, "vmc-engine/test", 1, true); // the same engine resumes, it still runs both
+        await().until(() -> !engine.sessions.containsKey("engine-1") && !engine.sessions.containsKey("engine-2"));
+        assertThat(core.sessionsByBackend()).containsOnly(java.util.Map.entry("engine", 1)); // the live call moved back
+    }
+
+    @Test
     void engineResumingWithinTheGraceKeepsTheCallWhereItIs() {
         core.engineConnected(engine, "vmc-engine/test", 1, false);
         Vmc vmc = app(1000, 1);
