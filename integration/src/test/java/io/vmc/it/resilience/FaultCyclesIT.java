@@ -203,6 +203,7 @@ class FaultCyclesIT {
         } catch (IllegalStateException e) {
             throw new AssertionError(what + ": " + now[0] + ", baseline " + base, e);
         }
+        System.out.println("[resilience] " + what + ": " + now[0] + " (baseline " + base + ")"); // docs/resilience.md
     }
 
     private static void withinBudget(int secondsPerCycle, Executable body) {
