@@ -28,17 +28,23 @@ import java.util.function.BooleanSupplier;
  */
 public final class CallRig implements AutoCloseable {
     /** Options of the whole rig. */
-    public record Options(String namespaceTag, boolean aliceFallback, Duration engineGrace, int engineMaxSessions) {
+    public record Options(String namespaceTag, boolean aliceFallback, Duration engineGrace, int engineMaxSessions,
+            List<String> agentdOptions) {
         public static Options defaults() {
-            return new Options("resil", false, Duration.ofSeconds(60), 16);
+            return new Options("resil", false, Duration.ofSeconds(60), 16, List.of());
         }
 
         public Options engineGrace(Duration d) {
-            return new Options(namespaceTag, aliceFallback, d, engineMaxSessions);
+            return new Options(namespaceTag, aliceFallback, d, engineMaxSessions, agentdOptions);
         }
 
         public Options engineMaxSessions(int n) {
-            return new Options(namespaceTag, aliceFallback, engineGrace, n);
+            return new Options(namespaceTag, aliceFallback, engineGrace, n, agentdOptions);
+        }
+
+        /** Extra {@code vmc-agentd} options (limits) for both agentds. */
+        public Options agentdOptions(String... options) {
+            return new Options(namespaceTag, aliceFallback, engineGrace, engineMaxSessions, List.of(options));
         }
     }
 
@@ -117,6 +123,7 @@ public final class CallRig implements AutoCloseable {
             } else {
                 args.add("--no-fallback");
             }
+            args.addAll(options.agentdOptions());
             agentd = VmcProcess.startAgentd(name + "-agentd", null, log(name + "-agentd"), l -> { }, args);
         }
 
@@ -125,6 +132,10 @@ public final class CallRig implements AutoCloseable {
             Waits.awaitFile(agentSocket, 60, log(name + "-agentd"));
             app = Vmc.builder().socket(agentSocket).appName("rig-" + name).requestTimeout(Duration.ofSeconds(30)).connect();
             awaitOptimized();
+        }
+
+        public Path agentSocket() {
+            return agentSocket;
         }
 
         public void awaitOptimized() throws InterruptedException {
