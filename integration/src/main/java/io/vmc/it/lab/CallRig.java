@@ -176,6 +176,7 @@ public final class CallRig implements AutoCloseable {
                             from.setRemoteDescription(SdpType.ANSWER, to.createAnswer(offer));
                         } catch (RuntimeException e) {
                             relayFailure = reason + ": " + e.getMessage();
+                            System.err.println("call rig: answering the " + reason + " re-offer failed: " + e.getMessage());
                         }
                     });
                 }
@@ -242,7 +243,12 @@ public final class CallRig implements AutoCloseable {
         }
 
         public void awaitState(MediaSession s, SessionState want, Duration within) throws InterruptedException {
-            await(within, () -> s.state() == want, s.id() + " " + want + " (is " + s.state() + ")");
+            try {
+                await(within, () -> s.state() == want, s.id() + " " + want);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + "; it is " + s.state()
+                        + (relayFailure == null ? "" : "; answering a re-offer failed: " + relayFailure), e);
+            }
         }
 
         /** Hangs up on both sides. */

@@ -48,7 +48,13 @@ class FaultCyclesIT {
                 List<SessionState> bobStates = states(call.bob());
                 call.awaitAudio(call.bob(), 50, MEDIA);
                 ProcessFootprint base = null;
+                long lastRestart = 0;
                 for (int i = 0; i < CYCLES; i++) {
+                    // Bob's engine refuses more than 5 ICE restarts in 30 s (a guest must not make it
+                    // churn): a cycle is at least 6.5 s, as two crashes of one thin client are apart
+                    long next = lastRestart + Duration.ofMillis(6500).toNanos();
+                    CallRig.await(Duration.ofSeconds(10), () -> System.nanoTime() >= next, "the ICE restart pace");
+                    lastRestart = System.nanoTime();
                     int reoffers = call.renegotiations().size();
                     rig.alice().engine().kill();
                     rig.alice().startEngine();
