@@ -122,4 +122,21 @@ public final class ProcessCpu {
         long v = Long.parseLong(host, 16);
         return (v & 0xff) + "." + ((v >> 8) & 0xff) + "." + ((v >> 16) & 0xff) + "." + ((v >> 24) & 0xff);
     }
+
+    /** Threads of {@code pid} by name with digits dropped ("vmc-engine-req-"), from /proc/PID/task/TID/comm. */
+    public static java.util.Map<String, Integer> threadNames(long pid) {
+        java.util.Map<String, Integer> names = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            tasks.forEach(t -> {
+                try {
+                    names.merge(Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", ""), 1, Integer::sum);
+                } catch (IOException endedMeanwhile) {
+                    // the thread ended while listing
+                }
+            });
+        } catch (IOException | RuntimeException gone) {
+            // process gone
+        }
+        return names;
+    }
 }

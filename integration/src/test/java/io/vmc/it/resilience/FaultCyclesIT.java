@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
@@ -41,6 +43,7 @@ class FaultCyclesIT {
     private static final long RSS_SLACK = 48L << 20;
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.HOURS) // the budget per cycle count is withinBudget's
     void engineKilledAndRestartedMidCall(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         withinBudget(40, () -> {
             try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults());
@@ -74,6 +77,7 @@ class FaultCyclesIT {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.HOURS) // the budget per cycle count is withinBudget's
     void agentdKilledAndRestartedEndsItsCallsWithAReason(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         withinBudget(40, () -> {
             try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults())) {
@@ -105,6 +109,7 @@ class FaultCyclesIT {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.HOURS) // the budget per cycle count is withinBudget's
     void softphoneGoneEndsItsCallAndFreesTheEngine(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         withinBudget(30, () -> {
             try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults())) {
@@ -122,6 +127,7 @@ class FaultCyclesIT {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.HOURS) // the budget per cycle count is withinBudget's
     void controlChannelCutsKeepMediaFlowingAndResume(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         List<Integer> cuts = LONG_CUT ? List.of(1, 10, 60) : List.of(1, 10);
         withinBudget(20 + cuts.stream().mapToInt(c -> c + 20).sum(), () -> {
@@ -150,6 +156,7 @@ class FaultCyclesIT {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.HOURS) // the budget per cycle count is withinBudget's
     void lossOnTheMediaPathAndAnOutageDoNotEndTheCall(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         withinBudget(120, () -> {
             try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults());
