@@ -63,7 +63,7 @@ public final class SoakBenchCommand implements Callable<Integer> {
         long nextSample = start;
         int turn = 0;
         try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults())) {
-            System.out.println("time_s  calls  failed  " + header(rig));
+            System.out.println("time_s  calls  failed  " + header());
             while (System.nanoTime() < end) {
                 if (System.nanoTime() >= nextSample) {
                     sample(rig, start, completed, failures);
@@ -98,12 +98,13 @@ public final class SoakBenchCommand implements Callable<Integer> {
         return s.stats().video().map(StreamStats::framesDecoded).orElse(0L);
     }
 
-    private static String header(CallRig rig) {
+    /** Column heads: each process's RSS in MB, threads and open files. */
+    private static String header() {
         StringBuilder b = new StringBuilder();
         for (String p : List.of("alice-engine", "bob-engine", "alice-agentd", "bob-agentd")) {
-            b.append(String.format(Locale.ROOT, "%-24s", p + " (MB thr fds)"));
+            b.append(String.format(Locale.ROOT, "%-24s", p));
         }
-        return b.toString();
+        return b.toString().stripTrailing() + "   (each: RSS MB, threads, fds)";
     }
 
     private static void sample(CallRig rig, long start, Map<String, long[]> completed, Map<String, Long> failures) {

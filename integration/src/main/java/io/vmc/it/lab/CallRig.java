@@ -58,6 +58,8 @@ public final class CallRig implements AutoCloseable {
     });
     private final Party alice;
     private final Party bob;
+    /** Cleans up if the JVM ends first (a test abandoned at its timeout never reaches close()). */
+    private final Thread cleanUpAtExit = new Thread(this::closeProcesses, "call-rig-clean-up");
 
     /** One side: an engine on its thin client, an agentd in its VM, the app. */
     public final class Party {
@@ -271,6 +273,7 @@ public final class CallRig implements AutoCloseable {
         this.lab = NetworkLab.create(options.namespaceTag());
         this.alice = new Party("alice", lab.clientA(), 440, options.aliceFallback());
         this.bob = new Party("bob", lab.clientB(), 880, false);
+        Runtime.getRuntime().addShutdownHook(cleanUpAtExit);
     }
 
     /** Builds the namespaces and starts both sides; the apps are connected and OPTIMIZED. */
@@ -337,6 +340,15 @@ public final class CallRig implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanUpAtExit);
+        } catch (IllegalStateException exiting) {
+            // the hook runs (or ran) already
+        }
+        closeProcesses();
+    }
+
+    private void closeProcesses() {
         relay.shutdownNow();
         for (Party p : List.of(alice, bob)) {
             if (p.app != null) {
