@@ -472,6 +472,9 @@ public final class EngineCommand implements Callable<Integer> {
                     public void onConnected(Hello peer, boolean resumed) {
                         engine.metrics().agentConnected(true);
                         System.err.println("vmc engine: agent connected (" + peer.getSoftware() + (resumed ? ", resumed" : "") + ")");
+                        if (!resumed) {
+                            engine.closeAllSessions("a new agent connected without resuming: its predecessor's calls have no owner");
+                        }
                     }
 
                     @Override

@@ -171,8 +171,12 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private Response.Builder dispatch(Request r) {
         return switch (r.getMethodCase()) {
             case CREATE_SESSION -> createSession(r.getCreateSession());
-            case CREATE_OFFER -> description(SdpType.OFFER,
-                    session(r.getCreateOffer().getSessionId()).createOffer(r.getCreateOffer().getIceRestart()));
+            case CREATE_OFFER -> {
+                var m = r.getCreateOffer();
+                Call c = session(m.getSessionId());
+                if (m.getHold()) c.holdFirstOffer();
+                yield description(SdpType.OFFER, c.createOffer(m.getIceRestart()));
+            }
             case CREATE_ANSWER -> {
                 String sdp = r.getCreateAnswer().getRemoteSdp();
                 checkSdp(sdp, true);
@@ -476,18 +480,28 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         return session(sessionId).localMediaAddress();
     }
 
-    @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
-        for (Call s : sessions.values()) {
+    /**
+     * Ends every session, e.g. when a new agent connects without resuming: the sessions of the
+     * agent before it have no owner left to control or close them (agentd restarted or was killed).
+     */
+    public void closeAllSessions(String reason) {
+        for (String id : List.copyOf(sessions.keySet())) {
+            Call s = sessions.remove(id);
+            if (s == null) continue;
             try {
-                closeSession(s, "engine shutdown");
+                closeSession(s, reason);
             } catch (RuntimeException e) {
                 LOG.warn("closing session {}: {}", s.id(), e.toString());
             }
         }
-        sessions.clear();
+        emitStatus();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        closeAllSessions("engine shutdown");
         ringing.close();
         devices.close();
         timer.shutdownNow();

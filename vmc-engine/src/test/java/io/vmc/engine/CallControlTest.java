@@ -117,6 +117,23 @@ class CallControlTest {
     }
 
     @Test
+    void aCallCanStartOnHoldAsAMovedHeldCallDoes() {
+        String sa = a.createSession(SessionOptions.newBuilder().addAudioCodecs("opus"));
+        String sb = b.createSession(SessionOptions.newBuilder().addAudioCodecs("opus"));
+        String offer = a.ok(Request.newBuilder().setCreateOffer(io.vmc.transport.proto.CreateOffer.newBuilder()
+                .setSessionId(sa).setHold(true))).getDescription().getSdp();
+        assertThat(offer).contains("a=sendonly");
+        a.setAnswer(sa, b.answer(sb, offer));
+        a.awaitState(sa, SessionState.State.ON_HOLD);
+        b.awaitState(sb, SessionState.State.ON_HOLD);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.stats(sb).getPacketsReceived() > 50);
+        assertThat(b.stats(sb).getPacketsSent()).as("the held side's peer sends nothing").isZero();
+        // once negotiated, hold goes through SetHold (a re-offer)
+        assertThat(a.call(Request.newBuilder().setCreateOffer(io.vmc.transport.proto.CreateOffer.newBuilder()
+                .setSessionId(sa).setHold(true))).getError().getCode()).isEqualTo(io.vmc.transport.proto.Error.Code.FAILED_PRECONDITION);
+    }
+
+    @Test
     void closeStopsMediaAndForgetsTheSession() {
         String[] s = call("PCMU");
         a.close(s[0]);

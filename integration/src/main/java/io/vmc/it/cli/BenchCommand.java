@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark (figures go to docs/benchmarks.md).",
-        subcommands = {io.vmc.it.bench.HairpinBenchCommand.class, io.vmc.it.bench.AgentdBenchCommand.class, io.vmc.it.bench.BrowserBenchCommand.class, io.vmc.it.bench.WebApiBenchCommand.class, io.vmc.stun.bench.StunBenchCommand.class,
+        subcommands = {io.vmc.it.bench.HairpinBenchCommand.class, io.vmc.it.bench.AgentdBenchCommand.class, io.vmc.it.bench.BrowserBenchCommand.class, io.vmc.it.bench.WebApiBenchCommand.class,
+            io.vmc.it.bench.SoakBenchCommand.class, io.vmc.stun.bench.StunBenchCommand.class,
             io.vmc.transport.bench.TransportBenchCommand.class, io.vmc.engine.bench.EngineBenchCommand.class,
             CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {

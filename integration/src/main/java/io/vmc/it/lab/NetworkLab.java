@@ -47,8 +47,18 @@ public final class NetworkLab implements AutoCloseable {
 
     /** Creates the namespaces and links; on failure removes what it made. */
     public static NetworkLab create() throws IOException {
-        // Short unique prefix: interface names are limited to 15 characters.
-        String prefix = "vm" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+        return create("vm");
+    }
+
+    /**
+     * Like {@link #create()} with namespace and interface names starting with {@code tag} (at most
+     * 6 characters: interface names are limited to 15) and a random suffix.
+     */
+    public static NetworkLab create(String tag) throws IOException {
+        if (tag.length() > 6) {
+            throw new IllegalArgumentException("tag must be at most 6 characters, was '" + tag + "'");
+        }
+        String prefix = tag + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
         NetworkLab lab = new NetworkLab(prefix);
         try {
             lab.build();

@@ -170,6 +170,12 @@ public final class VmcProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the process at once (SIGKILL, a crash), and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     /** Asks the process to stop (SIGTERM), then kills it if it has not ended after 5 s. */
     @Override
     public void close() {

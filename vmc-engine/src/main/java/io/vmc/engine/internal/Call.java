@@ -1059,6 +1059,16 @@ public final class Call {
         if (flow != null) flow.setMuted(mute);
     }
 
+    /**
+     * A held call that moved here (agentd recreates it on a new engine or the fallback): the
+     * first offer already says a=sendonly, so the call never comes back un-held on the wire.
+     */
+    public synchronized void holdFirstOffer() {
+        ensureOpen();
+        if (negotiated) throw EngineException.precondition("the call is negotiated: use SetHold");
+        wanted = Direction.SENDONLY;
+    }
+
     /** Hold or resume: applies locally at once and returns the re-offer the app must send to the peer. */
     public synchronized String setHold(boolean hold) {
         ensureOpen();

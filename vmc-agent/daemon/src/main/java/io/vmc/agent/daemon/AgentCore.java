@@ -18,8 +18,10 @@ import io.vmc.transport.proto.Response;
 import io.vmc.transport.proto.SessionCreated;
 import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;
+import io.vmc.transport.proto.SelectDevice;
 import io.vmc.transport.proto.SetMute;
 import io.vmc.transport.proto.SetStatsInterval;
+import io.vmc.transport.proto.SetVideoGeometry;
 import io.vmc.transport.proto.Status;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -111,6 +113,9 @@ public final class AgentCore implements AutoCloseable {
         }
     }
     private Backend engine;
+    /** Engine sessions let go of while the engine was away: closed if it comes back resuming. */
+    private final java.util.LinkedHashSet<String> closeOnResume = new java.util.LinkedHashSet<>();
+    private static final int MAX_CLOSE_ON_RESUME = 1024;
     /** fake-stun in this agentd, or null. */
     private volatile StunBridge stun;
     private boolean engineUp;
@@ -235,6 +240,12 @@ public final class AgentCore implements AutoCloseable {
         boolean mutedVideo;
         boolean held;
         long statsIntervalMs = -1;  // -1: as created (SessionOptions); else the app's last SetStatsInterval
+        /** The app's last SetVideoGeometry per mapping id (cleared ones removed). Bounded. */
+        final Map<Integer, SetVideoGeometry> videoAreas = new LinkedHashMap<>();
+        /** Video areas to send once the new home has media (its overlay exists only then). */
+        boolean videoAreasPending;
+        /** The app's last per-session SelectDevice, by backend name and device kind: ids belong to a backend. */
+        final Map<String, SelectDevice> devices = new LinkedHashMap<>();
         Backend retiredBackend;     // the previous home, kept until the peer accepted the new offer
         String retiredId;
         final List<Runnable> waiting = new ArrayList<>();
@@ -456,7 +467,7 @@ public final class AgentCore implements AutoCloseable {
                 return;
             }
             if (!resp.hasError()) {
-                afterSuccess(e, r);
+                afterSuccess(e, b, r);
             }
             Response fixed = resp.hasStats() ? resp.toBuilder().setStats(resp.getStats().toBuilder().setSessionId(e.id)).build() : resp;
             out.complete(fixed);
@@ -467,8 +478,11 @@ public final class AgentCore implements AutoCloseable {
         return e.backend != null && e.backendId == null;
     }
 
+    /** Video areas remembered per session for a move (the engine allows a handful per call). */
+    private static final int MAX_VIDEO_AREAS_KEPT = 16;
+
     /** Remembers what must be re-applied if the session moves. */
-    private void afterSuccess(Entry e, Request r) {
+    private void afterSuccess(Entry e, Backend b, Request r) {
         switch (r.getMethodCase()) {
             case CREATE_OFFER, CREATE_ANSWER -> e.negotiated = true;
             case SET_MUTE -> {
@@ -479,6 +493,17 @@ public final class AgentCore implements AutoCloseable {
                 }
             }
             case SET_HOLD -> e.held = r.getSetHold().getHold();
+            case SET_VIDEO_GEOMETRY -> {
+                SetVideoGeometry g = r.getSetVideoGeometry();
+                e.videoAreas.remove(g.getMappingId());
+                if (!g.getClear()) {
+                    if (e.videoAreas.size() >= MAX_VIDEO_AREAS_KEPT) {
+                        e.videoAreas.remove(e.videoAreas.keySet().iterator().next());
+                    }
+                    e.videoAreas.put(g.getMappingId(), g);
+                }
+            }
+            case SELECT_DEVICE -> e.devices.put(b.name() + "/" + r.getSelectDevice().getKind(), r.getSelectDevice());
             case SET_STATS_INTERVAL -> e.statsIntervalMs = r.getSetStatsInterval().getIntervalMs();
             case SET_REMOTE_DESCRIPTION -> retire(e); // the peer follows the new offer: the old home can go
             default -> { }
@@ -514,7 +539,12 @@ public final class AgentCore implements AutoCloseable {
 
     private void closeQuietly(Backend b, String backendId) {
         if (b == engine && !engineUp) {
-            return; // the engine forgot it anyway (or resumes and closes it on its own timeout)
+            // A new engine forgets it; one that resumes keeps it: close it then (bounded: the
+            // engine's own session limit is far below).
+            if (closeOnResume.size() < MAX_CLOSE_ON_RESUME) {
+                closeOnResume.add(backendId);
+            }
+            return;
         }
         b.call(Request.newBuilder().setCloseSession(CloseSession.newBuilder().setSessionId(backendId)).build())
                 .whenComplete((r, err) -> {
@@ -575,6 +605,11 @@ public final class AgentCore implements AutoCloseable {
             engineSoftware = software;
             protocolVersion = version;
             setMode(Mode.OPTIMIZED, ModeReason.ENGINE_CONNECTED, software);
+            List<String> abandoned = new ArrayList<>(closeOnResume);
+            closeOnResume.clear();
+            if (resumed) {
+                abandoned.forEach(id -> closeQuietly(engine, id)); // else the new engine never had them
+            }
             for (Entry e : new ArrayList<>(sessions.values())) {
                 boolean staleOnEngine = e.backend == engine && !resumed && e.backendId != null;
                 if (e.backend != engine || staleOnEngine) {
@@ -638,6 +673,7 @@ public final class AgentCore implements AutoCloseable {
         log.warn("session {} of {} failed: {}", e.id, e.owner, why);
         if (e.backendId != null && e.backend != null) {
             byBackendId.remove(key(e.backend, e.backendId));
+            closeQuietly(e.backend, e.backendId);
         }
         e.backend = null;
         e.backendId = null;
@@ -660,6 +696,9 @@ public final class AgentCore implements AutoCloseable {
         String oldId = e.backendId;
         if (old != null && oldId != null) {
             forgetKey(old, oldId);
+            if (oldDead && old == engine && !engineUp) {
+                closeQuietly(old, oldId); // queued: a lost engine that resumes later must not keep it
+            }
         }
         retire(e);
         if (!oldDead && old != null && oldId != null) {
@@ -705,7 +744,8 @@ public final class AgentCore implements AutoCloseable {
                     register(e, target, bid);
                     reapply(e, target, bid);
                     if (e.negotiated) {
-                        target.call(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(bid)).build())
+                        // a held call stays held: its first offer on the new home is a=sendonly
+                        target.call(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(bid).setHold(e.held)).build())
                                 .whenComplete((offer, oerr) -> submit(() -> {
                                     if (e.removed || !bid.equals(e.backendId)) {
                                         return;
@@ -738,13 +778,32 @@ public final class AgentCore implements AutoCloseable {
             rs.add(Request.newBuilder().setSetStatsInterval(SetStatsInterval.newBuilder().setSessionId(bid)
                     .setIntervalMs((int) e.statsIntervalMs)).build());
         }
-        // Hold is not re-applied: on the engine it is an SDP re-offer, which needs a negotiated
-        // session. The fresh offer is sendrecv; an app that wants to stay on hold calls hold() again.
-        e.held = false;
+        e.devices.forEach((backendAndKind, d) -> {
+            if (backendAndKind.startsWith(b.name() + "/")) { // device ids are the backend's own
+                rs.add(Request.newBuilder().setSelectDevice(d.toBuilder().setSessionId(bid)).build());
+            }
+        });
+        // Hold goes with the move's offer (CreateOffer.hold); video areas once the new home has media.
+        e.videoAreasPending = !e.videoAreas.isEmpty();
+        send(b, rs);
+    }
+
+    /** The new home has media: the overlay exists now, so the app's video areas can be placed. */
+    private void reapplyVideoAreas(Entry e) {
+        e.videoAreasPending = false;
+        List<Request> rs = new ArrayList<>();
+        for (SetVideoGeometry g : e.videoAreas.values()) {
+            rs.add(Request.newBuilder().setSetVideoGeometry(g.toBuilder().setSessionId(e.backendId)).build());
+        }
+        send(e.backend, rs);
+    }
+
+    private static void send(Backend b, List<Request> rs) {
         for (Request r : rs) {
             b.call(r).whenComplete((resp, err) -> {
                 if (err != null || resp.hasError()) {
-                    log.debug("re-applying {} after a move failed", r.getMethodCase());
+                    log.info("re-applying {} on {} after a move failed: {}", r.getMethodCase(), b.name(),
+                            err != null ? err.toString() : resp.getError().getMessage());
                 }
             });
         }
@@ -772,6 +831,11 @@ public final class AgentCore implements AutoCloseable {
                 return;
             }
             e.owner.peer.sendEvent(SessionIds.with(ev, e.id));
+            if (e.videoAreasPending && from == e.backend && ev.hasSessionState()
+                    && (ev.getSessionState().getState() == SessionState.State.CONNECTED
+                            || ev.getSessionState().getState() == SessionState.State.ON_HOLD)) {
+                reapplyVideoAreas(e);
+            }
             if (ev.hasSessionState() && ev.getSessionState().getState() == SessionState.State.CLOSED) {
                 removeSession(e, from.name() + " closed it");
             }

@@ -222,6 +222,79 @@ class AgentCoreTest {
     }
 
     @Test
+    void aMovedCallKeepsHoldMuteDevicesAndVideoAreas() {
+        core.engineConnected(engine, "vmc-engine/test", 1, false);
+        Vmc vmc = app(1000, 1);
+        List<String> offers = new CopyOnWriteArrayList<>();
+        MediaSession call = vmc.newSession(SessionOptions.audioVideo());
+        call.addListener(new MediaSessionListener() {
+            @Override
+            public void onRenegotiationNeeded(MediaSession s, String newOffer, String reason) {
+                offers.add(newOffer);
+            }
+        });
+        call.createOffer();
+        call.setRemoteDescription(SdpType.ANSWER, "v=0\r\n");
+        io.vmc.agent.api.Device mic = vmc.devices().get(0);
+        call.selectDevice(mic);
+        call.setMute(true);
+        call.setVideoArea(io.vmc.agent.api.VideoArea.builder().mappingId(3).area(io.vmc.agent.api.Rect.of(10, 20, 640, 360))
+                .screenSize(1920, 1080).build());
+        call.hold();
+        int before = engine.requests.size();
+
+        core.engineDisconnected("engine killed"); // grace 100 ms: the call moves to the fallback
+        await().until(() -> offers.size() == 1);
+        call.setRemoteDescription(SdpType.ANSWER, "v=0\r\n");
+        core.engineConnected(engine, "vmc-engine/test", 1, false); // a new engine process: nothing resumed
+        await().until(() -> offers.size() == 2);
+        call.setRemoteDescription(SdpType.ANSWER, "v=0\r\n");
+        String home = "engine-2";
+        engine.emitState(home, State.ON_HOLD); // the new home has media: video areas follow
+        await().until(() -> engine.requests.stream().skip(before).anyMatch(Request::hasSetVideoGeometry));
+
+        List<Request> after = engine.requests.subList(before, engine.requests.size());
+        assertThat(after).filteredOn(Request::hasCreateOffer).singleElement()
+                .satisfies(r -> assertThat(r.getCreateOffer().getHold()).as("the offer is on hold").isTrue());
+        assertThat(fallback.requests).filteredOn(Request::hasCreateOffer).singleElement()
+                .satisfies(r -> assertThat(r.getCreateOffer().getHold()).isTrue());
+        assertThat(after).filteredOn(Request::hasSetMute).extracting(r -> r.getSetMute().getKind() + ":" + r.getSetMute().getMuted())
+                .containsExactlyInAnyOrder("AUDIO:true", "VIDEO:true");
+        assertThat(after).filteredOn(Request::hasSelectDevice).singleElement().satisfies(r -> {
+            assertThat(r.getSelectDevice().getDeviceId()).isEqualTo("mic-1");
+            assertThat(r.getSelectDevice().getSessionId()).isEqualTo(home);
+        });
+        assertThat(fallback.requests).as("engine device ids mean nothing to the fallback").noneMatch(Request::hasSelectDevice);
+        assertThat(after).filteredOn(Request::hasSetVideoGeometry).singleElement().satisfies(r -> {
+            assertThat(r.getSetVideoGeometry().getMappingId()).isEqualTo(3);
+            assertThat(r.getSetVideoGeometry().getArea().getWidth()).isEqualTo(640);
+            assertThat(r.getSetVideoGeometry().getSessionId()).isEqualTo(home);
+        });
+
+        call.resume(); // an app that resumes is not put back on hold by the next move
+        core.engineDisconnected("engine killed again");
+        await().until(() -> offers.size() == 3);
+        assertThat(fallback.requests).filteredOn(Request::hasCreateOffer).last()
+                .satisfies(r -> assertThat(r.getCreateOffer().getHold()).isFalse());
+    }
+
+    @Test
+    void anEngineResumingAfterTheGraceIsToldToCloseWhatAgentdLetGo() {
+        core.engineConnected(engine, "vmc-engine/test", 1, false);
+        Vmc vmc = app(1000, 1);
+        MediaSession moved = vmc.newSession(SessionOptions.audioOnly());
+        moved.createOffer();
+        MediaSession closed = vmc.newSession(SessionOptions.audioOnly());
+        core.engineDisconnected("channel cut");
+        await().until(() -> core.sessionsByBackend().getOrDefault("fallback", 0) == 2); // grace over: both moved
+        closed.close();
+        assertThat(engine.sessions).containsOnlyKeys("engine-1", "engine-2"); // the engine is away: nothing sent yet
+        core.engineConnected(engine, "vmc-engine/test", 1, true); // the same engine resumes, it still runs both
+        await().until(() -> !engine.sessions.containsKey("engine-1") && !engine.sessions.containsKey("engine-2"));
+        assertThat(core.sessionsByBackend()).containsOnly(java.util.Map.entry("engine", 1)); // the live call moved back
+    }
+
+    @Test
     void engineResumingWithinTheGraceKeepsTheCallWhereItIs() {
         core.engineConnected(engine, "vmc-engine/test", 1, false);
         Vmc vmc = app(1000, 1);

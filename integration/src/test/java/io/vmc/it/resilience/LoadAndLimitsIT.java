@@ -1,0 +1,162 @@
+package io.vmc.it.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vmc.agent.api.MediaSession;
+import io.vmc.agent.api.SdpType;
+import io.vmc.agent.api.SessionOptions;
+import io.vmc.agent.api.SessionState;
+import io.vmc.agent.api.StreamStats;
+import io.vmc.agent.api.Vmc;
+import io.vmc.agent.api.VmcException;
+import io.vmc.it.lab.CallRig;
+import io.vmc.it.lab.ProcessFootprint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Load and limits with real processes: many calls on one engine, many apps on one agentd, an app
+ * that floods requests. Limits are errors with reasons; the others carry on; memory stays bounded.
+ * {@code -Dvmc.resilience.engineSessions=N} (default 24) sets the calls on one engine; the
+ * 100-session figures in docs/resilience.md come from {@code =100}.
+ */
+class LoadAndLimitsIT {
+    private static final int SESSIONS = Integer.getInteger("vmc.resilience.engineSessions", 24);
+    private static final SessionOptions PCMU = SessionOptions.audioOnly().toBuilder().audioCodecs(List.of("PCMU")).build();
+
+    @Test
+    @Timeout(900)
+    void manyCallsOnOneEngineThenItsLimitAsAnError(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        String n = Integer.toString(SESSIONS + 8);
+        try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults().engineMaxSessions(SESSIONS)
+                .agentdOptions("--max-sessions", n, "--max-sessions-per-user", n, "--max-sessions-per-app", n))) {
+            Vmc alice = rig.alice().app();
+            Vmc bob = rig.bob().app();
+            long enginePid = rig.alice().engine().pid();
+            ProcessFootprint idle = ProcessFootprint.of(enginePid);
+            List<MediaSession[]> calls = new ArrayList<>();
+            for (int i = 0; i < SESSIONS; i++) {
+                MediaSession a = alice.newSession(PCMU);
+                MediaSession b = bob.newSession(PCMU);
+                a.setRemoteDescription(SdpType.ANSWER, b.createAnswer(a.createOffer()));
+                calls.add(new MediaSession[] {a, b});
+            }
+            for (MediaSession[] c : calls) {
+                CallRig.await(Duration.ofSeconds(120), () -> received(c[1]) > 25 && received(c[0]) > 25, "media on " + c[0].id());
+            }
+            ProcessFootprint loaded = ProcessFootprint.of(enginePid);
+            System.out.println("[resilience] engine idle: " + idle + "; with " + SESSIONS + " calls: " + loaded);
+            assertThatThrownBy(() -> alice.newSession(PCMU)).isInstanceOf(VmcException.class)
+                    .satisfies(e -> assertThat(((VmcException) e).reason()).isEqualTo(VmcException.Reason.RESOURCE_EXHAUSTED))
+                    .hasMessageContaining("session limit reached (" + SESSIONS + ")");
+            // the calls in progress are not hurt by the refusal
+            MediaSession[] first = calls.get(0);
+            long before = received(first[1]);
+            CallRig.await(Duration.ofSeconds(30), () -> received(first[1]) > before + 50, "media after the refusal");
+            for (MediaSession[] c : calls) {
+                c[0].close();
+                c[1].close();
+            }
+            ProcessFootprint[] now = {null};
+            try {
+                // pools keep idle threads for a minute after a burst
+                CallRig.await(Duration.ofSeconds(120), () -> (now[0] = ProcessFootprint.of(enginePid)).threads() <= idle.threads() + 10,
+                        "the engine's threads back to idle");
+            } catch (IllegalStateException e) {
+                throw new AssertionError(e.getMessage() + ": " + io.vmc.it.lab.ProcessCpu.threadNames(enginePid), e);
+            }
+            System.out.println("[resilience] engine after closing them: " + now[0]);
+            try {
+                for (int gc = 0; gc < 6 && (now[0] = ProcessFootprint.of(enginePid)).openFiles() > idle.openFiles() + 10; gc++) {
+                    ProcessFootprint.collectGarbage(enginePid); // closed pipelines' buses go with their cleaners
+                    long next = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    CallRig.await(Duration.ofSeconds(15), () -> System.nanoTime() > next
+                            || ProcessFootprint.of(enginePid).openFiles() <= idle.openFiles() + 10, "the cleaners");
+                }
+                assertThat(now[0].openFiles()).isLessThanOrEqualTo(idle.openFiles() + 10);
+            } catch (AssertionError e) {
+                throw new AssertionError("open files after closing every call: " + io.vmc.it.lab.ProcessCpu.openFileKinds(enginePid)
+                        + "; threads " + io.vmc.it.lab.ProcessCpu.threadNames(enginePid), e);
+            }
+            System.out.println("[resilience] engine after a full GC: " + now[0] + " " + io.vmc.it.lab.ProcessCpu.openFileKinds(enginePid));
+        }
+    }
+
+    @Test
+    @Timeout(600)
+    void fiftyAppsOnOneAgentdAndAFlooderThatOnlyHurtsItself(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults().engineMaxSessions(64)
+                .agentdOptions("--max-sessions-per-user", "64"))) {
+            List<Vmc> apps = new ArrayList<>();
+            try {
+                List<MediaSession> sessions = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    Vmc app = Vmc.builder().socket(rig.alice().agentSocket()).appName("app-" + i).connect();
+                    apps.add(app);
+                    MediaSession s = app.newSession(SessionOptions.audioOnly());
+                    assertThat(s.createOffer()).contains("m=audio");
+                    sessions.add(s);
+                }
+                long agentdPid = rig.alice().agentd().pid();
+                ProcessFootprint before = ProcessFootprint.of(agentdPid);
+
+                Vmc flooder = apps.get(0);
+                Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+                List<CompletableFuture<?>> flood = new ArrayList<>();
+                for (int i = 0; i < 20_000; i++) {
+                    flood.add(sessions.get(0).statsAsync().whenComplete((r, e) -> outcomes.computeIfAbsent(
+                            e == null ? "ok" : reason(e), k -> new AtomicLong()).incrementAndGet()));
+                }
+                // meanwhile every other app is served
+                for (int i = 1; i < 50; i++) {
+                    assertThat(apps.get(i).status().sessionIds()).contains(sessions.get(i).id());
+                }
+                for (CompletableFuture<?> f : flood) {
+                    try {
+                        f.join();
+                    } catch (CompletionException expected) {
+                        // counted above
+                    }
+                }
+                ProcessFootprint after = ProcessFootprint.of(agentdPid);
+                System.out.println("[resilience] flood of 20000 requests from one of 50 apps: " + outcomes
+                        + "; agentd before " + before + ", after " + after);
+                // refused with a reason (by agentd's limits, or by the app's own library when its
+                // queue to agentd is full), never dropped or timed out
+                assertThat(outcomes.keySet()).as("outcomes").allMatch(k -> k.equals("ok") || k.startsWith("RESOURCE_EXHAUSTED: "));
+                assertThat(outcomes).containsKey("RESOURCE_EXHAUSTED: more than N requests per second from this app");
+                assertThat(after.rssBytes()).as("agentd memory bounded").isLessThan(before.rssBytes() + (96L << 20));
+                assertThat(flooder.isConnected()).isTrue();
+                assertThat(sessions.get(49).state()).isNotEqualTo(SessionState.FAILED);
+            } finally {
+                apps.forEach(Vmc::close);
+            }
+        }
+    }
+
+    private static String reason(Throwable e) {
+        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (c instanceof VmcException v) {
+            String m = v.getMessage();
+            int cut = m.indexOf(" (burst");
+            return (v.reason() + ": " + (cut > 0 ? m.substring(0, cut) : m)).replaceAll("[0-9]+", "N"); // one key per kind of refusal
+        }
+        return c.toString();
+    }
+
+    private static long received(MediaSession s) {
+        return s.stats().audio().map(StreamStats::packetsReceived).orElse(0L);
+    }
+}
