@@ -55,7 +55,7 @@ class SpiceDesktopAudioIT {
 
     @Test
     void theGuestsSoundPlaysOnTheClientsSpeakerAndStaysOffWithNoDesktopAudio() throws Exception {
-        Prerequisites.require(false, "pulseaudio", "parecord", "speaker-test");
+        Prerequisites.require(false, "pulseaudio", "parecord", "speaker-test", "amixer");
         Path pulseDir = Files.createDirectories(dir.resolve("pulse"));
         try (PulseServer pulse = new PulseServer(pulseDir.resolve("native"),
                 "module-null-sink sink_name=speaker sink_properties=device.description=Speaker")) {
@@ -83,6 +83,10 @@ class SpiceDesktopAudioIT {
                 "modprobe snd-intel8x0;"
                         + " for i in $(seq 300); do grep -q . /proc/asound/cards 2>/dev/null && [ -e /dev/snd/pcmC0D0p ] && break; sleep 0.2; done;"
                         + " cat /proc/asound/cards; ls /dev/snd; dmesg | grep -i -E 'hda|snd' | tail -5;"
+                        // a fresh AC97 mixer is muted at 0 %, and SPICE gives the client's stream the
+                        // guest's volume and mute: unmuted as a user's guest would have it
+                        + " amixer -c 0 -q sset Master 100% unmute; amixer -c 0 -q sset PCM 100% unmute;"
+                        + " amixer -c 0 sget Master | tail -2;"
                         + " echo CARD-READY; exec speaker-test -D plughw:0,0 -t sine -f " + (int) GUEST_TONE_HZ
                         + " -c 2 -r 48000 -l 0"), Map.of());
         tone.awaitOutput("CARD-READY", Duration.ofSeconds(120));
@@ -110,7 +114,7 @@ class SpiceDesktopAudioIT {
                 Files.delete(wav);
             } while (System.nanoTime() < deadline);
             if (!Files.exists(wav)) pulse.recordSink("speaker", wav, 2);
-            diagnostics = "streams on the client: " + pulse.output("pactl", "list", "short", "sink-inputs")
+            diagnostics = "streams on the client: " + pulse.output("pactl", "list", "sink-inputs")
                     + "; engine log:\n" + Files.readString(log);
             return wav;
         }
