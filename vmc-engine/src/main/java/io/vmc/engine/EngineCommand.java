@@ -59,6 +59,10 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--spice-host-subject", paramLabel = "SUBJECT", description = "Expected TLS host subject.")
     String spiceHostSubject;
 
+    @Option(names = "--no-desktop-audio", description = "With --spice: leave the VM's sound and virtual microphone"
+            + " off this client (by default the desktop's sound plays here and the VM records from here).")
+    boolean noDesktopAudio;
+
     @Option(names = "--no-display", description = "With --spice: do not show the desktop window (port channel only).")
     boolean noDisplay;
 
@@ -228,7 +232,7 @@ public final class EngineCommand implements Callable<Integer> {
             throw new IOException("SPICE client libraries are missing (" + SpiceClient.unavailabilityCause()
                     + "): apt-get install libspice-client-glib-2.0-8 libspice-client-gtk-3.0-5");
         }
-        SpiceOptions.Builder options = SpiceOptions.builder(spice).showDisplay(!noDisplay);
+        SpiceOptions.Builder options = SpiceOptions.builder(spice).showDisplay(!noDisplay).desktopAudio(!noDesktopAudio);
         if (spicePasswordFile != null) {
             options.password(Files.readString(spicePasswordFile).strip());
         }
@@ -245,6 +249,17 @@ public final class EngineCommand implements Callable<Integer> {
             @Override
             public void error(SpiceSession s, SpiceSessionError error) {
                 System.err.println("vmc engine: SPICE " + error.kind() + ": " + error.message());
+            }
+
+            @Override
+            public void connected(SpiceSession s) {
+                System.err.println("vmc engine: SPICE session connected to " + s.options().uri()
+                        + (s.options().desktopAudio() ? " (desktop audio on this client)" : " (desktop audio off)"));
+            }
+
+            @Override
+            public void disconnected(SpiceSession s) {
+                System.err.println("vmc engine: SPICE session lost " + s.options().uri() + ", reconnecting");
             }
 
             @Override

@@ -12,20 +12,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real PulseAudio server with null devices, private to the test run, at the socket that
- * PULSE_SERVER (set by the build for the test JVM) names.
+ * PULSE_SERVER (set by the build for the test JVM) names, or at a socket of the caller's (the
+ * integration tests give it to the processes they start).
  */
-final class PulseServer implements AutoCloseable {
-    final Path socket;
+public final class PulseServer implements AutoCloseable {
+    public final Path socket;
     private final Process process;
 
     PulseServer(String... modules) throws IOException {
-        Tools.require("pulseaudio");
-        Tools.require("pactl");
+        this(socketFromEnvironment(), modules);
+    }
+
+    private static Path socketFromEnvironment() {
         String server = System.getenv("PULSE_SERVER");
         if (server == null || !server.startsWith("unix:")) {
             throw new IllegalStateException("PULSE_SERVER=unix:PATH must be set for the test JVM (see pom.xml)");
         }
-        socket = Path.of(server.substring("unix:".length()));
+        return Path.of(server.substring("unix:".length()));
+    }
+
+    /** A server at {@code socket} (its folder holds the server's runtime files and log). */
+    public PulseServer(Path socket, String... modules) throws IOException {
+        Tools.require("pulseaudio");
+        Tools.require("pactl");
+        this.socket = socket;
         Path dir = socket.getParent();
         Path runtime = dir.resolve("runtime");
         Files.createDirectories(runtime);
@@ -62,8 +72,13 @@ final class PulseServer implements AutoCloseable {
         return pb.start();
     }
 
+    /** {@code unix:SOCKET}, for PULSE_SERVER. */
+    public String address() {
+        return "unix:" + socket;
+    }
+
     /** Records {@code seconds} of what plays on {@code sink} (its monitor) as 48 kHz mono WAV. */
-    Path recordSink(String sink, Path wav, double seconds) throws IOException, InterruptedException {
+    public Path recordSink(String sink, Path wav, double seconds) throws IOException, InterruptedException {
         Process rec = start("parecord", "--device=" + sink + ".monitor", "--file-format=wav", "--channels=1",
                 "--rate=48000", "--format=s16le", wav.toString());
         long bytes = 44 + Math.round(48000 * 2 * seconds);
@@ -84,7 +99,7 @@ final class PulseServer implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no module with " + argument));
     }
 
-    String output(String... cmd) throws IOException, InterruptedException {
+    public String output(String... cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PULSE_SERVER", "unix:" + socket);
         Process p = pb.start();

@@ -23,9 +23,11 @@ public final class SpiceOptions {
     private final String x11Display;
     private final String title;
     private final String proxy;
+    private final boolean desktopAudio;
 
     private SpiceOptions(Builder b) {
         this.proxy = b.proxy;
+        this.desktopAudio = b.desktopAudio;
         this.uri = b.uri;
         this.password = b.password;
         this.caFile = b.caFile;
@@ -71,6 +73,14 @@ public final class SpiceOptions {
 
     public boolean showDisplay() {
         return showDisplay;
+    }
+
+    /**
+     * Whether the VM's sound plays on this client and its virtual microphone records from this
+     * client (the session's playback and record channels, as remote-viewer does; default true).
+     */
+    public boolean desktopAudio() {
+        return desktopAudio;
     }
 
     /** X11 display for the window; empty means {@code $DISPLAY}. */
@@ -120,7 +130,7 @@ public final class SpiceOptions {
     public String toString() {
         return "SpiceOptions[" + uri + (password != null ? ", password=***" : "")
                 + (caFile != null ? ", caFile=" + caFile : "") + (hostSubject != null ? ", hostSubject=" + hostSubject : "")
-                + (proxy != null ? ", proxy=" + proxy : "") + ", showDisplay=" + showDisplay + "]";
+                + (proxy != null ? ", proxy=" + proxy : "") + ", showDisplay=" + showDisplay + ", desktopAudio=" + desktopAudio + "]";
     }
 
     /** Builder; validates eagerly. */
@@ -133,6 +143,13 @@ public final class SpiceOptions {
         private String x11Display;
         private String title;
         private String proxy;
+        private boolean desktopAudio = true;
+
+        /** See {@link SpiceOptions#desktopAudio()}. */
+        public Builder desktopAudio(boolean desktopAudio) {
+            this.desktopAudio = desktopAudio;
+            return this;
+        }
 
         /** See {@link SpiceOptions#proxy()}. */
         public Builder proxy(String proxyUri) {

@@ -116,6 +116,12 @@ public final class SpiceSession implements Closeable {
         options.proxy().ifPresent(p -> g.g_object_set(session, "proxy", p, (Object) null)); // spice-gtk's HTTP CONNECT
         options.hostSubject().ifPresent(s -> g.g_object_set(session, "cert-subject", s, "verify",
                 SpiceGlib.SPICE_SESSION_VERIFY_SUBJECT, (Object) null));
+        if (options.desktopAudio()) {
+            // before connecting: it takes the playback/record channels from channel-new itself
+            if (SpiceGlib.INSTANCE.spice_audio_get(session, null) == null) {
+                LOG.warn("{}: spice-gtk has no audio backend: the VM's sound stays in the VM", options.uri());
+            }
+        }
         connect(session, "channel-new", onChannelNew);
         connect(session, "channel-destroy", onChannelDestroy);
         connect(session, "disconnected", onSessionDisconnected);

@@ -44,6 +44,13 @@ public interface SpiceGlib extends Library {
 
     int spice_channel_connect(Pointer channel);
 
+    /**
+     * The session's audio integration (spice-gtk's GStreamer backend), created on first call: it
+     * connects the playback and record channels as the session creates them and plays and records
+     * with the client's default audio devices. Owned by the session; {@code context} may be null.
+     */
+    Pointer spice_audio_get(Pointer session, Pointer context);
+
     /** {@code const GError *}: {@code {GQuark domain; gint code; gchar *message;}}, owned by the channel. */
     Pointer spice_channel_get_error(Pointer channel);
 
