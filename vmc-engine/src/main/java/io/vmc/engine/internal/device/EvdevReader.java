@@ -48,6 +48,11 @@ public final class EvdevReader implements AutoCloseable {
         thread.start();
     }
 
+    /** Whether the reading thread is still there (it ends after {@link #close()} or the end of input). */
+    public boolean isReading() {
+        return thread.isAlive();
+    }
+
     private void run() {
         InputEventDecoder decoder = new InputEventDecoder();
         String why;
