@@ -15,7 +15,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -154,7 +153,7 @@ final class Devices implements AutoCloseable {
                 String id = (source ? "mic-" : "spk-") + shortHash(pulseName);
                 now.put(id, new Entry(id, pulseName, d.getDisplayName(), kind, isDefault, new HeadsetInputs.AudioDevice(
                         text(props, "sysfs.path"), text(props, "alsa.card"),
-                        Objects.requireNonNullElse(text(props, "api.bluez5.address"), text(props, "device.string")))));
+                        text(props, "api.bluez5.address") != null ? text(props, "api.bluez5.address") : text(props, "device.string"))));
             } finally {
                 d.dispose();
             }
