@@ -2,6 +2,7 @@ package io.vmc.engine;
 
 import io.vmc.engine.internal.EngineException;
 import io.vmc.engine.internal.GstSupport;
+import io.vmc.engine.internal.device.HeadsetInputs;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.proto.Device;
 import io.vmc.transport.proto.DeviceChanged;
@@ -37,7 +38,8 @@ final class Devices implements AutoCloseable {
     record Selected(String pulseName, boolean microphone) {
     }
 
-    private record Entry(String id, String pulseName, String name, Device.DeviceKind kind, boolean isDefault) {
+    private record Entry(String id, String pulseName, String name, Device.DeviceKind kind, boolean isDefault,
+                         HeadsetInputs.AudioDevice where) {
         Device toProto() {
             return Device.newBuilder().setId(id).setName(name).setKind(kind).setIsDefault(isDefault).build();
         }
@@ -49,6 +51,7 @@ final class Devices implements AutoCloseable {
     private ScheduledFuture<?> poll;
     private Map<String, Entry> current = new LinkedHashMap<>();
     private boolean closed;
+    private Runnable onChange = () -> { };
 
     Devices(EventSink events, ScheduledExecutorService timer) {
         this.events = events;
@@ -76,6 +79,32 @@ final class Devices implements AutoCloseable {
             throw EngineException.invalid("device " + id + " cannot be used for audio");
         }
         return new Selected(e.pulseName(), e.kind() == Device.DeviceKind.MICROPHONE);
+    }
+
+    /** Runs after a poll found the list changed (on the timer thread). */
+    synchronized void onChange(Runnable r) {
+        onChange = r;
+    }
+
+    /** The entry of {@code pulseName}, or the default one of that kind for null; null when absent. */
+    synchronized Device find(String pulseName, boolean microphone) {
+        Entry e = entry(pulseName, microphone);
+        return e == null ? null : e.toProto();
+    }
+
+    /** Where the device is, for {@link HeadsetButtons}; null when absent. */
+    synchronized HeadsetButtons.InUse inUse(String pulseName, boolean microphone) {
+        start();
+        Entry e = entry(pulseName, microphone);
+        return e == null ? null : new HeadsetButtons.InUse(e.id(), e.where());
+    }
+
+    private Entry entry(String pulseName, boolean microphone) {
+        Device.DeviceKind kind = microphone ? Device.DeviceKind.MICROPHONE : Device.DeviceKind.SPEAKER;
+        for (Entry e : current.values()) {
+            if (e.kind() == kind && (pulseName == null ? e.isDefault() : pulseName.equals(e.pulseName()))) return e;
+        }
+        return null;
     }
 
     private void start() {
@@ -122,11 +151,14 @@ final class Devices implements AutoCloseable {
                 boolean isDefault = props != null && props.hasField("is-default") && props.getBoolean("is-default");
                 Device.DeviceKind kind = source ? Device.DeviceKind.MICROPHONE : Device.DeviceKind.SPEAKER;
                 String id = (source ? "mic-" : "spk-") + shortHash(pulseName);
-                now.put(id, new Entry(id, pulseName, d.getDisplayName(), kind, isDefault));
+                now.put(id, new Entry(id, pulseName, d.getDisplayName(), kind, isDefault, new HeadsetInputs.AudioDevice(
+                        text(props, "sysfs.path"), text(props, "alsa.card"),
+                        text(props, "api.bluez5.address") != null ? text(props, "api.bluez5.address") : text(props, "device.string"))));
             } finally {
                 d.dispose();
             }
         }
+        boolean changed = !now.equals(current);
         if (notify) {
             for (Entry e : now.values()) {
                 Entry old = current.get(e.id());
@@ -141,6 +173,16 @@ final class Devices implements AutoCloseable {
             }
         }
         current = now;
+        if (notify && changed) timer.execute(onChange); // outside this lock: it switches calls
+    }
+
+    /** A PulseAudio property as text; null when absent or not text. */
+    private static String text(Structure props, String key) {
+        try {
+            return props != null && props.hasField(key) ? props.getString(key) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private void emit(Entry e, DeviceChanged.Change change) {

@@ -103,6 +103,10 @@ public final class EngineCommand implements Callable<Integer> {
             description = "PulseAudio sink to play to (default: the default sink); 'none' plays nothing.")
     String speaker;
 
+    @Option(names = "--headset-input", paramLabel = "NODE",
+            description = "Input event node of the headset's buttons (default: found through sysfs for the audio device in use); 'off' reads none.")
+    String headsetInput;
+
     @Option(names = "--record-dir", paramLabel = "DIR", description = "Record each session's received audio as DIR/<session-id>.wav.")
     Path recordDir;
 
@@ -443,6 +447,8 @@ public final class EngineCommand implements Callable<Integer> {
             b.callRecordFile(records);
         }
         b.deviceChoicesFile(userDeviceChoices());
+        if ("off".equals(headsetInput)) b.headsetButtons(false);
+        else if (headsetInput != null) b.headsetInputDevice(Path.of(headsetInput));
         return b.build();
     }
 

@@ -17,6 +17,8 @@ public final class EngineConfig {
     private final Path recordDir;
     private final Path callRecordFile;
     private final Path deviceChoicesFile;
+    private final boolean headsetButtons;
+    private final Path headsetInputDevice;
     private final int maxSessions;
     private final boolean echoCancellation;
     private final boolean opusDtx;
@@ -72,6 +74,8 @@ public final class EngineConfig {
         this.recordDir = b.recordDir;
         this.callRecordFile = b.callRecordFile;
         this.deviceChoicesFile = b.deviceChoicesFile;
+        this.headsetButtons = b.headsetButtons;
+        this.headsetInputDevice = b.headsetInputDevice;
         this.maxSessions = b.maxSessions;
         this.echoCancellation = b.echoCancellation;
         this.opusDtx = b.opusDtx;
@@ -236,6 +240,13 @@ public final class EngineConfig {
      * remembered.
      */
     public Path deviceChoicesFile() { return deviceChoicesFile; }
+    /**
+     * Headset buttons become CallControl events and the mute LED follows SetMute (default on): the
+     * engine reads the input device of the headset in use (see the thin-client guide for access).
+     */
+    public boolean headsetButtons() { return headsetButtons; }
+    /** The one input event node to read for headset buttons instead of finding it; null: found through sysfs. */
+    public Path headsetInputDevice() { return headsetInputDevice; }
     public int maxSessions() { return maxSessions; }
     public boolean echoCancellation() { return echoCancellation; }
     public boolean opusDtx() { return opusDtx; }
@@ -266,6 +277,8 @@ public final class EngineConfig {
         private Path recordDir;
         private Path callRecordFile;
         private Path deviceChoicesFile;
+        private boolean headsetButtons = true;
+        private Path headsetInputDevice;
         private int maxSessions = 16;
         private boolean echoCancellation = true;
         private boolean opusDtx = false;
@@ -478,6 +491,18 @@ public final class EngineConfig {
         /** See {@link EngineConfig#deviceChoicesFile()}; null (the default) remembers nothing. */
         public Builder deviceChoicesFile(Path file) {
             deviceChoicesFile = file;
+            return this;
+        }
+
+        /** See {@link EngineConfig#headsetButtons()}. */
+        public Builder headsetButtons(boolean on) {
+            headsetButtons = on;
+            return this;
+        }
+
+        /** See {@link EngineConfig#headsetInputDevice()}. */
+        public Builder headsetInputDevice(Path node) {
+            headsetInputDevice = node;
             return this;
         }
 

@@ -26,6 +26,7 @@ import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;
 import io.vmc.transport.proto.Status;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -92,6 +93,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final Devices devices;
     private final Ringing ringing;
     private final DeviceChoices choices;
+    private final ActiveDevices activeDevices;
+    private final HeadsetButtons headset;
     private volatile String ringerSpeaker;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
@@ -113,6 +116,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             if (e.hasSessionState()) {
                 calls.state(e.getSessionState().getSessionId(), e.getSessionState().getState(), e.getSessionState().getReason());
                 ringStateLater(e.getSessionState());
+                callStateForDevices(e.getSessionState());
             }
             events.emit(e);
         });
@@ -131,6 +135,11 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.devices = new Devices(this.events, timer);
         this.ringing = new Ringing(this.events, timer, config.audioSink().isPulse());
         this.choices = new DeviceChoices(config.deviceChoicesFile());
+        this.activeDevices = new ActiveDevices(this.events);
+        this.headset = config.headsetButtons() ? new HeadsetButtons(this.events, config.headsetInputDevice(),
+                new io.vmc.engine.internal.device.HeadsetInputs(Path.of("/sys"), Path.of("/dev/input")),
+                ringing::isRinging, ringing::session) : null;
+        devices.onChange(this::devicesChanged);
         this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
                 config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
@@ -201,6 +210,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 var m = r.getSetMute();
                 if (m.getKind() == io.vmc.transport.proto.MediaKind.VIDEO) throw new EngineException(Error.Code.UNIMPLEMENTED, "video is not supported yet");
                 session(m.getSessionId()).setMute(m.getMuted());
+                if (headset != null) headset.muted(m.getSessionId(), m.getMuted());
                 yield empty();
             }
             case SET_HOLD -> {
@@ -233,13 +243,16 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                     choices.remember(s.microphone() ? "microphone" : "speaker", m.getDeviceId());
                 } else {
                     session(m.getSessionId()).selectDevice(s.pulseName(), s.microphone());
+                    activeDevices.using(m.getSessionId(), s.microphone(), s.pulseName(), devices.find(s.pulseName(), s.microphone()));
                 }
+                followHeadset();
                 yield empty();
             }
             case START_RING -> {
                 var m = r.getStartRing();
                 if (!m.getSessionId().isEmpty()) session(m.getSessionId());
                 ringing.start(m, ringerSpeaker != null ? ringerSpeaker : remembered("ringer"));
+                followHeadset();
                 yield empty();
             }
             case STOP_RING -> {
@@ -307,10 +320,11 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         Call s = new Call(id, o, config, events, timer, c -> reportAddresses(id, c),
                 f -> calls.failure(id, f), this::dtlsCertificate);
         s.setStatsInterval(statsIntervalMs);
-        String mic = defaultMic != null ? defaultMic : remembered("microphone");
-        String speaker = defaultSpeaker != null ? defaultSpeaker : remembered("speaker");
+        String mic = present(defaultMic != null ? defaultMic : remembered("microphone"), true);
+        String speaker = present(defaultSpeaker != null ? defaultSpeaker : remembered("speaker"), false);
         if (mic != null) s.selectDevice(mic, true);
         if (speaker != null) s.selectDevice(speaker, false);
+        trackDevices(id, mic, speaker);
         synchronized (sessions) {
             if (sessions.size() >= config.maxSessions()) {
                 throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "session limit reached (" + config.maxSessions() + ")");
@@ -319,6 +333,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             calls.started(id, m.getAppId());
         }
         s.announce(m.getAppId(), cameraConsent);
+        followHeadset();
         emitStatus();
         return Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(id));
     }
@@ -396,6 +411,67 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             LOG.info("remembered {} {} is not here now: using the default", key, id);
             return null;
         }
+    }
+
+    /** {@code pulseName} if it is in the device list now; null (the default device) when it went away. */
+    private String present(String pulseName, boolean microphone) {
+        if (pulseName == null || devices.find(pulseName, microphone) != null) return pulseName;
+        LOG.info("{} {} is not here now: using the default", microphone ? "microphone" : "speaker", pulseName);
+        return null;
+    }
+
+    /** Remembers which devices a new call uses, so that their removal moves the call (PulseAudio only). */
+    private void trackDevices(String session, String mic, String speaker) {
+        try {
+            if (!config.audioSource().isTone()) {
+                Device d = mic != null ? devices.find(mic, true) : defaultDevice(true);
+                activeDevices.using(session, true, d == null ? null : mic != null ? mic : devices.resolve(d.getId(), d.getKind()).pulseName(), d);
+            }
+            if (config.audioSink().isPulse()) {
+                Device d = speaker != null ? devices.find(speaker, false) : defaultDevice(false);
+                activeDevices.using(session, false, d == null ? null : speaker != null ? speaker : devices.resolve(d.getId(), d.getKind()).pulseName(), d);
+            }
+        } catch (EngineException e) {
+            LOG.debug("session {}: device list unavailable ({}): a removed device will end the call", session, e.getMessage());
+        }
+    }
+
+    private Device defaultDevice(boolean microphone) {
+        devices.list();
+        return devices.find(null, microphone);
+    }
+
+    private void devicesChanged() {
+        if (closed) return;
+        activeDevices.devicesChanged(devices, sessions::get);
+        followHeadset();
+    }
+
+    private void callStateForDevices(SessionState st) {
+        if (headset != null) headset.sessionState(st.getSessionId(), st.getState());
+        if (st.getState() == SessionState.State.CLOSED || st.getState() == SessionState.State.FAILED) activeDevices.ended(st.getSessionId());
+    }
+
+    /** Points the headset buttons at the audio devices in use now: the calls', else the chosen or default ones. */
+    private void followHeadset() {
+        if (headset == null || closed) return;
+        List<HeadsetButtons.InUse> inUse = new java.util.ArrayList<>();
+        try {
+            if (config.headsetInputDevice() == null && (!config.audioSource().isTone() || config.audioSink().isPulse())) {
+                for (boolean mic : new boolean[] {true, false}) {
+                    List<String> names = new java.util.ArrayList<>(activeDevices.pulseNames(mic));
+                    String chosen = mic ? defaultMic : defaultSpeaker;
+                    if (names.isEmpty()) names.add(chosen != null ? chosen : remembered(mic ? "microphone" : "speaker"));
+                    for (String n : names) {
+                        HeadsetButtons.InUse u = devices.inUse(n, mic);
+                        if (u != null) inUse.add(u);
+                    }
+                }
+            }
+        } catch (EngineException e) {
+            LOG.debug("headset buttons: no device list ({})", e.getMessage());
+        }
+        headset.follow(inUse);
     }
 
     /** Off the session's thread: stopping a ring waits for its pipeline. */
@@ -503,6 +579,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         closed = true;
         closeAllSessions("engine shutdown");
         ringing.close();
+        if (headset != null) headset.close();
         devices.close();
         timer.shutdownNow();
         workers.shutdownNow();

@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 final class WireCapture implements AutoCloseable {
     private final Process process;
     final List<byte[]> payloads = new CopyOnWriteArrayList<>();
+    /** Capture time of each payload (seconds since the epoch), in the same order. */
+    final List<Double> times = new CopyOnWriteArrayList<>();
 
     WireCapture(String captureFilter) throws IOException, InterruptedException {
-        process = new ProcessBuilder("tshark", "-i", "lo", "-f", captureFilter, "-l", "-n", "-T", "fields", "-e", "udp.payload")
+        process = new ProcessBuilder("tshark", "-i", "lo", "-f", captureFilter, "-l", "-n", "-T", "fields", "-e", "frame.time_epoch", "-e", "udp.payload")
                 .redirectErrorStream(false).start();
         CountDownLatch started = new CountDownLatch(1);
         Thread err = new Thread(() -> {
@@ -35,8 +37,14 @@ final class WireCapture implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    line = line.trim();
-                    if (!line.isEmpty()) payloads.add(HexFormat.of().parseHex(line.replace(":", "")));
+                    String[] f = line.trim().split("\t");
+                    if (f.length == 2 && !f[1].isEmpty()) {
+                        byte[] payload = HexFormat.of().parseHex(f[1].replace(":", ""));
+                        synchronized (this) {
+                            times.add(Double.parseDouble(f[0]));
+                            payloads.add(payload);
+                        }
+                    }
                 }
             } catch (IOException | IllegalArgumentException ignored) {
                 // process ended

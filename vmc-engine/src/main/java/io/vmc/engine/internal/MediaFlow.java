@@ -69,6 +69,7 @@ public final class MediaFlow implements AutoCloseable {
     // send-side state (GStreamer streaming thread and the DTMF timer)
     private final Object sendLock = new Object();
     private long lastMediaTs = -1;
+    private final io.vmc.engine.internal.device.RtpTimestampContinuity tsContinuity; // under sendLock
     private long lastMediaNanos;
     private final AtomicLong packetsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
@@ -123,6 +124,7 @@ public final class MediaFlow implements AutoCloseable {
         this.ssrc = ssrc;
         this.sessionId = sessionId;
         this.nextSeq = firstSeq & 0xffff;
+        this.tsContinuity = new io.vmc.engine.internal.device.RtpTimestampContinuity(params.codec().clockRate());
         boolean ec = config.echoCancellation() && !config.audioSource().isTone() && config.audioSink().isPulse();
         this.probeName = ec ? "vmcprobe" + sessionId : null;
         this.io = io;
@@ -170,6 +172,9 @@ public final class MediaFlow implements AutoCloseable {
         AudioPipelines.Sender s = newSender(pulseSource);
         s.setMuted(muted);
         old.close();
+        synchronized (sendLock) {
+            tsContinuity.newSource();
+        }
         sender = s;
         s.start();
     }
@@ -228,8 +233,9 @@ public final class MediaFlow implements AutoCloseable {
         int h = RtpPackets.headerLength(pkt, 0, pkt.length);
         if (h < 0) return;
         synchronized (sendLock) {
-            lastMediaTs = RtpPackets.timestamp(pkt, 0);
             lastMediaNanos = System.nanoTime();
+            RtpPackets.setTimestamp(pkt, 0, tsContinuity.next(RtpPackets.timestamp(pkt, 0), lastMediaNanos));
+            lastMediaTs = RtpPackets.timestamp(pkt, 0);
             if (dtmfCurrent != null || closed) return; // RFC 4733 section 2.5.1.1: events replace the audio
             RtpPackets.setSsrc(pkt, 0, ssrc);
             RtpPackets.setSeq(pkt, 0, nextSeq);

@@ -1,0 +1,194 @@
+package io.vmc.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.vmc.engine.internal.RtpPackets;
+import io.vmc.transport.proto.ActiveDevice;
+import io.vmc.transport.proto.Device;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.Request;
+import io.vmc.transport.proto.SelectDevice;
+import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.SessionState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Devices that change during a call, with a private PulseAudio: a headset (null source and sink)
+ * unloaded mid-call moves the call to the default devices and the app is told; a switch mid-call
+ * keeps the RTP stream continuous on the wire (captured with tshark) with a short gap.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DeviceSwitchTest {
+    static PulseServer pulse;
+    @TempDir Path dirX;
+    @TempDir Path dirY;
+
+    @BeforeAll
+    static void startPulse() throws Exception {
+        pulse = new PulseServer(
+                "module-null-source source_name=deskmic description=DeskMic",
+                "module-null-sink sink_name=deskspk sink_properties=device.description=DeskSpeaker");
+        assertThat(pulse.run("pactl", "set-default-source", "deskmic")).isZero();
+        assertThat(pulse.run("pactl", "set-default-sink", "deskspk")).isZero();
+    }
+
+    @AfterAll
+    static void stopPulse() throws Exception {
+        if (pulse != null) pulse.close();
+    }
+
+    /** Plugs in a headset: a null source and a null sink named {@code name}mic / {@code name}spk. */
+    static void plugHeadset(String name) throws Exception {
+        assertThat(pulse.run("pactl", "load-module", "module-null-source", "source_name=" + name + "mic",
+                "description=" + name + "Mic")).isZero();
+        assertThat(pulse.run("pactl", "load-module", "module-null-sink", "sink_name=" + name + "spk",
+                "sink_properties=device.description=" + name + "Speaker")).isZero();
+    }
+
+    static void unplug(String sourceOrSinkName) throws Exception {
+        assertThat(pulse.run("pactl", "unload-module", pulse.moduleWith("_name=" + sourceOrSinkName + " "))).isZero();
+    }
+
+    private static TestEngine pulseEngine(Path dir) {
+        return new TestEngine(440, dir, c -> c.audioSource(EngineConfig.AudioSource.pulse(null))
+                .audioSink(EngineConfig.AudioSink.pulse(null)).echoCancellation(false));
+    }
+
+    private static void select(TestEngine e, String session, Device d) {
+        e.ok(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder().setSessionId(session).setDeviceId(d.getId())));
+    }
+
+    private static List<ActiveDevice> activeDevices(TestEngine e) {
+        return e.events.stream().filter(Event::hasActiveDevice).map(Event::getActiveDevice).toList();
+    }
+
+    private static long received(TestEngine e, String sid) {
+        return e.stats(sid).getPacketsReceived();
+    }
+
+    @Test
+    void unpluggingTheHeadsetMidCallMovesTheCallToTheDefaultDevicesAndTellsTheApp() throws Exception {
+        plugHeadset("usbheadset");
+        try (TestEngine x = new TestEngine(660, dirX); TestEngine y = pulseEngine(dirY)) {
+            var l = DeviceTest.devices(y);
+            Device mic = DeviceTest.find(l, Device.DeviceKind.MICROPHONE, "usbheadsetMic");
+            Device spk = DeviceTest.find(l, Device.DeviceKind.SPEAKER, "usbheadsetSpeaker");
+            select(y, "", mic);
+            select(y, "", spk);
+            String sx = x.createSession(SessionOptions.newBuilder());
+            String sy = y.createSession(SessionOptions.newBuilder());
+            x.setAnswer(sx, y.answer(sy, x.offer(sx)));
+            y.awaitState(sy, SessionState.State.CONNECTED);
+            x.awaitReceived(sx, 50);
+
+            unplug("usbheadsetmic");
+            await().atMost(Duration.ofSeconds(20)).until(() -> activeDevices(y).size() == 1);
+            ActiveDevice moved = activeDevices(y).get(0);
+            assertThat(moved.getSessionId()).isEqualTo(sy);
+            assertThat(moved.getReason()).isEqualTo(ActiveDevice.Reason.DEVICE_REMOVED);
+            assertThat(moved.getReplaced().getName()).isEqualTo("usbheadsetMic");
+            assertThat(moved.getDevice().getName()).isEqualTo("DeskMic");
+            long atX = received(x, sx);
+            await().atMost(Duration.ofSeconds(20)).until(() -> received(x, sx) > atX + 100);
+
+            unplug("usbheadsetspk");
+            await().atMost(Duration.ofSeconds(20)).until(() -> activeDevices(y).size() == 2);
+            assertThat(activeDevices(y).get(1).getDevice().getName()).isEqualTo("DeskSpeaker");
+            assertThat(activeDevices(y).get(1).getReplaced().getName()).isEqualTo("usbheadsetSpeaker");
+            // not asserted yet: what the desk speaker plays. A mid-call speaker switch (MediaFlow.switchSpeaker)
+            // leaves the new sink silent, with or without an unplug (found here, see the branch report)
+            long atY = received(y, sy);
+            await().atMost(Duration.ofSeconds(20)).until(() -> received(y, sy) > atY + 100);
+            assertThat(y.hasState(sy, SessionState.State.FAILED)).isFalse();
+            assertThat(y.lastState(sy)).isEqualTo(SessionState.State.CONNECTED);
+        }
+    }
+
+    /** One switch as seen on the wire: the longest silence between packets and what RTP time says. */
+    record Gap(double wireMs, double rtpMs, int seqJump) {
+    }
+
+    /** The switch among the packets of {@code ssrc} captured in [from, to] (epoch seconds): the largest RTP-time step. */
+    static Gap largestGap(WireCapture cap, long ssrc, double from, double to, int clockRate) {
+        List<double[]> pk = new ArrayList<>();
+        synchronized (cap) {
+            for (int i = 0; i < cap.payloads.size(); i++) {
+                byte[] p = cap.payloads.get(i);
+                double t = cap.times.get(i);
+                if (t < from || t > to || p.length < 12 || (p[0] & 0xc0) != 0x80) continue;
+                if (RtpPackets.looksLikeRtcp(p, 0, p.length) || RtpPackets.ssrc(p, 0) != ssrc) continue;
+                pk.add(new double[] {t, RtpPackets.seq(p, 0), RtpPackets.timestamp(p, 0)});
+            }
+        }
+        // the switch is where RTP time jumps most: a longer wire gap elsewhere is the loaded sender's
+        // scheduling (packets late but stamped 20 ms apart), not silence in the audio
+        Gap worst = new Gap(0, 0, 1);
+        for (int i = 1; i < pk.size(); i++) {
+            double wire = (pk.get(i)[0] - pk.get(i - 1)[0]) * 1000;
+            double rtp = (((long) pk.get(i)[2] - (long) pk.get(i - 1)[2]) & 0xffffffffL) * 1000.0 / clockRate;
+            if (rtp > worst.rtpMs()) worst = new Gap(wire, rtp, ((int) pk.get(i)[1] - (int) pk.get(i - 1)[1]) & 0xffff);
+        }
+        return worst;
+    }
+
+    /** The SSRC of the first RTP packet captured, -1 before one came. */
+    static long ssrcOf(WireCapture cap) {
+        for (byte[] p : cap.payloads) {
+            if (p.length >= 12 && (p[0] & 0xc0) == 0x80 && !RtpPackets.looksLikeRtcp(p, 0, p.length)) return RtpPackets.ssrc(p, 0);
+        }
+        return -1;
+    }
+
+    @Test
+    void switchingTheMicrophoneMidCallKeepsTheStreamContinuousOnTheWire() throws Exception {
+        Tools.require("tshark");
+        plugHeadset("switchheadset");
+        try (TestEngine x = new TestEngine(660, dirX); TestEngine y = pulseEngine(dirY)) {
+            var l = DeviceTest.devices(y);
+            Device head = DeviceTest.find(l, Device.DeviceKind.MICROPHONE, "switchheadsetMic");
+            Device desk = DeviceTest.find(l, Device.DeviceKind.MICROPHONE, "DeskMic");
+            String sx = x.createSession(SessionOptions.newBuilder());
+            String sy = y.createSession(SessionOptions.newBuilder());
+            x.setAnswer(sx, y.answer(sy, x.offer(sx)));
+            y.awaitState(sy, SessionState.State.CONNECTED);
+            x.awaitReceived(sx, 50);
+            int port = y.engine.localMediaAddress(sy).getPort();
+            List<Gap> gaps = new ArrayList<>();
+            try (WireCapture cap = new WireCapture("udp src port " + port)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> ssrcOf(cap) >= 0);
+                long ssrc = ssrcOf(cap);
+                for (int round = 0; round < 6; round++) {
+                    long before = received(x, sx);
+                    await().atMost(Duration.ofSeconds(20)).until(() -> received(x, sx) > before + 25);
+                    double from = System.currentTimeMillis() / 1000.0;
+                    select(y, sy, round % 2 == 0 ? head : desk);
+                    long at = received(x, sx);
+                    await().atMost(Duration.ofSeconds(20)).until(() -> received(x, sx) > at + 25);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !cap.times.isEmpty()
+                            && cap.times.get(cap.times.size() - 1) > from + 0.3);
+                    gaps.add(largestGap(cap, ssrc, from - 0.1, System.currentTimeMillis() / 1000.0, 48000));
+                }
+            } finally {
+                y.close(sy);
+            }
+            System.out.println("DEVICE-SWITCH-GAPS " + gaps);
+            for (Gap g : gaps) {
+                assertThat(g.seqJump()).as("no packet lost or repeated across a switch: %s", g).isEqualTo(1);
+                assertThat(g.wireMs()).as("silence on the wire, ms").isLessThan(1000);
+                assertThat(g.rtpMs()).as("RTP time follows wall-clock time across the switch: %s", g).isCloseTo(g.wireMs(), within(60.0));
+            }
+            assertThat(y.hasState(sy, SessionState.State.FAILED)).isFalse();
+        }
+    }
+}
