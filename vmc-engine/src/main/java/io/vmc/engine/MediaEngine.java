@@ -1,12 +1,12 @@
 package io.vmc.engine;
 
-import io.vmc.engine.internal.Call;
+import io.vmc.engine.internal.call.Call;
 import io.vmc.engine.internal.CallRecordLog;
 import io.vmc.engine.internal.CallTracker;
 import io.vmc.engine.internal.EngineException;
 import io.vmc.engine.internal.EngineMetrics;
 import io.vmc.engine.internal.RateLimiter;
-import io.vmc.engine.internal.VideoCodec;
+import io.vmc.engine.internal.media.VideoCodec;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.RequestHandler;
 import io.vmc.transport.proto.CreateSession;
@@ -131,8 +131,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.devices = new Devices(this.events, timer);
         this.ringing = new Ringing(this.events, timer, config.audioSink().isPulse());
         this.choices = new DeviceChoices(config.deviceChoicesFile());
-        this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
-                config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
+        this.cameraConsent = new io.vmc.engine.internal.ui.OnePromptAtATime(
+                config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.ui.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
         timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
