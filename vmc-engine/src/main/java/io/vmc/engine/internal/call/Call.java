@@ -300,8 +300,7 @@ public final class Call {
         }
         attrs.add(Attribute.of("ptime", 20));
         if (offerKeys) {
-            attrs.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, key80)));
-            attrs.add(Attribute.of("crypto", new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32)));
+            for (Crypto c : offeredAudioKeys()) attrs.add(Attribute.of("crypto", c));
         }
         if (dtlsOffer) addDtlsAttributes(attrs, DtlsSetup.offer(), "audio");
         attrs.add(Attribute.flag(wanted.attribute()));
@@ -338,7 +337,7 @@ public final class Call {
                     addVideoFormat(va, c, c.defaultPayloadType(), c.fmtp());
                 }
             }
-            if (offerKeys) va.add(Attribute.of("crypto", new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey)));
+            if (offerKeys) for (Crypto c : offeredVideoKeys()) va.add(Attribute.of("crypto", c));
             if (dtlsOffer) addDtlsAttributes(va, DtlsSetup.offer(), "video");
             va.add(Attribute.flag(videoWantedDirection().attribute()));
             InetSocketAddress vdef = (shared || bundleOnly ? ice : videoIce).defaultAddress();
@@ -358,14 +357,7 @@ public final class Call {
         if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): apply the remote answer first");
         SessionDescription offer = parse(offerText);
         MediaDescription m = audioSection(offer);
-        Crypto remoteCrypto = null;
-        for (String v : m.attributes("crypto")) {
-            Crypto c = SdpParser.parseCrypto(v);
-            if (c != null && c.isSupportedSuite()) {
-                remoteCrypto = c;
-                break;
-            }
-        }
+        Crypto remoteCrypto = SdesChoice.firstSupported(m).orElse(null);
         SessionOptions.SrtpPolicy policy = options.getSrtp();
         boolean dtlsOffered = m.isDtls();
         DtlsTerms terms = null;
@@ -466,13 +458,7 @@ public final class Call {
                 LOG.info("session {}: video rejected: {}", id, vMatch.reason());
                 emitState(state, "video rejected: " + vMatch.reason() + "; the call is audio-only");
             }
-            for (String v : vOffer.attributes("crypto")) {
-                Crypto c = SdpParser.parseCrypto(v);
-                if (c != null && c.isSupportedSuite()) {
-                    vRemoteCrypto = c;
-                    break;
-                }
-            }
+            vRemoteCrypto = SdesChoice.firstSupported(vOffer).orElse(null);
             boolean vSecureOk = terms != null ? vOffer.isDtls() : secure ? vRemoteCrypto != null : !vOffer.isSecure();
             boolean vIce = vIceOffered || bundleVideo;
             // a bundle-only section (port 0, RFC 8843 section 6) is not a rejected one
@@ -564,18 +550,10 @@ public final class Call {
         byte[] localKey = null;
         if (secure && terms == null) {
             if (!offeredKeys) throw EngineException.invalid("answer is " + m.proto() + " with keys but the offer was plain " + ours.proto());
-            for (String v : m.attributes("crypto")) {
-                Crypto c = SdpParser.parseCrypto(v);
-                if (c == null || !c.isSupportedSuite()) continue;
-                if (c.tag() == 1 && c.suite().equals(Crypto.AES_CM_128_HMAC_SHA1_80)) {
-                    localKey = key80;
-                } else if (c.tag() == 2 && c.suite().equals(Crypto.AES_CM_128_HMAC_SHA1_32)) {
-                    localKey = key32;
-                } else {
-                    continue;
-                }
-                remoteCrypto = c;
-                break;
+            SdesChoice.Answered a = SdesChoice.answered(m, offeredAudioKeys()).orElse(null);
+            if (a != null) {
+                remoteCrypto = a.remote();
+                localKey = a.ours().keyAndSalt();
             }
             if (remoteCrypto == null) throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer has no a=crypto line matching an offered tag and suite"));
         } else if (terms == null && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
@@ -644,13 +622,7 @@ public final class Call {
                 configureDtls(true, new DtlsSetup.Association(offererRole(vt.setup()), vt.fingerprint(), vt.tlsId()));
             }
             if (sdes) {
-                for (String v : vAns.attributes("crypto")) {
-                    Crypto c = SdpParser.parseCrypto(v);
-                    if (c != null && c.tag() == 1 && c.suite().equals(Crypto.AES_CM_128_HMAC_SHA1_80)) {
-                        vRemote = c;
-                        break;
-                    }
-                }
+                vRemote = SdesChoice.answered(vAns, offeredVideoKeys()).map(SdesChoice.Answered::remote).orElse(null);
                 if (vRemote == null) throw EngineException.invalid("the video answer has no a=crypto line matching the offered tag 1 AES_CM_128_HMAC_SHA1_80");
             }
             boolean vIce = vIceAnswered || bundled;
@@ -1393,6 +1365,16 @@ public final class Call {
 
     private IceEndpoint sdpVideoIce() {
         return pendingVideoIce != null ? pendingVideoIce : videoIce;
+    }
+
+    /** The SDES lines an audio offer carries (RFC 4568): one key per suite, tags 1 and 2. */
+    private List<Crypto> offeredAudioKeys() {
+        return List.of(new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, key80), new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32));
+    }
+
+    /** The SDES line a video offer carries. */
+    private List<Crypto> offeredVideoKeys() {
+        return List.of(new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey));
     }
 
     private void addIceAttributes(List<Attribute> attrs) {
