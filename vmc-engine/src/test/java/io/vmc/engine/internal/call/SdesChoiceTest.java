@@ -37,7 +37,7 @@ class SdesChoiceTest {
     @Test
     void theAnswererTakesTheFirstSupportedLine() throws Exception {
         MediaDescription m = audio("1 AES_256_CM_HMAC_SHA1_80 inline:" + Base64.getEncoder().encodeToString(new byte[46]),
-                "2 garbage", line(3, Crypto.AES_CM_128_HMAC_SHA1_32, PEER), line(4, Crypto.AES_CM_128_HMAC_SHA1_80, K1));
+                line(3, Crypto.AES_CM_128_HMAC_SHA1_32, PEER), line(4, Crypto.AES_CM_128_HMAC_SHA1_80, K1));
         Crypto c = SdesChoice.firstSupported(m).orElseThrow();
         assertThat(c.tag()).isEqualTo(3);
         assertThat(c.suite()).isEqualTo(Crypto.AES_CM_128_HMAC_SHA1_32);
