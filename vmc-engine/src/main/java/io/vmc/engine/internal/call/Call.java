@@ -805,15 +805,19 @@ public final class Call {
     private boolean needsRestart(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
         if (firstTime || !withIce) return false;
         if (pendingIce != null && !pendingIce.hasRemoteCredentials()) return false; // our restart: these are its credentials
-        return !sdp.attribute(m, "ice-ufrag").orElseThrow().equals(remoteUfrag)
-                || !sdp.attribute(m, "ice-pwd").orElseThrow().equals(remotePwd);
+        return credentialsChanged(sdp, m, remoteUfrag, remotePwd);
+    }
+
+    /** Whether a section's a=ice-ufrag or a=ice-pwd differ from what the peer gave before (RFC 8839 4.4.1.1.2). */
+    private static boolean credentialsChanged(SessionDescription sdp, MediaDescription m, String ufrag, String pwd) {
+        return !sdp.attribute(m, "ice-ufrag").orElseThrow().equals(ufrag)
+                || !sdp.attribute(m, "ice-pwd").orElseThrow().equals(pwd);
     }
 
     private boolean needsVideoRestart(SessionDescription sdp, MediaDescription vm) {
         if (!videoRemoteSet || videoIce == null || videoIce.isPlainMode() || videoRemoteUfrag == null) return false;
         if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) return false;
-        return !sdp.attribute(vm, "ice-ufrag").orElseThrow().equals(videoRemoteUfrag)
-                || !sdp.attribute(vm, "ice-pwd").orElseThrow().equals(videoRemotePwd);
+        return credentialsChanged(sdp, vm, videoRemoteUfrag, videoRemotePwd);
     }
 
     /** Rate limit: a storm of restarts (each binds sockets and runs checks) is refused, the call goes on. */
