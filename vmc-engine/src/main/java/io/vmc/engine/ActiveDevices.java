@@ -1,6 +1,6 @@
 package io.vmc.engine;
 
-import io.vmc.engine.internal.Call;
+import io.vmc.engine.internal.call.Call;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.proto.ActiveDevice;
 import io.vmc.transport.proto.Device;

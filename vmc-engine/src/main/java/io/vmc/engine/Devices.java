@@ -1,7 +1,7 @@
 package io.vmc.engine;
 
 import io.vmc.engine.internal.EngineException;
-import io.vmc.engine.internal.GstSupport;
+import io.vmc.engine.internal.media.GstSupport;
 import io.vmc.engine.internal.device.HeadsetInputs;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.proto.Device;

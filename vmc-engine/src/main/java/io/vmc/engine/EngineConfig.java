@@ -388,7 +388,7 @@ public final class EngineConfig {
             if (names.isEmpty()) throw new IllegalArgumentException("audioCodecs must not be empty");
             List<String> out = new ArrayList<>();
             for (String n : names) {
-                String sdp = io.vmc.engine.internal.AudioCodec.fromName(n)
+                String sdp = io.vmc.engine.internal.media.AudioCodec.fromName(n)
                         .orElseThrow(() -> new IllegalArgumentException("unknown audio codec \"" + n + "\" (known: opus, G722, PCMU, PCMA)"))
                         .sdpName();
                 if (out.contains(sdp)) throw new IllegalArgumentException("audio codec " + sdp + " listed twice");

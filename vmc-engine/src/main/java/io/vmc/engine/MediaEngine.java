@@ -1,12 +1,12 @@
 package io.vmc.engine;
 
-import io.vmc.engine.internal.Call;
+import io.vmc.engine.internal.call.Call;
 import io.vmc.engine.internal.CallRecordLog;
 import io.vmc.engine.internal.CallTracker;
 import io.vmc.engine.internal.EngineException;
 import io.vmc.engine.internal.EngineMetrics;
 import io.vmc.engine.internal.RateLimiter;
-import io.vmc.engine.internal.VideoCodec;
+import io.vmc.engine.internal.media.VideoCodec;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.RequestHandler;
 import io.vmc.transport.proto.CreateSession;
@@ -140,8 +140,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 new io.vmc.engine.internal.device.HeadsetInputs(Path.of("/sys"), Path.of("/dev/input")),
                 ringing::isRinging, ringing::session) : null;
         devices.onChange(this::devicesChanged);
-        this.cameraConsent = new io.vmc.engine.internal.OnePromptAtATime(
-                config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.SwingCameraConsent());
+        this.cameraConsent = new io.vmc.engine.internal.ui.OnePromptAtATime(
+                config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.ui.SwingCameraConsent());
         long period = config.statsInterval().toMillis();
         timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }

@@ -1,8 +1,8 @@
 package io.vmc.engine;
 
 import io.vmc.engine.internal.EngineException;
-import io.vmc.engine.internal.RingPlayer;
-import io.vmc.engine.internal.RingSound;
+import io.vmc.engine.internal.media.RingPlayer;
+import io.vmc.engine.internal.media.RingSound;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.proto.Error;
 import io.vmc.transport.proto.Event;

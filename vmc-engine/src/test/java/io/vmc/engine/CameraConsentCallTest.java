@@ -198,7 +198,7 @@ class CameraConsentCallTest {
             assertThat(q.application().codePointCount(0, q.application().length())).isEqualTo(80 + 3);
             assertThat(q.label()).isEqualTo("\"line two\"");
         }
-        assertThat(io.vmc.engine.internal.SwingCameraConsent.shownText("")).isEqualTo("(none)");
+        assertThat(io.vmc.engine.internal.ui.SwingCameraConsent.shownText("")).isEqualTo("(none)");
     }
 
     static SetVideoGeometry.Builder selfView(String sid) {

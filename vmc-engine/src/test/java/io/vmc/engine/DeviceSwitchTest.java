@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.vmc.engine.internal.RtpPackets;
+import io.vmc.engine.internal.rtp.RtpPackets;
 import io.vmc.transport.proto.ActiveDevice;
 import io.vmc.transport.proto.Device;
 import io.vmc.transport.proto.Event;

@@ -129,6 +129,15 @@ class DtlsSrtpCallTest {
             String sb = b.createSession(SessionOptions.newBuilder().setVideo(true));
             String offer = a.offer(sa);
             assertThat(offer).contains("a=group:BUNDLE 0 1");
+            // RFC 8843 section 7.2.1: video bundle-only, with the audio section's ICE credentials
+            // (webrtcbin refuses bundled sections whose credentials differ)
+            SessionDescription o = SdpParser.parse(offer);
+            MediaDescription oa = o.media().get(0), ov = o.media().get(1);
+            assertThat(ov.port()).isZero();
+            assertThat(ov.hasAttribute("bundle-only")).isTrue();
+            assertThat(ov.attribute("ice-ufrag")).isEqualTo(oa.attribute("ice-ufrag")).isPresent();
+            assertThat(ov.attribute("ice-pwd")).isEqualTo(oa.attribute("ice-pwd")).isPresent();
+            assertThat(ov.attributes("candidate")).isEmpty();
             String answer = b.answer(sb, offer);
             assertThat(answer).contains("a=group:BUNDLE 0 1");
             a.setAnswer(sa, answer);

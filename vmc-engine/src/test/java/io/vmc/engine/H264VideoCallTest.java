@@ -99,8 +99,8 @@ class H264VideoCallTest {
 
     /** openh264enc plus avdec_h264 or openh264dec; a machine without them offers VP8 only. */
     private static void requireH264() {
-        boolean present = io.vmc.engine.internal.VideoCodec.usable(
-                java.util.List.of(io.vmc.engine.internal.VideoCodec.H264), io.vmc.engine.internal.VideoCodec::hasElement).size() == 1;
+        boolean present = io.vmc.engine.internal.media.VideoCodec.usable(
+                java.util.List.of(io.vmc.engine.internal.media.VideoCodec.H264), io.vmc.engine.internal.media.VideoCodec::hasElement).size() == 1;
         if (!present && "true".equals(System.getenv("CI"))) throw new AssertionError("H.264 GStreamer elements are required under CI=true");
         org.junit.jupiter.api.Assumptions.assumeTrue(present, "no H.264 encoder/decoder in GStreamer");
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.vmc.engine.internal.Call;
+import io.vmc.engine.internal.call.Call;
 import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.transport.proto.CreateAnswer;
 import io.vmc.transport.proto.CreateOffer;

@@ -3,7 +3,7 @@ package io.vmc.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vmc.engine.internal.SrtpContext;
+import io.vmc.engine.internal.transport.SrtpContext;
 import io.vmc.engine.sdp.Crypto;
 import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.vmc.engine.internal.RingSound;
+import io.vmc.engine.internal.media.RingSound;
 import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.transport.proto.Device;
 import io.vmc.transport.proto.DeviceList;

@@ -99,9 +99,7 @@ class EngineChromiumCallIT {
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} offers")
-    // "engine" offers is left out for now: webrtcbin 1.22's create-answer to the engine's DTLS offer
-    // fails (reply error=(GError)NULL, after set-remote-description), while Chromium answers the same offer.
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"webrtcbin"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"webrtcbin", "engine"})
     void webrtcbinAndTheEngineCall(String offerer) throws Exception {
         Path record = Files.createDirectories(dir.resolve("webrtcbin-" + offerer));
         try (TestEngine engine = engine(record);

@@ -2,7 +2,7 @@ package io.vmc.engine.bench;
 
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.MediaEngine;
-import io.vmc.engine.internal.GstSupport;
+import io.vmc.engine.internal.media.GstSupport;
 import io.vmc.transport.proto.CloseSession;
 import io.vmc.transport.proto.CreateAnswer;
 import io.vmc.transport.proto.CreateOffer;

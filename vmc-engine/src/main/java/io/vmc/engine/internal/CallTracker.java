@@ -1,5 +1,6 @@
 package io.vmc.engine.internal;
 
+import io.vmc.engine.internal.call.Call;
 import io.vmc.transport.proto.MediaKind;
 import io.vmc.transport.proto.SessionState;
 import io.vmc.transport.proto.SessionStats;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.XTestAccess;
-import io.vmc.engine.internal.MediaFlow;
-import io.vmc.engine.internal.RtpPackets;
-import io.vmc.engine.internal.VideoCodec;
-import io.vmc.engine.internal.VideoFlow;
+import io.vmc.engine.internal.rtp.MediaFlow;
+import io.vmc.engine.internal.rtp.RtpPackets;
+import io.vmc.engine.internal.media.VideoCodec;
+import io.vmc.engine.internal.rtp.VideoFlow;
 import io.vmc.overlay.OverlayOptions;
 import io.vmc.overlay.OverlaySupport;
 import io.vmc.overlay.Rect;

@@ -1,6 +1,5 @@
 package io.vmc.engine.internal.transport;
 
-import io.vmc.engine.internal.SrtpContext;
 
 /**
  * The SRTP master keys one DTLS association gave: ours (send) and the peer's (receive), each

@@ -1,6 +1,5 @@
 package io.vmc.engine.internal.transport;
 
-import io.vmc.engine.internal.SrtpContext;
 import io.vmc.engine.sdp.Crypto;
 import java.util.Arrays;
 import java.util.List;

@@ -1,6 +1,10 @@
 /**
- * The transport layer of a call: what carries SRTP between the engine and its peer. Today it holds
- * DTLS-SRTP; ICE ({@code IceEndpoint}) moves here with the layer split.
+ * The transport layer of a call: what carries SRTP between the engine and its peer: ICE on ice4j
+ * ({@code IceEndpoint}, <a href="https://www.rfc-editor.org/rfc/rfc8445">RFC 8445</a>, consent
+ * <a href="https://www.rfc-editor.org/rfc/rfc7675">RFC 7675</a>, the send gate for non-ICE peers),
+ * SRTP ({@code SrtpContext}, <a href="https://www.rfc-editor.org/rfc/rfc3711">RFC 3711</a>) and
+ * DTLS-SRTP. May use {@link io.vmc.engine.internal} and the RTP header helpers of
+ * {@code rtp.RtpPackets} (SRTP reads the sequence number); nothing of RTP streams, GStreamer or calls.
  *
  * <p>Inbound path on the ICE-selected socket: the first byte says what a datagram is
  * ({@link io.vmc.engine.internal.transport.Demux}, <a href="https://www.rfc-editor.org/rfc/rfc7983#section-7">RFC 7983

@@ -2,8 +2,7 @@ package io.vmc.engine.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmc.engine.internal.RtpPackets;
-import io.vmc.engine.internal.SrtpContext;
+import io.vmc.engine.internal.rtp.RtpPackets;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

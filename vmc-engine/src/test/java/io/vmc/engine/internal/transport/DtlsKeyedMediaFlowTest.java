@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.EngineConfig;
-import io.vmc.engine.internal.AudioCodec;
-import io.vmc.engine.internal.MediaFlow;
+import io.vmc.engine.internal.media.AudioCodec;
+import io.vmc.engine.internal.rtp.MediaFlow;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -3,7 +3,6 @@ package io.vmc.engine.internal.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vmc.engine.internal.SrtpContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.security.SecureRandom;

@@ -2,7 +2,6 @@ package io.vmc.engine.internal.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmc.engine.internal.SrtpContext;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;

@@ -1,0 +1,1844 @@
+package io.vmc.engine.internal.call;
+
+import io.vmc.engine.internal.DestinationRules;
+import io.vmc.engine.internal.EngineException;
+import io.vmc.engine.internal.Failure;
+import io.vmc.engine.internal.RateLimiter;
+import io.vmc.engine.internal.media.AudioCodec;
+import io.vmc.engine.internal.media.VideoCodec;
+import io.vmc.engine.internal.rtp.MediaFlow;
+import io.vmc.engine.internal.rtp.QualityWatch;
+import io.vmc.engine.internal.rtp.RtpPackets;
+import io.vmc.engine.internal.rtp.VideoFlow;
+import io.vmc.engine.internal.transport.IceEndpoint;
+import io.vmc.engine.internal.ui.SwingCameraConsent;
+import io.vmc.engine.EngineConfig;
+import io.vmc.engine.internal.transport.Demux;
+import io.vmc.engine.internal.transport.DtlsCertificate;
+import io.vmc.engine.internal.transport.DtlsFailure;
+import io.vmc.engine.internal.transport.DtlsLink;
+import io.vmc.engine.internal.transport.DtlsNegotiationException;
+import io.vmc.engine.internal.transport.DtlsRole;
+import io.vmc.engine.internal.transport.DtlsSetup;
+import io.vmc.engine.internal.transport.DtlsSrtpSession;
+import io.vmc.engine.internal.transport.SrtpKeys;
+import io.vmc.engine.sdp.Attribute;
+import io.vmc.engine.sdp.Candidate;
+import io.vmc.engine.sdp.Connection;
+import io.vmc.engine.sdp.Crypto;
+import io.vmc.engine.sdp.Direction;
+import io.vmc.engine.sdp.MediaDescription;
+import io.vmc.engine.sdp.RtpMap;
+import io.vmc.engine.sdp.SdpParseException;
+import io.vmc.engine.sdp.SdpParser;
+import io.vmc.engine.sdp.SessionDescription;
+import io.vmc.transport.EventSink;
+import io.vmc.transport.proto.DtmfReceived;
+import io.vmc.transport.proto.Error;
+import io.vmc.transport.proto.Event;
+import io.vmc.transport.proto.LocalCandidate;
+import io.vmc.transport.proto.MediaKind;
+import io.vmc.transport.proto.RenegotiationNeeded;
+import io.vmc.transport.proto.SessionOptions;
+import io.vmc.transport.proto.SessionState;
+import io.vmc.transport.proto.SessionStats;
+import io.vmc.transport.proto.StreamStats;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call (one vmc.v1 session): its state machine, SDP offer/answer (RFC 3264) for one audio and
+ * one VP8 or H.264 video section, and their transports: ICE per transport; SRTP keyed by SDES
+ * (SIP peers) or DTLS-SRTP (RFC 5763/5764, WebRTC peers), and with DTLS-SRTP a BUNDLE group
+ * (RFC 8843) in which video rides on the audio transport. What the peer's SDP says about BUNDLE and
+ * DTLS is read by the pure helpers in {@code internal.call}. Every public method runs under the
+ * call's monitor; callbacks from ICE, DTLS and media threads only touch volatile state or take the
+ * monitor briefly on the engine's timer thread.
+ */
+public final class Call {
+    private static final Logger LOG = LoggerFactory.getLogger(Call.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int DTMF_PT_48K = 101;
+    private static final int DTMF_PT_8K = 100;
+    /** The m= protocol of DTLS-SRTP sections (RFC 5764 section 8), as WebRTC peers send it. */
+    static final String DTLS_PROTO = "UDP/TLS/RTP/SAVPF";
+    /** Most ICE restarts, local or remote, per {@link #RESTART_WINDOW_MS}; more are refused with RESOURCE_EXHAUSTED. */
+    public static final int MAX_ICE_RESTARTS = 5;
+    /** The window of {@link #MAX_ICE_RESTARTS}. */
+    public static final long RESTART_WINDOW_MS = 30_000;
+    /** How long a replaced ICE endpoint keeps receiving after the switch: the peer switches a moment later. */
+    static final long RETIRE_GRACE_MS = 2_000;
+
+    private final String id;
+    private final SessionOptions options;
+    private final EngineConfig config;
+    private final EventSink events;
+    private final ScheduledExecutorService timer;
+    private final List<AudioCodec> codecs;
+    private final String cname = "vmc-" + HexFormat.of().formatHex(randomBytes(6));
+    private final byte[] key80 = randomBytes(Crypto.KEY_AND_SALT_BYTES);
+    private final byte[] key32 = randomBytes(Crypto.KEY_AND_SALT_BYTES);
+    private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+    private long sdpVersion;
+
+    // media goes through `ice`; during an ICE restart (RFC 8445 section 9) `pendingIce` runs the new
+    // checks and replaces `ice` when they complete; the old endpoint keeps receiving a little longer
+    private volatile IceEndpoint ice;
+    private IceEndpoint pendingIce;
+    private final List<IceEndpoint> retiring = new ArrayList<>();
+    private final java.util.ArrayDeque<Long> restartTimes = new java.util.ArrayDeque<>();
+    private boolean remoteUsesIce;
+    private String remoteUfrag;
+    private String remotePwd;
+    private SessionDescription localOffer; // non-null while we wait for an answer
+    private String pendingRemoteOffer;
+    private boolean negotiated;
+    private Direction wanted = Direction.SENDRECV;
+    private Direction current = Direction.SENDRECV;
+    private boolean muted;
+    private String pulseSource;
+    private String pulseSink;
+    private MediaFlow flow;
+    private final long ssrc = MediaFlow.randomSsrc();
+    private int nextSeq = MediaFlow.randomSeq();
+    // video's SSRC and sequence go on across flows too, as audio's do (the peer locks onto the SSRC)
+    private final long videoSsrc = MediaFlow.randomSsrc();
+    private int videoNextSeq = MediaFlow.randomSeq();
+    private volatile SessionState.State state = SessionState.State.NEW;
+    private volatile boolean connected;
+    private volatile boolean consentLost;
+    private volatile String localAddr = "";
+    private volatile String remoteAddr = "";
+    private volatile long statsIntervalMs;      // 0: the app asks with GetStats; pushed otherwise
+    private long lastStatsPushMillis;           // timer thread only
+    private final QualityWatch quality = new QualityWatch(); // timer thread only
+    private boolean closed;
+
+    private final java.util.function.Consumer<List<Candidate>> candidatesGathered;
+    /** Where the client may send at all (policy, address classes); checked where the guest names a destination. */
+    private final DestinationRules destinations;
+    /** What this session may send per second, in bytes, audio and video together (policy media.max-send-kbps). */
+    private final RateLimiter sendCeiling;
+    /** Failures by category, for the engine's metrics and the call-detail record. */
+    private final java.util.function.Consumer<Failure> failures;
+
+    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE
+    // agent, ufrag/pwd, candidates and SDES key, so that it needs no BUNDLE demultiplexing; see the
+    // README's "Video" section
+    private final List<VideoCodec> videoCodecs;
+    private final boolean videoWanted;
+    private final String videoDisabledReason;
+    private final byte[] videoKey = randomBytes(Crypto.KEY_AND_SALT_BYTES);
+    private volatile IceEndpoint videoIce;
+    private IceEndpoint pendingVideoIce;
+    private String videoRemoteUfrag;
+    private String videoRemotePwd;
+    private volatile VideoFlow videoFlow;
+    private io.vmc.overlay.VideoOverlay overlay;
+    private boolean videoRemoteSet;
+
+    // camera consent (CameraPolicy.ASK): asked once when the session is announced; the call does not
+    // wait: video is negotiated as usual and the sender starts only when the user allows
+    private enum Camera { NOT_NEEDED, PENDING, ALLOWED, DENIED }
+    private volatile Camera camera;
+    private String cameraDeniedReason;
+    private java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> cameraQuestion;
+
+    // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per ICE transport; with BUNDLE
+    // the video section rides on the audio transport (`ice`, `dtls`) and packets are told apart by
+    // payload type (RTP) and sender SSRC (RTCP). Flows keyed by DTLS start when the keys come.
+    private final java.util.function.Supplier<DtlsCertificate> certificates;
+    private DtlsCertificate certificate;
+    private boolean usesDtls;                   // the negotiated media is keyed by DTLS
+    private volatile boolean bundled;           // video shares the audio transport
+    private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
+    private volatile DtlsLink videoDtls;                // the video transport's when not bundled
+    private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
+    private VideoFlow.Params videoAwaitingKeys;
+    private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
+    /** The mids of our sections: ours in our first offer, the peer's once we answered its offer. */
+    private String audioMid = "0";
+    private String videoMid = "1";
+    // self view: a second overlay fed from the sender, shown at the app's self-view mapping
+    private io.vmc.overlay.VideoOverlay selfOverlay;
+    private int selfViewMapping = -1;
+    private io.vmc.overlay.VideoArea selfViewArea;
+
+    public Call(String id, SessionOptions options, EngineConfig config, EventSink events,
+                        ScheduledExecutorService timer, java.util.function.Consumer<List<Candidate>> candidatesGathered,
+                        java.util.function.Consumer<Failure> failures, java.util.function.Supplier<DtlsCertificate> certificates) {
+        this.id = id;
+        this.certificates = certificates;
+        if (options.getDtlsSrtp() && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+            throw EngineException.invalid("dtls_srtp needs SRTP: srtp must not be SRTP_DISABLED");
+        }
+        this.candidatesGathered = candidatesGathered;
+        this.failures = failures;
+        this.options = options;
+        this.config = config;
+        this.events = events;
+        this.timer = timer;
+        this.destinations = DestinationRules.of(config);
+        double bytesPerSecond = config.maxSendKbps() * 125.0;
+        this.sendCeiling = new RateLimiter(bytesPerSecond, Math.max(4096, bytesPerSecond / 4)); // a quarter second at once: a key frame
+        List<AudioCodec> allowed = new ArrayList<>();
+        for (String n : config.audioCodecs()) {
+            allowed.add(AudioCodec.fromName(n).orElseThrow());
+        }
+        List<AudioCodec> list = new ArrayList<>();
+        if (options.getAudioCodecsCount() == 0) {
+            list.addAll(allowed);
+        } else {
+            for (String n : options.getAudioCodecsList()) {
+                AudioCodec c = AudioCodec.fromName(n).orElseThrow(() -> EngineException.invalid("unknown audio codec \"" + n + "\""));
+                if (!list.contains(c) && allowed.contains(c)) list.add(c);
+            }
+            if (list.isEmpty()) {
+                throw failed(Failure.POLICY, EngineException.precondition("none of the audio codecs " + options.getAudioCodecsList()
+                        + " is allowed by the client policy (allowed: " + config.audioCodecs() + ")"));
+            }
+        }
+        this.codecs = List.copyOf(list);
+        List<VideoCodec> wantedVideo = new ArrayList<>();
+        if (options.getVideoCodecsCount() == 0) {
+            wantedVideo.addAll(List.of(VideoCodec.values()));
+        } else {
+            for (String n : options.getVideoCodecsList()) {
+                VideoCodec c = VideoCodec.fromName(n).orElseThrow(() -> EngineException.invalid("unknown video codec \"" + n + "\""));
+                if (!wantedVideo.contains(c)) wantedVideo.add(c);
+            }
+        }
+        this.videoCodecs = options.getVideo() ? VideoCodec.usable(wantedVideo, VideoCodec::hasElement) : List.of();
+        if (options.getVideo() && !config.videoEnabled()) {
+            videoWanted = false;
+            videoDisabledReason = "video disabled by the client policy; the call is audio-only";
+            failures.accept(Failure.POLICY);
+        } else if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
+            videoWanted = false;
+            videoDisabledReason = "video disabled: camera use denied by policy (" + config.videoSource() + "); the call is audio-only";
+            failures.accept(Failure.POLICY);
+        } else if (options.getVideo() && videoCodecs.isEmpty()) {
+            videoWanted = false;
+            List<String> why = new ArrayList<>();
+            for (VideoCodec c : wantedVideo) c.unavailability(VideoCodec::hasElement).ifPresent(why::add);
+            videoDisabledReason = "video disabled: no usable video codec (" + String.join("; ", why) + "); the call is audio-only";
+            failures.accept(Failure.MEDIA);
+        } else {
+            videoWanted = options.getVideo();
+            videoDisabledReason = null;
+        }
+        if (!videoWanted || !config.videoSource().isCamera()) {
+            camera = Camera.NOT_NEEDED;
+        } else {
+            camera = config.cameraPolicy() == EngineConfig.CameraPolicy.ASK ? Camera.PENDING : Camera.ALLOWED;
+        }
+    }
+
+    public String id() { return id; }
+
+    public SessionState.State state() { return state; }
+
+    // ------------------------------------------------------------------ offer/answer
+
+    public synchronized String createOffer(boolean iceRestart) {
+        ensureOpen();
+        if (pendingRemoteOffer != null) throw EngineException.precondition("a remote offer is pending: answer it first");
+        if (iceRestart) {
+            if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
+            if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
+            countRestart("local");
+            startRestart(true);
+            if (videoIce != null && videoRemoteUfrag != null) startVideoRestart(true);
+        }
+        ensureIce(true);
+        // REQUIRED: RTP/SAVP. OPTIONAL: best effort, RTP/AVP carrying a=crypto (a plain phone
+        // ignores the keys and answers plain; an SDES phone answers with its key). DISABLED: plain.
+        // DTLS-SRTP (dtls_srtp): UDP/TLS/RTP/SAVPF with our fingerprint, the peer picks the DTLS role
+        // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
+        boolean dtlsOffer = options.getDtlsSrtp() || (negotiated && usesDtls);
+        boolean offerKeys = !dtlsOffer && options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
+        String proto = dtlsOffer ? DTLS_PROTO
+                : options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
+        List<String> formats = new ArrayList<>();
+        List<Attribute> attrs = new ArrayList<>();
+        attrs.add(Attribute.of("mid", audioMid));
+        attrs.add(Attribute.flag("rtcp-mux"));
+        addIceAttributes(attrs);
+        boolean has48 = false;
+        boolean has8 = false;
+        for (AudioCodec c : codecs) {
+            formats.add(Integer.toString(c.defaultPayloadType()));
+            attrs.add(Attribute.of("rtpmap", new RtpMap(c.defaultPayloadType(), c.sdpName(), c.clockRate(), c.channels())));
+            if (c == AudioCodec.OPUS) {
+                attrs.add(Attribute.of("fmtp", c.defaultPayloadType() + " minptime=10;useinbandfec=1;usedtx=" + (config.opusDtx() ? 1 : 0)));
+                has48 = true;
+            } else {
+                has8 = true;
+            }
+        }
+        if (has48) {
+            formats.add(Integer.toString(DTMF_PT_48K));
+            attrs.add(Attribute.of("rtpmap", DTMF_PT_48K + " telephone-event/48000"));
+            attrs.add(Attribute.of("fmtp", DTMF_PT_48K + " 0-15"));
+        }
+        if (has8) {
+            formats.add(Integer.toString(DTMF_PT_8K));
+            attrs.add(Attribute.of("rtpmap", DTMF_PT_8K + " telephone-event/8000"));
+            attrs.add(Attribute.of("fmtp", DTMF_PT_8K + " 0-15"));
+        }
+        attrs.add(Attribute.of("ptime", 20));
+        if (offerKeys) {
+            for (Crypto c : offeredAudioKeys()) attrs.add(Attribute.of("crypto", c));
+        }
+        if (dtlsOffer) addDtlsAttributes(attrs, DtlsSetup.offer(), "audio");
+        attrs.add(Attribute.flag(wanted.attribute()));
+        List<MediaDescription> extra = new ArrayList<>();
+        List<Attribute> sessionAttrs = new ArrayList<>();
+        if (videoWanted) {
+            // Once bundled, video shares the audio transport. A first DTLS offer marks video
+            // bundle-only (RFC 8843 section 7.2.1: port 0, audio's ICE credentials, no candidates):
+            // BUNDLE answerers refuse bundled sections whose ICE credentials differ (webrtcbin:
+            // "different ice-ufrag values in bundle"), and one agent per section cannot share them.
+            // A peer that does not bundle declines that video and keeps audio. SDES offers (SIP
+            // peers) give video its own transport.
+            boolean shared = bundled;
+            boolean bundleOnly = dtlsOffer && !shared && videoIce == null;
+            if (!shared && !bundleOnly) ensureVideoIce(true);
+            if (dtlsOffer) sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(List.of(audioMid, videoMid))));
+            List<Attribute> va = new ArrayList<>();
+            va.add(Attribute.of("mid", videoMid));
+            va.add(Attribute.flag("rtcp-mux"));
+            if (shared) addIceAttributes(va);
+            else if (bundleOnly) addIceCredentials(va, sdpIce());
+            else addVideoIceAttributes(va);
+            if (bundleOnly) va.add(Attribute.flag("bundle-only"));
+            List<String> vFormats = new ArrayList<>();
+            VideoFlow running = videoFlow;
+            if (running != null) {
+                // a re-offer (hold/resume) keeps the running codec: the pipelines are not rebuilt
+                VideoCodec c = running.params().codec();
+                vFormats.add(Integer.toString(running.params().recvPt()));
+                addVideoFormat(va, c, running.params().recvPt(), c.fmtp());
+            } else {
+                for (VideoCodec c : videoCodecs) {
+                    vFormats.add(Integer.toString(c.defaultPayloadType()));
+                    addVideoFormat(va, c, c.defaultPayloadType(), c.fmtp());
+                }
+            }
+            if (offerKeys) for (Crypto c : offeredVideoKeys()) va.add(Attribute.of("crypto", c));
+            if (dtlsOffer) addDtlsAttributes(va, DtlsSetup.offer(), "video");
+            va.add(Attribute.flag(videoWantedDirection().attribute()));
+            InetSocketAddress vdef = (shared || bundleOnly ? ice : videoIce).defaultAddress();
+            extra.add(new MediaDescription("video", bundleOnly ? 0 : vdef.getPort(), proto, vFormats,
+                    Connection.of(vdef.getAddress()), va));
+        }
+        SessionDescription sdp = build(proto, formats, attrs, extra, sessionAttrs);
+        localOffer = sdp;
+        if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
+        return sdp.toString();
+    }
+
+    public synchronized String createAnswer(String remoteSdp) {
+        ensureOpen();
+        String offerText = remoteSdp == null || remoteSdp.isEmpty() ? pendingRemoteOffer : remoteSdp;
+        if (offerText == null) throw EngineException.precondition("no remote offer: pass remote_sdp or call SetRemoteDescription(OFFER) first");
+        if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): apply the remote answer first");
+        SessionDescription offer = parse(offerText);
+        MediaDescription m = audioSection(offer);
+        Crypto remoteCrypto = SdesChoice.firstSupported(m).orElse(null);
+        SessionOptions.SrtpPolicy policy = options.getSrtp();
+        boolean dtlsOffered = m.isDtls();
+        DtlsTerms terms = null;
+        DtlsSetup.Answer dtlsAnswer = null;
+        if (dtlsOffered && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+            terms = dtlsTerms(offer, m, true);
+            dtlsAnswer = answerSetup(terms.setup());
+            remoteCrypto = null; // DTLS keys the media; a=crypto beside UDP/TLS is not used (RFC 8842)
+        }
+        if (!dtlsOffered && m.isSecure() && remoteCrypto == null) {
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is " + m.proto() + " without a usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)"));
+        }
+        if (m.isSecure() && policy == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer requires SRTP (" + m.proto() + ") and this session has srtp=SRTP_DISABLED"));
+        }
+        if (remoteCrypto == null && terms == null && policy == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is plain " + m.proto() + " without keys and this session requires SRTP (srtp=SRTP_REQUIRED)"));
+        }
+        boolean secure = terms != null || remoteCrypto != null && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED;
+        byte[] localKey = null;
+        if (secure && terms == null) {
+            localKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(remoteCrypto.suite()) ? key32 : key80;
+        }
+        Map<Integer, RtpMap> maps = m.rtpMaps();
+        AudioCodec chosen = null;
+        int pt = -1;
+        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
+            Optional<AudioCodec> c = AudioCodec.fromSdp(e.getValue().encoding(), e.getValue().clockRate());
+            if (c.isPresent() && codecs.contains(c.get())) {
+                chosen = c.get();
+                pt = e.getKey();
+                break;
+            }
+        }
+        if (chosen == null) throw EngineException.precondition("no common audio codec: offered " + describe(maps) + ", allowed " + codecs);
+        int dtmfPt = telephoneEventPt(maps, chosen.clockRate());
+        boolean withIce = iceCredentials(offer, m, "audio");
+        Direction offered = offer.direction(m);
+        Direction answerDir = offered.reverse().intersect(wanted);
+
+        boolean firstTime = ice == null;
+        checkTransportChange(offer, m, withIce, firstTime);
+        MediaDescription vOffer = videoSection(offer);
+        boolean vIceOffered = vOffer != null && !vOffer.isRejected() && iceCredentials(offer, vOffer, "video");
+        boolean restart = needsRestart(offer, m, withIce, firstTime);
+        boolean vRestart = vIceOffered && needsVideoRestart(offer, vOffer);
+        if (restart || vRestart) countRestart("remote");
+        if (restart) startRestart(false);
+        if (vRestart) startVideoRestart(false);
+        ensureIce(false);
+        List<String> formats = new ArrayList<>();
+        List<Attribute> attrs = new ArrayList<>();
+        m.attribute("mid").ifPresent(mid -> attrs.add(Attribute.of("mid", mid)));
+        if (m.hasAttribute("rtcp-mux")) attrs.add(Attribute.flag("rtcp-mux"));
+        if (withIce) addIceAttributes(attrs);
+        formats.add(Integer.toString(pt));
+        attrs.add(Attribute.of("rtpmap", maps.get(pt)));
+        String fmtp = m.fmtp(pt);
+        if (chosen == AudioCodec.OPUS) {
+            attrs.add(Attribute.of("fmtp", pt + " minptime=10;useinbandfec=1;usedtx=" + (config.opusDtx() ? 1 : 0)));
+        } else if (!fmtp.isEmpty()) {
+            attrs.add(Attribute.of("fmtp", pt + " " + fmtp));
+        }
+        if (dtmfPt >= 0) {
+            formats.add(Integer.toString(dtmfPt));
+            attrs.add(Attribute.of("rtpmap", maps.get(dtmfPt)));
+            attrs.add(Attribute.of("fmtp", dtmfPt + " 0-15"));
+        }
+        attrs.add(Attribute.of("ptime", 20));
+        if (terms != null) {
+            addDtlsAttributes(attrs, dtlsAnswer.setup(), "audio");
+        } else if (secure) {
+            attrs.add(Attribute.of("crypto", new Crypto(remoteCrypto.tag(), remoteCrypto.suite(), localKey)));
+        }
+        attrs.add(Attribute.flag(answerDir.attribute()));
+        List<MediaDescription> extra = new ArrayList<>();
+        List<Attribute> sessionAttrs = new ArrayList<>();
+        // BUNDLE (RFC 8843) is accepted with DTLS-SRTP only: one association keys both sections; SDES
+        // sections have a key each, and a SIP peer that bundles also takes separate transports
+        String audioMid = m.attribute("mid").orElse(null);
+        String videoMid = vOffer == null ? null : vOffer.attribute("mid").orElse(null);
+        BundleGroup group = terms == null ? null : BundleGroup.of(offer).orElse(null);
+        if (group != null && !group.unknownMids().isEmpty()) {
+            LOG.info("session {}: the offer's BUNDLE group names unknown or repeated mids {}: ignored", id, group.unknownMids());
+        }
+        boolean bundleAudio = group != null && group.contains(audioMid);
+        boolean bundleVideo = bundleAudio && group.contains(videoMid) && (vOffer != null && vOffer.isDtls());
+        boolean videoAccepted = false;
+        byte[] vLocalKey = null;
+        Crypto vRemoteCrypto = null;
+        VideoCodec.Match vMatch = null;
+        int vPt = -1;
+        if (vOffer != null) {
+            VideoFlow running = videoFlow;
+            vMatch = VideoCodec.choose(vOffer, running != null ? List.of(running.params().codec()) : videoCodecs, false);
+            vPt = vMatch.payloadType();
+            if (videoWanted && !vOffer.isRejected() && !vMatch.found()) {
+                LOG.info("session {}: video rejected: {}", id, vMatch.reason());
+                emitState(state, "video rejected: " + vMatch.reason() + "; the call is audio-only");
+            }
+            vRemoteCrypto = SdesChoice.firstSupported(vOffer).orElse(null);
+            boolean vSecureOk = terms != null ? vOffer.isDtls() : secure ? vRemoteCrypto != null : !vOffer.isSecure();
+            boolean vIce = vIceOffered || bundleVideo;
+            // a bundle-only section (port 0, RFC 8843 section 6) is not a rejected one
+            boolean vOpen = !vOffer.isRejected() || (bundleVideo && vOffer.hasAttribute("bundle-only"));
+            videoAccepted = videoWanted && vPt >= 0 && vSecureOk && vOpen && vIce == withIce;
+            if (videoAccepted) {
+                if (!bundleVideo) ensureVideoIce(false);
+                List<Attribute> va = new ArrayList<>();
+                vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
+                if (vOffer.hasAttribute("rtcp-mux") || bundleVideo) va.add(Attribute.flag("rtcp-mux"));
+                if (bundleVideo) addIceAttributes(va); else if (vIce) addVideoIceAttributes(va);
+                addVideoFormat(va, vMatch.codec(), vPt, vMatch.codec().answerFmtp(vMatch.remoteFmtp()));
+                if (terms != null) {
+                    addDtlsAttributes(va, dtlsAnswer.setup(), "video");
+                } else if (secure) {
+                    vLocalKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(vRemoteCrypto.suite()) ? randomBytes(Crypto.KEY_AND_SALT_BYTES) : videoKey;
+                    va.add(Attribute.of("crypto", new Crypto(vRemoteCrypto.tag(), vRemoteCrypto.suite(), vLocalKey)));
+                }
+                va.add(Attribute.flag(offer.direction(vOffer).reverse().intersect(videoWantedDirection()).attribute()));
+                InetSocketAddress vdef = (bundleVideo ? ice : videoIce).defaultAddress();
+                extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(vPt)),
+                        Connection.of(vdef.getAddress()), va));
+            } else {
+                // RFC 3264 section 6: a rejected stream keeps its place with port 0
+                extra.add(new MediaDescription("video", 0, vOffer.proto(), List.of(vOffer.formats().get(0)),
+                        null, List.of()));
+            }
+        }
+        if (bundleAudio) {
+            List<String> mids = new ArrayList<>();
+            for (String mid : group.mids()) {
+                if (mid.equals(audioMid) || (videoAccepted && bundleVideo && mid.equals(videoMid))) mids.add(mid);
+            }
+            sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(mids)));
+        }
+        SessionDescription answer = build(m.proto(), formats, attrs, extra, sessionAttrs);
+
+        pendingRemoteOffer = null;
+        applyTransport(offer, m, withIce, firstTime);
+        usesDtls = terms != null;
+        bundled = videoAccepted && bundleVideo;
+        // our re-offers keep the peer's mids (RFC 8843 section 7.5)
+        if (usableMid(m) != null) audioMid = usableMid(m);
+        if (videoAccepted && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
+        if (terms != null) configureDtls(false, new DtlsSetup.Association(dtlsAnswer.role(), terms.fingerprint(), terms.tlsId()));
+        if (videoAccepted) {
+            Direction vDir = offer.direction(vOffer).reverse().intersect(videoWantedDirection());
+            boolean sdes = secure && terms == null;
+            if (terms != null && !bundled) {
+                DtlsTerms vt = dtlsTerms(offer, vOffer, true);
+                configureDtls(true, new DtlsSetup.Association(answerSetup(vt.setup()).role(), vt.fingerprint(), vt.tlsId()));
+            }
+            applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vMatch.codec(), vPt, vPt, sdes ? vRemoteCrypto.suite() : null,
+                    vLocalKey, sdes ? vRemoteCrypto.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+        }
+        boolean sdes = secure && terms == null;
+        MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
+                sdes ? remoteCrypto.suite() : null, localKey, sdes ? remoteCrypto.keyAndSalt() : null, cname);
+        applyMedia(p, answerDir);
+        dropUnansweredVideoRestart();
+        return answer.toString();
+    }
+
+    public synchronized void setRemoteDescription(io.vmc.transport.proto.SdpType type, String sdp) {
+        ensureOpen();
+        if (type == io.vmc.transport.proto.SdpType.OFFER) {
+            parse(sdp); // validate now, answer in CreateAnswer
+            if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): cannot accept a remote offer");
+            pendingRemoteOffer = sdp;
+            return;
+        }
+        if (type != io.vmc.transport.proto.SdpType.ANSWER) throw EngineException.invalid("type must be OFFER or ANSWER");
+        if (localOffer == null) throw EngineException.precondition("no local offer to answer: call CreateOffer first");
+        SessionDescription answer = parse(sdp);
+        MediaDescription m = audioSection(answer);
+        MediaDescription ours = localOffer.media().get(0);
+        boolean offeredKeys = ours.hasAttribute("crypto");
+        boolean offeredDtls = ours.isDtls();
+        DtlsTerms terms = null;
+        if (offeredDtls) {
+            if (!m.isDtls()) {
+                throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer is " + m.proto() + " to a DTLS-SRTP offer (" + DTLS_PROTO + ")"));
+            }
+            terms = dtlsTerms(answer, m, false);
+            offererRole(terms.setup()); // validates before anything changes
+        }
+        boolean secure = terms != null || m.isSecure() || (offeredKeys && m.hasAttribute("crypto"));
+        Crypto remoteCrypto = null;
+        byte[] localKey = null;
+        if (secure && terms == null) {
+            if (!offeredKeys) throw EngineException.invalid("answer is " + m.proto() + " with keys but the offer was plain " + ours.proto());
+            SdesChoice.Answered a = SdesChoice.answered(m, offeredAudioKeys()).orElse(null);
+            if (a != null) {
+                remoteCrypto = a.remote();
+                localKey = a.ours().keyAndSalt();
+            }
+            if (remoteCrypto == null) throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer has no a=crypto line matching an offered tag and suite"));
+        } else if (terms == null && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the answer is plain " + m.proto() + " and this session requires SRTP"));
+        }
+        Map<Integer, RtpMap> maps = m.rtpMaps();
+        AudioCodec chosen = null;
+        int sendPt = -1;
+        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
+            Optional<AudioCodec> c = AudioCodec.fromSdp(e.getValue().encoding(), e.getValue().clockRate());
+            if (c.isPresent() && codecs.contains(c.get())) {
+                chosen = c.get();
+                sendPt = e.getKey();
+                break;
+            }
+        }
+        if (chosen == null) throw EngineException.invalid("the answer names no codec from the offer: " + describe(maps));
+        int recvPt = chosen.defaultPayloadType();
+        int sendDtmf = telephoneEventPt(maps, chosen.clockRate());
+        int recvDtmf = sendDtmf < 0 ? -1 : (chosen.clockRate() == 48000 ? DTMF_PT_48K : DTMF_PT_8K);
+        boolean withIce = iceCredentials(answer, m, "audio");
+        Direction answered = answer.direction(m);
+        Direction dir = answered.reverse().intersect(wanted);
+        boolean offeredVideo = localOffer.media().stream().anyMatch(x -> x.media().equals("video"));
+        checkTransportChange(answer, m, withIce, !negotiated);
+        MediaDescription vAnswered = videoSection(answer);
+        boolean vIceAnswered = offeredVideo && vAnswered != null && !vAnswered.isRejected() && iceCredentials(answer, vAnswered, "video");
+        // an answer that changes the peer's credentials although we did not restart: restart with it
+        boolean restart = needsRestart(answer, m, withIce, !negotiated);
+        boolean vRestart = vIceAnswered && needsVideoRestart(answer, vAnswered);
+        if (restart || vRestart) countRestart("remote");
+        if (restart) startRestart(true);
+        if (vRestart) startVideoRestart(true);
+        localOffer = null;
+        applyTransport(answer, m, withIce, !negotiated);
+        usesDtls = terms != null;
+        MediaDescription vAns = videoSection(answer);
+        if (terms != null) {
+            configureDtls(false, new DtlsSetup.Association(offererRole(terms.setup()), terms.fingerprint(), terms.tlsId()));
+            // RFC 8843 section 7.3: the answer's group says whether video moved onto the audio transport
+            BundleGroup g = BundleGroup.of(answer).orElse(null);
+            String am = m.attribute("mid").orElse(null);
+            String vm = vAns == null ? null : vAns.attribute("mid").orElse(null);
+            boolean nowBundled = g != null && g.contains(am) && g.contains(vm) && !vAns.isRejected();
+            if (nowBundled && !bundled && videoIce != null && !videoRemoteSet) {
+                videoIce.close(); // never used: the peer bundled
+                videoIce = null;
+            }
+            if (nowBundled || !videoRemoteSet) bundled = nowBundled;
+        }
+        boolean sdes = secure && terms == null;
+        MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
+                sdes ? remoteCrypto.suite() : null, localKey, sdes ? remoteCrypto.keyAndSalt() : null, cname);
+        applyMedia(p, dir);
+        boolean videoTransport = bundled || videoIce != null;
+        if (offeredVideo && vAns != null && !vAns.isRejected() && !videoTransport) {
+            LOG.info("session {}: the peer did not bundle the bundle-only video section: video off", id);
+        }
+        if (offeredVideo && vAns != null && !vAns.isRejected() && videoTransport) {
+            VideoCodec.Match vMatch = VideoCodec.choose(vAns, videoCodecs, true);
+            if (!vMatch.found()) throw EngineException.invalid("the video answer names no offered codec: " + vMatch.reason());
+            int vSendPt = vMatch.payloadType();
+            Crypto vRemote = null;
+            if (terms != null && !bundled) {
+                DtlsTerms vt = dtlsTerms(answer, vAns, false);
+                configureDtls(true, new DtlsSetup.Association(offererRole(vt.setup()), vt.fingerprint(), vt.tlsId()));
+            }
+            if (sdes) {
+                vRemote = SdesChoice.answered(vAns, offeredVideoKeys()).map(SdesChoice.Answered::remote).orElse(null);
+                if (vRemote == null) throw EngineException.invalid("the video answer has no a=crypto line matching the offered tag 1 AES_CM_128_HMAC_SHA1_80");
+            }
+            boolean vIce = vIceAnswered || bundled;
+            Direction vDir = answer.direction(vAns).reverse().intersect(videoWantedDirection());
+            applyVideo(answer, vAns, vIce, new VideoFlow.Params(vMatch.codec(), vSendPt, vMatch.codec().defaultPayloadType(),
+                    sdes ? vRemote.suite() : null,
+                    sdes ? videoKey : null, sdes ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+        }
+        dropUnansweredVideoRestart();
+    }
+
+    /** A video restart whose section the peer rejected or left without ICE: nothing will ever complete it. */
+    private void dropUnansweredVideoRestart() {
+        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
+            pendingVideoIce.close();
+            pendingVideoIce = null;
+        }
+    }
+
+    public synchronized void addRemoteCandidate(String candidate) {
+        addRemoteCandidate(candidate, false);
+    }
+
+    /** A trickled remote candidate for the audio section, or with {@code video} for the video section (mid 1). */
+    public synchronized void addRemoteCandidate(String candidate, boolean video) {
+        ensureOpen();
+        if (candidate == null || candidate.isEmpty()) return; // end of candidates
+        Optional<Candidate> c;
+        try {
+            c = SdpParser.parseCandidate(candidate);
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid("candidate: " + e.getMessage());
+        }
+        if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
+        // during an ICE restart trickled candidates belong to the new generation
+        if (bundled) video = false; // one transport for the group
+        IceEndpoint target = video ? (pendingVideoIce != null ? pendingVideoIce : videoIce) : (pendingIce != null ? pendingIce : ice);
+        if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
+        Optional<String> why = destinations.refusal(c.get().address(), ownAddresses());
+        if (why.isPresent()) {
+            LOG.warn("session {}: refused trickled ICE candidate {}: {}", id, c.get().address().getHostAddress(), why.get());
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, "ICE candidate refused: " + why.get()));
+        }
+        if (!target.addRemoteCandidate(c.get())) {
+            throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "remote candidate refused (limit " + IceEndpoint.MAX_REMOTE_CANDIDATES + " or not applicable)");
+        }
+        target.startIfReady();
+    }
+
+    private void applyTransport(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
+        remoteUsesIce = withIce;
+        if (withIce) {
+            String ufrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
+            String pwd = sdp.attribute(m, "ice-pwd").orElseThrow();
+            IceEndpoint target;
+            if (firstTime) {
+                target = ice;
+            } else if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
+                target = pendingIce; // the answer to our restart, or the peer's restart we are answering
+            } else {
+                return; // re-offer without ICE restart: keep the selected pair
+            }
+            remoteUfrag = ufrag;
+            remotePwd = pwd;
+            target.setRemoteCredentials(ufrag, pwd);
+            addCandidates(target, m);
+            target.startIfReady();
+        } else {
+            InetSocketAddress target = plainTarget(sdp, m, "");
+            if (firstTime) {
+                ice.usePlainRemote(target);
+            } else if (!target.equals(ice.remoteAddress()) || ice.proposedRemote() != null) {
+                // media keeps going to the old address until the new one sends an authenticated packet
+                LOG.info("session {}: the peer announces a new media address {} (now {})", id, hostPort(target), remoteAddr);
+                ice.proposePlainRemote(target);
+            }
+        }
+    }
+
+    /** The section's candidates that the destination rules allow (checked and reported by {@link #checkCandidates}). */
+    private void addCandidates(IceEndpoint target, MediaDescription m) {
+        List<InetAddress> own = ownAddresses();
+        for (String v : m.attributes("candidate")) {
+            Optional<Candidate> c = SdpParser.parseCandidate(v);
+            if (c.isPresent() && destinations.refusal(c.get().address(), own).isEmpty()) target.addRemoteCandidate(c.get());
+        }
+    }
+
+    /**
+     * Validates a section's candidates before anything changes: a malformed one is an error; one at an
+     * address the policy refuses is left out, logged once and reported in a state event; a section
+     * whose candidates are all refused is refused (nothing would be sent anyway, and the app learns why).
+     */
+    private void checkCandidates(MediaDescription m, String what) {
+        List<InetAddress> own = ownAddresses();
+        List<String> refused = new ArrayList<>();
+        int usable = 0;
+        for (String v : m.attributes("candidate")) {
+            Optional<Candidate> c;
+            try {
+                c = SdpParser.parseCandidate(v);
+            } catch (IllegalArgumentException e) {
+                throw EngineException.invalid(what + " candidate: " + e.getMessage());
+            }
+            if (c.isEmpty()) continue;
+            Optional<String> why = destinations.refusal(c.get().address(), own);
+            if (why.isPresent()) refused.add(why.get()); else usable++;
+        }
+        if (refused.isEmpty()) return;
+        String text = what + ": " + refused.size() + " ICE candidate(s) refused: " + String.join("; ", new java.util.LinkedHashSet<>(refused));
+        if (usable == 0) {
+            LOG.warn("session {}: {}; no candidate left", id, text);
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, text + "; no candidate left"));
+        }
+        LOG.warn("session {}: {}; checks go to the {} other(s)", id, text, usable);
+        emitState(state, text);
+    }
+
+    private InetSocketAddress plainTarget(SessionDescription sdp, MediaDescription m, String what) {
+        Connection c = sdp.connection(m);
+        if (c == null) throw EngineException.invalid(what + "no c= line and no ICE candidates: nowhere to send media");
+        InetAddress a = c.inetAddress();
+        if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+            throw EngineException.invalid(what + "c= address " + c.address() + " cannot receive media");
+        }
+        if (m.port() == 0) throw EngineException.invalid(what + "m= port 0");
+        Optional<String> why = destinations.refusal(a, ownAddresses());
+        if (why.isPresent()) {
+            LOG.warn("session {}: refused media destination {}:{}: {}", id, c.address(), m.port(), why.get());
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, what + "media to " + c.address() + ":" + m.port() + " refused: " + why.get()));
+        }
+        return new InetSocketAddress(a, m.port());
+    }
+
+    /** The thin client's interface addresses now (they change: DHCP, VPN, Wi-Fi), and the configured ICE addresses. */
+    private List<InetAddress> ownAddresses() {
+        List<InetAddress> out = new ArrayList<>(config.iceAddresses());
+        try {
+            out.addAll(IceEndpoint.interfaceAddresses());
+        } catch (IOException e) {
+            LOG.debug("cannot list interface addresses: {}", e.toString());
+        }
+        return out;
+    }
+
+    /**
+     * Whether a media section uses ICE. RFC 8839 needs both a=ice-ufrag and a=ice-pwd: one without the
+     * other is refused instead of being read as "no ICE".
+     */
+    private static boolean iceCredentials(SessionDescription sdp, MediaDescription m, String what) {
+        boolean ufrag = sdp.attribute(m, "ice-ufrag").isPresent();
+        boolean pwd = sdp.attribute(m, "ice-pwd").isPresent();
+        if (ufrag != pwd) {
+            throw EngineException.invalid(what + " section has a=" + (ufrag ? "ice-ufrag without a=ice-pwd" : "ice-pwd without a=ice-ufrag"));
+        }
+        return ufrag;
+    }
+
+    /** Refuses a renegotiation that switches between ICE and plain RTP (before anything is changed). */
+    private void checkTransportChange(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
+        if (!withIce && config.requireIce()) {
+            LOG.warn("session {}: refused SDP without ICE: the client policy requires ICE", id);
+            throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, "the peer's SDP has no ICE (a=ice-ufrag/a=ice-pwd) and the client policy requires ICE (media.require-ice)"));
+        }
+        if (withIce) checkCandidates(m, "audio");
+        MediaDescription v = videoSection(sdp);
+        if (videoWanted && v != null && !v.isRejected()) { // before anything changes, like the audio section
+            if (withIce) checkCandidates(v, "video"); else plainTarget(sdp, v, "video: ");
+        }
+        if (firstTime || withIce == remoteUsesIce) {
+            if (!withIce) plainTarget(sdp, m, "");
+            return;
+        }
+        throw new EngineException(Error.Code.UNIMPLEMENTED, withIce
+                ? "the peer used plain RTP and now offers ICE: switching a running call to ICE is not supported"
+                : "the peer used ICE and now offers plain RTP: switching a running call from ICE to plain RTP is not supported");
+    }
+
+    /** New ice-ufrag or ice-pwd from the peer on a running ICE call (RFC 8839 section 4.4.1.1.2). */
+    private boolean needsRestart(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
+        if (firstTime || !withIce) return false;
+        if (pendingIce != null && !pendingIce.hasRemoteCredentials()) return false; // our restart: these are its credentials
+        return credentialsChanged(sdp, m, remoteUfrag, remotePwd);
+    }
+
+    /** Whether a section's a=ice-ufrag or a=ice-pwd differ from what the peer gave before (RFC 8839 4.4.1.1.2). */
+    private static boolean credentialsChanged(SessionDescription sdp, MediaDescription m, String ufrag, String pwd) {
+        return !sdp.attribute(m, "ice-ufrag").orElseThrow().equals(ufrag)
+                || !sdp.attribute(m, "ice-pwd").orElseThrow().equals(pwd);
+    }
+
+    private boolean needsVideoRestart(SessionDescription sdp, MediaDescription vm) {
+        if (!videoRemoteSet || videoIce == null || videoIce.isPlainMode() || videoRemoteUfrag == null) return false;
+        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) return false;
+        return credentialsChanged(sdp, vm, videoRemoteUfrag, videoRemotePwd);
+    }
+
+    /** Rate limit: a storm of restarts (each binds sockets and runs checks) is refused, the call goes on. */
+    private void countRestart(String who) {
+        long now = System.nanoTime() / 1_000_000;
+        while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > RESTART_WINDOW_MS) restartTimes.removeFirst();
+        if (restartTimes.size() >= MAX_ICE_RESTARTS) {
+            throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "too many ICE restarts: " + who + " restart refused ("
+                    + MAX_ICE_RESTARTS + " per " + RESTART_WINDOW_MS / 1000 + " s allowed); media stays on " + remoteAddr);
+        }
+        restartTimes.addLast(now);
+    }
+
+    /** New agent, credentials and candidates for audio; an unfinished earlier restart is dropped. */
+    private void startRestart(boolean controlling) {
+        if (pendingIce != null) pendingIce.close();
+        pendingIce = null;
+        pendingIce = newIce(controlling, false);
+        LOG.info("session {}: ICE restart ({}), media stays on {} until the new checks complete", id,
+                controlling ? "controlling" : "controlled", remoteAddr);
+    }
+
+    private void startVideoRestart(boolean controlling) {
+        if (pendingVideoIce != null) pendingVideoIce.close();
+        pendingVideoIce = null;
+        pendingVideoIce = newVideoIce(controlling, false);
+    }
+
+    /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
+    private synchronized void promote(IceEndpoint e) {
+        if (closed || e != pendingIce) return; // superseded or closed meanwhile
+        IceEndpoint old = ice;
+        ice = e;
+        pendingIce = null;
+        localAddr = hostPort(e.localAddress());
+        remoteAddr = hostPort(e.remoteAddress());
+        retire(old);
+        LOG.info("session {}: ICE restart complete: {} -> {}", id, localAddr, remoteAddr);
+        emitState(state, "ICE restart: selected " + remoteAddr);
+        if (consentLost) {
+            consentLost = false; // e.g. the old network went away; the new pair has fresh consent
+            if (flow != null) flow.setConsent(true);
+        }
+        connected = true;
+        updateHoldState();
+    }
+
+    private synchronized void promoteVideo(IceEndpoint e) {
+        if (closed || e != pendingVideoIce) return;
+        IceEndpoint old = videoIce;
+        videoIce = e;
+        pendingVideoIce = null;
+        retire(old);
+        LOG.info("session {}: video ICE restart complete: {} -> {}", id, e.localAddress(), e.remoteAddress());
+    }
+
+    private synchronized void restartFailed(IceEndpoint e, boolean video, String reason) {
+        if (closed) return;
+        if (video ? e != pendingVideoIce : e != pendingIce) return; // a retired or superseded endpoint
+        if (video) pendingVideoIce = null; else pendingIce = null;
+        e.close();
+        failures.accept(Failure.ICE);
+        LOG.warn("session {}: {}ICE restart failed ({}); media stays on the old pair", id, video ? "video " : "", reason);
+        emitState(state, (video ? "video " : "") + "ICE restart failed: " + reason + "; media stays on " + (video ? "the old pair" : remoteAddr));
+    }
+
+    /** Keeps the replaced endpoint receiving for {@link #RETIRE_GRACE_MS}, then closes it. */
+    private void retire(IceEndpoint old) {
+        if (old == null) return;
+        retiring.add(old);
+        try {
+            timer.schedule(() -> {
+                synchronized (Call.this) {
+                    retiring.remove(old);
+                }
+                old.close();
+            }, RETIRE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException x) {
+            retiring.remove(old);
+            old.close();
+        }
+    }
+
+    private void applyMedia(MediaFlow.Params p, Direction dir) {
+        negotiated = true;
+        current = dir;
+        if (usesDtls) {
+            audioAwaitingKeys = p;
+            DtlsSrtpSession s = dtls == null ? null : dtls.session();
+            if (s == null) {
+                if (flow != null) flow.setDirection(dir.sends(), dir.receives());
+                updateHoldState();
+                return; // the flow starts with the keys (onDtlsKeys)
+            }
+            p = withKeys(p, s.keys());
+        }
+        if (flow != null && sameMedia(flow.params(), p)) {
+            flow.setDirection(dir.sends(), dir.receives());
+        } else {
+            if (flow != null) {
+                nextSeq = flow.nextSeq();
+                flow.close();
+            }
+            try {
+                flow = new MediaFlow(p, config, id, pulseSource, pulseSink, ssrc, nextSeq, timer, new FlowIo());
+            } catch (IOException | RuntimeException e) {
+                flow = null;
+                failures.accept(Failure.MEDIA);
+                setState(SessionState.State.FAILED, "media pipeline: " + e.getMessage());
+                throw new EngineException(Error.Code.INTERNAL, "cannot start the media pipeline: " + e.getMessage(), e);
+            }
+            flow.setDirection(dir.sends(), dir.receives());
+            flow.setMuted(muted);
+            flow.start();
+        }
+        updateHoldState();
+    }
+
+    private static MediaFlow.Params withKeys(MediaFlow.Params p, SrtpKeys k) {
+        return new MediaFlow.Params(p.codec(), p.sendPt(), p.recvPt(), p.sendDtmfPt(), p.recvDtmfPt(),
+                k.suite(), k.localKeyAndSalt(), k.remoteKeyAndSalt(), p.cname());
+    }
+
+    private static VideoFlow.Params withKeys(VideoFlow.Params p, SrtpKeys k) {
+        return new VideoFlow.Params(p.codec(), p.sendPt(), p.recvPt(), k.suite(), k.localKeyAndSalt(), k.remoteKeyAndSalt(),
+                p.send(), p.receive());
+    }
+
+    /** The peer's DTLS terms of a section; a bad fingerprint or setup is the peer's error, counted as a DTLS-SRTP failure. */
+    private DtlsTerms dtlsTerms(SessionDescription sdp, MediaDescription m, boolean inOffer) {
+        try {
+            return DtlsTerms.of(sdp, m, inOffer);
+        } catch (DtlsNegotiationException e) {
+            throw failed(Failure.DTLS_SRTP, EngineException.invalid(e.getMessage()));
+        }
+    }
+
+    /** Our a=setup in an answer; to actpass we keep the role of a running association (no needless new handshake). */
+    private DtlsSetup.Answer answerSetup(DtlsSetup offered) {
+        DtlsRole running = dtls == null ? null : dtls.role();
+        if (offered == DtlsSetup.ACTPASS && running == DtlsRole.SERVER) return new DtlsSetup.Answer(DtlsSetup.PASSIVE, DtlsRole.SERVER);
+        try {
+            return DtlsSetup.answer(offered);
+        } catch (DtlsNegotiationException e) {
+            throw failed(Failure.DTLS_SRTP, EngineException.precondition(e.getMessage()));
+        }
+    }
+
+    private DtlsRole offererRole(DtlsSetup answered) {
+        try {
+            return DtlsSetup.offererRole(answered);
+        } catch (DtlsNegotiationException e) {
+            throw failed(Failure.DTLS_SRTP, EngineException.invalid(e.getMessage()));
+        }
+    }
+
+    /** The audio (or the unbundled video) transport's DTLS link, made on first use, with what this exchange decided. */
+    private void configureDtls(boolean video, DtlsSetup.Association a) {
+        if (certificate == null) certificate = certificates.get();
+        DtlsLink link = video ? videoDtls : dtls;
+        if (link == null) {
+            DtlsListener l = new DtlsListener();
+            link = new DtlsLink(certificate, (b, o, n) -> {
+                IceEndpoint e = video ? videoIce : ice;
+                if (e != null) e.send(b, o, n);
+            }, l);
+            if (video) videoDtls = link; else dtls = link;
+            IceEndpoint e = video ? videoIce : ice;
+            if (e != null && e.remoteAddress() != null) link.iceConnected();
+        }
+        link.configure(a);
+    }
+
+    private final class DtlsListener implements DtlsLink.Listener {
+        @Override
+        public void onKeys(DtlsLink link, DtlsSrtpSession s) {
+            LOG.info("session {}: DTLS-SRTP connected as {} ({}, {}, {} ms)", id, s.role(), s.keys().profile(), s.cipherSuite(),
+                    s.handshakeNanos() / 1_000_000);
+            runAsync(() -> onDtlsKeys(link, s));
+        }
+
+        @Override
+        public void onFailed(DtlsLink link, DtlsFailure f) {
+            runAsync(() -> onDtlsFailed(link, f));
+        }
+    }
+
+    private synchronized void onDtlsKeys(DtlsLink link, DtlsSrtpSession s) {
+        if (closed || link.session() != s) return; // closed, or a newer association replaced it
+        if (link == dtls && audioAwaitingKeys != null) {
+            try {
+                applyMedia(audioAwaitingKeys, current);
+            } catch (EngineException e) {
+                LOG.warn("session {}: cannot start audio with the DTLS keys: {}", id, e.getMessage());
+            }
+        }
+        if ((link == dtls && bundled || link == videoDtls) && videoAwaitingKeys != null) {
+            VideoFlow.Params p = withKeys(videoAwaitingKeys, s.keys());
+            VideoFlow f = videoFlow;
+            if (f != null && sameVideo(f.params(), p)) return;
+            if (f != null) {
+                videoNextSeq = f.nextSeq();
+                f.close();
+                videoFlow = null;
+            }
+            startVideoFlow(p);
+        }
+    }
+
+    private synchronized void onDtlsFailed(DtlsLink link, DtlsFailure f) {
+        if (closed) return;
+        failures.accept(Failure.DTLS_SRTP);
+        LOG.warn("session {}: DTLS-SRTP failed: {}", id, f);
+        if (link == dtls) {
+            setState(SessionState.State.FAILED, "DTLS-SRTP: " + f.message());
+        } else {
+            emitState(state, "video disabled: DTLS-SRTP: " + f.message());
+        }
+    }
+
+    private static boolean sameMedia(MediaFlow.Params a, MediaFlow.Params b) {
+        return a.codec() == b.codec() && a.sendPt() == b.sendPt() && a.recvPt() == b.recvPt()
+                && a.sendDtmfPt() == b.sendDtmfPt() && a.recvDtmfPt() == b.recvDtmfPt()
+                && Arrays.equals(a.localKey(), b.localKey()) && Arrays.equals(a.remoteKey(), b.remoteKey());
+    }
+
+    private void updateHoldState() {
+        if (!connected) return;
+        if (current != Direction.SENDRECV) {
+            setState(SessionState.State.ON_HOLD, "direction " + current.attribute());
+        } else if (!consentLost) {
+            setState(SessionState.State.CONNECTED, "media flowing");
+        }
+    }
+
+    // ------------------------------------------------------------------ call control
+
+    public synchronized void setMute(boolean mute) {
+        ensureOpen();
+        muted = mute;
+        if (flow != null) flow.setMuted(mute);
+    }
+
+    /**
+     * A held call that moved here (agentd recreates it on a new engine or the fallback): the
+     * first offer already says a=sendonly, so the call never comes back un-held on the wire.
+     */
+    public synchronized void holdFirstOffer() {
+        ensureOpen();
+        if (negotiated) throw EngineException.precondition("the call is negotiated: use SetHold");
+        wanted = Direction.SENDONLY;
+    }
+
+    /** Hold or resume: applies locally at once and returns the re-offer the app must send to the peer. */
+    public synchronized String setHold(boolean hold) {
+        ensureOpen();
+        if (!negotiated) throw EngineException.precondition("no negotiated call to hold");
+        if (localOffer != null) throw EngineException.precondition("an offer is already pending");
+        wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
+        if (flow != null && hold) flow.setDirection(true, false);
+        if (videoFlow != null && hold) videoFlow.setDirection(true, false);
+        String offer = createOffer(false);
+        events.emit(Event.newBuilder().setRenegotiationNeeded(RenegotiationNeeded.newBuilder()
+                .setSessionId(id).setReason(hold ? "hold" : "resume").setOfferSdp(offer)).build());
+        return offer;
+    }
+
+    public synchronized void sendDtmf(String digits, int durationMs) {
+        ensureOpen();
+        if (flow == null) throw EngineException.precondition("no media yet");
+        if (flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
+        flow.sendDtmf(digits, durationMs);
+    }
+
+    public synchronized void selectDevice(String pulseName, boolean microphone) {
+        ensureOpen();
+        if (microphone) pulseSource = pulseName; else pulseSink = pulseName;
+        if (flow != null) {
+            try {
+                if (microphone) flow.switchMicrophone(pulseName); else flow.switchSpeaker(pulseName);
+            } catch (RuntimeException e) {
+                throw new EngineException(Error.Code.INTERNAL, "cannot switch to device: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ ICE and media callbacks
+
+    private final class FlowIo implements MediaFlow.Io {
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            IceEndpoint e = ice;
+            if (e != null) e.send(buf, off, len);
+        }
+
+        @Override
+        public void dtmfReceived(String digit, int durationMs) {
+            events.emit(Event.newBuilder().setDtmfReceived(DtmfReceived.newBuilder()
+                    .setSessionId(id).setDigit(digit).setDurationMs(durationMs)).build());
+        }
+
+        @Override
+        public void mediaError(String message) {
+            LOG.warn("session {}: media error: {}", id, message);
+            if (state != SessionState.State.FAILED) failures.accept(Failure.MEDIA);
+            setState(SessionState.State.FAILED, "media: " + message);
+        }
+    }
+
+    private final class IceListener implements IceEndpoint.Listener {
+        /** The endpoint this listener belongs to; set right after it is built, before any check runs. */
+        volatile IceEndpoint self;
+
+        @Override
+        public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
+            IceEndpoint me = self;
+            if (me != null && me != ice) {
+                runAsync(() -> promote(me)); // an ICE restart completed
+                return;
+            }
+            localAddr = hostPort(local);
+            remoteAddr = hostPort(remote);
+            connected = true;
+            DtlsLink l = dtls;
+            if (l != null) l.iceConnected();
+            // ice4j may call us holding its own locks: take the session's monitor on another thread
+            // (plain mode calls in from a request that already holds it; that is fine either way)
+            runAsync(() -> {
+                synchronized (Call.this) {
+                    if (closed) return;
+                    if (current != Direction.SENDRECV && negotiated) {
+                        setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
+                    } else {
+                        setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void onIceFailed(String reason) {
+            IceEndpoint me = self;
+            runAsync(() -> {
+                synchronized (Call.this) {
+                    if (me != null && me != ice) {
+                        restartFailed(me, false, reason);
+                    } else if (!closed && state != SessionState.State.FAILED) {
+                        failures.accept(Failure.ICE);
+                        setState(SessionState.State.FAILED, reason);
+                    }
+                }
+            });
+        }
+
+        @Override
+        public boolean onPacket(byte[] buf, int off, int len) {
+            return route(buf, off, len);
+        }
+    }
+
+    /**
+     * The audio transport's receive path (RFC 7983, then RFC 8843 section 9 without the MID
+     * extension, which the engine does not negotiate): DTLS to the link; RTP by payload type; RTCP
+     * by its sender SSRC, which SRTCP leaves in the clear, and to both streams while neither knows
+     * the sender (each authenticates its own copy).
+     */
+    private boolean route(byte[] buf, int off, int len) {
+        if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
+            DtlsLink l = dtls;
+            if (l != null) l.receive(buf, off, len);
+            return false;
+        }
+        MediaFlow f = flow;
+        VideoFlow v = bundled ? videoFlow : null;
+        if (v == null) return f != null && f.onPacket(buf, off, len);
+        if (len < 8) return false;
+        if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
+            if (RtpPackets.payloadType(buf, off) == v.params().recvPt()) return v.onPacket(buf, off, len);
+            return f != null && f.onPacket(buf, off, len);
+        }
+        long sender = RtpPackets.readU32(buf, off + 4);
+        if (sender == v.remoteSsrc()) return v.onPacket(buf, off, len);
+        if (f == null || sender == f.remoteSsrc()) return f != null && f.onPacket(buf, off, len);
+        byte[] copy = Arrays.copyOfRange(buf, off, off + len);
+        boolean audio = f.onPacket(buf, off, len);
+        return v.onPacket(copy, 0, copy.length) || audio;
+    }
+
+    /** Called every stats interval by the engine: consent check (RFC 7675) and the Stats event. */
+    public void tick() {
+        IceEndpoint e = ice;
+        MediaFlow f = flow;
+        if (e != null && connected && !closed) {
+            boolean lost = System.currentTimeMillis() - e.lastConsentMillis() > config.consentTimeout().toMillis();
+            if (lost != consentLost) {
+                consentLost = lost;
+                if (f != null) f.setConsent(!lost);
+                if (lost) {
+                    failures.accept(Failure.ICE);
+                    setState(SessionState.State.DISCONNECTED, "consent expired: no STUN response from " + remoteAddr);
+                } else {
+                    synchronized (this) {
+                        updateHoldState();
+                    }
+                }
+            }
+        }
+        if (f != null && !closed) {
+            SessionStats st = stats();
+            for (StreamStats a : st.getStreamsList()) {
+                if (a.getKind() == MediaKind.AUDIO) {
+                    boolean relayed = a.getLocalCandidateType().equals("relay") || a.getRemoteCandidateType().equals("relay");
+                    quality.update(id, a.getMos(), a.getFractionLost(), relayed)
+                            .forEach(q -> events.emit(Event.newBuilder().setQualityAlert(q).build()));
+                }
+            }
+            long now = System.currentTimeMillis();
+            long every = statsIntervalMs;
+            // A little slack so that a 1 s subscription on a 1 s tick does not skip every other tick.
+            if (every > 0 && now - lastStatsPushMillis >= every - 100) {
+                lastStatsPushMillis = now;
+                events.emit(Event.newBuilder().setStats(st).build());
+            }
+        }
+    }
+
+    /** How often stats are pushed as events: 0 for never (the app asks), else milliseconds. */
+    public void setStatsInterval(long millis) {
+        statsIntervalMs = millis;
+    }
+
+    public SessionStats stats() {
+        SessionStats.Builder b = SessionStats.newBuilder().setSessionId(id).setTimestampMs(System.currentTimeMillis());
+        MediaFlow f = flow;
+        IceEndpoint ai = ice;
+        if (f != null) {
+            MediaFlow.Snapshot s = f.snapshot();
+            b.addStreams(StreamStats.newBuilder()
+                    .setKind(MediaKind.AUDIO)
+                    .setCodec(f.params().codec().sdpName())
+                    .setEncrypted(f.params().encrypted())
+                    .setPacketsSent(s.packetsSent()).setBytesSent(s.bytesSent())
+                    .setPacketsReceived(s.packetsReceived()).setBytesReceived(s.bytesReceived())
+                    .setPacketsLost(s.packetsLost()).setFractionLost(s.fractionLost())
+                    .setJitterMs(s.jitterMs()).setRttMs(Math.max(0, s.rttMs())).setMos(s.mos())
+                    .setLocalAddress(localAddr).setRemoteAddress(remoteAddr)
+                    .setLocalCandidateType(ai == null ? "" : ai.selectedLocalType())
+                    .setRemoteCandidateType(ai == null ? "" : ai.selectedRemoteType())
+                    .setAudioLevelDbov(s.levelDbov()));
+        }
+        VideoFlow v = videoFlow;
+        IceEndpoint vi = bundled ? ice : videoIce;
+        if (v != null) {
+            StreamStats.Builder vs = StreamStats.newBuilder()
+                    .setKind(MediaKind.VIDEO).setCodec(v.params().codec().sdpName()).setEncrypted(v.params().encrypted())
+                    .setPacketsSent(v.packetsSent()).setBytesSent(v.bytesSent())
+                    .setPacketsReceived(v.packetsReceived()).setBytesReceived(v.bytesReceived())
+                    .setFramesDecoded(v.framesDecoded())
+                    .setPacketsLost(v.packetsLost()).setFractionLost(v.fractionLost())
+                    .setJitterMs(v.jitterMs()).setRttMs(Math.max(0, v.rttMs()));
+            if (vi != null && vi.localAddress() != null) vs.setLocalAddress(hostPort(vi.localAddress()));
+            if (vi != null && vi.remoteAddress() != null) vs.setRemoteAddress(hostPort(vi.remoteAddress()));
+            if (vi != null) vs.setLocalCandidateType(vi.selectedLocalType()).setRemoteCandidateType(vi.selectedRemoteType());
+            b.addStreams(vs);
+        }
+        return b.build();
+    }
+
+    /** Counters that the protocol has no field for (drops by reason), for tests and metrics. */
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        MediaFlow f = flow;
+        if (f != null) {
+            MediaFlow.Snapshot s = f.snapshot();
+            out.put("packetsSent", s.packetsSent());
+            out.put("packetsReceived", s.packetsReceived());
+            s.drops().forEach(out::put);
+        }
+        IceEndpoint e = ice;
+        out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
+        out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
+        out.put("probesSent", e == null ? 0 : e.probesSent());
+        out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
+        IceEndpoint ve = videoIce;
+        if (ve != null) {
+            out.put("videoHeldUnverified", ve.heldUnverified());
+            out.put("videoProbesSent", ve.probesSent());
+            out.put("videoOverSendCeiling", ve.overCeiling());
+        }
+        VideoFlow v = videoFlow;
+        if (v != null) out.putAll(v.counters());
+        return out;
+    }
+
+    /** The local media address as announced (default candidate), for tests and tools. */
+    public synchronized InetSocketAddress localMediaAddress() {
+        return ice == null ? null : ice.defaultAddress();
+    }
+
+    public synchronized void close(String reason) {
+        if (closed) return;
+        closed = true;
+        if (flow != null) flow.close();
+        if (cameraQuestion != null) cameraQuestion.cancel(false); // takes the prompt down
+        if (videoFlow != null) videoFlow.close();
+        if (overlay != null) overlay.close();
+        if (selfOverlay != null) selfOverlay.close();
+        if (ice != null) ice.close();
+        if (videoIce != null) videoIce.close();
+        if (pendingIce != null) pendingIce.close();
+        if (pendingVideoIce != null) pendingVideoIce.close();
+        if (dtls != null) dtls.close();
+        if (videoDtls != null) videoDtls.close();
+        retiring.forEach(IceEndpoint::close);
+        retiring.clear();
+        state = SessionState.State.CLOSED;
+        emitState(SessionState.State.CLOSED, reason);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void ensureIce(boolean controlling) {
+        if (ice != null) return;
+        ice = newIce(controlling, true);
+    }
+
+    /** Gathers a new audio endpoint and announces its candidates (trickle events, client addresses). */
+    private IceEndpoint newIce(boolean controlling, boolean first) {
+        IceListener l = new IceListener();
+        IceEndpoint e;
+        try {
+            e = new IceEndpoint(config, controlling, l, sendCeiling);
+        } catch (IOException | RuntimeException x) {
+            String why = "cannot gather ICE candidates: " + x.getMessage();
+            failures.accept(config.iceRelayOnly() ? Failure.TURN : Failure.ICE);
+            // relay-only without a relay can never connect: say so in the state, too (a failed restart leaves the call as it is)
+            if (first && config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
+            throw new EngineException(Error.Code.UNAVAILABLE, why, x);
+        }
+        l.self = e;
+        for (String p : e.turnProblems()) {
+            failures.accept(Failure.TURN);
+            emitState(state, p + "; the call goes on without that relay");
+        }
+        for (Candidate c : e.localCandidates()) {
+            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                    .setSessionId(id).setCandidate(c.toString()).setMid("0")).build());
+        }
+        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                .setSessionId(id).setMid("0").setEndOfCandidates(true)).build());
+        candidatesGathered.accept(e.localCandidates());
+        return e;
+    }
+
+    /** The endpoint whose credentials and candidates the SDP carries: the restart's while one runs. */
+    private IceEndpoint sdpIce() {
+        return pendingIce != null ? pendingIce : ice;
+    }
+
+    private IceEndpoint sdpVideoIce() {
+        return pendingVideoIce != null ? pendingVideoIce : videoIce;
+    }
+
+    /** The SDES lines an audio offer carries (RFC 4568): one key per suite, tags 1 and 2. */
+    private List<Crypto> offeredAudioKeys() {
+        return List.of(new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, key80), new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32));
+    }
+
+    /** The SDES line a video offer carries. */
+    private List<Crypto> offeredVideoKeys() {
+        return List.of(new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey));
+    }
+
+    private void addIceAttributes(List<Attribute> attrs) {
+        IceEndpoint e = sdpIce();
+        addIceCredentials(attrs, e);
+        attrs.add(Attribute.of("ice-options", "trickle"));
+        for (Candidate c : e.localCandidates()) {
+            attrs.add(Attribute.of("candidate", c));
+        }
+        attrs.add(Attribute.flag("end-of-candidates"));
+    }
+
+    /** a=fingerprint, a=setup and a=msid of a DTLS-SRTP section (RFC 8842 section 5, RFC 8830). */
+    private void addDtlsAttributes(List<Attribute> attrs, DtlsSetup setup, String track) {
+        if (certificate == null) certificate = certificates.get();
+        attrs.add(Attribute.of("fingerprint", certificate.fingerprint().toSdp()));
+        attrs.add(Attribute.of("setup", setup.sdpValue()));
+        attrs.add(Attribute.of("msid", msid + " " + msid + "-" + track));
+    }
+
+    private SessionDescription build(String proto, List<String> formats, List<Attribute> attrs, List<MediaDescription> extra,
+                                     List<Attribute> sessionAttrs) {
+        InetSocketAddress def = ice.defaultAddress();
+        Connection c = Connection.of(def.getAddress());
+        sdpVersion++;
+        List<MediaDescription> all = new ArrayList<>();
+        all.add(new MediaDescription("audio", def.getPort(), proto, formats, c, attrs));
+        all.addAll(extra);
+        return new SessionDescription("vmc", Long.toString(sdpSessionId), sdpVersion, c, "vmc", null, sessionAttrs, all);
+    }
+
+    private static MediaDescription videoSection(SessionDescription sdp) {
+        for (MediaDescription m : sdp.media()) {
+            if (m.media().equals("video") && m.isRtp()) return m;
+        }
+        return null;
+    }
+
+    private void ensureVideoIce(boolean controlling) {
+        if (videoIce != null) return;
+        videoIce = newVideoIce(controlling, true);
+    }
+
+    private IceEndpoint newVideoIce(boolean controlling, boolean first) {
+        VideoIceListener l = new VideoIceListener();
+        IceEndpoint e;
+        try {
+            e = new IceEndpoint(config, controlling, l, sendCeiling);
+        } catch (IOException | RuntimeException x) {
+            failures.accept(Failure.ICE);
+            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + x.getMessage(), x);
+        }
+        l.self = e;
+        for (String p : e.turnProblems()) {
+            failures.accept(Failure.TURN);
+            emitState(state, "video: " + p + "; the call goes on without that relay");
+        }
+        for (Candidate c : e.localCandidates()) {
+            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                    .setSessionId(id).setCandidate(c.toString()).setMid("1").setMLineIndex(1)).build());
+        }
+        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
+                .setSessionId(id).setMid("1").setMLineIndex(1).setEndOfCandidates(true)).build());
+        return e;
+    }
+
+    /** rtpmap, fmtp and the feedback we act on (PLI, FIR) or announce (NACK) for one video format. */
+    private static void addVideoFormat(List<Attribute> attrs, VideoCodec c, int pt, String fmtp) {
+        attrs.add(Attribute.of("rtpmap", new RtpMap(pt, c.sdpName(), VideoCodec.CLOCK_RATE, 1)));
+        if (fmtp != null) attrs.add(Attribute.of("fmtp", pt + " " + fmtp));
+        attrs.add(Attribute.of("rtcp-fb", pt + " nack"));
+        attrs.add(Attribute.of("rtcp-fb", pt + " nack pli"));
+        attrs.add(Attribute.of("rtcp-fb", pt + " ccm fir"));
+    }
+
+    private static void addIceCredentials(List<Attribute> attrs, IceEndpoint e) {
+        attrs.add(Attribute.of("ice-ufrag", e.localUfrag()));
+        attrs.add(Attribute.of("ice-pwd", e.localPassword()));
+    }
+
+    private void addVideoIceAttributes(List<Attribute> attrs) {
+        IceEndpoint e = sdpVideoIce();
+        addIceCredentials(attrs, e);
+        for (Candidate c : e.localCandidates()) {
+            attrs.add(Attribute.of("candidate", c));
+        }
+        attrs.add(Attribute.flag("end-of-candidates"));
+    }
+
+    /** First negotiation of the video stream; a later re-offer keeps the running flow. */
+    private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
+        boolean renegotiation = videoRemoteSet;
+        if (videoRemoteSet) {
+            if (!bundled) applyVideoTransport(sdp, m, withIce);
+        } else {
+            videoRemoteSet = true;
+            if (bundled) {
+                LOG.debug("session {}: video bundled on the audio transport", id);
+            } else if (withIce) {
+                videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
+                videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
+                videoIce.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
+                addCandidates(videoIce, m);
+                videoIce.startIfReady();
+            } else {
+                videoIce.usePlainRemote(plainTarget(sdp, m, "video: "));
+            }
+        }
+        if (usesDtls) {
+            videoAwaitingKeys = p;
+            DtlsLink link = bundled ? dtls : videoDtls;
+            DtlsSrtpSession s = link == null ? null : link.session();
+            if (s == null) {
+                if (videoFlow != null) videoFlow.setDirection(p.send(), p.receive());
+                return; // the flow starts with the keys (onDtlsKeys)
+            }
+            p = withKeys(p, s.keys());
+        }
+        VideoFlow f = videoFlow;
+        if (f != null) {
+            if (sameVideo(f.params(), p)) {
+                f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same codec and keys
+                return;
+            }
+            // new keys (the peer's media moved to a new endpoint): a new flow with the new keys
+            LOG.info("session {}: video keys or payload types changed: restarting the video flow", id);
+            videoNextSeq = f.nextSeq();
+            f.close();
+            videoFlow = null;
+        } else if (renegotiation) {
+            return; // the video pipeline failed before: the call stays audio-only
+        }
+        startVideoFlow(p);
+    }
+
+    private void startVideoFlow(VideoFlow.Params p) {
+        if (overlay == null && p.receive() && config.overlayParentWindow() != 0) {
+            overlay = attachOverlay("remote-" + id);
+        }
+        if (selfOverlay == null && p.send() && camera != Camera.DENIED && config.overlayParentWindow() != 0) {
+            selfOverlay = attachOverlay("self-" + id);
+        }
+        boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
+        try {
+            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, videoSsrc, videoNextSeq, cname, timer, new VideoIo());
+        } catch (RuntimeException e) {
+            // video failing must not take the call down: go on audio-only and say why
+            LOG.warn("session {}: video pipeline failed: {}", id, e.toString());
+            failures.accept(Failure.MEDIA);
+            emitState(state, "video disabled: pipeline failed: " + e.getMessage());
+            if (selfOverlay != null) selfOverlay.close();
+            selfOverlay = null;
+            return;
+        }
+        if (cameraOk && selfViewArea != null) showSelfView();
+    }
+
+    /** A video re-offer: the restart's credentials and candidates, or a plain peer's new address. */
+    private void applyVideoTransport(SessionDescription sdp, MediaDescription m, boolean withIce) {
+        if (withIce) {
+            IceEndpoint pv = pendingVideoIce;
+            if (pv == null || pv.hasRemoteCredentials()) return; // no restart: keep the selected pair
+            videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
+            videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
+            pv.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
+            addCandidates(pv, m);
+            pv.startIfReady();
+        } else if (videoIce.isPlainMode()) {
+            videoIce.proposePlainRemote(plainTarget(sdp, m, "video: "));
+        }
+    }
+
+    private static boolean sameVideo(VideoFlow.Params a, VideoFlow.Params b) {
+        return a.codec() == b.codec() && a.sendPt() == b.sendPt() && a.recvPt() == b.recvPt()
+                && Arrays.equals(a.localKey(), b.localKey()) && Arrays.equals(a.remoteKey(), b.remoteKey());
+    }
+
+    private io.vmc.overlay.VideoOverlay attachOverlay(String name) {
+        if (!io.vmc.overlay.OverlaySupport.isAvailable()) {
+            LOG.warn("session {}: no video overlay: {}", id, io.vmc.overlay.OverlaySupport.unavailabilityCause().toString());
+            return null;
+        }
+        int[] insets = config.overlayInsets();
+        try {
+            return io.vmc.overlay.VideoOverlay.attach(io.vmc.overlay.OverlayOptions.builder()
+                    .parentWindow(config.overlayParentWindow()).displayName(config.overlayDisplay())
+                    .displayInsets(insets[0], insets[1], insets[2], insets[3])
+                    .name(name).build());
+        } catch (io.vmc.overlay.OverlayException | RuntimeException e) {
+            LOG.warn("session {}: no video overlay: {}", id, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Applies a validated geometry update from the guest: to the self view when {@code selfView} is
+     * set or when it clears the self view's mapping, to the remote video's overlay otherwise.
+     *
+     * @param area null to clear the mapping
+     */
+    public synchronized void setVideoArea(int mappingId, boolean selfView, io.vmc.overlay.VideoArea area) {
+        ensureOpen();
+        if (selfView || (area == null && mappingId == selfViewMapping)) {
+            setSelfViewArea(mappingId, area);
+            return;
+        }
+        if (config.overlayParentWindow() == 0) throw EngineException.precondition("the engine has no overlay window (--overlay-window)");
+        if (overlay == null) throw EngineException.precondition("no remote video in this session (yet)");
+        if (area == null) overlay.clearVideoArea(); else overlay.setVideoArea(area);
+    }
+
+    /**
+     * The self view shows what this call sends. Accepted before the video is negotiated or while
+     * the camera prompt is open (shown from when the sender runs); refused when nothing will be sent.
+     */
+    private void setSelfViewArea(int mappingId, io.vmc.overlay.VideoArea area) {
+        if (area == null) {
+            if (mappingId != selfViewMapping) return; // clearing an unknown self view: nothing to do
+            selfViewMapping = -1;
+            selfViewArea = null;
+            if (selfOverlay != null) selfOverlay.clearVideoArea();
+            if (videoFlow != null) videoFlow.setSelfView(false);
+            return;
+        }
+        if (!videoWanted) {
+            if (videoDisabledReason != null) throw new EngineException(Error.Code.PERMISSION_DENIED, "no self view: " + videoDisabledReason);
+            throw EngineException.precondition("no self view: this session has no video");
+        }
+        if (camera == Camera.DENIED) throw new EngineException(Error.Code.PERMISSION_DENIED, "no self view: " + cameraDeniedReason);
+        if (config.overlayParentWindow() == 0) throw EngineException.precondition("the engine has no overlay window (--overlay-window)");
+        if (videoRemoteSet && (videoFlow == null || !videoFlow.hasSender())) {
+            throw EngineException.precondition("no self view: this call sends no video");
+        }
+        selfViewMapping = mappingId;
+        selfViewArea = area;
+        if (selfOverlay != null && (camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED)) showSelfView();
+    }
+
+    private void showSelfView() {
+        selfOverlay.setVideoArea(selfViewArea);
+        videoFlow.setSelfView(true);
+    }
+
+    /** Send direction for video: a camera the user denied only receives. */
+    private Direction videoWantedDirection() {
+        return camera == Camera.DENIED ? wanted.intersect(Direction.RECVONLY) : wanted;
+    }
+
+    private void askCamera(String appId, io.vmc.engine.CameraConsent consent) {
+        io.vmc.engine.CameraConsent.Question q = new io.vmc.engine.CameraConsent.Question(id,
+                SwingCameraConsent.shownText(appId), SwingCameraConsent.shownText(options.getLabel()),
+                config.videoSource().toString(), config.cameraPromptTimeout());
+        emitState(state, "waiting for the user to allow the camera (" + config.videoSource() + "); video is not sent until then");
+        java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> f;
+        try {
+            f = consent.ask(q);
+            if (f == null) throw new IllegalStateException("the camera prompt returned no answer");
+        } catch (RuntimeException e) {
+            f = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> question = f;
+        synchronized (this) {
+            if (closed) {
+                question.cancel(false); // closed before the question was up: take it down at once
+                return;
+            }
+            cameraQuestion = question;
+        }
+        // the answer arrives on the prompt's thread (AWT): hop to the engine's timer, never block it
+        question.whenComplete((a, t) -> runAsync(() -> cameraAnswered(a, t)));
+        long ms = config.cameraPromptTimeout().toMillis();
+        try {
+            timer.schedule(() -> question.cancel(false), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            question.cancel(false);
+        }
+    }
+
+    private synchronized void cameraAnswered(io.vmc.engine.CameraConsent.Answer a, Throwable t) {
+        if (closed || camera != Camera.PENDING) return;
+        if (a == io.vmc.engine.CameraConsent.Answer.ALLOW && t == null) {
+            camera = Camera.ALLOWED;
+            emitState(state, "camera allowed by the user: sending video from " + config.videoSource());
+            if (videoFlow != null) {
+                videoFlow.startSending();
+                if (selfViewArea != null && selfOverlay != null) showSelfView();
+            }
+            return;
+        }
+        String why;
+        if (t instanceof java.util.concurrent.CancellationException) {
+            why = ": no answer within " + config.cameraPromptTimeout().toSeconds() + " s";
+        } else if (t != null) {
+            Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+            why = ": " + c.getMessage(); // e.g. no display to show the camera prompt on
+        } else {
+            why = " by the user";
+        }
+        camera = Camera.DENIED;
+        failures.accept(Failure.CAMERA);
+        cameraDeniedReason = "camera use denied" + why + " (" + config.videoSource() + ")";
+        LOG.info("session {}: {}", id, cameraDeniedReason);
+        emitState(state, "video send disabled: " + cameraDeniedReason + "; the call goes on without sending video");
+        selfViewMapping = -1;
+        selfViewArea = null;
+        if (videoFlow != null) videoFlow.setSelfView(false);
+        if (selfOverlay != null) selfOverlay.clearVideoArea();
+    }
+
+    private final class VideoIo implements MediaFlow.Io {
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            IceEndpoint e = bundled ? ice : videoIce;
+            if (e != null) e.send(buf, off, len);
+        }
+
+        @Override
+        public void dtmfReceived(String digit, int durationMs) {
+        }
+
+        @Override
+        public void mediaError(String message) {
+            LOG.warn("session {}: video error: {}", id, message);
+        }
+    }
+
+    private final class VideoIceListener implements IceEndpoint.Listener {
+        volatile IceEndpoint self;
+
+        @Override
+        public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
+            IceEndpoint me = self;
+            if (me != null && me != videoIce) {
+                runAsync(() -> promoteVideo(me));
+                return;
+            }
+            LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);
+            DtlsLink l = videoDtls;
+            if (l != null) l.iceConnected();
+        }
+
+        @Override
+        public void onIceFailed(String reason) {
+            IceEndpoint me = self;
+            if (me != null && me != videoIce) {
+                runAsync(() -> restartFailed(me, true, reason));
+                return;
+            }
+            LOG.warn("session {}: video ICE failed: {}", id, reason);
+            failures.accept(Failure.ICE);
+            runAsync(() -> emitState(state, "video disabled: ICE failed: " + reason));
+        }
+
+        @Override
+        public boolean onPacket(byte[] buf, int off, int len) {
+            if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
+                DtlsLink l = videoDtls;
+                if (l != null) l.receive(buf, off, len);
+                return false;
+            }
+            VideoFlow f = videoFlow;
+            return f != null && f.onPacket(buf, off, len);
+        }
+    }
+
+    private static SessionDescription parse(String sdp) {
+        try {
+            return SdpParser.parse(sdp);
+        } catch (SdpParseException e) {
+            throw EngineException.invalid(e.getMessage());
+        }
+    }
+
+    /** A section's a=mid if it is a usable token (at most 32 characters, RFC 5888 token characters), else null. */
+    private static String usableMid(MediaDescription m) {
+        String mid = m.attribute("mid").map(String::strip).orElse("");
+        return mid.matches("[A-Za-z0-9!#$%&'*+.^_`{|}~-]{1,32}") ? mid : null;
+    }
+
+    private static MediaDescription audioSection(SessionDescription sdp) {
+        for (MediaDescription m : sdp.media()) {
+            if (m.media().equals("audio") && !m.isRejected() && m.isRtp()) return m;
+        }
+        throw EngineException.precondition("no usable audio section (m=audio with RTP/AVP or RTP/SAVP and a non-zero port)");
+    }
+
+    private static int telephoneEventPt(Map<Integer, RtpMap> maps, int clock) {
+        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
+            if (e.getValue().encoding().equalsIgnoreCase(AudioCodec.TELEPHONE_EVENT) && e.getValue().clockRate() == clock) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(Map<Integer, RtpMap> maps) {
+        List<String> l = new ArrayList<>();
+        maps.values().forEach(r -> l.add(r.encoding() + "/" + r.clockRate()));
+        return l.toString();
+    }
+
+    /** Counts a failure and returns the exception that reports it, for {@code throw failed(...)}. */
+    private EngineException failed(Failure f, EngineException e) {
+        failures.accept(f);
+        return e;
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new EngineException(Error.Code.NOT_FOUND, "session " + id + " is closed");
+    }
+
+    private void setState(SessionState.State s, String reason) {
+        if (closed && s != SessionState.State.CLOSED) return;
+        if (state == s) return;
+        if (state == SessionState.State.FAILED && s != SessionState.State.CLOSED) return;
+        state = s;
+        emitState(s, reason);
+    }
+
+    private void emitState(SessionState.State s, String reason) {
+        events.emit(Event.newBuilder().setSessionState(SessionState.newBuilder()
+                .setSessionId(id).setState(s).setReason(reason == null ? "" : reason)).build());
+    }
+
+    private void runAsync(Runnable r) {
+        try {
+            timer.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("session {}: engine shutting down, dropped a state update", id);
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /**
+     * Emits the NEW state and, under {@link EngineConfig.CameraPolicy#ASK}, puts the camera question
+     * to the user; called once by the engine after registering the session.
+     */
+    public void announce(String appId, io.vmc.engine.CameraConsent consent) {
+        emitState(SessionState.State.NEW, options.getLabel());
+        if (videoDisabledReason != null) emitState(SessionState.State.NEW, videoDisabledReason);
+        if (camera == Camera.PENDING) askCamera(appId, consent);
+    }
+}

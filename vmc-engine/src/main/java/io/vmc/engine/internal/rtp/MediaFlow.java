@@ -1,0 +1,507 @@
+package io.vmc.engine.internal.rtp;
+
+import io.vmc.engine.internal.media.AudioCodec;
+import io.vmc.engine.internal.media.AudioPipelines;
+import io.vmc.engine.internal.transport.SrtpContext;
+import io.vmc.engine.EngineConfig;
+import io.vmc.engine.media.WavWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RTP session of one audio stream, owned by Java: GStreamer produces and consumes payloads,
+ * this class owns SSRC, sequence numbers, SRTP, RTCP, DTMF (RFC 4733) and the statistics, and
+ * filters what arrives (length, SSRC, authentication, payload type) before GStreamer sees it.
+ */
+public final class MediaFlow implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaFlow.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String DTMF_CHARS = "0123456789*#ABCD";
+
+    /** What was negotiated for this stream. Keys null = plain RTP. */
+    public record Params(AudioCodec codec, int sendPt, int recvPt, int sendDtmfPt, int recvDtmfPt,
+                         String srtpSuite, byte[] localKey, byte[] remoteKey, String cname) {
+        public boolean encrypted() {
+            return localKey != null && remoteKey != null;
+        }
+    }
+
+    /** Where packets go and what the flow reports. */
+    public interface Io {
+        void send(byte[] buf, int off, int len) throws IOException;
+
+        void dtmfReceived(String digit, int durationMs);
+
+        void mediaError(String message);
+    }
+
+    private final Params params;
+    private final Io io;
+    private final EngineConfig config;
+    private final SrtpContext srtp;
+    private final long ssrc;
+    /** SSRC, CNAME, SRTP receive, receive statistics and the RTCP every kind shares. */
+    private final RtpStream stream;
+    private int nextSeq;
+    private volatile AudioPipelines.Sender sender;
+    private volatile AudioPipelines.Receiver receiver;
+    private final String probeName;
+    private final String sessionId;
+    private volatile boolean muted;
+    private final WavWriter recorder;
+    private final ScheduledExecutorService timer;
+    private ScheduledFuture<?> rtcpTask;
+    private ScheduledFuture<?> dtmfTask;
+
+    private volatile boolean sending = true;
+    private volatile boolean receiving = true;
+    private volatile boolean consent = true;
+    private volatile boolean closed;
+
+    // send-side state (GStreamer streaming thread and the DTMF timer)
+    private final Object sendLock = new Object();
+    private long lastMediaTs = -1;
+    private final io.vmc.engine.internal.device.RtpTimestampContinuity tsContinuity; // under sendLock
+    private long lastMediaNanos;
+    private final AtomicLong packetsSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+
+    // receive-side state (receive threads)
+    private final Object recvLock = new Object();
+    private long packetsReceived;
+    private long bytesReceived;
+    private volatile double levelDbov = -127;
+    private long lastDtmfTs = -1;
+    private boolean lastDtmfEnded;
+
+    // DTMF sending
+    private final Deque<int[]> dtmfQueue = new ArrayDeque<>(); // {event, durationMs}
+    private int[] dtmfCurrent;
+    private long dtmfTs;
+    private int dtmfElapsedMs;
+    private int dtmfEndSent;
+    private int dtmfGapMs;
+    private boolean dtmfFirst;
+
+    /** A random SSRC and first sequence number, for a session's first flow. */
+    public static long randomSsrc() {
+        return RANDOM.nextInt() & 0xffffffffL;
+    }
+
+    public static int randomSeq() {
+        return RANDOM.nextInt(0x8000);
+    }
+
+    /**
+     * @param ssrc our SSRC, kept by the session across flows (the peer locks onto it)
+     * @param firstSeq the next RTP sequence number, continuing the previous flow's
+     */
+    public MediaFlow(Params params, EngineConfig config, String sessionId, String pulseSource, String pulseSink,
+                     long ssrc, int firstSeq, ScheduledExecutorService timer, Io io) throws IOException {
+        this.params = params;
+        this.ssrc = ssrc;
+        this.sessionId = sessionId;
+        this.nextSeq = firstSeq & 0xffff;
+        this.tsContinuity = new io.vmc.engine.internal.device.RtpTimestampContinuity(params.codec().clockRate());
+        boolean ec = config.echoCancellation() && !config.audioSource().isTone() && config.audioSink().isPulse();
+        this.probeName = ec ? "vmcprobe" + sessionId : null;
+        this.io = io;
+        this.config = config;
+        this.timer = timer;
+        this.stream = new RtpStream(ssrc, params.cname(), params.codec().clockRate());
+        this.srtp = params.encrypted() ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey()) : null;
+        Path dir = config.recordDir();
+        this.recorder = dir == null ? null : new WavWriter(dir.resolve(sessionId + ".wav"), AudioPipelines.PCM_RATE, 1);
+        AudioPipelines.Sender s = null;
+        AudioPipelines.Receiver r = null;
+        try {
+            r = newReceiver(pulseSink);
+            s = newSender(pulseSource);
+        } catch (RuntimeException e) {
+            if (s != null) s.close();
+            if (r != null) r.close();
+            if (recorder != null) recorder.close();
+            if (srtp != null) srtp.close();
+            throw e;
+        }
+        this.sender = s;
+        this.receiver = r;
+    }
+
+    private AudioPipelines.Sender newSender(String pulseSource) {
+        return new AudioPipelines.Sender(config.audioSource(), pulseSource, params.codec(), params.sendPt(),
+                config.opusDtx(), probeName, this::onEncodedPacket, io::mediaError);
+    }
+
+    private AudioPipelines.Receiver newReceiver(String pulseSink) {
+        int block = config.receivedAudioListener() != null ? 20 : 200;
+        boolean wantPcm = recorder != null || config.receivedAudioListener() != null;
+        return new AudioPipelines.Receiver(config.audioSink(), pulseSink, params.codec(), params.recvPt(),
+                config.jitterBufferMs(), config.opusFecDecoding(), probeName, block, wantPcm ? this::onDecodedPcm : null,
+                db -> levelDbov = db, io::mediaError);
+    }
+
+    /** Moves capture to another PulseAudio source without touching the RTP session. */
+    public synchronized void switchMicrophone(String pulseSource) {
+        if (closed) return;
+        AudioPipelines.Sender old = sender;
+        AudioPipelines.Sender s = newSender(pulseSource);
+        s.setMuted(muted);
+        old.close();
+        synchronized (sendLock) {
+            tsContinuity.newSource();
+        }
+        sender = s;
+        s.start();
+    }
+
+    /** Moves playout to another PulseAudio sink without touching the RTP session. */
+    public synchronized void switchSpeaker(String pulseSink) {
+        if (closed) return;
+        AudioPipelines.Receiver old = receiver;
+        AudioPipelines.Receiver r = newReceiver(pulseSink);
+        r.start();
+        receiver = r;
+        old.close();
+    }
+
+    /** The sequence number the next flow of this session should continue with. */
+    public int nextSeq() {
+        synchronized (sendLock) {
+            return nextSeq;
+        }
+    }
+
+    public void start() {
+        receiver.start();
+        sender.start();
+        rtcpTask = timer.scheduleAtFixedRate(this::sendRtcpSafely, 500, 1000, TimeUnit.MILLISECONDS);
+    }
+
+    public Params params() { return params; }
+
+    public long ssrc() { return ssrc; }
+
+    /** The peer's SSRC once its first authenticated packet came, else -1. */
+    public long remoteSsrc() {
+        return stream.remoteSsrc();
+    }
+
+    public void setDirection(boolean send, boolean receive) {
+        this.sending = send;
+        this.receiving = receive;
+    }
+
+    public void setConsent(boolean ok) { this.consent = ok; }
+
+    public boolean isSending() { return sending && consent; }
+
+    public void setMuted(boolean muted) {
+        this.muted = muted;
+        sender.setMuted(muted);
+    }
+
+    // ------------------------------------------------------------------ send path
+
+    private void onEncodedPacket(byte[] pkt) {
+        int h = RtpPackets.headerLength(pkt, 0, pkt.length);
+        if (h < 0) return;
+        synchronized (sendLock) {
+            lastMediaNanos = System.nanoTime();
+            RtpPackets.setTimestamp(pkt, 0, tsContinuity.next(RtpPackets.timestamp(pkt, 0), lastMediaNanos));
+            lastMediaTs = RtpPackets.timestamp(pkt, 0);
+            if (dtmfCurrent != null || closed) return; // RFC 4733 section 2.5.1.1: events replace the audio
+            RtpPackets.setSsrc(pkt, 0, ssrc);
+            RtpPackets.setSeq(pkt, 0, nextSeq);
+            nextSeq = (nextSeq + 1) & 0xffff;
+            transmit(pkt, pkt.length - h);
+        }
+    }
+
+    /** Under sendLock. */
+    private void transmit(byte[] pkt, int payloadLen) {
+        if (!sending || !consent || closed) return;
+        try {
+            if (srtp != null) {
+                SrtpContext.Buf b = new SrtpContext.Buf(pkt, 0, pkt.length, 16);
+                srtp.protectRtp(b, ssrc);
+                io.send(b.getBuffer(), b.getOffset(), b.getLength());
+            } else {
+                io.send(pkt, 0, pkt.length);
+            }
+            packetsSent.incrementAndGet();
+            bytesSent.addAndGet(payloadLen);
+        } catch (IOException | GeneralSecurityException e) {
+            LOG.debug("send failed: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ receive path
+
+    /**
+     * A datagram from the trusted remote address (or from a plain peer's proposed new one).
+     *
+     * @return whether it was an RTP or RTCP packet that passed SRTP authentication (or, without SRTP, a valid one)
+     */
+    public boolean onPacket(byte[] buf, int off, int len) {
+        if (closed) return false;
+        if (len < 12 || len > RtpPackets.MAX_PACKET) {
+            stream.drop("badLength");
+            return false;
+        }
+        if (RtpPackets.looksLikeRtcp(buf, off, len)) {
+            return onRtcp(buf, off, len);
+        }
+        if (RtpPackets.headerLength(buf, off, len) < 0) {
+            stream.drop("badLength");
+            return false;
+        }
+        long pktSsrc = RtpPackets.ssrc(buf, off);
+        if (!stream.fromPeer(pktSsrc)) return false;
+        SrtpContext.Buf plain = stream.unprotect(srtp, false, buf, off, len, pktSsrc);
+        if (plain == null) return false;
+        byte[] data = plain.getBuffer();
+        int dOff = plain.getOffset();
+        int dLen = plain.getLength();
+        int h = RtpPackets.headerLength(data, dOff, dLen);
+        if (h < 0) {
+            stream.drop("badLength");
+            return false;
+        }
+        int pt = RtpPackets.payloadType(data, dOff);
+        boolean dtmf = params.recvDtmfPt() >= 0 && pt == params.recvDtmfPt();
+        if (pt != params.recvPt() && !dtmf) {
+            stream.drop("unknownPayloadType");
+            return false;
+        }
+        synchronized (recvLock) {
+            if (!stream.lockPeer(pktSsrc)) return false; // the first authenticated packet fixes the SSRC
+            packetsReceived++;
+            bytesReceived += dLen - h;
+            stream.onSequence(RtpPackets.seq(data, dOff));
+            // events (DTMF) keep their timestamp for a whole event: they do not count for jitter
+            stream.onReceived(RtpPackets.timestamp(data, dOff), System.nanoTime(), !dtmf);
+            if (dtmf) {
+                onTelephoneEvent(data, dOff + h, dLen - h, RtpPackets.timestamp(data, dOff));
+                return true;
+            }
+        }
+        if (receiving) {
+            receiver.push(data, dOff, dLen);
+        }
+        return true;
+    }
+
+    private void onTelephoneEvent(byte[] b, int off, int len, long ts) {
+        if (len < 4) return;
+        int event = b[off] & 0xff;
+        boolean end = (b[off + 1] & 0x80) != 0;
+        int duration = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+        if (event >= DTMF_CHARS.length()) return;
+        if (ts != lastDtmfTs) {
+            lastDtmfTs = ts;
+            lastDtmfEnded = false;
+        }
+        if (end && !lastDtmfEnded) {
+            lastDtmfEnded = true;
+            int ms = (int) (duration * 1000L / params.codec().clockRate());
+            io.dtmfReceived(String.valueOf(DTMF_CHARS.charAt(event)), ms);
+        }
+    }
+
+    private void onDecodedPcm(byte[] pcm) {
+        EngineConfig.ReceivedAudioListener l = config.receivedAudioListener();
+        if (l != null) {
+            try {
+                l.onAudio(sessionId, pcm);
+            } catch (RuntimeException e) {
+                LOG.debug("audio listener: {}", e.toString());
+            }
+        }
+        if (recorder != null) {
+            try {
+                recorder.write(pcm, 0, pcm.length);
+            } catch (IOException e) {
+                LOG.warn("recording failed: {}", e.toString());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ RTCP
+
+    private void sendRtcpSafely() {
+        try {
+            sendRtcp();
+        } catch (RuntimeException e) {
+            LOG.debug("RTCP: {}", e.toString());
+        }
+    }
+
+    /** SR (while sending) or RR, a report block once we receive, SDES CNAME: see {@link RtpStream}. */
+    private void sendRtcp() {
+        if (closed || !consent) return;
+        RtcpPackets.SenderInfo info = null;
+        long now = System.nanoTime();
+        if (sending && packetsSent.get() > 0) {
+            long ts;
+            synchronized (sendLock) {
+                ts = lastMediaTs < 0 ? 0 : (lastMediaTs + (now - lastMediaNanos) * params.codec().clockRate() / 1_000_000_000L) & 0xffffffffL;
+            }
+            info = new RtcpPackets.SenderInfo(RtcpPackets.ntpNow(), ts, packetsSent.get() & 0xffffffffL, bytesSent.get() & 0xffffffffL);
+        }
+        byte[] p = new byte[stream.maxCompoundBytes()];
+        int pos = stream.writeCompound(p, 0, info, true, now);
+        try {
+            if (srtp != null) {
+                SrtpContext.Buf b = new SrtpContext.Buf(p, 0, pos, 20);
+                srtp.protectRtcp(b, ssrc);
+                io.send(b.getBuffer(), b.getOffset(), b.getLength());
+            } else {
+                io.send(p, 0, pos);
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            LOG.debug("RTCP send failed: {}", e.toString());
+        }
+    }
+
+    /** @return whether the packet authenticated (with SRTP) and was well-formed compound RTCP */
+    private boolean onRtcp(byte[] buf, int off, int len) {
+        long sender = RtpPackets.readU32(buf, off + 4);
+        SrtpContext.Buf plain = stream.unprotect(srtp, true, buf, off, len, sender);
+        if (plain == null) return false;
+        RtcpPackets.Parsed r = RtcpPackets.parse(plain.getBuffer(), plain.getOffset(), plain.getLength(), ssrc);
+        stream.onRtcp(r, System.nanoTime(), RtcpPackets.ntpNow());
+        return !r.malformed();
+    }
+
+    // ------------------------------------------------------------------ DTMF sending
+
+    /** Queues digits (validated by the caller) for RFC 4733 sending. */
+    public void sendDtmf(String digits, int durationMs) {
+        if (params.sendDtmfPt() < 0) throw new IllegalStateException("the peer did not negotiate telephone-event");
+        synchronized (sendLock) {
+            for (char c : digits.toCharArray()) {
+                int ev = DTMF_CHARS.indexOf(Character.toUpperCase(c));
+                if (ev >= 0) dtmfQueue.add(new int[] {ev, durationMs});
+            }
+            // the 20 ms ticker runs only while there are digits to send
+            if (dtmfTask == null && !closed) {
+                dtmfTask = timer.scheduleAtFixedRate(this::dtmfTick, 0, 20, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void dtmfTick() {
+        try {
+            synchronized (sendLock) {
+                if (dtmfCurrent == null) {
+                    if (dtmfGapMs > 0) {
+                        dtmfGapMs -= 20;
+                        return;
+                    }
+                    dtmfCurrent = dtmfQueue.poll();
+                    if (dtmfCurrent == null) {
+                        if (dtmfTask != null) dtmfTask.cancel(false);
+                        dtmfTask = null;
+                        return;
+                    }
+                    long clock = params.codec().clockRate();
+                    dtmfTs = lastMediaTs < 0 ? 0 : (lastMediaTs + (System.nanoTime() - lastMediaNanos) * clock / 1_000_000_000L) & 0xffffffffL;
+                    dtmfElapsedMs = 0;
+                    dtmfEndSent = 0;
+                    dtmfFirst = true;
+                }
+                dtmfElapsedMs = Math.min(dtmfElapsedMs + 20, dtmfCurrent[1]);
+                boolean end = dtmfElapsedMs >= dtmfCurrent[1];
+                sendEventPacket(dtmfCurrent[0], end, (int) Math.min(0xffff, (long) dtmfElapsedMs * params.codec().clockRate() / 1000));
+                if (end && ++dtmfEndSent >= 3) { // RFC 4733 section 2.5.1.4: the end packet three times
+                    dtmfCurrent = null;
+                    dtmfGapMs = 60;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("DTMF: {}", e.toString());
+        }
+    }
+
+    /** Under sendLock. */
+    private void sendEventPacket(int event, boolean end, int duration) {
+        byte[] p = new byte[16];
+        p[0] = (byte) 0x80;
+        p[1] = (byte) ((dtmfFirst ? 0x80 : 0) | params.sendDtmfPt());
+        dtmfFirst = false;
+        RtpPackets.setSeq(p, 0, nextSeq);
+        nextSeq = (nextSeq + 1) & 0xffff;
+        RtpPackets.setTimestamp(p, 0, dtmfTs);
+        RtpPackets.setSsrc(p, 0, ssrc);
+        p[12] = (byte) event;
+        p[13] = (byte) ((end ? 0x80 : 0) | 10); // volume -10 dBm0
+        RtpPackets.writeU16(p, 14, duration);
+        transmit(p, 4);
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    /** A consistent snapshot of the counters. */
+    public record Snapshot(long packetsSent, long bytesSent, long packetsReceived, long bytesReceived, long packetsLost,
+                           double fractionLost, double jitterMs, double rttMs, double levelDbov, double mos,
+                           Map<String, Long> drops) {
+    }
+
+    public Snapshot snapshot() {
+        long pr;
+        long br;
+        long lost;
+        double jit;
+        double frac;
+        synchronized (recvLock) {
+            pr = packetsReceived;
+            br = bytesReceived;
+        }
+        long expected = stream.expected();
+        lost = stream.packetsLost();
+        jit = stream.jitterMs();
+        frac = expected > 0 ? stream.fractionLost() : 0;
+        if (expected > 0 && frac == 0 && lost > 0) frac = lost / (double) expected;
+        double rtt = stream.rttMs();
+        double oneWay = (rtt > 0 ? rtt / 2 : 0) + config.jitterBufferMs() + 20 + 2 * jit;
+        double mos = pr == 0 ? 0 : EModel.mos(EModel.rFactor(params.codec(), oneWay, frac * 100));
+        return new Snapshot(packetsSent.get(), bytesSent.get(), pr, br, lost, frac, jit, rtt, levelDbov, mos, stream.drops());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (rtcpTask != null) rtcpTask.cancel(false);
+        synchronized (sendLock) {
+            if (dtmfTask != null) dtmfTask.cancel(false);
+        }
+        sender.close();
+        receiver.close();
+        if (recorder != null) {
+            try {
+                recorder.close();
+            } catch (IOException e) {
+                LOG.warn("closing the recording: {}", e.toString());
+            }
+        }
+        if (srtp != null) srtp.close();
+    }
+
+    /** Remote fraction lost as reported in RTCP (what the peer sees of our stream). */
+    public double remoteFractionLost() {
+        return stream.remoteFractionLost();
+    }
+}

@@ -1,0 +1,199 @@
+package io.vmc.engine.internal.rtp;
+
+import io.vmc.engine.internal.transport.SrtpContext;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jitsi.srtp.SrtpErrorStatus;
+
+/**
+ * What every RTP stream does, whatever its kind (RFC 3550): our SSRC and CNAME, the peer's SSRC
+ * locked by its first authenticated packet, SRTP receive with replays counted apart from forgeries,
+ * receive statistics, and RTCP: the compound SR or RR with a report block and an SDES CNAME
+ * (section 6.1), and what the peer's reports say about us (RTT, section 6.4.1, and its loss).
+ * The media type does not change RTCP; {@link MediaFlow} (audio, DTMF) and {@link VideoFlow}
+ * (NACK, keyframe requests, bitrate) add their features around it.
+ *
+ * <p>Times are passed in (nanoTime for intervals, {@link RtcpPackets#ntpNow()} for NTP) so that this
+ * is tested without clocks, sockets or GStreamer. Thread-safe: one lock guards the receive state.
+ */
+public final class RtpStream {
+    /** The drop counters every stream keeps, in the order they are reported. */
+    public static final List<String> DROP_REASONS =
+            List.of("badLength", "wrongSsrc", "authFailed", "replayed", "unknownPayloadType", "rtcpInvalid");
+    /** A CNAME longer than an SDES item can carry (255 bytes) is cut. */
+    static final int MAX_CNAME_BYTES = 255;
+
+    private final long ssrc;
+    private final byte[] cname;
+    private final ReceiveStatistics stats;
+    private final Map<String, AtomicLong> drops = new LinkedHashMap<>();
+    private volatile long remoteSsrc = -1;
+    private volatile double rttMs = -1;
+    private volatile double remoteFractionLost;
+
+    public RtpStream(long ssrc, String cname, int clockRate) {
+        this.ssrc = ssrc;
+        byte[] c = cname.getBytes(StandardCharsets.US_ASCII);
+        this.cname = c.length > MAX_CNAME_BYTES ? java.util.Arrays.copyOf(c, MAX_CNAME_BYTES) : c;
+        this.stats = new ReceiveStatistics(clockRate);
+        for (String k : DROP_REASONS) drops.put(k, new AtomicLong());
+    }
+
+    public long ssrc() { return ssrc; }
+
+    /** The peer's SSRC once its first authenticated packet came, else -1. */
+    public long remoteSsrc() { return remoteSsrc; }
+
+    public double rttMs() { return rttMs; }
+
+    public double remoteFractionLost() { return remoteFractionLost; }
+
+    /** Counts one dropped packet; {@code reason} is one of {@link #DROP_REASONS}. */
+    public void drop(String reason) {
+        drops.get(reason).incrementAndGet();
+    }
+
+    /** The drop counters by reason (a snapshot). */
+    public Map<String, Long> drops() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        drops.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    /** Whether a packet from {@code pktSsrc} may be ours to take: any until the SSRC is locked. */
+    public boolean fromPeer(long pktSsrc) {
+        long known = remoteSsrc;
+        if (known >= 0 && known != pktSsrc) {
+            drop("wrongSsrc");
+            return false;
+        }
+        return true;
+    }
+
+    /** An authenticated packet from {@code pktSsrc}: the first one locks the peer's SSRC. */
+    public synchronized boolean lockPeer(long pktSsrc) {
+        if (remoteSsrc < 0) remoteSsrc = pktSsrc;
+        if (remoteSsrc != pktSsrc) {
+            drop("wrongSsrc");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The plain packet, decrypted in place when {@code srtp} is set; {@code null} (counted) when it
+     * fails: a replay (a retransmission's second copy, one that came too late) is harmless and
+     * expected under loss, so it is counted apart from a failed authentication.
+     */
+    public SrtpContext.Buf unprotect(SrtpContext srtp, boolean rtcp, byte[] buf, int off, int len, long pktSsrc) {
+        SrtpContext.Buf b = new SrtpContext.Buf(buf, off, len, 0);
+        if (srtp == null) return b;
+        SrtpErrorStatus st;
+        try {
+            st = rtcp ? srtp.unprotectRtcp(b, pktSsrc) : srtp.unprotectRtp(b, pktSsrc);
+        } catch (GeneralSecurityException e) {
+            st = SrtpErrorStatus.FAIL;
+        }
+        if (st == SrtpErrorStatus.OK) return b;
+        drop(st == SrtpErrorStatus.REPLAY_FAIL || st == SrtpErrorStatus.REPLAY_OLD ? "replayed" : "authFailed");
+        return null;
+    }
+
+    /**
+     * The extended sequence number of an accepted RTP packet (RFC 3550 A.1), or -1 for the first of a
+     * large jump (a possible restart, see {@link ReceiveStatistics#onSequence}).
+     */
+    public synchronized long onSequence(int seq) {
+        return stats.onSequence(seq);
+    }
+
+    /** Counts an accepted packet and, with {@code forJitter} (media, not events), its jitter (A.8). */
+    public synchronized void onReceived(long rtpTimestamp, long nowNanos, boolean forJitter) {
+        stats.onReceived(rtpTimestamp, nowNanos, forJitter);
+    }
+
+    /** How many times the peer's sequence numbers restarted (a new source behind the same SSRC). */
+    public synchronized long restarts() { return stats.restarts(); }
+
+    /** Cumulative lost (RFC 3550 A.3), never negative. */
+    public synchronized long packetsLost() { return Math.max(0, stats.lost()); }
+
+    /** The last report interval's fraction lost, 0..1. */
+    public synchronized double fractionLost() { return stats.lastFraction() / 256.0; }
+
+    public synchronized double jitterMs() { return stats.jitterMs(); }
+
+    /** Packets expected by the sequence numbers (RFC 3550 A.3), 0 before the first. */
+    public synchronized long expected() { return stats.started() ? stats.expected() : 0; }
+
+    /** The bytes the compound of {@link #writeCompound} needs at most. */
+    public int maxCompoundBytes() {
+        return 28 + 24 + sdesBytes();
+    }
+
+    /**
+     * SR (with {@code info}) or RR, with a report block about the peer once it sent ({@code withReport},
+     * which starts a new report interval), then SDES CNAME: what RFC 3550 section 6.1 puts in every
+     * compound packet. Feedback (RFC 4585) goes after it.
+     *
+     * @return the position after the compound
+     */
+    public int writeCompound(byte[] p, int pos, RtcpPackets.SenderInfo info, boolean withReport, long nowNanos) {
+        List<RtcpPackets.ReportBlock> blocks = new ArrayList<>(1);
+        long rs = remoteSsrc;
+        if (rs >= 0 && withReport) {
+            synchronized (this) {
+                if (stats.started()) blocks.add(stats.report(rs, nowNanos));
+            }
+        }
+        pos = RtcpPackets.writeReport(p, pos, ssrc, info, blocks);
+        int len = sdesBytes();
+        p[pos] = (byte) 0x81;
+        p[pos + 1] = (byte) RtcpPackets.SDES;
+        RtpPackets.writeU16(p, pos + 2, len / 4 - 1);
+        RtpPackets.writeU32(p, pos + 4, ssrc);
+        p[pos + 8] = 1; // CNAME
+        p[pos + 9] = (byte) cname.length;
+        System.arraycopy(cname, 0, p, pos + 10, cname.length);
+        java.util.Arrays.fill(p, pos + 10 + cname.length, pos + len, (byte) 0); // END and padding
+        return pos + len;
+    }
+
+    /** The SDES chunk: header, SSRC, CNAME item, at least one END byte, padded to 32 bits. */
+    private int sdesBytes() {
+        return (8 + 2 + cname.length + 1 + 3) & ~3;
+    }
+
+    /**
+     * What a received compound says: the peer's SR feeds our next report's LSR/DLSR; a report block
+     * about us gives its loss and the RTT.
+     *
+     * @param ntpNow {@link RtcpPackets#ntpNow()} at arrival
+     * @return the report block about us, or null
+     */
+    public RtcpPackets.ReportBlock onRtcp(RtcpPackets.Parsed r, long nowNanos, long ntpNow) {
+        if (r.malformed()) drop("rtcpInvalid");
+        if (r.senderInfo() != null && r.senderSsrc() == remoteSsrc) {
+            synchronized (this) {
+                stats.onSenderReport(r.senderInfo().middle32(), nowNanos);
+            }
+        }
+        RtcpPackets.ReportBlock ours = null;
+        for (RtcpPackets.ReportBlock b : r.blocks()) {
+            if (b.ssrc() != ssrc) continue;
+            ours = b;
+            remoteFractionLost = b.fractionLost() / 256.0;
+            if (b.lsr() != 0) {
+                long rtt = ((ntpNow >>> 16) - b.lsr() - b.dlsr()) & 0xffffffffL;
+                // below one unit (15 µs) counts as one; wrapped (negative) or beyond 10 s is absurd: ignored
+                if (rtt < 65536L * 10) rttMs = Math.max(1, rtt) * 1000.0 / 65536.0;
+            }
+        }
+        return ours;
+    }
+}
