@@ -73,7 +73,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "vmc bench engine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         EngineConfig.Builder base = EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
-                .audioSink(EngineConfig.AudioSink.none()).jitterBufferMs(jitterMs);
+                .audioSink(EngineConfig.AudioSink.none()).jitterBufferMs(jitterMs)
+                // both ends on 127.0.0.1: the default policy refuses loopback destinations
+                .allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK));
         try (MediaEngine a = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(440)).build(), e -> { });
              MediaEngine b = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(880)).build(), e -> { });
              // the latency runs watch decoded audio in 20 ms blocks, which the CPU runs do not pay for
