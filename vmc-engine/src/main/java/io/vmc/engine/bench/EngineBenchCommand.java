@@ -101,6 +101,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 close(a, c[0]);
                 close(b, c[1]);
             }
+            // after the calls: what stays (a leak) versus what was the calls' own (buffers, threads)
+            System.gc();
+            TimeUnit.SECONDS.sleep(2);
+            long rssAfter = rssKb();
             double perEnd = (loaded - idle) / (2.0 * calls);
             double bareCpu = bareCpuPerEnd(calls) - idle / (2.0 * calls);
             System.out.printf(Locale.ROOT, "cpu: idle %.1f %% of one core, %d Opus calls (both ends in this JVM) %.1f %%"
@@ -108,6 +112,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     idle, calls, loaded, perEnd, bareCpu);
             System.out.printf(Locale.ROOT, "rss: idle %d MiB, with %d calls (2 ends each) %d MiB (+%.1f MiB per call end)%n",
                     rssIdle / 1024, calls, rssCalls / 1024, (rssCalls - rssIdle) / 1024.0 / (2.0 * calls));
+            System.out.printf(Locale.ROOT, "rss: after those calls ended %d MiB (%+.2f MiB per call end over idle)%n",
+                    rssAfter / 1024, (rssAfter - rssIdle) / 1024.0 / (2.0 * calls));
 
             // ---- call setup: CreateOffer to first audio packet received by the offerer
             List<Double> setup = new ArrayList<>();
