@@ -134,6 +134,12 @@ public final class EngineBenchCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "setup: CreateOffer -> first audio packet at the offerer: median %.1f ms, max %.1f ms (%d runs, loopback)%n",
                     median(setup), Collections.max(setup), runs);
+            // one call after another, each ended: growth here is kept per call (a leak), not warm-up
+            System.gc();
+            TimeUnit.SECONDS.sleep(2);
+            long rssSequential = rssKb();
+            System.out.printf(Locale.ROOT, "rss: after those %d calls one after another %d MiB (%+.3f MiB per call end over the figure after the concurrent calls)%n",
+                    runs, rssSequential / 1024, (rssSequential - rssAfter) / 1024.0 / (2.0 * runs));
 
             // ---- added latency: unmute at the sender -> tone onset in the receiver's decoded audio
             String[] c = call(la, lb);
