@@ -58,6 +58,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "Plain RTP instead of SRTP (to see what SRTP costs).")
     boolean plain;
 
+    @Option(names = "--dtls", description = "DTLS-SRTP sessions (SessionOptions.dtls_srtp) instead of SDES keys: the setup figure then includes the handshake.")
+    boolean dtls;
+
     @Option(names = "--jitter-ms", defaultValue = "20", description = "Jitter buffer for the latency runs, same on both sides (default ${DEFAULT-VALUE}).")
     int jitterMs;
 
@@ -83,7 +86,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
              MediaEngine lb = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(880))
                      .receivedAudioListener(this::onAudio).build(), e -> { })) {
             // warm-up call (class loading, GStreamer plugin loading, JIT)
+            long coldStart = System.nanoTime();
             String[] w = call(a, b);
+            awaitPackets(a, w[0], 1);
+            double coldMs = (System.nanoTime() - coldStart) / 1e6;
             awaitPackets(a, w[0], 100);
             close(a, w[0]);
             close(b, w[1]);
@@ -132,8 +138,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 close(a, sa);
                 close(b, sb);
             }
-            System.out.printf(Locale.ROOT, "setup: CreateOffer -> first audio packet at the offerer: median %.1f ms, max %.1f ms (%d runs, loopback)%n",
-                    median(setup), Collections.max(setup), runs);
+            System.out.printf(Locale.ROOT, "setup: CreateOffer -> first audio packet at the offerer: median %.1f ms, max %.1f ms, first %.1f ms (%d runs, loopback, %s)%n",
+                    median(setup), Collections.max(setup), setup.get(0), runs, plain ? "plain RTP" : dtls ? "DTLS-SRTP" : "SDES-SRTP");
+            System.out.printf(Locale.ROOT, "setup: the first call of this JVM (cold: class loading, GStreamer plugins): %.1f ms%n", coldMs);
             // one call after another, each ended: growth here is kept per call (a leak), not warm-up
             System.gc();
             TimeUnit.SECONDS.sleep(2);
@@ -294,7 +301,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     private String create(MediaEngine e) {
         return ok(e, Request.newBuilder().setCreateSession(CreateSession.newBuilder()
                 .setOptions(SessionOptions.newBuilder().setAudio(true).addAudioCodecs("opus")
-                        .setSrtp(plain ? SessionOptions.SrtpPolicy.SRTP_DISABLED : SessionOptions.SrtpPolicy.SRTP_REQUIRED))))
+                        .setSrtp(plain ? SessionOptions.SrtpPolicy.SRTP_DISABLED : SessionOptions.SrtpPolicy.SRTP_REQUIRED)
+                        .setDtlsSrtp(dtls && !plain))))
                 .getSessionCreated().getSessionId();
     }
 
