@@ -58,6 +58,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "Plain RTP instead of SRTP (to see what SRTP costs).")
     boolean plain;
 
+    @Option(names = "--dtls", description = "DTLS-SRTP sessions (SessionOptions.dtls_srtp) instead of SDES keys: the setup figure then includes the handshake.")
+    boolean dtls;
+
     @Option(names = "--jitter-ms", defaultValue = "20", description = "Jitter buffer for the latency runs, same on both sides (default ${DEFAULT-VALUE}).")
     int jitterMs;
 
@@ -73,7 +76,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "vmc bench engine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         EngineConfig.Builder base = EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
-                .audioSink(EngineConfig.AudioSink.none()).jitterBufferMs(jitterMs);
+                .audioSink(EngineConfig.AudioSink.none()).jitterBufferMs(jitterMs)
+                // both ends on 127.0.0.1: the default policy refuses loopback destinations
+                .allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK));
         try (MediaEngine a = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(440)).build(), e -> { });
              MediaEngine b = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(880)).build(), e -> { });
              // the latency runs watch decoded audio in 20 ms blocks, which the CPU runs do not pay for
@@ -81,7 +86,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
              MediaEngine lb = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(880))
                      .receivedAudioListener(this::onAudio).build(), e -> { })) {
             // warm-up call (class loading, GStreamer plugin loading, JIT)
+            long coldStart = System.nanoTime();
             String[] w = call(a, b);
+            awaitPackets(a, w[0], 1);
+            double coldMs = (System.nanoTime() - coldStart) / 1e6;
             awaitPackets(a, w[0], 100);
             close(a, w[0]);
             close(b, w[1]);
@@ -99,6 +107,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 close(a, c[0]);
                 close(b, c[1]);
             }
+            // after the calls: what stays (a leak) versus what was the calls' own (buffers, threads)
+            System.gc();
+            TimeUnit.SECONDS.sleep(2);
+            long rssAfter = rssKb();
             double perEnd = (loaded - idle) / (2.0 * calls);
             double bareCpu = bareCpuPerEnd(calls) - idle / (2.0 * calls);
             System.out.printf(Locale.ROOT, "cpu: idle %.1f %% of one core, %d Opus calls (both ends in this JVM) %.1f %%"
@@ -106,6 +118,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     idle, calls, loaded, perEnd, bareCpu);
             System.out.printf(Locale.ROOT, "rss: idle %d MiB, with %d calls (2 ends each) %d MiB (+%.1f MiB per call end)%n",
                     rssIdle / 1024, calls, rssCalls / 1024, (rssCalls - rssIdle) / 1024.0 / (2.0 * calls));
+            System.out.printf(Locale.ROOT, "rss: after those calls ended %d MiB (%+.2f MiB per call end over idle)%n",
+                    rssAfter / 1024, (rssAfter - rssIdle) / 1024.0 / (2.0 * calls));
 
             // ---- call setup: CreateOffer to first audio packet received by the offerer
             List<Double> setup = new ArrayList<>();
@@ -124,8 +138,15 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 close(a, sa);
                 close(b, sb);
             }
-            System.out.printf(Locale.ROOT, "setup: CreateOffer -> first audio packet at the offerer: median %.1f ms, max %.1f ms (%d runs, loopback)%n",
-                    median(setup), Collections.max(setup), runs);
+            System.out.printf(Locale.ROOT, "setup: CreateOffer -> first audio packet at the offerer: median %.1f ms, max %.1f ms, first %.1f ms (%d runs, loopback, %s)%n",
+                    median(setup), Collections.max(setup), setup.get(0), runs, plain ? "plain RTP" : dtls ? "DTLS-SRTP" : "SDES-SRTP");
+            System.out.printf(Locale.ROOT, "setup: the first call of this JVM (cold: class loading, GStreamer plugins): %.1f ms%n", coldMs);
+            // one call after another, each ended: growth here is kept per call (a leak), not warm-up
+            System.gc();
+            TimeUnit.SECONDS.sleep(2);
+            long rssSequential = rssKb();
+            System.out.printf(Locale.ROOT, "rss: after those %d calls one after another %d MiB (%+.3f MiB per call end over the figure after the concurrent calls)%n",
+                    runs, rssSequential / 1024, (rssSequential - rssAfter) / 1024.0 / (2.0 * runs));
 
             // ---- added latency: unmute at the sender -> tone onset in the receiver's decoded audio
             String[] c = call(la, lb);
@@ -280,7 +301,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     private String create(MediaEngine e) {
         return ok(e, Request.newBuilder().setCreateSession(CreateSession.newBuilder()
                 .setOptions(SessionOptions.newBuilder().setAudio(true).addAudioCodecs("opus")
-                        .setSrtp(plain ? SessionOptions.SrtpPolicy.SRTP_DISABLED : SessionOptions.SrtpPolicy.SRTP_REQUIRED))))
+                        .setSrtp(plain ? SessionOptions.SrtpPolicy.SRTP_DISABLED : SessionOptions.SrtpPolicy.SRTP_REQUIRED)
+                        .setDtlsSrtp(dtls && !plain))))
                 .getSessionCreated().getSessionId();
     }
 

@@ -1,13 +1,14 @@
 package io.vmc.engine.internal.media;
 
-import java.nio.ByteBuffer;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Gst;
-import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.Version;
+import org.freedesktop.gstreamer.glib.Natives;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.AppSrc;
 import org.slf4j.Logger;
@@ -38,36 +39,59 @@ public final class GstSupport {
         }
     }
 
-    /** Queues one packet into an appsrc (a copy: the caller's array is reused). Never blocks. */
+    /**
+     * Queues one packet into an appsrc (a copy: the caller's array is reused). Never blocks. Direct JNA
+     * calls on the raw pointers: gst1-java-core's Buffer wrapper, its reflective map structure and its
+     * reference tracking cost more per packet than the codec (docs/benchmarks.md, engine CPU).
+     */
     static void push(AppSrc src, byte[] data, int off, int len) {
-        Buffer b = new Buffer(len);
-        ByteBuffer bb = b.map(true);
-        bb.put(data, off, len);
-        b.unmap();
-        src.pushBuffer(b);
+        byte[] bytes = off == 0 ? data : java.util.Arrays.copyOfRange(data, off, off + len);
+        Pointer buffer = Core.gst_buffer_new_allocate(null, len, null);
+        Core.gst_buffer_fill(buffer, 0, bytes, len);
+        App.gst_app_src_push_buffer(Natives.getRawPointer(src), buffer); // takes the buffer
     }
 
     /** An appsink callback that copies each sample's bytes to {@code out} until {@code closed}. */
     static AppSink.NEW_SAMPLE copyingTo(Consumer<byte[]> out,
             AtomicBoolean closed, String path) {
         return s -> {
-            Sample sample = s.pullSample();
+            Pointer sample = App.gst_app_sink_pull_sample(Natives.getRawPointer(s));
+            if (sample == null) return FlowReturn.EOS;
             try {
-                Buffer b = sample.getBuffer();
-                ByteBuffer bb = b.map(false);
-                try {
-                    byte[] bytes = new byte[bb.remaining()];
-                    bb.get(bytes);
-                    if (!closed.get()) out.accept(bytes);
-                } finally {
-                    b.unmap();
-                }
+                Pointer buffer = Core.gst_sample_get_buffer(sample); // owned by the sample
+                byte[] bytes = new byte[(int) Core.gst_buffer_get_size(buffer)];
+                Core.gst_buffer_extract(buffer, 0, bytes, bytes.length);
+                if (!closed.get()) out.accept(bytes);
             } catch (RuntimeException e) {
                 LOG.warn("{}: {}", path, e.toString());
             } finally {
-                sample.dispose();
+                Core.gst_mini_object_unref(sample);
             }
             return FlowReturn.OK;
         };
+    }
+
+    /** Direct-mapped per-buffer calls of libgstreamer (gsize as long: 64-bit Linux, like the thin clients). */
+    private static final class Core {
+        static {
+            Native.register(Core.class, NativeLibrary.getInstance("gstreamer-1.0"));
+        }
+
+        static native Pointer gst_buffer_new_allocate(Pointer allocator, long size, Pointer params);
+        static native long gst_buffer_fill(Pointer buffer, long offset, byte[] src, long size);
+        static native long gst_buffer_get_size(Pointer buffer);
+        static native long gst_buffer_extract(Pointer buffer, long offset, byte[] dest, long size);
+        static native Pointer gst_sample_get_buffer(Pointer sample);
+        static native void gst_mini_object_unref(Pointer object);
+    }
+
+    /** Direct-mapped calls of libgstapp. */
+    private static final class App {
+        static {
+            Native.register(App.class, NativeLibrary.getInstance("gstapp-1.0"));
+        }
+
+        static native int gst_app_src_push_buffer(Pointer appsrc, Pointer buffer);
+        static native Pointer gst_app_sink_pull_sample(Pointer appsink);
     }
 }
