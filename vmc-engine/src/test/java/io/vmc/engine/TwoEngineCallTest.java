@@ -2,12 +2,14 @@ package io.vmc.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;
 import io.vmc.transport.proto.StreamStats;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,7 +49,10 @@ class TwoEngineCallTest {
             assertThat(st.getRemoteAddress()).startsWith("127.0.0.1:");
             assertThat(st.getMos()).isGreaterThan(3.5);
             assertThat(st.getFractionLost()).isLessThan(0.05);
-            assertThat(st.getAudioLevelDbov()).isGreaterThan(-30);
+            // the level comes from the decoder's level meter once a second, through GStreamer's bus
+            // thread: on a loaded machine the first report may come after the 150th packet
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                    () -> assertThat(a.stats(sa).getAudioLevelDbov()).isGreaterThan(-30));
             // stats events are emitted every second
             assertThat(a.count(e -> e.hasStats() && e.getStats().getSessionId().equals(sa))).isGreaterThanOrEqualTo(2);
             assertThat(a.counters(sa)).containsEntry("authFailed", 0L).containsEntry("wrongSsrc", 0L);
