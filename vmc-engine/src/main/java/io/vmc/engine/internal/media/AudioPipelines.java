@@ -120,10 +120,17 @@ public final class AudioPipelines {
             src = (AppSrc) pipeline.getElementByName("src");
             src.setCaps(Caps.fromString(codec.rtpCaps(pt)));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.MESSAGE) (bus, m) -> {
-                org.freedesktop.gstreamer.Structure st = m.getStructure();
-                if (st != null && "level".equals(st.getName()) && !closed.get()) {
-                    double[] rms = st.getDoubles("rms");
-                    if (rms.length > 0) levelDbOut.accept(Double.isNaN(rms[0]) ? -127 : Math.max(-127, rms[0]));
+                try {
+                    org.freedesktop.gstreamer.Structure st = m.getStructure();
+                    if (st != null && "level".equals(st.getName()) && !closed.get()) {
+                        double[] rms = st.getDoubles("rms");
+                        if (rms.length > 0) levelDbOut.accept(Double.isNaN(rms[0]) ? -127 : Math.max(-127, rms[0]));
+                    }
+                } finally {
+                    // The wrapper holds its own reference to the message, and a state-change message
+                    // holds the pipeline: undisposed, every closed call kept its pipeline (bus socket
+                    // pair, elements) until a garbage collection ran (ClosedPipelinesTest).
+                    m.dispose();
                 }
             });
             AppSink pcm = pcmOut == null ? null : (AppSink) pipeline.getElementByName("pcm");
