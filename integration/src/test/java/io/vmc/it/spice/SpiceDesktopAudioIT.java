@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SpiceDesktopAudioIT {
     static final int SPICE_PORT = freePort();
     static final double GUEST_TONE_HZ = 660;
+    static final double CLIENT_MIC_HZ = 520;
 
     @RegisterExtension
     static final GuestVmExtension GUEST = new GuestVmExtension(GuestVm.builder()
@@ -77,15 +78,52 @@ class SpiceDesktopAudioIT {
         }
     }
 
+    /** The other way: the VM's virtual microphone records what the client's microphone hears. */
+    @Test
+    void theGuestRecordsTheClientsMicrophone() throws Exception {
+        Prerequisites.require(false, "pulseaudio", "arecord", "amixer");
+        Path pulseDir = Files.createDirectories(dir.resolve("pulse-mic"));
+        try (PulseServer pulse = new PulseServer(pulseDir.resolve("native"),
+                "module-null-sink sink_name=speaker sink_properties=device.description=Speaker",
+                "module-sine-source source_name=mic frequency=" + (int) CLIENT_MIC_HZ)) {
+            List<String> args = List.of("engine", "--spice", "spice://127.0.0.1:" + SPICE_PORT,
+                    "--no-display", "--ice-address", "127.0.0.1", "--speaker", "none");
+            Path log = dir.resolve("engine-mic.log");
+            CountDownLatch connected = new CountDownLatch(1);
+            try (VmcProcess engine = VmcProcess.start("engine-mic", null, log, line -> {
+                if (line.contains("SPICE session connected")) connected.countDown();
+            }, args, Map.of("PULSE_SERVER", pulse.address(), "PULSE_SINK", "speaker", "PULSE_SOURCE", "mic"))) {
+                assertThat(connected.await(180, TimeUnit.SECONDS)).as("engine log:%n%s", Files.readString(log)).isTrue();
+                String wav = GuestVm.GUEST_SHARED_DIR + "/mic.wav";
+                GuestProcess rec = GUEST.vm().run(List.of("sh", "-c", loadCard()
+                        + " arecord -q -D plughw:0,0 -f S16_LE -r 48000 -c 1 -d 10 " + wav + " && echo RECORDED"), Map.of());
+                rec.awaitOutput("RECORDED", Duration.ofSeconds(180));
+                Path recorded = GUEST.vm().sharedDir().resolve("mic.wav");
+                // the record stream starts a moment after the guest opens the device: its loudest second
+                ToneAnalyzer.Pcm last = ToneAnalyzer.loudestSecond(ToneAnalyzer.readWav(recorded));
+                double hz = ToneAnalyzer.dominantFrequency(last.samples(), last.sampleRate());
+                System.out.printf("desktop microphone: the guest recorded %.1f Hz at %.1f dBFS%n", hz,
+                        ToneAnalyzer.levelDbfs(last.samples()));
+                assertThat(hz).as("the guest records the client's microphone; guest: %s; engine log:%n%s", rec.output(),
+                        Files.readString(log)).isCloseTo(CLIENT_MIC_HZ, within(10.0));
+            }
+        }
+    }
+
+    /** Loads the guest's sound card driver and waits for its device nodes (shell, ends with a space). */
+    private static String loadCard() {
+        return "modprobe snd-intel8x0;"
+                + " for i in $(seq 300); do grep -q . /proc/asound/cards 2>/dev/null && [ -e /dev/snd/pcmC0D0p ] && break; sleep 0.2; done;"
+                // a fresh AC97 mixer is muted at 0 %, and SPICE gives the client's streams the guest's
+                // volume and mute: unmuted both ways, as a user's guest would have it
+                + " amixer -c 0 -q sset Master 100% unmute; amixer -c 0 -q sset PCM 100% unmute;"
+                + " amixer -c 0 -q sset Capture 100% cap; amixer -c 0 -q sset Mic 100% unmute cap; ";
+    }
+
     /** The guest's sound card driver and an endless sine on it, at the card's own rate. */
     private static GuestProcess startGuestTone() throws IOException {
         GuestProcess tone = GUEST.vm().run(List.of("sh", "-c",
-                "modprobe snd-intel8x0;"
-                        + " for i in $(seq 300); do grep -q . /proc/asound/cards 2>/dev/null && [ -e /dev/snd/pcmC0D0p ] && break; sleep 0.2; done;"
-                        + " cat /proc/asound/cards; ls /dev/snd; dmesg | grep -i -E 'hda|snd' | tail -5;"
-                        // a fresh AC97 mixer is muted at 0 %, and SPICE gives the client's stream the
-                        // guest's volume and mute: unmuted as a user's guest would have it
-                        + " amixer -c 0 -q sset Master 100% unmute; amixer -c 0 -q sset PCM 100% unmute;"
+                loadCard() + "cat /proc/asound/cards; ls /dev/snd; dmesg | grep -i -E 'hda|snd' | tail -5;"
                         + " amixer -c 0 sget Master | tail -2;"
                         + " echo CARD-READY; exec speaker-test -D plughw:0,0 -t sine -f " + (int) GUEST_TONE_HZ
                         + " -c 2 -r 48000 -l 0"), Map.of());

@@ -69,6 +69,11 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
     private final List<io.vmc.agent.api.ThinClientListener> thinClientListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ModeChange mode = ModeChange.of(Mode.FALLBACK, ModeReason.UNKNOWN, "not yet reported by the agent");
+    // A GetStatus answer and a ModeChanged event can cross: the event that the I/O thread hands on
+    // while the answer is on its way is newer (or the same state). modeEvents counts applied events,
+    // so that a status fetched around one never overwrites it with the older mode.
+    private final Object modeLock = new Object();
+    private long modeEvents; // guarded by modeLock
 
     private AgentClient(String appName, Duration requestTimeout) {
         this.appName = appName;
@@ -96,8 +101,7 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
         AgentClient c = new AgentClient(appName, requestTimeout);
         try {
             c.channel = opener.apply(c);
-            AgentStatus st = c.status();
-            c.mode = ModeChange.of(st.mode(), st.reason(), st.detail());
+            c.applyStatus(c.modeEventsSoFar(), c.status());
             return c;
         } catch (RuntimeException e) {
             c.close();
@@ -402,6 +406,27 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
         dispatcher.shutdown();
     }
 
+    private long modeEventsSoFar() {
+        synchronized (modeLock) {
+            return modeEvents;
+        }
+    }
+
+    /**
+     * Takes the mode of a status asked for when {@code eventsBefore} events had been applied, unless
+     * an event came since (it is at least as new). Returns the new mode if it changed, else null.
+     */
+    private ModeChange applyStatus(long eventsBefore, AgentStatus st) {
+        ModeChange m = ModeChange.of(st.mode(), st.reason(), st.detail());
+        synchronized (modeLock) {
+            if (modeEvents != eventsBefore || m.equals(mode)) {
+                return null;
+            }
+            mode = m;
+            return m;
+        }
+    }
+
     void forget(SessionImpl s) {
         sessions.remove(s.id(), s);
     }
@@ -414,14 +439,15 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
             case MODE_CHANGED -> {
                 ModeChange m = ModeChange.of(ProtoMapping.fromProto(e.getModeChanged().getMode()),
                         ProtoMapping.fromProto(e.getModeChanged().getReason()), e.getModeChanged().getDetail());
-                dispatch(() -> {
-                    if (!m.equals(mode)) {
-                        mode = m;
-                        for (ModeListener l : modeListeners) {
-                            l.onModeChanged(m);
-                        }
-                    }
-                });
+                boolean changed;
+                synchronized (modeLock) {
+                    modeEvents++;
+                    changed = !m.equals(mode);
+                    mode = m;
+                }
+                if (changed) {
+                    dispatch(() -> modeListeners.forEach(l -> l.onModeChanged(m)));
+                }
             }
             case DEVICE_CHANGED -> {
                 Device d = ProtoMapping.fromProto(e.getDeviceChanged().getDevice());
@@ -495,14 +521,11 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
         sessions.clear();
         CompletableFuture.runAsync(() -> {
             try {
-                AgentStatus st = status();
-                ModeChange m = ModeChange.of(st.mode(), st.reason(), st.detail());
-                dispatch(() -> {
-                    if (!m.equals(mode)) {
-                        mode = m;
-                        modeListeners.forEach(l -> l.onModeChanged(m));
-                    }
-                });
+                long events = modeEventsSoFar();
+                ModeChange m = applyStatus(events, status());
+                if (m != null) {
+                    dispatch(() -> modeListeners.forEach(l -> l.onModeChanged(m)));
+                }
             } catch (VmcException e) {
                 log.debug("status after reconnect failed", e);
             }
