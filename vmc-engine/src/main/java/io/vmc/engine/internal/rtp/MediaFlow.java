@@ -263,22 +263,12 @@ public final class MediaFlow implements AutoCloseable {
         if (RtpPackets.looksLikeRtcp(buf, off, len)) {
             return onRtcp(buf, off, len);
         }
-        if (RtpPackets.headerLength(buf, off, len) < 0) {
-            stream.drop("badLength");
-            return false;
-        }
-        long pktSsrc = RtpPackets.ssrc(buf, off);
-        if (!stream.fromPeer(pktSsrc)) return false;
-        SrtpContext.Buf plain = stream.unprotect(srtp, false, buf, off, len, pktSsrc);
+        SrtpContext.Buf plain = stream.receiveRtp(srtp, buf, off, len);
         if (plain == null) return false;
         byte[] data = plain.getBuffer();
         int dOff = plain.getOffset();
         int dLen = plain.getLength();
         int h = RtpPackets.headerLength(data, dOff, dLen);
-        if (h < 0) {
-            stream.drop("badLength");
-            return false;
-        }
         int pt = RtpPackets.payloadType(data, dOff);
         boolean dtmf = params.recvDtmfPt() >= 0 && pt == params.recvDtmfPt();
         if (pt != params.recvPt() && !dtmf) {
@@ -286,7 +276,7 @@ public final class MediaFlow implements AutoCloseable {
             return false;
         }
         synchronized (recvLock) {
-            if (!stream.lockPeer(pktSsrc)) return false; // the first authenticated packet fixes the SSRC
+            if (!stream.lockPeer(RtpPackets.ssrc(data, dOff))) return false; // the first authenticated packet fixes the SSRC
             packetsReceived++;
             bytesReceived += dLen - h;
             stream.onSequence(RtpPackets.seq(data, dOff));

@@ -105,6 +105,26 @@ public final class RtpStream {
     }
 
     /**
+     * An RTP packet (not RTCP) checked the same way for every kind: a valid header, from the peer's
+     * SSRC, authenticated and decrypted, a valid header again; {@code null} (counted) otherwise.
+     */
+    public SrtpContext.Buf receiveRtp(SrtpContext srtp, byte[] buf, int off, int len) {
+        if (RtpPackets.headerLength(buf, off, len) < 0) {
+            drop("badLength");
+            return null;
+        }
+        long pktSsrc = RtpPackets.ssrc(buf, off);
+        if (!fromPeer(pktSsrc)) return null;
+        SrtpContext.Buf plain = unprotect(srtp, false, buf, off, len, pktSsrc);
+        if (plain == null) return null;
+        if (RtpPackets.headerLength(plain.getBuffer(), plain.getOffset(), plain.getLength()) < 0) {
+            drop("badLength");
+            return null;
+        }
+        return plain;
+    }
+
+    /**
      * The extended sequence number of an accepted RTP packet (RFC 3550 A.1), or -1 for the first of a
      * large jump (a possible restart, see {@link ReceiveStatistics#onSequence}).
      */

@@ -257,28 +257,18 @@ public final class VideoFlow implements AutoCloseable {
         if (RtpPackets.looksLikeRtcp(buf, off, len)) {
             return onRtcp(buf, off, len);
         }
-        if (RtpPackets.headerLength(buf, off, len) < 0) {
-            stream.drop("badLength");
-            return false;
-        }
-        long pktSsrc = RtpPackets.ssrc(buf, off);
-        if (!stream.fromPeer(pktSsrc)) return false;
         // a second copy of a retransmission (a NACK retry crossed a slow answer) counts as replayed
-        SrtpContext.Buf plain = stream.unprotect(srtp, false, buf, off, len, pktSsrc);
+        SrtpContext.Buf plain = stream.receiveRtp(srtp, buf, off, len);
         if (plain == null) return false;
         byte[] data = plain.getBuffer();
         int dOff = plain.getOffset();
         int dLen = plain.getLength();
         int h = RtpPackets.headerLength(data, dOff, dLen);
-        if (h < 0) {
-            stream.drop("badLength");
-            return false;
-        }
         if (RtpPackets.payloadType(data, dOff) != params.recvPt()) {
             stream.drop("unknownPayloadType");
             return false;
         }
-        if (!stream.lockPeer(pktSsrc)) return false; // the first authenticated packet fixes the SSRC
+        if (!stream.lockPeer(RtpPackets.ssrc(data, dOff))) return false; // the first authenticated packet fixes the SSRC
         packetsReceived.incrementAndGet();
         bytesReceived.addAndGet(dLen - h);
         List<Long> ask;
