@@ -601,7 +601,7 @@ public final class Call {
     private void startRestart(boolean controlling) {
         if (pendingIce != null) pendingIce.close();
         pendingIce = null;
-        pendingIce = newIce(controlling, false);
+        pendingIce = gather(false, controlling, false);
         LOG.info("session {}: ICE restart ({}), media stays on {} until the new checks complete", id,
                 controlling ? "controlling" : "controlled", remoteAddr);
     }
@@ -609,7 +609,7 @@ public final class Call {
     private void startVideoRestart(boolean controlling) {
         if (pendingVideoIce != null) pendingVideoIce.close();
         pendingVideoIce = null;
-        pendingVideoIce = newVideoIce(controlling, false);
+        pendingVideoIce = gather(true, controlling, false);
     }
 
     /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
@@ -864,9 +864,13 @@ public final class Call {
         }
     }
 
-    private final class IceListener implements IceEndpoint.Listener {
+    /** An ICE listener that knows its endpoint, to tell the running endpoint from a restart's. */
+    private abstract static class EndpointListener implements IceEndpoint.Listener {
         /** The endpoint this listener belongs to; set right after it is built, before any check runs. */
         volatile IceEndpoint self;
+    }
+
+    private final class IceListener extends EndpointListener {
 
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
@@ -1078,34 +1082,42 @@ public final class Call {
 
     private void ensureIce(boolean controlling) {
         if (ice != null) return;
-        ice = newIce(controlling, true);
+        ice = gather(false, controlling, true);
     }
 
-    /** Gathers a new audio endpoint and announces its candidates (trickle events, client addresses). */
-    private IceEndpoint newIce(boolean controlling, boolean first) {
-        IceListener l = new IceListener();
+    /**
+     * Gathers a new endpoint for the audio transport (the BUNDLE group's) or, with {@code video}, for
+     * an unbundled video section, and announces its candidates (trickle events; audio's also go to
+     * the client's address list).
+     */
+    private IceEndpoint gather(boolean video, boolean controlling, boolean first) {
+        EndpointListener l = video ? new VideoIceListener() : new IceListener();
+        String what = video ? "video: " : "";
         IceEndpoint e;
         try {
             e = new IceEndpoint(config, controlling, l, sendCeiling);
         } catch (IOException | RuntimeException x) {
-            String why = "cannot gather ICE candidates: " + x.getMessage();
-            failures.accept(config.iceRelayOnly() ? Failure.TURN : Failure.ICE);
+            String why = "cannot gather ICE candidates" + (video ? " for video: " : ": ") + x.getMessage();
+            failures.accept(!video && config.iceRelayOnly() ? Failure.TURN : Failure.ICE);
             // relay-only without a relay can never connect: say so in the state, too (a failed restart leaves the call as it is)
-            if (first && config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
+            if (!video && first && config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
             throw new EngineException(Error.Code.UNAVAILABLE, why, x);
         }
         l.self = e;
         for (String p : e.turnProblems()) {
             failures.accept(Failure.TURN);
-            emitState(state, p + "; the call goes on without that relay");
+            emitState(state, what + p + "; the call goes on without that relay");
         }
+        String mid = video ? "1" : "0";
         for (Candidate c : e.localCandidates()) {
-            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                    .setSessionId(id).setCandidate(c.toString()).setMid("0")).build());
+            LocalCandidate.Builder lc = LocalCandidate.newBuilder().setSessionId(id).setCandidate(c.toString()).setMid(mid);
+            if (video) lc.setMLineIndex(1);
+            events.emit(Event.newBuilder().setLocalCandidate(lc).build());
         }
-        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                .setSessionId(id).setMid("0").setEndOfCandidates(true)).build());
-        candidatesGathered.accept(e.localCandidates());
+        LocalCandidate.Builder end = LocalCandidate.newBuilder().setSessionId(id).setMid(mid).setEndOfCandidates(true);
+        if (video) end.setMLineIndex(1);
+        events.emit(Event.newBuilder().setLocalCandidate(end).build());
+        if (!video) candidatesGathered.accept(e.localCandidates());
         return e;
     }
 
@@ -1120,30 +1132,7 @@ public final class Call {
 
     private void ensureVideoIce(boolean controlling) {
         if (videoIce != null) return;
-        videoIce = newVideoIce(controlling, true);
-    }
-
-    private IceEndpoint newVideoIce(boolean controlling, boolean first) {
-        VideoIceListener l = new VideoIceListener();
-        IceEndpoint e;
-        try {
-            e = new IceEndpoint(config, controlling, l, sendCeiling);
-        } catch (IOException | RuntimeException x) {
-            failures.accept(Failure.ICE);
-            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + x.getMessage(), x);
-        }
-        l.self = e;
-        for (String p : e.turnProblems()) {
-            failures.accept(Failure.TURN);
-            emitState(state, "video: " + p + "; the call goes on without that relay");
-        }
-        for (Candidate c : e.localCandidates()) {
-            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                    .setSessionId(id).setCandidate(c.toString()).setMid("1").setMLineIndex(1)).build());
-        }
-        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                .setSessionId(id).setMid("1").setMLineIndex(1).setEndOfCandidates(true)).build());
-        return e;
+        videoIce = gather(true, controlling, true);
     }
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
@@ -1383,8 +1372,7 @@ public final class Call {
         }
     }
 
-    private final class VideoIceListener implements IceEndpoint.Listener {
-        volatile IceEndpoint self;
+    private final class VideoIceListener extends EndpointListener {
 
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
