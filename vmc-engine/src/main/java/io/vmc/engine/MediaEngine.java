@@ -102,6 +102,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile String defaultSpeaker;
 
     private final CameraConsent cameraConsent;
+    /** The thin client's devices the guest has live (microphone, camera, screen), shown to the user. */
+    private final io.vmc.engine.internal.LiveCaptures captures = new io.vmc.engine.internal.LiveCaptures();
     private final EngineMetrics metrics;
     private final CallTracker calls;
     private io.vmc.engine.internal.transport.DtlsCertificateHolder dtlsCertificates; // guarded by this
@@ -148,6 +150,11 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** The live captures (engine-internal: the indicator and the status lines show them). */
+    io.vmc.engine.internal.LiveCaptures captures() {
+        return captures;
     }
 
     @Override
@@ -332,7 +339,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             sessions.put(id, s);
             calls.started(id, m.getAppId());
         }
-        s.announce(m.getAppId(), cameraConsent);
+        s.announce(m.getAppId(), cameraConsent, captures);
         followHeadset();
         emitStatus();
         return Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(id));

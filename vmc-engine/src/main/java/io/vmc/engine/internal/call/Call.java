@@ -11,6 +11,7 @@ import io.vmc.engine.internal.rtp.QualityWatch;
 import io.vmc.engine.internal.rtp.RtpPackets;
 import io.vmc.engine.internal.rtp.VideoFlow;
 import io.vmc.engine.internal.transport.IceEndpoint;
+import io.vmc.engine.internal.LiveCaptures;
 import io.vmc.engine.internal.ui.SwingCameraConsent;
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.internal.transport.Demux;
@@ -156,6 +157,10 @@ public final class Call {
     private String cameraDeniedReason;
     private java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> cameraQuestion;
 
+    // what the user sees of this call's captures (microphone, camera, screen); set by announce
+    private String appId = "";
+    private LiveCaptures captures = new LiveCaptures();
+
     // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per ICE transport; with BUNDLE
     // the video section rides on the audio transport (`ice`, `dtls`) and packets are told apart by
     // payload type (RTP) and sender SSRC (RTCP). Flows keyed by DTLS start when the keys come.
@@ -247,6 +252,12 @@ public final class Call {
     }
 
     public String id() { return id; }
+
+    /** The app that created the call (CreateSession's app_id, guest text). */
+    public synchronized String appId() { return appId; }
+
+    /** Where this call registers its live captures ({@link LiveCaptures#show}). */
+    public synchronized LiveCaptures captures() { return captures; }
 
     public SessionState.State state() { return state; }
 
@@ -1836,7 +1847,11 @@ public final class Call {
      * Emits the NEW state and, under {@link EngineConfig.CameraPolicy#ASK}, puts the camera question
      * to the user; called once by the engine after registering the session.
      */
-    public void announce(String appId, io.vmc.engine.CameraConsent consent) {
+    public void announce(String appId, io.vmc.engine.CameraConsent consent, LiveCaptures captures) {
+        synchronized (this) {
+            this.appId = appId;
+            this.captures = captures;
+        }
         emitState(SessionState.State.NEW, options.getLabel());
         if (videoDisabledReason != null) emitState(SessionState.State.NEW, videoDisabledReason);
         if (camera == Camera.PENDING) askCamera(appId, consent);
