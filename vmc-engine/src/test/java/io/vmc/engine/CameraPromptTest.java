@@ -134,7 +134,7 @@ class CameraPromptTest {
                 .getSessionCreated().getSessionId();
     }
 
-    private static void connect(VmcEndpoint agent, String sa, TestEngine b, String sb) throws Exception {
+    static void connect(VmcEndpoint agent, String sa, TestEngine b, String sb) throws Exception {
         String offer = call(agent, Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(sa)))
                 .getDescription().getSdp();
         call(agent, Request.newBuilder().setSetRemoteDescription(SetRemoteDescription.newBuilder()
@@ -142,7 +142,7 @@ class CameraPromptTest {
         b.awaitState(sb, SessionState.State.CONNECTED);
     }
 
-    private static void close(VmcEndpoint agent, String sid) throws Exception {
+    static void close(VmcEndpoint agent, String sid) throws Exception {
         call(agent, Request.newBuilder().setCloseSession(CloseSession.newBuilder().setSessionId(sid)));
     }
 
@@ -152,7 +152,7 @@ class CameraPromptTest {
                 .orElse(StreamStats.getDefaultInstance());
     }
 
-    private static Response call(VmcEndpoint ep, Request.Builder r) throws Exception {
+    static Response call(VmcEndpoint ep, Request.Builder r) throws Exception {
         Response resp = ep.call(r.build()).get(15, TimeUnit.SECONDS);
         assertThat(resp.hasError()).as("%s", resp.getError().getMessage()).isFalse();
         return resp;
@@ -179,7 +179,7 @@ class CameraPromptTest {
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
-    private static String xdotool(String display, String... args) throws IOException, InterruptedException {
+    static String xdotool(String display, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("xdotool"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -193,7 +193,7 @@ class CameraPromptTest {
         return out;
     }
 
-    private static String tail(Path log) {
+    static String tail(Path log) {
         try {
             List<String> l = Files.readAllLines(log);
             return String.join("\n", l.subList(Math.max(0, l.size() - 30), l.size()));
