@@ -71,10 +71,6 @@ import org.slf4j.LoggerFactory;
 public final class Call {
     private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int DTMF_PT_48K = 101;
-    private static final int DTMF_PT_8K = 100;
-    /** The m= protocol of DTLS-SRTP sections (RFC 5764 section 8), as WebRTC peers send it. */
-    static final String DTLS_PROTO = "UDP/TLS/RTP/SAVPF";
     /** Most ICE restarts, local or remote, per {@link #RESTART_WINDOW_MS}; more are refused with RESOURCE_EXHAUSTED. */
     public static final int MAX_ICE_RESTARTS = 5;
     /** The window of {@link #MAX_ICE_RESTARTS}. */
@@ -91,8 +87,9 @@ public final class Call {
     private final String cname = "vmc-" + HexFormat.of().formatHex(randomBytes(6));
     private final byte[] key80 = randomBytes(Crypto.KEY_AND_SALT_BYTES);
     private final byte[] key32 = randomBytes(Crypto.KEY_AND_SALT_BYTES);
-    private final long sdpSessionId = RANDOM.nextLong() & Long.MAX_VALUE;
-    private long sdpVersion;
+    private final byte[] videoKey32 = randomBytes(Crypto.KEY_AND_SALT_BYTES);
+    /** Reads and writes this call's SDP; Call applies what it decides to transports and flows. */
+    private final Negotiator negotiator;
 
     // media goes through `ice`; during an ICE restart (RFC 8445 section 9) `pendingIce` runs the new
     // checks and replaces `ice` when they complete; the old endpoint keeps receiving a little longer
@@ -252,6 +249,16 @@ public final class Call {
         } else {
             camera = config.cameraPolicy() == EngineConfig.CameraPolicy.ASK ? Camera.PENDING : Camera.ALLOWED;
         }
+        this.negotiator = new Negotiator(
+                new Negotiator.Capabilities(codecs, videoCodecs, videoWanted, config.opusDtx(), options.getSrtp(), options.getDtlsSrtp()),
+                new Negotiator.Keys(key80, key32, videoKey, videoKey32, () -> certificate().fingerprint().toSdp(), msid),
+                RANDOM.nextLong() & Long.MAX_VALUE, failures);
+    }
+
+    /** The engine's DTLS certificate, taken on first use (making one is not free). */
+    private DtlsCertificate certificate() {
+        if (certificate == null) certificate = certificates.get();
+        return certificate;
     }
 
     public String id() { return id; }
@@ -277,49 +284,9 @@ public final class Call {
             if (videoIce != null && videoRemoteUfrag != null) startVideoRestart(true);
         }
         ensureIce(true);
-        // REQUIRED: RTP/SAVP. OPTIONAL: best effort, RTP/AVP carrying a=crypto (a plain phone
-        // ignores the keys and answers plain; an SDES phone answers with its key). DISABLED: plain.
-        // DTLS-SRTP (dtls_srtp): UDP/TLS/RTP/SAVPF with our fingerprint, the peer picks the DTLS role
         // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
         boolean dtlsOffer = options.getDtlsSrtp() || (negotiated && usesDtls);
-        boolean offerKeys = !dtlsOffer && options.getSrtp() != SessionOptions.SrtpPolicy.SRTP_DISABLED;
-        String proto = dtlsOffer ? DTLS_PROTO
-                : options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
-        List<String> formats = new ArrayList<>();
-        List<Attribute> attrs = new ArrayList<>();
-        attrs.add(Attribute.of("mid", audioMid));
-        attrs.add(Attribute.flag("rtcp-mux"));
-        addIceAttributes(attrs);
-        boolean has48 = false;
-        boolean has8 = false;
-        for (AudioCodec c : codecs) {
-            formats.add(Integer.toString(c.defaultPayloadType()));
-            attrs.add(Attribute.of("rtpmap", new RtpMap(c.defaultPayloadType(), c.sdpName(), c.clockRate(), c.channels())));
-            if (c == AudioCodec.OPUS) {
-                attrs.add(Attribute.of("fmtp", c.defaultPayloadType() + " minptime=10;useinbandfec=1;usedtx=" + (config.opusDtx() ? 1 : 0)));
-                has48 = true;
-            } else {
-                has8 = true;
-            }
-        }
-        if (has48) {
-            formats.add(Integer.toString(DTMF_PT_48K));
-            attrs.add(Attribute.of("rtpmap", DTMF_PT_48K + " telephone-event/48000"));
-            attrs.add(Attribute.of("fmtp", DTMF_PT_48K + " 0-15"));
-        }
-        if (has8) {
-            formats.add(Integer.toString(DTMF_PT_8K));
-            attrs.add(Attribute.of("rtpmap", DTMF_PT_8K + " telephone-event/8000"));
-            attrs.add(Attribute.of("fmtp", DTMF_PT_8K + " 0-15"));
-        }
-        attrs.add(Attribute.of("ptime", 20));
-        if (offerKeys) {
-            for (Crypto c : offeredAudioKeys()) attrs.add(Attribute.of("crypto", c));
-        }
-        if (dtlsOffer) addDtlsAttributes(attrs, DtlsSetup.offer(), "audio");
-        attrs.add(Attribute.flag(wanted.attribute()));
-        List<MediaDescription> extra = new ArrayList<>();
-        List<Attribute> sessionAttrs = new ArrayList<>();
+        Negotiator.VideoTransport video = null;
         if (videoWanted) {
             // Once bundled, video shares the audio transport. A first DTLS offer marks video
             // bundle-only (RFC 8843 section 7.2.1: port 0, audio's ICE credentials, no candidates):
@@ -327,38 +294,12 @@ public final class Call {
             // "different ice-ufrag values in bundle"), and one agent per section cannot share them.
             // A peer that does not bundle declines that video and keeps audio. SDES offers (SIP
             // peers) give video its own transport.
-            boolean shared = bundled;
-            boolean bundleOnly = dtlsOffer && !shared && videoIce == null;
-            if (!shared && !bundleOnly) ensureVideoIce(true);
-            if (dtlsOffer) sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(List.of(audioMid, videoMid))));
-            List<Attribute> va = new ArrayList<>();
-            va.add(Attribute.of("mid", videoMid));
-            va.add(Attribute.flag("rtcp-mux"));
-            if (shared) addIceAttributes(va);
-            else if (bundleOnly) addIceCredentials(va, sdpIce());
-            else addVideoIceAttributes(va);
-            if (bundleOnly) va.add(Attribute.flag("bundle-only"));
-            List<String> vFormats = new ArrayList<>();
-            VideoFlow running = videoFlow;
-            if (running != null) {
-                // a re-offer (hold/resume) keeps the running codec: the pipelines are not rebuilt
-                VideoCodec c = running.params().codec();
-                vFormats.add(Integer.toString(running.params().recvPt()));
-                addVideoFormat(va, c, running.params().recvPt(), c.fmtp());
-            } else {
-                for (VideoCodec c : videoCodecs) {
-                    vFormats.add(Integer.toString(c.defaultPayloadType()));
-                    addVideoFormat(va, c, c.defaultPayloadType(), c.fmtp());
-                }
-            }
-            if (offerKeys) for (Crypto c : offeredVideoKeys()) va.add(Attribute.of("crypto", c));
-            if (dtlsOffer) addDtlsAttributes(va, DtlsSetup.offer(), "video");
-            va.add(Attribute.flag(videoWantedDirection().attribute()));
-            InetSocketAddress vdef = (shared || bundleOnly ? ice : videoIce).defaultAddress();
-            extra.add(new MediaDescription("video", bundleOnly ? 0 : vdef.getPort(), proto, vFormats,
-                    Connection.of(vdef.getAddress()), va));
+            boolean bundleOnly = dtlsOffer && !bundled && videoIce == null;
+            video = bundled ? Negotiator.VideoTransport.SHARED : bundleOnly ? Negotiator.VideoTransport.BUNDLE_ONLY : Negotiator.VideoTransport.OWN;
+            if (video == Negotiator.VideoTransport.OWN) ensureVideoIce(true);
         }
-        SessionDescription sdp = build(proto, formats, attrs, extra, sessionAttrs);
+        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce()), video,
+                video == Negotiator.VideoTransport.OWN ? local(sdpVideoIce()) : null, wants()));
         localOffer = sdp;
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -369,169 +310,43 @@ public final class Call {
         String offerText = remoteSdp == null || remoteSdp.isEmpty() ? pendingRemoteOffer : remoteSdp;
         if (offerText == null) throw EngineException.precondition("no remote offer: pass remote_sdp or call SetRemoteDescription(OFFER) first");
         if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): apply the remote answer first");
-        SessionDescription offer = parse(offerText);
-        MediaDescription m = audioSection(offer);
-        Crypto remoteCrypto = SdesChoice.firstSupported(m).orElse(null);
-        SessionOptions.SrtpPolicy policy = options.getSrtp();
-        boolean dtlsOffered = m.isDtls();
-        DtlsTerms terms = null;
-        DtlsSetup.Answer dtlsAnswer = null;
-        if (dtlsOffered && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED) {
-            terms = dtlsTerms(offer, m, true);
-            dtlsAnswer = answerSetup(terms.setup());
-            remoteCrypto = null; // DTLS keys the media; a=crypto beside UDP/TLS is not used (RFC 8842)
-        }
-        if (!dtlsOffered && m.isSecure() && remoteCrypto == null) {
-            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is " + m.proto() + " without a usable a=crypto line (supported: AES_CM_128_HMAC_SHA1_80/_32 without MKI)"));
-        }
-        if (m.isSecure() && policy == SessionOptions.SrtpPolicy.SRTP_DISABLED) {
-            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer requires SRTP (" + m.proto() + ") and this session has srtp=SRTP_DISABLED"));
-        }
-        if (remoteCrypto == null && terms == null && policy == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
-            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the offer is plain " + m.proto() + " without keys and this session requires SRTP (srtp=SRTP_REQUIRED)"));
-        }
-        boolean secure = terms != null || remoteCrypto != null && policy != SessionOptions.SrtpPolicy.SRTP_DISABLED;
-        byte[] localKey = null;
-        if (secure && terms == null) {
-            localKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(remoteCrypto.suite()) ? key32 : key80;
-        }
-        Map<Integer, RtpMap> maps = m.rtpMaps();
-        AudioCodec chosen = null;
-        int pt = -1;
-        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
-            Optional<AudioCodec> c = AudioCodec.fromSdp(e.getValue().encoding(), e.getValue().clockRate());
-            if (c.isPresent() && codecs.contains(c.get())) {
-                chosen = c.get();
-                pt = e.getKey();
-                break;
-            }
-        }
-        if (chosen == null) throw EngineException.precondition("no common audio codec: offered " + describe(maps) + ", allowed " + codecs);
-        int dtmfPt = telephoneEventPt(maps, chosen.clockRate());
-        boolean withIce = iceCredentials(offer, m, "audio");
-        Direction offered = offer.direction(m);
-        Direction answerDir = offered.reverse().intersect(wanted);
-
+        SessionDescription offer = Negotiator.parse(offerText);
+        Negotiator.Answering a = negotiator.readOffer(offer, wants());
+        MediaDescription m = a.audioOffer();
+        MediaDescription vOffer = a.videoOffer();
+        boolean withIce = a.audio().usesIce();
         boolean firstTime = ice == null;
         checkTransportChange(offer, m, withIce, firstTime);
-        MediaDescription vOffer = videoSection(offer);
-        boolean vIceOffered = vOffer != null && !vOffer.isRejected() && iceCredentials(offer, vOffer, "video");
         boolean restart = needsRestart(offer, m, withIce, firstTime);
-        boolean vRestart = vIceOffered && needsVideoRestart(offer, vOffer);
+        boolean vRestart = a.videoIceOffered() && needsVideoRestart(offer, vOffer);
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(false);
         if (vRestart) startVideoRestart(false);
         ensureIce(false);
-        List<String> formats = new ArrayList<>();
-        List<Attribute> attrs = new ArrayList<>();
-        m.attribute("mid").ifPresent(mid -> attrs.add(Attribute.of("mid", mid)));
-        if (m.hasAttribute("rtcp-mux")) attrs.add(Attribute.flag("rtcp-mux"));
-        if (withIce) addIceAttributes(attrs);
-        formats.add(Integer.toString(pt));
-        attrs.add(Attribute.of("rtpmap", maps.get(pt)));
-        String fmtp = m.fmtp(pt);
-        if (chosen == AudioCodec.OPUS) {
-            attrs.add(Attribute.of("fmtp", pt + " minptime=10;useinbandfec=1;usedtx=" + (config.opusDtx() ? 1 : 0)));
-        } else if (!fmtp.isEmpty()) {
-            attrs.add(Attribute.of("fmtp", pt + " " + fmtp));
+        if (a.videoRejection() != null) {
+            LOG.info("session {}: video rejected: {}", id, a.videoRejection());
+            emitState(state, "video rejected: " + a.videoRejection() + "; the call is audio-only");
         }
-        if (dtmfPt >= 0) {
-            formats.add(Integer.toString(dtmfPt));
-            attrs.add(Attribute.of("rtpmap", maps.get(dtmfPt)));
-            attrs.add(Attribute.of("fmtp", dtmfPt + " 0-15"));
+        if (!a.unknownBundleMids().isEmpty()) {
+            LOG.info("session {}: the offer's BUNDLE group names unknown or repeated mids {}: ignored", id, a.unknownBundleMids());
         }
-        attrs.add(Attribute.of("ptime", 20));
-        if (terms != null) {
-            addDtlsAttributes(attrs, dtlsAnswer.setup(), "audio");
-        } else if (secure) {
-            attrs.add(Attribute.of("crypto", new Crypto(remoteCrypto.tag(), remoteCrypto.suite(), localKey)));
-        }
-        attrs.add(Attribute.flag(answerDir.attribute()));
-        List<MediaDescription> extra = new ArrayList<>();
-        List<Attribute> sessionAttrs = new ArrayList<>();
-        // BUNDLE (RFC 8843) is accepted with DTLS-SRTP only: one association keys both sections; SDES
-        // sections have a key each, and a SIP peer that bundles also takes separate transports
-        String audioMid = m.attribute("mid").orElse(null);
-        String videoMid = vOffer == null ? null : vOffer.attribute("mid").orElse(null);
-        BundleGroup group = terms == null ? null : BundleGroup.of(offer).orElse(null);
-        if (group != null && !group.unknownMids().isEmpty()) {
-            LOG.info("session {}: the offer's BUNDLE group names unknown or repeated mids {}: ignored", id, group.unknownMids());
-        }
-        boolean bundleAudio = group != null && group.contains(audioMid);
-        boolean bundleVideo = bundleAudio && group.contains(videoMid) && (vOffer != null && vOffer.isDtls());
-        boolean videoAccepted = false;
-        byte[] vLocalKey = null;
-        Crypto vRemoteCrypto = null;
-        VideoCodec.Match vMatch = null;
-        int vPt = -1;
-        if (vOffer != null) {
-            VideoFlow running = videoFlow;
-            vMatch = VideoCodec.choose(vOffer, running != null ? List.of(running.params().codec()) : videoCodecs, false);
-            vPt = vMatch.payloadType();
-            if (videoWanted && !vOffer.isRejected() && !vMatch.found()) {
-                LOG.info("session {}: video rejected: {}", id, vMatch.reason());
-                emitState(state, "video rejected: " + vMatch.reason() + "; the call is audio-only");
-            }
-            vRemoteCrypto = SdesChoice.firstSupported(vOffer).orElse(null);
-            boolean vSecureOk = terms != null ? vOffer.isDtls() : secure ? vRemoteCrypto != null : !vOffer.isSecure();
-            boolean vIce = vIceOffered || bundleVideo;
-            // a bundle-only section (port 0, RFC 8843 section 6) is not a rejected one
-            boolean vOpen = !vOffer.isRejected() || (bundleVideo && vOffer.hasAttribute("bundle-only"));
-            videoAccepted = videoWanted && vPt >= 0 && vSecureOk && vOpen && vIce == withIce;
-            if (videoAccepted) {
-                if (!bundleVideo) ensureVideoIce(false);
-                List<Attribute> va = new ArrayList<>();
-                vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
-                if (vOffer.hasAttribute("rtcp-mux") || bundleVideo) va.add(Attribute.flag("rtcp-mux"));
-                if (bundleVideo) addIceAttributes(va); else if (vIce) addVideoIceAttributes(va);
-                addVideoFormat(va, vMatch.codec(), vPt, vMatch.codec().answerFmtp(vMatch.remoteFmtp()));
-                if (terms != null) {
-                    addDtlsAttributes(va, dtlsAnswer.setup(), "video");
-                } else if (secure) {
-                    vLocalKey = Crypto.AES_CM_128_HMAC_SHA1_32.equals(vRemoteCrypto.suite()) ? randomBytes(Crypto.KEY_AND_SALT_BYTES) : videoKey;
-                    va.add(Attribute.of("crypto", new Crypto(vRemoteCrypto.tag(), vRemoteCrypto.suite(), vLocalKey)));
-                }
-                va.add(Attribute.flag(offer.direction(vOffer).reverse().intersect(videoWantedDirection()).attribute()));
-                InetSocketAddress vdef = (bundleVideo ? ice : videoIce).defaultAddress();
-                extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(vPt)),
-                        Connection.of(vdef.getAddress()), va));
-            } else {
-                // RFC 3264 section 6: a rejected stream keeps its place with port 0
-                extra.add(new MediaDescription("video", 0, vOffer.proto(), List.of(vOffer.formats().get(0)),
-                        null, List.of()));
-            }
-        }
-        if (bundleAudio) {
-            List<String> mids = new ArrayList<>();
-            for (String mid : group.mids()) {
-                if (mid.equals(audioMid) || (videoAccepted && bundleVideo && mid.equals(videoMid))) mids.add(mid);
-            }
-            sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(mids)));
-        }
-        SessionDescription answer = build(m.proto(), formats, attrs, extra, sessionAttrs);
+        Negotiator.Section v = a.video();
+        if (v != null && !a.videoBundled()) ensureVideoIce(false);
+        SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce()), v != null && !a.videoBundled() ? local(sdpVideoIce()) : null);
 
         pendingRemoteOffer = null;
         applyTransport(offer, m, withIce, firstTime);
-        usesDtls = terms != null;
-        bundled = videoAccepted && bundleVideo;
+        usesDtls = a.audio().dtls() != null;
+        bundled = a.videoBundled();
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
         if (usableMid(m) != null) audioMid = usableMid(m);
-        if (videoAccepted && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
-        if (terms != null) configureDtls(false, new DtlsSetup.Association(dtlsAnswer.role(), terms.fingerprint(), terms.tlsId()));
-        if (videoAccepted) {
-            Direction vDir = offer.direction(vOffer).reverse().intersect(videoWantedDirection());
-            boolean sdes = secure && terms == null;
-            if (terms != null && !bundled) {
-                DtlsTerms vt = dtlsTerms(offer, vOffer, true);
-                configureDtls(true, new DtlsSetup.Association(answerSetup(vt.setup()).role(), vt.fingerprint(), vt.tlsId()));
-            }
-            applyVideo(offer, vOffer, withIce, new VideoFlow.Params(vMatch.codec(), vPt, vPt, sdes ? vRemoteCrypto.suite() : null,
-                    vLocalKey, sdes ? vRemoteCrypto.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+        if (v != null && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
+        if (usesDtls) configureDtls(false, a.audio().dtls());
+        if (v != null) {
+            if (v.dtls() != null) configureDtls(true, v.dtls());
+            applyVideo(offer, vOffer, withIce, videoParams(v));
         }
-        boolean sdes = secure && terms == null;
-        MediaFlow.Params p = new MediaFlow.Params(chosen, pt, pt, dtmfPt, dtmfPt,
-                sdes ? remoteCrypto.suite() : null, localKey, sdes ? remoteCrypto.keyAndSalt() : null, cname);
-        applyMedia(p, answerDir);
+        applyMedia(audioParams(a.audio()), a.audio().direction());
         dropUnansweredVideoRestart();
         return answer.toString();
     }
@@ -539,113 +354,77 @@ public final class Call {
     public synchronized void setRemoteDescription(io.vmc.transport.proto.SdpType type, String sdp) {
         ensureOpen();
         if (type == io.vmc.transport.proto.SdpType.OFFER) {
-            parse(sdp); // validate now, answer in CreateAnswer
+            Negotiator.parse(sdp); // validate now, answer in CreateAnswer
             if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): cannot accept a remote offer");
             pendingRemoteOffer = sdp;
             return;
         }
         if (type != io.vmc.transport.proto.SdpType.ANSWER) throw EngineException.invalid("type must be OFFER or ANSWER");
         if (localOffer == null) throw EngineException.precondition("no local offer to answer: call CreateOffer first");
-        SessionDescription answer = parse(sdp);
-        MediaDescription m = audioSection(answer);
-        MediaDescription ours = localOffer.media().get(0);
-        boolean offeredKeys = ours.hasAttribute("crypto");
-        boolean offeredDtls = ours.isDtls();
-        DtlsTerms terms = null;
-        if (offeredDtls) {
-            if (!m.isDtls()) {
-                throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer is " + m.proto() + " to a DTLS-SRTP offer (" + DTLS_PROTO + ")"));
-            }
-            terms = dtlsTerms(answer, m, false);
-            offererRole(terms.setup()); // validates before anything changes
-        }
-        boolean secure = terms != null || m.isSecure() || (offeredKeys && m.hasAttribute("crypto"));
-        Crypto remoteCrypto = null;
-        byte[] localKey = null;
-        if (secure && terms == null) {
-            if (!offeredKeys) throw EngineException.invalid("answer is " + m.proto() + " with keys but the offer was plain " + ours.proto());
-            SdesChoice.Answered a = SdesChoice.answered(m, offeredAudioKeys()).orElse(null);
-            if (a != null) {
-                remoteCrypto = a.remote();
-                localKey = a.ours().keyAndSalt();
-            }
-            if (remoteCrypto == null) throw failed(Failure.DTLS_SRTP, EngineException.invalid("the answer has no a=crypto line matching an offered tag and suite"));
-        } else if (terms == null && options.getSrtp() == SessionOptions.SrtpPolicy.SRTP_REQUIRED) {
-            throw failed(Failure.DTLS_SRTP, EngineException.precondition("the answer is plain " + m.proto() + " and this session requires SRTP"));
-        }
-        Map<Integer, RtpMap> maps = m.rtpMaps();
-        AudioCodec chosen = null;
-        int sendPt = -1;
-        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
-            Optional<AudioCodec> c = AudioCodec.fromSdp(e.getValue().encoding(), e.getValue().clockRate());
-            if (c.isPresent() && codecs.contains(c.get())) {
-                chosen = c.get();
-                sendPt = e.getKey();
-                break;
-            }
-        }
-        if (chosen == null) throw EngineException.invalid("the answer names no codec from the offer: " + describe(maps));
-        int recvPt = chosen.defaultPayloadType();
-        int sendDtmf = telephoneEventPt(maps, chosen.clockRate());
-        int recvDtmf = sendDtmf < 0 ? -1 : (chosen.clockRate() == 48000 ? DTMF_PT_48K : DTMF_PT_8K);
-        boolean withIce = iceCredentials(answer, m, "audio");
-        Direction answered = answer.direction(m);
-        Direction dir = answered.reverse().intersect(wanted);
-        boolean offeredVideo = localOffer.media().stream().anyMatch(x -> x.media().equals("video"));
+        SessionDescription answer = Negotiator.parse(sdp);
+        Negotiator.Answered r = negotiator.readAnswer(answer, localOffer, wants());
+        MediaDescription m = r.audioAnswer();
+        MediaDescription vAns = r.videoAnswer();
+        boolean withIce = r.audio().usesIce();
         checkTransportChange(answer, m, withIce, !negotiated);
-        MediaDescription vAnswered = videoSection(answer);
-        boolean vIceAnswered = offeredVideo && vAnswered != null && !vAnswered.isRejected() && iceCredentials(answer, vAnswered, "video");
+        boolean vUsable = vAns != null && !vAns.isRejected();
+        boolean vIceAnswered = vUsable && answer.attribute(vAns, "ice-ufrag").isPresent();
         // an answer that changes the peer's credentials although we did not restart: restart with it
         boolean restart = needsRestart(answer, m, withIce, !negotiated);
-        boolean vRestart = vIceAnswered && needsVideoRestart(answer, vAnswered);
+        boolean vRestart = vIceAnswered && needsVideoRestart(answer, vAns);
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(true);
         if (vRestart) startVideoRestart(true);
         localOffer = null;
         applyTransport(answer, m, withIce, !negotiated);
-        usesDtls = terms != null;
-        MediaDescription vAns = videoSection(answer);
-        if (terms != null) {
-            configureDtls(false, new DtlsSetup.Association(offererRole(terms.setup()), terms.fingerprint(), terms.tlsId()));
+        usesDtls = r.audio().dtls() != null;
+        if (usesDtls) {
+            configureDtls(false, r.audio().dtls());
             // RFC 8843 section 7.3: the answer's group says whether video moved onto the audio transport
-            BundleGroup g = BundleGroup.of(answer).orElse(null);
-            String am = m.attribute("mid").orElse(null);
-            String vm = vAns == null ? null : vAns.attribute("mid").orElse(null);
-            boolean nowBundled = g != null && g.contains(am) && g.contains(vm) && !vAns.isRejected();
-            if (nowBundled && !bundled && videoIce != null && !videoRemoteSet) {
+            if (r.bundled() && !bundled && videoIce != null && !videoRemoteSet) {
                 videoIce.close(); // never used: the peer bundled
                 videoIce = null;
             }
-            if (nowBundled || !videoRemoteSet) bundled = nowBundled;
+            if (r.bundled() || !videoRemoteSet) bundled = r.bundled();
         }
-        boolean sdes = secure && terms == null;
-        MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
-                sdes ? remoteCrypto.suite() : null, localKey, sdes ? remoteCrypto.keyAndSalt() : null, cname);
-        applyMedia(p, dir);
+        applyMedia(audioParams(r.audio()), r.audio().direction());
         boolean videoTransport = bundled || videoIce != null;
-        if (offeredVideo && vAns != null && !vAns.isRejected() && !videoTransport) {
+        if (vUsable && !videoTransport) {
             LOG.info("session {}: the peer did not bundle the bundle-only video section: video off", id);
         }
-        if (offeredVideo && vAns != null && !vAns.isRejected() && videoTransport) {
-            VideoCodec.Match vMatch = VideoCodec.choose(vAns, videoCodecs, true);
-            if (!vMatch.found()) throw EngineException.invalid("the video answer names no offered codec: " + vMatch.reason());
-            int vSendPt = vMatch.payloadType();
-            Crypto vRemote = null;
-            if (terms != null && !bundled) {
-                DtlsTerms vt = dtlsTerms(answer, vAns, false);
-                configureDtls(true, new DtlsSetup.Association(offererRole(vt.setup()), vt.fingerprint(), vt.tlsId()));
+        if (vUsable && videoTransport) {
+            if (r.videoError() != null) throw EngineException.invalid(r.videoError());
+            Negotiator.Section v = r.video();
+            if (usesDtls && !bundled) {
+                if (v.dtls() == null) throw failed(Failure.DTLS_SRTP, EngineException.invalid("the video answer has no usable DTLS terms (a=fingerprint, a=setup)"));
+                configureDtls(true, v.dtls());
             }
-            if (sdes) {
-                vRemote = SdesChoice.answered(vAns, offeredVideoKeys()).map(SdesChoice.Answered::remote).orElse(null);
-                if (vRemote == null) throw EngineException.invalid("the video answer has no a=crypto line matching the offered tag 1 AES_CM_128_HMAC_SHA1_80");
-            }
-            boolean vIce = vIceAnswered || bundled;
-            Direction vDir = answer.direction(vAns).reverse().intersect(videoWantedDirection());
-            applyVideo(answer, vAns, vIce, new VideoFlow.Params(vMatch.codec(), vSendPt, vMatch.codec().defaultPayloadType(),
-                    sdes ? vRemote.suite() : null,
-                    sdes ? videoKey : null, sdes ? vRemote.keyAndSalt() : null, vDir.sends(), vDir.receives()));
+            applyVideo(answer, vAns, vIceAnswered || bundled, videoParams(v));
         }
         dropUnansweredVideoRestart();
+    }
+
+    /** What this exchange wants beyond the call's capabilities: hold, camera, the running video codec, the DTLS role. */
+    private Negotiator.Wants wants() {
+        VideoFlow running = videoFlow;
+        return new Negotiator.Wants(wanted, videoWantedDirection(), running == null ? null : running.params().codec(),
+                running == null ? -1 : running.params().recvPt(), dtls == null ? null : dtls.role());
+    }
+
+    private static Negotiator.LocalIce local(IceEndpoint e) {
+        return new Negotiator.LocalIce(e.localUfrag(), e.localPassword(), e.localCandidates(), e.defaultAddress());
+    }
+
+    private MediaFlow.Params audioParams(Negotiator.Section s) {
+        Negotiator.Sdes k = s.sdes();
+        return new MediaFlow.Params(s.audioCodec(), s.sendPt(), s.recvPt(), s.sendDtmfPt(), s.recvDtmfPt(),
+                k == null ? null : k.suite(), k == null ? null : k.localKey(), k == null ? null : k.remoteKey(), cname);
+    }
+
+    private static VideoFlow.Params videoParams(Negotiator.Section s) {
+        Negotiator.Sdes k = s.sdes();
+        return new VideoFlow.Params(s.videoCodec(), s.sendPt(), s.recvPt(), k == null ? null : k.suite(),
+                k == null ? null : k.localKey(), k == null ? null : k.remoteKey(), s.direction().sends(), s.direction().receives());
     }
 
     /** A video restart whose section the peer rejected or left without ICE: nothing will ever complete it. */
@@ -782,19 +561,6 @@ public final class Call {
         return out;
     }
 
-    /**
-     * Whether a media section uses ICE. RFC 8839 needs both a=ice-ufrag and a=ice-pwd: one without the
-     * other is refused instead of being read as "no ICE".
-     */
-    private static boolean iceCredentials(SessionDescription sdp, MediaDescription m, String what) {
-        boolean ufrag = sdp.attribute(m, "ice-ufrag").isPresent();
-        boolean pwd = sdp.attribute(m, "ice-pwd").isPresent();
-        if (ufrag != pwd) {
-            throw EngineException.invalid(what + " section has a=" + (ufrag ? "ice-ufrag without a=ice-pwd" : "ice-pwd without a=ice-ufrag"));
-        }
-        return ufrag;
-    }
-
     /** Refuses a renegotiation that switches between ICE and plain RTP (before anything is changed). */
     private void checkTransportChange(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
         if (!withIce && config.requireIce()) {
@@ -802,7 +568,7 @@ public final class Call {
             throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, "the peer's SDP has no ICE (a=ice-ufrag/a=ice-pwd) and the client policy requires ICE (media.require-ice)"));
         }
         if (withIce) checkCandidates(m, "audio");
-        MediaDescription v = videoSection(sdp);
+        MediaDescription v = Negotiator.videoSection(sdp);
         if (videoWanted && v != null && !v.isRejected()) { // before anything changes, like the audio section
             if (withIce) checkCandidates(v, "video"); else plainTarget(sdp, v, "video: ");
         }
@@ -849,7 +615,7 @@ public final class Call {
     private void startRestart(boolean controlling) {
         if (pendingIce != null) pendingIce.close();
         pendingIce = null;
-        pendingIce = newIce(controlling, false);
+        pendingIce = gather(false, controlling, false);
         LOG.info("session {}: ICE restart ({}), media stays on {} until the new checks complete", id,
                 controlling ? "controlling" : "controlled", remoteAddr);
     }
@@ -857,7 +623,7 @@ public final class Call {
     private void startVideoRestart(boolean controlling) {
         if (pendingVideoIce != null) pendingVideoIce.close();
         pendingVideoIce = null;
-        pendingVideoIce = newVideoIce(controlling, false);
+        pendingVideoIce = gather(true, controlling, false);
     }
 
     /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
@@ -1019,41 +785,12 @@ public final class Call {
                 p.send(), p.receive());
     }
 
-    /** The peer's DTLS terms of a section; a bad fingerprint or setup is the peer's error, counted as a DTLS-SRTP failure. */
-    private DtlsTerms dtlsTerms(SessionDescription sdp, MediaDescription m, boolean inOffer) {
-        try {
-            return DtlsTerms.of(sdp, m, inOffer);
-        } catch (DtlsNegotiationException e) {
-            throw failed(Failure.DTLS_SRTP, EngineException.invalid(e.getMessage()));
-        }
-    }
-
-    /** Our a=setup in an answer; to actpass we keep the role of a running association (no needless new handshake). */
-    private DtlsSetup.Answer answerSetup(DtlsSetup offered) {
-        DtlsRole running = dtls == null ? null : dtls.role();
-        if (offered == DtlsSetup.ACTPASS && running == DtlsRole.SERVER) return new DtlsSetup.Answer(DtlsSetup.PASSIVE, DtlsRole.SERVER);
-        try {
-            return DtlsSetup.answer(offered);
-        } catch (DtlsNegotiationException e) {
-            throw failed(Failure.DTLS_SRTP, EngineException.precondition(e.getMessage()));
-        }
-    }
-
-    private DtlsRole offererRole(DtlsSetup answered) {
-        try {
-            return DtlsSetup.offererRole(answered);
-        } catch (DtlsNegotiationException e) {
-            throw failed(Failure.DTLS_SRTP, EngineException.invalid(e.getMessage()));
-        }
-    }
-
     /** The audio (or the unbundled video) transport's DTLS link, made on first use, with what this exchange decided. */
     private void configureDtls(boolean video, DtlsSetup.Association a) {
-        if (certificate == null) certificate = certificates.get();
         DtlsLink link = video ? videoDtls : dtls;
         if (link == null) {
             DtlsListener l = new DtlsListener();
-            link = new DtlsLink(certificate, (b, o, n) -> {
+            link = new DtlsLink(certificate(), (b, o, n) -> {
                 IceEndpoint e = video ? videoIce : ice;
                 if (e != null) e.send(b, o, n);
             }, l);
@@ -1209,9 +946,13 @@ public final class Call {
         }
     }
 
-    private final class IceListener implements IceEndpoint.Listener {
+    /** An ICE listener that knows its endpoint, to tell the running endpoint from a restart's. */
+    private abstract static class EndpointListener implements IceEndpoint.Listener {
         /** The endpoint this listener belongs to; set right after it is built, before any check runs. */
         volatile IceEndpoint self;
+    }
+
+    private final class IceListener extends EndpointListener {
 
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
@@ -1425,34 +1166,42 @@ public final class Call {
 
     private void ensureIce(boolean controlling) {
         if (ice != null) return;
-        ice = newIce(controlling, true);
+        ice = gather(false, controlling, true);
     }
 
-    /** Gathers a new audio endpoint and announces its candidates (trickle events, client addresses). */
-    private IceEndpoint newIce(boolean controlling, boolean first) {
-        IceListener l = new IceListener();
+    /**
+     * Gathers a new endpoint for the audio transport (the BUNDLE group's) or, with {@code video}, for
+     * an unbundled video section, and announces its candidates (trickle events; audio's also go to
+     * the client's address list).
+     */
+    private IceEndpoint gather(boolean video, boolean controlling, boolean first) {
+        EndpointListener l = video ? new VideoIceListener() : new IceListener();
+        String what = video ? "video: " : "";
         IceEndpoint e;
         try {
             e = new IceEndpoint(config, controlling, l, sendCeiling);
         } catch (IOException | RuntimeException x) {
-            String why = "cannot gather ICE candidates: " + x.getMessage();
-            failures.accept(config.iceRelayOnly() ? Failure.TURN : Failure.ICE);
+            String why = "cannot gather ICE candidates" + (video ? " for video: " : ": ") + x.getMessage();
+            failures.accept(!video && config.iceRelayOnly() ? Failure.TURN : Failure.ICE);
             // relay-only without a relay can never connect: say so in the state, too (a failed restart leaves the call as it is)
-            if (first && config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
+            if (!video && first && config.iceRelayOnly()) setState(SessionState.State.FAILED, why);
             throw new EngineException(Error.Code.UNAVAILABLE, why, x);
         }
         l.self = e;
         for (String p : e.turnProblems()) {
             failures.accept(Failure.TURN);
-            emitState(state, p + "; the call goes on without that relay");
+            emitState(state, what + p + "; the call goes on without that relay");
         }
+        String mid = video ? "1" : "0";
         for (Candidate c : e.localCandidates()) {
-            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                    .setSessionId(id).setCandidate(c.toString()).setMid("0")).build());
+            LocalCandidate.Builder lc = LocalCandidate.newBuilder().setSessionId(id).setCandidate(c.toString()).setMid(mid);
+            if (video) lc.setMLineIndex(1);
+            events.emit(Event.newBuilder().setLocalCandidate(lc).build());
         }
-        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                .setSessionId(id).setMid("0").setEndOfCandidates(true)).build());
-        candidatesGathered.accept(e.localCandidates());
+        LocalCandidate.Builder end = LocalCandidate.newBuilder().setSessionId(id).setMid(mid).setEndOfCandidates(true);
+        if (video) end.setMLineIndex(1);
+        events.emit(Event.newBuilder().setLocalCandidate(end).build());
+        if (!video) candidatesGathered.accept(e.localCandidates());
         return e;
     }
 
@@ -1465,101 +1214,9 @@ public final class Call {
         return pendingVideoIce != null ? pendingVideoIce : videoIce;
     }
 
-    /** The SDES lines an audio offer carries (RFC 4568): one key per suite, tags 1 and 2. */
-    private List<Crypto> offeredAudioKeys() {
-        return List.of(new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, key80), new Crypto(2, Crypto.AES_CM_128_HMAC_SHA1_32, key32));
-    }
-
-    /** The SDES line a video offer carries. */
-    private List<Crypto> offeredVideoKeys() {
-        return List.of(new Crypto(1, Crypto.AES_CM_128_HMAC_SHA1_80, videoKey));
-    }
-
-    private void addIceAttributes(List<Attribute> attrs) {
-        IceEndpoint e = sdpIce();
-        addIceCredentials(attrs, e);
-        attrs.add(Attribute.of("ice-options", "trickle"));
-        for (Candidate c : e.localCandidates()) {
-            attrs.add(Attribute.of("candidate", c));
-        }
-        attrs.add(Attribute.flag("end-of-candidates"));
-    }
-
-    /** a=fingerprint, a=setup and a=msid of a DTLS-SRTP section (RFC 8842 section 5, RFC 8830). */
-    private void addDtlsAttributes(List<Attribute> attrs, DtlsSetup setup, String track) {
-        if (certificate == null) certificate = certificates.get();
-        attrs.add(Attribute.of("fingerprint", certificate.fingerprint().toSdp()));
-        attrs.add(Attribute.of("setup", setup.sdpValue()));
-        attrs.add(Attribute.of("msid", msid + " " + msid + "-" + track));
-    }
-
-    private SessionDescription build(String proto, List<String> formats, List<Attribute> attrs, List<MediaDescription> extra,
-                                     List<Attribute> sessionAttrs) {
-        InetSocketAddress def = ice.defaultAddress();
-        Connection c = Connection.of(def.getAddress());
-        sdpVersion++;
-        List<MediaDescription> all = new ArrayList<>();
-        all.add(new MediaDescription("audio", def.getPort(), proto, formats, c, attrs));
-        all.addAll(extra);
-        return new SessionDescription("vmc", Long.toString(sdpSessionId), sdpVersion, c, "vmc", null, sessionAttrs, all);
-    }
-
-    private static MediaDescription videoSection(SessionDescription sdp) {
-        for (MediaDescription m : sdp.media()) {
-            if (m.media().equals("video") && m.isRtp()) return m;
-        }
-        return null;
-    }
-
     private void ensureVideoIce(boolean controlling) {
         if (videoIce != null) return;
-        videoIce = newVideoIce(controlling, true);
-    }
-
-    private IceEndpoint newVideoIce(boolean controlling, boolean first) {
-        VideoIceListener l = new VideoIceListener();
-        IceEndpoint e;
-        try {
-            e = new IceEndpoint(config, controlling, l, sendCeiling);
-        } catch (IOException | RuntimeException x) {
-            failures.accept(Failure.ICE);
-            throw new EngineException(Error.Code.UNAVAILABLE, "cannot gather ICE candidates for video: " + x.getMessage(), x);
-        }
-        l.self = e;
-        for (String p : e.turnProblems()) {
-            failures.accept(Failure.TURN);
-            emitState(state, "video: " + p + "; the call goes on without that relay");
-        }
-        for (Candidate c : e.localCandidates()) {
-            events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                    .setSessionId(id).setCandidate(c.toString()).setMid("1").setMLineIndex(1)).build());
-        }
-        events.emit(Event.newBuilder().setLocalCandidate(LocalCandidate.newBuilder()
-                .setSessionId(id).setMid("1").setMLineIndex(1).setEndOfCandidates(true)).build());
-        return e;
-    }
-
-    /** rtpmap, fmtp and the feedback we act on (PLI, FIR) or announce (NACK) for one video format. */
-    private static void addVideoFormat(List<Attribute> attrs, VideoCodec c, int pt, String fmtp) {
-        attrs.add(Attribute.of("rtpmap", new RtpMap(pt, c.sdpName(), VideoCodec.CLOCK_RATE, 1)));
-        if (fmtp != null) attrs.add(Attribute.of("fmtp", pt + " " + fmtp));
-        attrs.add(Attribute.of("rtcp-fb", pt + " nack"));
-        attrs.add(Attribute.of("rtcp-fb", pt + " nack pli"));
-        attrs.add(Attribute.of("rtcp-fb", pt + " ccm fir"));
-    }
-
-    private static void addIceCredentials(List<Attribute> attrs, IceEndpoint e) {
-        attrs.add(Attribute.of("ice-ufrag", e.localUfrag()));
-        attrs.add(Attribute.of("ice-pwd", e.localPassword()));
-    }
-
-    private void addVideoIceAttributes(List<Attribute> attrs) {
-        IceEndpoint e = sdpVideoIce();
-        addIceCredentials(attrs, e);
-        for (Candidate c : e.localCandidates()) {
-            attrs.add(Attribute.of("candidate", c));
-        }
-        attrs.add(Attribute.flag("end-of-candidates"));
+        videoIce = gather(true, controlling, true);
     }
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
@@ -1802,8 +1459,7 @@ public final class Call {
         }
     }
 
-    private final class VideoIceListener implements IceEndpoint.Listener {
-        volatile IceEndpoint self;
+    private final class VideoIceListener extends EndpointListener {
 
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
@@ -1841,40 +1497,10 @@ public final class Call {
         }
     }
 
-    private static SessionDescription parse(String sdp) {
-        try {
-            return SdpParser.parse(sdp);
-        } catch (SdpParseException e) {
-            throw EngineException.invalid(e.getMessage());
-        }
-    }
-
     /** A section's a=mid if it is a usable token (at most 32 characters, RFC 5888 token characters), else null. */
     private static String usableMid(MediaDescription m) {
         String mid = m.attribute("mid").map(String::strip).orElse("");
         return mid.matches("[A-Za-z0-9!#$%&'*+.^_`{|}~-]{1,32}") ? mid : null;
-    }
-
-    private static MediaDescription audioSection(SessionDescription sdp) {
-        for (MediaDescription m : sdp.media()) {
-            if (m.media().equals("audio") && !m.isRejected() && m.isRtp()) return m;
-        }
-        throw EngineException.precondition("no usable audio section (m=audio with RTP/AVP or RTP/SAVP and a non-zero port)");
-    }
-
-    private static int telephoneEventPt(Map<Integer, RtpMap> maps, int clock) {
-        for (Map.Entry<Integer, RtpMap> e : maps.entrySet()) {
-            if (e.getValue().encoding().equalsIgnoreCase(AudioCodec.TELEPHONE_EVENT) && e.getValue().clockRate() == clock) {
-                return e.getKey();
-            }
-        }
-        return -1;
-    }
-
-    private static String describe(Map<Integer, RtpMap> maps) {
-        List<String> l = new ArrayList<>();
-        maps.values().forEach(r -> l.add(r.encoding() + "/" + r.clockRate()));
-        return l.toString();
     }
 
     /** Counts a failure and returns the exception that reports it, for {@code throw failed(...)}. */
