@@ -8,6 +8,7 @@ import io.vmc.engine.internal.media.AudioCodec;
 import io.vmc.engine.internal.media.VideoCodec;
 import io.vmc.engine.internal.rtp.MediaFlow;
 import io.vmc.engine.internal.rtp.QualityWatch;
+import io.vmc.engine.internal.rtp.RtpHeaderExtensions;
 import io.vmc.engine.internal.rtp.RtpPackets;
 import io.vmc.engine.internal.rtp.VideoFlow;
 import io.vmc.engine.internal.transport.IceEndpoint;
@@ -163,14 +164,16 @@ public final class Call {
     private DtlsCertificate certificate;
     private boolean usesDtls;                   // the negotiated media is keyed by DTLS
     private volatile boolean bundled;           // video shares the audio transport
+    /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
+    private volatile int midExtensionId = -1;
     private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
     private volatile DtlsLink videoDtls;                // the video transport's when not bundled
     private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
     private VideoFlow.Params videoAwaitingKeys;
     private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
     /** The mids of our sections: ours in our first offer, the peer's once we answered its offer. */
-    private String audioMid = "0";
-    private String videoMid = "1";
+    private volatile String audioMid = "0";  // read by the receive thread (MID demultiplexing)
+    private volatile String videoMid = "1";
     // self view: a second overlay fed from the sender, shown at the app's self-view mapping
     private io.vmc.overlay.VideoOverlay selfOverlay;
     private int selfViewMapping = -1;
@@ -303,6 +306,7 @@ public final class Call {
             for (Crypto c : offeredAudioKeys()) attrs.add(Attribute.of("crypto", c));
         }
         if (dtlsOffer) addDtlsAttributes(attrs, DtlsSetup.offer(), "audio");
+        if (dtlsOffer) attrs.addAll(HeaderExtensions.offer());
         attrs.add(Attribute.flag(wanted.attribute()));
         List<MediaDescription> extra = new ArrayList<>();
         List<Attribute> sessionAttrs = new ArrayList<>();
@@ -324,6 +328,7 @@ public final class Call {
             else if (bundleOnly) addIceCredentials(va, sdpIce());
             else addVideoIceAttributes(va);
             if (bundleOnly) va.add(Attribute.flag("bundle-only"));
+            if (dtlsOffer) va.addAll(HeaderExtensions.offer());
             List<String> vFormats = new ArrayList<>();
             VideoFlow running = videoFlow;
             if (running != null) {
@@ -412,6 +417,7 @@ public final class Call {
         List<Attribute> attrs = new ArrayList<>();
         m.attribute("mid").ifPresent(mid -> attrs.add(Attribute.of("mid", mid)));
         if (m.hasAttribute("rtcp-mux")) attrs.add(Attribute.flag("rtcp-mux"));
+        attrs.addAll(HeaderExtensions.answer(m));
         if (withIce) addIceAttributes(attrs);
         formats.add(Integer.toString(pt));
         attrs.add(Attribute.of("rtpmap", maps.get(pt)));
@@ -469,6 +475,7 @@ public final class Call {
                 List<Attribute> va = new ArrayList<>();
                 vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
                 if (vOffer.hasAttribute("rtcp-mux") || bundleVideo) va.add(Attribute.flag("rtcp-mux"));
+                va.addAll(HeaderExtensions.answer(vOffer));
                 if (bundleVideo) addIceAttributes(va); else if (vIce) addVideoIceAttributes(va);
                 addVideoFormat(va, vMatch.codec(), vPt, vMatch.codec().answerFmtp(vMatch.remoteFmtp()));
                 if (terms != null) {
@@ -500,9 +507,11 @@ public final class Call {
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = terms != null;
         bundled = videoAccepted && bundleVideo;
+        midExtensionId = bundled ? HeaderExtensions.midId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
-        if (usableMid(m) != null) audioMid = usableMid(m);
-        if (videoAccepted && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
+        // (this.: the locals above shadow the fields; without it the peer's mids were never kept)
+        if (usableMid(m) != null) this.audioMid = usableMid(m);
+        if (videoAccepted && usableMid(vOffer) != null) this.videoMid = usableMid(vOffer);
         if (terms != null) configureDtls(false, new DtlsSetup.Association(dtlsAnswer.role(), terms.fingerprint(), terms.tlsId()));
         if (videoAccepted) {
             Direction vDir = offer.direction(vOffer).reverse().intersect(videoWantedDirection());
@@ -603,6 +612,7 @@ public final class Call {
                 videoIce = null;
             }
             if (nowBundled || !videoRemoteSet) bundled = nowBundled;
+            midExtensionId = bundled ? HeaderExtensions.midId(m) : -1;
         }
         boolean sdes = secure && terms == null;
         MediaFlow.Params p = new MediaFlow.Params(chosen, sendPt, recvPt, sendDtmf, recvDtmf,
@@ -1179,10 +1189,10 @@ public final class Call {
     }
 
     /**
-     * The audio transport's receive path (RFC 7983, then RFC 8843 section 9 without the MID
-     * extension, which the engine does not negotiate): DTLS to the link; RTP by payload type; RTCP
-     * by its sender SSRC, which SRTCP leaves in the clear, and to both streams while neither knows
-     * the sender (each authenticates its own copy).
+     * The audio transport's receive path (RFC 7983, then RFC 8843 section 9): DTLS to the link; RTP
+     * by its MID header extension when negotiated (SRTP leaves the header in the clear), else by
+     * payload type; RTCP by its sender SSRC, which SRTCP leaves in the clear, and to both streams
+     * while neither knows the sender (each authenticates its own copy).
      */
     private boolean route(byte[] buf, int off, int len) {
         if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
@@ -1195,6 +1205,10 @@ public final class Call {
         if (v == null) return f != null && f.onPacket(buf, off, len);
         if (len < 8) return false;
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
+            int midId = midExtensionId;
+            String mid = midId > 0 ? RtpHeaderExtensions.mid(buf, off, len, midId) : null;
+            if (mid != null && mid.equals(videoMid)) return v.onPacket(buf, off, len);
+            if (mid != null && mid.equals(audioMid)) return f != null && f.onPacket(buf, off, len);
             if (RtpPackets.payloadType(buf, off) == v.params().recvPt()) return v.onPacket(buf, off, len);
             return f != null && f.onPacket(buf, off, len);
         }
