@@ -190,4 +190,23 @@ class RtpFeaturesTest {
             assertThat(Math.abs(applied.get(i) - applied.get(i - 1)) * 100).isGreaterThanOrEqualTo(applied.get(i - 1) * 3);
         }
     }
+
+    /** Reduced-size RTCP (RFC 5506, a=rtcp-rsize): a lone PLI or NACK, no SR/RR first, is acted on. */
+    @Test
+    void reducedSizeFeedbackWithoutAReportIsTaken() {
+        AtomicInteger keyframes = new AtomicInteger();
+        List<Integer> resent = new ArrayList<>();
+        RtpStream s = new RtpStream(US, "c", 90000);
+        NackFeedback n = new NackFeedback(() -> -1, () -> true, p -> resent.add(RtpPackets.seq(p, 0)), 0);
+        s.add(n);
+        s.add(new KeyframeRequests(keyframes::incrementAndGet, () -> 1, 0));
+        s.onSent(rtp(96, 7, 0, US), 7, 0);
+        byte[] p = new byte[64];
+        int pli = RtcpPackets.writePli(p, 0, PEER, US);
+        receive(s, java.util.Arrays.copyOf(p, pli), MS);
+        assertThat(keyframes.get()).isEqualTo(1);
+        int nack = RtcpPackets.writeNack(p, 0, PEER, US, List.of(7));
+        receive(s, java.util.Arrays.copyOf(p, nack), MS);
+        assertThat(resent).containsExactly(7);
+    }
 }
