@@ -281,11 +281,8 @@ public final class MediaFlow implements AutoCloseable {
 
     /** After an SSRC collision (RFC 3550 section 8.2): BYE for the SSRC we gave up. */
     private void sayByeAfterCollision() {
-        long old = stream.takeCollision();
-        if (old < 0) return;
-        LOG.info("audio: the peer's SSRC {} is ours: now sending as {} (BYE sent)", old, stream.ssrc());
-        byte[] p = new byte[stream.maxCompoundBytes() + 8];
-        sendRtcpPacket(p, stream.writeBye(p, 0, old), old);
+        byte[] bye = stream.takeBye();
+        if (bye != null) sendRtcpPacket(bye, bye.length, RtpPackets.readU32(bye, 4));
     }
 
     private void onDecodedPcm(byte[] pcm) {

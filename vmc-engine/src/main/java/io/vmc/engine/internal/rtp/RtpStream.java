@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jitsi.srtp.SrtpErrorStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every RTP stream does, whatever its kind (RFC 3550): our SSRC and CNAME, the peer's SSRC
@@ -20,12 +22,13 @@ import org.jitsi.srtp.SrtpErrorStatus;
  * (audio) DTMF, {@link VideoFlow} (video) NACK, keyframe requests and bitrate control.
  *
  * <p>SSRC collisions (RFC 3550 section 8.2): when the peer's stream turns out to use our SSRC, we
- * take a new random one and the flow sends a BYE for the old one ({@link #takeCollision()}).
+ * take a new random one and the flow sends a BYE for the old one ({@link #takeBye()}).
  *
  * <p>Times are passed in (nanoTime for intervals, {@link RtcpPackets#ntpNow()} for NTP) so that this
  * is tested without clocks, sockets or GStreamer. Thread-safe: one lock guards the receive state.
  */
 public final class RtpStream {
+    private static final Logger LOG = LoggerFactory.getLogger(RtpStream.class);
     /** The drop counters every stream keeps, in the order they are reported. */
     public static final List<String> DROP_REASONS =
             List.of("badLength", "wrongSsrc", "authFailed", "replayed", "unknownPayloadType", "rtcpInvalid");
@@ -61,13 +64,18 @@ public final class RtpStream {
     public long ssrc() { return ssrc; }
 
     /**
-     * The SSRC we used before a collision (RFC 3550 section 8.2), once, for the flow's BYE; -1
-     * when there was none since the last call.
+     * After a collision (RFC 3550 section 8.2), once: the plain compound that says BYE for the SSRC
+     * we gave up ({@link #writeBye}), to be sent (and protected) as that SSRC; else null.
      */
-    public synchronized long takeCollision() {
-        long c = collided;
-        collided = -1;
-        return c;
+    public byte[] takeBye() {
+        long old;
+        synchronized (this) {
+            old = collided;
+            collided = -1;
+        }
+        if (old < 0) return null;
+        byte[] p = new byte[maxCompoundBytes() + 8];
+        return java.util.Arrays.copyOf(p, writeBye(p, 0, old));
     }
 
     /** The peer's SSRC once its first authenticated packet came, else -1. */
@@ -117,6 +125,7 @@ public final class RtpStream {
                 fresh = MediaFlow.randomSsrc();
             } while (fresh == pktSsrc || fresh == collided);
             ssrc = fresh;
+            LOG.info("the peer's SSRC {} is ours (RFC 3550 section 8.2): now sending as {}, BYE for the old one", pktSsrc, fresh);
         }
         return true;
     }

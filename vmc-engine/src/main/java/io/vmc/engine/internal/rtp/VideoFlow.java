@@ -257,11 +257,8 @@ public final class VideoFlow implements AutoCloseable {
 
     /** After an SSRC collision (RFC 3550 section 8.2): BYE for the SSRC we gave up. */
     private void sayByeAfterCollision() {
-        long old = stream.takeCollision();
-        if (old < 0) return;
-        LOG.info("video: the peer's SSRC {} is ours: now sending as {} (BYE sent)", old, stream.ssrc());
-        byte[] p = new byte[stream.maxCompoundBytes() + 8];
-        send(p, stream.writeBye(p, 0, old), true);
+        byte[] bye = stream.takeBye();
+        if (bye != null) send(bye, bye.length, true);
     }
 
     /** The timer's look at gaps, for when no packet arrives after one (a frame's last packet lost). */

@@ -133,25 +133,27 @@ class RtpStreamTest {
         byte[] pkt = new byte[12];
         pkt[0] = (byte) 0x80;
         RtpPackets.setSsrc(pkt, 0, US);
-        assertThat(s.takeCollision()).isEqualTo(-1);
+        assertThat(s.takeBye()).isNull();
         assertThat(s.accept(pkt, 0, 12, 0)).as("the peer's packet is fine").isEqualTo(RtpFeature.Arrival.NEW);
         assertThat(s.remoteSsrc()).isEqualTo(US);
         assertThat(s.ssrc()).isNotEqualTo(US);
-        assertThat(s.takeCollision()).isEqualTo(US);
-        assertThat(s.takeCollision()).as("one BYE").isEqualTo(-1);
+        byte[] bye = s.takeBye();
+        assertThat(bye).isNotNull();
+        assertThat(s.takeBye()).as("one BYE").isNull();
         long fresh = s.ssrc();
         RtpPackets.setSeq(pkt, 0, 1);
         assertThat(s.accept(pkt, 0, 12, 20_000_000L)).isEqualTo(RtpFeature.Arrival.NEW);
         assertThat(s.ssrc()).as("no second change").isEqualTo(fresh);
 
-        byte[] p = new byte[s.maxCompoundBytes() + 8];
-        int end = s.writeBye(p, 0, US);
+        byte[] p = bye;
+        int end = bye.length;
         // RR and SDES from the old SSRC, BYE last (RFC 3550 section 6.1)
         assertThat(RtcpPackets.parse(p, 0, end, fresh).malformed()).isFalse();
         assertThat(RtpPackets.readU32(p, 4)).isEqualTo(US);
         assertThat(p[end - 7] & 0xff).isEqualTo(RtcpPackets.BYE);
         assertThat(RtpPackets.readU32(p, end - 4)).isEqualTo(US);
         // our reports now come from the new SSRC and cover the peer
+        p = new byte[s.maxCompoundBytes()];
         end = s.writeCompound(p, 0, null, true, 40_000_000L);
         RtcpPackets.Parsed r = RtcpPackets.parse(p, 0, end, US);
         assertThat(r.senderSsrc()).isEqualTo(fresh);
