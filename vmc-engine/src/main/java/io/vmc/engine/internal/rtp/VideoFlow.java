@@ -133,9 +133,9 @@ public final class VideoFlow implements AutoCloseable {
         this.sender = s;
         this.receiver = r;
         long now = System.nanoTime();
-        this.nack = new NackFeedback(stream::rttMs, () -> sending && !closed, p -> send(p, p.length, false), now);
+        this.nack = new NackFeedback(stream::rttMs, () -> sending && !closed && !sendStopped, p -> send(p, p.length, false), now);
         this.keyframes = new KeyframeRequests(s == null ? null : s::requestKeyframe, r == null ? null : r::framesDecoded, now);
-        this.bitrate = new BitrateControl(MIN_BITRATE_KBPS, config.videoMaxBitrateKbps(), () -> sender != null && sending,
+        this.bitrate = new BitrateControl(MIN_BITRATE_KBPS, config.videoMaxBitrateKbps(), () -> sender != null && sending && !sendStopped,
                 kbps -> sender.setTargetBitrate(kbps), now);
         stream.add(nack);
         stream.add(keyframes);
