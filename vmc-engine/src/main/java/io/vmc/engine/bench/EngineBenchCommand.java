@@ -3,6 +3,8 @@ package io.vmc.engine.bench;
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.MediaEngine;
 import io.vmc.engine.internal.media.GstSupport;
+import io.vmc.engine.internal.media.VideoCodec;
+import io.vmc.engine.internal.media.VideoPipelines;
 import io.vmc.transport.proto.CloseSession;
 import io.vmc.transport.proto.CreateAnswer;
 import io.vmc.transport.proto.CreateOffer;
@@ -61,6 +63,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--dtls", description = "DTLS-SRTP sessions (SessionOptions.dtls_srtp) instead of SDES keys: the setup figure then includes the handshake.")
     boolean dtls;
 
+    @Option(names = "--video", description = "VP8 video calls (audio + video, a test pattern) for the CPU/RSS figure, "
+            + "next to bare Opus + VP8 GStreamer chains.")
+    boolean video;
+
     @Option(names = "--jitter-ms", defaultValue = "20", description = "Jitter buffer for the latency runs, same on both sides (default ${DEFAULT-VALUE}).")
     int jitterMs;
 
@@ -68,6 +74,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     private final AtomicLong armedAt = new AtomicLong(NO_ONSET);
     private final AtomicLong onsetAt = new AtomicLong(NO_ONSET);
     private long requestIds;
+    private EngineConfig videoConfig;
 
     @Override
     public Integer call() throws Exception {
@@ -79,6 +86,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .audioSink(EngineConfig.AudioSink.none()).jitterBufferMs(jitterMs)
                 // both ends on 127.0.0.1: the default policy refuses loopback destinations
                 .allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK));
+        if (video) base.videoSource(EngineConfig.VideoSource.testPattern("ball"));
+        videoConfig = base.build();
         try (MediaEngine a = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(440)).build(), e -> { });
              MediaEngine b = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(880)).build(), e -> { });
              // the latency runs watch decoded audio in 20 ms blocks, which the CPU runs do not pay for
@@ -113,9 +122,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
             long rssAfter = rssKb();
             double perEnd = (loaded - idle) / (2.0 * calls);
             double bareCpu = bareCpuPerEnd(calls) - idle / (2.0 * calls);
-            System.out.printf(Locale.ROOT, "cpu: idle %.1f %% of one core, %d Opus calls (both ends in this JVM) %.1f %%"
-                    + " -> %.2f %% of one core per call end; bare GStreamer Opus/RTP send+receive pipelines: %.2f %% per end%n",
-                    idle, calls, loaded, perEnd, bareCpu);
+            String kind = video ? "Opus+VP8" : "Opus";
+            System.out.printf(Locale.ROOT, "cpu: idle %.1f %% of one core, %d %s calls (both ends in this JVM) %.1f %%"
+                    + " -> %.2f %% of one core per call end; bare GStreamer %s/RTP send+receive pipelines: %.2f %% per end"
+                    + " (ratio %.2f)%n", idle, calls, kind, loaded, perEnd, kind, bareCpu, perEnd / bareCpu);
             System.out.printf(Locale.ROOT, "rss: idle %d MiB, with %d calls (2 ends each) %d MiB (+%.1f MiB per call end)%n",
                     rssIdle / 1024, calls, rssCalls / 1024, (rssCalls - rssIdle) / 1024.0 / (2.0 * calls));
             System.out.printf(Locale.ROOT, "rss: after those calls ended %d MiB (%+.2f MiB per call end over idle)%n",
@@ -211,6 +221,23 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 + " ! rtpopuspay pt=111 mtu=1200 ! udpsink host=127.0.0.1 port=" + port + " sync=false async=false";
     }
 
+    /** The engine's VP8 send chain (VideoPipelines.Sender with its defaults) ending in udpsink. */
+    private String bareVideoSender(int port) {
+        EngineConfig.VideoFormat f = videoConfig.videoFormat();
+        return String.format(Locale.ROOT, "videotestsrc is-live=true pattern=ball ! videoconvert ! videoscale ! videorate"
+                        + " ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1 ! %s"
+                        + " ! udpsink host=127.0.0.1 port=%d sync=false async=false", f.width(), f.height(), f.fps(),
+                VideoCodec.VP8.senderChain(96, videoConfig.videoMaxBitrateKbps(), VideoPipelines.KEYFRAME_INTERVAL_SECONDS * f.fps()),
+                port);
+    }
+
+    /** The engine's VP8 receive chain (VideoPipelines.Receiver without an overlay) from udpsrc. */
+    private String bareVideoReceiver(int port) {
+        return "udpsrc address=127.0.0.1 port=" + port + " caps=\"" + VideoCodec.VP8.rtpCaps(96) + "\""
+                + " ! rtpjitterbuffer latency=" + Math.max(jitterMs, 50) + " do-lost=true ! " + VideoCodec.VP8.receiverChain()
+                + " ! fakesink sync=false";
+    }
+
     static String bareReceiver(int port, int jitterMs, String sink) {
         return "udpsrc address=127.0.0.1 port=" + port
                 + " caps=\"application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=111\""
@@ -230,6 +257,15 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 tx.play();
                 ps.add(rx);
                 ps.add(tx);
+                if (video) {
+                    int vport = freePort();
+                    Pipeline vrx = (Pipeline) Gst.parseLaunch(bareVideoReceiver(vport));
+                    Pipeline vtx = (Pipeline) Gst.parseLaunch(bareVideoSender(vport));
+                    vrx.play();
+                    vtx.play();
+                    ps.add(vrx);
+                    ps.add(vtx);
+                }
             }
             TimeUnit.SECONDS.sleep(2);
             double idle = 0;
@@ -300,7 +336,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     private String create(MediaEngine e) {
         return ok(e, Request.newBuilder().setCreateSession(CreateSession.newBuilder()
-                .setOptions(SessionOptions.newBuilder().setAudio(true).addAudioCodecs("opus")
+                .setOptions(SessionOptions.newBuilder().setAudio(true).addAudioCodecs("opus").setVideo(video)
                         .setSrtp(plain ? SessionOptions.SrtpPolicy.SRTP_DISABLED : SessionOptions.SrtpPolicy.SRTP_REQUIRED)
                         .setDtlsSrtp(dtls && !plain))))
                 .getSessionCreated().getSessionId();

@@ -8,6 +8,7 @@ import io.vmc.engine.internal.media.AudioCodec;
 import io.vmc.engine.internal.media.VideoCodec;
 import io.vmc.engine.internal.rtp.MediaFlow;
 import io.vmc.engine.internal.rtp.QualityWatch;
+import io.vmc.engine.internal.rtp.RtpHeaderExtensions;
 import io.vmc.engine.internal.rtp.RtpPackets;
 import io.vmc.engine.internal.rtp.VideoFlow;
 import io.vmc.engine.internal.transport.IceEndpoint;
@@ -168,14 +169,16 @@ public final class Call {
     private DtlsCertificate certificate;
     private boolean usesDtls;                   // the negotiated media is keyed by DTLS
     private volatile boolean bundled;           // video shares the audio transport
+    /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
+    private volatile int midExtensionId = -1;
     private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
     private volatile DtlsLink videoDtls;                // the video transport's when not bundled
     private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
     private VideoFlow.Params videoAwaitingKeys;
     private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
     /** The mids of our sections: ours in our first offer, the peer's once we answered its offer. */
-    private String audioMid = "0";
-    private String videoMid = "1";
+    private volatile String audioMid = "0";  // read by the receive thread (MID demultiplexing)
+    private volatile String videoMid = "1";
     // self view: a second overlay fed from the sender, shown at the app's self-view mapping
     private io.vmc.overlay.VideoOverlay selfOverlay;
     private int selfViewMapping = -1;
@@ -338,6 +341,7 @@ public final class Call {
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = a.audio().dtls() != null;
         bundled = a.videoBundled();
+        midExtensionId = bundled ? HeaderExtensions.midId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
         if (usableMid(m) != null) audioMid = usableMid(m);
         if (v != null && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
@@ -386,6 +390,7 @@ public final class Call {
                 videoIce = null;
             }
             if (r.bundled() || !videoRemoteSet) bundled = r.bundled();
+            midExtensionId = bundled ? HeaderExtensions.midId(m) : -1;
         }
         applyMedia(audioParams(r.audio()), r.audio().direction());
         boolean videoTransport = bundled || videoIce != null;
@@ -1002,10 +1007,10 @@ public final class Call {
     }
 
     /**
-     * The audio transport's receive path (RFC 7983, then RFC 8843 section 9 without the MID
-     * extension, which the engine does not negotiate): DTLS to the link; RTP by payload type; RTCP
-     * by its sender SSRC, which SRTCP leaves in the clear, and to both streams while neither knows
-     * the sender (each authenticates its own copy).
+     * The audio transport's receive path (RFC 7983, then RFC 8843 section 9): DTLS to the link; RTP
+     * by its MID header extension when negotiated (SRTP leaves the header in the clear), else by
+     * payload type; RTCP by its sender SSRC, which SRTCP leaves in the clear, and to both streams
+     * while neither knows the sender (each authenticates its own copy).
      */
     private boolean route(byte[] buf, int off, int len) {
         if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
@@ -1018,6 +1023,10 @@ public final class Call {
         if (v == null) return f != null && f.onPacket(buf, off, len);
         if (len < 8) return false;
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
+            int midId = midExtensionId;
+            String mid = midId > 0 ? RtpHeaderExtensions.mid(buf, off, len, midId) : null;
+            if (mid != null && mid.equals(videoMid)) return v.onPacket(buf, off, len);
+            if (mid != null && mid.equals(audioMid)) return f != null && f.onPacket(buf, off, len);
             if (RtpPackets.payloadType(buf, off) == v.params().recvPt()) return v.onPacket(buf, off, len);
             return f != null && f.onPacket(buf, off, len);
         }

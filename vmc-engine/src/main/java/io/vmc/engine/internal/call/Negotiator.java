@@ -225,6 +225,7 @@ public final class Negotiator {
         attrs.add(Attribute.of("ptime", 20));
         if (offerKeys) for (Crypto c : offeredAudioKeys()) attrs.add(Attribute.of("crypto", c));
         if (o.dtls()) addDtls(attrs, DtlsSetup.offer(), "audio");
+        if (o.dtls()) attrs.addAll(HeaderExtensions.offer());
         attrs.add(Attribute.flag(o.wants().audio().attribute()));
         List<MediaDescription> extra = new ArrayList<>();
         List<Attribute> sessionAttrs = new ArrayList<>();
@@ -240,6 +241,7 @@ public final class Negotiator {
                 case OWN -> addIce(va, o.videoIce(), false, true);
             }
             if (bundleOnly) va.add(Attribute.flag("bundle-only"));
+            if (o.dtls()) va.addAll(HeaderExtensions.offer());
             List<String> vFormats = new ArrayList<>();
             if (o.wants().runningVideo() != null) {
                 // a re-offer (hold/resume) keeps the running codec: the pipelines are not rebuilt
@@ -453,6 +455,7 @@ public final class Negotiator {
         List<Attribute> attrs = new ArrayList<>();
         m.attribute("mid").ifPresent(mid -> attrs.add(Attribute.of("mid", mid)));
         if (m.hasAttribute("rtcp-mux")) attrs.add(Attribute.flag("rtcp-mux"));
+        attrs.addAll(HeaderExtensions.answer(m));
         if (s.usesIce()) addIce(attrs, audioIce, true, true);
         formats.add(Integer.toString(s.recvPt()));
         attrs.add(Attribute.of("rtpmap", maps.get(s.recvPt())));
@@ -477,6 +480,7 @@ public final class Negotiator {
             List<Attribute> va = new ArrayList<>();
             vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
             if (vOffer.hasAttribute("rtcp-mux") || a.videoBundled()) va.add(Attribute.flag("rtcp-mux"));
+            va.addAll(HeaderExtensions.answer(vOffer));
             if (a.videoBundled()) addIce(va, audioIce, true, true);
             else if (v.usesIce()) addIce(va, videoIce, false, true);
             VideoCodec c = v.videoCodec();

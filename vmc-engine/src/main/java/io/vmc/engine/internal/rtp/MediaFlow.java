@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -21,13 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The RTP session of one audio stream, owned by Java: GStreamer produces and consumes payloads,
- * this class owns SSRC, sequence numbers, SRTP, RTCP, DTMF (RFC 4733) and the statistics, and
- * filters what arrives (length, SSRC, authentication, payload type) before GStreamer sees it.
+ * this class owns sequence numbers and SRTP, the shared {@link RtpStream} (SSRC, receive checks,
+ * statistics, RTCP) with DTMF ({@link TelephoneEvents}, RFC 4733) plugged in, and filters what
+ * arrives (length, SSRC, authentication, payload type) before GStreamer sees it.
  */
 public final class MediaFlow implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaFlow.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String DTMF_CHARS = "0123456789*#ABCD";
 
     /** What was negotiated for this stream. Keys null = plain RTP. */
     public record Params(AudioCodec codec, int sendPt, int recvPt, int sendDtmfPt, int recvDtmfPt,
@@ -50,7 +48,6 @@ public final class MediaFlow implements AutoCloseable {
     private final Io io;
     private final EngineConfig config;
     private final SrtpContext srtp;
-    private final long ssrc;
     /** SSRC, CNAME, SRTP receive, receive statistics and the RTCP every kind shares. */
     private final RtpStream stream;
     private int nextSeq;
@@ -82,17 +79,9 @@ public final class MediaFlow implements AutoCloseable {
     private long packetsReceived;
     private long bytesReceived;
     private volatile double levelDbov = -127;
-    private long lastDtmfTs = -1;
-    private boolean lastDtmfEnded;
 
-    // DTMF sending
-    private final Deque<int[]> dtmfQueue = new ArrayDeque<>(); // {event, durationMs}
-    private int[] dtmfCurrent;
-    private long dtmfTs;
-    private int dtmfElapsedMs;
-    private int dtmfEndSent;
-    private int dtmfGapMs;
-    private boolean dtmfFirst;
+    /** DTMF both ways; its sending side under sendLock. */
+    private final TelephoneEvents dtmf;
 
     /** A random SSRC and first sequence number, for a session's first flow. */
     public static long randomSsrc() {
@@ -110,7 +99,6 @@ public final class MediaFlow implements AutoCloseable {
     public MediaFlow(Params params, EngineConfig config, String sessionId, String pulseSource, String pulseSink,
                      long ssrc, int firstSeq, ScheduledExecutorService timer, Io io) throws IOException {
         this.params = params;
-        this.ssrc = ssrc;
         this.sessionId = sessionId;
         this.nextSeq = firstSeq & 0xffff;
         this.tsContinuity = new io.vmc.engine.internal.device.RtpTimestampContinuity(params.codec().clockRate());
@@ -120,6 +108,8 @@ public final class MediaFlow implements AutoCloseable {
         this.config = config;
         this.timer = timer;
         this.stream = new RtpStream(ssrc, params.cname(), params.codec().clockRate());
+        this.dtmf = new TelephoneEvents(params.recvDtmfPt(), params.codec().clockRate(), io::dtmfReceived);
+        stream.add(dtmf);
         this.srtp = params.encrypted() ? new SrtpContext(params.srtpSuite(), params.localKey(), params.remoteKey()) : null;
         Path dir = config.recordDir();
         this.recorder = dir == null ? null : new WavWriter(dir.resolve(sessionId + ".wav"), AudioPipelines.PCM_RATE, 1);
@@ -191,7 +181,8 @@ public final class MediaFlow implements AutoCloseable {
 
     public Params params() { return params; }
 
-    public long ssrc() { return ssrc; }
+    /** Our SSRC (a collision changes it, see {@link RtpStream}). */
+    public long ssrc() { return stream.ssrc(); }
 
     /** The peer's SSRC once its first authenticated packet came, else -1. */
     public long remoteSsrc() {
@@ -221,8 +212,8 @@ public final class MediaFlow implements AutoCloseable {
             lastMediaNanos = System.nanoTime();
             RtpPackets.setTimestamp(pkt, 0, tsContinuity.next(RtpPackets.timestamp(pkt, 0), lastMediaNanos));
             lastMediaTs = RtpPackets.timestamp(pkt, 0);
-            if (dtmfCurrent != null || closed) return; // RFC 4733 section 2.5.1.1: events replace the audio
-            RtpPackets.setSsrc(pkt, 0, ssrc);
+            if (dtmf.sending() || closed) return; // RFC 4733 section 2.5.1.1: events replace the audio
+            RtpPackets.setSsrc(pkt, 0, stream.ssrc());
             RtpPackets.setSeq(pkt, 0, nextSeq);
             nextSeq = (nextSeq + 1) & 0xffff;
             transmit(pkt, pkt.length - h);
@@ -235,7 +226,7 @@ public final class MediaFlow implements AutoCloseable {
         try {
             if (srtp != null) {
                 SrtpContext.Buf b = new SrtpContext.Buf(pkt, 0, pkt.length, 16);
-                srtp.protectRtp(b, ssrc);
+                srtp.protectRtp(b, RtpPackets.ssrc(pkt, 0));
                 io.send(b.getBuffer(), b.getOffset(), b.getLength());
             } else {
                 io.send(pkt, 0, pkt.length);
@@ -270,44 +261,28 @@ public final class MediaFlow implements AutoCloseable {
         int dLen = plain.getLength();
         int h = RtpPackets.headerLength(data, dOff, dLen);
         int pt = RtpPackets.payloadType(data, dOff);
-        boolean dtmf = params.recvDtmfPt() >= 0 && pt == params.recvDtmfPt();
-        if (pt != params.recvPt() && !dtmf) {
+        if (pt != params.recvPt() && !dtmf.isEventType(pt)) {
             stream.drop("unknownPayloadType");
             return false;
         }
+        RtpFeature.Arrival a;
         synchronized (recvLock) {
-            if (!stream.lockPeer(RtpPackets.ssrc(data, dOff))) return false; // the first authenticated packet fixes the SSRC
+            a = stream.accept(data, dOff, dLen, System.nanoTime()); // the first authenticated packet fixes the SSRC
+            if (a == null) return false;
             packetsReceived++;
             bytesReceived += dLen - h;
-            stream.onSequence(RtpPackets.seq(data, dOff));
-            // events (DTMF) keep their timestamp for a whole event: they do not count for jitter
-            stream.onReceived(RtpPackets.timestamp(data, dOff), System.nanoTime(), !dtmf);
-            if (dtmf) {
-                onTelephoneEvent(data, dOff + h, dLen - h, RtpPackets.timestamp(data, dOff));
-                return true;
-            }
         }
-        if (receiving) {
+        sayByeAfterCollision();
+        if (a != RtpFeature.Arrival.EVENT && receiving) {
             receiver.push(data, dOff, dLen);
         }
         return true;
     }
 
-    private void onTelephoneEvent(byte[] b, int off, int len, long ts) {
-        if (len < 4) return;
-        int event = b[off] & 0xff;
-        boolean end = (b[off + 1] & 0x80) != 0;
-        int duration = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
-        if (event >= DTMF_CHARS.length()) return;
-        if (ts != lastDtmfTs) {
-            lastDtmfTs = ts;
-            lastDtmfEnded = false;
-        }
-        if (end && !lastDtmfEnded) {
-            lastDtmfEnded = true;
-            int ms = (int) (duration * 1000L / params.codec().clockRate());
-            io.dtmfReceived(String.valueOf(DTMF_CHARS.charAt(event)), ms);
-        }
+    /** After an SSRC collision (RFC 3550 section 8.2): BYE for the SSRC we gave up. */
+    private void sayByeAfterCollision() {
+        byte[] bye = stream.takeBye();
+        if (bye != null) sendRtcpPacket(bye, bye.length, RtpPackets.readU32(bye, 4));
     }
 
     private void onDecodedPcm(byte[] pcm) {
@@ -352,13 +327,17 @@ public final class MediaFlow implements AutoCloseable {
         }
         byte[] p = new byte[stream.maxCompoundBytes()];
         int pos = stream.writeCompound(p, 0, info, true, now);
+        sendRtcpPacket(p, pos, stream.ssrc());
+    }
+
+    private void sendRtcpPacket(byte[] p, int len, long from) {
         try {
             if (srtp != null) {
-                SrtpContext.Buf b = new SrtpContext.Buf(p, 0, pos, 20);
-                srtp.protectRtcp(b, ssrc);
+                SrtpContext.Buf b = new SrtpContext.Buf(p, 0, len, 20);
+                srtp.protectRtcp(b, from);
                 io.send(b.getBuffer(), b.getOffset(), b.getLength());
             } else {
-                io.send(p, 0, pos);
+                io.send(p, 0, len);
             }
         } catch (IOException | GeneralSecurityException e) {
             LOG.debug("RTCP send failed: {}", e.toString());
@@ -367,12 +346,8 @@ public final class MediaFlow implements AutoCloseable {
 
     /** @return whether the packet authenticated (with SRTP) and was well-formed compound RTCP */
     private boolean onRtcp(byte[] buf, int off, int len) {
-        long sender = RtpPackets.readU32(buf, off + 4);
-        SrtpContext.Buf plain = stream.unprotect(srtp, true, buf, off, len, sender);
-        if (plain == null) return false;
-        RtcpPackets.Parsed r = RtcpPackets.parse(plain.getBuffer(), plain.getOffset(), plain.getLength(), ssrc);
-        stream.onRtcp(r, System.nanoTime(), RtcpPackets.ntpNow());
-        return !r.malformed();
+        RtcpPackets.Parsed r = stream.receiveRtcp(srtp, buf, off, len, System.nanoTime(), RtcpPackets.ntpNow());
+        return r != null && !r.malformed();
     }
 
     // ------------------------------------------------------------------ DTMF sending
@@ -381,13 +356,10 @@ public final class MediaFlow implements AutoCloseable {
     public void sendDtmf(String digits, int durationMs) {
         if (params.sendDtmfPt() < 0) throw new IllegalStateException("the peer did not negotiate telephone-event");
         synchronized (sendLock) {
-            for (char c : digits.toCharArray()) {
-                int ev = DTMF_CHARS.indexOf(Character.toUpperCase(c));
-                if (ev >= 0) dtmfQueue.add(new int[] {ev, durationMs});
-            }
+            dtmf.queue(digits, durationMs);
             // the 20 ms ticker runs only while there are digits to send
             if (dtmfTask == null && !closed) {
-                dtmfTask = timer.scheduleAtFixedRate(this::dtmfTick, 0, 20, TimeUnit.MILLISECONDS);
+                dtmfTask = timer.scheduleAtFixedRate(this::dtmfTick, 0, TelephoneEvents.TICK_MS, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -395,29 +367,11 @@ public final class MediaFlow implements AutoCloseable {
     private void dtmfTick() {
         try {
             synchronized (sendLock) {
-                if (dtmfCurrent == null) {
-                    if (dtmfGapMs > 0) {
-                        dtmfGapMs -= 20;
-                        return;
-                    }
-                    dtmfCurrent = dtmfQueue.poll();
-                    if (dtmfCurrent == null) {
-                        if (dtmfTask != null) dtmfTask.cancel(false);
-                        dtmfTask = null;
-                        return;
-                    }
-                    long clock = params.codec().clockRate();
-                    dtmfTs = lastMediaTs < 0 ? 0 : (lastMediaTs + (System.nanoTime() - lastMediaNanos) * clock / 1_000_000_000L) & 0xffffffffL;
-                    dtmfElapsedMs = 0;
-                    dtmfEndSent = 0;
-                    dtmfFirst = true;
-                }
-                dtmfElapsedMs = Math.min(dtmfElapsedMs + 20, dtmfCurrent[1]);
-                boolean end = dtmfElapsedMs >= dtmfCurrent[1];
-                sendEventPacket(dtmfCurrent[0], end, (int) Math.min(0xffff, (long) dtmfElapsedMs * params.codec().clockRate() / 1000));
-                if (end && ++dtmfEndSent >= 3) { // RFC 4733 section 2.5.1.4: the end packet three times
-                    dtmfCurrent = null;
-                    dtmfGapMs = 60;
+                TelephoneEvents.EventPacket e = dtmf.tick(this::mediaTimestampNow);
+                if (e != null) sendEventPacket(e);
+                if (dtmf.idle()) {
+                    if (dtmfTask != null) dtmfTask.cancel(false);
+                    dtmfTask = null;
                 }
             }
         } catch (RuntimeException e) {
@@ -425,20 +379,23 @@ public final class MediaFlow implements AutoCloseable {
         }
     }
 
+    /** Under sendLock: the RTP timestamp the audio would carry now. */
+    private long mediaTimestampNow() {
+        long clock = params.codec().clockRate();
+        return lastMediaTs < 0 ? 0 : lastMediaTs + (System.nanoTime() - lastMediaNanos) * clock / 1_000_000_000L;
+    }
+
     /** Under sendLock. */
-    private void sendEventPacket(int event, boolean end, int duration) {
-        byte[] p = new byte[16];
+    private void sendEventPacket(TelephoneEvents.EventPacket e) {
+        byte[] p = new byte[12 + e.payload().length];
         p[0] = (byte) 0x80;
-        p[1] = (byte) ((dtmfFirst ? 0x80 : 0) | params.sendDtmfPt());
-        dtmfFirst = false;
+        p[1] = (byte) ((e.marker() ? 0x80 : 0) | params.sendDtmfPt());
         RtpPackets.setSeq(p, 0, nextSeq);
         nextSeq = (nextSeq + 1) & 0xffff;
-        RtpPackets.setTimestamp(p, 0, dtmfTs);
-        RtpPackets.setSsrc(p, 0, ssrc);
-        p[12] = (byte) event;
-        p[13] = (byte) ((end ? 0x80 : 0) | 10); // volume -10 dBm0
-        RtpPackets.writeU16(p, 14, duration);
-        transmit(p, 4);
+        RtpPackets.setTimestamp(p, 0, e.timestamp());
+        RtpPackets.setSsrc(p, 0, stream.ssrc());
+        System.arraycopy(e.payload(), 0, p, 12, e.payload().length);
+        transmit(p, e.payload().length);
     }
 
     // ------------------------------------------------------------------ stats

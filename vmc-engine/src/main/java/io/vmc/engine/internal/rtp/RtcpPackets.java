@@ -12,6 +12,7 @@ public final class RtcpPackets {
     public static final int SR = 200;
     public static final int RR = 201;
     public static final int SDES = 202;
+    public static final int BYE = 203;
     public static final int RTPFB = 205;
     public static final int PSFB = 206;
     /** Packets of one compound that are looked at; the rest is ignored. */

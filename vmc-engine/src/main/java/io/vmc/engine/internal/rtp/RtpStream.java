@@ -7,29 +7,40 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jitsi.srtp.SrtpErrorStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every RTP stream does, whatever its kind (RFC 3550): our SSRC and CNAME, the peer's SSRC
  * locked by its first authenticated packet, SRTP receive with replays counted apart from forgeries,
  * receive statistics, and RTCP: the compound SR or RR with a report block and an SDES CNAME
  * (section 6.1), and what the peer's reports say about us (RTT, section 6.4.1, and its loss).
- * The media type does not change RTCP; {@link MediaFlow} (audio, DTMF) and {@link VideoFlow}
- * (NACK, keyframe requests, bitrate) add their features around it.
+ * The media type does not change RTCP; the kinds plug their {@link RtpFeature}s in: {@link MediaFlow}
+ * (audio) DTMF, {@link VideoFlow} (video) NACK, keyframe requests and bitrate control.
+ *
+ * <p>SSRC collisions (RFC 3550 section 8.2): when the peer's stream turns out to use our SSRC, we
+ * take a new random one and the flow sends a BYE for the old one ({@link #takeBye()}).
  *
  * <p>Times are passed in (nanoTime for intervals, {@link RtcpPackets#ntpNow()} for NTP) so that this
  * is tested without clocks, sockets or GStreamer. Thread-safe: one lock guards the receive state.
  */
 public final class RtpStream {
+    private static final Logger LOG = LoggerFactory.getLogger(RtpStream.class);
     /** The drop counters every stream keeps, in the order they are reported. */
     public static final List<String> DROP_REASONS =
             List.of("badLength", "wrongSsrc", "authFailed", "replayed", "unknownPayloadType", "rtcpInvalid");
     /** A CNAME longer than an SDES item can carry (255 bytes) is cut. */
     static final int MAX_CNAME_BYTES = 255;
 
-    private final long ssrc;
+    private volatile long ssrc;
+    /** Our SSRC before a collision made us change it, until the flow has sent its BYE; else -1. */
+    private long collided = -1;
     private final byte[] cname;
+    private final List<RtpFeature> features = new CopyOnWriteArrayList<>();
+    private long seenRestarts;
     private final ReceiveStatistics stats;
     private final Map<String, AtomicLong> drops = new LinkedHashMap<>();
     private volatile long remoteSsrc = -1;
@@ -44,7 +55,28 @@ public final class RtpStream {
         for (String k : DROP_REASONS) drops.put(k, new AtomicLong());
     }
 
+    /** Plugs a feature in: its hooks run after those added before it. */
+    public void add(RtpFeature feature) {
+        features.add(feature);
+    }
+
+    /** Our SSRC now (it changes after a collision). */
     public long ssrc() { return ssrc; }
+
+    /**
+     * After a collision (RFC 3550 section 8.2), once: the plain compound that says BYE for the SSRC
+     * we gave up ({@link #writeBye}), to be sent (and protected) as that SSRC; else null.
+     */
+    public byte[] takeBye() {
+        long old;
+        synchronized (this) {
+            old = collided;
+            collided = -1;
+        }
+        if (old < 0) return null;
+        byte[] p = new byte[maxCompoundBytes() + 8];
+        return java.util.Arrays.copyOf(p, writeBye(p, 0, old));
+    }
 
     /** The peer's SSRC once its first authenticated packet came, else -1. */
     public long remoteSsrc() { return remoteSsrc; }
@@ -75,14 +107,110 @@ public final class RtpStream {
         return true;
     }
 
-    /** An authenticated packet from {@code pktSsrc}: the first one locks the peer's SSRC. */
+    /**
+     * An authenticated packet from {@code pktSsrc}: the first one locks the peer's SSRC. When it is
+     * ours, a collision: we move to a new SSRC (the peer's packet is fine, it is our choice that
+     * clashes).
+     */
     public synchronized boolean lockPeer(long pktSsrc) {
         if (remoteSsrc < 0) remoteSsrc = pktSsrc;
         if (remoteSsrc != pktSsrc) {
             drop("wrongSsrc");
             return false;
         }
+        if (pktSsrc == ssrc) {
+            if (collided < 0) collided = ssrc;
+            long fresh;
+            do {
+                fresh = MediaFlow.randomSsrc();
+            } while (fresh == pktSsrc || fresh == collided);
+            ssrc = fresh;
+            LOG.info("the peer's SSRC {} is ours (RFC 3550 section 8.2): now sending as {}, BYE for the old one", pktSsrc, fresh);
+        }
         return true;
+    }
+
+    /**
+     * An RTP packet that passed {@link #receiveRtp} and the kind's payload type check: locks the
+     * peer's SSRC, counts the sequence number, lets the features say what the packet is and counts
+     * it (jitter for new media only, RFC 3550 A.8).
+     *
+     * @return what the packet is, or null when it is dropped (not the peer's locked SSRC)
+     */
+    public RtpFeature.Arrival accept(byte[] b, int off, int len, long nowNanos) {
+        if (!lockPeer(RtpPackets.ssrc(b, off))) return null;
+        int h = RtpPackets.headerLength(b, off, len);
+        synchronized (this) {
+            long ext = stats.onSequence(RtpPackets.seq(b, off));
+            boolean restarted = stats.restarts() != seenRestarts;
+            seenRestarts = stats.restarts();
+            RtpFeature.Arrival a = RtpFeature.Arrival.NEW;
+            for (RtpFeature f : features) a = f.onRtp(b, off, len, h, ext, restarted, a, nowNanos);
+            switch (a) {
+                case NEW -> stats.onReceived(RtpPackets.timestamp(b, off), nowNanos, true);
+                // events keep their timestamp for a whole event: no jitter from them
+                case REORDERED, EVENT -> stats.onReceived(RtpPackets.timestamp(b, off), nowNanos, false);
+                default -> { }
+            }
+            return a;
+        }
+    }
+
+    /** A plain RTP packet we send (SSRC and sequence number set): the features see it (the NACK history keeps it). */
+    public void onSent(byte[] pkt, int seq, long nowNanos) {
+        for (RtpFeature f : features) f.onSent(pkt, seq, nowNanos);
+    }
+
+    /**
+     * An RTCP packet from the peer: authenticated and decrypted with {@code srtp} (when set),
+     * parsed, then what it says goes to {@link #onRtcp} and to the features.
+     *
+     * @return the parsed compound, or null when it did not authenticate
+     */
+    public RtcpPackets.Parsed receiveRtcp(SrtpContext srtp, byte[] buf, int off, int len, long nowNanos, long ntpNow) {
+        long from = RtpPackets.readU32(buf, off + 4);
+        SrtpContext.Buf plain = unprotect(srtp, true, buf, off, len, from);
+        if (plain == null) return null;
+        RtcpPackets.Parsed r = RtcpPackets.parse(plain.getBuffer(), plain.getOffset(), plain.getLength(), ssrc);
+        RtcpPackets.ReportBlock aboutUs = onRtcp(r, nowNanos, ntpNow);
+        for (RtpFeature f : features) f.onRtcp(r, aboutUs, nowNanos);
+        return r;
+    }
+
+    /** Whether a feature has feedback to send at once. */
+    public boolean feedbackDue(long nowNanos) {
+        boolean due = false;
+        for (RtpFeature f : features) due |= f.feedbackDue(nowNanos);
+        return due;
+    }
+
+    /** The features' feedback after a compound of {@link #writeCompound}; returns the position after it. */
+    public int writeFeedback(byte[] p, int pos, boolean periodic, long nowNanos) {
+        for (RtpFeature f : features) pos = f.writeFeedback(p, pos, ssrc, remoteSsrc, periodic, nowNanos);
+        return pos;
+    }
+
+    /** The bytes of {@link #writeCompound} and {@link #writeFeedback} together at most. */
+    public int maxCompoundWithFeedbackBytes() {
+        int n = maxCompoundBytes();
+        for (RtpFeature f : features) n += f.maxFeedbackBytes();
+        return n;
+    }
+
+    /**
+     * The compound that says goodbye for {@code oldSsrc} (RFC 3550 section 6.6, after a collision):
+     * an empty RR and SDES CNAME from that SSRC, then the BYE (last, section 6.1).
+     *
+     * @return the position after it; {@code p} holds at least {@link #maxCompoundBytes()} + 8 bytes
+     */
+    public int writeBye(byte[] p, int pos, long oldSsrc) {
+        pos = RtcpPackets.writeReport(p, pos, oldSsrc, null, List.of());
+        pos = writeSdes(p, pos, oldSsrc);
+        p[pos] = (byte) 0x81;
+        p[pos + 1] = (byte) RtcpPackets.BYE;
+        RtpPackets.writeU16(p, pos + 2, 1);
+        RtpPackets.writeU32(p, pos + 4, oldSsrc);
+        return pos + 8;
     }
 
     /**
@@ -171,12 +299,17 @@ public final class RtpStream {
                 if (stats.started()) blocks.add(stats.report(rs, nowNanos));
             }
         }
-        pos = RtcpPackets.writeReport(p, pos, ssrc, info, blocks);
+        long us = ssrc;
+        pos = RtcpPackets.writeReport(p, pos, us, info, blocks);
+        return writeSdes(p, pos, us);
+    }
+
+    private int writeSdes(byte[] p, int pos, long from) {
         int len = sdesBytes();
         p[pos] = (byte) 0x81;
         p[pos + 1] = (byte) RtcpPackets.SDES;
         RtpPackets.writeU16(p, pos + 2, len / 4 - 1);
-        RtpPackets.writeU32(p, pos + 4, ssrc);
+        RtpPackets.writeU32(p, pos + 4, from);
         p[pos + 8] = 1; // CNAME
         p[pos + 9] = (byte) cname.length;
         System.arraycopy(cname, 0, p, pos + 10, cname.length);

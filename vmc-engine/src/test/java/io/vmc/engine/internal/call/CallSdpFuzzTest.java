@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Fuzzing of what the call layer reads from a peer's SDP: the parser, the BUNDLE group and the DTLS
- * terms of every section. Only typed refusals may come out ({@link SdpParseException},
+ * Fuzzing of what the call layer reads from a peer's SDP: the parser, the BUNDLE group, the MID
+ * extension and rtcp-rsize ({@link HeaderExtensions}) and the DTLS terms of every section. Only typed refusals may come out ({@link SdpParseException},
  * {@link DtlsNegotiationException}), and a group never names a section that is not there. Seeds (in
  * {@code src/test/resources/io/vmc/engine/internal/call/CallSdpFuzzTestInputs/sdpSurvivesAnything/})
  * are real offers: Chromium 156 audio + video and audio only.
@@ -39,6 +39,9 @@ class CallSdpFuzzTest {
         });
         for (MediaDescription m : sdp.media()) {
             m.rtpMaps();
+            int mid = HeaderExtensions.midId(m);
+            assertThat(mid == -1 || (mid >= 1 && mid <= HeaderExtensions.MAX_ID)).isTrue();
+            assertThat(HeaderExtensions.answer(m)).hasSizeLessThanOrEqualTo(2);
             for (boolean offer : new boolean[] {true, false}) {
                 try {
                     assertThat(DtlsTerms.of(sdp, m, offer).fingerprint()).isNotNull();

@@ -108,4 +108,58 @@ class MediaFlowInputTest {
             timer.shutdownNow();
         }
     }
+
+    /** RFC 3550 section 8.2 through a whole audio flow with SRTP: BYE (SRTCP) from the old SSRC, media under a new one. */
+    @Test
+    void aPeerUsingOurSsrcMakesTheFlowMoveAndSayBye() throws Exception {
+        byte[] ours = key();
+        byte[] theirs = key();
+        long us = 0x0a0b0c0dL;
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        RecordingIo io = new RecordingIo();
+        EngineConfig cfg = EngineConfig.builder().audioSource(EngineConfig.AudioSource.tone(440))
+                .audioSink(EngineConfig.AudioSink.none()).build();
+        MediaFlow.Params params = new MediaFlow.Params(AudioCodec.PCMU, 0, 0, -1, -1,
+                Crypto.AES_CM_128_HMAC_SHA1_80, ours, theirs, "test");
+        try (SrtpContext peer = new SrtpContext(Crypto.AES_CM_128_HMAC_SHA1_80, theirs, ours);
+             MediaFlow flow = new MediaFlow(params, cfg, "s0000000000000001", null, null, us, 100, timer, io)) {
+            flow.start();
+            byte[] clash = protect(peer, rtp(0, 1, 160, us, 160));
+            assertThat(flow.onPacket(clash, 0, clash.length)).isTrue();
+            assertThat(flow.ssrc()).isNotEqualTo(us);
+            assertThat(flow.remoteSsrc()).isEqualTo(us);
+            byte[] bye = io.packets().stream().filter(p -> RtpPackets.looksLikeRtcp(p, 0, p.length)
+                    && RtpPackets.readU32(p, 4) == us).findFirst().orElseThrow();
+            SrtpContext.Buf b = new SrtpContext.Buf(bye, 0, bye.length, 0);
+            assertThat(peer.unprotectRtcp(b, us)).isEqualTo(SrtpErrorStatus.OK);
+            // the BYE is last in its compound (RFC 3550 section 6.1) and names the old SSRC
+            int end = b.getOffset() + b.getLength();
+            int at = b.getOffset();
+            int lastPt = -1;
+            while (at < end) { // the plain compound, without the SRTCP trailer
+                lastPt = b.getBuffer()[at + 1] & 0xff;
+                at += ((((b.getBuffer()[at + 2] & 0xff) << 8) | (b.getBuffer()[at + 3] & 0xff)) + 1) * 4;
+            }
+            assertThat(lastPt).isEqualTo(RtcpPackets.BYE);
+            long fresh = flow.ssrc();
+            await().atMost(Duration.ofSeconds(10)).until(() -> io.packets().stream()
+                    .anyMatch(p -> !RtpPackets.looksLikeRtcp(p, 0, p.length) && RtpPackets.ssrc(p, 0) == fresh));
+            assertThat(io.packets().stream().filter(p -> !RtpPackets.looksLikeRtcp(p, 0, p.length))
+                    .filter(p -> RtpPackets.ssrc(p, 0) == fresh).findFirst().map(p -> {
+                        SrtpContext.Buf m = new SrtpContext.Buf(p, 0, p.length, 0);
+                        try {
+                            return peer.unprotectRtp(m, fresh);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })).hasValue(SrtpErrorStatus.OK);
+            byte[] next = protect(peer, rtp(0, 2, 320, us, 160));
+            assertThat(flow.onPacket(next, 0, next.length)).as("the peer keeps its SSRC").isTrue();
+            assertThat(flow.ssrc()).as("no second change").isEqualTo(fresh);
+            assertThat(io.packets().stream().filter(p -> RtpPackets.looksLikeRtcp(p, 0, p.length)
+                    && RtpPackets.readU32(p, 4) == us)).as("one BYE").hasSize(1);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
 }

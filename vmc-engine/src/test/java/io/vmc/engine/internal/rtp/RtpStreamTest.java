@@ -125,4 +125,38 @@ class RtpStreamTest {
             assertThat(s.unprotect(null, false, wire, 0, wire.length, PEER).getLength()).isEqualTo(wire.length);
         }
     }
+
+    /** RFC 3550 section 8.2: the peer's stream uses our SSRC: we take a new one and say BYE for the old. */
+    @Test
+    void aPeerOnOurSsrcMakesUsChangeOursAndSayBye() {
+        RtpStream s = new RtpStream(US, "vmc-0123456789ab", 48000);
+        byte[] pkt = new byte[12];
+        pkt[0] = (byte) 0x80;
+        RtpPackets.setSsrc(pkt, 0, US);
+        assertThat(s.takeBye()).isNull();
+        assertThat(s.accept(pkt, 0, 12, 0)).as("the peer's packet is fine").isEqualTo(RtpFeature.Arrival.NEW);
+        assertThat(s.remoteSsrc()).isEqualTo(US);
+        assertThat(s.ssrc()).isNotEqualTo(US);
+        byte[] bye = s.takeBye();
+        assertThat(bye).isNotNull();
+        assertThat(s.takeBye()).as("one BYE").isNull();
+        long fresh = s.ssrc();
+        RtpPackets.setSeq(pkt, 0, 1);
+        assertThat(s.accept(pkt, 0, 12, 20_000_000L)).isEqualTo(RtpFeature.Arrival.NEW);
+        assertThat(s.ssrc()).as("no second change").isEqualTo(fresh);
+
+        byte[] p = bye;
+        int end = bye.length;
+        // RR and SDES from the old SSRC, BYE last (RFC 3550 section 6.1)
+        assertThat(RtcpPackets.parse(p, 0, end, fresh).malformed()).isFalse();
+        assertThat(RtpPackets.readU32(p, 4)).isEqualTo(US);
+        assertThat(p[end - 7] & 0xff).isEqualTo(RtcpPackets.BYE);
+        assertThat(RtpPackets.readU32(p, end - 4)).isEqualTo(US);
+        // our reports now come from the new SSRC and cover the peer
+        p = new byte[s.maxCompoundBytes()];
+        end = s.writeCompound(p, 0, null, true, 40_000_000L);
+        RtcpPackets.Parsed r = RtcpPackets.parse(p, 0, end, US);
+        assertThat(r.senderSsrc()).isEqualTo(fresh);
+        assertThat(r.blocks()).singleElement().satisfies(b -> assertThat(b.ssrc()).isEqualTo(US));
+    }
 }
