@@ -155,6 +155,9 @@ public final class Call {
     private volatile Camera camera;
     private String cameraDeniedReason;
     private java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> cameraQuestion;
+    /** Null unless the session shares the screen (SessionOptions.screen_share) instead of the camera. */
+    private final ScreenShare screenShare;
+    private String appId = "";
 
     // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per ICE transport; with BUNDLE
     // the video section rides on the audio transport (`ice`, `dtls`) and packets are told apart by
@@ -225,7 +228,8 @@ public final class Call {
             videoWanted = false;
             videoDisabledReason = "video disabled by the client policy; the call is audio-only";
             failures.accept(Failure.POLICY);
-        } else if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
+        } else if (options.getVideo() && !options.getScreenShare() && config.videoSource().isCamera()
+                && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
             videoWanted = false;
             videoDisabledReason = "video disabled: camera use denied by policy (" + config.videoSource() + "); the call is audio-only";
             failures.accept(Failure.POLICY);
@@ -239,7 +243,16 @@ public final class Call {
             videoWanted = options.getVideo();
             videoDisabledReason = null;
         }
-        if (!videoWanted || !config.videoSource().isCamera()) {
+        if (options.getScreenShare()) {
+            if (!options.getVideo()) throw EngineException.invalid("screen_share needs video=true");
+            if (config.screenSource() == null) {
+                throw EngineException.precondition("this engine shows no SPICE display to share (vmc engine --spice)");
+            }
+            screenShare = new ScreenShare(id, config, events::emit, timer);
+        } else {
+            screenShare = null;
+        }
+        if (!videoWanted || !config.videoSource().isCamera() || screenShare != null) {
             camera = Camera.NOT_NEEDED;
         } else {
             camera = config.cameraPolicy() == EngineConfig.CameraPolicy.ASK ? Camera.PENDING : Camera.ALLOWED;
@@ -340,6 +353,7 @@ public final class Call {
             if (offerKeys) for (Crypto c : offeredVideoKeys()) va.add(Attribute.of("crypto", c));
             if (dtlsOffer) addDtlsAttributes(va, DtlsSetup.offer(), "video");
             va.add(Attribute.flag(videoWantedDirection().attribute()));
+            if (screenShare != null) va.add(Attribute.of("content", "slides")); // RFC 4796
             InetSocketAddress vdef = (shared || bundleOnly ? ice : videoIce).defaultAddress();
             extra.add(new MediaDescription("video", bundleOnly ? 0 : vdef.getPort(), proto, vFormats,
                     Connection.of(vdef.getAddress()), va));
@@ -478,6 +492,7 @@ public final class Call {
                     va.add(Attribute.of("crypto", new Crypto(vRemoteCrypto.tag(), vRemoteCrypto.suite(), vLocalKey)));
                 }
                 va.add(Attribute.flag(offer.direction(vOffer).reverse().intersect(videoWantedDirection()).attribute()));
+                if (screenShare != null) va.add(Attribute.of("content", "slides")); // RFC 4796
                 InetSocketAddress vdef = (bundleVideo ? ice : videoIce).defaultAddress();
                 extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(vPt)),
                         Connection.of(vdef.getAddress()), va));
@@ -1322,6 +1337,7 @@ public final class Call {
         closed = true;
         if (flow != null) flow.close();
         if (cameraQuestion != null) cameraQuestion.cancel(false); // takes the prompt down
+        if (screenShare != null) screenShare.ended(io.vmc.transport.proto.ScreenShareEnded.Reason.CALL_ENDED, reason);
         if (videoFlow != null) videoFlow.close();
         if (overlay != null) overlay.close();
         if (selfOverlay != null) selfOverlay.close();
@@ -1528,12 +1544,13 @@ public final class Call {
         if (overlay == null && p.receive() && config.overlayParentWindow() != 0) {
             overlay = attachOverlay("remote-" + id);
         }
-        if (selfOverlay == null && p.send() && camera != Camera.DENIED && config.overlayParentWindow() != 0) {
+        if (selfOverlay == null && p.send() && camera != Camera.DENIED && screenShare == null && config.overlayParentWindow() != 0) {
             selfOverlay = attachOverlay("self-" + id);
         }
         boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
         try {
-            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, videoSsrc, videoNextSeq, cname, timer, new VideoIo());
+            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, screenShare == null, videoSsrc, videoNextSeq, cname,
+                    timer, new VideoIo());
         } catch (RuntimeException e) {
             // video failing must not take the call down: go on audio-only and say why
             LOG.warn("session {}: video pipeline failed: {}", id, e.toString());
@@ -1543,6 +1560,7 @@ public final class Call {
             selfOverlay = null;
             return;
         }
+        if (screenShare != null) screenShare.attach(videoFlow);
         if (cameraOk && selfViewArea != null) showSelfView();
     }
 
@@ -1836,7 +1854,26 @@ public final class Call {
      * Emits the NEW state and, under {@link EngineConfig.CameraPolicy#ASK}, puts the camera question
      * to the user; called once by the engine after registering the session.
      */
+    /** StartScreenShare: asks the user; completes once the screen is sent, or with the refusal. */
+    public java.util.concurrent.CompletableFuture<Void> startScreenShare(io.vmc.transport.proto.StartScreenShare m,
+            io.vmc.engine.internal.ui.OnePromptAtATime gate, io.vmc.engine.ScreenShareConsent consent) {
+        ScreenShare s;
+        synchronized (this) {
+            ensureOpen();
+            if (screenShare == null) throw EngineException.precondition("this session was not created with screen_share");
+            s = screenShare;
+        }
+        return s.start(m, appId, options.getLabel(), gate, consent);
+    }
+
+    public void stopScreenShare() {
+        ensureOpen();
+        if (screenShare == null) throw EngineException.precondition("this session was not created with screen_share");
+        screenShare.stop();
+    }
+
     public void announce(String appId, io.vmc.engine.CameraConsent consent) {
+        this.appId = appId;
         emitState(SessionState.State.NEW, options.getLabel());
         if (videoDisabledReason != null) emitState(SessionState.State.NEW, videoDisabledReason);
         if (camera == Camera.PENDING) askCamera(appId, consent);

@@ -84,7 +84,7 @@ public final class VideoFlow implements AutoCloseable {
     /** SSRC, CNAME, SRTP receive, receive statistics and the RTCP every kind shares. */
     private final RtpStream stream;
     private int nextSeq;
-    private final VideoPipelines.Sender sender;
+    private volatile VideoPipelines.Sender sender; // replaced while a screen share starts and stops
     private final VideoPipelines.Receiver receiver;
     private final ScheduledFuture<?> rtcpTask;
     private final ScheduledExecutorService timer;
@@ -142,6 +142,12 @@ public final class VideoFlow implements AutoCloseable {
      */
     public VideoFlow(Params params, EngineConfig config, VideoOverlay overlay, VideoOverlay selfView, boolean startSending,
                      long ssrc, int firstSeq, String cname, ScheduledExecutorService timer, MediaFlow.Io io) {
+        this(params, config, overlay, selfView, startSending, true, ssrc, firstSeq, cname, timer, io);
+    }
+
+    /** @param camera false for a screen share: no camera sender; {@link #replaceSender} brings the screen's */
+    public VideoFlow(Params params, EngineConfig config, VideoOverlay overlay, VideoOverlay selfView, boolean startSending,
+                     boolean camera, long ssrc, int firstSeq, String cname, ScheduledExecutorService timer, MediaFlow.Io io) {
         this.params = params;
         this.io = io;
         this.timer = timer;
@@ -157,7 +163,7 @@ public final class VideoFlow implements AutoCloseable {
         VideoPipelines.Sender s = null;
         VideoPipelines.Receiver r = null;
         try {
-            if (params.send()) {
+            if (params.send() && camera) {
                 s = new VideoPipelines.Sender(params.codec(), config.videoSource(), config.videoFormat(), params.sendPt(),
                         config.videoMaxBitrateKbps(),
                         selfView, this::onEncodedPacket, io::mediaError);
@@ -192,7 +198,30 @@ public final class VideoFlow implements AutoCloseable {
 
     /** Starts the sender held back by the constructor (the camera was allowed); idempotent. */
     public synchronized void startSending() {
-        if (sender != null && !closed) sender.start();
+        VideoPipelines.Sender s = sender;
+        if (s != null && !closed) s.start();
+    }
+
+    /**
+     * A screen share: sends from {@code open}'s pipeline from now on (the SSRC and sequence numbers
+     * go on), or stops sending with null. The previous sender, if any, is closed.
+     */
+    public synchronized void replaceSender(SenderFactory open) {
+        if (closed || !params.send()) return;
+        VideoPipelines.Sender old = sender;
+        sender = null;
+        if (old != null) old.close();
+        if (open == null) return;
+        VideoPipelines.Sender s = open.open(params.codec(), params.sendPt(), appliedKbps, this::onEncodedPacket, io::mediaError);
+        sender = s;
+        s.start();
+    }
+
+    /** Makes a sender pipeline for this flow's codec and payload type. */
+    @FunctionalInterface
+    public interface SenderFactory {
+        VideoPipelines.Sender open(io.vmc.engine.internal.media.VideoCodec codec, int pt, int bitrateKbps,
+                                   java.util.function.Consumer<byte[]> rtpOut, java.util.function.Consumer<String> onError);
     }
 
     /** Whether this flow has a sender (the negotiated direction sends video). */
@@ -202,7 +231,8 @@ public final class VideoFlow implements AutoCloseable {
 
     /** Shows or stops the self view fed from the sender. */
     public void setSelfView(boolean on) {
-        if (sender != null) sender.setPreview(on);
+        VideoPipelines.Sender s = sender;
+        if (s != null) s.setPreview(on);
     }
 
     /** Hold/resume after a re-offer: gates the packets; the pipelines keep running. */
@@ -355,7 +385,8 @@ public final class VideoFlow implements AutoCloseable {
         if (r.keyframeRequests() > 0) {
             plisReceived.incrementAndGet();
             // a keyframe costs many packets: a PLI flood must not turn into a keyframe flood
-            if (this.sender != null && keyframeLimiter.tryAcquire()) this.sender.requestKeyframe();
+            VideoPipelines.Sender s = this.sender;
+            if (s != null && keyframeLimiter.tryAcquire()) s.requestKeyframe();
         }
         if (!r.nackSeqs().isEmpty()) {
             nacksReceived.incrementAndGet();
@@ -366,7 +397,8 @@ public final class VideoFlow implements AutoCloseable {
 
     /** The peer's report about our stream (its loss and the RTT are in {@link #stream}): the bitrate follows it. */
     private void onReportAboutUs(RtcpPackets.ReportBlock b, long now) {
-        if (sender == null || !sending) return;
+        VideoPipelines.Sender s = sender;
+        if (s == null || !sending) return;
         int kbps;
         synchronized (bitrate) {
             kbps = bitrate.onReport(b.fractionLost(), now);
@@ -374,7 +406,7 @@ public final class VideoFlow implements AutoCloseable {
         // libvpx reconfigures on every change: skip steps under 3%
         if (Math.abs(kbps - appliedKbps) * 100 >= appliedKbps * 3) {
             appliedKbps = kbps;
-            sender.setTargetBitrate(kbps);
+            s.setTargetBitrate(kbps);
         }
     }
 
