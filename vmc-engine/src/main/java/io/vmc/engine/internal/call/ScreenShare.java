@@ -59,7 +59,7 @@ final class ScreenShare {
                                                ScreenShareConsent consent) {
         if (question != null || sharing) throw EngineException.precondition("a screen share is already running or asked for in this session: stop it first");
         int fps = m.getMaxFps() == 0 ? DEFAULT_FPS : m.getMaxFps();
-        if (fps < 1 || fps > MAX_FPS) throw EngineException.invalid("max_fps must be 1.." + MAX_FPS + ", got " + m.getMaxFps());
+        if (fps < 1 || fps > MAX_FPS) throw EngineException.invalid("max_fps must be 1.." + MAX_FPS + ", got " + Integer.toUnsignedString(m.getMaxFps()));
         if (m.getTitle().length() > MAX_TITLE_CHARS) throw EngineException.invalid("title longer than " + MAX_TITLE_CHARS);
         ScreenPicture whole = config.screenSource().capture(null).orElseThrow(() -> new EngineException(Error.Code.UNAVAILABLE,
                 "the SPICE display shows no picture yet: nothing to share"));
@@ -155,15 +155,18 @@ final class ScreenShare {
     /** The app's area mapped onto the screen the engine shows (the app may know another size). */
     static Rectangle guestArea(StartScreenShare m, int screenWidth, int screenHeight) {
         var a = m.getArea();
-        if (a.getWidth() == 0 || a.getHeight() == 0 || a.getWidth() > 16384 || a.getHeight() > 16384
+        if (a.getWidth() == 0 || a.getHeight() == 0 || Integer.compareUnsigned(a.getWidth(), 16384) > 0
+                || Integer.compareUnsigned(a.getHeight(), 16384) > 0
                 || Math.abs((long) a.getX()) > 16384 || Math.abs((long) a.getY()) > 16384) {
-            throw EngineException.invalid("area must be 1..16384 wide and high within +-16384, got " + a.getWidth() + "x" + a.getHeight()
+            throw EngineException.invalid("area must be 1..16384 wide and high within +-16384, got " + Integer.toUnsignedString(a.getWidth())
+                    + "x" + Integer.toUnsignedString(a.getHeight())
                     + " at " + a.getX() + "," + a.getY());
         }
         double sx = 1;
         double sy = 1;
         if (m.getScreenWidth() != 0 || m.getScreenHeight() != 0) {
-            if (m.getScreenWidth() == 0 || m.getScreenHeight() == 0 || m.getScreenWidth() > 16384 || m.getScreenHeight() > 16384) {
+            if (m.getScreenWidth() == 0 || m.getScreenHeight() == 0 || Integer.compareUnsigned(m.getScreenWidth(), 16384) > 0
+                    || Integer.compareUnsigned(m.getScreenHeight(), 16384) > 0) {
                 throw EngineException.invalid("screen_width and screen_height must both be 1..16384");
             }
             sx = (double) screenWidth / m.getScreenWidth();
