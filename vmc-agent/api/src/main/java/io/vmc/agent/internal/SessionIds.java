@@ -20,6 +20,7 @@ public final class SessionIds {
             case ACTIVE_DEVICE -> e.getActiveDevice().getSessionId();
             case CALL_CONTROL -> e.getCallControl().getSessionId();
             case SCREEN_SHARE_ENDED -> e.getScreenShareEnded().getSessionId();
+            case CAPTURE_STOPPED -> e.getCaptureStopped().getSessionId();
             default -> "";
         };
     }
@@ -37,6 +38,7 @@ public final class SessionIds {
             case ACTIVE_DEVICE -> b.getActiveDeviceBuilder().setSessionId(id);
             case CALL_CONTROL -> b.getCallControlBuilder().setSessionId(id);
             case SCREEN_SHARE_ENDED -> b.getScreenShareEndedBuilder().setSessionId(id);
+            case CAPTURE_STOPPED -> b.getCaptureStoppedBuilder().setSessionId(id);
             default -> { }
         }
         return b.build();

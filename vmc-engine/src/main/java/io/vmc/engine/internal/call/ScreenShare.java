@@ -56,7 +56,7 @@ final class ScreenShare {
 
     /** Validates the request, asks the user; completes when sharing, or with PERMISSION_DENIED. */
     synchronized CompletableFuture<Void> start(StartScreenShare m, String appId, String label, OnePromptAtATime gate,
-                                               ScreenShareConsent consent) {
+                                               ScreenShareConsent consent, io.vmc.engine.internal.LiveCaptures captures) {
         if (question != null || sharing) throw EngineException.precondition("a screen share is already running or asked for in this session: stop it first");
         int fps = m.getMaxFps() == 0 ? DEFAULT_FPS : m.getMaxFps();
         if (fps < 1 || fps > MAX_FPS) throw EngineException.invalid("max_fps must be 1.." + MAX_FPS + ", got " + Integer.toUnsignedString(m.getMaxFps()));
@@ -92,7 +92,14 @@ final class ScreenShare {
                     format = fmt;
                     sharing = true;
                     LOG.info("session {}: the user allowed sharing {} at {} fps", sessionId, what, fps);
-                    indicator = consent.sharing(q, () -> timer.execute(() -> ended(ScreenShareEnded.Reason.USER_STOPPED, "stopped by the user on the thin client")));
+                    Runnable userStop = () -> timer.execute(() -> ended(ScreenShareEnded.Reason.USER_STOPPED, "stopped by the user on the thin client"));
+                    AutoCloseable bar = consent.sharing(q, userStop);
+                    // the engine's live-capture indicator lists it too, with its own Stop
+                    io.vmc.engine.internal.LiveCaptures.Capture shown = captures.show(appId, io.vmc.engine.internal.LiveCaptures.Kind.SCREEN, what, userStop);
+                    indicator = () -> {
+                        shown.close();
+                        bar.close();
+                    };
                     if (flow != null) flow.replaceSender(this::open);
                     return null;
                 }

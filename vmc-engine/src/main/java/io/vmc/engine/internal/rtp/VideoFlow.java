@@ -85,6 +85,7 @@ public final class VideoFlow implements AutoCloseable {
     private final RtpStream stream;
     private int nextSeq;
     private volatile VideoPipelines.Sender sender; // replaced while a screen share starts and stops
+    private volatile boolean sendStopped;
     private final VideoPipelines.Receiver receiver;
     private final ScheduledFuture<?> rtcpTask;
     private final ScheduledExecutorService timer;
@@ -199,7 +200,7 @@ public final class VideoFlow implements AutoCloseable {
     /** Starts the sender held back by the constructor (the camera was allowed); idempotent. */
     public synchronized void startSending() {
         VideoPipelines.Sender s = sender;
-        if (s != null && !closed) s.start();
+        if (s != null && !closed && !sendStopped) s.start();
     }
 
     /**
@@ -224,6 +225,13 @@ public final class VideoFlow implements AutoCloseable {
                                    java.util.function.Consumer<byte[]> rtpOut, java.util.function.Consumer<String> onError);
     }
 
+    /** Ends sending for good (the user stopped the camera): the sender's pipeline and device close; idempotent. */
+    public synchronized void stopSending() {
+        sendStopped = true;
+        VideoPipelines.Sender s = sender;
+        if (s != null) s.close();
+    }
+
     /** Whether this flow has a sender (the negotiated direction sends video). */
     public boolean hasSender() {
         return sender != null;
@@ -243,7 +251,7 @@ public final class VideoFlow implements AutoCloseable {
 
     private void onEncodedPacket(byte[] pkt) {
         int h = RtpPackets.headerLength(pkt, 0, pkt.length);
-        if (h < 0 || closed || !sending) return;
+        if (h < 0 || closed || !sending || sendStopped) return;
         synchronized (sendLock) {
             RtpPackets.setSsrc(pkt, 0, ssrc);
             RtpPackets.setSeq(pkt, 0, nextSeq);
