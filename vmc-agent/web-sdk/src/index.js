@@ -2,7 +2,7 @@
 // the thin client's engine (OPTIMIZED), or in the browser when there is none (FALLBACK).
 import { Connection, VmcError, webSocketLink } from './connection.js';
 import { domError, defineEventHandlers, makeEvent } from './events.js';
-import { VmcMediaStream, VmcMediaStreamTrack, chooseTracks, toDeviceInfos } from './media.js';
+import { VmcMediaStream, VmcMediaStreamTrack, chooseTracks, screenTrack, toDeviceInfos } from './media.js';
 import { VmcPeerConnection } from './peer-connection.js';
 import { relayLink } from './relay.js';
 import { VideoMapping } from './video.js';
@@ -16,6 +16,7 @@ export function browserWebRtc(g = globalThis) {
     RTCPeerConnection: g.RTCPeerConnection,
     MediaStream: g.MediaStream,
     getUserMedia: g.navigator?.mediaDevices?.getUserMedia?.bind(g.navigator.mediaDevices),
+    getDisplayMedia: g.navigator?.mediaDevices?.getDisplayMedia?.bind(g.navigator.mediaDevices),
     enumerateDevices: g.navigator?.mediaDevices?.enumerateDevices?.bind(g.navigator.mediaDevices),
   };
 }
@@ -78,6 +79,21 @@ export class VMC extends EventTarget {
     if (!this.optimized) return this._browser.getUserMedia(constraints);
     const list = await this._connection.call('listDevices');
     return chooseTracks(constraints, list.devices ?? []);
+  }
+
+  /**
+   * The VM's screen (or one window: `area`, `screenWidth`, `screenHeight`) as the thin client shows
+   * it, sent by the engine. The user is asked on the thin client when the track joins a peer
+   * connection's session; if refused, the track ends and `track.vmcError` says why. FALLBACK: the
+   * browser's own getDisplayMedia.
+   */
+  async getDisplayMedia(options = {}) {
+    await this.ready;
+    if (!this.optimized) {
+      if (!this._browser.getDisplayMedia) throw domError('NotSupportedError', `no engine (${this.modeReason}) and this browser cannot share the screen`);
+      return this._browser.getDisplayMedia(options);
+    }
+    return new VmcMediaStream([screenTrack(options)]);
   }
 
   /** The thin client's devices (labels and the engine's stable ids), or the browser's in FALLBACK. */

@@ -36,6 +36,7 @@ export class VmcMediaStreamTrack extends EventTarget {
   stop() {
     if (this.readyState === 'ended') return;
     this.readyState = 'ended';
+    this._stopShare?.();
     for (const sender of this._owners) sender._trackEnabledChanged();
   }
 
@@ -139,4 +140,35 @@ export function chooseTracks(constraints, devices) {
     tracks.push(new VmcMediaStreamTrack({ kind: TRACK_KIND[kind], label: device.label, deviceId: device.deviceId }));
   }
   return new VmcMediaStream(tracks);
+}
+
+/**
+ * getDisplayMedia's track: a handle of the thin client's picture of this VM's screen (the SPICE
+ * display). `options`: `area` {x, y, width, height} and `screenWidth`/`screenHeight` for one window
+ * (guest desktop pixels), else the whole screen; `frameRate` (1..15, default 5); `title` for the prompt.
+ */
+export function screenTrack(options = {}) {
+  const share = { maxFps: 5, title: '' };
+  const video = typeof options.video === 'object' ? options.video : {};
+  const fps = video.frameRate?.max ?? video.frameRate?.ideal ?? video.frameRate ?? options.frameRate;
+  if (fps !== undefined) {
+    if (!Number.isInteger(fps) || fps < 1 || fps > 15) throw new TypeError('frameRate must be an integer 1..15');
+    share.maxFps = fps;
+  }
+  if (options.area) {
+    const { x, y, width, height } = options.area;
+    if (![x, y, width, height, options.screenWidth, options.screenHeight].every(Number.isInteger) || width <= 0 || height <= 0
+        || options.screenWidth <= 0 || options.screenHeight <= 0) {
+      throw new TypeError('area needs integer x, y, width, height (width and height > 0) and screenWidth, screenHeight');
+    }
+    Object.assign(share, { area: { x, y, width, height }, screenWidth: options.screenWidth, screenHeight: options.screenHeight });
+  }
+  if (options.title !== undefined) {
+    if (typeof options.title !== 'string' || options.title.length > 128) throw new TypeError('title must be a string of at most 128 characters');
+    share.title = options.title;
+  }
+  const track = new VmcMediaStreamTrack({ kind: 'video', label: options.area ? 'window' : 'screen' });
+  track.contentHint = 'detail';
+  track._screen = share;
+  return track;
 }

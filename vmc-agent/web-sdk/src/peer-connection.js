@@ -149,6 +149,7 @@ export class VmcPeerConnection extends EventTarget {
     }
     t.sender._streams = streams;
     if (track.deviceId) this._whenSession(() => this._selectDevice(track));
+    if (track._screen) this._whenSession(() => this._startScreenShare(track));
     this._negotiationNeeded();
     return t.sender;
   }
@@ -341,7 +342,10 @@ export class VmcPeerConnection extends EventTarget {
   _session() {
     if (!this._sessionPromise) {
       const kinds = new Set([...this._transceivers.map((t) => t._kind), ...(this._offeredKinds ?? [])]);
-      const options = { audio: kinds.has('audio') || kinds.size === 0, video: kinds.has('video'), label: this._vmc._label };
+      const screenShare = this._transceivers.some((t) => t.sender.track?._screen);
+      // the engine's sessions always have audio (vmc.v1 CreateSession): a share-only connection gets an audio section too
+      const options = { audio: kinds.has('audio') || kinds.size === 0 || screenShare, video: kinds.has('video') || screenShare, label: this._vmc._label };
+      if (screenShare) options.screenShare = true;
       this._sessionPromise = this._vmc._connection.call('createSession', { options }).then((r) => {
         this._sessionId = r.sessionId;
         for (const fn of this._afterSession ?? []) fn(r.sessionId);
@@ -371,6 +375,18 @@ export class VmcPeerConnection extends EventTarget {
       Object.defineProperty(err, 'vmcCode', { value: e.code });
       throw err;
     }
+  }
+
+  /**
+   * A getDisplayMedia track joined this connection: the thin client's user is asked now (the engine
+   * needs the session to ask for). Refused: the track ends and carries the reason in vmcError.
+   */
+  _startScreenShare(track) {
+    track._stopShare = () => this._send('stopScreenShare', {}).catch(() => {});
+    this._send('startScreenShare', track._screen).catch((e) => {
+      track.vmcError = e;
+      track._end();
+    });
   }
 
   _selectDevice(track) {

@@ -139,6 +139,7 @@ public final class EngineCommand implements Callable<Integer> {
 
     /** The engine's own SPICE display window, once open: the default overlay parent. */
     private long spiceWindow;
+    private ScreenSource spiceScreen;
 
     @Option(names = "--video-max-resolution", paramLabel = "WxH",
             description = "Largest picture sent in video calls (default 640x480; a policy's video.max-resolution caps it).")
@@ -199,6 +200,9 @@ public final class EngineCommand implements Callable<Integer> {
         if (ownWindow) {
             io.vmc.overlay.OverlaySupport.reclaimErrorHandler(); // GTK's handler would exit on our BadWindow
             spiceWindow = session.displayWindowId().orElse(0);
+        }
+        if (session != null) {
+            spiceScreen = session::captureScreen; // screen shares send the SPICE display's own pixels
             config = config();
         }
         String channelUri = spice == null ? channel : spice;
@@ -412,6 +416,7 @@ public final class EngineCommand implements Callable<Integer> {
         if (overlayWindow == null && spiceWindow != 0) {
             b.overlayParentWindow(spiceWindow);
         }
+        b.screenSource(spiceScreen);
         if (overlayInsets != null) {
             String[] v = overlayInsets.split(",", -1);
             try {

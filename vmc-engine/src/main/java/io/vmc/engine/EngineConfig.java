@@ -44,6 +44,8 @@ public final class EngineConfig {
     private final boolean videoEnabled;
     private final List<String> audioCodecs;
     private final CameraConsent cameraConsent;
+    private final ScreenSource screenSource;
+    private final ScreenShareConsent screenShareConsent;
     private final Duration cameraPromptTimeout;
     private final boolean requireSrtp;
     private final boolean requireIce;
@@ -101,6 +103,8 @@ public final class EngineConfig {
         this.videoEnabled = b.videoEnabled;
         this.audioCodecs = List.copyOf(b.audioCodecs);
         this.cameraConsent = b.cameraConsent;
+        this.screenSource = b.screenSource;
+        this.screenShareConsent = b.screenShareConsent;
         this.cameraPromptTimeout = b.cameraPromptTimeout;
         this.requireSrtp = b.requireSrtp;
         this.requireIce = b.requireIce;
@@ -169,6 +173,10 @@ public final class EngineConfig {
     public CameraPolicy cameraPolicy() { return cameraPolicy; }
     /** Who answers {@link CameraPolicy#ASK}; null = the engine's own dialog on $DISPLAY. */
     public CameraConsent cameraConsent() { return cameraConsent; }
+    /** The session's display a screen share sends from; null = this engine cannot share (no SPICE display). */
+    public ScreenSource screenSource() { return screenSource; }
+    /** Who asks the user before a screen share; null (default) = the engine's dialog. */
+    public ScreenShareConsent screenShareConsent() { return screenShareConsent; }
     /** An unanswered camera prompt denies after this long. */
     public Duration cameraPromptTimeout() { return cameraPromptTimeout; }
     /** X11 window id the remote video is drawn into (SetVideoGeometry), or 0 for none. */
@@ -401,6 +409,20 @@ public final class EngineConfig {
 
         private CameraConsent cameraConsent;
         private Duration cameraPromptTimeout = Duration.ofSeconds(30);
+        private ScreenSource screenSource;
+        private ScreenShareConsent screenShareConsent;
+
+        /** What a screen share sends: {@code vmc engine --spice} sets the SPICE session's display. */
+        public Builder screenSource(ScreenSource s) {
+            screenSource = s;
+            return this;
+        }
+
+        /** Who asks the user before a screen share (tests, embedders); null (default) = the engine's dialog. */
+        public Builder screenShareConsent(ScreenShareConsent c) {
+            screenShareConsent = c;
+            return this;
+        }
 
         /** Who answers {@link CameraPolicy#ASK} (tests, embedders); null (default) = the engine's dialog. */
         public Builder cameraConsent(CameraConsent c) {

@@ -101,7 +101,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile String defaultMic;
     private volatile String defaultSpeaker;
 
-    private final CameraConsent cameraConsent;
+    private final io.vmc.engine.internal.ui.OnePromptAtATime cameraConsent;
+    private final ScreenShareConsent screenShareConsent;
     /** The thin client's devices the guest has live (microphone, camera, screen), shown to the user. */
     private final io.vmc.engine.internal.LiveCaptures captures = new io.vmc.engine.internal.LiveCaptures();
     /** What the engine tells its user about itself (the command's terminal lines and status window). */
@@ -150,6 +151,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         devices.onChange(this::devicesChanged);
         this.cameraConsent = new io.vmc.engine.internal.ui.OnePromptAtATime(
                 config.cameraConsent() != null ? config.cameraConsent() : new io.vmc.engine.internal.ui.SwingCameraConsent());
+        this.screenShareConsent = config.screenShareConsent() != null ? config.screenShareConsent()
+                : new io.vmc.engine.internal.ui.SwingScreenShareConsent();
         long period = config.statsInterval().toMillis();
         timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -204,6 +207,17 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         try {
             workers.execute(() -> {
                 try {
+                    if (request.getMethodCase() == Request.MethodCase.START_SCREEN_SHARE) {
+                        // answered when the user has: the worker does not wait for the prompt
+                        var m = request.getStartScreenShare();
+                        session(m.getSessionId()).startScreenShare(m, cameraConsent, screenShareConsent).whenComplete((v, t) -> {
+                            Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                            if (c == null) f.complete(empty().setId(request.getId()).build());
+                            else if (c instanceof EngineException e) f.complete(error(request, e.code(), e.getMessage()));
+                            else f.complete(error(request, Error.Code.INTERNAL, c.toString()));
+                        });
+                        return;
+                    }
                     f.complete(dispatch(request).setId(request.getId()).build());
                 } catch (EngineException e) {
                     if (request.hasCreateSession()) {
@@ -298,6 +312,11 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 if (!m.getSessionId().isEmpty()) session(m.getSessionId());
                 ringing.start(m, ringerSpeaker != null ? ringerSpeaker : remembered("ringer"));
                 followHeadset();
+                yield empty();
+            }
+            case START_SCREEN_SHARE -> throw new IllegalStateException("StartScreenShare is answered asynchronously");
+            case STOP_SCREEN_SHARE -> {
+                session(r.getStopScreenShare().getSessionId()).stopScreenShare();
                 yield empty();
             }
             case STOP_RING -> {

@@ -54,6 +54,11 @@ final class SpiceQemu implements AutoCloseable {
      * only, on {@link #port()}.
      */
     static SpiceQemu start(boolean withVmcPort, String password, Path x509Dir) throws IOException {
+        return start(withVmcPort, password, x509Dir, List.of());
+    }
+
+    /** With more QEMU arguments, e.g. a boot disk that draws a picture. */
+    static SpiceQemu start(boolean withVmcPort, String password, Path x509Dir, List<String> extra) throws IOException {
         Path dir = Files.createTempDirectory("vmc-spice-");
         int port = freePort();
         String listen = x509Dir != null ? "tls-port=" + port + ",x509-dir=" + x509Dir : "port=" + port;
@@ -67,6 +72,7 @@ final class SpiceQemu implements AutoCloseable {
         } else {
             cmd.addAll(List.of("-spice", listen + ",addr=127.0.0.1,disable-ticketing=on"));
         }
+        cmd.addAll(extra);
         if (withVmcPort) {
             cmd.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
                     "-chardev", "spiceport,id=vmc,name=org.spice-space.vmc.0",

@@ -62,6 +62,7 @@ public final class SpiceSession implements Closeable {
     private final Map<Pointer, String> portChannels = new HashMap<>();
     private Pointer window;
     private Pointer displayWidget;
+    private Pointer displayChannel;
     private volatile boolean fullscreen;
     private boolean mainOpened;
     private boolean everConnected;
@@ -186,6 +187,54 @@ public final class SpiceSession implements Closeable {
     public OptionalLong displayWindowId() {
         long id = windowXid;
         return id != 0 ? OptionalLong.of(id) : OptionalLong.empty();
+    }
+
+    /**
+     * A copy of part of the guest's screen as this session received it: the primary surface of the
+     * SPICE display channel, that is the guest's own pixels, never what the thin client draws over
+     * the window (the video overlay, other windows). Works with or without a window.
+     *
+     * @param area the part wanted, in guest screen coordinates; cut to the screen; null = all of it
+     * @return empty before the guest's first picture, when the area lies off the screen, or for a
+     *     surface format other than 32-bit
+     */
+    public java.util.Optional<ScreenPicture> captureScreen(java.awt.Rectangle area) {
+        if (closed) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(loop.call(() -> copyPrimary(area)));
+    }
+
+    /** Loop thread: the surface memory is freed on a mode change, which also happens on this thread. */
+    private ScreenPicture copyPrimary(java.awt.Rectangle area) {
+        if (displayChannel == null) {
+            return null;
+        }
+        try (com.sun.jna.Memory primary = new com.sun.jna.Memory(SpiceGlib.PRIMARY_SIZE + 24)) {
+            primary.clear();
+            if (SpiceGlib.INSTANCE.spice_display_channel_get_primary(displayChannel, 0, primary) == 0) {
+                return null;
+            }
+            int format = primary.getInt(SpiceGlib.PRIMARY_FORMAT_OFFSET);
+            int sw = primary.getInt(SpiceGlib.PRIMARY_WIDTH_OFFSET);
+            int sh = primary.getInt(SpiceGlib.PRIMARY_HEIGHT_OFFSET);
+            int stride = primary.getInt(SpiceGlib.PRIMARY_STRIDE_OFFSET);
+            Pointer data = primary.getPointer(SpiceGlib.PRIMARY_DATA_OFFSET);
+            if (data == null || sw <= 0 || sh <= 0 || stride < sw * 4
+                    || format != SpiceGlib.SPICE_SURFACE_FMT_32_xRGB && format != SpiceGlib.SPICE_SURFACE_FMT_32_ARGB) {
+                return null;
+            }
+            java.awt.Rectangle r = area == null ? new java.awt.Rectangle(0, 0, sw, sh)
+                    : area.intersection(new java.awt.Rectangle(0, 0, sw, sh));
+            if (r.isEmpty()) {
+                return null;
+            }
+            byte[] bgrx = new byte[r.width * r.height * 4];
+            for (int y = 0; y < r.height; y++) {
+                data.read((long) (r.y + y) * stride + r.x * 4L, bgrx, y * r.width * 4, r.width * 4);
+            }
+            return new ScreenPicture(sw, sh, r.x, r.y, r.width, r.height, bgrx);
+        }
     }
 
     /**
@@ -359,6 +408,7 @@ public final class SpiceSession implements Closeable {
             connect(ch, "channel-event", onChannelEvent);
         } else if (type == SpiceGlib.SPICE_CHANNEL_DISPLAY) {
             if (getInt(ch, "channel-id") == 0) {
+                displayChannel = ch;
                 addDisplayWidget();
             }
         } else if (type == SpiceGlib.SPICE_CHANNEL_PORT) {
@@ -374,6 +424,9 @@ public final class SpiceSession implements Closeable {
     private void channelDestroy(Pointer ch) {
         if (ch.equals(mainChannel)) {
             mainChannel = null;
+        }
+        if (ch.equals(displayChannel)) {
+            displayChannel = null;
         }
         String name = portChannels.remove(ch);
         if (name != null) {

@@ -66,4 +66,26 @@ public interface SpiceGlib extends Library {
     NativeLong spice_port_channel_write_finish(Pointer port, Pointer result, PointerByReference error);
 
     String spice_util_get_version_string();
+
+    // SpiceSurfaceFmt (spice-protocol enums.h)
+    int SPICE_SURFACE_FMT_32_xRGB = 32;
+    int SPICE_SURFACE_FMT_32_ARGB = 96;
+
+    /**
+     * SpiceDisplayPrimary (channel-display.h): {@code {enum SpiceSurfaceFmt format; gint width;
+     * gint height; gint stride; gint shmid; guint8 *data; gboolean marked;}}; the offsets below are
+     * x86_64/aarch64 LP64 (the pointer after five ints and 4 bytes of padding).
+     */
+    int PRIMARY_FORMAT_OFFSET = 0;
+    int PRIMARY_WIDTH_OFFSET = 4;
+    int PRIMARY_HEIGHT_OFFSET = 8;
+    int PRIMARY_STRIDE_OFFSET = 12;
+    int PRIMARY_DATA_OFFSET = 24;
+    int PRIMARY_SIZE = 40;
+
+    /**
+     * Fills {@code primary} (a SpiceDisplayPrimary) with the display channel's surface; the data
+     * belongs to the channel and stays valid only on the loop thread until the surface changes.
+     */
+    int spice_display_channel_get_primary(Pointer channel, int surfaceId, Pointer primary);
 }

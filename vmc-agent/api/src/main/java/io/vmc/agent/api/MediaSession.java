@@ -80,6 +80,23 @@ public interface MediaSession extends AutoCloseable {
     /** {@link #addRemoteCandidate(IceCandidate)}'s async form. */
     CompletableFuture<Void> addRemoteCandidateAsync(IceCandidate candidate);
 
+    /**
+     * Starts sending the screen (a session built with {@link SessionOptions.Builder#screenShare}).
+     * The thin client's user is asked first, with a preview; this returns once the user allowed it.
+     *
+     * @throws VmcException PERMISSION_DENIED with the reason when the user denied it or did not answer
+     */
+    void startScreenShare(ScreenShare share);
+
+    /** {@link #startScreenShare(ScreenShare)}'s async form. */
+    CompletableFuture<Void> startScreenShareAsync(ScreenShare share);
+
+    /** Stops the screen share (or withdraws the question); the call goes on. */
+    void stopScreenShare();
+
+    /** {@link #stopScreenShare()}'s async form. */
+    CompletableFuture<Void> stopScreenShareAsync();
+
     /** Mutes or unmutes the microphone (and camera). */
     void setMute(boolean muted);
 

@@ -21,6 +21,9 @@ package io.vmc.agent.api;
  */
 public interface MediaSessionListener {
 
+    /** The screen share ended without the app asking: the user stopped it on the thin client, or the display went away. */
+    default void onScreenShareEnded(MediaSession session, String reason) {}
+
     /** The session changed state; {@code reason} may be empty. */
     default void onStateChange(MediaSession session, SessionState state, String reason) {}
 

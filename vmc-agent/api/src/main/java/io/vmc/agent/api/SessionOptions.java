@@ -37,8 +37,10 @@ public final class SessionOptions {
     private final String label;
     private final List<java.net.InetSocketAddress> stunSources;
     private final boolean dtlsSrtp;
+    private final boolean screenShare;
 
     private SessionOptions(Builder b) {
+        this.screenShare = b.screenShare;
         this.dtlsSrtp = b.dtlsSrtp;
         this.audio = b.audio;
         this.video = b.video;
@@ -83,6 +85,11 @@ public final class SessionOptions {
 
     public boolean video() {
         return video;
+    }
+
+    /** Whether the video stream is a screen share ({@link MediaSession#startScreenShare}) rather than the camera. */
+    public boolean screenShare() {
+        return screenShare;
     }
 
     /** Preferred audio codecs, best first, SDP rtpmap names; empty means the engine's defaults. */
@@ -135,6 +142,7 @@ public final class SessionOptions {
 
     /** Builds {@link SessionOptions}; each setter validates its argument at once. */
     public static final class Builder {
+        private boolean screenShare;
         private boolean audio;
         private boolean video;
         private List<String> audioCodecs = List.of();
@@ -177,6 +185,16 @@ public final class SessionOptions {
 
         public Builder video(boolean video) {
             this.video = video;
+            return this;
+        }
+
+        /**
+         * The video stream carries the thin client's picture of this VM's screen instead of the
+         * camera (implies {@code video(true)}); nothing is sent before {@link MediaSession#startScreenShare}.
+         */
+        public Builder screenShare(boolean screenShare) {
+            this.screenShare = screenShare;
+            if (screenShare) this.video = true;
             return this;
         }
 

@@ -32,6 +32,7 @@ public final class ProtoMapping {
         return io.vmc.transport.proto.SessionOptions.newBuilder()
                 .setAudio(o.audio())
                 .setVideo(o.video())
+                .setScreenShare(o.screenShare())
                 .addAllAudioCodecs(o.audioCodecs())
                 .addAllVideoCodecs(o.videoCodecs())
                 .setSrtp(switch (o.srtp()) {

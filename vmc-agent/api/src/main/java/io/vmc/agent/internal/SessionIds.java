@@ -19,6 +19,7 @@ public final class SessionIds {
             case RING_STOPPED -> e.getRingStopped().getSessionId();
             case ACTIVE_DEVICE -> e.getActiveDevice().getSessionId();
             case CALL_CONTROL -> e.getCallControl().getSessionId();
+            case SCREEN_SHARE_ENDED -> e.getScreenShareEnded().getSessionId();
             case CAPTURE_STOPPED -> e.getCaptureStopped().getSessionId();
             default -> "";
         };
@@ -36,6 +37,7 @@ public final class SessionIds {
             case RING_STOPPED -> b.getRingStoppedBuilder().setSessionId(id);
             case ACTIVE_DEVICE -> b.getActiveDeviceBuilder().setSessionId(id);
             case CALL_CONTROL -> b.getCallControlBuilder().setSessionId(id);
+            case SCREEN_SHARE_ENDED -> b.getScreenShareEndedBuilder().setSessionId(id);
             case CAPTURE_STOPPED -> b.getCaptureStoppedBuilder().setSessionId(id);
             default -> { }
         }
@@ -58,6 +60,8 @@ public final class SessionIds {
             case SET_STATS_INTERVAL -> r.getSetStatsInterval().getSessionId();
             case CLOSE_SESSION -> r.getCloseSession().getSessionId();
             case START_RING -> r.getStartRing().getSessionId();
+            case START_SCREEN_SHARE -> r.getStartScreenShare().getSessionId();
+            case STOP_SCREEN_SHARE -> r.getStopScreenShare().getSessionId();
             default -> "";
         };
     }
@@ -78,6 +82,8 @@ public final class SessionIds {
             case SET_STATS_INTERVAL -> b.getSetStatsIntervalBuilder().setSessionId(id);
             case CLOSE_SESSION -> b.getCloseSessionBuilder().setSessionId(id);
             case START_RING -> b.getStartRingBuilder().setSessionId(id);
+            case START_SCREEN_SHARE -> b.getStartScreenShareBuilder().setSessionId(id);
+            case STOP_SCREEN_SHARE -> b.getStopScreenShareBuilder().setSessionId(id);
             default -> { }
         }
         return b.build();

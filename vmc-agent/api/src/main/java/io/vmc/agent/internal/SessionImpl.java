@@ -173,6 +173,40 @@ final class SessionImpl implements MediaSession {
         return client.onDispatcher(candidateRaw(candidate));
     }
 
+    private CompletableFuture<Void> screenShareRaw(io.vmc.agent.api.ScreenShare share) {
+        Objects.requireNonNull(share, "share must not be null");
+        var m = io.vmc.transport.proto.StartScreenShare.newBuilder().setSessionId(id).setMaxFps(share.maxFps()).setTitle(share.title());
+        if (share.area() != null) {
+            m.setArea(ProtoMapping.toProto(share.area())).setScreenWidth(share.screenWidth()).setScreenHeight(share.screenHeight());
+        }
+        return rpc(Request.newBuilder().setStartScreenShare(m)).thenApply(r -> null);
+    }
+
+    private CompletableFuture<Void> stopScreenShareRaw() {
+        return rpc(Request.newBuilder().setStopScreenShare(io.vmc.transport.proto.StopScreenShare.newBuilder().setSessionId(id)))
+                .thenApply(r -> null);
+    }
+
+    @Override
+    public void startScreenShare(io.vmc.agent.api.ScreenShare share) {
+        AgentClient.await(screenShareRaw(share));
+    }
+
+    @Override
+    public CompletableFuture<Void> startScreenShareAsync(io.vmc.agent.api.ScreenShare share) {
+        return client.onDispatcher(screenShareRaw(share));
+    }
+
+    @Override
+    public void stopScreenShare() {
+        AgentClient.await(stopScreenShareRaw());
+    }
+
+    @Override
+    public CompletableFuture<Void> stopScreenShareAsync() {
+        return client.onDispatcher(stopScreenShareRaw());
+    }
+
     private CompletableFuture<Void> muteRaw(MediaKind kind, boolean mute) {
         Objects.requireNonNull(kind, "kind must not be null");
         return rpc(Request.newBuilder().setSetMute(SetMute.newBuilder().setSessionId(id)
@@ -447,6 +481,11 @@ final class SessionImpl implements MediaSession {
                 if (q != null) {
                     client.dispatch(() -> listeners.forEach(l -> l.onQualityAlert(this, q)));
                 }
+            }
+            case SCREEN_SHARE_ENDED -> {
+                String why = e.getScreenShareEnded().getReason() + (e.getScreenShareEnded().getDetail().isEmpty() ? ""
+                        : ": " + e.getScreenShareEnded().getDetail());
+                client.dispatch(() -> listeners.forEach(l -> l.onScreenShareEnded(this, why)));
             }
             case DTMF_RECEIVED -> {
                 String d = e.getDtmfReceived().getDigit();

@@ -154,6 +154,8 @@ public final class Call {
     private volatile Camera camera;
     private String cameraDeniedReason;
     private java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> cameraQuestion;
+    /** Null unless the session shares the screen (SessionOptions.screen_share) instead of the camera. */
+    private final ScreenShare screenShare;
 
     // what the user sees of this call's captures (microphone, camera, screen); set by announce
     private String appId = "";
@@ -233,7 +235,8 @@ public final class Call {
             videoWanted = false;
             videoDisabledReason = "video disabled by the client policy; the call is audio-only";
             failures.accept(Failure.POLICY);
-        } else if (options.getVideo() && config.videoSource().isCamera() && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
+        } else if (options.getVideo() && !options.getScreenShare() && config.videoSource().isCamera()
+                && config.cameraPolicy() == EngineConfig.CameraPolicy.DENY) {
             videoWanted = false;
             videoDisabledReason = "video disabled: camera use denied by policy (" + config.videoSource() + "); the call is audio-only";
             failures.accept(Failure.POLICY);
@@ -247,13 +250,23 @@ public final class Call {
             videoWanted = options.getVideo();
             videoDisabledReason = null;
         }
-        if (!videoWanted || !config.videoSource().isCamera()) {
+        if (options.getScreenShare()) {
+            if (!options.getVideo()) throw EngineException.invalid("screen_share needs video=true");
+            if (config.screenSource() == null) {
+                throw EngineException.precondition("this engine shows no SPICE display to share (vmc engine --spice)");
+            }
+            screenShare = new ScreenShare(id, config, events::emit, timer);
+        } else {
+            screenShare = null;
+        }
+        if (!videoWanted || !config.videoSource().isCamera() || screenShare != null) {
             camera = Camera.NOT_NEEDED;
         } else {
             camera = config.cameraPolicy() == EngineConfig.CameraPolicy.ASK ? Camera.PENDING : Camera.ALLOWED;
         }
         this.negotiator = new Negotiator(
-                new Negotiator.Capabilities(codecs, videoCodecs, videoWanted, config.opusDtx(), options.getSrtp(), options.getDtlsSrtp()),
+                new Negotiator.Capabilities(codecs, videoCodecs, videoWanted, config.opusDtx(), options.getSrtp(), options.getDtlsSrtp(),
+                        screenShare != null),
                 new Negotiator.Keys(key80, key32, videoKey, videoKey32, () -> certificate().fingerprint().toSdp(), msid),
                 RANDOM.nextLong() & Long.MAX_VALUE, failures);
     }
@@ -1156,6 +1169,7 @@ public final class Call {
         if (cameraShown != null) cameraShown.close();
         if (flow != null) flow.close();
         if (cameraQuestion != null) cameraQuestion.cancel(false); // takes the prompt down
+        if (screenShare != null) screenShare.ended(io.vmc.transport.proto.ScreenShareEnded.Reason.CALL_ENDED, reason);
         if (videoFlow != null) videoFlow.close();
         if (overlay != null) overlay.close();
         if (selfOverlay != null) selfOverlay.close();
@@ -1278,12 +1292,13 @@ public final class Call {
         if (overlay == null && p.receive() && config.overlayParentWindow() != 0) {
             overlay = attachOverlay("remote-" + id);
         }
-        if (selfOverlay == null && p.send() && camera != Camera.DENIED && config.overlayParentWindow() != 0) {
+        if (selfOverlay == null && p.send() && camera != Camera.DENIED && screenShare == null && config.overlayParentWindow() != 0) {
             selfOverlay = attachOverlay("self-" + id);
         }
         boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
         try {
-            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, videoSsrc, videoNextSeq, cname, timer, new VideoIo());
+            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, screenShare == null, videoSsrc, videoNextSeq, cname,
+                    timer, new VideoIo());
         } catch (RuntimeException e) {
             // video failing must not take the call down: go on audio-only and say why
             LOG.warn("session {}: video pipeline failed: {}", id, e.toString());
@@ -1294,6 +1309,7 @@ public final class Call {
             showCamera();
             return;
         }
+        if (screenShare != null) screenShare.attach(videoFlow);
         if (cameraOk && selfViewArea != null) showSelfView();
         showCamera();
     }
@@ -1558,6 +1574,28 @@ public final class Call {
      * Emits the NEW state and, under {@link EngineConfig.CameraPolicy#ASK}, puts the camera question
      * to the user; called once by the engine after registering the session.
      */
+    /** StartScreenShare: asks the user; completes once the screen is sent, or with the refusal. */
+    public java.util.concurrent.CompletableFuture<Void> startScreenShare(io.vmc.transport.proto.StartScreenShare m,
+            io.vmc.engine.internal.ui.OnePromptAtATime gate, io.vmc.engine.ScreenShareConsent consent) {
+        ScreenShare s;
+        String app;
+        LiveCaptures shownTo;
+        synchronized (this) {
+            ensureOpen();
+            if (screenShare == null) throw EngineException.precondition("this session was not created with screen_share");
+            s = screenShare;
+            app = appId;
+            shownTo = captures;
+        }
+        return s.start(m, app, options.getLabel(), gate, consent, shownTo);
+    }
+
+    public void stopScreenShare() {
+        ensureOpen();
+        if (screenShare == null) throw EngineException.precondition("this session was not created with screen_share");
+        screenShare.stop();
+    }
+
     public void announce(String appId, io.vmc.engine.CameraConsent consent, LiveCaptures captures) {
         synchronized (this) {
             this.appId = appId;

@@ -54,7 +54,7 @@ public final class Negotiator {
      * @param dtls whether offers use DTLS-SRTP (answers follow the offer)
      */
     public record Capabilities(List<AudioCodec> audioCodecs, List<VideoCodec> videoCodecs, boolean video, boolean opusDtx,
-                               SrtpPolicy srtp, boolean dtls) {
+                               SrtpPolicy srtp, boolean dtls, boolean screenContent) {
         public Capabilities {
             audioCodecs = List.copyOf(audioCodecs);
             videoCodecs = List.copyOf(videoCodecs);
@@ -257,6 +257,7 @@ public final class Negotiator {
             if (offerKeys) for (Crypto c : offeredVideoKeys()) va.add(Attribute.of("crypto", c));
             if (o.dtls()) addDtls(va, DtlsSetup.offer(), "video");
             va.add(Attribute.flag(o.wants().video().attribute()));
+            if (caps.screenContent()) va.add(Attribute.of("content", "slides")); // RFC 4796: a screen share
             InetSocketAddress vdef = (o.video() == VideoTransport.OWN ? o.videoIce() : o.audioIce()).defaultAddress();
             extra.add(new MediaDescription("video", bundleOnly ? 0 : vdef.getPort(), proto, vFormats,
                     Connection.of(vdef.getAddress()), va));
@@ -487,6 +488,7 @@ public final class Negotiator {
             addVideoFormat(va, c, v.recvPt(), c.answerFmtp(vOffer.fmtp(v.recvPt())));
             addKeys(va, v, a.videoSetup() != null ? a.videoSetup() : a.audioSetup(), "video");
             va.add(Attribute.flag(v.direction().attribute()));
+            if (caps.screenContent()) va.add(Attribute.of("content", "slides")); // RFC 4796: a screen share
             InetSocketAddress vdef = (a.videoBundled() ? audioIce : videoIce).defaultAddress();
             extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(v.recvPt())),
                     Connection.of(vdef.getAddress()), va));

@@ -1,6 +1,7 @@
 package io.vmc.engine.internal.media;
 
 import io.vmc.engine.EngineConfig;
+import io.vmc.engine.ScreenSource;
 import io.vmc.overlay.VideoOverlay;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,15 +53,32 @@ public final class VideoPipelines {
         private final Element preview;
         private final AtomicBoolean closed = new AtomicBoolean();
 
+        private final ScreenFeed screen;
+
         /** @param selfView where to show what is sent (off until {@link #setPreview}), or null for no preview branch */
         public Sender(VideoCodec codec, EngineConfig.VideoSource source, EngineConfig.VideoFormat format, int pt,
                       int bitrateKbps, VideoOverlay selfView, Consumer<byte[]> rtpOut, Consumer<String> onError) {
-            GstSupport.init();
-            String src = source.pattern() == null
+            this(codec, source.pattern() == null
                     ? "v4l2src" + (source.device() != null ? " device=" + AudioPipelines.quote(source.device()) : "")
-                    : "videotestsrc is-live=true pattern=" + source.pattern();
+                    : "videotestsrc is-live=true pattern=" + source.pattern(), null, format, pt, bitrateKbps, selfView, rtpOut, onError);
+        }
+
+        /**
+         * A screen share: pictures of {@code area} of {@code screen} (null = the whole screen), taken
+         * {@code format.fps()} times a second, scaled into {@code format} with their aspect ratio kept.
+         */
+        public static Sender screen(VideoCodec codec, ScreenSource screen, java.awt.Rectangle area, EngineConfig.VideoFormat format,
+                                    int pt, int bitrateKbps, Consumer<byte[]> rtpOut, Consumer<String> onError) {
+            return new Sender(codec, "appsrc name=screen is-live=true format=time do-timestamp=true block=false max-buffers=2 leaky-type=downstream",
+                    new ScreenFeed(screen, area, format.fps(), onError), format, pt, bitrateKbps, null, rtpOut, onError);
+        }
+
+        private Sender(VideoCodec codec, String src, ScreenFeed screen, EngineConfig.VideoFormat format, int pt,
+                       int bitrateKbps, VideoOverlay selfView, Consumer<byte[]> rtpOut, Consumer<String> onError) {
+            GstSupport.init();
+            this.screen = screen;
             String desc = String.format(Locale.ROOT,
-                    "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
+                    "%s ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,pixel-aspect-ratio=1/1"
                             + "%s ! %s"
                             + " ! appsink name=rtp emit-signals=true sync=false max-buffers=200 drop=true",
                     src, format.width(), format.height(), format.fps(), selfView == null ? "" : SELF_VIEW_TEE,
@@ -79,6 +97,7 @@ public final class VideoPipelines {
                     throw new IllegalStateException("cannot link the self view to its overlay sink");
                 }
             }
+            if (screen != null) screen.src = (AppSrc) pipeline.getElementByName("screen");
             AppSink sink = (AppSink) pipeline.getElementByName("rtp");
             sink.connect(GstSupport.copyingTo(rtpOut, closed, "video send path"));
             pipeline.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (o, code, msg) -> onError.accept(o.getName() + ": " + msg));
@@ -86,6 +105,7 @@ public final class VideoPipelines {
 
         public void start() {
             pipeline.play();
+            if (screen != null) screen.start(closed);
         }
 
         /** Self view on or off: while off the preview branch passes gaps, not frames (no conversion, no drawing). */
@@ -116,8 +136,69 @@ public final class VideoPipelines {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
+                if (screen != null) screen.stop();
                 pipeline.setState(State.NULL);
                 pipeline.dispose();
+            }
+        }
+    }
+
+    /**
+     * Pushes pictures of the screen into the sender's appsrc at a fixed rate, on its own thread (a
+     * copy of a 1920x1080 picture takes a few ms on the SPICE loop thread). The caps follow the
+     * picture's size (the guest changed its resolution, the window moved off the screen's edge).
+     */
+    private static final class ScreenFeed {
+        private final ScreenSource screen;
+        private final java.awt.Rectangle area;
+        private final int fps;
+        private final Consumer<String> onError;
+        private volatile AppSrc src;
+        private java.util.concurrent.ScheduledExecutorService thread;
+        private int width;
+        private int height;
+        private boolean reported;
+
+        ScreenFeed(ScreenSource screen, java.awt.Rectangle area, int fps, Consumer<String> onError) {
+            this.screen = screen;
+            this.area = area;
+            this.fps = fps;
+            this.onError = onError;
+        }
+
+        synchronized void start(AtomicBoolean closed) {
+            if (thread != null) return;
+            thread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vmc-screen-capture");
+                t.setDaemon(true);
+                return t;
+            });
+            thread.scheduleAtFixedRate(() -> {
+                if (!closed.get()) pushOne();
+            }, 0, 1000 / fps, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        synchronized void stop() {
+            if (thread != null) thread.shutdownNow();
+        }
+
+        private void pushOne() {
+            try {
+                java.util.Optional<io.vmc.port.spice.ScreenPicture> p = screen.capture(area);
+                if (p.isEmpty()) return; // no picture now: the receiver keeps the last one
+                io.vmc.port.spice.ScreenPicture pic = p.get();
+                if (pic.width() != width || pic.height() != height) {
+                    width = pic.width();
+                    height = pic.height();
+                    src.setCaps(Caps.fromString(String.format(Locale.ROOT,
+                            "video/x-raw,format=BGRx,width=%d,height=%d,framerate=%d/1,pixel-aspect-ratio=1/1", width, height, fps)));
+                }
+                GstSupport.push(src, pic.bgrx(), 0, pic.bgrx().length);
+            } catch (RuntimeException e) {
+                if (!reported) {
+                    reported = true;
+                    onError.accept("screen capture: " + e);
+                }
             }
         }
     }

@@ -69,7 +69,7 @@ public final class VideoFlow implements AutoCloseable {
     private final KeyframeRequests keyframes;
     private final BitrateControl bitrate;
     private int nextSeq;
-    private final VideoPipelines.Sender sender;
+    private volatile VideoPipelines.Sender sender; // replaced while a screen share starts and stops
     private volatile boolean sendStopped;
     private final VideoPipelines.Receiver receiver;
     private final ScheduledFuture<?> rtcpTask;
@@ -107,6 +107,12 @@ public final class VideoFlow implements AutoCloseable {
      */
     public VideoFlow(Params params, EngineConfig config, VideoOverlay overlay, VideoOverlay selfView, boolean startSending,
                      long ssrc, int firstSeq, String cname, ScheduledExecutorService timer, MediaFlow.Io io) {
+        this(params, config, overlay, selfView, startSending, true, ssrc, firstSeq, cname, timer, io);
+    }
+
+    /** @param camera false for a screen share: no camera sender; {@link #replaceSender} brings the screen's */
+    public VideoFlow(Params params, EngineConfig config, VideoOverlay overlay, VideoOverlay selfView, boolean startSending,
+                     boolean camera, long ssrc, int firstSeq, String cname, ScheduledExecutorService timer, MediaFlow.Io io) {
         this.params = params;
         this.io = io;
         this.timer = timer;
@@ -117,7 +123,7 @@ public final class VideoFlow implements AutoCloseable {
         VideoPipelines.Sender s = null;
         VideoPipelines.Receiver r = null;
         try {
-            if (params.send()) {
+            if (params.send() && camera) {
                 s = new VideoPipelines.Sender(params.codec(), config.videoSource(), config.videoFormat(), params.sendPt(),
                         config.videoMaxBitrateKbps(),
                         selfView, this::onEncodedPacket, io::mediaError);
@@ -134,9 +140,13 @@ public final class VideoFlow implements AutoCloseable {
         this.receiver = r;
         long now = System.nanoTime();
         this.nack = new NackFeedback(stream::rttMs, () -> sending && !closed && !sendStopped, p -> send(p, p.length, false), now);
-        this.keyframes = new KeyframeRequests(s == null ? null : s::requestKeyframe, r == null ? null : r::framesDecoded, now);
+        // through the field: a screen share replaces the sender (replaceSender)
+        this.keyframes = new KeyframeRequests(params.send() ? this::requestKeyframe : null, r == null ? null : r::framesDecoded, now);
         this.bitrate = new BitrateControl(MIN_BITRATE_KBPS, config.videoMaxBitrateKbps(), () -> sender != null && sending && !sendStopped,
-                kbps -> sender.setTargetBitrate(kbps), now);
+                kbps -> {
+                    VideoPipelines.Sender current = sender;
+                    if (current != null) current.setTargetBitrate(kbps);
+                }, now);
         stream.add(nack);
         stream.add(keyframes);
         stream.add(bitrate);
@@ -160,13 +170,42 @@ public final class VideoFlow implements AutoCloseable {
 
     /** Starts the sender held back by the constructor (the camera was allowed); idempotent. */
     public synchronized void startSending() {
-        if (sender != null && !closed && !sendStopped) sender.start();
+        VideoPipelines.Sender s = sender;
+        if (s != null && !closed && !sendStopped) s.start();
+    }
+
+    /**
+     * A screen share: sends from {@code open}'s pipeline from now on (the SSRC and sequence numbers
+     * go on), or stops sending with null. The previous sender, if any, is closed.
+     */
+    public synchronized void replaceSender(SenderFactory open) {
+        if (closed || !params.send()) return;
+        VideoPipelines.Sender old = sender;
+        sender = null;
+        if (old != null) old.close();
+        if (open == null) return;
+        VideoPipelines.Sender s = open.open(params.codec(), params.sendPt(), bitrate.targetKbps(), this::onEncodedPacket, io::mediaError);
+        sender = s;
+        s.start();
+    }
+
+    private void requestKeyframe() {
+        VideoPipelines.Sender s = sender;
+        if (s != null) s.requestKeyframe();
+    }
+
+    /** Makes a sender pipeline for this flow's codec and payload type. */
+    @FunctionalInterface
+    public interface SenderFactory {
+        VideoPipelines.Sender open(io.vmc.engine.internal.media.VideoCodec codec, int pt, int bitrateKbps,
+                                   java.util.function.Consumer<byte[]> rtpOut, java.util.function.Consumer<String> onError);
     }
 
     /** Ends sending for good (the user stopped the camera): the sender's pipeline and device close; idempotent. */
     public synchronized void stopSending() {
         sendStopped = true;
-        if (sender != null) sender.close();
+        VideoPipelines.Sender s = sender;
+        if (s != null) s.close();
     }
 
     /** Whether this flow has a sender (the negotiated direction sends video). */
@@ -176,7 +215,8 @@ public final class VideoFlow implements AutoCloseable {
 
     /** Shows or stops the self view fed from the sender. */
     public void setSelfView(boolean on) {
-        if (sender != null) sender.setPreview(on);
+        VideoPipelines.Sender s = sender;
+        if (s != null) s.setPreview(on);
     }
 
     /** Hold/resume after a re-offer: gates the packets; the pipelines keep running. */

@@ -46,7 +46,7 @@ class NegotiatorTest {
 
     private Negotiator negotiator(SrtpPolicy srtp, boolean dtls) {
         return new Negotiator(new Negotiator.Capabilities(List.of(AudioCodec.OPUS, AudioCodec.PCMU), List.of(VideoCodec.VP8), true,
-                false, srtp, dtls), new Negotiator.Keys(A80, A32, V80, V32, () -> FP, "vmc-msid"), 42, failures::add);
+                false, srtp, dtls, false), new Negotiator.Keys(A80, A32, V80, V32, () -> FP, "vmc-msid"), 42, failures::add);
     }
 
     private static String resource(String name) throws Exception {
