@@ -44,6 +44,14 @@ public final class MediaFlow implements AutoCloseable {
         void dtmfReceived(String digit, int durationMs);
 
         void mediaError(String message);
+
+        /**
+         * The microphone or speaker failed (unplugged, its stream killed): the call can go on with
+         * another device. By default a media error.
+         */
+        default void deviceLost(boolean microphone, String message) {
+            mediaError(message);
+        }
     }
 
     private final Params params;
@@ -141,7 +149,7 @@ public final class MediaFlow implements AutoCloseable {
 
     private AudioPipelines.Sender newSender(String pulseSource) {
         return new AudioPipelines.Sender(config.audioSource(), pulseSource, params.codec(), params.sendPt(),
-                config.opusDtx(), probeName, this::onEncodedPacket, io::mediaError);
+                config.opusDtx(), probeName, this::onEncodedPacket, e -> onPipelineError(true, e));
     }
 
     private AudioPipelines.Receiver newReceiver(String pulseSink) {
@@ -149,7 +157,12 @@ public final class MediaFlow implements AutoCloseable {
         boolean wantPcm = recorder != null || config.receivedAudioListener() != null;
         return new AudioPipelines.Receiver(config.audioSink(), pulseSink, params.codec(), params.recvPt(),
                 config.jitterBufferMs(), config.opusFecDecoding(), probeName, block, wantPcm ? this::onDecodedPcm : null,
-                db -> levelDbov = db, io::mediaError);
+                db -> levelDbov = db, e -> onPipelineError(false, e));
+    }
+
+    private void onPipelineError(boolean microphone, String error) {
+        if (closed) return;
+        if (AudioPipelines.isDeviceError(error)) io.deviceLost(microphone, error); else io.mediaError(error);
     }
 
     /** Moves capture to another PulseAudio source without touching the RTP session. */
@@ -172,6 +185,9 @@ public final class MediaFlow implements AutoCloseable {
         AudioPipelines.Receiver old = receiver;
         AudioPipelines.Receiver r = newReceiver(pulseSink);
         r.start();
+        // the old receiver plays on until the new one is PLAYING: packets queued in a pipeline that
+        // is still changing state arrive as one late burst
+        if (!r.awaitPlaying(2000)) LOG.warn("session {}: the new speaker's pipeline is not PLAYING after 2 s", sessionId);
         receiver = r;
         old.close();
     }
