@@ -147,21 +147,26 @@ public final class MediaFlow implements AutoCloseable {
         this.receiver = r;
     }
 
+    /** Which pipeline is current ([microphone, speaker]): a pipeline being replaced may still post errors. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray generation = new java.util.concurrent.atomic.AtomicIntegerArray(2);
+
     private AudioPipelines.Sender newSender(String pulseSource) {
+        int gen = generation.incrementAndGet(0);
         return new AudioPipelines.Sender(config.audioSource(), pulseSource, params.codec(), params.sendPt(),
-                config.opusDtx(), probeName, this::onEncodedPacket, e -> onPipelineError(true, e));
+                config.opusDtx(), probeName, this::onEncodedPacket, e -> onPipelineError(true, gen, e));
     }
 
     private AudioPipelines.Receiver newReceiver(String pulseSink) {
+        int gen = generation.incrementAndGet(1);
         int block = config.receivedAudioListener() != null ? 20 : 200;
         boolean wantPcm = recorder != null || config.receivedAudioListener() != null;
         return new AudioPipelines.Receiver(config.audioSink(), pulseSink, params.codec(), params.recvPt(),
                 config.jitterBufferMs(), config.opusFecDecoding(), probeName, block, wantPcm ? this::onDecodedPcm : null,
-                db -> levelDbov = db, e -> onPipelineError(false, e));
+                db -> levelDbov = db, e -> onPipelineError(false, gen, e));
     }
 
-    private void onPipelineError(boolean microphone, String error) {
-        if (closed) return;
+    private void onPipelineError(boolean microphone, int gen, String error) {
+        if (closed || gen != generation.get(microphone ? 0 : 1)) return;
         if (AudioPipelines.isDeviceError(error)) io.deviceLost(microphone, error); else io.mediaError(error);
     }
 
