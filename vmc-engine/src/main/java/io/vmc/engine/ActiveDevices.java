@@ -79,12 +79,35 @@ final class ActiveDevices {
                 LOG.warn("session {}: cannot move to the default device: {}", m.session(), e.toString());
                 continue;
             }
-            using(m.session(), m.microphone(), now == null ? null : nameOf(devices, now, m.microphone()), now);
-            ActiveDevice.Builder b = ActiveDevice.newBuilder().setSessionId(m.session())
-                    .setReplaced(m.gone().device()).setReason(ActiveDevice.Reason.DEVICE_REMOVED);
-            if (now != null) b.setDevice(now);
-            events.emit(Event.newBuilder().setActiveDevice(b).build());
+            movedToDefault(m.session(), m.microphone(), m.gone().device(), devices);
         }
+    }
+
+    /**
+     * The call's device failed and the call already went on with the default device
+     * ({@code Call.onDeviceLost}): record it and tell the app.
+     */
+    void failed(String session, boolean microphone, Devices devices) {
+        InUse gone;
+        synchronized (this) {
+            InUse[] u = bySession.get(session);
+            gone = u == null ? null : u[microphone ? 0 : 1];
+        }
+        movedToDefault(session, microphone, gone == null ? null : gone.device(), devices);
+    }
+
+    private void movedToDefault(String session, boolean microphone, Device replaced, Devices devices) {
+        Device now;
+        try {
+            now = devices.find(null, microphone);
+        } catch (RuntimeException e) {
+            now = null;
+        }
+        using(session, microphone, now == null ? null : nameOf(devices, now, microphone), now);
+        ActiveDevice.Builder b = ActiveDevice.newBuilder().setSessionId(session).setReason(ActiveDevice.Reason.DEVICE_REMOVED);
+        if (replaced != null) b.setReplaced(replaced);
+        if (now != null) b.setDevice(now);
+        events.emit(Event.newBuilder().setActiveDevice(b).build());
     }
 
     private static String nameOf(Devices devices, Device d, boolean microphone) {

@@ -60,7 +60,7 @@ final class Devices implements AutoCloseable {
 
     synchronized DeviceList list() {
         start();
-        refresh(false);
+        refresh(true); // a device plugged in since the last poll is announced before the answer
         DeviceList.Builder b = DeviceList.newBuilder();
         current.values().forEach(e -> b.addDevices(e.toProto()));
         return b.build();
@@ -69,7 +69,7 @@ final class Devices implements AutoCloseable {
     synchronized Selected resolve(String id, Device.DeviceKind kind) {
         if (id.isEmpty() || id.length() > 64) throw EngineException.invalid("device_id must be 1-64 characters");
         start();
-        refresh(false);
+        refresh(true); // a device plugged in since the last poll is announced before the answer
         Entry e = current.get(id);
         if (e == null) throw new EngineException(Error.Code.NOT_FOUND, "no device " + id + " (call ListDevices)");
         if (kind != Device.DeviceKind.DEVICE_KIND_UNSPECIFIED && kind != e.kind()) {

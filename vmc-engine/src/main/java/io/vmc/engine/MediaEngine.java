@@ -389,6 +389,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         if (mic != null) s.selectDevice(mic, true);
         if (speaker != null) s.selectDevice(speaker, false);
         trackDevices(id, mic, speaker);
+        s.onDeviceLost(microphone -> activeDevices.failed(id, microphone, devices));
         synchronized (sessions) {
             if (sessions.size() >= config.maxSessions()) {
                 throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "session limit reached (" + config.maxSessions() + ")");

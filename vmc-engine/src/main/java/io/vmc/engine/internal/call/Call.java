@@ -924,6 +924,32 @@ public final class Call {
         flow.sendDtmf(digits, durationMs);
     }
 
+    /** How often a call's microphone or speaker may fail before the call fails: no endless switching. */
+    static final int MAX_DEVICE_LOSSES = 3;
+    private final int[] deviceLosses = new int[2]; // [microphone, speaker], under this
+    private volatile java.util.function.Consumer<Boolean> onDeviceLost = mic -> { };
+
+    /** Runs (with true for the microphone) after a failed device was replaced by the default one. */
+    public void onDeviceLost(java.util.function.Consumer<Boolean> listener) {
+        onDeviceLost = listener;
+    }
+
+    private void deviceLost(boolean microphone, String message) {
+        synchronized (this) {
+            if (state == SessionState.State.CLOSED || state == SessionState.State.FAILED) return;
+            if (++deviceLosses[microphone ? 0 : 1] > MAX_DEVICE_LOSSES) {
+                LOG.warn("session {}: media error: {} (the {} failed {} times)", id, message,
+                        microphone ? "microphone" : "speaker", MAX_DEVICE_LOSSES);
+                failures.accept(Failure.MEDIA);
+                setState(SessionState.State.FAILED, "media: " + message);
+                return;
+            }
+            LOG.warn("session {}: {} failed ({}); going on with the default one", id, microphone ? "microphone" : "speaker", message);
+            selectDevice(null, microphone);
+        }
+        onDeviceLost.accept(microphone);
+    }
+
     public synchronized void selectDevice(String pulseName, boolean microphone) {
         ensureOpen();
         if (microphone) pulseSource = pulseName; else pulseSink = pulseName;
@@ -954,6 +980,11 @@ public final class Call {
         public void dtmfReceived(String digit, int durationMs) {
             events.emit(Event.newBuilder().setDtmfReceived(DtmfReceived.newBuilder()
                     .setSessionId(id).setDigit(digit).setDurationMs(durationMs)).build());
+        }
+
+        @Override
+        public void deviceLost(boolean microphone, String message) {
+            runAsync(() -> Call.this.deviceLost(microphone, message)); // not on GStreamer's bus thread
         }
 
         @Override

@@ -23,6 +23,13 @@ public final class AudioPipelines {
     private static final Logger LOG = LoggerFactory.getLogger(AudioPipelines.class);
     /** PCM format delivered to Java on the receive side. */
     public static final int PCM_RATE = 48000;
+    /** Name of the pulsesrc / pulsesink element: its errors are a device's, not the call's. */
+    private static final String DEVICE = "device";
+
+    /** Whether an error handed to {@code onError} came from the microphone or speaker element. */
+    public static boolean isDeviceError(String error) {
+        return error.startsWith(DEVICE + ": ");
+    }
 
     private AudioPipelines() {
     }
@@ -44,7 +51,7 @@ public final class AudioPipelines {
                         source.toneHz(), source.toneVolume());
             } else {
                 String dev = pulseDevice != null ? pulseDevice : source.device();
-                src = "pulsesrc " + (dev != null ? "device=" + quote(dev) + " " : "")
+                src = "pulsesrc name=" + DEVICE + " " + (dev != null ? "device=" + quote(dev) + " " : "")
                         + "buffer-time=40000 latency-time=10000 ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1";
                 if (probeName != null) {
                     // noise suppression off: it would eat stationary test tones
@@ -105,7 +112,7 @@ public final class AudioPipelines {
                 // the jitter buffer already releases packets on the pipeline clock; a syncing sink
                 // that also provides the clock dropped everything as late after some starts
                 play = (probeName != null ? "webrtcechoprobe name=" + probeName + " ! " : "")
-                        + "audioconvert ! pulsesink " + (dev != null ? "device=" + quote(dev) + " " : "")
+                        + "audioconvert ! pulsesink name=" + DEVICE + " " + (dev != null ? "device=" + quote(dev) + " " : "")
                         + "buffer-time=60000 latency-time=10000 provide-clock=false sync=false";
             }
             if (pcmOut != null) {
@@ -140,6 +147,11 @@ public final class AudioPipelines {
 
         public void start() {
             pipeline.play();
+        }
+
+        /** Waits up to {@code timeoutMs} for the pipeline to reach PLAYING; whether it did. */
+        public boolean awaitPlaying(long timeoutMs) {
+            return pipeline.getState(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS) == State.PLAYING;
         }
 
         /** Queues one plain RTP packet for decoding. Never blocks. */

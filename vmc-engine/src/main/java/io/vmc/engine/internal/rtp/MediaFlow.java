@@ -42,6 +42,14 @@ public final class MediaFlow implements AutoCloseable {
         void dtmfReceived(String digit, int durationMs);
 
         void mediaError(String message);
+
+        /**
+         * The microphone or speaker failed (unplugged, its stream killed): the call can go on with
+         * another device. By default a media error.
+         */
+        default void deviceLost(boolean microphone, String message) {
+            mediaError(message);
+        }
     }
 
     private final Params params;
@@ -129,17 +137,27 @@ public final class MediaFlow implements AutoCloseable {
         this.receiver = r;
     }
 
+    /** Which pipeline is current ([microphone, speaker]): a pipeline being replaced may still post errors. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray generation = new java.util.concurrent.atomic.AtomicIntegerArray(2);
+
     private AudioPipelines.Sender newSender(String pulseSource) {
+        int gen = generation.incrementAndGet(0);
         return new AudioPipelines.Sender(config.audioSource(), pulseSource, params.codec(), params.sendPt(),
-                config.opusDtx(), probeName, this::onEncodedPacket, io::mediaError);
+                config.opusDtx(), probeName, this::onEncodedPacket, e -> onPipelineError(true, gen, e));
     }
 
     private AudioPipelines.Receiver newReceiver(String pulseSink) {
+        int gen = generation.incrementAndGet(1);
         int block = config.receivedAudioListener() != null ? 20 : 200;
         boolean wantPcm = recorder != null || config.receivedAudioListener() != null;
         return new AudioPipelines.Receiver(config.audioSink(), pulseSink, params.codec(), params.recvPt(),
                 config.jitterBufferMs(), config.opusFecDecoding(), probeName, block, wantPcm ? this::onDecodedPcm : null,
-                db -> levelDbov = db, io::mediaError);
+                db -> levelDbov = db, e -> onPipelineError(false, gen, e));
+    }
+
+    private void onPipelineError(boolean microphone, int gen, String error) {
+        if (closed || gen != generation.get(microphone ? 0 : 1)) return;
+        if (AudioPipelines.isDeviceError(error)) io.deviceLost(microphone, error); else io.mediaError(error);
     }
 
     /** Moves capture to another PulseAudio source without touching the RTP session. */
@@ -162,6 +180,9 @@ public final class MediaFlow implements AutoCloseable {
         AudioPipelines.Receiver old = receiver;
         AudioPipelines.Receiver r = newReceiver(pulseSink);
         r.start();
+        // the old receiver plays on until the new one is PLAYING: packets queued in a pipeline that
+        // is still changing state arrive as one late burst
+        if (!r.awaitPlaying(2000)) LOG.warn("session {}: the new speaker's pipeline is not PLAYING after 2 s", sessionId);
         receiver = r;
         old.close();
     }
