@@ -83,8 +83,8 @@ public final class UsbFilter {
                 throw new IllegalArgumentException(where + ": expected class,vendor,product,version,allow (5 fields), got " + f.length);
             }
             int allow = number(where, "allow", f[4], 1);
-            if (allow != 0 && allow != 1) {
-                throw new IllegalArgumentException(where + ": allow must be 0 or 1");
+            if (allow < 0) {
+                throw new IllegalArgumentException(where + ": allow must be 0 or 1, not -1");
             }
             rules.add(new Rule(number(where, "class", f[0], 0xff), number(where, "vendor", f[1], 0xffff),
                     number(where, "product", f[2], 0xffff), number(where, "version", f[3], 0xffff), allow == 1));
