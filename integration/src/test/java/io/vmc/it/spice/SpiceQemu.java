@@ -54,6 +54,11 @@ final class SpiceQemu implements AutoCloseable {
      * only, on {@link #port()}.
      */
     static SpiceQemu start(boolean withVmcPort, String password, Path x509Dir) throws IOException {
+        return start(withVmcPort, password, x509Dir, List.of());
+    }
+
+    /** With {@code extraArgs} appended to QEMU's command line (more devices). */
+    static SpiceQemu start(boolean withVmcPort, String password, Path x509Dir, List<String> extraArgs) throws IOException {
         Path dir = Files.createTempDirectory("vmc-spice-");
         int port = freePort();
         String listen = x509Dir != null ? "tls-port=" + port + ",x509-dir=" + x509Dir : "port=" + port;
@@ -72,6 +77,7 @@ final class SpiceQemu implements AutoCloseable {
                     "-chardev", "spiceport,id=vmc,name=org.spice-space.vmc.0",
                     "-device", "virtserialport,bus=vser0.0,chardev=vmc,id=vmcport,name=org.spice-space.vmc.0"));
         }
+        cmd.addAll(extraArgs);
         // The wrapper stops QEMU when this JVM closes its stdin, or dies.
         List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "\"$@\" </dev/null & q=$!; read _; kill $q; wait $q",
                 "qemu-wrapper"));

@@ -396,10 +396,10 @@ public final class SpiceSession implements Closeable {
         connect(window, "delete-event", onDelete);
         connect(window, "destroy", onDestroy);
         connect(window, "key-press-event", onKey);
-        gtk.gtk_widget_show_all(window);
         if (fullscreen) {
-            gtk.gtk_window_fullscreen(window);
+            gtk.gtk_window_fullscreen(window); // before mapping: the window manager maps it fullscreen
         }
+        gtk.gtk_widget_show_all(window);
         Monitor m = new Monitor(channelId, window, gdk.gdk_x11_window_get_xid(gtk.gtk_widget_get_window(window)).longValue());
         monitors.put(channelId, m);
         publishWindows();
