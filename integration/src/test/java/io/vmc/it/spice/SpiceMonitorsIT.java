@@ -103,8 +103,10 @@ class SpiceMonitorsIT {
         private final Thread reader;
 
         QmpResets(SpiceQemu qemu) throws IOException {
+            java.nio.file.Path sock = qemu.dir().resolve("qmp.sock");
+            await().atMost(Duration.ofSeconds(30)).until(() -> java.nio.file.Files.exists(sock));
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(qemu.dir().resolve("qmp.sock")));
+            ch.connect(UnixDomainSocketAddress.of(sock));
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
             OutputStream out = Channels.newOutputStream(ch);
             in.readLine(); // greeting

@@ -94,9 +94,20 @@ public final class Hotkey {
         return b.toString();
     }
 
-    /** The key's GDK name: function keys upper case ({@code F11}), others as given. */
+    /** Short names hotkeys use for keys GDK spells out. */
+    private static final java.util.Map<String, String> ALIASES = java.util.Map.of("ins", "Insert", "del", "Delete",
+            "esc", "Escape", "pgup", "Page_Up", "pgdn", "Page_Down", "enter", "Return");
+
+    /**
+     * The key's GDK name ({@code gdk_keyval_from_name} is case-sensitive): function keys upper case
+     * ({@code F11}), single characters as given, others capitalised ({@code end} -> {@code End}).
+     */
     String gdkName() {
-        return key != null && key.matches("[fF][0-9]{1,2}") ? key.toUpperCase(Locale.ROOT) : key;
+        if (key == null || key.length() == 1) return key;
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (ALIASES.containsKey(lower)) return ALIASES.get(lower);
+        if (lower.matches("f[0-9]{1,2}")) return key.toUpperCase(Locale.ROOT);
+        return Character.toUpperCase(key.charAt(0)) + key.substring(1);
     }
 
     @Override

@@ -377,6 +377,9 @@ public final class SpiceSession implements Closeable {
         Gtk.GdkLib gdk = Gtk.GdkLib.INSTANCE;
         int v = gdk.gdk_keyval_from_name(k.gdkName());
         if (v == Gtk.GdkLib.GDK_KEY_VOID_SYMBOL || v == 0) {
+            v = gdk.gdk_keyval_from_name(k.key()); // spelt as GDK spells it (Page_Up, KP_Enter)
+        }
+        if (v == Gtk.GdkLib.GDK_KEY_VOID_SYMBOL || v == 0) {
             throw new IllegalArgumentException(what + " hotkey " + k + ": GDK knows no key named \"" + k.key() + "\"");
         }
         int mask = (k.ctrl() ? Gtk.GdkLib.GDK_CONTROL_MASK : 0) | (k.alt() ? Gtk.GdkLib.GDK_MOD1_MASK : 0)

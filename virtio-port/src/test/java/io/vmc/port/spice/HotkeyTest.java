@@ -17,7 +17,9 @@ class HotkeyTest {
         assertThat(k.key()).isEqualTo("F11");
         assertThat(k.gdkName()).isEqualTo("F11");
         assertThat(k.toString()).isEqualTo("shift+f11");
-        assertThat(Hotkey.parse("ctrl+alt+end").grabSequence()).isEqualTo("Control_L+Alt_L+end");
+        assertThat(Hotkey.parse("ctrl+alt+end").grabSequence()).isEqualTo("Control_L+Alt_L+End");
+        assertThat(Hotkey.parse("Ctrl+Alt+Ins").gdkName()).isEqualTo("Insert");
+        assertThat(Hotkey.parse("ctrl+alt+r").gdkName()).isEqualTo("r");
         assertThat(Hotkey.parse("f12").gdkName()).isEqualTo("F12");
         Hotkey release = Hotkey.parse("ctrl+alt");
         assertThat(release.key()).isNull();
