@@ -18,6 +18,7 @@ import io.vmc.port.spice.SpiceOptions;
 import io.vmc.port.spice.SpiceSession;
 import io.vmc.port.spice.SpiceSessionError;
 import io.vmc.port.spice.SpiceSessionListener;
+import io.vmc.port.spice.UsbFilter;
 import io.vmc.transport.StreamPorts;
 import io.vmc.transport.VmcEndpoint;
 import io.vmc.transport.proto.Hello;
@@ -62,6 +63,28 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--no-desktop-audio", description = "With --spice: leave the VM's sound and virtual microphone"
             + " off this client (by default the desktop's sound plays here and the VM records from here).")
     boolean noDesktopAudio;
+
+    @Option(names = "--fullscreen", description = "With --spice: open the desktop windows fullscreen (F11 or the"
+            + " connection file's toggle-fullscreen key toggles).")
+    boolean fullscreen;
+
+    @Option(names = "--no-clipboard", description = "With --spice: do not share the clipboard with the VM"
+            + " (by default copy and paste work both ways when the guest runs spice-vdagent).")
+    boolean noClipboard;
+
+    @Option(names = "--usb-device", paramLabel = "VID:PID",
+            description = "With --spice: redirect this USB device to the VM (hex ids as lsusb prints them;"
+                    + " repeatable): at connect if plugged in, and whenever it is plugged in later.")
+    List<String> usbDevices = new ArrayList<>();
+
+    @Option(names = "--usb-auto-connect-filter", paramLabel = "FILTER",
+            description = "With --spice: redirect USB devices plugged in during the session that this filter allows"
+                    + " (remote-viewer's syntax: class,vendor,product,version,allow|..., e.g. '0x03,-1,-1,-1,0|-1,-1,-1,-1,1'"
+                    + " = all but keyboards and mice).")
+    String usbAutoConnectFilter;
+
+    @Option(names = "--no-usb", description = "With --spice: never redirect USB devices to the VM (overrides the connection file).")
+    boolean noUsb;
 
     @Option(names = "--no-display", description = "With --spice: do not show the desktop window (port channel only).")
     boolean noDisplay;
@@ -241,7 +264,8 @@ public final class EngineCommand implements Callable<Integer> {
             throw new IOException("SPICE client libraries are missing (" + SpiceClient.unavailabilityCause()
                     + "): apt-get install libspice-client-glib-2.0-8 libspice-client-gtk-3.0-5");
         }
-        SpiceOptions.Builder options = SpiceOptions.builder(spice).showDisplay(!noDisplay).desktopAudio(!noDesktopAudio);
+        SpiceOptions.Builder options = SpiceOptions.builder(spice).showDisplay(!noDisplay).desktopAudio(!noDesktopAudio)
+                .clipboard(!noClipboard).usbRedirection(!noUsb);
         if (spicePasswordFile != null) {
             options.password(Files.readString(spicePasswordFile).strip());
         }
@@ -254,6 +278,8 @@ public final class EngineCommand implements Callable<Integer> {
         if (viewerFile != null) {
             applyConnectionFile(options);
         }
+        if (fullscreen) options.fullscreen(true);
+        applyUsbOptions(options);
         SpiceSession session = SpiceClient.open(options.build(), new SpiceSessionListener() {
             @Override
             public void error(SpiceSession s, SpiceSessionError error) {
@@ -264,7 +290,9 @@ public final class EngineCommand implements Callable<Integer> {
             public void connected(SpiceSession s) {
                 spiceState("connected to " + s.options().uri());
                 System.err.println("vmc engine: SPICE session connected to " + s.options().uri()
-                        + (s.options().desktopAudio() ? " (desktop audio on this client)" : " (desktop audio off)"));
+                        + (s.options().desktopAudio() ? " (desktop audio on this client" : " (desktop audio off")
+                        + (s.options().clipboard() && s.options().showDisplay() ? ", clipboard shared" : "")
+                        + s.options().usbAutoConnectFilter().map(f -> ", USB to the VM: " + f).orElse("") + ")");
             }
 
             @Override
@@ -310,6 +338,53 @@ public final class EngineCommand implements Callable<Integer> {
         if (spiceHostSubject == null && v.hostSubject != null) options.hostSubject(v.hostSubject);
         if (v.proxy != null) options.proxy(v.proxy);
         if (v.title != null) options.title("VMC - " + v.title);
+        options.fullscreen(v.fullscreen);
+        if (v.toggleFullscreen != null) options.toggleFullscreenKey(v.toggleFullscreen);
+        if (v.releaseCursor != null) options.releaseCursorKey(v.releaseCursor);
+        if (v.secureAttention != null) options.secureAttentionKey(v.secureAttention);
+    }
+
+    /** Remote-viewer's auto-connect filter when a file says usb-auto-share=1 without a usb-filter. */
+    static final String DEFAULT_USB_AUTO_FILTER = "0x03,-1,-1,-1,0|-1,-1,-1,-1,1";
+
+    /**
+     * Which USB devices go to the VM: --usb-device ones at connect and when plugged in later, and
+     * those the auto-connect filter (--usb-auto-connect-filter, else the file's usb-auto-share and
+     * usb-filter) allows when plugged in. Nothing by default.
+     */
+    void applyUsbOptions(SpiceOptions.Builder options) {
+        if (noUsb || (viewerFile != null && !viewerFile.usbRedirection && usbDevices.isEmpty() && usbAutoConnectFilter == null)) {
+            options.usbRedirection(false);
+            if (!usbDevices.isEmpty() || usbAutoConnectFilter != null) {
+                throw new IllegalArgumentException("--no-usb contradicts --usb-device and --usb-auto-connect-filter");
+            }
+            return;
+        }
+        UsbFilter devices = null;
+        for (String d : usbDevices) {
+            UsbFilter f;
+            try {
+                f = UsbFilter.parseDevice(d);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--usb-device: " + e.getMessage());
+            }
+            devices = devices == null ? f : devices.then(f);
+        }
+        UsbFilter auto = null;
+        if (usbAutoConnectFilter != null) {
+            try {
+                auto = UsbFilter.parse(usbAutoConnectFilter);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--usb-auto-connect-filter: " + e.getMessage());
+            }
+        } else if (viewerFile != null && viewerFile.usbAutoShare) {
+            auto = viewerFile.usbFilter != null ? viewerFile.usbFilter : UsbFilter.parse(DEFAULT_USB_AUTO_FILTER);
+        }
+        if (devices != null) {
+            options.usbRedirectOnConnect(devices);
+            auto = auto == null ? devices : devices.then(auto);
+        }
+        if (auto != null) options.usbAutoConnectFilter(auto);
     }
 
     /** The admin's file and the user's settings together, as {@link #config()} last made them. */

@@ -1,6 +1,8 @@
 package io.vmc.engine;
 
 import io.vmc.engine.internal.KeyValueFile;
+import io.vmc.port.spice.Hotkey;
+import io.vmc.port.spice.UsbFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -32,7 +34,8 @@ final class VirtViewerFile {
 
     /** Keys VMC honours. */
     static final List<String> HONOURED = List.of("type", "host", "port", "tls-port", "password", "ca", "host-subject", "proxy",
-            "title", "delete-this-file");
+            "title", "delete-this-file", "fullscreen", "toggle-fullscreen", "release-cursor", "secure-attention", "usb-filter",
+            "enable-usb-autoshare", "usb-auto-share", "enable-usbredir");
 
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,255}"); // Proxmox: pvespiceproxy:...:node::ticket
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -46,6 +49,15 @@ final class VirtViewerFile {
     final String proxy;
     final String title;
     final boolean deleteThisFile;
+    final boolean fullscreen;
+    final Hotkey toggleFullscreen;
+    final Hotkey releaseCursor;
+    final Hotkey secureAttention;
+    /** The devices {@code usb-auto-share} redirects when plugged in; null = the file does not set it. */
+    final UsbFilter usbFilter;
+    final boolean usbAutoShare;
+    /** {@code enable-usbredir=0}: no USB redirection at all. */
+    final boolean usbRedirection;
     final List<String> ignored;
 
     private VirtViewerFile(Map<String, String> v, List<String> ignored, String source) {
@@ -69,6 +81,15 @@ final class VirtViewerFile {
         }
         title = v.get("title");
         deleteThisFile = flag(source, "delete-this-file", v.get("delete-this-file"));
+        fullscreen = flag(source, "fullscreen", v.get("fullscreen"));
+        toggleFullscreen = hotkey(source, "toggle-fullscreen", v.get("toggle-fullscreen"), true);
+        releaseCursor = hotkey(source, "release-cursor", v.get("release-cursor"), false);
+        secureAttention = hotkey(source, "secure-attention", v.get("secure-attention"), true);
+        usbFilter = usbFilter(source, v.get("usb-filter"));
+        // virt-viewer's key is enable-usb-autoshare; usb-auto-share is read as the same
+        usbAutoShare = flag(source, "enable-usb-autoshare", v.get("enable-usb-autoshare"))
+                || flag(source, "usb-auto-share", v.get("usb-auto-share"));
+        usbRedirection = v.get("enable-usbredir") == null || flag(source, "enable-usbredir", v.get("enable-usbredir"));
         this.ignored = List.copyOf(ignored);
     }
 
@@ -136,6 +157,26 @@ final class VirtViewerFile {
             throw error(source, key + ": expected a port 1..65535, got \"" + KeyValueFile.abbreviate(v) + "\"");
         }
         return Integer.parseInt(v);
+    }
+
+    private static Hotkey hotkey(String source, String key, String v, boolean needsKey) {
+        if (v == null || v.isEmpty()) return null;
+        try {
+            Hotkey k = Hotkey.parse(v);
+            if (needsKey && k.key() == null) throw new IllegalArgumentException("names only modifiers");
+            return k;
+        } catch (IllegalArgumentException e) {
+            throw error(source, key + ": " + e.getMessage());
+        }
+    }
+
+    private static UsbFilter usbFilter(String source, String v) {
+        if (v == null) return null;
+        try {
+            return UsbFilter.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw error(source, "usb-filter: " + e.getMessage());
+        }
     }
 
     private static boolean flag(String source, String key, String v) {

@@ -35,7 +35,12 @@ class VirtViewerFileTest {
         assertThat(v.ca).startsWith("-----BEGIN CERTIFICATE-----\nMIIB").endsWith("-----END CERTIFICATE-----\n");
         assertThat(v.deleteThisFile).isTrue();
         assertThat(v.title).isEqualTo("VM 100 - desktop01");
-        assertThat(v.ignored()).containsExactly("secure-attention", "toggle-fullscreen", "release-cursor");
+        assertThat(v.ignored()).isEmpty();
+        assertThat(v.toggleFullscreen).isEqualTo(io.vmc.port.spice.Hotkey.parse("shift+f11"));
+        assertThat(v.releaseCursor).isEqualTo(io.vmc.port.spice.Hotkey.parse("ctrl+alt+r"));
+        assertThat(v.secureAttention).isEqualTo(io.vmc.port.spice.Hotkey.parse("ctrl+alt+ins"));
+        assertThat(v.fullscreen).isFalse();
+        assertThat(v.usbAutoShare).isFalse();
         assertThat(v.toString()).doesNotContain("c0ffee").contains("password set");
     }
 
@@ -44,8 +49,12 @@ class VirtViewerFileTest {
         VirtViewerFile v = VirtViewerFile.read(Path.of("src/test/resources/vv/ovirt.vv"));
         assertThat(v.uri()).isEqualTo("spice://198.51.100.20?port=5900&tls-port=5901");
         assertThat(v.password()).contains("S3cr3tT1ck3t");
-        assertThat(v.ignored()).contains("[ovirt]", "fullscreen", "usb-filter", "enable-usb-autoshare", "tls-ciphers", "versions")
-                .contains("secure-channels").doesNotContain("host", "password");
+        assertThat(v.ignored()).contains("[ovirt]", "enable-smartcard", "tls-ciphers", "versions")
+                .contains("secure-channels").doesNotContain("host", "password", "fullscreen", "usb-filter", "enable-usb-autoshare",
+                        "toggle-fullscreen", "release-cursor", "secure-attention");
+        assertThat(v.usbAutoShare).isTrue();
+        assertThat(v.usbFilter).isEqualTo(io.vmc.port.spice.UsbFilter.parse("-1,-1,-1,-1,0"));
+        assertThat(v.releaseCursor).isEqualTo(io.vmc.port.spice.Hotkey.parse("shift+f12"));
     }
 
     @Test
@@ -64,7 +73,7 @@ class VirtViewerFileTest {
         assertThat(vv).doesNotExist();
         assertThat(cmd.spice).isEqualTo("spice://198.51.100.20?port=5900&tls-port=5901");
         String printed = err.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("file deleted as it asks").contains("ignored in " + vv + ": [ovirt], fullscreen")
+        assertThat(printed).contains("file deleted as it asks").contains("ignored in " + vv + ": [ovirt], enable-smartcard")
                 .doesNotContain("S3cr3tT1ck3t");
 
         Path keep = Files.writeString(dir.resolve("keep.vv"), "[virt-viewer]\ntype=spice\nhost=127.0.0.1\nport=5930\n");
@@ -72,6 +81,40 @@ class VirtViewerFileTest {
         new CommandLine(c2).parseArgs(keep.toString());
         c2.openConnectionFile();
         assertThat(keep).exists();
+    }
+
+    @Test
+    void usbOptionsAndTheFilesAutoShareDecideWhichDevicesGoToTheVm() throws Exception {
+        EngineCommand cmd = new EngineCommand();
+        new CommandLine(cmd).parseArgs("--spice", "spice://h:1", "--usb-device", "046d:c52b", "--usb-auto-connect-filter", "0x08,-1,-1,-1,1");
+        io.vmc.port.spice.SpiceOptions.Builder b = io.vmc.port.spice.SpiceOptions.builder("spice://h:1");
+        cmd.applyUsbOptions(b);
+        io.vmc.port.spice.SpiceOptions o = b.build();
+        assertThat(o.usbRedirectOnConnect().orElseThrow().toString()).isEqualTo("-1,0x046d,0xc52b,-1,1");
+        assertThat(o.usbAutoConnectFilter().orElseThrow().toString()).isEqualTo("-1,0x046d,0xc52b,-1,1|0x08,-1,-1,-1,1");
+
+        EngineCommand none = new EngineCommand();
+        new CommandLine(none).parseArgs("--spice", "spice://h:1");
+        io.vmc.port.spice.SpiceOptions.Builder nb = io.vmc.port.spice.SpiceOptions.builder("spice://h:1");
+        none.applyUsbOptions(nb);
+        assertThat(nb.build().usbAutoConnectFilter()).as("nothing goes to the VM unless asked").isEmpty();
+
+        Path vv = Files.copy(Path.of("src/test/resources/vv/ovirt.vv"), dir.resolve("auto.vv"));
+        EngineCommand file = new EngineCommand();
+        new CommandLine(file).parseArgs(vv.toString());
+        file.openConnectionFile();
+        io.vmc.port.spice.SpiceOptions.Builder fb = io.vmc.port.spice.SpiceOptions.builder("spice://h:1");
+        file.applyUsbOptions(fb);
+        assertThat(fb.build().usbAutoConnectFilter().orElseThrow().toString()).isEqualTo("-1,-1,-1,-1,0");
+
+        EngineCommand bad = new EngineCommand();
+        new CommandLine(bad).parseArgs("--spice", "spice://h:1", "--usb-device", "46d:c52b");
+        assertThatThrownBy(() -> bad.applyUsbOptions(io.vmc.port.spice.SpiceOptions.builder("spice://h:1")))
+                .hasMessageStartingWith("--usb-device: USB device must be VID:PID");
+        EngineCommand both = new EngineCommand();
+        new CommandLine(both).parseArgs("--spice", "spice://h:1", "--no-usb", "--usb-device", "046d:c52b");
+        assertThatThrownBy(() -> both.applyUsbOptions(io.vmc.port.spice.SpiceOptions.builder("spice://h:1")))
+                .hasMessageContaining("--no-usb contradicts");
     }
 
     @ParameterizedTest
@@ -93,6 +136,12 @@ class VirtViewerFileTest {
             "[virt-viewer\\ntype=spice                          | expected [GROUP]",
             "[virt-viewer]\\ntype spice                         | expected key=value",
             "# only a comment                                   | no [virt-viewer] group",
+            "[virt-viewer]\\ntype=spice\\nhost=h\\nport=1\\nusb-filter=-1,-1,-1,-1 | usb-filter: USB filter rule 1",
+            "[virt-viewer]\\ntype=spice\\nhost=h\\nport=1\\nusb-filter=0x1ff,-1,-1,-1,1 | class 511 is outside 0..255",
+            "[virt-viewer]\\ntype=spice\\nhost=h\\nport=1\\ntoggle-fullscreen=shift | toggle-fullscreen: names only modifiers",
+            "[virt-viewer]\\ntype=spice\\nhost=h\\nport=1\\nrelease-cursor=ctrl+a+b | release-cursor: hotkey",
+            "[virt-viewer]\\ntype=spice\\nhost=h\\nport=1\\nfullscreen=2 | fullscreen: expected 0 or 1",
+            "[virt-viewer]\\ntype=spice\\nhost=h\\nport=1\\nenable-usb-autoshare=on | enable-usb-autoshare: expected 0 or 1",
     })
     void badFilesGetAClearError(String text, String message) {
         assertThatThrownBy(() -> parse(text.replace("\\n", "\n"))).isInstanceOf(IllegalArgumentException.class)

@@ -57,8 +57,8 @@ final class SpiceQemu implements AutoCloseable {
         return start(withVmcPort, password, x509Dir, List.of());
     }
 
-    /** With more QEMU arguments, e.g. a boot disk that draws a picture. */
-    static SpiceQemu start(boolean withVmcPort, String password, Path x509Dir, List<String> extra) throws IOException {
+    /** With {@code extraArgs} appended to QEMU's command line (more devices). */
+    static SpiceQemu start(boolean withVmcPort, String password, Path x509Dir, List<String> extraArgs) throws IOException {
         Path dir = Files.createTempDirectory("vmc-spice-");
         int port = freePort();
         String listen = x509Dir != null ? "tls-port=" + port + ",x509-dir=" + x509Dir : "port=" + port;
@@ -72,12 +72,12 @@ final class SpiceQemu implements AutoCloseable {
         } else {
             cmd.addAll(List.of("-spice", listen + ",addr=127.0.0.1,disable-ticketing=on"));
         }
-        cmd.addAll(extra);
         if (withVmcPort) {
             cmd.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
                     "-chardev", "spiceport,id=vmc,name=org.spice-space.vmc.0",
                     "-device", "virtserialport,bus=vser0.0,chardev=vmc,id=vmcport,name=org.spice-space.vmc.0"));
         }
+        cmd.addAll(extraArgs);
         // The wrapper stops QEMU when this JVM closes its stdin, or dies.
         List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "\"$@\" </dev/null & q=$!; read _; kill $q; wait $q",
                 "qemu-wrapper"));

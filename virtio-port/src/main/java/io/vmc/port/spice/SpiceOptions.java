@@ -24,8 +24,24 @@ public final class SpiceOptions {
     private final String title;
     private final String proxy;
     private final boolean desktopAudio;
+    private final boolean fullscreen;
+    private final Hotkey toggleFullscreenKey;
+    private final Hotkey releaseCursorKey;
+    private final Hotkey secureAttentionKey;
+    private final boolean clipboard;
+    private final boolean usbRedirection;
+    private final UsbFilter usbAutoConnectFilter;
+    private final UsbFilter usbRedirectOnConnect;
 
     private SpiceOptions(Builder b) {
+        this.fullscreen = b.fullscreen;
+        this.toggleFullscreenKey = b.toggleFullscreenKey;
+        this.releaseCursorKey = b.releaseCursorKey;
+        this.secureAttentionKey = b.secureAttentionKey;
+        this.clipboard = b.clipboard;
+        this.usbRedirection = b.usbRedirection;
+        this.usbAutoConnectFilter = b.usbAutoConnectFilter;
+        this.usbRedirectOnConnect = b.usbRedirectOnConnect;
         this.proxy = b.proxy;
         this.desktopAudio = b.desktopAudio;
         this.uri = b.uri;
@@ -83,6 +99,49 @@ public final class SpiceOptions {
         return desktopAudio;
     }
 
+    /** Whether the windows open fullscreen (default false). */
+    public boolean fullscreen() {
+        return fullscreen;
+    }
+
+    /** The key that toggles fullscreen (default F11). */
+    public Hotkey toggleFullscreenKey() {
+        return toggleFullscreenKey;
+    }
+
+    /** The key that releases a grabbed pointer and keyboard; empty = spice-gtk's default (Ctrl+Alt). */
+    public Optional<Hotkey> releaseCursorKey() {
+        return Optional.ofNullable(releaseCursorKey);
+    }
+
+    /** The key that sends Ctrl+Alt+Del to the guest (virt-viewer's secure-attention; default Ctrl+Alt+End). */
+    public Hotkey secureAttentionKey() {
+        return secureAttentionKey;
+    }
+
+    /** Whether the clipboard is shared with the guest both ways (spice-gtk's auto-clipboard; default true). */
+    public boolean clipboard() {
+        return clipboard;
+    }
+
+    /** Whether USB devices may be redirected to the VM at all (default true; nothing goes unless a filter says so). */
+    public boolean usbRedirection() {
+        return usbRedirection;
+    }
+
+    /**
+     * Devices plugged in during the session that are redirected automatically (remote-viewer's
+     * usb-auto-share with its filter); empty = none are.
+     */
+    public Optional<UsbFilter> usbAutoConnectFilter() {
+        return Optional.ofNullable(usbAutoConnectFilter);
+    }
+
+    /** Devices already plugged in that are redirected when the session connects; empty = none. */
+    public Optional<UsbFilter> usbRedirectOnConnect() {
+        return Optional.ofNullable(usbRedirectOnConnect);
+    }
+
     /** X11 display for the window; empty means {@code $DISPLAY}. */
     public Optional<String> x11Display() {
         return Optional.ofNullable(x11Display);
@@ -130,7 +189,10 @@ public final class SpiceOptions {
     public String toString() {
         return "SpiceOptions[" + uri + (password != null ? ", password=***" : "")
                 + (caFile != null ? ", caFile=" + caFile : "") + (hostSubject != null ? ", hostSubject=" + hostSubject : "")
-                + (proxy != null ? ", proxy=" + proxy : "") + ", showDisplay=" + showDisplay + ", desktopAudio=" + desktopAudio + "]";
+                + (proxy != null ? ", proxy=" + proxy : "") + ", showDisplay=" + showDisplay + ", desktopAudio=" + desktopAudio + (fullscreen ? ", fullscreen" : "")
+                + ", clipboard=" + clipboard + (usbRedirection ? "" : ", no USB")
+                + (usbAutoConnectFilter != null ? ", usbAutoConnect=" + usbAutoConnectFilter : "")
+                + (usbRedirectOnConnect != null ? ", usbRedirectOnConnect=" + usbRedirectOnConnect : "") + "]";
     }
 
     /** Builder; validates eagerly. */
@@ -144,6 +206,69 @@ public final class SpiceOptions {
         private String title;
         private String proxy;
         private boolean desktopAudio = true;
+        private boolean fullscreen;
+        private Hotkey toggleFullscreenKey = Hotkey.parse("f11");
+        private Hotkey releaseCursorKey;
+        private Hotkey secureAttentionKey = Hotkey.parse("ctrl+alt+end");
+        private boolean clipboard = true;
+        private boolean usbRedirection = true;
+        private UsbFilter usbAutoConnectFilter;
+        private UsbFilter usbRedirectOnConnect;
+
+        /** See {@link SpiceOptions#fullscreen()}. */
+        public Builder fullscreen(boolean fullscreen) {
+            this.fullscreen = fullscreen;
+            return this;
+        }
+
+        /** See {@link SpiceOptions#toggleFullscreenKey()}. */
+        public Builder toggleFullscreenKey(Hotkey key) {
+            this.toggleFullscreenKey = requireKey(key, "toggleFullscreenKey");
+            return this;
+        }
+
+        /** See {@link SpiceOptions#releaseCursorKey()}. */
+        public Builder releaseCursorKey(Hotkey key) {
+            this.releaseCursorKey = Objects.requireNonNull(key, "releaseCursorKey must not be null");
+            return this;
+        }
+
+        /** See {@link SpiceOptions#secureAttentionKey()}. */
+        public Builder secureAttentionKey(Hotkey key) {
+            this.secureAttentionKey = requireKey(key, "secureAttentionKey");
+            return this;
+        }
+
+        private static Hotkey requireKey(Hotkey key, String name) {
+            if (Objects.requireNonNull(key, name + " must not be null").key() == null) {
+                throw new IllegalArgumentException(name + " must name a key, not only modifiers: " + key);
+            }
+            return key;
+        }
+
+        /** See {@link SpiceOptions#clipboard()}. */
+        public Builder clipboard(boolean clipboard) {
+            this.clipboard = clipboard;
+            return this;
+        }
+
+        /** See {@link SpiceOptions#usbRedirection()}. */
+        public Builder usbRedirection(boolean usbRedirection) {
+            this.usbRedirection = usbRedirection;
+            return this;
+        }
+
+        /** See {@link SpiceOptions#usbAutoConnectFilter()}. */
+        public Builder usbAutoConnectFilter(UsbFilter filter) {
+            this.usbAutoConnectFilter = Objects.requireNonNull(filter, "usbAutoConnectFilter must not be null");
+            return this;
+        }
+
+        /** See {@link SpiceOptions#usbRedirectOnConnect()}. */
+        public Builder usbRedirectOnConnect(UsbFilter filter) {
+            this.usbRedirectOnConnect = Objects.requireNonNull(filter, "usbRedirectOnConnect must not be null");
+            return this;
+        }
 
         /** See {@link SpiceOptions#desktopAudio()}. */
         public Builder desktopAudio(boolean desktopAudio) {

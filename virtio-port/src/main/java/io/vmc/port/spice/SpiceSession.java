@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,8 +61,16 @@ public final class SpiceSession implements Closeable {
     private Pointer session;
     private Pointer mainChannel;
     private final Map<Pointer, String> portChannels = new HashMap<>();
-    private Pointer window;
-    private Pointer displayWidget;
+    /** Display channel id -> its window (0 first: it is opened before connecting). */
+    private final Map<Integer, Monitor> monitors = new java.util.TreeMap<>();
+    private int[] toggleFullscreenKey;
+    private int[] secureAttentionKey;
+    private Pointer usbManager;
+    private Pointer gtkSession;
+    private volatile int usbRedirChannels;
+    private volatile boolean usbManagerPresent;
+    private volatile List<Long> windowIds = List.of();
+    /** Display channel 0 (the guest's first monitor): what a screen share copies. */
     private Pointer displayChannel;
     private volatile boolean fullscreen;
     private boolean mainOpened;
@@ -83,8 +92,8 @@ public final class SpiceSession implements Closeable {
     private final GObject.SignalPointer onPortName = (ch, pspec, u) -> portNameKnown(ch);
     private final GObject.SignalPointer onPortOpened = (ch, pspec, u) -> portOpenedChanged(ch);
     private final GObject.SignalPointerInt onPortData = (ch, data, size, u) -> portData(ch, data, size);
-    private final GObject.SignalEvent onDelete = (w, ev, u) -> windowDelete();
-    private final GObject.Signal0 onDestroy = (w, u) -> windowDestroyed();
+    private final GObject.SignalEvent onDelete = (w, ev, u) -> windowDelete(w);
+    private final GObject.Signal0 onDestroy = (w, u) -> windowDestroyed(w);
     private final GObject.SignalEvent onKey = (w, ev, u) -> keyPress(ev);
     private final GLib.GSourceFunc onGrace = d -> graceExpired();
     private final GLib.GSourceFunc onReconnectFallback = d -> {
@@ -95,6 +104,7 @@ public final class SpiceSession implements Closeable {
     SpiceSession(GLoop loop, SpiceOptions options) {
         this.loop = loop;
         this.options = options;
+        this.fullscreen = options.fullscreen();
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vmc-spice-events " + options.uri());
             t.setDaemon(true);
@@ -111,12 +121,18 @@ public final class SpiceSession implements Closeable {
         }
         GObject g = GObject.INSTANCE;
         session = SpiceGlib.INSTANCE.spice_session_new();
+        if (options.showDisplay()) {
+            startClipboard();
+        }
         g.g_object_set(session, "uri", options.uri(), (Object) null);
         options.password().ifPresent(p -> g.g_object_set(session, "password", p, (Object) null));
         options.caFile().ifPresent(f -> g.g_object_set(session, "ca-file", f.toString(), (Object) null));
         options.proxy().ifPresent(p -> g.g_object_set(session, "proxy", p, (Object) null)); // spice-gtk's HTTP CONNECT
         options.hostSubject().ifPresent(s -> g.g_object_set(session, "cert-subject", s, "verify",
                 SpiceGlib.SPICE_SESSION_VERIFY_SUBJECT, (Object) null));
+        if (options.usbRedirection()) {
+            startUsbRedirection();
+        }
         if (options.desktopAudio()) {
             // before connecting: it takes the playback/record channels from channel-new itself
             if (SpiceGlib.INSTANCE.spice_audio_get(session, null) == null) {
@@ -238,6 +254,61 @@ public final class SpiceSession implements Closeable {
     }
 
     /**
+     * X11 ids of the session's windows, one per display channel (monitor) in channel order; the
+     * first is {@link #displayWindowId()}.
+     */
+    public List<Long> displayWindowIds() {
+        return windowIds;
+    }
+
+    /** Sets fullscreen on every window of the session (as the toggle-fullscreen key does). */
+    public void setFullscreen(boolean on) {
+        loop.execute(() -> applyFullscreen(on));
+    }
+
+    /**
+     * Sends a key combination to the guest through the first display's inputs channel: the GDK
+     * keyvals are pressed in order and released in reverse (spice_display_send_keys).
+     *
+     * @throws IllegalStateException without a display window
+     */
+    public void sendKeys(int... keyvals) {
+        if (keyvals.length == 0 || keyvals.length > 8) {
+            throw new IllegalArgumentException("sendKeys takes 1 to 8 keys, got " + keyvals.length);
+        }
+        int[] keys = keyvals.clone();
+        loop.call(() -> {
+            Monitor m = monitors.get(0);
+            if (m == null || m.widget == null) {
+                throw new IllegalStateException("no display in this session to send keys through");
+            }
+            Gtk.SpiceGtkLib.INSTANCE.spice_display_send_keys(m.widget, keys, keys.length,
+                    Gtk.SpiceGtkLib.SPICE_DISPLAY_KEY_EVENT_CLICK);
+            return null;
+        });
+    }
+
+    /** Ctrl+Alt+Del to the guest (what the secure-attention key sends). */
+    public void sendCtrlAltDel() {
+        sendKeys(Gtk.GdkLib.GDK_KEY_CONTROL_L, Gtk.GdkLib.GDK_KEY_ALT_L, Gtk.GdkLib.GDK_KEY_DELETE);
+    }
+
+    /** Whether spice-gtk's clipboard sharing is on for this session (its auto-clipboard, read back). */
+    public boolean isClipboardShared() {
+        return loop.call(() -> gtkSession != null && getBoolean(gtkSession, "auto-clipboard"));
+    }
+
+    /** Whether the session has spice-gtk's USB device manager (USB redirection possible). */
+    public boolean hasUsbDeviceManager() {
+        return usbManagerPresent;
+    }
+
+    /** How many usbredir channels the server offers (one per redirected-USB slot of the VM). */
+    public int usbRedirChannelCount() {
+        return usbRedirChannels;
+    }
+
+    /**
      * Drops the connection, if any, and connects again with the same options (after a takeover or
      * a lost connection). Port streams stay valid and bind the new channels.
      */
@@ -304,14 +375,12 @@ public final class SpiceSession implements Closeable {
             graceTimer = 0;
         }
         connected = false;
-        // The widget first, while the channels it watches still exist.
-        if (window != null) {
-            Pointer w = window;
-            window = null;
-            displayWidget = null;
-            Gtk.GtkLib.INSTANCE.gtk_widget_destroy(w);
+        // The widgets first, while the channels they watch still exist.
+        for (Monitor m : List.copyOf(monitors.values())) {
+            Gtk.GtkLib.INSTANCE.gtk_widget_destroy(m.window);
         }
-        windowXid = 0;
+        monitors.clear();
+        publishWindows();
         if (session != null) {
             SpiceGlib.INSTANCE.spice_session_disconnect(session);
         }
@@ -327,41 +396,149 @@ public final class SpiceSession implements Closeable {
 
     // ---- the window ----
 
+    /** One window per display channel: GTK's window and spice-gtk's widget in it. */
+    private static final class Monitor {
+        final int channelId;
+        final Pointer window;
+        Pointer widget;
+        final long xid;
+
+        Monitor(int channelId, Pointer window, long xid) {
+            this.channelId = channelId;
+            this.window = window;
+            this.xid = xid;
+        }
+    }
+
     private void openWindow() {
         loop.ensureGtk();
-        Gtk.GtkLib gtk = Gtk.GtkLib.INSTANCE;
-        Gtk.GdkLib gdk = Gtk.GdkLib.INSTANCE;
         String name = options.x11Display().orElse(System.getenv("DISPLAY"));
         if (name == null || name.isBlank()) {
             throw new IllegalStateException("no X11 display to show the SPICE session on: DISPLAY is not set");
         }
-        Pointer gdkDisplay = loop.display(name);
-        window = gtk.gtk_window_new(Gtk.GtkLib.GTK_WINDOW_TOPLEVEL);
+        loop.display(name); // fails clearly before anything connects
+        toggleFullscreenKey = keyval(options.toggleFullscreenKey(), "toggle-fullscreen");
+        secureAttentionKey = keyval(options.secureAttentionKey(), "secure-attention");
+        openMonitorWindow(0);
+    }
+
+    /** {modifier mask, lower-case keyval} of a hotkey. */
+    private static int[] keyval(Hotkey k, String what) {
+        Gtk.GdkLib gdk = Gtk.GdkLib.INSTANCE;
+        int v = gdk.gdk_keyval_from_name(k.gdkName());
+        if (v == Gtk.GdkLib.GDK_KEY_VOID_SYMBOL || v == 0) {
+            v = gdk.gdk_keyval_from_name(k.key()); // spelt as GDK spells it (Page_Up, KP_Enter)
+        }
+        if (v == Gtk.GdkLib.GDK_KEY_VOID_SYMBOL || v == 0) {
+            throw new IllegalArgumentException(what + " hotkey " + k + ": GDK knows no key named \"" + k.key() + "\"");
+        }
+        int mask = (k.ctrl() ? Gtk.GdkLib.GDK_CONTROL_MASK : 0) | (k.alt() ? Gtk.GdkLib.GDK_MOD1_MASK : 0)
+                | (k.shift() ? Gtk.GdkLib.GDK_SHIFT_MASK : 0) | (k.superKey() ? Gtk.GdkLib.GDK_SUPER_MASK : 0);
+        return new int[] {mask, gdk.gdk_keyval_to_lower(v)};
+    }
+
+    private Monitor openMonitorWindow(int channelId) {
+        Gtk.GtkLib gtk = Gtk.GtkLib.INSTANCE;
+        Gtk.GdkLib gdk = Gtk.GdkLib.INSTANCE;
+        Pointer gdkDisplay = loop.display(options.x11Display().orElse(System.getenv("DISPLAY")));
+        Pointer window = gtk.gtk_window_new(Gtk.GtkLib.GTK_WINDOW_TOPLEVEL);
         gtk.gtk_window_set_screen(window, gdk.gdk_display_get_default_screen(gdkDisplay));
-        gtk.gtk_window_set_title(window, options.title());
+        // remote-viewer's style: the first monitor has the title, the others say which they are
+        gtk.gtk_window_set_title(window, channelId == 0 ? options.title() : options.title() + " (display " + (channelId + 1) + ")");
         gtk.gtk_window_set_default_size(window, 1024, 768);
         connect(window, "delete-event", onDelete);
         connect(window, "destroy", onDestroy);
         connect(window, "key-press-event", onKey);
+        if (fullscreen) {
+            gtk.gtk_window_fullscreen(window); // before mapping: the window manager maps it fullscreen
+        }
         gtk.gtk_widget_show_all(window);
-        windowXid = gdk.gdk_x11_window_get_xid(gtk.gtk_widget_get_window(window)).longValue();
+        Monitor m = new Monitor(channelId, window, gdk.gdk_x11_window_get_xid(gtk.gtk_widget_get_window(window)).longValue());
+        monitors.put(channelId, m);
+        publishWindows();
         gdk.gdk_display_flush(gdkDisplay);
+        return m;
     }
 
-    /** The first display channel exists: now the widget finds the main channel it talks to. */
-    private void addDisplayWidget() {
-        if (window == null || displayWidget != null) {
+    private void publishWindows() {
+        List<Long> ids = new ArrayList<>();
+        for (Monitor m : monitors.values()) {
+            ids.add(m.xid);
+        }
+        windowIds = List.copyOf(ids);
+        Monitor first = monitors.get(0);
+        windowXid = first != null ? first.xid : 0;
+    }
+
+    /** A display channel exists: its window gets spice-gtk's widget (window 0 is open already). */
+    private void addDisplayWidget(int channelId) {
+        if (!options.showDisplay() || closed) {
+            return;
+        }
+        Monitor m = monitors.get(channelId);
+        if (m == null) {
+            if (channelId == 0) {
+                return; // the user closed the first window: the session is going
+            }
+            m = openMonitorWindow(channelId);
+        }
+        if (m.widget != null) {
             return;
         }
         Gtk.GtkLib gtk = Gtk.GtkLib.INSTANCE;
-        displayWidget = Gtk.SpiceGtkLib.INSTANCE.spice_display_new(session, 0);
-        GObject.INSTANCE.g_object_set(displayWidget, "scaling", 1, "resize-guest", 1, (Object) null);
-        gtk.gtk_container_add(window, displayWidget);
-        gtk.gtk_widget_show_all(window);
-        gtk.gtk_widget_grab_focus(displayWidget);
+        Pointer widget = Gtk.SpiceGtkLib.INSTANCE.spice_display_new(session, channelId);
+        m.widget = widget;
+        // resize-guest: the guest's agent resizes its desktop to the window, as remote-viewer does
+        GObject.INSTANCE.g_object_set(widget, "scaling", 1, "resize-guest", 1, (Object) null);
+        options.releaseCursorKey().ifPresent(k -> {
+            Pointer seq = Gtk.SpiceGtkLib.INSTANCE.spice_grab_sequence_new_from_string(k.grabSequence());
+            Gtk.SpiceGtkLib.INSTANCE.spice_display_set_grab_keys(widget, seq); // copies it
+            Gtk.SpiceGtkLib.INSTANCE.spice_grab_sequence_free(seq);
+        });
+        gtk.gtk_container_add(m.window, m.widget);
+        gtk.gtk_widget_show_all(m.window);
+        if (channelId == 0) {
+            gtk.gtk_widget_grab_focus(m.widget);
+        }
     }
 
-    private int windowDelete() {
+    /**
+     * The GTK session: clipboard sharing both ways (needs spice-vdagent in the guest), and USB
+     * auto-redirection, which it turns on only while a session window has the focus, as in remote-viewer.
+     */
+    private void startClipboard() {
+        gtkSession = Gtk.SpiceGtkLib.INSTANCE.spice_gtk_session_get(session);
+        if (gtkSession != null) {
+            GObject.INSTANCE.g_object_set(gtkSession, "auto-clipboard", options.clipboard() ? 1 : 0,
+                    "auto-usbredir", options.usbRedirection() && options.usbAutoConnectFilter().isPresent() ? 1 : 0,
+                    (Object) null);
+        }
+    }
+
+    private void startUsbRedirection() {
+        PointerByReference error = new PointerByReference();
+        usbManager = SpiceGlib.INSTANCE.spice_usb_device_manager_get(session, error);
+        if (usbManager == null) {
+            Pointer e = error.getValue();
+            LOG.warn("{}: no USB redirection: {}", options.uri(), e != null ? e.getPointer(8).getString(0) : "spice-gtk has none");
+            return;
+        }
+        usbManagerPresent = true;
+        GObject g = GObject.INSTANCE;
+        Optional<UsbFilter> auto = options.usbAutoConnectFilter();
+        if (gtkSession == null) { // no window, so no focus to follow
+            g.g_object_set(usbManager, "auto-connect", auto.isPresent() ? 1 : 0, (Object) null);
+        }
+        auto.ifPresent(f -> g.g_object_set(usbManager, "auto-connect-filter", f.toString(), (Object) null));
+        options.usbRedirectOnConnect().ifPresent(f -> g.g_object_set(usbManager, "redirect-on-connect", f.toString(), (Object) null));
+    }
+
+    private int windowDelete(Pointer w) {
+        Monitor m = monitorOf(w);
+        if (m != null && m.channelId != 0) {
+            LOG.info("{}: the user closed the window of display {}", options.uri(), m.channelId + 1);
+            return 0; // GTK destroys it; the session goes on (remote-viewer's way)
+        }
         LOG.info("{}: the user closed the display window", options.uri());
         fire(l -> l.windowClosed(this));
         // Let GTK destroy the window, then close the session as remote-viewer would.
@@ -379,24 +556,56 @@ public final class SpiceSession implements Closeable {
         return 0;
     }
 
-    private void windowDestroyed() {
-        window = null;
-        displayWidget = null;
-        windowXid = 0;
+    private void windowDestroyed(Pointer w) {
+        Monitor m = monitorOf(w);
+        if (m != null) {
+            monitors.remove(m.channelId);
+            publishWindows();
+        }
+    }
+
+    private Monitor monitorOf(Pointer window) {
+        for (Monitor m : monitors.values()) {
+            if (m.window.equals(window)) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private int keyPress(Pointer event) {
-        int keyval = event.getInt(Gtk.GdkLib.GDK_EVENT_KEY_KEYVAL_OFFSET);
-        if (keyval == Gtk.GdkLib.GDK_KEY_F11 && window != null) {
-            fullscreen = !fullscreen;
-            if (fullscreen) {
-                Gtk.GtkLib.INSTANCE.gtk_window_fullscreen(window);
-            } else {
-                Gtk.GtkLib.INSTANCE.gtk_window_unfullscreen(window);
+        int keyval = Gtk.GdkLib.INSTANCE.gdk_keyval_to_lower(event.getInt(Gtk.GdkLib.GDK_EVENT_KEY_KEYVAL_OFFSET));
+        int state = event.getInt(Gtk.GdkLib.GDK_EVENT_KEY_STATE_OFFSET) & (Gtk.GdkLib.GDK_CONTROL_MASK
+                | Gtk.GdkLib.GDK_MOD1_MASK | Gtk.GdkLib.GDK_SHIFT_MASK | Gtk.GdkLib.GDK_SUPER_MASK);
+        if (matches(toggleFullscreenKey, state, keyval)) {
+            applyFullscreen(!fullscreen);
+            return 1;
+        }
+        if (matches(secureAttentionKey, state, keyval)) {
+            Monitor m = monitors.get(0);
+            if (m != null && m.widget != null) {
+                LOG.info("{}: sending Ctrl+Alt+Del (secure-attention key)", options.uri());
+                Gtk.SpiceGtkLib.INSTANCE.spice_display_send_keys(m.widget, new int[] {Gtk.GdkLib.GDK_KEY_CONTROL_L,
+                        Gtk.GdkLib.GDK_KEY_ALT_L, Gtk.GdkLib.GDK_KEY_DELETE}, 3, Gtk.SpiceGtkLib.SPICE_DISPLAY_KEY_EVENT_CLICK);
             }
             return 1;
         }
         return 0;
+    }
+
+    private static boolean matches(int[] hotkey, int state, int keyval) {
+        return hotkey != null && hotkey[0] == state && hotkey[1] == keyval;
+    }
+
+    private void applyFullscreen(boolean on) {
+        fullscreen = on;
+        for (Monitor m : monitors.values()) {
+            if (on) {
+                Gtk.GtkLib.INSTANCE.gtk_window_fullscreen(m.window);
+            } else {
+                Gtk.GtkLib.INSTANCE.gtk_window_unfullscreen(m.window);
+            }
+        }
     }
 
     // ---- signals ----
@@ -407,10 +616,11 @@ public final class SpiceSession implements Closeable {
             mainChannel = ch;
             connect(ch, "channel-event", onChannelEvent);
         } else if (type == SpiceGlib.SPICE_CHANNEL_DISPLAY) {
-            if (getInt(ch, "channel-id") == 0) {
-                displayChannel = ch;
-                addDisplayWidget();
-            }
+            int channelId = getInt(ch, "channel-id");
+            if (channelId == 0) displayChannel = ch;
+            addDisplayWidget(channelId);
+        } else if (type == SpiceGlib.SPICE_CHANNEL_USBREDIR) {
+            usbRedirChannels++; // the device manager connects it
         } else if (type == SpiceGlib.SPICE_CHANNEL_PORT) {
             portChannels.put(ch, null);
             connect(ch, "notify::port-name", onPortName);

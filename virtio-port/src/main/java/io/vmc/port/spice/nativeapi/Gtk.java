@@ -51,8 +51,23 @@ public final class Gtk {
         GdkLib INSTANCE = Native.load("libgdk-3.so.0", GdkLib.class);
 
         int GDK_KEY_F11 = 0xffc8;
-        /** {@code GdkEventKey.keyval}: type (4) + pad (4) + window (8) + send_event (1) + pad (3) + time (4) + state (4). */
+        int GDK_KEY_CONTROL_L = 0xffe3;
+        int GDK_KEY_ALT_L = 0xffe9;
+        int GDK_KEY_DELETE = 0xffff;
+        int GDK_KEY_VOID_SYMBOL = 0xffffff;
+        int GDK_SHIFT_MASK = 1;
+        int GDK_CONTROL_MASK = 1 << 2;
+        int GDK_MOD1_MASK = 1 << 3;
+        int GDK_SUPER_MASK = 1 << 26;
+        /** {@code GdkEventKey.state}: type (4) + pad (4) + window (8) + send_event (1) + pad (3) + time (4). */
+        int GDK_EVENT_KEY_STATE_OFFSET = 24;
+        /** {@code GdkEventKey.keyval}: after state (4). */
         int GDK_EVENT_KEY_KEYVAL_OFFSET = 28;
+
+        /** The keyval for a key name such as {@code "F11"} or {@code "End"}; {@link #GDK_KEY_VOID_SYMBOL} if unknown. */
+        int gdk_keyval_from_name(String name);
+
+        int gdk_keyval_to_lower(int keyval);
 
         void gdk_set_allowed_backends(String backends);
 
@@ -73,7 +88,27 @@ public final class Gtk {
     public interface SpiceGtkLib extends Library {
         SpiceGtkLib INSTANCE = Native.load("libspice-client-gtk-3.0.so.5", SpiceGtkLib.class);
 
-        /** A {@code SpiceDisplay} widget for display channel {@code channelId}; it connects that channel itself. */
+        /** {@code SpiceDisplayKeyEvent}: press and release. */
+        int SPICE_DISPLAY_KEY_EVENT_CLICK = 3;
+
+        /**
+         * A {@code SpiceDisplay} widget for display channel {@code channelId}; it connects that
+         * channel, and the inputs and cursor channels of the same id, itself.
+         */
         Pointer spice_display_new(Pointer session, int channelId);
+
+        /** Presses the GDK keyvals in order, then releases them in reverse ({@code kind} CLICK). */
+        void spice_display_send_keys(Pointer display, int[] keyvals, int nkeyvals, int kind);
+
+        /** {@code SpiceGrabSequence *} from {@code "Control_L+Alt_L"}-style text; free with spice_grab_sequence_free. */
+        Pointer spice_grab_sequence_new_from_string(String text);
+
+        void spice_grab_sequence_free(Pointer sequence);
+
+        /** The key sequence that releases the pointer and keyboard grab (spice-gtk copies it). */
+        void spice_display_set_grab_keys(Pointer display, Pointer sequence);
+
+        /** The session's GTK integration (clipboard, auto-usbredir), created on first call; owned by the session. */
+        Pointer spice_gtk_session_get(Pointer session);
     }
 }

@@ -29,6 +29,8 @@ public interface SpiceGlib extends Library {
     // SpiceChannelType (channel-type property)
     int SPICE_CHANNEL_MAIN = 1;
     int SPICE_CHANNEL_DISPLAY = 2;
+    int SPICE_CHANNEL_INPUTS = 3;
+    int SPICE_CHANNEL_USBREDIR = 9;
     int SPICE_CHANNEL_PORT = 10;
 
     // SpiceSessionVerify flags
@@ -50,6 +52,12 @@ public interface SpiceGlib extends Library {
      * with the client's default audio devices. Owned by the session; {@code context} may be null.
      */
     Pointer spice_audio_get(Pointer session, Pointer context);
+
+    /**
+     * The session's USB device manager, created on first call (it connects the usbredir channels
+     * itself); null with {@code error} set when spice-gtk was built without USB redirection.
+     */
+    Pointer spice_usb_device_manager_get(Pointer session, PointerByReference error);
 
     /** {@code const GError *}: {@code {GQuark domain; gint code; gchar *message;}}, owned by the channel. */
     Pointer spice_channel_get_error(Pointer channel);
