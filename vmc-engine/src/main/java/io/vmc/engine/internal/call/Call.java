@@ -102,10 +102,13 @@ public final class Call {
     private boolean remoteUsesIce;
     private String remoteUfrag;
     private String remotePwd;
-    private SessionDescription localOffer; // non-null while we wait for an answer
-    private String pendingRemoteOffer;
+    private final Signaling signaling = new Signaling();
     private boolean negotiated;
-    private Direction wanted = Direction.SENDRECV;
+    private Direction wanted = Direction.SENDRECV;        // hold: SENDONLY
+    private Direction wantedBeforeOffer = Direction.SENDRECV; // restored by a rollback of a hold/resume offer
+    private Direction audioLocal = Direction.SENDRECV;    // the app's transceiver directions (CreateOffer/CreateAnswer)
+    private Direction videoLocal = Direction.SENDRECV;
+    private Direction videoCurrent = Direction.SENDRECV;  // video's negotiated direction, restored by a rollback
     private Direction current = Direction.SENDRECV;
     private boolean muted;
     private String pulseSource;
@@ -254,7 +257,8 @@ public final class Call {
 
     public synchronized String createOffer(boolean iceRestart) {
         ensureOpen();
-        if (pendingRemoteOffer != null) throw EngineException.precondition("a remote offer is pending: answer it first");
+        signaling.checkCreateOffer();
+        if (signaling.state() == Signaling.State.STABLE) wantedBeforeOffer = wanted;
         if (iceRestart) {
             if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
@@ -303,7 +307,7 @@ public final class Call {
             for (Crypto c : offeredAudioKeys()) attrs.add(Attribute.of("crypto", c));
         }
         if (dtlsOffer) addDtlsAttributes(attrs, DtlsSetup.offer(), "audio");
-        attrs.add(Attribute.flag(wanted.attribute()));
+        attrs.add(Attribute.flag(audioWantedDirection().attribute()));
         List<MediaDescription> extra = new ArrayList<>();
         List<Attribute> sessionAttrs = new ArrayList<>();
         if (videoWanted) {
@@ -345,16 +349,16 @@ public final class Call {
                     Connection.of(vdef.getAddress()), va));
         }
         SessionDescription sdp = build(proto, formats, attrs, extra, sessionAttrs);
-        localOffer = sdp;
+        signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
     }
 
     public synchronized String createAnswer(String remoteSdp) {
         ensureOpen();
-        String offerText = remoteSdp == null || remoteSdp.isEmpty() ? pendingRemoteOffer : remoteSdp;
+        String offerText = remoteSdp == null || remoteSdp.isEmpty() ? signaling.remoteOffer() : remoteSdp;
         if (offerText == null) throw EngineException.precondition("no remote offer: pass remote_sdp or call SetRemoteDescription(OFFER) first");
-        if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): apply the remote answer first");
+        signaling.checkCreateAnswer();
         SessionDescription offer = parse(offerText);
         MediaDescription m = audioSection(offer);
         Crypto remoteCrypto = SdesChoice.firstSupported(m).orElse(null);
@@ -396,7 +400,7 @@ public final class Call {
         int dtmfPt = telephoneEventPt(maps, chosen.clockRate());
         boolean withIce = iceCredentials(offer, m, "audio");
         Direction offered = offer.direction(m);
-        Direction answerDir = offered.reverse().intersect(wanted);
+        Direction answerDir = offered.reverse().intersect(audioWantedDirection());
 
         boolean firstTime = ice == null;
         checkTransportChange(offer, m, withIce, firstTime);
@@ -496,7 +500,8 @@ public final class Call {
         }
         SessionDescription answer = build(m.proto(), formats, attrs, extra, sessionAttrs);
 
-        pendingRemoteOffer = null;
+        signaling.answered();
+        settled();
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = terms != null;
         bundled = videoAccepted && bundleVideo;
@@ -524,15 +529,29 @@ public final class Call {
 
     public synchronized void setRemoteDescription(io.vmc.transport.proto.SdpType type, String sdp) {
         ensureOpen();
-        if (type == io.vmc.transport.proto.SdpType.OFFER) {
-            parse(sdp); // validate now, answer in CreateAnswer
-            if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): cannot accept a remote offer");
-            pendingRemoteOffer = sdp;
+        switch (type) {
+            case OFFER -> {
+                parse(sdp); // validate now, answer in CreateAnswer
+                signaling.checkRemoteOffer();
+                signaling.remoteOffered(sdp);
+                return;
+            }
+            case ROLLBACK -> {
+                rollback();
+                return;
+            }
+            case ANSWER, PRANSWER -> { }
+            default -> throw EngineException.invalid("type must be OFFER, ANSWER, PRANSWER or ROLLBACK");
+        }
+        boolean provisional = type == io.vmc.transport.proto.SdpType.PRANSWER;
+        SessionDescription answer = parse(sdp);
+        signaling.checkRemoteAnswer(answer, provisional, remoteUsesIce || usesDtls);
+        SessionDescription localOffer = signaling.localOffer();
+        if (signaling.repeatsProvisional(answer)) {
+            signaling.remoteAnswered(answer, provisional); // the 200 OK repeats the 183's SDP: nothing changes
+            settled();
             return;
         }
-        if (type != io.vmc.transport.proto.SdpType.ANSWER) throw EngineException.invalid("type must be OFFER or ANSWER");
-        if (localOffer == null) throw EngineException.precondition("no local offer to answer: call CreateOffer first");
-        SessionDescription answer = parse(sdp);
         MediaDescription m = audioSection(answer);
         MediaDescription ours = localOffer.media().get(0);
         boolean offeredKeys = ours.hasAttribute("crypto");
@@ -576,7 +595,7 @@ public final class Call {
         int recvDtmf = sendDtmf < 0 ? -1 : (chosen.clockRate() == 48000 ? DTMF_PT_48K : DTMF_PT_8K);
         boolean withIce = iceCredentials(answer, m, "audio");
         Direction answered = answer.direction(m);
-        Direction dir = answered.reverse().intersect(wanted);
+        Direction dir = answered.reverse().intersect(audioWantedDirection());
         boolean offeredVideo = localOffer.media().stream().anyMatch(x -> x.media().equals("video"));
         checkTransportChange(answer, m, withIce, !negotiated);
         MediaDescription vAnswered = videoSection(answer);
@@ -587,7 +606,8 @@ public final class Call {
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(true);
         if (vRestart) startVideoRestart(true);
-        localOffer = null;
+        signaling.remoteAnswered(answer, provisional);
+        if (!provisional) settled();
         applyTransport(answer, m, withIce, !negotiated);
         usesDtls = terms != null;
         MediaDescription vAns = videoSection(answer);
@@ -1075,7 +1095,8 @@ public final class Call {
     public synchronized String setHold(boolean hold) {
         ensureOpen();
         if (!negotiated) throw EngineException.precondition("no negotiated call to hold");
-        if (localOffer != null) throw EngineException.precondition("an offer is already pending");
+        if (signaling.state() != Signaling.State.STABLE) throw EngineException.precondition("an offer is already pending (signaling state " + signaling.state() + ")");
+        wantedBeforeOffer = wanted;
         wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
         if (flow != null && hold) flow.setDirection(true, false);
         if (videoFlow != null && hold) videoFlow.setDirection(true, false);
@@ -1480,6 +1501,7 @@ public final class Call {
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
+        videoCurrent = Direction.of(p.send(), p.receive());
         boolean renegotiation = videoRemoteSet;
         if (videoRemoteSet) {
             if (!bundled) applyVideoTransport(sdp, m, withIce);
@@ -1634,7 +1656,53 @@ public final class Call {
 
     /** Send direction for video: a camera the user denied only receives. */
     private Direction videoWantedDirection() {
-        return camera == Camera.DENIED ? wanted.intersect(Direction.RECVONLY) : wanted;
+        Direction w = wanted.intersect(videoLocal);
+        return camera == Camera.DENIED ? w.intersect(Direction.RECVONLY) : w;
+    }
+
+    private Direction audioWantedDirection() {
+        return wanted.intersect(audioLocal);
+    }
+
+    /**
+     * The app's transceiver directions for the next offer or answer (W3C RTCRtpTransceiver.direction):
+     * a kind the app only receives (or not at all) is never sent, whatever the peer says. Null keeps
+     * that kind's direction as it was.
+     */
+    public synchronized void setLocalDirections(Direction audio, Direction video) {
+        ensureOpen();
+        if (audio != null) audioLocal = audio;
+        if (video != null) videoLocal = video;
+    }
+
+    /** An offer/answer exchange completed: a later rollback goes back to what it agreed. */
+    private void settled() {
+        wantedBeforeOffer = wanted;
+    }
+
+    /**
+     * JSEP rollback (RFC 9429 section 4.1.10.2): the pending offer is discarded and the call goes on
+     * as last negotiated: an ICE restart the offer started is dropped (media never left the old
+     * pair), a hold the offer announced is undone on the flows.
+     */
+    private void rollback() {
+        Signaling.RolledBack what = signaling.rollback();
+        if (what == Signaling.RolledBack.LOCAL_OFFER) {
+            if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
+                pendingIce.close();
+                pendingIce = null;
+            }
+            if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
+                pendingVideoIce.close();
+                pendingVideoIce = null;
+            }
+            wanted = wantedBeforeOffer;
+            if (flow != null) flow.setDirection(current.sends(), current.receives());
+            VideoFlow vf = videoFlow;
+            if (vf != null) vf.setDirection(videoCurrent.sends(), videoCurrent.receives());
+        }
+        LOG.info("session {}: {} rolled back; the call goes on as last negotiated", id,
+                what == Signaling.RolledBack.LOCAL_OFFER ? "our pending offer" : "the peer's pending offer");
     }
 
     private void askCamera(String appId, io.vmc.engine.CameraConsent consent) {
