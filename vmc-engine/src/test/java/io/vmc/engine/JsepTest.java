@@ -226,8 +226,8 @@ class JsepTest {
 
     @Test
     void aReceiveOnlySideSendsNothingOfThatKindOnTheWire() {
-        try (TestEngine va = new TestEngine(440, dirA.resolve("v"), x -> x.videoSource(EngineConfig.VideoSource.testPattern("smpte")));
-             TestEngine vb = new TestEngine(880, dirB.resolve("v"), x -> x.videoSource(EngineConfig.VideoSource.testPattern("ball")))) {
+        try (TestEngine va = new TestEngine(440, dirA, x -> x.videoSource(EngineConfig.VideoSource.testPattern("smpte")));
+             TestEngine vb = new TestEngine(880, dirB, x -> x.videoSource(EngineConfig.VideoSource.testPattern("ball")))) {
             String sa = va.createSession(SessionOptions.newBuilder().setVideo(true));
             String sb = vb.createSession(SessionOptions.newBuilder().setVideo(true));
             String offer = va.ok(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(sa)

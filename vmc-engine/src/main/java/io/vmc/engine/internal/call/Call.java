@@ -258,7 +258,6 @@ public final class Call {
     public synchronized String createOffer(boolean iceRestart) {
         ensureOpen();
         signaling.checkCreateOffer();
-        if (signaling.state() == Signaling.State.STABLE) wantedBeforeOffer = wanted;
         if (iceRestart) {
             if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
@@ -1089,6 +1088,7 @@ public final class Call {
         ensureOpen();
         if (negotiated) throw EngineException.precondition("the call is negotiated: use SetHold");
         wanted = Direction.SENDONLY;
+        wantedBeforeOffer = wanted; // where a rollback goes back to: the call was held before it moved
     }
 
     /** Hold or resume: applies locally at once and returns the re-offer the app must send to the peer. */
