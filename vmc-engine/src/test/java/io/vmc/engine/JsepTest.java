@@ -208,6 +208,8 @@ class JsepTest {
         String sa = a.createSession(SessionOptions.newBuilder().addAudioCodecs("opus"));
         String sb = b.createSession(SessionOptions.newBuilder().addAudioCodecs("opus"));
         refused(remote(a, sa, SdpType.ROLLBACK, ""), Error.Code.FAILED_PRECONDITION, "nothing to roll back");
+        a.offer(sa); // a first offer that crossed the peer's INVITE: rolled back, A answers instead (below)
+        ok(remote(a, sa, SdpType.ROLLBACK, ""));
         String bOffer = b.offer(sb);
         refused(remote(a, sa, SdpType.PRANSWER, bOffer), Error.Code.FAILED_PRECONDITION, "no local offer");
         refused(remote(a, sa, SdpType.SDP_TYPE_UNSPECIFIED, bOffer), Error.Code.INVALID_ARGUMENT, "type must be");

@@ -1696,6 +1696,14 @@ public final class Call {
                 pendingVideoIce.close();
                 pendingVideoIce = null;
             }
+            if (!negotiated) {
+                // a first offer rolled back: its transports go too, so that answering the peer's
+                // offer next starts them fresh in the answerer's (controlled) ICE role
+                if (ice != null) ice.close();
+                if (videoIce != null) videoIce.close();
+                ice = null;
+                videoIce = null;
+            }
             wanted = wantedBeforeOffer;
             if (flow != null) flow.setDirection(current.sends(), current.receives());
             VideoFlow vf = videoFlow;
