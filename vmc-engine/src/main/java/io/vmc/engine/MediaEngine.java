@@ -302,7 +302,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 throw EngineException.invalid("unsupported video codec \"" + (c.length() > 32 ? c.substring(0, 32) + "..." : c) + "\" (supported: VP8, H264)");
             }
         }
-        if (!o.getAudio()) throw EngineException.invalid("options.audio must be true");
+        if (!o.getAudio()) throw EngineException.invalid("options.audio must be true: every call has an audio section (for a video-only call ask for audio and make it INACTIVE with CreateOffer/CreateAnswer audio_direction)");
         long statsIntervalMs = o.hasStatsIntervalMs() ? checkStatsInterval(o.getStatsIntervalMs()) : LEGACY_STATS_INTERVAL_MS;
         if (o.getAudioCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " audio codecs");
         if (o.getSrtpValue() < 0 || o.getSrtpValue() > 2) throw EngineException.invalid("unknown srtp policy " + o.getSrtpValue());
