@@ -216,6 +216,7 @@ public final class EngineCommand implements Callable<Integer> {
                         + (where.isLoopback() ? "" : " (reachable from other machines)"));
             }
             if (config.callRecordFile() != null) System.err.println("vmc engine: call records to " + config.callRecordFile());
+            showStatus(engine);
             stop.await();
             if (metricsServer != null) metricsServer.close();
             endpoint.close();
@@ -257,12 +258,14 @@ public final class EngineCommand implements Callable<Integer> {
 
             @Override
             public void connected(SpiceSession s) {
+                spiceState("connected to " + s.options().uri());
                 System.err.println("vmc engine: SPICE session connected to " + s.options().uri()
                         + (s.options().desktopAudio() ? " (desktop audio on this client)" : " (desktop audio off)"));
             }
 
             @Override
             public void disconnected(SpiceSession s) {
+                spiceState("lost, reconnecting to " + s.options().uri());
                 System.err.println("vmc engine: SPICE session lost " + s.options().uri() + ", reconnecting");
             }
 
@@ -481,6 +484,36 @@ public final class EngineCommand implements Callable<Integer> {
         return p;
     }
 
+    private volatile String spiceState;
+    private volatile io.vmc.engine.internal.StatusBoard board;
+
+    private void spiceState(String state) {
+        spiceState = state;
+        io.vmc.engine.internal.StatusBoard b = board;
+        if (b != null) b.spice(state);
+    }
+
+    /**
+     * The engine's state for the user: lines on the terminal as they change and, with a display,
+     * the status window and the capture indicator (the devices the guest has live, with Stop).
+     */
+    private void showStatus(MediaEngine engine) {
+        board = engine.status();
+        if (spiceState != null) board.spice(spiceState);
+        java.util.concurrent.atomic.AtomicReference<List<String>> printed = new AtomicReference<>(List.of());
+        board.addView(lines -> {
+            for (String l : lines) if (!printed.get().contains(l)) System.err.println("vmc engine: status: " + l.strip());
+            printed.set(lines);
+        });
+        if (hasDisplay) {
+            io.vmc.engine.internal.ui.SwingStatusWindow w = io.vmc.engine.internal.ui.SwingStatusWindow.create();
+            if (w != null) board.addView(w);
+            io.vmc.engine.internal.ui.SwingCaptureIndicator.attach(engine.captures());
+        } else {
+            System.err.println("vmc engine: no display: the devices in use are shown on these lines only");
+        }
+    }
+
     /** Serves the engine's requests on the channel and forwards its events (and client addresses) to agentd. */
     static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward) {
         VmcEndpoint ep = VmcEndpoint.builder()
@@ -492,6 +525,7 @@ public final class EngineCommand implements Callable<Integer> {
                     @Override
                     public void onConnected(Hello peer, boolean resumed) {
                         engine.metrics().agentConnected(true);
+                        engine.status().agentConnected(peer.getSoftware() + (resumed ? ", resumed" : ""));
                         System.err.println("vmc engine: agent connected (" + peer.getSoftware() + (resumed ? ", resumed" : "") + ")");
                         if (!resumed) {
                             engine.closeAllSessions("a new agent connected without resuming: its predecessor's calls have no owner");
@@ -501,6 +535,7 @@ public final class EngineCommand implements Callable<Integer> {
                     @Override
                     public void onDisconnected(String why) {
                         engine.metrics().agentConnected(false);
+                        engine.status().agentDisconnected(why);
                         System.err.println("vmc engine: agent disconnected: " + why + " (media keeps flowing)");
                     }
                 })

@@ -102,6 +102,10 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile String defaultSpeaker;
 
     private final CameraConsent cameraConsent;
+    /** The thin client's devices the guest has live (microphone, camera, screen), shown to the user. */
+    private final io.vmc.engine.internal.LiveCaptures captures = new io.vmc.engine.internal.LiveCaptures();
+    /** What the engine tells its user about itself (the command's terminal lines and status window). */
+    private final io.vmc.engine.internal.StatusBoard status;
     private final EngineMetrics metrics;
     private final CallTracker calls;
     private io.vmc.engine.internal.transport.DtlsCertificateHolder dtlsCertificates; // guarded by this
@@ -112,8 +116,12 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.metrics = new EngineMetrics(config.software(), this::liveCalls);
         this.calls = new CallTracker(metrics, new CallRecordLog(config.callRecordFile()), java.time.Clock.systemUTC(),
                 config.mode().name());
+        this.status = new io.vmc.engine.internal.StatusBoard(config.mode().name());
+        captures.addView(status::captures);
+        captures.addView(new CaptureLog());
         this.events = safeSink(e -> {
             if (e.hasSessionState()) {
+                callStatus(e.getSessionState());
                 calls.state(e.getSessionState().getSessionId(), e.getSessionState().getState(), e.getSessionState().getReason());
                 ringStateLater(e.getSessionState());
                 callStateForDevices(e.getSessionState());
@@ -150,6 +158,39 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         return config;
     }
 
+    /** The live captures (engine-internal: the indicator and the status lines show them). */
+    io.vmc.engine.internal.LiveCaptures captures() {
+        return captures;
+    }
+
+    /** The engine's state for its user (engine-internal: the command adds its terminal and window views). */
+    io.vmc.engine.internal.StatusBoard status() {
+        return status;
+    }
+
+    private void callStatus(SessionState st) {
+        switch (st.getState()) {
+            case CLOSED -> status.callEnded(st.getSessionId());
+            case FAILED -> {
+                status.callState(st.getSessionId(), "FAILED: " + st.getReason());
+                status.notOptimized("call " + st.getSessionId() + " failed: " + st.getReason());
+            }
+            default -> status.callState(st.getSessionId(), st.getState().name());
+        }
+    }
+
+    /** Logs each capture as it starts and ends: the record of what the guest used, also without a display. */
+    private static final class CaptureLog implements io.vmc.engine.internal.LiveCaptures.View {
+        private java.util.Set<io.vmc.engine.internal.LiveCaptures.Shown> before = java.util.Set.of(); // under LiveCaptures' lock
+
+        @Override
+        public void changed(List<io.vmc.engine.internal.LiveCaptures.Shown> live) {
+            for (var c : live) if (!before.contains(c)) LOG.info("device in use: {}", c.describe());
+            for (var c : before) if (!live.contains(c)) LOG.info("device no longer in use: {}", c.describe());
+            before = java.util.Set.copyOf(live);
+        }
+    }
+
     @Override
     public CompletableFuture<Response> handle(Request request) {
         if (closed) {
@@ -165,6 +206,10 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 try {
                     f.complete(dispatch(request).setId(request.getId()).build());
                 } catch (EngineException e) {
+                    if (request.hasCreateSession()) {
+                        status.notOptimized("call from app \"" + io.vmc.engine.internal.LiveCaptures.shownText(
+                                request.getCreateSession().getAppId()) + "\" refused: " + e.getMessage());
+                    }
                     f.complete(error(request, e.code(), e.getMessage()));
                 } catch (RuntimeException e) {
                     LOG.warn("request {} failed", request.getMethodCase(), e);
@@ -335,7 +380,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             sessions.put(id, s);
             calls.started(id, m.getAppId());
         }
-        s.announce(m.getAppId(), cameraConsent);
+        status.callStarted(id, m.getAppId());
+        s.announce(m.getAppId(), cameraConsent, captures);
         followHeadset();
         emitStatus();
         return Response.newBuilder().setSessionCreated(SessionCreated.newBuilder().setSessionId(id));

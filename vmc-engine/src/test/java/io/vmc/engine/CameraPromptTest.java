@@ -3,14 +3,11 @@ package io.vmc.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vmc.engine.VideoOverlayCallTest.XServer;
 import io.vmc.transport.VmcEndpoint;
 import io.vmc.transport.proto.CloseSession;
 import io.vmc.transport.proto.CreateOffer;
-import io.vmc.transport.proto.CreateSession;
 import io.vmc.transport.proto.Event;
 import io.vmc.transport.proto.GetStats;
-import io.vmc.transport.proto.Hello;
 import io.vmc.transport.proto.MediaKind;
 import io.vmc.transport.proto.Request;
 import io.vmc.transport.proto.Response;
@@ -26,8 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,43 +45,22 @@ class CameraPromptTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void theUserAllowsDeniesOrIgnoresTheCameraPrompt() throws Exception {
-        Tools.require("Xvfb");
-        Tools.require("xdotool");
-        Path sock = dir.resolve("engine.sock");
-        Path log = dir.resolve("engine.log");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<Event> events = new CopyOnWriteArrayList<>();
-        Process child = null;
-        // The peer engine is on loopback: allowed by the client policy, as an admin would (media.allow-local).
-        Path policy = Files.writeString(dir.resolve("engine.conf"), "media.allow-local = loopback\n");
-        try (XServer x = XServer.start()) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", cp, "io.vmc.engine.EngineCommand", "--channel", "unix-listen:" + sock, "--policy", policy.toString(),
-                    "--ice-address", "127.0.0.1", "--tone", "440", "--speaker", "none",
-                    "--camera-policy", "ask", "--simulated-camera", "ball", "--camera-prompt-timeout", "" + PROMPT_TIMEOUT_S)
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("DISPLAY", x.display);
-            child = pb.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(sock));
-            try (TestEngine b = new TestEngine(880, Files.createDirectories(dir.resolve("b")),
-                    c -> c.videoSource(EngineConfig.VideoSource.testPattern("red")));
-                 VmcEndpoint agent = VmcEndpoint.builder().channel("unix:" + sock).role(Hello.Role.ROLE_AGENTD)
-                         .software("camera-prompt-test").eventSink(events::add)
-                         .requestHandler(r -> CompletableFuture.completedFuture(Response.newBuilder()
-                                 .setEmpty(io.vmc.transport.proto.Empty.getDefaultInstance()).build()))
-                         .build()) {
-                agent.start().get(30, TimeUnit.SECONDS);
-                Process engine = child;
-
+        try (EngineOnX e = EngineOnX.start(dir, "camera-prompt-test", "--camera-policy", "ask", "--simulated-camera", "ball",
+                "--camera-prompt-timeout", "" + PROMPT_TIMEOUT_S);
+             TestEngine b = new TestEngine(880, Files.createDirectories(dir.resolve("b")),
+                     c -> c.videoSource(EngineConfig.VideoSource.testPattern("red")))) {
+            VmcEndpoint agent = e.agent;
+            String x = e.x.display;
+            e.check(() -> {
                 // 1. Allow: the prompt names the app and the camera; after Alt+A the peer sees our video
-                String s1 = create(agent, "Softphone");
-                assertThat(awaitPrompt(x.display)).isNotEmpty();
+                String s1 = e.create("Softphone", true, "video call");
+                assertThat(awaitPrompt(x)).isNotEmpty();
                 // Allow is armed after a short delay: press until the dialog goes
                 await().atMost(Duration.ofSeconds(PROMPT_TIMEOUT_S)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                    xdotool(x.display, "key", "alt+a");
-                    return prompts(x.display).isEmpty();
+                    xdotool(x, "key", "alt+a");
+                    return prompts(x).isEmpty();
                 });
-                await().atMost(Duration.ofSeconds(5)).until(() -> reason(events, s1, "camera allowed by the user"));
+                await().atMost(Duration.ofSeconds(5)).until(() -> reason(e.events, s1, "camera allowed by the user"));
                 String sb1 = b.createSession(SessionOptions.newBuilder().setVideo(true));
                 connect(agent, s1, b, sb1);
                 await().atMost(Duration.ofSeconds(30)).until(() -> VideoCallTest.video(b, sb1).getFramesDecoded() > 10);
@@ -95,11 +69,11 @@ class CameraPromptTest {
                 b.close(sb1);
 
                 // 2. Deny: nothing leaves the camera, the call shows the peer's video, the app is told why
-                String s2 = create(agent, "Softphone");
-                assertThat(awaitPrompt(x.display)).isNotEmpty();
-                xdotool(x.display, "key", "alt+d");
-                await().atMost(Duration.ofSeconds(5)).until(() -> reason(events, s2, "camera use denied by the user"));
-                assertThat(prompts(x.display)).isEmpty();
+                String s2 = e.create("Softphone", true, "video call");
+                assertThat(awaitPrompt(x)).isNotEmpty();
+                xdotool(x, "key", "alt+d");
+                await().atMost(Duration.ofSeconds(5)).until(() -> reason(e.events, s2, "camera use denied by the user"));
+                assertThat(prompts(x)).isEmpty();
                 String sb2 = b.createSession(SessionOptions.newBuilder().setVideo(true));
                 connect(agent, s2, b, sb2);
                 await().atMost(Duration.ofSeconds(30)).until(() -> video(agent, s2).getFramesDecoded() > 10);
@@ -109,32 +83,19 @@ class CameraPromptTest {
                 b.close(sb2);
 
                 // 3. No answer: the dialog goes away by itself and the camera stays off
-                String s3 = create(agent, "Softphone");
-                assertThat(awaitPrompt(x.display)).isNotEmpty();
+                String s3 = e.create("Softphone", true, "video call");
+                assertThat(awaitPrompt(x)).isNotEmpty();
                 await().atMost(Duration.ofSeconds(PROMPT_TIMEOUT_S + 10)).pollInterval(Duration.ofMillis(300))
-                        .until(() -> prompts(x.display).isEmpty());
+                        .until(() -> prompts(x).isEmpty());
                 await().atMost(Duration.ofSeconds(5))
-                        .until(() -> reason(events, s3, "camera use denied: no answer within " + PROMPT_TIMEOUT_S + " s"));
-                assertThat(engine.isAlive()).isTrue();
+                        .until(() -> reason(e.events, s3, "camera use denied: no answer within " + PROMPT_TIMEOUT_S + " s"));
+                assertThat(e.engine.isAlive()).isTrue();
                 close(agent, s3);
-            }
-        } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "\nengine log:\n" + tail(log), e);
-        } finally {
-            if (child != null) {
-                child.destroy();
-                if (!child.waitFor(10, TimeUnit.SECONDS)) child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            });
         }
     }
 
-    private static String create(VmcEndpoint agent, String app) throws Exception {
-        return call(agent, Request.newBuilder().setCreateSession(CreateSession.newBuilder().setAppId(app)
-                .setOptions(SessionOptions.newBuilder().setAudio(true).setVideo(true).setLabel("video call"))))
-                .getSessionCreated().getSessionId();
-    }
-
-    private static void connect(VmcEndpoint agent, String sa, TestEngine b, String sb) throws Exception {
+    static void connect(VmcEndpoint agent, String sa, TestEngine b, String sb) throws Exception {
         String offer = call(agent, Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(sa)))
                 .getDescription().getSdp();
         call(agent, Request.newBuilder().setSetRemoteDescription(SetRemoteDescription.newBuilder()
@@ -142,7 +103,7 @@ class CameraPromptTest {
         b.awaitState(sb, SessionState.State.CONNECTED);
     }
 
-    private static void close(VmcEndpoint agent, String sid) throws Exception {
+    static void close(VmcEndpoint agent, String sid) throws Exception {
         call(agent, Request.newBuilder().setCloseSession(CloseSession.newBuilder().setSessionId(sid)));
     }
 
@@ -152,7 +113,7 @@ class CameraPromptTest {
                 .orElse(StreamStats.getDefaultInstance());
     }
 
-    private static Response call(VmcEndpoint ep, Request.Builder r) throws Exception {
+    static Response call(VmcEndpoint ep, Request.Builder r) throws Exception {
         Response resp = ep.call(r.build()).get(15, TimeUnit.SECONDS);
         assertThat(resp.hasError()).as("%s", resp.getError().getMessage()).isFalse();
         return resp;
@@ -179,7 +140,7 @@ class CameraPromptTest {
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
-    private static String xdotool(String display, String... args) throws IOException, InterruptedException {
+    static String xdotool(String display, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("xdotool"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -193,7 +154,7 @@ class CameraPromptTest {
         return out;
     }
 
-    private static String tail(Path log) {
+    static String tail(Path log) {
         try {
             List<String> l = Files.readAllLines(log);
             return String.join("\n", l.subList(Math.max(0, l.size() - 30), l.size()));

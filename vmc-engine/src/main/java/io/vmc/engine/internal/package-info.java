@@ -9,7 +9,8 @@
  *
  * <p>This package itself holds what every layer may use: errors ({@code EngineException},
  * {@code Failure}), call records and metrics ({@code CallTracker}, {@code EngineMetrics}), the
- * admin's address rules ({@code DestinationRules}, {@code Cidr}), {@code RateLimiter} and small
+ * admin's address rules ({@code DestinationRules}, {@code Cidr}), the live captures the user sees and
+ * stops ({@code LiveCaptures}) and the engine's status for its user ({@code StatusBoard}), {@code RateLimiter} and small
  * file and JSON helpers.
  */
 package io.vmc.engine.internal;

@@ -25,4 +25,12 @@ public interface ThinClientListener {
 
     /** The device a call used went away; the call goes on with {@code now} (the default). */
     default void onActiveDevice(MediaSession session, Device now, Device removed) {}
+
+    /**
+     * The user stopped one of the call's devices on the thin client (the capture indicator's Stop).
+     * It stays stopped for the rest of the call: {@code setMute(false)} after a stopped microphone
+     * fails with a reason, and the camera does not come back. Show {@code reason}, e.g. as
+     * "microphone off: stopped on your computer"; a new call starts with its devices again.
+     */
+    default void onCaptureStopped(MediaSession session, CaptureKind kind, String reason) {}
 }

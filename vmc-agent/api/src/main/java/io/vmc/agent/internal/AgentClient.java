@@ -461,6 +461,12 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
                 var reason = ProtoMapping.fromProto(e.getRingStopped().getReason());
                 dispatch(() -> thinClientListeners.forEach(l -> l.onRingStopped(s, reason)));
             }
+            case CAPTURE_STOPPED -> {
+                MediaSession s = sessions.get(e.getCaptureStopped().getSessionId());
+                var kind = ProtoMapping.fromProto(e.getCaptureStopped().getKind());
+                String reason = e.getCaptureStopped().getReason();
+                if (kind != null) dispatch(() -> thinClientListeners.forEach(l -> l.onCaptureStopped(s, kind, reason)));
+            }
             case CALL_CONTROL -> {
                 var action = ProtoMapping.fromProto(e.getCallControl().getAction());
                 if (action != null) {

@@ -110,6 +110,16 @@ public final class ProtoMapping {
         };
     }
 
+    /** Null for a kind a newer engine knows and this library does not. */
+    public static io.vmc.agent.api.CaptureKind fromProto(io.vmc.transport.proto.CaptureKind k) {
+        return switch (k) {
+            case CAPTURE_MICROPHONE -> io.vmc.agent.api.CaptureKind.MICROPHONE;
+            case CAPTURE_CAMERA -> io.vmc.agent.api.CaptureKind.CAMERA;
+            case CAPTURE_SCREEN -> io.vmc.agent.api.CaptureKind.SCREEN;
+            default -> null;
+        };
+    }
+
     /** Null for an action a newer engine knows and this library does not. */
     public static io.vmc.agent.api.CallAction fromProto(io.vmc.transport.proto.CallControl.Action a) {
         return switch (a) {

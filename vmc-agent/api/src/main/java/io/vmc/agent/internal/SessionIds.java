@@ -19,6 +19,7 @@ public final class SessionIds {
             case RING_STOPPED -> e.getRingStopped().getSessionId();
             case ACTIVE_DEVICE -> e.getActiveDevice().getSessionId();
             case CALL_CONTROL -> e.getCallControl().getSessionId();
+            case CAPTURE_STOPPED -> e.getCaptureStopped().getSessionId();
             default -> "";
         };
     }
@@ -35,6 +36,7 @@ public final class SessionIds {
             case RING_STOPPED -> b.getRingStoppedBuilder().setSessionId(id);
             case ACTIVE_DEVICE -> b.getActiveDeviceBuilder().setSessionId(id);
             case CALL_CONTROL -> b.getCallControlBuilder().setSessionId(id);
+            case CAPTURE_STOPPED -> b.getCaptureStoppedBuilder().setSessionId(id);
             default -> { }
         }
         return b.build();

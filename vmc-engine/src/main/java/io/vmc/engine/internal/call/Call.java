@@ -11,6 +11,7 @@ import io.vmc.engine.internal.rtp.QualityWatch;
 import io.vmc.engine.internal.rtp.RtpPackets;
 import io.vmc.engine.internal.rtp.VideoFlow;
 import io.vmc.engine.internal.transport.IceEndpoint;
+import io.vmc.engine.internal.LiveCaptures;
 import io.vmc.engine.internal.ui.SwingCameraConsent;
 import io.vmc.engine.EngineConfig;
 import io.vmc.engine.internal.transport.Demux;
@@ -159,6 +160,13 @@ public final class Call {
     private String cameraDeniedReason;
     private java.util.concurrent.CompletableFuture<io.vmc.engine.CameraConsent.Answer> cameraQuestion;
 
+    // what the user sees of this call's captures (microphone, camera, screen); set by announce
+    private String appId = "";
+    private LiveCaptures captures = new LiveCaptures();
+    private LiveCaptures.Capture micShown;     // while the microphone capture runs
+    private LiveCaptures.Capture cameraShown;  // while the camera sends
+    private boolean micStoppedByUser;          // for the rest of the call: the guest cannot unmute
+
     // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per ICE transport; with BUNDLE
     // the video section rides on the audio transport (`ice`, `dtls`) and packets are told apart by
     // payload type (RTP) and sender SSRC (RTCP). Flows keyed by DTLS start when the keys come.
@@ -250,6 +258,12 @@ public final class Call {
     }
 
     public String id() { return id; }
+
+    /** The app that created the call (CreateSession's app_id, guest text). */
+    public synchronized String appId() { return appId; }
+
+    /** Where this call registers its live captures ({@link LiveCaptures#show}). */
+    public synchronized LiveCaptures captures() { return captures; }
 
     public SessionState.State state() { return state; }
 
@@ -949,10 +963,69 @@ public final class Call {
                 throw new EngineException(Error.Code.INTERNAL, "cannot start the media pipeline: " + e.getMessage(), e);
             }
             flow.setDirection(dir.sends(), dir.receives());
-            flow.setMuted(muted);
+            flow.setMuted(muted || micStoppedByUser);
             flow.start();
         }
+        showMicrophone(dir.sends());
         updateHoldState();
+    }
+
+    /** Shows the microphone on the thin client while this call sends it; a user's stop ends that for the call. */
+    private void showMicrophone(boolean live) {
+        if (live && micShown == null && !micStoppedByUser && !closed) {
+            micShown = captures.show(appId, LiveCaptures.Kind.MICROPHONE, microphoneLabel(),
+                    () -> runAsync(this::microphoneStoppedByUser));
+        } else if (!live && micShown != null) {
+            micShown.close();
+            micShown = null;
+        }
+    }
+
+    private String microphoneLabel() {
+        return pulseSource != null ? pulseSource : config.audioSource().toString();
+    }
+
+    private synchronized void microphoneStoppedByUser() {
+        micShown = null;
+        if (closed || micStoppedByUser) return;
+        micStoppedByUser = true;
+        if (flow != null) flow.setMuted(true);
+        captureStopped(io.vmc.transport.proto.CaptureKind.CAPTURE_MICROPHONE, "microphone stopped by the user on the thin client ("
+                + microphoneLabel() + "); the call goes on without sending sound, and the app cannot unmute it");
+    }
+
+    private synchronized void cameraStoppedByUser() {
+        cameraShown = null;
+        if (closed || camera == Camera.DENIED) return;
+        camera = Camera.DENIED;
+        cameraDeniedReason = "camera stopped by the user on the thin client (" + config.videoSource() + ")";
+        if (videoFlow != null) {
+            videoFlow.setSelfView(false);
+            videoFlow.stopSending();
+        }
+        if (selfOverlay != null) selfOverlay.clearVideoArea();
+        captureStopped(io.vmc.transport.proto.CaptureKind.CAPTURE_CAMERA, cameraDeniedReason
+                + "; the call goes on without sending video");
+    }
+
+    private void captureStopped(io.vmc.transport.proto.CaptureKind kind, String reason) {
+        LOG.info("session {}: {}", id, reason);
+        events.emit(Event.newBuilder().setCaptureStopped(io.vmc.transport.proto.CaptureStopped.newBuilder()
+                .setSessionId(id).setKind(kind).setReason(reason)).build());
+        emitState(state, reason);
+    }
+
+    /** Shows the camera while this call sends it (allowed, or needing no consent). */
+    private void showCamera() {
+        boolean live = videoFlow != null && videoFlow.hasSender() && config.videoSource().isCamera()
+                && (camera == Camera.ALLOWED || camera == Camera.NOT_NEEDED) && !closed;
+        if (live && cameraShown == null) {
+            cameraShown = captures.show(appId, LiveCaptures.Kind.CAMERA, config.videoSource().toString(),
+                    () -> runAsync(this::cameraStoppedByUser));
+        } else if (!live && cameraShown != null) {
+            cameraShown.close();
+            cameraShown = null;
+        }
     }
 
     private static MediaFlow.Params withKeys(MediaFlow.Params p, SrtpKeys k) {
@@ -1076,6 +1149,10 @@ public final class Call {
 
     public synchronized void setMute(boolean mute) {
         ensureOpen();
+        if (!mute && micStoppedByUser) {
+            throw new EngineException(Error.Code.PERMISSION_DENIED, "the user stopped the microphone on the thin client:"
+                    + " it stays off for the rest of this call");
+        }
         muted = mute;
         if (flow != null) flow.setMuted(mute);
     }
@@ -1116,6 +1193,11 @@ public final class Call {
     public synchronized void selectDevice(String pulseName, boolean microphone) {
         ensureOpen();
         if (microphone) pulseSource = pulseName; else pulseSink = pulseName;
+        if (microphone && micShown != null) { // the indicator names the device now in use
+            micShown.close();
+            micShown = null;
+            showMicrophone(true);
+        }
         if (flow != null) {
             try {
                 if (microphone) flow.switchMicrophone(pulseName); else flow.switchSpeaker(pulseName);
@@ -1341,6 +1423,8 @@ public final class Call {
     public synchronized void close(String reason) {
         if (closed) return;
         closed = true;
+        if (micShown != null) micShown.close();
+        if (cameraShown != null) cameraShown.close();
         if (flow != null) flow.close();
         if (cameraQuestion != null) cameraQuestion.cancel(false); // takes the prompt down
         if (videoFlow != null) videoFlow.close();
@@ -1563,9 +1647,11 @@ public final class Call {
             emitState(state, "video disabled: pipeline failed: " + e.getMessage());
             if (selfOverlay != null) selfOverlay.close();
             selfOverlay = null;
+            showCamera();
             return;
         }
         if (cameraOk && selfViewArea != null) showSelfView();
+        showCamera();
     }
 
     /** A video re-offer: the restart's credentials and candidates, or a plain peer's new address. */
@@ -1752,6 +1838,7 @@ public final class Call {
                 videoFlow.startSending();
                 if (selfViewArea != null && selfOverlay != null) showSelfView();
             }
+            showCamera();
             return;
         }
         String why;
@@ -1912,7 +1999,11 @@ public final class Call {
      * Emits the NEW state and, under {@link EngineConfig.CameraPolicy#ASK}, puts the camera question
      * to the user; called once by the engine after registering the session.
      */
-    public void announce(String appId, io.vmc.engine.CameraConsent consent) {
+    public void announce(String appId, io.vmc.engine.CameraConsent consent, LiveCaptures captures) {
+        synchronized (this) {
+            this.appId = appId;
+            this.captures = captures;
+        }
         emitState(SessionState.State.NEW, options.getLabel());
         if (videoDisabledReason != null) emitState(SessionState.State.NEW, videoDisabledReason);
         if (camera == Camera.PENDING) askCamera(appId, consent);

@@ -85,6 +85,7 @@ public final class VideoFlow implements AutoCloseable {
     private final RtpStream stream;
     private int nextSeq;
     private final VideoPipelines.Sender sender;
+    private volatile boolean sendStopped;
     private final VideoPipelines.Receiver receiver;
     private final ScheduledFuture<?> rtcpTask;
     private final ScheduledExecutorService timer;
@@ -192,7 +193,13 @@ public final class VideoFlow implements AutoCloseable {
 
     /** Starts the sender held back by the constructor (the camera was allowed); idempotent. */
     public synchronized void startSending() {
-        if (sender != null && !closed) sender.start();
+        if (sender != null && !closed && !sendStopped) sender.start();
+    }
+
+    /** Ends sending for good (the user stopped the camera): the sender's pipeline and device close; idempotent. */
+    public synchronized void stopSending() {
+        sendStopped = true;
+        if (sender != null) sender.close();
     }
 
     /** Whether this flow has a sender (the negotiated direction sends video). */
@@ -213,7 +220,7 @@ public final class VideoFlow implements AutoCloseable {
 
     private void onEncodedPacket(byte[] pkt) {
         int h = RtpPackets.headerLength(pkt, 0, pkt.length);
-        if (h < 0 || closed || !sending) return;
+        if (h < 0 || closed || !sending || sendStopped) return;
         synchronized (sendLock) {
             RtpPackets.setSsrc(pkt, 0, ssrc);
             RtpPackets.setSeq(pkt, 0, nextSeq);

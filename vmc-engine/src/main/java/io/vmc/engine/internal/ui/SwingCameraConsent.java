@@ -1,6 +1,7 @@
 package io.vmc.engine.internal.ui;
 
 import io.vmc.engine.CameraConsent;
+import io.vmc.engine.internal.LiveCaptures;
 import java.awt.BorderLayout;
 import java.awt.FlowLayout;
 import java.awt.GraphicsEnvironment;
@@ -34,7 +35,7 @@ public final class SwingCameraConsent implements CameraConsent {
     /** Allow is disabled this long after the dialog appears. */
     static final int ARM_DELAY_MS = 1000;
     /** Longest guest-supplied text shown in the prompt. */
-    public static final int MAX_SHOWN_CHARS = 80;
+    public static final int MAX_SHOWN_CHARS = LiveCaptures.MAX_LABEL_CHARS;
 
     @Override
     public CompletableFuture<Answer> ask(Question q) {
@@ -114,23 +115,9 @@ public final class SwingCameraConsent implements CameraConsent {
                 + "the call goes on without your video.";
     }
 
-    /**
-     * Guest text made safe to show: control and format characters (line breaks, bidi overrides)
-     * become spaces, the result is cut to {@link #MAX_SHOWN_CHARS} and quoted; empty shows as "(none)".
-     */
+    /** Guest text made safe to show ({@link LiveCaptures#shownText}), quoted; empty shows as "(none)". */
     public static String shownText(String guest) {
-        if (guest == null || guest.isBlank()) return "(none)";
-        StringBuilder b = new StringBuilder();
-        guest.codePoints().forEach(c -> {
-            int type = Character.getType(c);
-            boolean hidden = Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED || type == Character.SURROGATE;
-            b.appendCodePoint(hidden ? ' ' : c);
-        });
-        String s = b.toString().strip();
-        if (s.codePointCount(0, s.length()) > MAX_SHOWN_CHARS) {
-            s = s.substring(0, s.offsetByCodePoints(0, MAX_SHOWN_CHARS)) + "…";
-        }
-        return "\"" + s + "\"";
+        String s = LiveCaptures.shownText(guest);
+        return guest == null || guest.isBlank() ? s : "\"" + s + "\"";
     }
 }
