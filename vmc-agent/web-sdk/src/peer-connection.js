@@ -204,7 +204,7 @@ export class VmcPeerConnection extends EventTarget {
       return { type: 'offer', sdp };
     }
     const iceRestart = Boolean(options.iceRestart || this._iceRestart);
-    const d = await this._send('createOffer', { iceRestart }, sessionId);
+    const d = await this._send('createOffer', { iceRestart, ...this._directions() }, sessionId);
     this._iceRestart = false;
     return { type: 'offer', sdp: d.sdp };
   }
@@ -213,15 +213,20 @@ export class VmcPeerConnection extends EventTarget {
     this._checkOpen();
     if (this.signalingState !== 'have-remote-offer') throw domError('InvalidStateError', `createAnswer needs a remote offer (signalingState is ${this.signalingState})`);
     const sessionId = await this._session();
-    const d = await this._send('createAnswer', { remoteSdp: this._remoteOffer }, sessionId);
+    const d = await this._send('createAnswer', { remoteSdp: this._remoteOffer, ...this._directions() }, sessionId);
+    this._engineAnswer = d.sdp; // the engine applied it: a pranswer and then the answer both carry it
     return { type: 'answer', sdp: d.sdp };
   }
 
   async setLocalDescription(description) {
     this._checkOpen();
     let desc = description;
-    if (!desc || !desc.type) desc = this.signalingState === 'have-remote-offer' ? await this.createAnswer() : await this.createOffer();
-    else if (!desc.sdp && desc.type !== 'rollback') desc = desc.type === 'answer' ? await this.createAnswer() : await this.createOffer();
+    const answering = this.signalingState === 'have-remote-offer' || this.signalingState === 'have-local-pranswer';
+    if (!desc || !desc.type) desc = { type: answering ? 'answer' : 'offer' };
+    if (!desc.sdp && desc.type !== 'rollback') {
+      if (this.signalingState === 'have-local-pranswer' && (desc.type === 'answer' || desc.type === 'pranswer')) desc = { type: desc.type, sdp: this._engineAnswer };
+      else desc = { type: desc.type, sdp: (desc.type === 'offer' ? await this.createOffer() : await this.createAnswer()).sdp };
+    }
     const d = { type: desc.type, sdp: desc.sdp ?? '' };
     switch (d.type) {
       case 'offer':
@@ -231,29 +236,64 @@ export class VmcPeerConnection extends EventTarget {
         this._setSignaling('have-local-offer');
         break;
       case 'answer':
-        if (this.signalingState !== 'have-remote-offer') throw domError('InvalidStateError', `cannot set a local answer in ${this.signalingState}`);
+        if (!answering) throw domError('InvalidStateError', `cannot set a local answer in ${this.signalingState}`);
         this.localDescription = this.currentLocalDescription = d;
         this.currentRemoteDescription = this.remoteDescription;
         this.pendingLocalDescription = this.pendingRemoteDescription = null;
         this._applyDirections(d.sdp);
         this._setSignaling('stable');
         break;
-      case 'pranswer':
+      case 'pranswer': // early media (SIP 183): the engine applied the answer already, media flows
+        if (!answering) throw domError('InvalidStateError', `cannot set a local pranswer in ${this.signalingState}`);
+        this.localDescription = this.pendingLocalDescription = d;
+        this._applyDirections(d.sdp);
+        this._setSignaling('have-local-pranswer');
+        break;
       case 'rollback':
-        throw domError('NotSupportedError', `VMC's engine does not take a local ${d.type} yet`);
+        if (this.signalingState !== 'have-local-offer') throw domError('InvalidStateError', `cannot roll back a local offer in ${this.signalingState}`);
+        await this._rollback();
+        return;
       default:
         throw new TypeError(`unknown description type: ${d.type}`);
     }
     this._gatheringComplete(d.sdp);
   }
 
+  /** JSEP rollback of the pending offer (ours or the peer's): the engine goes back to the last negotiated call. */
+  async _rollback() {
+    if (this._sessionId || this._sessionPromise) await this._send('setRemoteDescription', { type: 'ROLLBACK', sdp: '' }, await this._session());
+    this.localDescription = this.currentLocalDescription;
+    this.remoteDescription = this.currentRemoteDescription;
+    this.pendingLocalDescription = this.pendingRemoteDescription = null;
+    this._remoteOffer = null;
+    this._setSignaling('stable');
+  }
+
   async setRemoteDescription(description) {
     this._checkOpen();
+    if (description?.type === 'rollback') {
+      if (this.signalingState !== 'have-remote-offer') throw domError('InvalidStateError', `cannot roll back a remote offer in ${this.signalingState}`);
+      await this._rollback();
+      return;
+    }
     if (!description || typeof description.sdp !== 'string' || !description.type) throw new TypeError('setRemoteDescription needs {type, sdp}');
     const d = { type: description.type, sdp: description.sdp };
     switch (d.type) {
+      case 'pranswer': { // early media (SIP 183 with SDP): media flows, the final answer follows
+        if (this.signalingState !== 'have-local-offer' && this.signalingState !== 'have-remote-pranswer') {
+          throw domError('InvalidStateError', `cannot set a remote pranswer in ${this.signalingState}`);
+        }
+        const sessionId = await this._session();
+        await this._send('setRemoteDescription', { type: 'PRANSWER', sdp: d.sdp }, sessionId);
+        this.remoteDescription = this.pendingRemoteDescription = d;
+        this._setSignaling('have-remote-pranswer');
+        this._remoteTracks(d.sdp);
+        break;
+      }
       case 'answer': {
-        if (this.signalingState !== 'have-local-offer') throw domError('InvalidStateError', `cannot set a remote answer in ${this.signalingState}`);
+        if (this.signalingState !== 'have-local-offer' && this.signalingState !== 'have-remote-pranswer') {
+          throw domError('InvalidStateError', `cannot set a remote answer in ${this.signalingState}`);
+        }
         const sessionId = await this._session();
         await this._send('setRemoteDescription', { type: 'ANSWER', sdp: d.sdp }, sessionId);
         this.remoteDescription = this.currentRemoteDescription = d;
@@ -264,11 +304,16 @@ export class VmcPeerConnection extends EventTarget {
         break;
       }
       case 'offer': {
+        if (this.signalingState === 'have-local-offer') await this._rollback(); // W3C implicit rollback on glare
         if (this.signalingState !== 'stable' && this.signalingState !== 'have-remote-offer') {
-          throw domError('InvalidStateError', `cannot set a remote offer in ${this.signalingState} (glare: VMC's engine has no rollback yet)`);
+          throw domError('InvalidStateError', `cannot set a remote offer in ${this.signalingState}`);
         }
-        for (const s of mediaSections(d.sdp)) {
+        const sections = mediaSections(d.sdp);
+        for (const s of sections) {
           if (s.kind !== 'audio' && s.kind !== 'video') throw domError('NotSupportedError', `VMC takes audio and video media sections, not ${s.kind}`);
+        }
+        if (!sections.some((s) => s.kind === 'audio')) {
+          throw domError('NotSupportedError', 'VMC\'s engine answers offers with an audio section; this offer has video only (a VMC peer connection can offer video only: its audio section is inactive)');
         }
         this._remoteOffer = d.sdp;
         this._offeredKinds = new Set(mediaSections(d.sdp).map((s) => s.kind));
@@ -343,8 +388,8 @@ export class VmcPeerConnection extends EventTarget {
     if (!this._sessionPromise) {
       const kinds = new Set([...this._transceivers.map((t) => t._kind), ...(this._offeredKinds ?? [])]);
       const screenShare = this._transceivers.some((t) => t.sender.track?._screen);
-      // the engine's sessions always have audio (vmc.v1 CreateSession): a share-only connection gets an audio section too
-      const options = { audio: kinds.has('audio') || kinds.size === 0 || screenShare, video: kinds.has('video') || screenShare, label: this._vmc._label };
+      // the engine's calls always carry an audio section: a video-only call has it inactive (_directions)
+      const options = { audio: true, video: kinds.has('video') || screenShare, label: this._vmc._label };
       if (screenShare) options.screenShare = true;
       this._sessionPromise = this._vmc._connection.call('createSession', { options }).then((r) => {
         this._sessionId = r.sessionId;
@@ -387,6 +432,21 @@ export class VmcPeerConnection extends EventTarget {
       track.vmcError = e;
       track._end();
     });
+  }
+
+  /** The transceivers' directions for the engine (vmc.v1 MediaDirection): what the page does not send is never sent. */
+  _directions() {
+    const of = (kind) => {
+      const t = this._transceivers.find((x) => x._kind === kind && !x.stopped);
+      if (!t) return kind === 'audio' ? 'INACTIVE' : undefined;
+      return t.direction.toUpperCase();
+    };
+    const out = {};
+    const audio = of('audio');
+    const video = of('video');
+    if (audio) out.audioDirection = audio;
+    if (video) out.videoDirection = video;
+    return out;
   }
 
   _selectDevice(track) {

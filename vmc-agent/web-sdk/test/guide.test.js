@@ -40,12 +40,12 @@ test('the JavaScript blocks of the developer guide run, and do what they say', a
   const imports = [...new Set(code.match(/^import .*$/gm))].map((l) => l.replace("'@vmc/web-sdk'", `'${pathToFileURL(path.join(here, '..', 'src', 'index.js'))}'`));
   const body = code.replace(/^import .*$/gm, '');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vmc-guide-')), 'guide.mjs');
-  fs.writeFileSync(file, `${imports.join('\n')}\nconst { url, secret, remoteAudio, sendInvite, answerFromThe200Ok, document, page } = globalThis.guide;\n${body}`);
+  fs.writeFileSync(file, `${imports.join('\n')}\nconst { url, secret, remoteAudio, sendInvite, answerFromThe200Ok, answerFromThe183, document, page } = globalThis.guide;\n${body}`);
 
   const { win } = elementWindow();
   const invites = [];
   globalThis.guide = { url: 'ws://127.0.0.1:7411/vmc.v1', secret: SECRET, remoteAudio: {}, sendInvite: (sdp) => invites.push(sdp),
-    answerFromThe200Ok: async () => OFFER_SDP, document: win.document, page: pageWindow() };
+    answerFromThe200Ok: async () => OFFER_SDP, answerFromThe183: async () => OFFER_SDP, document: win.document, page: pageWindow() };
   const logged = [];
   const { log } = console;
   globalThis.WebSocket = GuideWebSocket;

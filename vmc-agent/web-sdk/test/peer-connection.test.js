@@ -178,13 +178,73 @@ test('what VMC cannot do is refused with the W3C error names', async () => {
   assert.throws(() => pc.createDataChannel('chat'), { name: 'NotSupportedError' });
   assert.throws(() => pc.addTrack({ kind: 'audio', id: 'browser-track' }), { name: 'NotSupportedError' });
   assert.throws(() => pc.addTransceiver('audio', { sendEncodings: [{}, {}] }), { name: 'NotSupportedError' });
-  await assert.rejects(pc.setRemoteDescription({ type: 'pranswer', sdp: OFFER_SDP }), { name: 'NotSupportedError' });
+  await assert.rejects(pc.setRemoteDescription({ type: 'pranswer', sdp: OFFER_SDP }), { name: 'InvalidStateError' }, 'a pranswer without an offer');
+  await assert.rejects(pc.setRemoteDescription({ type: 'rollback' }), { name: 'InvalidStateError' }, 'rollback in stable');
+  await assert.rejects(pc.setLocalDescription({ type: 'rollback' }), { name: 'InvalidStateError' }, 'rollback in stable');
+  await assert.rejects(pc.setLocalDescription({ type: 'pranswer', sdp: OFFER_SDP }), { name: 'InvalidStateError' }, 'a local pranswer without a remote offer');
   await assert.rejects(pc.setRemoteDescription({ type: 'offer', sdp: 'v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n' }), { name: 'NotSupportedError' });
   await assert.rejects(pc.createAnswer(), { name: 'InvalidStateError' });
   await assert.rejects(pc.getSenders()[0]?.setParameters({}) ?? Promise.reject(new DOMException('', 'NotSupportedError')), { name: 'NotSupportedError' });
   await assert.rejects(pc.setRemoteDescription({ type: 'answer', sdp: OFFER_SDP }), { name: 'InvalidStateError' });
   await pc.setLocalDescription(await pc.createOffer({ offerToReceiveAudio: true }));
-  await assert.rejects(pc.setLocalDescription({ type: 'rollback' }), { name: 'NotSupportedError' });
+  await assert.rejects(pc.setRemoteDescription({ type: 'rollback' }), { name: 'InvalidStateError' }, 'a remote rollback of a local offer');
+  await assert.rejects(pc.setRemoteDescription({ type: 'offer', sdp: 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n' }), { name: 'NotSupportedError' }, 'a video-only remote offer');
+});
+
+test('rollback, pranswer and implicit rollback (glare) as RTCPeerConnection does them', async () => {
+  const { vmc, link } = await optimized();
+  const pc = vmc.createPeerConnection();
+  const states = [];
+  pc.onsignalingstatechange = () => states.push(pc.signalingState);
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  assert.equal(link.of('createOffer')[0].audioDirection, 'RECVONLY');
+  assert.equal(link.of('createOffer')[0].videoDirection, 'RECVONLY');
+  // the re-INVITE is answered 491: the local offer is rolled back
+  await pc.setLocalDescription({ type: 'rollback' });
+  assert.equal(pc.signalingState, 'stable');
+  assert.equal(pc.pendingLocalDescription, null);
+  assert.deepEqual(link.of('setRemoteDescription').map((r) => r.type), ['ROLLBACK']);
+  // early media: pranswer, pranswer again, then the answer
+  await pc.setLocalDescription(await pc.createOffer());
+  await pc.setRemoteDescription({ type: 'pranswer', sdp: OFFER_SDP });
+  assert.equal(pc.signalingState, 'have-remote-pranswer');
+  assert.equal(pc.currentRemoteDescription, null);
+  await assert.rejects(pc.setLocalDescription({ type: 'rollback' }), { name: 'InvalidStateError' });
+  await pc.setRemoteDescription({ type: 'pranswer', sdp: OFFER_SDP });
+  await pc.setRemoteDescription({ type: 'answer', sdp: OFFER_SDP });
+  assert.equal(pc.signalingState, 'stable');
+  assert.equal(pc.currentRemoteDescription.type, 'answer');
+  // glare: a remote offer while ours is pending rolls ours back (W3C implicit rollback)
+  await pc.setLocalDescription(await pc.createOffer());
+  await pc.setRemoteDescription({ type: 'offer', sdp: OFFER_SDP });
+  assert.equal(pc.signalingState, 'have-remote-offer');
+  // the peer's offer rejected (488): rolled back remotely
+  await pc.setRemoteDescription({ type: 'rollback' });
+  assert.equal(pc.signalingState, 'stable');
+  assert.equal(pc.remoteDescription.type, 'answer', 'the last negotiated remote description again');
+  // a local pranswer then the final answer: the engine answers once
+  await pc.setRemoteDescription({ type: 'offer', sdp: OFFER_SDP });
+  await pc.setLocalDescription({ type: 'pranswer' });
+  assert.equal(pc.signalingState, 'have-local-pranswer');
+  await pc.setLocalDescription({ type: 'answer' });
+  assert.equal(pc.signalingState, 'stable');
+  assert.equal(link.of('createAnswer').length, 1);
+  assert.deepEqual(link.of('setRemoteDescription').map((r) => r.type), ['ROLLBACK', 'PRANSWER', 'PRANSWER', 'ANSWER', 'ROLLBACK', 'ROLLBACK']);
+  assert.deepEqual(states, ['have-local-offer', 'stable', 'have-local-offer', 'have-remote-pranswer', 'stable', 'have-local-offer', 'stable',
+    'have-remote-offer', 'stable', 'have-remote-offer', 'have-local-pranswer', 'stable']);
+});
+
+test('a video-only peer connection makes a session (its audio section inactive)', async () => {
+  const { vmc, link } = await optimized();
+  const pc = vmc.createPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  assert.equal(link.of('createSession')[0].options.audio, true);
+  assert.equal(link.of('createSession')[0].options.video, true);
+  assert.equal(link.of('createOffer')[0].audioDirection, 'INACTIVE');
+  assert.equal(link.of('createOffer')[0].videoDirection, 'RECVONLY');
 });
 
 test('an engine error becomes a W3C error that keeps the vmc.v1 code', async () => {

@@ -243,16 +243,19 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 var m = r.getCreateOffer();
                 Call c = session(m.getSessionId());
                 if (m.getHold()) c.holdFirstOffer();
+                localDirections(c, m.getAudioDirection(), m.getVideoDirection());
                 yield description(SdpType.OFFER, c.createOffer(m.getIceRestart()));
             }
             case CREATE_ANSWER -> {
-                String sdp = r.getCreateAnswer().getRemoteSdp();
-                checkSdp(sdp, true);
-                yield description(SdpType.ANSWER, session(r.getCreateAnswer().getSessionId()).createAnswer(sdp));
+                var m = r.getCreateAnswer();
+                checkSdp(m.getRemoteSdp(), true);
+                Call c = session(m.getSessionId());
+                localDirections(c, m.getAudioDirection(), m.getVideoDirection());
+                yield description(SdpType.ANSWER, c.createAnswer(m.getRemoteSdp()));
             }
             case SET_REMOTE_DESCRIPTION -> {
                 var m = r.getSetRemoteDescription();
-                checkSdp(m.getSdp(), false);
+                checkSdp(m.getSdp(), m.getType() == SdpType.ROLLBACK);
                 session(m.getSessionId()).setRemoteDescription(m.getType(), m.getSdp());
                 yield empty();
             }
@@ -363,7 +366,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 throw EngineException.invalid("unsupported video codec \"" + (c.length() > 32 ? c.substring(0, 32) + "..." : c) + "\" (supported: VP8, H264)");
             }
         }
-        if (!o.getAudio()) throw EngineException.invalid("options.audio must be true");
+        if (!o.getAudio()) throw EngineException.invalid("options.audio must be true: every call has an audio section (for a video-only call ask for audio and make it INACTIVE with CreateOffer/CreateAnswer audio_direction)");
         long statsIntervalMs = o.hasStatsIntervalMs() ? checkStatsInterval(o.getStatsIntervalMs()) : LEGACY_STATS_INTERVAL_MS;
         if (o.getAudioCodecsCount() > MAX_CODECS) throw EngineException.invalid("more than " + MAX_CODECS + " audio codecs");
         if (o.getSrtpValue() < 0 || o.getSrtpValue() > 2) throw EngineException.invalid("unknown srtp policy " + o.getSrtpValue());
@@ -440,6 +443,22 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         if (id.length() > MAX_ID_LENGTH || !SESSION_ID.matcher(id).matches()) {
             throw EngineException.invalid("session_id is not an id this engine issued");
         }
+    }
+
+    /** The app's transceiver directions; unspecified keeps what was set before (SENDRECV at first). */
+    private static void localDirections(Call c, io.vmc.transport.proto.MediaDirection audio, io.vmc.transport.proto.MediaDirection video) {
+        c.setLocalDirections(direction(audio), direction(video));
+    }
+
+    private static io.vmc.engine.sdp.Direction direction(io.vmc.transport.proto.MediaDirection d) {
+        return switch (d) {
+            case SENDONLY -> io.vmc.engine.sdp.Direction.SENDONLY;
+            case RECVONLY -> io.vmc.engine.sdp.Direction.RECVONLY;
+            case INACTIVE -> io.vmc.engine.sdp.Direction.INACTIVE;
+            case SENDRECV -> io.vmc.engine.sdp.Direction.SENDRECV;
+            case MEDIA_DIRECTION_UNSPECIFIED -> null;
+            default -> throw EngineException.invalid("unknown media direction " + d);
+        };
     }
 
     private static void checkSdp(String sdp, boolean emptyAllowed) {

@@ -64,6 +64,17 @@ public interface MediaSession extends AutoCloseable {
     /** {@link #setRemoteDescription(SdpType, String)}'s async form. */
     CompletableFuture<Void> setRemoteDescriptionAsync(SdpType type, String sdp);
 
+    /**
+     * Discards the pending offer, ours ({@link #createOffer()}, {@link #hold()}...) or the peer's
+     * ({@code setRemoteDescription(SdpType.OFFER, ...)}), and the call goes on as last negotiated
+     * (JSEP rollback): for a re-INVITE answered 491 or 488, or to take the peer's offer on glare.
+     * Nothing pending, or a provisional answer applied: {@link VmcException.Reason#FAILED_PRECONDITION}.
+     */
+    void rollback();
+
+    /** {@link #rollback()}'s async form. */
+    CompletableFuture<Void> rollbackAsync();
+
     /** Same as {@code setRemoteDescription(SdpType.ANSWER, answerSdp)}. */
     default void setRemoteDescription(String answerSdp) {
         setRemoteDescription(SdpType.ANSWER, answerSdp);

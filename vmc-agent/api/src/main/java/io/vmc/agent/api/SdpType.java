@@ -9,5 +9,13 @@ package io.vmc.agent.api;
  */
 public enum SdpType {
     OFFER,
-    ANSWER
+    /** The final answer (SIP 200 OK). */
+    ANSWER,
+    /**
+     * A provisional answer (SIP 183 Session Progress with SDP): early media flows at once; then more
+     * provisional answers from the same answerer or the final {@link #ANSWER}, with the same SDP or
+     * another. With ICE or DTLS-SRTP a provisional answer from another answerer (a forked call) is
+     * refused with {@link VmcException.Reason#FAILED_PRECONDITION}.
+     */
+    PRANSWER
 }

@@ -70,7 +70,11 @@ public final class ProtoMapping {
     }
 
     public static io.vmc.transport.proto.SdpType toProto(SdpType t) {
-        return t == SdpType.OFFER ? io.vmc.transport.proto.SdpType.OFFER : io.vmc.transport.proto.SdpType.ANSWER;
+        return switch (t) {
+            case OFFER -> io.vmc.transport.proto.SdpType.OFFER;
+            case ANSWER -> io.vmc.transport.proto.SdpType.ANSWER;
+            case PRANSWER -> io.vmc.transport.proto.SdpType.PRANSWER;
+        };
     }
 
     public static io.vmc.transport.proto.MediaKind toProto(MediaKind k) {

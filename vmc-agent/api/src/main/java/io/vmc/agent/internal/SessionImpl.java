@@ -158,6 +158,21 @@ final class SessionImpl implements MediaSession {
         return client.onDispatcher(remoteRaw(type, sdp));
     }
 
+    private CompletableFuture<Void> rollbackRaw() {
+        return rpc(Request.newBuilder().setSetRemoteDescription(SetRemoteDescription.newBuilder()
+                .setSessionId(id).setType(io.vmc.transport.proto.SdpType.ROLLBACK))).thenApply(r -> null);
+    }
+
+    @Override
+    public void rollback() {
+        AgentClient.await(rollbackRaw());
+    }
+
+    @Override
+    public CompletableFuture<Void> rollbackAsync() {
+        return client.onDispatcher(rollbackRaw());
+    }
+
     private CompletableFuture<Void> candidateRaw(IceCandidate c) {
         Objects.requireNonNull(c, "candidate must not be null");
         return rpc(Request.newBuilder().setAddRemoteCandidate(ProtoMapping.toProto(id, c))).thenApply(r -> null);

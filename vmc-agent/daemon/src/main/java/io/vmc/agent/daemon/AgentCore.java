@@ -505,7 +505,10 @@ public final class AgentCore implements AutoCloseable {
             }
             case SELECT_DEVICE -> e.devices.put(b.name() + "/" + r.getSelectDevice().getKind(), r.getSelectDevice());
             case SET_STATS_INTERVAL -> e.statsIntervalMs = r.getSetStatsInterval().getIntervalMs();
-            case SET_REMOTE_DESCRIPTION -> retire(e); // the peer follows the new offer: the old home can go
+            case SET_REMOTE_DESCRIPTION -> {
+                // the peer follows the new offer: the old home can go; a rolled-back offer keeps it
+                if (r.getSetRemoteDescription().getType() != io.vmc.transport.proto.SdpType.ROLLBACK) retire(e);
+            }
             default -> { }
         }
     }

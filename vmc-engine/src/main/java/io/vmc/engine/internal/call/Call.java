@@ -101,10 +101,13 @@ public final class Call {
     private boolean remoteUsesIce;
     private String remoteUfrag;
     private String remotePwd;
-    private SessionDescription localOffer; // non-null while we wait for an answer
-    private String pendingRemoteOffer;
+    private final Signaling signaling = new Signaling();
     private boolean negotiated;
-    private Direction wanted = Direction.SENDRECV;
+    private Direction wanted = Direction.SENDRECV;        // hold: SENDONLY
+    private Direction wantedBeforeOffer = Direction.SENDRECV; // restored by a rollback of a hold/resume offer
+    private Direction audioLocal = Direction.SENDRECV;    // the app's transceiver directions (CreateOffer/CreateAnswer)
+    private Direction videoLocal = Direction.SENDRECV;
+    private Direction videoCurrent = Direction.SENDRECV;  // video's negotiated direction, restored by a rollback
     private Direction current = Direction.SENDRECV;
     private boolean muted;
     private String pulseSource;
@@ -291,7 +294,7 @@ public final class Call {
 
     public synchronized String createOffer(boolean iceRestart) {
         ensureOpen();
-        if (pendingRemoteOffer != null) throw EngineException.precondition("a remote offer is pending: answer it first");
+        signaling.checkCreateOffer();
         if (iceRestart) {
             if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
@@ -316,16 +319,16 @@ public final class Call {
         }
         SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce()), video,
                 video == Negotiator.VideoTransport.OWN ? local(sdpVideoIce()) : null, wants()));
-        localOffer = sdp;
+        signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
     }
 
     public synchronized String createAnswer(String remoteSdp) {
         ensureOpen();
-        String offerText = remoteSdp == null || remoteSdp.isEmpty() ? pendingRemoteOffer : remoteSdp;
+        String offerText = remoteSdp == null || remoteSdp.isEmpty() ? signaling.remoteOffer() : remoteSdp;
         if (offerText == null) throw EngineException.precondition("no remote offer: pass remote_sdp or call SetRemoteDescription(OFFER) first");
-        if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): apply the remote answer first");
+        signaling.checkCreateAnswer();
         SessionDescription offer = Negotiator.parse(offerText);
         Negotiator.Answering a = negotiator.readOffer(offer, wants());
         MediaDescription m = a.audioOffer();
@@ -350,7 +353,8 @@ public final class Call {
         if (v != null && !a.videoBundled()) ensureVideoIce(false);
         SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce()), v != null && !a.videoBundled() ? local(sdpVideoIce()) : null);
 
-        pendingRemoteOffer = null;
+        signaling.answered();
+        settled();
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = a.audio().dtls() != null;
         bundled = a.videoBundled();
@@ -370,15 +374,29 @@ public final class Call {
 
     public synchronized void setRemoteDescription(io.vmc.transport.proto.SdpType type, String sdp) {
         ensureOpen();
-        if (type == io.vmc.transport.proto.SdpType.OFFER) {
-            Negotiator.parse(sdp); // validate now, answer in CreateAnswer
-            if (localOffer != null) throw EngineException.precondition("a local offer is pending (glare): cannot accept a remote offer");
-            pendingRemoteOffer = sdp;
+        switch (type) {
+            case OFFER -> {
+                Negotiator.parse(sdp); // validate now, answer in CreateAnswer
+                signaling.checkRemoteOffer();
+                signaling.remoteOffered(sdp);
+                return;
+            }
+            case ROLLBACK -> {
+                rollback();
+                return;
+            }
+            case ANSWER, PRANSWER -> { }
+            default -> throw EngineException.invalid("type must be OFFER, ANSWER, PRANSWER or ROLLBACK");
+        }
+        boolean provisional = type == io.vmc.transport.proto.SdpType.PRANSWER;
+        SessionDescription answer = Negotiator.parse(sdp);
+        signaling.checkRemoteAnswer(answer, provisional, remoteUsesIce || usesDtls);
+        SessionDescription localOffer = signaling.localOffer();
+        if (signaling.repeatsProvisional(answer)) {
+            signaling.remoteAnswered(answer, provisional); // the 200 OK repeats the 183's SDP: nothing changes
+            settled();
             return;
         }
-        if (type != io.vmc.transport.proto.SdpType.ANSWER) throw EngineException.invalid("type must be OFFER or ANSWER");
-        if (localOffer == null) throw EngineException.precondition("no local offer to answer: call CreateOffer first");
-        SessionDescription answer = Negotiator.parse(sdp);
         Negotiator.Answered r = negotiator.readAnswer(answer, localOffer, wants());
         MediaDescription m = r.audioAnswer();
         MediaDescription vAns = r.videoAnswer();
@@ -392,7 +410,8 @@ public final class Call {
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(true);
         if (vRestart) startVideoRestart(true);
-        localOffer = null;
+        signaling.remoteAnswered(answer, provisional);
+        if (!provisional) settled();
         applyTransport(answer, m, withIce, !negotiated);
         usesDtls = r.audio().dtls() != null;
         if (usesDtls) {
@@ -425,7 +444,7 @@ public final class Call {
     /** What this exchange wants beyond the call's capabilities: hold, camera, the running video codec, the DTLS role. */
     private Negotiator.Wants wants() {
         VideoFlow running = videoFlow;
-        return new Negotiator.Wants(wanted, videoWantedDirection(), running == null ? null : running.params().codec(),
+        return new Negotiator.Wants(audioWantedDirection(), videoWantedDirection(), running == null ? null : running.params().codec(),
                 running == null ? -1 : running.params().recvPt(), dtls == null ? null : dtls.role());
     }
 
@@ -901,13 +920,15 @@ public final class Call {
         ensureOpen();
         if (negotiated) throw EngineException.precondition("the call is negotiated: use SetHold");
         wanted = Direction.SENDONLY;
+        wantedBeforeOffer = wanted; // where a rollback goes back to: the call was held before it moved
     }
 
     /** Hold or resume: applies locally at once and returns the re-offer the app must send to the peer. */
     public synchronized String setHold(boolean hold) {
         ensureOpen();
         if (!negotiated) throw EngineException.precondition("no negotiated call to hold");
-        if (localOffer != null) throw EngineException.precondition("an offer is already pending");
+        if (signaling.state() != Signaling.State.STABLE) throw EngineException.precondition("an offer is already pending (signaling state " + signaling.state() + ")");
+        wantedBeforeOffer = wanted;
         wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
         if (flow != null && hold) flow.setDirection(true, false);
         if (videoFlow != null && hold) videoFlow.setDirection(true, false);
@@ -1275,6 +1296,7 @@ public final class Call {
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
+        videoCurrent = Direction.of(p.send(), p.receive());
         boolean renegotiation = videoRemoteSet;
         if (videoRemoteSet) {
             if (!bundled) applyVideoTransport(sdp, m, withIce);
@@ -1433,7 +1455,61 @@ public final class Call {
 
     /** Send direction for video: a camera the user denied only receives. */
     private Direction videoWantedDirection() {
-        return camera == Camera.DENIED ? wanted.intersect(Direction.RECVONLY) : wanted;
+        Direction w = wanted.intersect(videoLocal);
+        return camera == Camera.DENIED ? w.intersect(Direction.RECVONLY) : w;
+    }
+
+    private Direction audioWantedDirection() {
+        return wanted.intersect(audioLocal);
+    }
+
+    /**
+     * The app's transceiver directions for the next offer or answer (W3C RTCRtpTransceiver.direction):
+     * a kind the app only receives (or not at all) is never sent, whatever the peer says. Null keeps
+     * that kind's direction as it was.
+     */
+    public synchronized void setLocalDirections(Direction audio, Direction video) {
+        ensureOpen();
+        if (audio != null) audioLocal = audio;
+        if (video != null) videoLocal = video;
+    }
+
+    /** An offer/answer exchange completed: a later rollback goes back to what it agreed. */
+    private void settled() {
+        wantedBeforeOffer = wanted;
+    }
+
+    /**
+     * JSEP rollback (RFC 9429 section 4.1.10.2): the pending offer is discarded and the call goes on
+     * as last negotiated: an ICE restart the offer started is dropped (media never left the old
+     * pair), a hold the offer announced is undone on the flows.
+     */
+    private void rollback() {
+        Signaling.RolledBack what = signaling.rollback();
+        if (what == Signaling.RolledBack.LOCAL_OFFER) {
+            if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
+                pendingIce.close();
+                pendingIce = null;
+            }
+            if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
+                pendingVideoIce.close();
+                pendingVideoIce = null;
+            }
+            if (!negotiated) {
+                // a first offer rolled back: its transports go too, so that answering the peer's
+                // offer next starts them fresh in the answerer's (controlled) ICE role
+                if (ice != null) ice.close();
+                if (videoIce != null) videoIce.close();
+                ice = null;
+                videoIce = null;
+            }
+            wanted = wantedBeforeOffer;
+            if (flow != null) flow.setDirection(current.sends(), current.receives());
+            VideoFlow vf = videoFlow;
+            if (vf != null) vf.setDirection(videoCurrent.sends(), videoCurrent.receives());
+        }
+        LOG.info("session {}: {} rolled back; the call goes on as last negotiated", id,
+                what == Signaling.RolledBack.LOCAL_OFFER ? "our pending offer" : "the peer's pending offer");
     }
 
     private void askCamera(String appId, io.vmc.engine.CameraConsent consent) {
