@@ -66,9 +66,16 @@ public final class TestEngine implements AutoCloseable {
         engine = new MediaEngine(config, events::add);
     }
 
+    /**
+     * How long a request or a state may take: generous, because a cold JVM's first DTLS call
+     * (certificate, BouncyCastle warm-up) on a loaded 2-core CI machine took over 10 s; a
+     * deadline is a bound for a hang, never what a test measures.
+     */
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
     public Response call(Request.Builder r) {
         try {
-            return engine.handle(r.setId(IDS.getAndIncrement()).build()).get(10, TimeUnit.SECONDS);
+            return engine.handle(r.setId(IDS.getAndIncrement()).build()).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("request failed: " + r, e);
         }
@@ -130,7 +137,7 @@ public final class TestEngine implements AutoCloseable {
     }
 
     public void awaitState(String sid, SessionState.State st) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> lastState(sid) == st);
+        await().atMost(DEADLINE).until(() -> lastState(sid) == st);
     }
 
     public void awaitReceived(String sid, long packets) {
