@@ -358,7 +358,7 @@ public final class Call {
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = a.audio().dtls() != null;
         bundled = a.videoBundled();
-        midExtensionId = bundled ? HeaderExtensions.midId(m) : -1;
+        midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
         if (usableMid(m) != null) audioMid = usableMid(m);
         if (v != null && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
@@ -422,7 +422,7 @@ public final class Call {
                 videoIce = null;
             }
             if (r.bundled() || !videoRemoteSet) bundled = r.bundled();
-            midExtensionId = bundled ? HeaderExtensions.midId(m) : -1;
+            midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         }
         applyMedia(audioParams(r.audio()), r.audio().direction());
         boolean videoTransport = bundled || videoIce != null;

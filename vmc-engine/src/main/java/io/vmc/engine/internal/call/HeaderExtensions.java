@@ -22,6 +22,13 @@ public final class HeaderExtensions {
     public static final int OFFER_MID_ID = 4;
     /** Largest extension id (RFC 8285 section 5: the two-byte form's 1..255). */
     static final int MAX_ID = 255;
+    /**
+     * Whether offers and answers negotiate the MID extension. Not yet: our packets do not carry it,
+     * and Chromium stops demultiplexing a bundle by payload type once MID is negotiated, so it
+     * dropped every packet of ours (EngineChromiumCallIT: the page received nothing). Turn on
+     * together with writing the MID into our RTP.
+     */
+    static final boolean NEGOTIATE_MID = false;
     /** Most a=extmap lines read from one section; a section with more is a peer's mistake. */
     static final int MAX_EXTMAPS = 64;
 
@@ -55,10 +62,10 @@ public final class HeaderExtensions {
         return m.hasAttribute("rtcp-rsize");
     }
 
-    /** What an answer to {@code offered} says: the MID extension with the offer's id, rtcp-rsize, each only if offered. */
+    /** What an answer to {@code offered} says: rtcp-rsize and (once negotiated, see {@link #NEGOTIATE_MID}) the MID extension with the offer's id, each only if offered. */
     public static List<Attribute> answer(MediaDescription offered) {
         List<Attribute> out = new ArrayList<>(2);
-        int id = midId(offered);
+        int id = NEGOTIATE_MID ? midId(offered) : -1;
         if (id > 0) out.add(Attribute.of("extmap", id + " " + MID_URI));
         if (reducedSizeRtcp(offered)) out.add(Attribute.flag("rtcp-rsize"));
         return out;
@@ -66,6 +73,12 @@ public final class HeaderExtensions {
 
     /** What our offers to WebRTC peers (DTLS-SRTP) say: the MID extension and rtcp-rsize. */
     public static List<Attribute> offer() {
-        return List.of(Attribute.of("extmap", OFFER_MID_ID + " " + MID_URI), Attribute.flag("rtcp-rsize"));
+        return NEGOTIATE_MID ? List.of(Attribute.of("extmap", OFFER_MID_ID + " " + MID_URI), Attribute.flag("rtcp-rsize"))
+                : List.of(Attribute.flag("rtcp-rsize"));
+    }
+
+    /** The MID extension's id that the bundle's packets carry after this exchange, -1 when not negotiated. */
+    public static int negotiatedMidId(MediaDescription m) {
+        return NEGOTIATE_MID ? midId(m) : -1;
     }
 }
