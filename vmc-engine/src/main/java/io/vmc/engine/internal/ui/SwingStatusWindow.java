@@ -50,7 +50,9 @@ public final class SwingStatusWindow implements Consumer<List<String>> {
                 frame.setDefaultCloseOperation(WindowConstants.HIDE_ON_CLOSE);
                 frame.setFocusableWindowState(false);
                 frame.pack();
-                frame.setLocation(8, 8);
+                // bottom left, out of the way of the session window (which opens at the top left)
+                java.awt.Rectangle screen = GraphicsEnvironment.getLocalGraphicsEnvironment().getMaximumWindowBounds();
+                frame.setLocation(screen.x + 8, Math.max(screen.y, screen.y + screen.height - frame.getHeight() - 8));
                 frame.setVisible(true);
             } else {
                 text.setText(s);
