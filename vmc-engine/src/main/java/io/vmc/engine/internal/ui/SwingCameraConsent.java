@@ -4,7 +4,6 @@ import io.vmc.engine.CameraConsent;
 import io.vmc.engine.internal.LiveCaptures;
 import java.awt.BorderLayout;
 import java.awt.FlowLayout;
-import java.awt.GraphicsEnvironment;
 import java.awt.event.KeyEvent;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
@@ -39,17 +38,7 @@ public final class SwingCameraConsent implements CameraConsent {
 
     @Override
     public CompletableFuture<Answer> ask(Question q) {
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
-        if (GraphicsEnvironment.isHeadless()) {
-            answer.completeExceptionally(new IllegalStateException("no display to show the camera prompt on"));
-            return answer;
-        }
-        try {
-            SwingUtilities.invokeLater(() -> show(q, answer));
-        } catch (RuntimeException | Error e) { // AWTError: $DISPLAY unreachable
-            answer.completeExceptionally(new IllegalStateException("cannot show the camera prompt: " + e, e));
-        }
-        return answer;
+        return SwingPrompt.onEventThread("camera prompt", answer -> show(q, answer));
     }
 
     private static void show(Question q, CompletableFuture<Answer> answer) {

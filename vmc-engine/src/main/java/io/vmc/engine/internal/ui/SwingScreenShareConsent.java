@@ -39,17 +39,7 @@ public final class SwingScreenShareConsent implements ScreenShareConsent {
 
     @Override
     public CompletableFuture<Boolean> ask(Question q) {
-        CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        if (GraphicsEnvironment.isHeadless()) {
-            answer.completeExceptionally(new IllegalStateException("no display to show the screen share prompt on"));
-            return answer;
-        }
-        try {
-            SwingUtilities.invokeLater(() -> showPrompt(q, answer));
-        } catch (RuntimeException | Error e) { // AWTError: $DISPLAY unreachable
-            answer.completeExceptionally(new IllegalStateException("cannot show the screen share prompt: " + e, e));
-        }
-        return answer;
+        return SwingPrompt.onEventThread("screen share prompt", answer -> showPrompt(q, answer));
     }
 
     @Override
