@@ -30,8 +30,8 @@ class VirtViewerFileFuzzTest {
         assertThat(f.port != null || f.tlsPort != null).isTrue();
         if (f.port != null) assertThat(f.port).isBetween(1, 65535);
         if (f.tlsPort != null) assertThat(f.tlsPort).isBetween(1, 65535);
-        // the password never shows, unless it is a piece of what shows anyway (a password "w" is in
-        // the words "(password set)": a finding of this very target, kept as a seed)
+        // the password never shows, unless it is a piece of what shows anyway (a one-letter password w is
+        // in the words (password set): a finding of this very target, kept as a seed)
         String shownAnyway = "virt-viewer file " + f.uri() + " (password set) via " + f.proxy;
         if (f.password != null && !shownAnyway.contains(f.password)) assertThat(f.toString()).doesNotContain(f.password);
     }
