@@ -65,7 +65,7 @@ public final class HeaderExtensions {
     /** What an answer to {@code offered} says: rtcp-rsize and (once negotiated, see {@link #NEGOTIATE_MID}) the MID extension with the offer's id, each only if offered. */
     public static List<Attribute> answer(MediaDescription offered) {
         List<Attribute> out = new ArrayList<>(2);
-        int id = NEGOTIATE_MID ? midId(offered) : -1;
+        int id = negotiatedMidId(offered);
         if (id > 0) out.add(Attribute.of("extmap", id + " " + MID_URI));
         if (reducedSizeRtcp(offered)) out.add(Attribute.flag("rtcp-rsize"));
         return out;

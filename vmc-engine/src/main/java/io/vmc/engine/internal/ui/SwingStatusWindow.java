@@ -2,6 +2,7 @@ package io.vmc.engine.internal.ui;
 
 import java.awt.Font;
 import java.awt.GraphicsEnvironment;
+import java.awt.Rectangle;
 import java.util.List;
 import java.util.function.Consumer;
 import javax.swing.BorderFactory;
@@ -51,7 +52,7 @@ public final class SwingStatusWindow implements Consumer<List<String>> {
                 frame.setFocusableWindowState(false);
                 frame.pack();
                 // bottom left, out of the way of the session window (which opens at the top left)
-                java.awt.Rectangle screen = GraphicsEnvironment.getLocalGraphicsEnvironment().getMaximumWindowBounds();
+                Rectangle screen = GraphicsEnvironment.getLocalGraphicsEnvironment().getMaximumWindowBounds();
                 frame.setLocation(screen.x + 8, Math.max(screen.y, screen.y + screen.height - frame.getHeight() - 8));
                 frame.setVisible(true);
             } else {
