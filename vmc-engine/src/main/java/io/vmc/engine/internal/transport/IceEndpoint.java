@@ -7,7 +7,6 @@ import io.vmc.engine.sdp.Candidate;
 import java.beans.PropertyChangeEvent;
 import java.io.IOException;
 import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -77,7 +76,8 @@ public final class IceEndpoint implements AutoCloseable {
     private final Component component;
     private final Listener listener;
     private final List<Thread> readers = new ArrayList<>();
-    private final List<DatagramSocket> mediaSockets = new CopyOnWriteArrayList<>();
+    /** The TURN servers' addresses: what they send to a host socket belongs to the relayed candidate. */
+    private final Set<InetSocketAddress> turnAddresses;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedUntrusted = new AtomicLong();
     /** Plain mode: symmetric RTP (see SendGate); ICE mode relies on the checks and consent freshness. */
@@ -119,19 +119,17 @@ public final class IceEndpoint implements AutoCloseable {
         agent = new Agent();
         agent.setControlling(controlling);
         agent.setPerformConsentFreshness(true);
-        if (!config.iceAddresses().isEmpty() || relayOnly) {
-            // relay-only needs host candidates that never pair themselves (see FixedAddressHarvester)
-            List<InetAddress> addrs = config.iceAddresses().isEmpty() ? interfaceAddresses() : config.iceAddresses();
-            agent.setUseDynamicPorts(false);
-            agent.addCandidateHarvester(new FixedAddressHarvester(addrs, relayOnly));
-        }
+        // always our host harvester, never ice4j's: its host candidates get per-filter sockets (see StunPackets)
+        List<InetAddress> addrs = config.iceAddresses().isEmpty() ? interfaceAddresses() : config.iceAddresses();
+        agent.setUseDynamicPorts(false);
+        agent.addCandidateHarvester(new FixedAddressHarvester(addrs, relayOnly));
         if (!relayOnly) {
             for (InetSocketAddress stun : config.stunServers()) {
                 agent.addCandidateHarvester(new StunCandidateHarvester(
                         new TransportAddress(stun.getAddress(), stun.getPort(), Transport.UDP)));
             }
         }
-        Set<InetSocketAddress> turnAddresses = config.turnServers().stream()
+        turnAddresses = config.turnServers().stream()
                 .map(EngineConfig.TurnServer::address).collect(Collectors.toUnmodifiableSet());
         List<TurnHarvester> turns = new ArrayList<>();
         for (EngineConfig.TurnServer t : config.turnServers()) {
@@ -161,11 +159,9 @@ public final class IceEndpoint implements AutoCloseable {
         for (LocalCandidate c : component.getLocalCandidates()) {
             IceSocketWrapper w = socketOf(c);
             if (w != null && w.getUDPSocket() instanceof MultiplexingDatagramSocket mux) {
-                // a host socket also carries ChannelData from the TURN server: that belongs to the relayed candidate
-                DatagramSocket media = mux.getSocket(p -> !StunDatagramPacketFilter.isStunPacket(p)
-                        && !turnAddresses.contains(p.getSocketAddress()));
-                mediaSockets.add(media);
-                Thread t = new Thread(() -> readLoop(media), "vmc-rtp-rx " + c.getTransportAddress());
+                // read the socket itself, not a per-filter socket of it (see StunPackets); it closes with the candidate
+                StunPackets stun = c instanceof OwnHostCandidate h ? h.stun : null;
+                Thread t = new Thread(() -> readLoop(mux, stun), "vmc-rtp-rx " + c.getTransportAddress());
                 t.setDaemon(true);
                 readers.add(t);
             }
@@ -375,7 +371,12 @@ public final class IceEndpoint implements AutoCloseable {
         }
     }
 
-    private void readLoop(DatagramSocket s) {
+    /**
+     * Reads what no per-filter socket of ice4j took (a relayed candidate's STUN and a TURN
+     * allocation's ChannelData have theirs): STUN goes to the host candidate's STUN stack, the rest
+     * is media if it comes from the peer.
+     */
+    private void readLoop(MultiplexingDatagramSocket s, StunPackets stun) {
         byte[] buf = new byte[RtpPackets.MAX_PACKET + 100];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         while (!closed.get()) {
@@ -388,6 +389,11 @@ public final class IceEndpoint implements AutoCloseable {
                 if (!closed.get()) LOG.debug("receive: {}", e.toString());
                 return;
             }
+            if (StunDatagramPacketFilter.isStunPacket(p)) {
+                if (stun != null) stun.deliver(p);
+                continue;
+            }
+            if (turnAddresses.contains(p.getSocketAddress())) continue; // for the relayed candidate, not media
             InetSocketAddress r = remote;
             InetSocketAddress proposed = proposedRemote;
             boolean fromProposed = proposed != null && proposed.equals(p.getSocketAddress());
@@ -431,10 +437,7 @@ public final class IceEndpoint implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        for (DatagramSocket s : mediaSockets) {
-            s.close();
-        }
-        agent.free();
+        agent.free(); // closes the candidates' sockets: the readers end
     }
 
     /** Binds host candidates on configured addresses, loopback included (ice4j's own harvester skips it). */
@@ -458,17 +461,9 @@ public final class IceEndpoint implements AutoCloseable {
             for (InetAddress a : addresses) {
                 try {
                     MultiplexingDatagramSocket sock = new MultiplexingDatagramSocket(0, a);
-                    HostCandidate c = relayOnly
-                            ? new HostCandidate(new IceUdpSocketWrapper(sock), component, Transport.UDP) {
-                                // the base of the TURN allocation only: it is never paired, so checks and media go through the relay
-                                @Override
-                                public boolean canReach(org.ice4j.ice.Candidate<?> dst) {
-                                    return false;
-                                }
-                            }
-                            : new HostCandidate(new IceUdpSocketWrapper(sock), component, Transport.UDP);
+                    OwnHostCandidate c = new OwnHostCandidate(sock, component, relayOnly);
                     if (component.addLocalCandidate(c)) {
-                        c.getStunStack().addSocket(c.getStunSocket(null));
+                        c.getStunStack().addSocket(c.stun);
                         out.add(c);
                     } else {
                         sock.close();
@@ -478,6 +473,30 @@ public final class IceEndpoint implements AutoCloseable {
                 }
             }
             return out;
+        }
+    }
+
+    /** A host candidate whose STUN stack reads through {@link StunPackets}, fed by the endpoint's reader. */
+    private static final class OwnHostCandidate extends HostCandidate {
+        final StunPackets stun;
+        /** The base of a TURN allocation only (relay-only): never paired, so checks and media go through the relay. */
+        private final boolean neverPaired;
+
+        OwnHostCandidate(MultiplexingDatagramSocket socket, Component component, boolean neverPaired) {
+            super(new IceUdpSocketWrapper(socket), component, Transport.UDP);
+            this.stun = new StunPackets(socket);
+            this.neverPaired = neverPaired;
+        }
+
+        /** ice4j asks again on a failed send, and would make a per-filter socket each time. */
+        @Override
+        public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
+            return stun;
+        }
+
+        @Override
+        public boolean canReach(org.ice4j.ice.Candidate<?> dst) {
+            return !neverPaired && super.canReach(dst);
         }
     }
 
