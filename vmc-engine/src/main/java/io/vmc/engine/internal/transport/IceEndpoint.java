@@ -75,7 +75,8 @@ public final class IceEndpoint implements AutoCloseable {
     private final IceMediaStream stream;
     private final Component component;
     private final Listener listener;
-    private final List<Thread> readers = new ArrayList<>();
+    /** Set when the constructor is done: readers start while candidates are gathered (TURN and STUN answers). */
+    private volatile boolean ready;
     /** The TURN servers' addresses: what they send to a host socket belongs to the relayed candidate. */
     private final Set<InetSocketAddress> turnAddresses;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -122,15 +123,15 @@ public final class IceEndpoint implements AutoCloseable {
         // always our host harvester, never ice4j's: its host candidates get per-filter sockets (see StunPackets)
         List<InetAddress> addrs = config.iceAddresses().isEmpty() ? interfaceAddresses() : config.iceAddresses();
         agent.setUseDynamicPorts(false);
-        agent.addCandidateHarvester(new FixedAddressHarvester(addrs, relayOnly));
+        turnAddresses = config.turnServers().stream()
+                .map(EngineConfig.TurnServer::address).collect(Collectors.toUnmodifiableSet());
+        agent.addCandidateHarvester(new FixedAddressHarvester(addrs, relayOnly, this::startReader));
         if (!relayOnly) {
             for (InetSocketAddress stun : config.stunServers()) {
                 agent.addCandidateHarvester(new StunCandidateHarvester(
                         new TransportAddress(stun.getAddress(), stun.getPort(), Transport.UDP)));
             }
         }
-        turnAddresses = config.turnServers().stream()
-                .map(EngineConfig.TurnServer::address).collect(Collectors.toUnmodifiableSet());
         List<TurnHarvester> turns = new ArrayList<>();
         for (EngineConfig.TurnServer t : config.turnServers()) {
             TurnHarvester h = new TurnHarvester(t, relayOnly);
@@ -157,16 +158,20 @@ public final class IceEndpoint implements AutoCloseable {
             throw new IOException("no local candidates could be gathered (ICE addresses " + config.iceAddresses() + ")");
         }
         for (LocalCandidate c : component.getLocalCandidates()) {
-            IceSocketWrapper w = socketOf(c);
-            if (w != null && w.getUDPSocket() instanceof MultiplexingDatagramSocket mux) {
-                // read the socket itself, not a per-filter socket of it (see StunPackets); it closes with the candidate
-                StunPackets stun = c instanceof OwnHostCandidate h ? h.stun : null;
-                Thread t = new Thread(() -> readLoop(mux, stun), "vmc-rtp-rx " + c.getTransportAddress());
-                t.setDaemon(true);
-                readers.add(t);
+            // a host candidate's reader started when it was bound; a relayed one's STUN has its own ice4j socket
+            if (c instanceof RelayedCandidate r && r.getCandidateIceSocketWrapper().getUDPSocket()
+                    instanceof MultiplexingDatagramSocket mux) {
+                startReader(mux, null, c.getTransportAddress());
             }
         }
-        readers.forEach(Thread::start);
+        ready = true;
+    }
+
+    /** Reads a candidate's socket itself, not a per-filter socket of it (see StunPackets); it ends when the candidate's socket closes. */
+    private void startReader(MultiplexingDatagramSocket socket, StunPackets stun, TransportAddress address) {
+        Thread t = new Thread(() -> readLoop(socket, stun), "vmc-rtp-rx " + address);
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Why configured TURN servers gave no relayed candidate (empty when all did). */
@@ -394,6 +399,10 @@ public final class IceEndpoint implements AutoCloseable {
                 continue;
             }
             if (turnAddresses.contains(p.getSocketAddress())) continue; // for the relayed candidate, not media
+            if (!ready) {
+                droppedUntrusted.incrementAndGet(); // nobody can have our candidates yet
+                continue;
+            }
             InetSocketAddress r = remote;
             InetSocketAddress proposed = proposedRemote;
             boolean fromProposed = proposed != null && proposed.equals(p.getSocketAddress());
@@ -444,10 +453,12 @@ public final class IceEndpoint implements AutoCloseable {
     private static final class FixedAddressHarvester extends AbstractCandidateHarvester {
         private final List<InetAddress> addresses;
         private final boolean relayOnly;
+        private final ReaderStarter readers;
 
-        FixedAddressHarvester(List<InetAddress> addresses, boolean relayOnly) {
+        FixedAddressHarvester(List<InetAddress> addresses, boolean relayOnly, ReaderStarter readers) {
             this.addresses = addresses;
             this.relayOnly = relayOnly;
+            this.readers = readers;
         }
 
         @Override
@@ -464,6 +475,7 @@ public final class IceEndpoint implements AutoCloseable {
                     OwnHostCandidate c = new OwnHostCandidate(sock, component, relayOnly);
                     if (component.addLocalCandidate(c)) {
                         c.getStunStack().addSocket(c.stun);
+                        readers.start(sock, c.stun, c.getTransportAddress());
                         out.add(c);
                     } else {
                         sock.close();
@@ -474,6 +486,10 @@ public final class IceEndpoint implements AutoCloseable {
             }
             return out;
         }
+    }
+
+    private interface ReaderStarter {
+        void start(MultiplexingDatagramSocket socket, StunPackets stun, TransportAddress address);
     }
 
     /** A host candidate whose STUN stack reads through {@link StunPackets}, fed by the endpoint's reader. */
