@@ -7,7 +7,6 @@ import io.vmc.engine.sdp.Candidate;
 import java.beans.PropertyChangeEvent;
 import java.io.IOException;
 import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -76,8 +75,10 @@ public final class IceEndpoint implements AutoCloseable {
     private final IceMediaStream stream;
     private final Component component;
     private final Listener listener;
-    private final List<Thread> readers = new ArrayList<>();
-    private final List<DatagramSocket> mediaSockets = new CopyOnWriteArrayList<>();
+    /** Set when the constructor is done: readers start while candidates are gathered (TURN and STUN answers). */
+    private volatile boolean ready;
+    /** The TURN servers' addresses: what they send to a host socket belongs to the relayed candidate. */
+    private final Set<InetSocketAddress> turnAddresses;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedUntrusted = new AtomicLong();
     /** Plain mode: symmetric RTP (see SendGate); ICE mode relies on the checks and consent freshness. */
@@ -119,20 +120,18 @@ public final class IceEndpoint implements AutoCloseable {
         agent = new Agent();
         agent.setControlling(controlling);
         agent.setPerformConsentFreshness(true);
-        if (!config.iceAddresses().isEmpty() || relayOnly) {
-            // relay-only needs host candidates that never pair themselves (see FixedAddressHarvester)
-            List<InetAddress> addrs = config.iceAddresses().isEmpty() ? interfaceAddresses() : config.iceAddresses();
-            agent.setUseDynamicPorts(false);
-            agent.addCandidateHarvester(new FixedAddressHarvester(addrs, relayOnly));
-        }
+        // always our host harvester, never ice4j's: its host candidates get per-filter sockets (see StunPackets)
+        List<InetAddress> addrs = config.iceAddresses().isEmpty() ? interfaceAddresses() : config.iceAddresses();
+        agent.setUseDynamicPorts(false);
+        turnAddresses = config.turnServers().stream()
+                .map(EngineConfig.TurnServer::address).collect(Collectors.toUnmodifiableSet());
+        agent.addCandidateHarvester(new FixedAddressHarvester(addrs, relayOnly, this::startReader));
         if (!relayOnly) {
             for (InetSocketAddress stun : config.stunServers()) {
                 agent.addCandidateHarvester(new StunCandidateHarvester(
                         new TransportAddress(stun.getAddress(), stun.getPort(), Transport.UDP)));
             }
         }
-        Set<InetSocketAddress> turnAddresses = config.turnServers().stream()
-                .map(EngineConfig.TurnServer::address).collect(Collectors.toUnmodifiableSet());
         List<TurnHarvester> turns = new ArrayList<>();
         for (EngineConfig.TurnServer t : config.turnServers()) {
             TurnHarvester h = new TurnHarvester(t, relayOnly);
@@ -159,18 +158,20 @@ public final class IceEndpoint implements AutoCloseable {
             throw new IOException("no local candidates could be gathered (ICE addresses " + config.iceAddresses() + ")");
         }
         for (LocalCandidate c : component.getLocalCandidates()) {
-            IceSocketWrapper w = socketOf(c);
-            if (w != null && w.getUDPSocket() instanceof MultiplexingDatagramSocket mux) {
-                // a host socket also carries ChannelData from the TURN server: that belongs to the relayed candidate
-                DatagramSocket media = mux.getSocket(p -> !StunDatagramPacketFilter.isStunPacket(p)
-                        && !turnAddresses.contains(p.getSocketAddress()));
-                mediaSockets.add(media);
-                Thread t = new Thread(() -> readLoop(media), "vmc-rtp-rx " + c.getTransportAddress());
-                t.setDaemon(true);
-                readers.add(t);
+            // a host candidate's reader started when it was bound; a relayed one's STUN has its own ice4j socket
+            if (c instanceof RelayedCandidate r && r.getCandidateIceSocketWrapper().getUDPSocket()
+                    instanceof MultiplexingDatagramSocket mux) {
+                startReader(mux, null, c.getTransportAddress());
             }
         }
-        readers.forEach(Thread::start);
+        ready = true;
+    }
+
+    /** Reads a candidate's socket itself, not a per-filter socket of it (see StunPackets); it ends when the candidate's socket closes. */
+    private void startReader(MultiplexingDatagramSocket socket, StunPackets stun, TransportAddress address) {
+        Thread t = new Thread(() -> readLoop(socket, stun), "vmc-rtp-rx " + address);
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Why configured TURN servers gave no relayed candidate (empty when all did). */
@@ -375,7 +376,12 @@ public final class IceEndpoint implements AutoCloseable {
         }
     }
 
-    private void readLoop(DatagramSocket s) {
+    /**
+     * Reads what no per-filter socket of ice4j took (a relayed candidate's STUN and a TURN
+     * allocation's ChannelData have theirs): STUN goes to the host candidate's STUN stack, the rest
+     * is media if it comes from the peer.
+     */
+    private void readLoop(MultiplexingDatagramSocket s, StunPackets stun) {
         byte[] buf = new byte[RtpPackets.MAX_PACKET + 100];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         while (!closed.get()) {
@@ -387,6 +393,15 @@ public final class IceEndpoint implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed.get()) LOG.debug("receive: {}", e.toString());
                 return;
+            }
+            if (StunDatagramPacketFilter.isStunPacket(p)) {
+                if (stun != null) stun.deliver(p);
+                continue;
+            }
+            if (turnAddresses.contains(p.getSocketAddress())) continue; // for the relayed candidate, not media
+            if (!ready) {
+                droppedUntrusted.incrementAndGet(); // nobody can have our candidates yet
+                continue;
             }
             InetSocketAddress r = remote;
             InetSocketAddress proposed = proposedRemote;
@@ -431,20 +446,19 @@ public final class IceEndpoint implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        for (DatagramSocket s : mediaSockets) {
-            s.close();
-        }
-        agent.free();
+        agent.free(); // closes the candidates' sockets: the readers end
     }
 
     /** Binds host candidates on configured addresses, loopback included (ice4j's own harvester skips it). */
     private static final class FixedAddressHarvester extends AbstractCandidateHarvester {
         private final List<InetAddress> addresses;
         private final boolean relayOnly;
+        private final ReaderStarter readers;
 
-        FixedAddressHarvester(List<InetAddress> addresses, boolean relayOnly) {
+        FixedAddressHarvester(List<InetAddress> addresses, boolean relayOnly, ReaderStarter readers) {
             this.addresses = addresses;
             this.relayOnly = relayOnly;
+            this.readers = readers;
         }
 
         @Override
@@ -458,17 +472,10 @@ public final class IceEndpoint implements AutoCloseable {
             for (InetAddress a : addresses) {
                 try {
                     MultiplexingDatagramSocket sock = new MultiplexingDatagramSocket(0, a);
-                    HostCandidate c = relayOnly
-                            ? new HostCandidate(new IceUdpSocketWrapper(sock), component, Transport.UDP) {
-                                // the base of the TURN allocation only: it is never paired, so checks and media go through the relay
-                                @Override
-                                public boolean canReach(org.ice4j.ice.Candidate<?> dst) {
-                                    return false;
-                                }
-                            }
-                            : new HostCandidate(new IceUdpSocketWrapper(sock), component, Transport.UDP);
+                    OwnHostCandidate c = new OwnHostCandidate(sock, component, relayOnly);
                     if (component.addLocalCandidate(c)) {
-                        c.getStunStack().addSocket(c.getStunSocket(null));
+                        c.getStunStack().addSocket(c.stun);
+                        readers.start(sock, c.stun, c.getTransportAddress());
                         out.add(c);
                     } else {
                         sock.close();
@@ -478,6 +485,34 @@ public final class IceEndpoint implements AutoCloseable {
                 }
             }
             return out;
+        }
+    }
+
+    private interface ReaderStarter {
+        void start(MultiplexingDatagramSocket socket, StunPackets stun, TransportAddress address);
+    }
+
+    /** A host candidate whose STUN stack reads through {@link StunPackets}, fed by the endpoint's reader. */
+    private static final class OwnHostCandidate extends HostCandidate {
+        final StunPackets stun;
+        /** The base of a TURN allocation only (relay-only): never paired, so checks and media go through the relay. */
+        private final boolean neverPaired;
+
+        OwnHostCandidate(MultiplexingDatagramSocket socket, Component component, boolean neverPaired) {
+            super(new IceUdpSocketWrapper(socket), component, Transport.UDP);
+            this.stun = new StunPackets(socket);
+            this.neverPaired = neverPaired;
+        }
+
+        /** ice4j asks again on a failed send, and would make a per-filter socket each time. */
+        @Override
+        public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
+            return stun;
+        }
+
+        @Override
+        public boolean canReach(org.ice4j.ice.Candidate<?> dst) {
+            return !neverPaired && super.canReach(dst);
         }
     }
 
