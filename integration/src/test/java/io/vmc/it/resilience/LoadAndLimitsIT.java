@@ -47,20 +47,20 @@ class LoadAndLimitsIT {
             long enginePid = rig.alice().engine().pid();
             ProcessFootprint idle = ProcessFootprint.of(enginePid);
             List<MediaSession[]> calls = new ArrayList<>();
-            for (int i = 0; i < SESSIONS; i++) {
-                MediaSession a = alice.newSession(PCMU);
-                MediaSession b = bob.newSession(PCMU);
-                a.setRemoteDescription(SdpType.ANSWER, b.createAnswer(a.createOffer()));
-                calls.add(new MediaSession[] {a, b});
-            }
+            // an engine that cannot serve one more call refuses it by its measured load before the count
+            VmcException refusedByLoad = placeCalls(alice, bob, SESSIONS, calls);
             for (MediaSession[] c : calls) {
                 CallRig.await(Duration.ofSeconds(120), () -> received(c[1]) > 25 && received(c[0]) > 25, "media on " + c[0].id());
             }
             ProcessFootprint loaded = ProcessFootprint.of(enginePid);
-            System.out.println("[resilience] engine idle: " + idle + "; with " + SESSIONS + " calls: " + loaded);
-            assertThatThrownBy(() -> alice.newSession(PCMU)).isInstanceOf(VmcException.class)
-                    .satisfies(e -> assertThat(((VmcException) e).reason()).isEqualTo(VmcException.Reason.RESOURCE_EXHAUSTED))
-                    .hasMessageContaining("session limit reached (" + SESSIONS + ")");
+            System.out.println("[resilience] engine idle: " + idle + "; with " + calls.size() + " calls: " + loaded
+                    + "; threads by name: " + io.vmc.it.lab.ProcessCpu.threadNames(enginePid)
+                    + (refusedByLoad != null ? "; call " + (calls.size() + 1) + " refused: " + refusedByLoad.getMessage() : ""));
+            if (refusedByLoad == null) {
+                assertThatThrownBy(() -> alice.newSession(PCMU)).isInstanceOf(VmcException.class)
+                        .satisfies(e -> assertThat(((VmcException) e).reason()).isEqualTo(VmcException.Reason.RESOURCE_EXHAUSTED))
+                        .hasMessageContaining("session limit reached (" + SESSIONS + ")");
+            }
             // the calls in progress are not hurt by the refusal
             MediaSession[] first = calls.get(0);
             long before = received(first[1]);
@@ -92,6 +92,84 @@ class LoadAndLimitsIT {
             }
             System.out.println("[resilience] engine after a full GC: " + now[0] + " " + io.vmc.it.lab.ProcessCpu.openFileKinds(enginePid));
         }
+    }
+
+    /**
+     * Admission by load, with a limit low enough that a few calls reach it: the engine refuses the
+     * next session with the measured figure, the calls it has keep their media, and once they end it
+     * takes calls again.
+     */
+    @Test
+    @Timeout(600)
+    void aBusyEngineRefusesNewCallsByLoadAndKeepsItsCalls(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        int bound = 40;
+        try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults().engineMaxSessions(bound)
+                .engineOptions("--max-cpu-percent", Integer.toString(BUSY_CPU_PERCENT))
+                .agentdOptions("--max-sessions", "48", "--max-sessions-per-user", "48", "--max-sessions-per-app", "48"))) {
+            Vmc alice = rig.alice().app();
+            Vmc bob = rig.bob().app();
+            awaitAdmitted(alice); // a freshly started JVM compiles for a while
+            List<MediaSession[]> calls = new ArrayList<>();
+            VmcException refused = placeCalls(alice, bob, bound, calls);
+            assertThat(refused).as("refused by load within " + bound + " calls").isNotNull();
+            System.out.println("[resilience] --max-cpu-percent " + BUSY_CPU_PERCENT + ": " + calls.size()
+                    + " calls admitted, then: " + refused.getMessage() + "; engine " + ProcessFootprint.of(rig.alice().engine().pid()));
+            assertThat(refused.reason()).isEqualTo(VmcException.Reason.RESOURCE_EXHAUSTED);
+            assertThat(refused.getMessage()).containsPattern("engine overloaded: (CPU [0-9]+% of the machine \\(limit "
+                    + BUSY_CPU_PERCENT + "%\\)|requests wait [0-9]+ ms)");
+            for (MediaSession[] c : calls) {
+                long a = received(c[0]);
+                long b = received(c[1]);
+                CallRig.await(Duration.ofSeconds(60), () -> received(c[0]) > a + 25 && received(c[1]) > b + 25,
+                        "media on " + c[0].id() + " after the refusal");
+                assertThat(c[0].state()).isIn(SessionState.CONNECTED);
+            }
+            for (MediaSession[] c : calls) {
+                c[0].close();
+                c[1].close();
+            }
+            awaitAdmitted(alice);
+        }
+    }
+
+    /** With this limit a handful of PCMU calls (or their setup) keeps the engine above it. */
+    private static final int BUSY_CPU_PERCENT = 5;
+
+    /** Places up to {@code n} calls from alice to bob; returns the refusal by load that ended it early, or null. */
+    private static VmcException placeCalls(Vmc alice, Vmc bob, int n, List<MediaSession[]> calls) {
+        for (int i = 0; i < n; i++) {
+            MediaSession a;
+            MediaSession b;
+            try {
+                a = alice.newSession(PCMU);
+            } catch (VmcException e) {
+                if (e.reason() == VmcException.Reason.RESOURCE_EXHAUSTED && e.getMessage().contains("engine overloaded")) return e;
+                throw e;
+            }
+            try {
+                b = bob.newSession(PCMU);
+            } catch (VmcException e) {
+                a.close();
+                if (e.reason() == VmcException.Reason.RESOURCE_EXHAUSTED && e.getMessage().contains("engine overloaded")) return e;
+                throw e;
+            }
+            a.setRemoteDescription(SdpType.ANSWER, b.createAnswer(a.createOffer()));
+            calls.add(new MediaSession[] {a, b});
+        }
+        return null;
+    }
+
+    /** Waits until alice's engine takes a session (then closes it): its load is below the limit. */
+    private static void awaitAdmitted(Vmc app) throws InterruptedException {
+        CallRig.await(Duration.ofSeconds(120), () -> {
+            try {
+                app.newSession(PCMU).close();
+                return true;
+            } catch (VmcException e) {
+                if (e.reason() != VmcException.Reason.RESOURCE_EXHAUSTED) throw e;
+                return false;
+            }
+        }, "a session admitted after the load went");
     }
 
     @Test
