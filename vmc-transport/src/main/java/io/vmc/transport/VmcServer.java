@@ -106,7 +106,9 @@ public final class VmcServer implements AutoCloseable {
         connections.add(conn);
         ch.closeFuture().addListener(f -> {
             connections.remove(conn);
-            session.close("the client disconnected").whenComplete((v, t) -> conn.fireClosed());
+            // on the channel's loop: the reason this side closed it (keepalive, violation), if it did
+            String why = session.closeReason() != null ? session.closeReason() : "the client disconnected";
+            session.close(why).whenComplete((v, t) -> conn.fireClosed(why));
         });
         Pipelines.init(ch, session, cfg.maxFrameBytes, counters, false);
         ch.pipeline().addFirst("gate", new ChannelInboundHandlerAdapter() {

@@ -224,6 +224,92 @@ class LoadAndLimitsIT {
         }
     }
 
+    /**
+     * An app process that stops (SIGSTOP) while its 8 sessions (4 on alice's agentd) push statistics: agentd cuts it off
+     * by keepalive with the reason in its log and closes its sessions; its memory stays bounded; the
+     * app next to it is answered and keeps its call throughout.
+     */
+    @Test
+    @Timeout(300)
+    void aStoppedAppIsCutOffAndHurtsNobody(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        try (CallRig rig = CallRig.start(dir, CallRig.Options.defaults().engineMaxSessions(32));
+                CallRig.Call healthy = rig.call(PCMU)) {
+            Process app = startNonReadingApp(rig, "stop", 4, dir.resolve("non-reading-app.log"));
+            try {
+                long agentdPid = rig.alice().agentd().pid();
+                ProcessFootprint before = ProcessFootprint.of(agentdPid);
+                Vmc other = rig.alice().app();
+                other.status();
+                new ProcessBuilder("kill", "-STOP", Long.toString(app.pid())).inheritIO().start().waitFor();
+                long stoppedAt = System.nanoTime();
+                long worstMs = 0;
+                String line = null;
+                while (line == null) {
+                    long t = System.nanoTime();
+                    other.status(); // the other app is served while agentd waits for the stopped one
+                    worstMs = Math.max(worstMs, (System.nanoTime() - t) / 1_000_000);
+                    long audio = healthy.audioReceived(healthy.alice());
+                    CallRig.await(Duration.ofSeconds(10), () -> healthy.audioReceived(healthy.alice()) > audio + 20, "the other app's call");
+                    line = agentdLog(dir, "(pid " + app.pid() + ",", "connection closed");
+                    assertThat(System.nanoTime() - stoppedAt).as("cut off by keepalive").isLessThan(Duration.ofSeconds(90).toNanos());
+                }
+                String closed = agentdLogAwait(dir, "(pid " + app.pid() + ",", "disconnected; closed its");
+                ProcessFootprint after = ProcessFootprint.of(agentdPid);
+                System.out.println("[resilience] stopped app cut off after " + Duration.ofNanos(System.nanoTime() - stoppedAt).toSeconds()
+                        + " s: " + line + " / " + closed + "; other app's slowest request " + worstMs + " ms; agentd " + before + " -> " + after);
+                assertThat(line).contains("keepalive: nothing received from the peer");
+                assertThat(closed).contains("closed its 4 session(s)");
+                assertThat(worstMs).as("the other app's slowest status request").isLessThan(5_000);
+                assertThat(after.rssBytes()).as("agentd memory bounded").isLessThan(before.rssBytes() + (32L << 20));
+                assertThat(healthy.alice().state()).isEqualTo(SessionState.CONNECTED);
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(app.pid())).start().waitFor();
+                app.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** Starts {@link NonReadingApp} in its own JVM, calling from alice's agentd to bob's, and waits for its calls. */
+    private static Process startNonReadingApp(CallRig rig, String mode, int calls, Path log) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), NonReadingApp.class.getName(),
+                rig.alice().agentSocket().toString(), rig.bob().agentSocket().toString(), mode, Integer.toString(calls))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        CallRig.await(Duration.ofSeconds(90), () -> {
+            try {
+                return !p.isAlive() || java.nio.file.Files.readString(log).contains("READY");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, "the non-reading app's calls");
+        assertThat(p.isAlive()).as("the non-reading app: " + java.nio.file.Files.readString(log)).isTrue();
+        return p;
+    }
+
+    /** The first line of alice's agentd log containing both strings, or null. */
+    private static String agentdLog(Path dir, String a, String b) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("alice-agentd")).toList()) {
+                for (String l : java.nio.file.Files.readAllLines(f, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    if (l.contains(a) && l.contains(b)) return l;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String agentdLogAwait(Path dir, String a, String b) throws Exception {
+        String[] found = {null};
+        CallRig.await(Duration.ofSeconds(30), () -> {
+            try {
+                return (found[0] = agentdLog(dir, a, b)) != null;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, "agentd's log line with \"" + a + "\" and \"" + b + "\"");
+        return found[0];
+    }
+
     private static String reason(Throwable e) {
         Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (c instanceof VmcException v) {
