@@ -118,8 +118,12 @@ public final class VmcConnection implements AutoCloseable {
 
     /** Says Goodbye with {@code why} (what {@link #closeReason()} then says) and closes. */
     public void close(String why) {
+        closing(why);
+    }
+
+    CompletableFuture<Void> closing(String why) {
         if (closeReason == null) closeReason = why;
-        session.close(why);
+        return session.close(why);
     }
 
     /** Why the connection closed (this side's reason, e.g. keepalive, or "the client disconnected"); null while open. */

@@ -176,7 +176,7 @@ public final class VmcServer implements AutoCloseable {
         }
         for (VmcConnection c : connections) {
             try {
-                c.session().close("the server is shutting down").get(2, TimeUnit.SECONDS);
+                c.closing("the server is shutting down").get(2, TimeUnit.SECONDS);
             } catch (Exception e) {
                 log.debug("close: connection did not close in time", e);
             }
