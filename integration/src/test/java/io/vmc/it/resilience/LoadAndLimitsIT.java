@@ -143,20 +143,24 @@ class LoadAndLimitsIT {
             try {
                 a = alice.newSession(PCMU);
             } catch (VmcException e) {
-                if (e.reason() == VmcException.Reason.RESOURCE_EXHAUSTED && e.getMessage().contains("engine overloaded")) return e;
-                throw e;
+                return overloaded(e);
             }
             try {
                 b = bob.newSession(PCMU);
             } catch (VmcException e) {
                 a.close();
-                if (e.reason() == VmcException.Reason.RESOURCE_EXHAUSTED && e.getMessage().contains("engine overloaded")) return e;
-                throw e;
+                return overloaded(e);
             }
             a.setRemoteDescription(SdpType.ANSWER, b.createAnswer(a.createOffer()));
             calls.add(new MediaSession[] {a, b});
         }
         return null;
+    }
+
+    /** {@code e} when it is a refusal by load; otherwise it is rethrown. */
+    private static VmcException overloaded(VmcException e) {
+        if (e.reason() == VmcException.Reason.RESOURCE_EXHAUSTED && e.getMessage().contains("engine overloaded")) return e;
+        throw e;
     }
 
     /** Waits until alice's engine takes a session (then closes it): its load is below the limit. */
