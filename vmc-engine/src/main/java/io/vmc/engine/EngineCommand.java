@@ -148,6 +148,14 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "16", description = "Most concurrent sessions (default ${DEFAULT-VALUE}).")
     int maxSessions;
 
+    @Option(names = "--max-cpu-percent", paramLabel = "P", defaultValue = "90",
+            description = "Refuse new sessions while the engine uses more than P %% of all cores (1-100, default ${DEFAULT-VALUE}); calls in progress go on.")
+    int maxCpuPercent;
+
+    @Option(names = "--max-request-delay-ms", paramLabel = "MS", defaultValue = "3000",
+            description = "Refuse new sessions while requests wait longer than MS before the engine starts them (default ${DEFAULT-VALUE}).")
+    long maxRequestDelayMs;
+
     @Option(names = "--no-echo-cancel", description = "Disable echo cancellation (webrtcdsp) on device capture.")
     boolean noEchoCancel;
 
@@ -473,7 +481,12 @@ public final class EngineCommand implements Callable<Integer> {
         policyNotes.add((Files.exists(adminPolicyFile) ? admin.toString() : "no admin policy (" + adminPolicyFile + " does not exist)")
                 + (userFile != null ? ", user " + userFile : ""));
         policyNotes.addAll(ignored);
-        EngineConfig.Builder b = EngineConfig.builder().maxSessions(maxSessions).echoCancellation(!noEchoCancel);
+        if (maxCpuPercent < 1 || maxCpuPercent > 100) throw new IllegalArgumentException("--max-cpu-percent must be 1..100, got " + maxCpuPercent);
+        if (maxRequestDelayMs < 100 || maxRequestDelayMs > 60_000) {
+            throw new IllegalArgumentException("--max-request-delay-ms must be 100..60000, got " + maxRequestDelayMs);
+        }
+        EngineConfig.Builder b = EngineConfig.builder().maxSessions(maxSessions).maxCpuLoad(maxCpuPercent / 100.0)
+                .maxRequestDelay(java.time.Duration.ofMillis(maxRequestDelayMs)).echoCancellation(!noEchoCancel);
         for (String a : iceAddresses) {
             b.iceAddress(SdpParser.parseAddressLiteral(a).orElseThrow(
                     () -> new IllegalArgumentException("--ice-address must be an IP literal, got " + a)));

@@ -20,6 +20,8 @@ public final class EngineConfig {
     private final boolean headsetButtons;
     private final Path headsetInputDevice;
     private final int maxSessions;
+    private final double maxCpuLoad;
+    private final Duration maxRequestDelay;
     private final boolean echoCancellation;
     private final boolean opusDtx;
     private final boolean opusFecDecoding;
@@ -79,6 +81,8 @@ public final class EngineConfig {
         this.headsetButtons = b.headsetButtons;
         this.headsetInputDevice = b.headsetInputDevice;
         this.maxSessions = b.maxSessions;
+        this.maxCpuLoad = b.maxCpuLoad;
+        this.maxRequestDelay = b.maxRequestDelay;
         this.echoCancellation = b.echoCancellation;
         this.opusDtx = b.opusDtx;
         this.opusFecDecoding = b.opusFecDecoding;
@@ -256,6 +260,18 @@ public final class EngineConfig {
     /** The one input event node to read for headset buttons instead of finding it; null: found through sysfs. */
     public Path headsetInputDevice() { return headsetInputDevice; }
     public int maxSessions() { return maxSessions; }
+    /**
+     * New sessions are refused (RESOURCE_EXHAUSTED, with the figure) while the engine process uses
+     * more than this share of all cores, averaged over about a second (default 0.9); calls in
+     * progress are not touched.
+     */
+    public double maxCpuLoad() { return maxCpuLoad; }
+    /**
+     * New sessions are refused while requests wait longer than this before the engine starts them,
+     * or its call timer fires this late (default 3 s): a call admitted then would miss the app's
+     * request deadlines.
+     */
+    public Duration maxRequestDelay() { return maxRequestDelay; }
     public boolean echoCancellation() { return echoCancellation; }
     public boolean opusDtx() { return opusDtx; }
     /** Use the peer's Opus in-band FEC to rebuild lost frames; costs 20 ms of receive latency. Default off. */
@@ -288,6 +304,8 @@ public final class EngineConfig {
         private boolean headsetButtons = true;
         private Path headsetInputDevice;
         private int maxSessions = 16;
+        private double maxCpuLoad = 0.9;
+        private Duration maxRequestDelay = Duration.ofSeconds(3);
         private boolean echoCancellation = true;
         private boolean opusDtx = false;
         private boolean opusFecDecoding = false;
@@ -537,6 +555,20 @@ public final class EngineConfig {
         public Builder maxSessions(int n) {
             if (n < 1 || n > 1000) throw new IllegalArgumentException("maxSessions must be 1..1000, got " + n);
             maxSessions = n;
+            return this;
+        }
+
+        /** See {@link EngineConfig#maxCpuLoad()}: a share of all cores, more than 0 and at most 1. */
+        public Builder maxCpuLoad(double share) {
+            if (!(share > 0 && share <= 1)) throw new IllegalArgumentException("maxCpuLoad must be in (0, 1], got " + share);
+            maxCpuLoad = share;
+            return this;
+        }
+
+        /** See {@link EngineConfig#maxRequestDelay()}: 100 ms to 60 s. */
+        public Builder maxRequestDelay(Duration d) {
+            if (d.toMillis() < 100 || d.toSeconds() > 60) throw new IllegalArgumentException("maxRequestDelay must be 100 ms..60 s, got " + d);
+            maxRequestDelay = d;
             return this;
         }
 

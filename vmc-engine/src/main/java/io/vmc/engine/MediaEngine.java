@@ -90,6 +90,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final RateLimiter requestLimiter;
+    private final io.vmc.engine.internal.EngineLoad load;
     private final Devices devices;
     private final Ringing ringing;
     private final DeviceChoices choices;
@@ -155,6 +156,9 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 : new io.vmc.engine.internal.ui.SwingScreenShareConsent();
         long period = config.statsInterval().toMillis();
         timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+        this.load = new io.vmc.engine.internal.EngineLoad(config.maxCpuLoad(), config.maxRequestDelay(), System::nanoTime,
+                io.vmc.engine.internal.EngineLoad.jvmProcessCpu());
+        load.start(timer, workers);
     }
 
     public EngineConfig config() {
@@ -374,6 +378,12 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         if (o.getStunSourcesCount() > 8) throw EngineException.invalid("more than 8 stun_sources");
         for (String c : o.getAudioCodecsList()) {
             if (c.length() > 32) throw EngineException.invalid("codec name longer than 32 characters");
+        }
+        String busy = load.refusal();
+        if (busy != null) {
+            // by measured load, not only by count: the calls in progress keep what they need
+            LOG.warn("refused a session from app {}: {} ({} sessions)", m.getAppId(), busy, sessions.size());
+            throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, busy);
         }
         String id = "s" + HexFormat.of().formatHex(randomBytes(8));
         if (config.requireSrtp()) {
@@ -666,6 +676,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         ringing.close();
         if (headset != null) headset.close();
         devices.close();
+        load.close();
         timer.shutdownNow();
         workers.shutdownNow();
     }

@@ -53,7 +53,10 @@ public final class TestEngine implements AutoCloseable {
                 .iceAddress(iceAddress)
                 .audioSource(EngineConfig.AudioSource.tone(toneHz))
                 .audioSink(EngineConfig.AudioSink.none())
-                .recordDir(recordDir);
+                .recordDir(recordDir)
+                // a test JVM holds two engines and the test; a loaded build machine must not refuse its
+                // calls by load (admission by load has its own tests: EngineLoadTest, LoadAndLimitsIT)
+                .maxCpuLoad(1).maxRequestDelay(java.time.Duration.ofSeconds(60));
         // everything here runs on loopback, which the client policy refuses by default: allow it as an admin would
         EnginePolicy.parse("test policy", LOOPBACK_POLICY.getBytes(java.nio.charset.StandardCharsets.UTF_8)).applyTo(b);
         tweak.accept(b);

@@ -32,6 +32,7 @@ public final class VmcConnection implements AutoCloseable {
     private final Executor callbacks;
     private final List<Runnable> closeCallbacks = new CopyOnWriteArrayList<>();
     private volatile boolean closedFired;
+    private volatile String closeReason;
 
     VmcConnection(Session session, Channel channel, Counters counters, Duration callDeadline,
             Optional<PeerCredentials> credentials, Executor callbacks) {
@@ -112,10 +113,26 @@ public final class VmcConnection implements AutoCloseable {
     /** Says Goodbye and closes; pending calls fail with UNAVAILABLE. */
     @Override
     public void close() {
-        session.close("the server closed the connection");
+        close("the server closed the connection");
     }
 
-    void fireClosed() {
+    /** Says Goodbye with {@code why} (what {@link #closeReason()} then says) and closes. */
+    public void close(String why) {
+        closing(why);
+    }
+
+    CompletableFuture<Void> closing(String why) {
+        if (closeReason == null) closeReason = why;
+        return session.close(why);
+    }
+
+    /** Why the connection closed (this side's reason, e.g. keepalive, or "the client disconnected"); null while open. */
+    public String closeReason() {
+        return closedFired ? closeReason : null;
+    }
+
+    void fireClosed(String why) {
+        if (closeReason == null) closeReason = why;
         closedFired = true;
         for (Runnable r : closeCallbacks) {
             if (closeCallbacks.remove(r)) {

@@ -106,7 +106,9 @@ public final class VmcServer implements AutoCloseable {
         connections.add(conn);
         ch.closeFuture().addListener(f -> {
             connections.remove(conn);
-            session.close("the client disconnected").whenComplete((v, t) -> conn.fireClosed());
+            // on the channel's loop: the reason this side closed it (keepalive, violation), if it did
+            String why = session.closeReason() != null ? session.closeReason() : "the client disconnected";
+            session.close(why).whenComplete((v, t) -> conn.fireClosed(why));
         });
         Pipelines.init(ch, session, cfg.maxFrameBytes, counters, false);
         ch.pipeline().addFirst("gate", new ChannelInboundHandlerAdapter() {
@@ -174,7 +176,7 @@ public final class VmcServer implements AutoCloseable {
         }
         for (VmcConnection c : connections) {
             try {
-                c.session().close("the server is shutting down").get(2, TimeUnit.SECONDS);
+                c.closing("the server is shutting down").get(2, TimeUnit.SECONDS);
             } catch (Exception e) {
                 log.debug("close: connection did not close in time", e);
             }

@@ -76,6 +76,38 @@ class VmcServerTest {
     }
 
     @Test
+    void aClosedConnectionSaysWhy() throws Exception {
+        Path sock = dir.resolve("why.sock");
+        List<VmcConnection> seen = new CopyOnWriteArrayList<>();
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        try (VmcServer server = VmcServer.builder().channel("unix-listen:" + sock).role(Hello.Role.ROLE_AGENTD)
+                .software("vmc-agentd/test").keepalive(Duration.ofMillis(200), Duration.ofMillis(1000)).onConnection(conn -> {
+                    seen.add(conn);
+                    conn.onClose(() -> reasons.add(conn.closeReason()));
+                }).build()) {
+            server.start();
+            VmcEndpoint leaves = VmcEndpoint.builder().channel("unix:" + sock).role(Hello.Role.ROLE_APP).software("app-a").reconnect(false).build();
+            VmcEndpoint cutOff = VmcEndpoint.builder().channel("unix:" + sock).role(Hello.Role.ROLE_APP).software("app-b").reconnect(false).build();
+            try {
+                leaves.start().get(5, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+                assertThat(seen.get(0).closeReason()).isNull(); // open
+                leaves.close();
+                await().atMost(Duration.ofSeconds(5)).until(() -> reasons.size() == 1);
+                assertThat(reasons.get(0)).isEqualTo("the peer said goodbye (SHUTDOWN): the endpoint was closed");
+                cutOff.start().get(5, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+                seen.get(1).close("the app does not read its events");
+                await().atMost(Duration.ofSeconds(5)).until(() -> reasons.size() == 2);
+                assertThat(reasons.get(1)).isEqualTo("the app does not read its events");
+            } finally {
+                leaves.close();
+                cutOff.close();
+            }
+        }
+    }
+
+    @Test
     void clientSeesServerShutdownAsUnavailable() throws Exception {
         Path sock = dir.resolve("agent2.sock");
         VmcServer server = VmcServer.builder().channel("unix-listen:" + sock).software("vmc-agentd/test")

@@ -29,22 +29,27 @@ import java.util.function.BooleanSupplier;
 public final class CallRig implements AutoCloseable {
     /** Options of the whole rig. */
     public record Options(String namespaceTag, boolean aliceFallback, Duration engineGrace, int engineMaxSessions,
-            List<String> agentdOptions) {
+            List<String> agentdOptions, List<String> engineOptions) {
         public static Options defaults() {
-            return new Options("resil", false, Duration.ofSeconds(60), 16, List.of());
+            return new Options("resil", false, Duration.ofSeconds(60), 16, List.of(), List.of());
         }
 
         public Options engineGrace(Duration d) {
-            return new Options(namespaceTag, aliceFallback, d, engineMaxSessions, agentdOptions);
+            return new Options(namespaceTag, aliceFallback, d, engineMaxSessions, agentdOptions, engineOptions);
         }
 
         public Options engineMaxSessions(int n) {
-            return new Options(namespaceTag, aliceFallback, engineGrace, n, agentdOptions);
+            return new Options(namespaceTag, aliceFallback, engineGrace, n, agentdOptions, engineOptions);
         }
 
         /** Extra {@code vmc-agentd} options (limits) for both agentds. */
         public Options agentdOptions(String... options) {
-            return new Options(namespaceTag, aliceFallback, engineGrace, engineMaxSessions, List.of(options));
+            return new Options(namespaceTag, aliceFallback, engineGrace, engineMaxSessions, List.of(options), engineOptions);
+        }
+
+        /** Extra {@code vmc engine} options (limits) for both engines. */
+        public Options engineOptions(String... options) {
+            return new Options(namespaceTag, aliceFallback, engineGrace, engineMaxSessions, agentdOptions, List.of(options));
         }
     }
 
@@ -110,11 +115,12 @@ public final class CallRig implements AutoCloseable {
         }
 
         public void startEngine() throws IOException {
-            engine = VmcProcess.start(name + "-engine", host.namespace(), log(name + "-engine"), l -> { },
-                    List.of("engine", "--channel", "unix-listen:" + engineSocket, "--ice-address", host.officeAddress(),
-                            "--tone", Integer.toString(toneHz), "--speaker", "none",
-                            "--max-sessions", Integer.toString(options.engineMaxSessions()),
-                            "--simulated-camera", "smpte", "--allow-camera", "--video-max-resolution", "320x240"));
+            List<String> args = new ArrayList<>(List.of("engine", "--channel", "unix-listen:" + engineSocket, "--ice-address", host.officeAddress(),
+                    "--tone", Integer.toString(toneHz), "--speaker", "none",
+                    "--max-sessions", Integer.toString(options.engineMaxSessions()),
+                    "--simulated-camera", "smpte", "--allow-camera", "--video-max-resolution", "320x240"));
+            args.addAll(options.engineOptions());
+            engine = VmcProcess.start(name + "-engine", host.namespace(), log(name + "-engine"), l -> { }, args);
         }
 
         public void startAgentd() throws IOException {

@@ -332,6 +332,11 @@ public final class Session {
         owner.detached(channel, why);
     }
 
+    /** Why the current channel is being closed, if this side closed it (event loop only); null otherwise. */
+    public String closeReason() {
+        return closeReason;
+    }
+
     /** Closes the channel (not the session), recording why for the disconnect report. */
     public void closeChannel(Channel channel, String why) {
         if (channel == ch && closeReason == null) {

@@ -33,7 +33,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +57,8 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
     /** Events for a session id the client does not know yet (its CreateSession answer is in flight). */
     private static final int MAX_EARLY_EVENTS = 64;
 
-    private final ExecutorService dispatcher;
+    private final ThreadPoolExecutor dispatcher;
+    private final java.util.concurrent.atomic.AtomicBoolean cutOff = new java.util.concurrent.atomic.AtomicBoolean();
     private final Duration requestTimeout;
     private final String appName;
     private volatile ApiChannel channel;
@@ -190,7 +190,22 @@ public final class AgentClient implements Vmc, ApiChannel.Listener {
         return out;
     }
 
+    /**
+     * Listener calls that may wait for the dispatcher. More means the app's listeners have stopped
+     * returning: rather than hold its events without bound, the library disconnects from agentd
+     * (which closes the app's sessions), as agentd does with an app that does not read.
+     */
+    static final int MAX_WAITING_EVENTS = 4096;
+
     void dispatch(Runnable r) {
+        if (dispatcher.getQueue().size() >= MAX_WAITING_EVENTS) {
+            if (cutOff.compareAndSet(false, true)) {
+                log.error("{} VMC events wait for this app's listeners, which have not returned; disconnecting from "
+                        + "vmc-agentd (the app's calls end there) instead of holding more", MAX_WAITING_EVENTS);
+                close();
+            }
+            return;
+        }
         try {
             dispatcher.execute(() -> {
                 try {

@@ -295,10 +295,16 @@ public final class AgentDaemon implements AutoCloseable {
     private void onApp(VmcConnection conn) {
         int n = appNumbers.incrementAndGet();
         PeerCredentials cred = conn.peerCredentials().orElse(null);
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
         AppPeer peer = new AppPeer() {
             @Override
             public void sendEvent(Event event) {
-                conn.sendEvent(event); // false when the app's queue is full: it is too slow, events are dropped
+                if (!conn.sendEvent(event) && conn.isOpen() && cut.compareAndSet(false, true)) {
+                    // An app that missed an event no longer knows its sessions' state: cut it off (its
+                    // sessions close) rather than drop events it would never hear about.
+                    conn.close(String.format("the app does not read its events: %d messages or %d MiB wait for it (the limit)",
+                            io.vmc.transport.TransportLimits.REPLAY_BUFFER_MESSAGES, io.vmc.transport.TransportLimits.REPLAY_BUFFER_BYTES >> 20));
+                }
             }
 
             @Override
@@ -318,7 +324,10 @@ public final class AgentDaemon implements AutoCloseable {
         };
         AgentCore.App app = core.appConnected(peer);
         conn.setRequestHandler(r -> r.hasGetWebApiSecret() ? CompletableFuture.completedFuture(webApiSecret(peer)) : app.handle(r));
-        conn.onClose(app::disconnected);
+        conn.onClose(() -> {
+            log.info("{}: connection closed: {}", peer.describe(), conn.closeReason());
+            app.disconnected();
+        });
     }
 
     public AgentCore core() {

@@ -50,6 +50,13 @@ public final class WebApi {
     public static final int MAX_PENDING_EVENTS = 1024;
 
     /**
+     * Bytes written to one client that it has not read yet (past the socket's own buffer). A
+     * client that leaves more unread is disconnected, as an app on the unix socket that does not
+     * read its events is: agentd's memory is never the client's queue.
+     */
+    public static final int MAX_UNREAD_BYTES = 4 << 20;
+
+    /**
      * An origin as browsers send it: {@code scheme://host[:port]}, lower case, no path or trailing
      * slash; {@code file://} is Electron's for local pages.
      *

@@ -115,9 +115,19 @@ final class WebApiConnection extends SimpleChannelInboundHandler<WebSocketFrame>
         }
         channel.eventLoop().execute(() -> {
             pendingEvents.decrementAndGet();
-            if (channel.isActive()) {
-                channel.writeAndFlush(new TextWebSocketFrame(JsonFrames.event(event)));
+            if (!channel.isActive()) {
+                return;
             }
+            io.netty.channel.ChannelOutboundBuffer unread = channel.unsafe().outboundBuffer();
+            if (unread != null && unread.totalPendingWriteBytes() > WebApi.MAX_UNREAD_BYTES) {
+                // written frames the client never reads would stay in agentd's memory: cut it off (a
+                // close frame would wait behind them, so the socket just closes; its sessions end)
+                log.warn("{} does not read its events: more than {} bytes wait for it; disconnecting it",
+                        describe(), WebApi.MAX_UNREAD_BYTES);
+                channel.close();
+                return;
+            }
+            channel.writeAndFlush(new TextWebSocketFrame(JsonFrames.event(event)));
         });
     }
 

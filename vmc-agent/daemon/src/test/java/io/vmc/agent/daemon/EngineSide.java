@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A real MediaEngine behind a real transport endpoint listening on a unix socket: the thin client's side. */
 public final class EngineSide implements AutoCloseable {
     public final MediaEngine engine;
-    final VmcEndpoint endpoint;
+    /** The engine end of the channel (tests push events through it). */
+    public final VmcEndpoint endpoint;
 
     EngineSide(Path socket, double toneHz, int minVersion, int maxVersion) {
         AtomicReference<VmcEndpoint> ref = new AtomicReference<>();

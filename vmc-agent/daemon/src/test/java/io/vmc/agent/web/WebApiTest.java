@@ -273,6 +273,50 @@ class WebApiTest {
         }
     }
 
+    @Test
+    void aClientThatNeverReadsItsEventsIsCutOffNotQueuedInAgentd() throws Exception {
+        // the JDK's WebSocket reads only on demand: a listener that never asks never reads
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + secrets.secretFor(uid)).subprotocols(WebApi.SUBPROTOCOL)
+                .buildAsync(java.net.URI.create(url), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public void onOpen(java.net.http.WebSocket w) {
+                        // no request(n): nothing is ever read
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try (WsClient other = new WsClient(url, secrets.secretFor(uid))) {
+            ws.sendText("{\"request\":{\"id\":\"1\",\"createSession\":{\"options\":{\"audio\":true}}}}", true)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.engine.sessionIds().size() == 1);
+            String onEngine = engine.engine.sessionIds().iterator().next();
+            Runtime rt = Runtime.getRuntime();
+            System.gc();
+            long heapBefore = rt.totalMemory() - rt.freeMemory();
+            io.vmc.transport.proto.Event stats = io.vmc.transport.proto.Event.newBuilder().setStats(io.vmc.transport.proto.SessionStats
+                    .newBuilder().setSessionId(onEngine).addStreams(io.vmc.transport.proto.StreamStats.newBuilder()
+                            .setCodec("PCMU").setPacketsSent(1).setPacketsReceived(1))).build();
+            long sent = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (webConnections() == 2) {
+                assertThat(System.nanoTime()).as("cut off after " + sent + " events").isLessThan(deadline);
+                if (engine.endpoint.sendEvent(stats)) {
+                    sent++;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            System.gc();
+            long heapAfter = rt.totalMemory() - rt.freeMemory();
+            System.out.println("[resilience] web client that never reads: cut off after " + sent + " events; heap "
+                    + (heapBefore >> 20) + " -> " + (heapAfter >> 20) + " MiB");
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.engine.sessionIds().isEmpty()); // its session ended
+            assertThat(heapAfter).as("memory bounded").isLessThan(heapBefore + (64L << 20));
+            assertThat(other.call("{\"request\":{\"id\":\"2\",\"getStatus\":{}}}")).contains("\"mode\":\"OPTIMIZED\"");
+        } finally {
+            ws.abort();
+        }
+    }
+
     private int webConnections() throws Exception {
         java.lang.reflect.Field f = AgentDaemon.class.getDeclaredField("webApi");
         f.setAccessible(true);
