@@ -57,6 +57,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,6 +177,8 @@ public final class Call {
     private volatile boolean bundled;           // video shares the audio transport
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
+    /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
+    private final AtomicLong routedByMid = new AtomicLong();
     private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
     private volatile DtlsLink videoDtls;                // the video transport's when not bundled
     private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
@@ -369,6 +372,7 @@ public final class Call {
         }
         applyMedia(audioParams(a.audio()), a.audio().direction());
         dropUnansweredVideoRestart();
+        tagMids();
         return answer.toString();
     }
 
@@ -439,6 +443,16 @@ public final class Call {
             applyVideo(answer, vAns, vIceAnswered || bundled, videoParams(v));
         }
         dropUnansweredVideoRestart();
+        tagMids();
+    }
+
+    /** Our RTP in a bundle carries its section's MID once the MID extension is negotiated (RFC 8843 section 15). */
+    private void tagMids() {
+        int ext = midExtensionId;
+        MediaFlow f = flow;
+        if (f != null) f.setMid(ext, audioMid);
+        VideoFlow v = videoFlow;
+        if (v != null) v.setMid(bundled ? ext : -1, videoMid);
     }
 
     /** What this exchange wants beyond the call's capabilities: hold, camera, the running video codec, the DTLS role. */
@@ -748,6 +762,7 @@ public final class Call {
             }
             flow.setDirection(dir.sends(), dir.receives());
             flow.setMuted(muted || micStoppedByUser);
+            tagMids();
             flow.start();
         }
         showMicrophone(dir.sends());
@@ -1073,8 +1088,8 @@ public final class Call {
 
     /**
      * The audio transport's receive path (RFC 7983, then RFC 8843 section 9): DTLS to the link; RTP
-     * by its MID header extension when negotiated (SRTP leaves the header in the clear), else by
-     * payload type; RTCP by its sender SSRC, which SRTCP leaves in the clear, and to both streams
+     * by its MID header extension when negotiated and the packet has one (SRTP leaves the header in
+     * the clear), else by the SSRC a stream has locked, else by payload type; RTCP by its sender SSRC, which SRTCP leaves in the clear, and to both streams
      * while neither knows the sender (each authenticates its own copy).
      */
     private boolean route(byte[] buf, int off, int len) {
@@ -1090,8 +1105,17 @@ public final class Call {
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
             int midId = midExtensionId;
             String mid = midId > 0 ? RtpHeaderExtensions.mid(buf, off, len, midId) : null;
-            if (mid != null && mid.equals(videoMid)) return v.onPacket(buf, off, len);
-            if (mid != null && mid.equals(audioMid)) return f != null && f.onPacket(buf, off, len);
+            if (mid != null && mid.equals(videoMid)) {
+                routedByMid.incrementAndGet();
+                return v.onPacket(buf, off, len);
+            }
+            if (mid != null && mid.equals(audioMid)) {
+                routedByMid.incrementAndGet();
+                return f != null && f.onPacket(buf, off, len);
+            }
+            long ssrc = RtpPackets.ssrc(buf, off);
+            if (ssrc == v.remoteSsrc()) return v.onPacket(buf, off, len);
+            if (f != null && ssrc == f.remoteSsrc()) return f.onPacket(buf, off, len);
             if (RtpPackets.payloadType(buf, off) == v.params().recvPt()) return v.onPacket(buf, off, len);
             return f != null && f.onPacket(buf, off, len);
         }
@@ -1198,6 +1222,7 @@ public final class Call {
         out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
         out.put("probesSent", e == null ? 0 : e.probesSent());
         out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
+        out.put("routedByMid", routedByMid.get());
         IceEndpoint ve = videoIce;
         if (ve != null) {
             out.put("videoHeldUnverified", ve.heldUnverified());
@@ -1362,6 +1387,7 @@ public final class Call {
             showCamera();
             return;
         }
+        tagMids();
         if (screenShare != null) screenShare.attach(videoFlow);
         if (cameraOk && selfViewArea != null) showSelfView();
         showCamera();
