@@ -110,6 +110,7 @@ public final class Call {
     private Direction videoLocal = Direction.SENDRECV;
     private Direction videoCurrent = Direction.SENDRECV;  // video's negotiated direction, restored by a rollback
     private Direction current = Direction.SENDRECV;
+    private final HoldState hold = new HoldState();
     private boolean muted;
     private String pulseSource;
     private String pulseSink;
@@ -370,6 +371,7 @@ public final class Call {
             if (v.dtls() != null) configureDtls(true, v.dtls());
             applyVideo(offer, vOffer, withIce, videoParams(v));
         }
+        hold.peerSaid(offer.direction(m));
         applyMedia(audioParams(a.audio()), a.audio().direction());
         dropUnansweredVideoRestart();
         tagMids();
@@ -428,6 +430,7 @@ public final class Call {
             if (r.bundled() || !videoRemoteSet) bundled = r.bundled();
             midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         }
+        hold.peerSaid(answer.direction(m));
         applyMedia(audioParams(r.audio()), r.audio().direction());
         boolean videoTransport = bundled || videoIce != null;
         if (vUsable && !videoTransport) {
@@ -769,6 +772,11 @@ public final class Call {
         updateHoldState();
     }
 
+    /** Why the call is on hold (we hold, or the peer cut a way both sides asked for), or null. */
+    private String holdReason() {
+        return hold.reason(wanted != Direction.SENDRECV, audioLocal, current);
+    }
+
     /** Shows the microphone on the thin client while this call sends it; a user's stop ends that for the call. */
     private void showMicrophone(boolean live) {
         if (live && micShown == null && !micStoppedByUser && !closed) {
@@ -908,8 +916,9 @@ public final class Call {
 
     private void updateHoldState() {
         if (!connected) return;
-        if (current != Direction.SENDRECV) {
-            setState(SessionState.State.ON_HOLD, "direction " + current.attribute());
+        String held = holdReason();
+        if (held != null) {
+            setState(SessionState.State.ON_HOLD, held);
         } else if (!consentLost) {
             setState(SessionState.State.CONNECTED, "media flowing");
         }
@@ -1056,8 +1065,9 @@ public final class Call {
             runAsync(() -> {
                 synchronized (Call.this) {
                     if (closed) return;
-                    if (current != Direction.SENDRECV && negotiated) {
-                        setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
+                    String held = negotiated ? holdReason() : null;
+                    if (held != null) {
+                        setState(SessionState.State.ON_HOLD, "connected, " + held);
                     } else {
                         setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
                     }
