@@ -303,8 +303,8 @@ public final class Call {
             if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
             countRestart("local");
-            startRestart(true);
-            if (videoIce != null && videoRemoteUfrag != null) startVideoRestart(true);
+            startRestart(false, true);
+            if (videoIce != null && videoRemoteUfrag != null) startRestart(true, true);
         }
         ensureIce(true);
         // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
@@ -343,8 +343,8 @@ public final class Call {
         boolean restart = needsRestart(offer, m, withIce, firstTime);
         boolean vRestart = a.videoIceOffered() && needsVideoRestart(offer, vOffer);
         if (restart || vRestart) countRestart("remote");
-        if (restart) startRestart(false);
-        if (vRestart) startVideoRestart(false);
+        if (restart) startRestart(false, false);
+        if (vRestart) startRestart(true, false);
         ensureIce(false);
         if (a.videoRejection() != null) {
             LOG.info("session {}: video rejected: {}", id, a.videoRejection());
@@ -414,8 +414,8 @@ public final class Call {
         boolean restart = needsRestart(answer, m, withIce, !negotiated);
         boolean vRestart = vIceAnswered && needsVideoRestart(answer, vAns);
         if (restart || vRestart) countRestart("remote");
-        if (restart) startRestart(true);
-        if (vRestart) startVideoRestart(true);
+        if (restart) startRestart(false, true);
+        if (vRestart) startRestart(true, true);
         signaling.remoteAnswered(answer, provisional);
         if (!provisional) settled();
         applyTransport(answer, m, withIce, !negotiated);
@@ -665,31 +665,33 @@ public final class Call {
         restartTimes.addLast(now);
     }
 
-    /** New agent, credentials and candidates for audio; an unfinished earlier restart is dropped. */
-    private void startRestart(boolean controlling) {
-        if (pendingIce != null) pendingIce.close();
-        pendingIce = null;
-        pendingIce = gather(false, controlling, false);
-        LOG.info("session {}: ICE restart ({}), media stays on {} until the new checks complete", id,
-                controlling ? "controlling" : "controlled", remoteAddr);
-    }
-
-    private void startVideoRestart(boolean controlling) {
-        if (pendingVideoIce != null) pendingVideoIce.close();
-        pendingVideoIce = null;
-        pendingVideoIce = gather(true, controlling, false);
+    /** New agent, credentials and candidates for audio's (or the unbundled video's) transport; an unfinished earlier restart is dropped. */
+    private void startRestart(boolean video, boolean controlling) {
+        IceEndpoint unfinished = video ? pendingVideoIce : pendingIce;
+        if (unfinished != null) unfinished.close();
+        if (video) pendingVideoIce = null; else pendingIce = null;
+        IceEndpoint fresh = gather(video, controlling, false);
+        if (video) pendingVideoIce = fresh; else pendingIce = fresh;
+        LOG.info("session {}: {}ICE restart ({}), media stays on the old pair until the new checks complete", id,
+                video ? "video " : "", controlling ? "controlling" : "controlled");
     }
 
     /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
-    private synchronized void promote(IceEndpoint e) {
-        if (closed || e != pendingIce) return; // superseded or closed meanwhile
-        IceEndpoint old = ice;
-        ice = e;
-        pendingIce = null;
+    private synchronized void promote(IceEndpoint e, boolean video) {
+        if (closed || e != (video ? pendingVideoIce : pendingIce)) return; // superseded or closed meanwhile
+        IceEndpoint old = video ? videoIce : ice;
+        if (video) {
+            videoIce = e;
+            pendingVideoIce = null;
+        } else {
+            ice = e;
+            pendingIce = null;
+        }
+        retire(old);
+        LOG.info("session {}: {}ICE restart complete: {} -> {}", id, video ? "video " : "", hostPort(e.localAddress()), hostPort(e.remoteAddress()));
+        if (video) return; // the call's addresses, consent and state follow the audio transport
         localAddr = hostPort(e.localAddress());
         remoteAddr = hostPort(e.remoteAddress());
-        retire(old);
-        LOG.info("session {}: ICE restart complete: {} -> {}", id, localAddr, remoteAddr);
         emitState(state, "ICE restart: selected " + remoteAddr);
         if (consentLost) {
             consentLost = false; // e.g. the old network went away; the new pair has fresh consent
@@ -697,15 +699,6 @@ public final class Call {
         }
         connected = true;
         updateHoldState();
-    }
-
-    private synchronized void promoteVideo(IceEndpoint e) {
-        if (closed || e != pendingVideoIce) return;
-        IceEndpoint old = videoIce;
-        videoIce = e;
-        pendingVideoIce = null;
-        retire(old);
-        LOG.info("session {}: video ICE restart complete: {} -> {}", id, e.localAddress(), e.remoteAddress());
     }
 
     private synchronized void restartFailed(IceEndpoint e, boolean video, String reason) {
@@ -1052,7 +1045,7 @@ public final class Call {
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
             if (me != null && me != ice) {
-                runAsync(() -> promote(me)); // an ICE restart completed
+                runAsync(() -> promote(me, false)); // an ICE restart completed
                 return;
             }
             localAddr = hostPort(local);
@@ -1633,7 +1626,7 @@ public final class Call {
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
             if (me != null && me != videoIce) {
-                runAsync(() -> promoteVideo(me));
+                runAsync(() -> promote(me, true));
                 return;
             }
             LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);
