@@ -306,7 +306,7 @@ public final class Call {
             startRestart(false, true);
             if (videoIce != null && videoRemoteUfrag != null) startRestart(true, true);
         }
-        ensureIce(true);
+        ensureIce(false, true);
         // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
         boolean dtlsOffer = options.getDtlsSrtp() || (negotiated && usesDtls);
         Negotiator.VideoTransport video = null;
@@ -319,10 +319,10 @@ public final class Call {
             // peers) give video its own transport.
             boolean bundleOnly = dtlsOffer && !bundled && videoIce == null;
             video = bundled ? Negotiator.VideoTransport.SHARED : bundleOnly ? Negotiator.VideoTransport.BUNDLE_ONLY : Negotiator.VideoTransport.OWN;
-            if (video == Negotiator.VideoTransport.OWN) ensureVideoIce(true);
+            if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
-        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce()), video,
-                video == Negotiator.VideoTransport.OWN ? local(sdpVideoIce()) : null, wants()));
+        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce(false)), video,
+                video == Negotiator.VideoTransport.OWN ? local(sdpIce(true)) : null, wants()));
         signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -345,7 +345,7 @@ public final class Call {
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(false, false);
         if (vRestart) startRestart(true, false);
-        ensureIce(false);
+        ensureIce(false, false);
         if (a.videoRejection() != null) {
             LOG.info("session {}: video rejected: {}", id, a.videoRejection());
             emitState(state, "video rejected: " + a.videoRejection() + "; the call is audio-only");
@@ -354,8 +354,8 @@ public final class Call {
             LOG.info("session {}: the offer's BUNDLE group names unknown or repeated mids {}: ignored", id, a.unknownBundleMids());
         }
         Negotiator.Section v = a.video();
-        if (v != null && !a.videoBundled()) ensureVideoIce(false);
-        SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce()), v != null && !a.videoBundled() ? local(sdpVideoIce()) : null);
+        if (v != null && !a.videoBundled()) ensureIce(true, false);
+        SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce(false)), v != null && !a.videoBundled() ? local(sdpIce(true)) : null);
 
         signaling.answered();
         settled();
@@ -1267,9 +1267,11 @@ public final class Call {
 
     // ------------------------------------------------------------------ helpers
 
-    private void ensureIce(boolean controlling) {
-        if (ice != null) return;
-        ice = gather(false, controlling, true);
+    /** The audio transport's (or with {@code video} the unbundled video's) first endpoint, gathered once. */
+    private void ensureIce(boolean video, boolean controlling) {
+        if ((video ? videoIce : ice) != null) return;
+        IceEndpoint e = gather(video, controlling, true);
+        if (video) videoIce = e; else ice = e;
     }
 
     /**
@@ -1309,17 +1311,10 @@ public final class Call {
     }
 
     /** The endpoint whose credentials and candidates the SDP carries: the restart's while one runs. */
-    private IceEndpoint sdpIce() {
-        return pendingIce != null ? pendingIce : ice;
-    }
-
-    private IceEndpoint sdpVideoIce() {
-        return pendingVideoIce != null ? pendingVideoIce : videoIce;
-    }
-
-    private void ensureVideoIce(boolean controlling) {
-        if (videoIce != null) return;
-        videoIce = gather(true, controlling, true);
+    /** The endpoint whose credentials and candidates the next SDP carries: a restart's while one is pending. */
+    private IceEndpoint sdpIce(boolean video) {
+        IceEndpoint pending = video ? pendingVideoIce : pendingIce;
+        return pending != null ? pending : video ? videoIce : ice;
     }
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
