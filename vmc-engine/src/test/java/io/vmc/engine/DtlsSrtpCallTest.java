@@ -61,10 +61,10 @@ class DtlsSrtpCallTest {
             assertThat(audio.formats()).containsExactly("111", "110"); // opus and its telephone-event
             assertThat(video.formats()).containsExactly("96");         // VP8; rtx, red, ulpfec declined
             // RTX (RFC 4588) declined cleanly: no rtx format, no FID group; reduced-size RTCP taken;
-            // no header extension (MID waits until our packets carry it: HeaderExtensions.NEGOTIATE_MID)
+            // of the header extensions only the MID (RFC 8843 section 15), with the offer's id
             assertThat(answer).doesNotContain("rtx/", "ssrc-group", "transport-wide-cc", "abs-send-time", "audio-level");
             for (MediaDescription m : sdp.media()) {
-                assertThat(m.attributes("extmap")).isEmpty();
+                assertThat(m.attributes("extmap")).containsExactly("4 urn:ietf:params:rtp-hdrext:sdes:mid");
                 assertThat(m.hasAttribute("rtcp-rsize")).isTrue();
             }
             assertThat(video.port()).as("one transport for the group").isEqualTo(audio.port());
@@ -159,6 +159,11 @@ class DtlsSrtpCallTest {
             assertThat(va.getLocalAddress()).as("video on the audio transport").isEqualTo(a.stats(sa).getLocalAddress());
             assertThat(a.counters(sa)).containsEntry("authFailed", 0L).containsEntry("videoAuthFailed", 0L);
             assertThat(b.counters(sb)).containsEntry("authFailed", 0L).containsEntry("videoAuthFailed", 0L);
+            // RFC 8843 section 15: both write the MID into their bundled RTP, and both route by it
+            assertThat(offer).contains("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid");
+            assertThat(answer).contains("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid");
+            assertThat(a.counters(sa).get("routedByMid")).isGreaterThan(100L);
+            assertThat(b.counters(sb).get("routedByMid")).isGreaterThan(100L);
 
             // the answerer's own re-offer (hold) keeps DTLS-SRTP, the mids and one transport, though it never asked for dtls_srtp
             String hold = b.ok(Request.newBuilder().setSetHold(SetHold.newBuilder().setSessionId(sb).setHold(true)))

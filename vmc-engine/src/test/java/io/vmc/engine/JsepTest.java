@@ -244,6 +244,9 @@ class JsepTest {
             assertThat(kind(vb, sb, MediaKind.VIDEO).getPacketsReceived()).as("video the receive-only side sent").isZero();
             assertThat(kind(va, sa, MediaKind.AUDIO).getPacketsSent()).isZero();
             assertThat(kind(va, sa, MediaKind.VIDEO).getPacketsSent()).isZero();
+            // one-way by design is not a hold, on either side
+            assertThat(va.lastState(sa)).isEqualTo(SessionState.State.CONNECTED);
+            assertThat(vb.lastState(sb)).isEqualTo(SessionState.State.CONNECTED);
 
             // The answering side too: B answers a sendrecv offer with audio inactive and video recvonly.
             String sa2 = va.createSession(SessionOptions.newBuilder().setVideo(true));
@@ -258,6 +261,7 @@ class JsepTest {
             assertThat(kind(va, sa2, MediaKind.VIDEO).getPacketsReceived()).isZero();
             assertThat(kind(va, sa2, MediaKind.AUDIO).getPacketsReceived()).isZero();
             assertThat(kind(vb, sb2, MediaKind.AUDIO).getPacketsReceived()).as("inactive: nothing either way").isZero();
+            assertThat(vb.lastState(sb2)).as("its own app's inactive audio is no hold").isEqualTo(SessionState.State.CONNECTED);
         }
     }
 

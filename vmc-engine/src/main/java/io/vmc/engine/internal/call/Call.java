@@ -57,6 +57,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +110,7 @@ public final class Call {
     private Direction videoLocal = Direction.SENDRECV;
     private Direction videoCurrent = Direction.SENDRECV;  // video's negotiated direction, restored by a rollback
     private Direction current = Direction.SENDRECV;
+    private final HoldState hold = new HoldState();
     private boolean muted;
     private String pulseSource;
     private String pulseSink;
@@ -176,6 +178,8 @@ public final class Call {
     private volatile boolean bundled;           // video shares the audio transport
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
+    /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
+    private final AtomicLong routedByMid = new AtomicLong();
     private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
     private volatile DtlsLink videoDtls;                // the video transport's when not bundled
     private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
@@ -299,10 +303,10 @@ public final class Call {
             if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
             countRestart("local");
-            startRestart(true);
-            if (videoIce != null && videoRemoteUfrag != null) startVideoRestart(true);
+            startRestart(false, true);
+            if (videoIce != null && videoRemoteUfrag != null) startRestart(true, true);
         }
-        ensureIce(true);
+        ensureIce(false, true);
         // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
         boolean dtlsOffer = options.getDtlsSrtp() || (negotiated && usesDtls);
         Negotiator.VideoTransport video = null;
@@ -315,10 +319,10 @@ public final class Call {
             // peers) give video its own transport.
             boolean bundleOnly = dtlsOffer && !bundled && videoIce == null;
             video = bundled ? Negotiator.VideoTransport.SHARED : bundleOnly ? Negotiator.VideoTransport.BUNDLE_ONLY : Negotiator.VideoTransport.OWN;
-            if (video == Negotiator.VideoTransport.OWN) ensureVideoIce(true);
+            if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
-        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce()), video,
-                video == Negotiator.VideoTransport.OWN ? local(sdpVideoIce()) : null, wants()));
+        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce(false)), video,
+                video == Negotiator.VideoTransport.OWN ? local(sdpIce(true)) : null, wants()));
         signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -339,9 +343,9 @@ public final class Call {
         boolean restart = needsRestart(offer, m, withIce, firstTime);
         boolean vRestart = a.videoIceOffered() && needsVideoRestart(offer, vOffer);
         if (restart || vRestart) countRestart("remote");
-        if (restart) startRestart(false);
-        if (vRestart) startVideoRestart(false);
-        ensureIce(false);
+        if (restart) startRestart(false, false);
+        if (vRestart) startRestart(true, false);
+        ensureIce(false, false);
         if (a.videoRejection() != null) {
             LOG.info("session {}: video rejected: {}", id, a.videoRejection());
             emitState(state, "video rejected: " + a.videoRejection() + "; the call is audio-only");
@@ -350,8 +354,8 @@ public final class Call {
             LOG.info("session {}: the offer's BUNDLE group names unknown or repeated mids {}: ignored", id, a.unknownBundleMids());
         }
         Negotiator.Section v = a.video();
-        if (v != null && !a.videoBundled()) ensureVideoIce(false);
-        SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce()), v != null && !a.videoBundled() ? local(sdpVideoIce()) : null);
+        if (v != null && !a.videoBundled()) ensureIce(true, false);
+        SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce(false)), v != null && !a.videoBundled() ? local(sdpIce(true)) : null);
 
         signaling.answered();
         settled();
@@ -367,8 +371,10 @@ public final class Call {
             if (v.dtls() != null) configureDtls(true, v.dtls());
             applyVideo(offer, vOffer, withIce, videoParams(v));
         }
+        hold.peerSaid(offer.direction(m));
         applyMedia(audioParams(a.audio()), a.audio().direction());
         dropUnansweredVideoRestart();
+        tagMids();
         return answer.toString();
     }
 
@@ -408,8 +414,8 @@ public final class Call {
         boolean restart = needsRestart(answer, m, withIce, !negotiated);
         boolean vRestart = vIceAnswered && needsVideoRestart(answer, vAns);
         if (restart || vRestart) countRestart("remote");
-        if (restart) startRestart(true);
-        if (vRestart) startVideoRestart(true);
+        if (restart) startRestart(false, true);
+        if (vRestart) startRestart(true, true);
         signaling.remoteAnswered(answer, provisional);
         if (!provisional) settled();
         applyTransport(answer, m, withIce, !negotiated);
@@ -424,6 +430,7 @@ public final class Call {
             if (r.bundled() || !videoRemoteSet) bundled = r.bundled();
             midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         }
+        hold.peerSaid(answer.direction(m));
         applyMedia(audioParams(r.audio()), r.audio().direction());
         boolean videoTransport = bundled || videoIce != null;
         if (vUsable && !videoTransport) {
@@ -439,6 +446,16 @@ public final class Call {
             applyVideo(answer, vAns, vIceAnswered || bundled, videoParams(v));
         }
         dropUnansweredVideoRestart();
+        tagMids();
+    }
+
+    /** Our RTP in a bundle carries its section's MID once the MID extension is negotiated (RFC 8843 section 15). */
+    private void tagMids() {
+        int ext = midExtensionId;
+        MediaFlow f = flow;
+        if (f != null) f.setMid(ext, audioMid);
+        VideoFlow v = videoFlow;
+        if (v != null) v.setMid(bundled ? ext : -1, videoMid);
     }
 
     /** What this exchange wants beyond the call's capabilities: hold, camera, the running video codec, the DTLS role. */
@@ -648,31 +665,33 @@ public final class Call {
         restartTimes.addLast(now);
     }
 
-    /** New agent, credentials and candidates for audio; an unfinished earlier restart is dropped. */
-    private void startRestart(boolean controlling) {
-        if (pendingIce != null) pendingIce.close();
-        pendingIce = null;
-        pendingIce = gather(false, controlling, false);
-        LOG.info("session {}: ICE restart ({}), media stays on {} until the new checks complete", id,
-                controlling ? "controlling" : "controlled", remoteAddr);
-    }
-
-    private void startVideoRestart(boolean controlling) {
-        if (pendingVideoIce != null) pendingVideoIce.close();
-        pendingVideoIce = null;
-        pendingVideoIce = gather(true, controlling, false);
+    /** New agent, credentials and candidates for audio's (or the unbundled video's) transport; an unfinished earlier restart is dropped. */
+    private void startRestart(boolean video, boolean controlling) {
+        IceEndpoint unfinished = video ? pendingVideoIce : pendingIce;
+        if (unfinished != null) unfinished.close();
+        if (video) pendingVideoIce = null; else pendingIce = null;
+        IceEndpoint fresh = gather(video, controlling, false);
+        if (video) pendingVideoIce = fresh; else pendingIce = fresh;
+        LOG.info("session {}: {}ICE restart ({}), media stays on the old pair until the new checks complete", id,
+                video ? "video " : "", controlling ? "controlling" : "controlled");
     }
 
     /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
-    private synchronized void promote(IceEndpoint e) {
-        if (closed || e != pendingIce) return; // superseded or closed meanwhile
-        IceEndpoint old = ice;
-        ice = e;
-        pendingIce = null;
+    private synchronized void promote(IceEndpoint e, boolean video) {
+        if (closed || e != (video ? pendingVideoIce : pendingIce)) return; // superseded or closed meanwhile
+        IceEndpoint old = video ? videoIce : ice;
+        if (video) {
+            videoIce = e;
+            pendingVideoIce = null;
+        } else {
+            ice = e;
+            pendingIce = null;
+        }
+        retire(old);
+        LOG.info("session {}: {}ICE restart complete: {} -> {}", id, video ? "video " : "", hostPort(e.localAddress()), hostPort(e.remoteAddress()));
+        if (video) return; // the call's addresses, consent and state follow the audio transport
         localAddr = hostPort(e.localAddress());
         remoteAddr = hostPort(e.remoteAddress());
-        retire(old);
-        LOG.info("session {}: ICE restart complete: {} -> {}", id, localAddr, remoteAddr);
         emitState(state, "ICE restart: selected " + remoteAddr);
         if (consentLost) {
             consentLost = false; // e.g. the old network went away; the new pair has fresh consent
@@ -680,15 +699,6 @@ public final class Call {
         }
         connected = true;
         updateHoldState();
-    }
-
-    private synchronized void promoteVideo(IceEndpoint e) {
-        if (closed || e != pendingVideoIce) return;
-        IceEndpoint old = videoIce;
-        videoIce = e;
-        pendingVideoIce = null;
-        retire(old);
-        LOG.info("session {}: video ICE restart complete: {} -> {}", id, e.localAddress(), e.remoteAddress());
     }
 
     private synchronized void restartFailed(IceEndpoint e, boolean video, String reason) {
@@ -748,10 +758,16 @@ public final class Call {
             }
             flow.setDirection(dir.sends(), dir.receives());
             flow.setMuted(muted || micStoppedByUser);
+            tagMids();
             flow.start();
         }
         showMicrophone(dir.sends());
         updateHoldState();
+    }
+
+    /** Why the call is on hold (we hold, or the peer cut a way both sides asked for), or null. */
+    private String holdReason() {
+        return hold.reason(wanted != Direction.SENDRECV, audioLocal, current);
     }
 
     /** Shows the microphone on the thin client while this call sends it; a user's stop ends that for the call. */
@@ -893,8 +909,9 @@ public final class Call {
 
     private void updateHoldState() {
         if (!connected) return;
-        if (current != Direction.SENDRECV) {
-            setState(SessionState.State.ON_HOLD, "direction " + current.attribute());
+        String held = holdReason();
+        if (held != null) {
+            setState(SessionState.State.ON_HOLD, held);
         } else if (!consentLost) {
             setState(SessionState.State.CONNECTED, "media flowing");
         }
@@ -1028,7 +1045,7 @@ public final class Call {
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
             if (me != null && me != ice) {
-                runAsync(() -> promote(me)); // an ICE restart completed
+                runAsync(() -> promote(me, false)); // an ICE restart completed
                 return;
             }
             localAddr = hostPort(local);
@@ -1041,8 +1058,9 @@ public final class Call {
             runAsync(() -> {
                 synchronized (Call.this) {
                     if (closed) return;
-                    if (current != Direction.SENDRECV && negotiated) {
-                        setState(SessionState.State.ON_HOLD, "connected, direction " + current.attribute());
+                    String held = negotiated ? holdReason() : null;
+                    if (held != null) {
+                        setState(SessionState.State.ON_HOLD, "connected, " + held);
                     } else {
                         setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
                     }
@@ -1073,8 +1091,8 @@ public final class Call {
 
     /**
      * The audio transport's receive path (RFC 7983, then RFC 8843 section 9): DTLS to the link; RTP
-     * by its MID header extension when negotiated (SRTP leaves the header in the clear), else by
-     * payload type; RTCP by its sender SSRC, which SRTCP leaves in the clear, and to both streams
+     * by its MID header extension when negotiated and the packet has one (SRTP leaves the header in
+     * the clear), else by the SSRC a stream has locked, else by payload type; RTCP by its sender SSRC, which SRTCP leaves in the clear, and to both streams
      * while neither knows the sender (each authenticates its own copy).
      */
     private boolean route(byte[] buf, int off, int len) {
@@ -1090,8 +1108,17 @@ public final class Call {
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
             int midId = midExtensionId;
             String mid = midId > 0 ? RtpHeaderExtensions.mid(buf, off, len, midId) : null;
-            if (mid != null && mid.equals(videoMid)) return v.onPacket(buf, off, len);
-            if (mid != null && mid.equals(audioMid)) return f != null && f.onPacket(buf, off, len);
+            if (mid != null && mid.equals(videoMid)) {
+                routedByMid.incrementAndGet();
+                return v.onPacket(buf, off, len);
+            }
+            if (mid != null && mid.equals(audioMid)) {
+                routedByMid.incrementAndGet();
+                return f != null && f.onPacket(buf, off, len);
+            }
+            long ssrc = RtpPackets.ssrc(buf, off);
+            if (ssrc == v.remoteSsrc()) return v.onPacket(buf, off, len);
+            if (f != null && ssrc == f.remoteSsrc()) return f.onPacket(buf, off, len);
             if (RtpPackets.payloadType(buf, off) == v.params().recvPt()) return v.onPacket(buf, off, len);
             return f != null && f.onPacket(buf, off, len);
         }
@@ -1198,6 +1225,7 @@ public final class Call {
         out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
         out.put("probesSent", e == null ? 0 : e.probesSent());
         out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
+        out.put("routedByMid", routedByMid.get());
         IceEndpoint ve = videoIce;
         if (ve != null) {
             out.put("videoHeldUnverified", ve.heldUnverified());
@@ -1239,9 +1267,11 @@ public final class Call {
 
     // ------------------------------------------------------------------ helpers
 
-    private void ensureIce(boolean controlling) {
-        if (ice != null) return;
-        ice = gather(false, controlling, true);
+    /** The audio transport's (or with {@code video} the unbundled video's) first endpoint, gathered once. */
+    private void ensureIce(boolean video, boolean controlling) {
+        if ((video ? videoIce : ice) != null) return;
+        IceEndpoint e = gather(video, controlling, true);
+        if (video) videoIce = e; else ice = e;
     }
 
     /**
@@ -1281,17 +1311,10 @@ public final class Call {
     }
 
     /** The endpoint whose credentials and candidates the SDP carries: the restart's while one runs. */
-    private IceEndpoint sdpIce() {
-        return pendingIce != null ? pendingIce : ice;
-    }
-
-    private IceEndpoint sdpVideoIce() {
-        return pendingVideoIce != null ? pendingVideoIce : videoIce;
-    }
-
-    private void ensureVideoIce(boolean controlling) {
-        if (videoIce != null) return;
-        videoIce = gather(true, controlling, true);
+    /** The endpoint whose credentials and candidates the next SDP carries: a restart's while one is pending. */
+    private IceEndpoint sdpIce(boolean video) {
+        IceEndpoint pending = video ? pendingVideoIce : pendingIce;
+        return pending != null ? pending : video ? videoIce : ice;
     }
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
@@ -1362,6 +1385,7 @@ public final class Call {
             showCamera();
             return;
         }
+        tagMids();
         if (screenShare != null) screenShare.attach(videoFlow);
         if (cameraOk && selfViewArea != null) showSelfView();
         showCamera();
@@ -1597,7 +1621,7 @@ public final class Call {
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
             if (me != null && me != videoIce) {
-                runAsync(() -> promoteVideo(me));
+                runAsync(() -> promote(me, true));
                 return;
             }
             LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);

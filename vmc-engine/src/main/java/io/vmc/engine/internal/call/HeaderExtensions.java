@@ -23,12 +23,11 @@ public final class HeaderExtensions {
     /** Largest extension id (RFC 8285 section 5: the two-byte form's 1..255). */
     static final int MAX_ID = 255;
     /**
-     * Whether offers and answers negotiate the MID extension. Not yet: our packets do not carry it,
-     * and Chromium stops demultiplexing a bundle by payload type once MID is negotiated, so it
-     * dropped every packet of ours (EngineChromiumCallIT: the page received nothing). Turn on
-     * together with writing the MID into our RTP.
+     * Whether offers and answers negotiate the MID extension. Our bundled RTP carries it
+     * ({@code RtpStream.setMid}): once it is negotiated, Chromium routes a bundle by MID and drops
+     * packets without one (EngineChromiumCallIT).
      */
-    static final boolean NEGOTIATE_MID = false;
+    static final boolean NEGOTIATE_MID = true;
     /** Most a=extmap lines read from one section; a section with more is a peer's mistake. */
     static final int MAX_EXTMAPS = 64;
 

@@ -217,6 +217,9 @@ public final class MediaFlow implements AutoCloseable {
 
     public void setConsent(boolean ok) { this.consent = ok; }
 
+    /** The MID our RTP carries in a bundle ({@link RtpStream#setMid}). */
+    public void setMid(int extensionId, String mid) { stream.setMid(extensionId, mid); }
+
     public boolean isSending() { return sending && consent; }
 
     public void setMuted(boolean muted) {
@@ -242,8 +245,9 @@ public final class MediaFlow implements AutoCloseable {
     }
 
     /** Under sendLock. */
-    private void transmit(byte[] pkt, int payloadLen) {
+    private void transmit(byte[] plain, int payloadLen) {
         if (!sending || !consent || closed) return;
+        byte[] pkt = stream.withMid(plain);
         try {
             if (srtp != null) {
                 SrtpContext.Buf b = new SrtpContext.Buf(pkt, 0, pkt.length, 16);

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * one-byte form (profile 0xBEDE, ids 1..14, id 15 stops the walk, zero bytes are padding) and the
  * two-byte form (profile 0x100x, ids 1..255, zero ids are padding). Whatever a peer puts there is
  * looked at within the packet only: an element whose length runs past the extension's end ends the
- * walk, an unknown profile has no elements. Never throws on bad input.
+ * walk, an unknown profile has no elements. Never throws on bad input. Writing: {@link #withElement}
+ * adds one element to a packet we send (the MID, RFC 8843 section 15).
  */
 public final class RtpHeaderExtensions {
     /** Profile of the one-byte form (section 4.2). */
@@ -78,5 +79,59 @@ public final class RtpHeaderExtensions {
             if (b[i] <= 0x20 || b[i] >= 0x7f) return null;
         }
         return new String(b, pos, n, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Our plain RTP packet with element {@code id} = {@code value} added to its header extension
+     * (before SRTP protects it: the header stays in the clear and authenticated). A packet without
+     * an extension gets a one-byte-form one (ids 1..14, values 1..16 bytes); one that has an extension
+     * of either form gets the element appended in that form (an element of the same id already there
+     * is left alone: it is the packet's own). A packet this cannot extend (not valid RTP, an id or
+     * value the form cannot carry, a profile of neither form, old elements a reader's walk would
+     * stop at before ours) comes back as it is.
+     *
+     * @param len the packet's length in {@code pkt} (from offset 0)
+     * @return a new array holding the extended packet, or {@code pkt} itself when unchanged
+     */
+    public static byte[] withElement(byte[] pkt, int len, int id, byte[] value) {
+        int h = RtpPackets.headerLength(pkt, 0, len);
+        if (h < 0 || id < 1 || id > 255 || value.length > 255) return pkt;
+        int at = 12 + 4 * (pkt[0] & 0x0f);
+        if ((pkt[0] & 0x10) == 0) {
+            if (id > 14 || value.length < 1 || value.length > 16) return pkt;
+            int words = (1 + value.length + 3) / 4;
+            byte[] out = new byte[len + 4 + 4 * words];
+            System.arraycopy(pkt, 0, out, 0, at);
+            out[0] |= 0x10;
+            RtpPackets.writeU16(out, at, ONE_BYTE_PROFILE);
+            RtpPackets.writeU16(out, at + 2, words);
+            out[at + 4] = (byte) (id << 4 | (value.length - 1));
+            System.arraycopy(value, 0, out, at + 5, value.length);
+            System.arraycopy(pkt, at, out, at + 4 + 4 * words, len - at);
+            return out;
+        }
+        if (find(pkt, 0, len, id) >= 0) return pkt;
+        int profile = ((pkt[at] & 0xff) << 8) | (pkt[at + 1] & 0xff);
+        boolean oneByte = profile == ONE_BYTE_PROFILE;
+        if (oneByte ? id > 14 || value.length < 1 || value.length > 16 : (profile >> 4) != TWO_BYTE_PROFILE) return pkt;
+        int oldWords = ((pkt[at + 2] & 0xff) << 8) | (pkt[at + 3] & 0xff);
+        int elem = (oneByte ? 1 : 2) + value.length;
+        int words = (elem + 3) / 4;
+        if (oldWords + words > 0xffff) return pkt;
+        int end = at + 4 + 4 * oldWords; // where the element goes: after the old ones (and their padding)
+        byte[] out = new byte[len + 4 * words];
+        System.arraycopy(pkt, 0, out, 0, end);
+        RtpPackets.writeU16(out, at + 2, oldWords + words);
+        int p = end;
+        if (oneByte) {
+            out[p++] = (byte) (id << 4 | (value.length - 1));
+        } else {
+            out[p++] = (byte) id;
+            out[p++] = (byte) value.length;
+        }
+        System.arraycopy(value, 0, out, p, value.length);
+        System.arraycopy(pkt, end, out, end + 4 * words, len - end);
+        // old elements that end the walk early (id 15, a length past the end) would hide ours
+        return find(out, 0, out.length, id) == ((long) p << 16 | value.length) ? out : pkt;
     }
 }

@@ -46,6 +46,11 @@ public final class RtpStream {
     private volatile long remoteSsrc = -1;
     private volatile double rttMs = -1;
     private volatile double remoteFractionLost;
+    /** The MID header extension our packets carry in a bundle, or null (see {@link #setMid}). */
+    private volatile MidTag midTag;
+
+    private record MidTag(int id, byte[] mid) {
+    }
 
     public RtpStream(long ssrc, String cname, int clockRate) {
         this.ssrc = ssrc;
@@ -58,6 +63,21 @@ public final class RtpStream {
     /** Plugs a feature in: its hooks run after those added before it. */
     public void add(RtpFeature feature) {
         features.add(feature);
+    }
+
+    /**
+     * From now on our RTP carries {@code mid} in header extension element {@code id} (RFC 8843
+     * section 15: once a bundle negotiated the MID extension, a peer such as Chromium routes by it
+     * and drops packets without it). {@code id} -1 or a null mid: no MID.
+     */
+    public void setMid(int id, String mid) {
+        midTag = id > 0 && mid != null && !mid.isEmpty() ? new MidTag(id, mid.getBytes(StandardCharsets.US_ASCII)) : null;
+    }
+
+    /** Our plain RTP packet as it is to be sent: with the MID when one is set, else as it is. */
+    public byte[] withMid(byte[] pkt) {
+        MidTag t = midTag;
+        return t == null ? pkt : RtpHeaderExtensions.withElement(pkt, pkt.length, t.id(), t.mid());
     }
 
     /** Our SSRC now (it changes after a collision). */

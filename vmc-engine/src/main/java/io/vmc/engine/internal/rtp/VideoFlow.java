@@ -219,16 +219,21 @@ public final class VideoFlow implements AutoCloseable {
         if (s != null) s.setPreview(on);
     }
 
+    /** The MID our RTP carries in a bundle ({@link RtpStream#setMid}). */
+    public void setMid(int extensionId, String mid) { stream.setMid(extensionId, mid); }
+
     /** Hold/resume after a re-offer: gates the packets; the pipelines keep running. */
     public void setDirection(boolean send, boolean receive) {
         this.sending = send;
         this.receiving = receive;
     }
 
-    private void onEncodedPacket(byte[] pkt) {
-        int h = RtpPackets.headerLength(pkt, 0, pkt.length);
+    private void onEncodedPacket(byte[] encoded) {
+        int h = RtpPackets.headerLength(encoded, 0, encoded.length);
         if (h < 0 || closed || !sending || sendStopped) return;
+        int payloadLen = encoded.length - h;
         synchronized (sendLock) {
+            byte[] pkt = stream.withMid(encoded); // before the NACK history keeps it: a retransmission carries it too
             RtpPackets.setSsrc(pkt, 0, stream.ssrc());
             RtpPackets.setSeq(pkt, 0, nextSeq);
             long now = System.nanoTime();
@@ -239,7 +244,7 @@ public final class VideoFlow implements AutoCloseable {
             send(pkt, pkt.length, false);
         }
         packetsSent.incrementAndGet();
-        bytesSent.addAndGet(pkt.length - h);
+        bytesSent.addAndGet(payloadLen);
     }
 
     private void send(byte[] pkt, int len, boolean rtcp) {

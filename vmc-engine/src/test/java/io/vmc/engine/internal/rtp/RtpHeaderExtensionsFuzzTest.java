@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Fuzzing of the RTP header extension walk (one-byte and two-byte forms) that demultiplexes bundled
  * packets by MID before anything else looks at them: no input throws, and a found element lies
- * within the packet. The first byte picks the id; the rest is the packet. Seeds (in
+ * within the packet; the writer that adds our MID keeps a packet valid RTP with its payload. The
+ * first byte picks the id; the rest is the packet. Seeds (in
  * {@code src/test/resources/io/vmc/engine/internal/rtp/RtpHeaderExtensionsFuzzTestInputs/headerExtensionsSurviveAnything/})
  * are packets as Chromium sends them (one-byte form: audio level, MID) and a two-byte one.
  */
@@ -27,5 +28,15 @@ class RtpHeaderExtensionsFuzzTest {
         }
         String mid = RtpHeaderExtensions.mid(data, 1, len, id);
         if (mid != null) assertThat(mid).isNotBlank().hasSizeLessThanOrEqualTo(RtpHeaderExtensions.MAX_MID_BYTES);
+        // the writer: a packet it extends is still RTP, with the element readable and the payload unchanged
+        byte[] pkt = java.util.Arrays.copyOfRange(data, 1, data.length);
+        byte[] out = RtpHeaderExtensions.withElement(pkt, pkt.length, id, new byte[] {'1'});
+        if (out != pkt) {
+            int h = RtpPackets.headerLength(out, 0, out.length);
+            assertThat(h).isPositive();
+            assertThat(RtpHeaderExtensions.mid(out, 0, out.length, id)).isEqualTo("1");
+            int oldH = RtpPackets.headerLength(pkt, 0, pkt.length);
+            assertThat(java.util.Arrays.copyOfRange(out, h, out.length)).isEqualTo(java.util.Arrays.copyOfRange(pkt, oldH, pkt.length));
+        }
     }
 }
