@@ -195,7 +195,7 @@ class FaultCyclesIT {
      * The first call sets the baseline, once the thread count has settled (a call's threads take a
      * moment to end); later ones must come back within the slack of it.
      */
-    private static ProcessFootprint steady(long pid, ProcessFootprint base, String what) throws Exception {
+    static ProcessFootprint steady(long pid, ProcessFootprint base, String what) throws Exception {
         if (base == null) {
             ProcessFootprint.collectGarbage(pid);
             int[] last = {-1};
