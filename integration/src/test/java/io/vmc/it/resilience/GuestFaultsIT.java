@@ -80,6 +80,8 @@ class GuestFaultsIT {
     private static Vmc bob;
     private static GuestProcess agentd;
     private static int calls;
+    /** One client: each new one would leave a kept-alive connection (an fd) on the engine. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final List<String> spiceLog = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static int freePort() {
@@ -292,7 +294,7 @@ class GuestFaultsIT {
     /** The sum of every sample of Alice's engine whose line starts with {@code series} (name and labels so far). */
     private static long metric(String series) {
         try {
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            String body = HTTP.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + aliceMetrics + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             return Math.round(body.lines().filter(l -> l.startsWith(series.contains("{") ? series : series + "{")
                     || l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
