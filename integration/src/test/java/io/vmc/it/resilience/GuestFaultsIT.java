@@ -44,6 +44,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults of the VM's side during live calls, with the real thing: a QEMU guest whose VMC port is
@@ -71,7 +73,8 @@ class GuestFaultsIT {
             .portChardev("spiceport,name=" + GuestVm.PORT_NAME)
             .qemuArgs("-smp", "2", "-spice", "port=" + SPICE_PORT + ",addr=127.0.0.1,disable-ticketing=on"));
 
-    private static Path work;
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path work;
     private static ChannelProxy spice;
     private static VmcProcess alice;
     private static int aliceMetrics;
@@ -101,7 +104,6 @@ class GuestFaultsIT {
             }
             Assumptions.abort(missing);
         }
-        work = Files.createTempDirectory("vmc-guest-faults-");
         spice = ChannelProxy.startTcp(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", SPICE_PORT));
         aliceMetrics = Ports.freeTcpPort();
         List<String> args = new ArrayList<>(List.of("engine", "--spice", "spice://127.0.0.1:" + spice.port(), "--no-display",
