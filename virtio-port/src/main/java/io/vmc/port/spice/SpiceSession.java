@@ -719,8 +719,9 @@ public final class SpiceSession implements Closeable {
         if (was || error != null) {
             fire(l -> l.disconnected(this));
         }
+        // LINK too: a connection cut during the link handshake reads as a refused link
         if (everConnected && error != null && (error.kind() == SpiceSessionError.Kind.IO
-                || error.kind() == SpiceSessionError.Kind.CONNECT)) {
+                || error.kind() == SpiceSessionError.Kind.CONNECT || error.kind() == SpiceSessionError.Kind.LINK)) {
             retryLater();
         }
     }
@@ -758,6 +759,9 @@ public final class SpiceSession implements Closeable {
         connected = false;
         mainOpened = false;
         if (!was || closed || reconnecting) {
+            if (!was && !closed && !reconnecting && retries > 0) {
+                retryLater(); // an attempt after a loss closed before it opened
+            }
             return;
         }
         if (events.isShutdown()) {
