@@ -132,7 +132,8 @@ class SpiceSessionIT {
     /**
      * What the engine opens (reconnectAfterLoss): the network to the server goes down (a relay that
      * stops listening, as an unreachable host), the session reports the loss, not a takeover, and
-     * is connected again by itself once the server can be reached; each time, three times.
+     * is connected again by itself once the server can be reached; each time, three times
+     * ({@code -Dvmc.it.spice.lossCycles=N}).
      */
     @Test
     void aLostNetworkReconnectsByItselfOnceTheServerIsBack() throws Exception {
@@ -142,7 +143,7 @@ class SpiceSessionIT {
                 SpiceSession s = SpiceClient.open(headless("spice://127.0.0.1:" + relay.port())
                         .reconnectAfterLoss(true).build(), l)) {
             await().atMost(Duration.ofSeconds(30)).until(s::isConnected);
-            for (int i = 1; i <= 3; i++) {
+            for (int i = 1; i <= Integer.getInteger("vmc.it.spice.lossCycles", 3); i++) {
                 long connects = l.events.stream().filter("connected"::equals).count();
                 relay.cut();
                 await().atMost(Duration.ofSeconds(30)).until(() -> !s.isConnected());
