@@ -146,9 +146,11 @@ class SpiceSessionIT {
             for (int i = 1; i <= Integer.getInteger("vmc.it.spice.lossCycles", 3); i++) {
                 long connects = l.events.stream().filter("connected"::equals).count();
                 relay.cut();
+                long until = System.nanoTime() + Duration.ofSeconds(4).toNanos(); // an outage, as in GuestFaultsIT
                 await().atMost(Duration.ofSeconds(30)).until(() -> !s.isConnected());
                 await().atMost(Duration.ofSeconds(30)).until(() -> l.errors.stream()
                         .anyMatch(e -> e.kind() == SpiceSessionError.Kind.IO));
+                await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() >= until);
                 relay.restore();
                 await().atMost(Duration.ofSeconds(60)).until(s::isConnected);
                 assertThat(l.events.stream().filter("connected"::equals).count()).as("cycle %d", i).isEqualTo(connects + 1);
