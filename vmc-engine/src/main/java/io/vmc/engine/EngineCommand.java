@@ -273,7 +273,8 @@ public final class EngineCommand implements Callable<Integer> {
                     + "): apt-get install libspice-client-glib-2.0-8 libspice-client-gtk-3.0-5");
         }
         SpiceOptions.Builder options = SpiceOptions.builder(spice).showDisplay(!noDisplay).desktopAudio(!noDesktopAudio)
-                .clipboard(!noClipboard).usbRedirection(!noUsb);
+                .clipboard(!noClipboard).usbRedirection(!noUsb)
+                .reconnectAfterLoss(true); // a dropped network or a restarted VM: calls resume once it is back
         if (spicePasswordFile != null) {
             options.password(Files.readString(spicePasswordFile).strip());
         }

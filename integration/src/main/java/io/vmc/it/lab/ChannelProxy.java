@@ -1,6 +1,8 @@
 package io.vmc.it.lab;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -12,49 +14,80 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A unix-socket relay between agentd and the engine's channel socket that a test can cut, as a
- * SPICE client losing its server or a QEMU chardev dropping would: {@link #cut()} closes every
- * relayed connection and refuses new ones until {@link #restore()}.
+ * A relay that a test can cut, as a SPICE client losing its server or a QEMU chardev dropping
+ * would: {@link #cut()} closes every relayed connection and refuses new ones until
+ * {@link #restore()}. On unix sockets (agentd to the engine's channel socket) a cut accepts and
+ * closes at once; on TCP (a SPICE client to QEMU's SPICE server) it stops listening, as a host
+ * that is unreachable would look.
  */
 public final class ChannelProxy implements AutoCloseable {
-    private final Path listen;
-    private final Path target;
-    private final ServerSocketChannel server;
+    private volatile SocketAddress listen; // TCP port 0: the port bound first, kept across cuts
+    private final SocketAddress target;
+    private final boolean tcp;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
+    private volatile ServerSocketChannel server;
     private volatile boolean cut;
     private volatile boolean closed;
 
-    private ChannelProxy(Path listen, Path target) throws IOException {
+    private ChannelProxy(SocketAddress listen, SocketAddress target) throws IOException {
         this.listen = listen;
         this.target = target;
-        Files.deleteIfExists(listen);
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(listen));
-        acceptor = new Thread(this::accept, "channel-proxy-" + listen.getFileName());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.tcp = listen instanceof InetSocketAddress;
+        if (!tcp) {
+            Files.deleteIfExists(path());
+        }
+        listen();
     }
 
     /** Relays connections to {@code listen} on to {@code target} (the engine's unix-listen socket). */
     public static ChannelProxy start(Path listen, Path target) throws IOException {
+        return new ChannelProxy(UnixDomainSocketAddress.of(listen), UnixDomainSocketAddress.of(target));
+    }
+
+    /** Relays TCP connections to {@code listen} (e.g. port 0: see {@link #port()}) on to {@code target}. */
+    public static ChannelProxy startTcp(InetSocketAddress listen, InetSocketAddress target) throws IOException {
         return new ChannelProxy(listen, target);
     }
 
     public Path path() {
-        return listen;
+        return ((UnixDomainSocketAddress) listen).getPath();
+    }
+
+    /** The TCP port it listens on. */
+    public int port() {
+        return ((InetSocketAddress) listen).getPort();
+    }
+
+    private void listen() throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open(tcp ? StandardProtocolFamily.INET : StandardProtocolFamily.UNIX);
+        if (tcp) {
+            s.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+        }
+        s.bind(listen);
+        listen = s.getLocalAddress();
+        server = s;
+        Thread acceptor = new Thread(() -> accept(s), "channel-proxy-" + listen);
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** Drops the channel: open connections close, new ones are refused. */
     public void cut() {
         cut = true;
+        if (tcp && server != null) {
+            closeQuietly(server);
+            server = null;
+        }
         open.forEach(ChannelProxy::closeQuietly);
         open.clear();
     }
 
     /** New connections are relayed again (agentd reconnects with its back-off). */
-    public void restore() {
+    public void restore() throws IOException {
         cut = false;
+        if (tcp && server == null && !closed) {
+            listen();
+        }
     }
 
     /** Connections relayed right now (both legs of one connection count as one). */
@@ -62,7 +95,7 @@ public final class ChannelProxy implements AutoCloseable {
         return open.size() / 2;
     }
 
-    private void accept() {
+    private void accept(ServerSocketChannel server) {
         while (!closed) {
             SocketChannel in;
             try {
@@ -76,7 +109,7 @@ public final class ChannelProxy implements AutoCloseable {
             }
             SocketChannel out;
             try {
-                out = SocketChannel.open(UnixDomainSocketAddress.of(target));
+                out = SocketChannel.open(target);
             } catch (IOException e) {
                 closeQuietly(in); // the engine is not there: agentd sees a drop and retries
                 continue;
@@ -112,7 +145,7 @@ public final class ChannelProxy implements AutoCloseable {
         t.start();
     }
 
-    private static void closeQuietly(SocketChannel c) {
+    private static void closeQuietly(java.nio.channels.Channel c) {
         try {
             c.close();
         } catch (IOException ignored) {
@@ -125,8 +158,12 @@ public final class ChannelProxy implements AutoCloseable {
         closed = true;
         cut();
         try {
-            server.close();
-            Files.deleteIfExists(listen);
+            if (server != null) {
+                server.close();
+            }
+            if (!tcp) {
+                Files.deleteIfExists(path());
+            }
         } catch (IOException ignored) {
             // best effort in clean-up
         }

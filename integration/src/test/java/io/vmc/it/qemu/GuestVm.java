@@ -89,6 +89,8 @@ public final class GuestVm implements AutoCloseable {
     private final Process qemu;
     private final long startNanos;
     private final AtomicInteger jobIds = new AtomicInteger();
+    /** How many times the guest's command loop said it is ready (once per boot). */
+    private final AtomicInteger boots = new AtomicInteger();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Object controlWriteLock = new Object();
     private volatile SocketChannel control;
@@ -264,6 +266,54 @@ public final class GuestVm implements AutoCloseable {
         }
     }
 
+    /**
+     * Resets the guest as a reboot would, QMP {@code system_reset} (the VM runs with
+     * {@code -no-reboot}, so the reset action is switched to "reset" first), and waits until its
+     * command loop is back; returns how long that took. Processes started before are gone: do not
+     * signal their {@link GuestProcess} (the guest reuses pids), they never see an exit.
+     */
+    public Duration reboot(Duration timeout) throws IOException {
+        ensureRunning();
+        int before = boots.get();
+        long start = System.nanoTime();
+        qmp(qmpSocket(), "{\"execute\":\"set-action\",\"arguments\":{\"reboot\":\"reset\"}}");
+        qmp(qmpSocket(), "{\"execute\":\"system_reset\"}");
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> boots.get() > before || !qemu.isAlive());
+        } catch (ConditionTimeoutException e) {
+            throw new IOException("the guest was not back within " + timeout + " of its reset; console:\n" + consoleTail());
+        }
+        ensureRunning();
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Sends one QMP command to {@code socket} after the handshake and returns the reply line. */
+    public static String qmp(Path socket, String command) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            java.io.OutputStream out = Channels.newOutputStream(ch);
+            in.readLine(); // greeting
+            out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
+            readQmpReply(in);
+            out.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            return readQmpReply(in);
+        }
+    }
+
+    private static String readQmpReply(BufferedReader in) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.contains("\"error\"")) {
+                throw new IOException("QMP error: " + line);
+            }
+            if (line.contains("\"return\"")) {
+                return line;
+            }
+        }
+        throw new IOException("QMP closed");
+    }
+
     /** Whether QEMU still runs. */
     public boolean isRunning() {
         return qemu.isAlive() && !closed;
@@ -385,6 +435,7 @@ public final class GuestVm implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.equals("ready")) {
+                    boots.incrementAndGet();
                     ready.complete(null);
                 }
             }

@@ -195,7 +195,7 @@ class FaultCyclesIT {
      * The first call sets the baseline, once the thread count has settled (a call's threads take a
      * moment to end); later ones must come back within the slack of it.
      */
-    private static ProcessFootprint steady(long pid, ProcessFootprint base, String what) throws Exception {
+    static ProcessFootprint steady(long pid, ProcessFootprint base, String what) throws Exception {
         if (base == null) {
             ProcessFootprint.collectGarbage(pid);
             int[] last = {-1};
@@ -219,7 +219,7 @@ class FaultCyclesIT {
             CallRig.await(Duration.ofSeconds(30), () -> (now[0] = ProcessFootprint.of(pid)).within(base, THREAD_SLACK, FILE_SLACK, RSS_SLACK), what);
         } catch (IllegalStateException e) {
             throw new AssertionError(what + ": " + now[0] + ", baseline " + base + "; open files now: "
-                    + io.vmc.it.lab.ProcessCpu.openFileKinds(pid), e);
+                    + io.vmc.it.lab.ProcessCpu.openFileKinds(pid) + "; threads now: " + io.vmc.it.lab.ProcessCpu.threadNames(pid), e);
         }
         System.out.println("[resilience] " + what + ": " + now[0] + " (baseline " + base + ") "
                 + io.vmc.it.lab.ProcessCpu.openFileKinds(pid)); // docs/resilience.md

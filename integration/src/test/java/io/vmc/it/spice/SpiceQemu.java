@@ -1,16 +1,8 @@
 package io.vmc.it.spice;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,29 +120,7 @@ final class SpiceQemu implements AutoCloseable {
 
     /** Sends one QMP command after the handshake and returns the reply line. */
     static String qmp(Path socket, String command) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            OutputStream out = Channels.newOutputStream(ch);
-            in.readLine(); // greeting
-            out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8));
-            readReply(in);
-            out.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-            return readReply(in);
-        }
-    }
-
-    private static String readReply(BufferedReader in) throws IOException {
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.contains("\"return\"") || line.contains("\"error\"")) {
-                if (line.contains("\"error\"")) {
-                    throw new IOException("QMP error: " + line);
-                }
-                return line;
-            }
-        }
-        throw new IOException("QMP closed");
+        return io.vmc.it.qemu.GuestVm.qmp(socket, command);
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class SpiceOptions {
     private final Hotkey releaseCursorKey;
     private final Hotkey secureAttentionKey;
     private final boolean clipboard;
+    private final boolean reconnectAfterLoss;
     private final boolean usbRedirection;
     private final UsbFilter usbAutoConnectFilter;
     private final UsbFilter usbRedirectOnConnect;
@@ -39,6 +40,7 @@ public final class SpiceOptions {
         this.releaseCursorKey = b.releaseCursorKey;
         this.secureAttentionKey = b.secureAttentionKey;
         this.clipboard = b.clipboard;
+        this.reconnectAfterLoss = b.reconnectAfterLoss;
         this.usbRedirection = b.usbRedirection;
         this.usbAutoConnectFilter = b.usbAutoConnectFilter;
         this.usbRedirectOnConnect = b.usbRedirectOnConnect;
@@ -124,6 +126,15 @@ public final class SpiceOptions {
         return clipboard;
     }
 
+    /**
+     * Whether the session connects again by itself, with a back-off of 1 to 8 s, after it lost the
+     * server (network down, VM stopped) until it is back (default false). Never after a takeover:
+     * reconnecting would kick the other client.
+     */
+    public boolean reconnectAfterLoss() {
+        return reconnectAfterLoss;
+    }
+
     /** Whether USB devices may be redirected to the VM at all (default true; nothing goes unless a filter says so). */
     public boolean usbRedirection() {
         return usbRedirection;
@@ -190,7 +201,7 @@ public final class SpiceOptions {
         return "SpiceOptions[" + uri + (password != null ? ", password=***" : "")
                 + (caFile != null ? ", caFile=" + caFile : "") + (hostSubject != null ? ", hostSubject=" + hostSubject : "")
                 + (proxy != null ? ", proxy=" + proxy : "") + ", showDisplay=" + showDisplay + ", desktopAudio=" + desktopAudio + (fullscreen ? ", fullscreen" : "")
-                + ", clipboard=" + clipboard + (usbRedirection ? "" : ", no USB")
+                + ", clipboard=" + clipboard + (reconnectAfterLoss ? ", reconnectAfterLoss" : "") + (usbRedirection ? "" : ", no USB")
                 + (usbAutoConnectFilter != null ? ", usbAutoConnect=" + usbAutoConnectFilter : "")
                 + (usbRedirectOnConnect != null ? ", usbRedirectOnConnect=" + usbRedirectOnConnect : "") + "]";
     }
@@ -211,6 +222,7 @@ public final class SpiceOptions {
         private Hotkey releaseCursorKey;
         private Hotkey secureAttentionKey = Hotkey.parse("ctrl+alt+end");
         private boolean clipboard = true;
+        private boolean reconnectAfterLoss;
         private boolean usbRedirection = true;
         private UsbFilter usbAutoConnectFilter;
         private UsbFilter usbRedirectOnConnect;
@@ -249,6 +261,12 @@ public final class SpiceOptions {
         /** See {@link SpiceOptions#clipboard()}. */
         public Builder clipboard(boolean clipboard) {
             this.clipboard = clipboard;
+            return this;
+        }
+
+        /** See {@link SpiceOptions#reconnectAfterLoss()}. */
+        public Builder reconnectAfterLoss(boolean reconnect) {
+            this.reconnectAfterLoss = reconnect;
             return this;
         }
 

@@ -45,6 +45,8 @@ public final class SpiceSession implements Closeable {
     static final int TAKEOVER_PROBE_DELAY_MILLIS = 1000;
     /** Reconnect anyway if spice-gtk has not reported the old channels gone by then. */
     static final int RECONNECT_FALLBACK_MILLIS = 5000;
+    /** Waits before each attempt to connect again after a loss ({@link SpiceOptions#reconnectAfterLoss()}). */
+    static final int[] RETRY_MILLIS = {1000, 2000, 4000, 8000};
     static final String NO_VMC_CHANNEL_MESSAGE = "no VMC channel in this VM: see the admin guide";
 
     // Signal handlers stay connected to native objects that may outlive this Java object: keep
@@ -78,6 +80,8 @@ public final class SpiceSession implements Closeable {
     private boolean reportedNoChannel;
     private int graceTimer;
     private boolean reconnecting;
+    private int retries;
+    private boolean retryScheduled;
 
     private volatile long windowXid;
     private volatile boolean connected;
@@ -96,6 +100,7 @@ public final class SpiceSession implements Closeable {
     private final GObject.Signal0 onDestroy = (w, u) -> windowDestroyed(w);
     private final GObject.SignalEvent onKey = (w, ev, u) -> keyPress(ev);
     private final GLib.GSourceFunc onGrace = d -> graceExpired();
+    private final GLib.GSourceFunc onRetry = d -> retryNow();
     private final GLib.GSourceFunc onReconnectFallback = d -> {
         connectAgain();
         return 0;
@@ -675,6 +680,7 @@ public final class SpiceSession implements Closeable {
             case SpiceGlib.SPICE_CHANNEL_OPENED -> {
                 mainOpened = true;
                 everConnected = true;
+                retries = 0;
                 connected = true;
                 LOG.info("{}: connected", options.uri());
                 fire(l -> l.connected(this));
@@ -713,6 +719,34 @@ public final class SpiceSession implements Closeable {
         if (was || error != null) {
             fire(l -> l.disconnected(this));
         }
+        // LINK too: a connection cut during the link handshake reads as a refused link
+        if (everConnected && error != null && (error.kind() == SpiceSessionError.Kind.IO
+                || error.kind() == SpiceSessionError.Kind.CONNECT || error.kind() == SpiceSessionError.Kind.LINK)) {
+            retryLater();
+        }
+    }
+
+    private int retryNow() {
+        retryScheduled = false;
+        if (!closed && !connected) {
+            LOG.info("{}: connecting again after the loss (attempt {})", options.uri(), retries);
+            reconnect();
+        }
+        return 0; // one-shot timer
+    }
+
+    /** After a loss, with {@link SpiceOptions#reconnectAfterLoss()}: connect again after the back-off. */
+    private void retryLater() {
+        if (!options.reconnectAfterLoss() || closed) {
+            return;
+        }
+        loop.execute(() -> {
+            if (closed || connected || retryScheduled) {
+                return;
+            }
+            retryScheduled = true;
+            GLib.INSTANCE.g_timeout_add(RETRY_MILLIS[Math.min(retries++, RETRY_MILLIS.length - 1)], onRetry, null);
+        });
     }
 
     /**
@@ -725,6 +759,9 @@ public final class SpiceSession implements Closeable {
         connected = false;
         mainOpened = false;
         if (!was || closed || reconnecting) {
+            if (!was && !closed && !reconnecting && retries > 0) {
+                retryLater(); // an attempt after a loss closed before it opened
+            }
             return;
         }
         if (events.isShutdown()) {
@@ -754,6 +791,9 @@ public final class SpiceSession implements Closeable {
                     } catch (RuntimeException ex) {
                         LOG.error("SPICE session listener {} failed", l, ex);
                     }
+                }
+                if (!listening) {
+                    retryLater(); // the server went away, not to another client
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

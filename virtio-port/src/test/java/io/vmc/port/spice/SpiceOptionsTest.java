@@ -23,6 +23,10 @@ class SpiceOptionsTest {
         assertThat(o.title()).isEqualTo("VMC - spice://vdi.example:5900");
         assertThat(o.toString()).doesNotContain("pw").contains("password=***");
         assertThat(SpiceOptions.builder("spice+tls://h:5901").build().uri()).isEqualTo("spice+tls://h:5901");
+        assertThat(o.reconnectAfterLoss()).as("off unless asked for").isFalse();
+        SpiceOptions r = SpiceOptions.builder("spice://h:1").reconnectAfterLoss(true).build();
+        assertThat(r.reconnectAfterLoss()).isTrue();
+        assertThat(r.toString()).contains("reconnectAfterLoss");
     }
 
     @Test
