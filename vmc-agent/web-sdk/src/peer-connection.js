@@ -323,9 +323,6 @@ export class VmcPeerConnection extends EventTarget {
         this._remoteTracks(d.sdp);
         break;
       }
-      case 'pranswer':
-      case 'rollback':
-        throw domError('NotSupportedError', `VMC's engine does not take a remote ${d.type} yet`);
       default:
         throw new TypeError(`unknown description type: ${d.type}`);
     }
