@@ -353,7 +353,7 @@ public final class VideoOverlay implements AutoCloseable {
             a = at == null ? VideoArea.HIDDEN : at.area();
             target = at == null ? host : at.window();
         }
-        if (target != host && !moveTo(target)) {
+        if (target == 0 || target != host && !moveTo(target)) { // 0: that monitor's window was closed
             a = VideoArea.HIDDEN;
         }
         Placement p = GeometryMapper.map(a, displayArea(), scaling);

@@ -112,12 +112,21 @@ class SessionWindowVideoIT {
                 long w1 = session.displayWindowIds().get(0);
                 long w2 = session.displayWindowIds().get(1);
                 OverlaySupport.reclaimErrorHandler();
-                // side by side on the thin client's screen (no window manager here places them)
-                xvfb.run("xdotool", "windowsize", Long.toString(w1), "620", "420");
-                xvfb.run("xdotool", "windowsize", Long.toString(w2), "620", "420");
-                xvfb.run("xdotool", "windowmove", Long.toString(w2), "650", "0");
-                await().atMost(Duration.ofSeconds(30)).until(() -> SpiceDisplayIT.geometry(xvfb, w2)[0] == 620
-                        && SpiceDisplayIT.geometry(xvfb, w1)[0] == 620);
+                await().atMost(Duration.ofSeconds(60)).until(() -> session.displayMonitors().size() == 2
+                        && session.displayMonitors().stream().allMatch(m -> m.width() > 0));
+                // side by side on the thin client's screen (no window manager here places them; GTK
+                // may size a window again when its display's first picture comes: ask until it holds)
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    xvfb.run("xdotool", "windowsize", Long.toString(w1), "620", "420");
+                    xvfb.run("xdotool", "windowsize", Long.toString(w2), "620", "420");
+                    xvfb.run("xdotool", "windowmove", Long.toString(w2), "650", "0");
+                    Thread.sleep(500);
+                    int[] g1 = SpiceDisplayIT.geometry(xvfb, w1);
+                    int[] g2 = SpiceDisplayIT.geometry(xvfb, w2);
+                    System.out.println("MONITORS-VIDEO window sizes " + g1[0] + "x" + g1[1] + ", " + g2[0] + "x" + g2[1]);
+                    return g1[0] == 620 && g1[1] == 420 && g2[0] == 620 && g2[1] == 420
+                            && xvfb.run("xwininfo", "-id", Long.toString(w2)).matches("(?s).*Absolute upper-left X: +650\\s.*");
+                });
                 // each monitor's size from QEMU itself, not from what the engine reports
                 BufferedImage first = SpiceDisplayIT.readPpm(qemu.screendump());
                 BufferedImage second = SpiceDisplayIT.readPpm(screendump(qemu, "vga2"));
@@ -125,8 +134,6 @@ class SessionWindowVideoIT {
                 int w1h = first.getHeight();
                 int w2w = second.getWidth();
                 int w2h = second.getHeight();
-                await().atMost(Duration.ofSeconds(30)).until(() -> session.displayMonitors().stream()
-                        .allMatch(m -> m.width() > 0));
                 System.out.println("MONITORS-VIDEO monitors=" + session.displayMonitors() + " qemu=" + w1w + "x" + w1h
                         + "," + w2w + "x" + w2h);
                 int deskW = w1w + w2w;
