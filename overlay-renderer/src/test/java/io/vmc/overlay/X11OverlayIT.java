@@ -165,8 +165,8 @@ class X11OverlayIT {
             awaitRedAt(100, 50, 320, 240);
             awaitBlue(820, 0, 400, 300);
             // named monitor, relative coordinates
-            overlay.setVideoArea(VideoArea.builder().area(Rect.of(0, 0, 400, 300)).screenSize(800, 600).monitor(2).build());
-            awaitRedAt(820, 0, 200, 150);
+            overlay.setVideoArea(VideoArea.builder().area(Rect.of(100, 100, 400, 300)).screenSize(800, 600).monitor(2).build());
+            awaitRedAt(820 + 50, 50, 200, 150);
             awaitBlue(0, 0, 800, 600);
             // a monitor that does not exist: hidden everywhere
             overlay.setVideoArea(VideoArea.builder().area(Rect.of(0, 0, 400, 300)).screenSize(800, 600).monitor(3).build());
