@@ -170,7 +170,8 @@ public final class OverlayOptions {
 
         /**
          * A multi-monitor session: its windows in display channel order (the parent among them),
-         * asked on the overlay's thread on every update, so it must be quick and never block. With
+         * asked on the overlay's thread on every update, so it must answer quickly (a wait
+         * of its own must be bounded; what it answers then is used until the next update). With
          * two or more, the video goes to the window showing the monitor it is on.
          */
         public Builder monitors(Supplier<List<GuestMonitor>> monitors) {

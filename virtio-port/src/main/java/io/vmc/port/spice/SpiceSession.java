@@ -47,6 +47,8 @@ public final class SpiceSession implements Closeable {
     static final int RECONNECT_FALLBACK_MILLIS = 5000;
     /** Waits before each attempt to connect again after a loss ({@link SpiceOptions#reconnectAfterLoss()}). */
     static final int[] RETRY_MILLIS = {1000, 2000, 4000, 8000};
+    /** How long {@link #displayMonitors()} waits for the loop thread before answering the last known layout. */
+    static final long MONITORS_WAIT_MILLIS = 500;
     static final String NO_VMC_CHANNEL_MESSAGE = "no VMC channel in this VM: see the admin guide";
 
     // Signal handlers stay connected to native objects that may outlive this Java object: keep
@@ -72,6 +74,7 @@ public final class SpiceSession implements Closeable {
     private volatile int usbRedirChannels;
     private volatile boolean usbManagerPresent;
     private volatile List<Long> windowIds = List.of();
+    private volatile List<DisplayMonitor> lastMonitors = List.of();
     /** Display channel id -> channel: the guest's monitors, with or without a window. */
     private final Map<Integer, Pointer> displayChannels = new java.util.TreeMap<>();
     /** Display channel 0 (the guest's first monitor): what a screen share copies. */
@@ -277,8 +280,13 @@ public final class SpiceSession implements Closeable {
         if (closed) {
             return List.of();
         }
-        List<DisplayMonitor> l = loop.call(this::readMonitors);
-        return l == null ? List.of() : l;
+        try {
+            // bounded: the overlay asks on its own thread for every update and must not hang on a busy loop
+            lastMonitors = loop.call(this::readMonitors, MONITORS_WAIT_MILLIS);
+        } catch (IllegalStateException busy) {
+            LOG.debug("{}: monitors not read ({}); using the last known", options.uri(), busy.getMessage());
+        }
+        return lastMonitors;
     }
 
     /** Loop thread: spice-gtk changes a channel's monitors and surfaces on this thread. */
