@@ -4,9 +4,10 @@
 # "CREATED keyboard inputM" (the sysfs names), then reads commands on stdin, one a line:
 #   press headset|keyboard CODE   a press and a release of key CODE, each with its SYN_REPORT
 #   unplug headset|keyboard       destroys that device
-# and prints "PRESSED ..." / "UNPLUGGED ..." after each, and "LED CODE VALUE" for every EV_LED the
+# and prints "PRESSED headset|keyboard CODE NS" (NS: CLOCK_REALTIME in ns just before the press was
+# written) / "UNPLUGGED ..." after each, and "LED CODE VALUE" for every EV_LED the
 # reader writes to the headset's node (the kernel hands it to the uinput device, as to a real one).
-import fcntl, os, select, struct, sys
+import fcntl, os, select, struct, sys, time
 
 EV_SYN, EV_KEY, EV_LED = 0x00, 0x01, 0x11
 LED_MUTE = 0x07
@@ -74,10 +75,11 @@ while True:
         words = line.split()
         if words[0] == "press":
             fd = devices[words[1]]
+            at = time.time_ns()
             for value in (1, 0):
                 emit(fd, EV_KEY, int(words[2]), value)
                 emit(fd, EV_SYN, 0, 0)
-            print("PRESSED", words[1], words[2], flush=True)
+            print("PRESSED", words[1], words[2], at, flush=True)
         elif words[0] == "unplug":
             fcntl.ioctl(devices.pop(words[1]), UI_DEV_DESTROY)
             print("UNPLUGGED", words[1], flush=True)

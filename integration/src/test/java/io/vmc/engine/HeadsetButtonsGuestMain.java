@@ -24,13 +24,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * found the way the engine finds one, through sysfs ({@link HeadsetInputs}) under the place the
  * audio device would be (here {@code /devices/virtual/input}, where uinput puts both), and the
  * script presses its buttons. Prints, one a line: {@code FOUND node name led=B}, {@code READING [nodes]},
- * {@code EVENT action session key device}, {@code LATENCY_US n} (the script's key write to the
- * event, per event), {@code LED code value} (what the headset's LED was told), {@code NODES [nodes]}
+ * {@code EVENT action session key device}, {@code LED code value} (what the headset's LED was told),
+ * then {@code TIMED_PRESSES} more volume presses, each with {@code LATENCY_US n} (from just before the
+ * script wrote the press to uinput to the event, both on the guest's real-time clock), {@code NODES [nodes]}
  * after the headset is unplugged, and {@code DONE}. In package {@code io.vmc.engine} because
  * {@link HeadsetButtons} is the engine's own, not public, class.
  */
 public final class HeadsetButtonsGuestMain {
     private static final long STEP_SECONDS = 120; // an interpreted JVM under TCG on a busy host
+    public static final int TIMED_PRESSES = 20;
+
+    /** A call-control event and when it came (real-time clock, ns). */
+    private record Arrived(CallControl control, long atNanos) {
+    }
 
     private HeadsetButtonsGuestMain() {
     }
@@ -56,8 +62,7 @@ public final class HeadsetButtonsGuestMain {
         expect(toolLines, "CREATED keyboard ");
         Path headsetNode = awaitEventNode(headset);
 
-        BlockingQueue<CallControl> controls = new LinkedBlockingQueue<>();
-        long[] pressedAt = {0};
+        BlockingQueue<Arrived> controls = new LinkedBlockingQueue<>();
         AtomicBoolean ringing = new AtomicBoolean();
         HeadsetInputs.AudioDevice where = new HeadsetInputs.AudioDevice("/devices/virtual/input", null, null);
         HeadsetInputs finder = new HeadsetInputs(Path.of("/sys"), Path.of("/dev/input"));
@@ -66,10 +71,10 @@ public final class HeadsetButtonsGuestMain {
         }
         try (HeadsetButtons buttons = new HeadsetButtons(e -> {
             if (!e.hasCallControl()) return;
+            java.time.Instant now = java.time.Instant.now();
             CallControl c = e.getCallControl();
+            controls.add(new Arrived(c, now.getEpochSecond() * 1_000_000_000L + now.getNano()));
             System.out.println("EVENT " + c.getAction() + " " + c.getSessionId() + " " + c.getKey() + " " + c.getDeviceId());
-            System.out.println("LATENCY_US " + (System.nanoTime() - pressedAt[0]) / 1000);
-            controls.add(c);
         }, null, finder, ringing::get, () -> "ring-1")) {
             buttons.follow(List.of(new HeadsetButtons.InUse("headset-1", where)));
             System.out.println("READING " + buttons.nodes());
@@ -77,26 +82,32 @@ public final class HeadsetButtonsGuestMain {
 
             // Ringing: the hook button answers; the keyboard's own KEY_PHONE is not read.
             ringing.set(true);
-            press(toolIn, toolLines, pressedAt, "keyboard", HeadsetKeys.KEY_PHONE);
-            press(toolIn, toolLines, pressedAt, "headset", HeadsetKeys.KEY_PHONE);
+            press(toolIn, toolLines, "keyboard", HeadsetKeys.KEY_PHONE);
+            press(toolIn, toolLines, "headset", HeadsetKeys.KEY_PHONE);
             next(controls);
-            press(toolIn, toolLines, pressedAt, "headset", HeadsetKeys.KEY_VOLUMEUP);
+            press(toolIn, toolLines, "headset", HeadsetKeys.KEY_VOLUMEUP);
             next(controls);
             ringing.set(false);
             // Nothing rings, no call: mute means nothing (the next event shows it was read and dropped).
-            press(toolIn, toolLines, pressedAt, "headset", HeadsetKeys.KEY_MICMUTE);
+            press(toolIn, toolLines, "headset", HeadsetKeys.KEY_MICMUTE);
             buttons.sessionState("call-1", SessionState.State.CONNECTED);
-            press(toolIn, toolLines, pressedAt, "headset", HeadsetKeys.KEY_MICMUTE);
+            press(toolIn, toolLines, "headset", HeadsetKeys.KEY_MICMUTE);
             next(controls);
             buttons.muted("call-1", true); // the app muted: the LED follows
             expect(toolLines, "LED 7 1");
-            press(toolIn, toolLines, pressedAt, "keyboard", HeadsetKeys.KEY_VOLUMEDOWN);
-            press(toolIn, toolLines, pressedAt, "headset", HeadsetKeys.KEY_VOLUMEDOWN);
+            press(toolIn, toolLines, "keyboard", HeadsetKeys.KEY_VOLUMEDOWN);
+            press(toolIn, toolLines, "headset", HeadsetKeys.KEY_VOLUMEDOWN);
             next(controls);
-            press(toolIn, toolLines, pressedAt, "headset", HeadsetKeys.KEY_PHONE);
+            press(toolIn, toolLines, "headset", HeadsetKeys.KEY_PHONE);
             next(controls);
             buttons.muted("call-1", false);
             expect(toolLines, "LED 7 0");
+
+            // The app has not hung up yet: volume presses, timed.
+            for (int i = 0; i < TIMED_PRESSES; i++) {
+                long pressed = press(toolIn, toolLines, "headset", HeadsetKeys.KEY_VOLUMEUP);
+                System.out.println("LATENCY_US " + (next(controls).atNanos() - pressed) / 1000);
+            }
 
             command(toolIn, "unplug headset");
             expect(toolLines, "UNPLUGGED headset");
@@ -112,11 +123,10 @@ public final class HeadsetButtonsGuestMain {
         System.exit(0);
     }
 
-    private static void press(OutputStream toolIn, BlockingQueue<String> lines, long[] pressedAt, String device, int key)
-            throws Exception {
-        pressedAt[0] = System.nanoTime();
+    /** Presses and releases {@code key}; returns when the script wrote it (real-time clock, ns). */
+    private static long press(OutputStream toolIn, BlockingQueue<String> lines, String device, int key) throws Exception {
         command(toolIn, "press " + device + " " + key);
-        expect(lines, "PRESSED " + device + " " + key);
+        return Long.parseLong(expect(lines, "PRESSED " + device + " " + key + " ").split(" ")[3]);
     }
 
     private static void command(OutputStream toolIn, String line) throws IOException {
@@ -124,8 +134,10 @@ public final class HeadsetButtonsGuestMain {
         toolIn.flush();
     }
 
-    private static void next(BlockingQueue<CallControl> controls) throws InterruptedException {
-        if (controls.poll(STEP_SECONDS, TimeUnit.SECONDS) == null) fail("no CallControl event within " + STEP_SECONDS + " s");
+    private static Arrived next(BlockingQueue<Arrived> controls) throws InterruptedException {
+        Arrived a = controls.poll(STEP_SECONDS, TimeUnit.SECONDS);
+        if (a == null) fail("no CallControl event within " + STEP_SECONDS + " s");
+        return a;
     }
 
     private static String expect(BlockingQueue<String> lines, String prefix) throws InterruptedException {
