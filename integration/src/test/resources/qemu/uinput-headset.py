@@ -7,7 +7,9 @@
 # and prints "PRESSED headset|keyboard CODE NS" (NS: CLOCK_REALTIME in ns just before the press was
 # written) / "UNPLUGGED ..." after each, and "LED CODE VALUE" for every EV_LED the
 # reader writes to the headset's node (the kernel hands it to the uinput device, as to a real one).
-import fcntl, os, select, struct, sys, time
+# The baseline for the reader's latency: a plain blocking read of the headset's event node on a
+# thread here prints "RAW_US CODE US" for each press it sees (from the write to its read).
+import fcntl, glob, os, select, struct, sys, threading, time
 
 EV_SYN, EV_KEY, EV_LED = 0x00, 0x01, 0x11
 LED_MUTE = 0x07
@@ -49,12 +51,32 @@ def emit(fd, type_, code, value):
     os.write(fd, EVENT.pack(0, 0, type_, code, value))
 
 
+def raw_reader(sysname, pressed_at):
+    deadline = time.time() + 60
+    while not glob.glob("/sys/class/input/%s/event*" % sysname) and time.time() < deadline:
+        time.sleep(0.05)
+    node = "/dev/input/" + os.path.basename(glob.glob("/sys/class/input/%s/event*" % sysname)[0])
+    while not os.path.exists(node) and time.time() < deadline:
+        time.sleep(0.05)
+    fd = os.open(node, os.O_RDONLY)
+    while True:
+        data = os.read(fd, EVENT.size * 16)
+        now = time.time_ns()
+        for i in range(0, len(data) - EVENT.size + 1, EVENT.size):
+            _, _, type_, code, value = EVENT.unpack_from(data, i)
+            if type_ == EV_KEY and value == 1:
+                print("RAW_US", code, (now - pressed_at[0]) // 1000, flush=True)
+
+
+pressed_at = [0]
 devices = {}
 for role, name, product, keys, leds in (("headset", "VMC Test Headset", 0x0001, HEADSET_KEYS, [LED_MUTE]),
                                          ("keyboard", "VMC Test Keyboard", 0x0002, KEYBOARD_KEYS, [])):
     fd, sysname = create(name, product, keys, leds)
     devices[role] = fd
     print("CREATED", role, sysname, flush=True)
+    if role == "headset":
+        threading.Thread(target=raw_reader, args=(sysname, pressed_at), daemon=True).start()
 
 while True:
     watched = [sys.stdin] + ([devices["headset"]] if "headset" in devices else [])
@@ -76,6 +98,7 @@ while True:
         if words[0] == "press":
             fd = devices[words[1]]
             at = time.time_ns()
+            pressed_at[0] = at
             for value in (1, 0):
                 emit(fd, EV_KEY, int(words[2]), value)
                 emit(fd, EV_SYN, 0, 0)

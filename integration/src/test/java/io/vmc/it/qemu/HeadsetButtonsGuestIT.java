@@ -53,10 +53,24 @@ class HeadsetButtonsGuestIT {
         assertThat(events.subList(5, events.size())).as("one event per timed press")
                 .hasSize(HeadsetButtonsGuestMain.TIMED_PRESSES).containsOnly("EVENT VOLUME_UP call-1 KEY_VOLUMEUP headset-1");
         assertThat(out).as("the mute LED followed the call's mute").containsSubsequence("LED 7 1", "LED 7 0");
+        assertThat(out.stream().filter(l -> l.startsWith("RAW_US ")).count()).as("the baseline reader saw the presses")
+                .isGreaterThanOrEqualTo(HeadsetButtonsGuestMain.TIMED_PRESSES);
         assertThat(out).as("the reader stopped when the headset went away").containsSubsequence("UNPLUGGED headset", "NODES []", "DONE");
-        List<Long> micros = out.stream().filter(l -> l.startsWith("LATENCY_US ")).map(l -> Long.parseLong(l.substring(11).strip()))
-                .sorted().toList();
-        System.out.println("HEADSET-PRESS-TO-EVENT us in the TCG guest (uinput write -> CallControl): median "
-                + micros.get(micros.size() / 2) + ", min " + micros.get(0) + ", max " + micros.get(micros.size() - 1) + ", all " + micros);
+        List<Long> engine = micros(out, "LATENCY_US ");
+        // the plain reader saw every press, the timed ones last
+        List<Long> raw = micros(out, "RAW_US " + io.vmc.engine.internal.device.HeadsetKeys.KEY_VOLUMEUP + " ");
+        List<Long> rawTimed = raw.subList(Math.max(0, raw.size() - engine.size()), raw.size());
+        System.out.println("HEADSET-PRESS-TO-EVENT us in the TCG guest, uinput write -> CallControl: " + summary(engine)
+                + "; -> a plain blocking read of the node (baseline, same presses): " + summary(rawTimed));
+    }
+
+    /** The numbers after {@code prefix} on the lines that start with it, in order. */
+    private static List<Long> micros(List<String> out, String prefix) {
+        return out.stream().filter(l -> l.startsWith(prefix)).map(l -> Long.parseLong(l.substring(prefix.length()).strip())).toList();
+    }
+
+    private static String summary(List<Long> micros) {
+        List<Long> s = micros.stream().sorted().toList();
+        return "median " + s.get(s.size() / 2) + " (" + s.get(0) + "-" + s.get(s.size() - 1) + ", n=" + s.size() + ")";
     }
 }
