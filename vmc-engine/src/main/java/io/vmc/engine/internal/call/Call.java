@@ -93,15 +93,12 @@ public final class Call {
     /** Reads and writes this call's SDP; Call applies what it decides to transports and flows. */
     private final Negotiator negotiator;
 
-    // media goes through `ice`; during an ICE restart (RFC 8445 section 9) `pendingIce` runs the new
-    // checks and replaces `ice` when they complete; the old endpoint keeps receiving a little longer
-    private volatile IceEndpoint ice;
-    private IceEndpoint pendingIce;
-    private final List<IceEndpoint> retiring = new ArrayList<>();
+    // The transports (ICE endpoints, their restarts, DTLS): audio's is also the BUNDLE group's, and
+    // once bundled `videoTransport` is the same object; an unbundled video section has its own.
+    private volatile MediaTransport audioTransport;
+    private volatile MediaTransport videoTransport;
     private final java.util.ArrayDeque<Long> restartTimes = new java.util.ArrayDeque<>();
     private boolean remoteUsesIce;
-    private String remoteUfrag;
-    private String remotePwd;
     private final Signaling signaling = new Signaling();
     private boolean negotiated;
     private Direction wanted = Direction.SENDRECV;        // hold: SENDONLY
@@ -138,17 +135,12 @@ public final class Call {
     /** Failures by category, for the engine's metrics and the call-detail record. */
     private final java.util.function.Consumer<Failure> failures;
 
-    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE
-    // agent, ufrag/pwd, candidates and SDES key, so that it needs no BUNDLE demultiplexing; see the
-    // README's "Video" section
+    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section, bundled on the
+    // audio transport or with a transport and SDES key of its own; see the README's "Video" section
     private final List<VideoCodec> videoCodecs;
     private final boolean videoWanted;
     private final String videoDisabledReason;
     private final byte[] videoKey = randomBytes(Crypto.KEY_AND_SALT_BYTES);
-    private volatile IceEndpoint videoIce;
-    private IceEndpoint pendingVideoIce;
-    private String videoRemoteUfrag;
-    private String videoRemotePwd;
     private volatile VideoFlow videoFlow;
     private io.vmc.overlay.VideoOverlay overlay;
     private boolean videoRemoteSet;
@@ -169,19 +161,17 @@ public final class Call {
     private LiveCaptures.Capture cameraShown;  // while the camera sends
     private boolean micStoppedByUser;          // for the rest of the call: the guest cannot unmute
 
-    // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per ICE transport; with BUNDLE
-    // the video section rides on the audio transport (`ice`, `dtls`) and packets are told apart by
+    // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per transport; with BUNDLE
+    // the video section rides on the audio transport and packets are told apart by MID, SSRC and
     // payload type (RTP) and sender SSRC (RTCP). Flows keyed by DTLS start when the keys come.
     private final java.util.function.Supplier<DtlsCertificate> certificates;
     private DtlsCertificate certificate;
     private boolean usesDtls;                   // the negotiated media is keyed by DTLS
-    private volatile boolean bundled;           // video shares the audio transport
+    private volatile boolean bundled;           // video shares the audio transport (videoTransport == audioTransport)
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
     private final AtomicLong routedByMid = new AtomicLong();
-    private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
-    private volatile DtlsLink videoDtls;                // the video transport's when not bundled
     private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
     private VideoFlow.Params videoAwaitingKeys;
     private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
@@ -304,7 +294,8 @@ public final class Call {
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
             countRestart("local");
             startRestart(false, true);
-            if (videoIce != null && videoRemoteUfrag != null) startRestart(true, true);
+            MediaTransport ownVideo = ownVideoTransport();
+            if (ownVideo != null && ownVideo.hasRemoteCredentials()) startRestart(true, true);
         }
         ensureIce(false, true);
         // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
@@ -317,12 +308,12 @@ public final class Call {
             // "different ice-ufrag values in bundle"), and one agent per section cannot share them.
             // A peer that does not bundle declines that video and keeps audio. SDES offers (SIP
             // peers) give video its own transport.
-            boolean bundleOnly = dtlsOffer && !bundled && videoIce == null;
+            boolean bundleOnly = dtlsOffer && !bundled && ownVideoTransport() == null;
             video = bundled ? Negotiator.VideoTransport.SHARED : bundleOnly ? Negotiator.VideoTransport.BUNDLE_ONLY : Negotiator.VideoTransport.OWN;
             if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
-        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce(false)), video,
-                video == Negotiator.VideoTransport.OWN ? local(sdpIce(true)) : null, wants()));
+        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(audioTransport.newest()), video,
+                video == Negotiator.VideoTransport.OWN ? local(videoTransport.newest()) : null, wants()));
         signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -338,7 +329,7 @@ public final class Call {
         MediaDescription m = a.audioOffer();
         MediaDescription vOffer = a.videoOffer();
         boolean withIce = a.audio().usesIce();
-        boolean firstTime = ice == null;
+        boolean firstTime = audioTransport == null;
         checkTransportChange(offer, m, withIce, firstTime);
         boolean restart = needsRestart(offer, m, withIce, firstTime);
         boolean vRestart = a.videoIceOffered() && needsVideoRestart(offer, vOffer);
@@ -355,13 +346,14 @@ public final class Call {
         }
         Negotiator.Section v = a.video();
         if (v != null && !a.videoBundled()) ensureIce(true, false);
-        SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce(false)), v != null && !a.videoBundled() ? local(sdpIce(true)) : null);
+        SessionDescription answer = negotiator.writeAnswer(a, local(audioTransport.newest()),
+                v != null && !a.videoBundled() ? local(videoTransport.newest()) : null);
 
         signaling.answered();
         settled();
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = a.audio().dtls() != null;
-        bundled = a.videoBundled();
+        bundle(a.videoBundled());
         midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
         if (usableMid(m) != null) audioMid = usableMid(m);
@@ -423,20 +415,16 @@ public final class Call {
         if (usesDtls) {
             configureDtls(false, r.audio().dtls());
             // RFC 8843 section 7.3: the answer's group says whether video moved onto the audio transport
-            if (r.bundled() && !bundled && videoIce != null && !videoRemoteSet) {
-                videoIce.close(); // never used: the peer bundled
-                videoIce = null;
-            }
-            if (r.bundled() || !videoRemoteSet) bundled = r.bundled();
+            if (r.bundled() || !videoRemoteSet) bundle(r.bundled());
             midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         }
         hold.peerSaid(answer.direction(m));
         applyMedia(audioParams(r.audio()), r.audio().direction());
-        boolean videoTransport = bundled || videoIce != null;
-        if (vUsable && !videoTransport) {
+        boolean hasVideoTransport = videoTransport != null;
+        if (vUsable && !hasVideoTransport) {
             LOG.info("session {}: the peer did not bundle the bundle-only video section: video off", id);
         }
-        if (vUsable && videoTransport) {
+        if (vUsable && hasVideoTransport) {
             if (r.videoError() != null) throw EngineException.invalid(r.videoError());
             Negotiator.Section v = r.video();
             if (usesDtls && !bundled) {
@@ -462,7 +450,12 @@ public final class Call {
     private Negotiator.Wants wants() {
         VideoFlow running = videoFlow;
         return new Negotiator.Wants(audioWantedDirection(), videoWantedDirection(), running == null ? null : running.params().codec(),
-                running == null ? -1 : running.params().recvPt(), dtls == null ? null : dtls.role());
+                running == null ? -1 : running.params().recvPt(), dtlsRole());
+    }
+
+    private DtlsRole dtlsRole() {
+        DtlsLink l = dtlsOf(audioTransport);
+        return l == null ? null : l.role();
     }
 
     private static Negotiator.LocalIce local(IceEndpoint e) {
@@ -483,10 +476,8 @@ public final class Call {
 
     /** A video restart whose section the peer rejected or left without ICE: nothing will ever complete it. */
     private void dropUnansweredVideoRestart() {
-        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
-            pendingVideoIce.close();
-            pendingVideoIce = null;
-        }
+        MediaTransport own = ownVideoTransport();
+        if (own != null) own.dropUnansweredRestart();
     }
 
     public synchronized void addRemoteCandidate(String candidate) {
@@ -505,8 +496,8 @@ public final class Call {
         }
         if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
         // during an ICE restart trickled candidates belong to the new generation
-        if (bundled) video = false; // one transport for the group
-        IceEndpoint target = video ? (pendingVideoIce != null ? pendingVideoIce : videoIce) : (pendingIce != null ? pendingIce : ice);
+        MediaTransport t = video ? videoTransport : audioTransport; // the same one when bundled
+        IceEndpoint target = t == null ? null : t.newest();
         if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
         Optional<String> why = destinations.refusal(c.get().address(), ownAddresses());
         if (why.isPresent()) {
@@ -524,21 +515,15 @@ public final class Call {
         if (withIce) {
             String ufrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
             String pwd = sdp.attribute(m, "ice-pwd").orElseThrow();
-            IceEndpoint target;
-            if (firstTime) {
-                target = ice;
-            } else if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
-                target = pendingIce; // the answer to our restart, or the peer's restart we are answering
-            } else {
-                return; // re-offer without ICE restart: keep the selected pair
-            }
-            remoteUfrag = ufrag;
-            remotePwd = pwd;
-            target.setRemoteCredentials(ufrag, pwd);
+            // the first endpoint, or a restart's (the answer to ours, or the peer's we are answering);
+            // a re-offer without ICE restart keeps the selected pair
+            IceEndpoint target = audioTransport.takeRemoteCredentials(ufrag, pwd, firstTime);
+            if (target == null) return;
             addCandidates(target, m);
             target.startIfReady();
         } else {
             InetSocketAddress target = plainTarget(sdp, m, "");
+            IceEndpoint ice = audioTransport.current();
             if (firstTime) {
                 ice.usePlainRemote(target);
             } else if (!target.equals(ice.remoteAddress()) || ice.proposedRemote() != null) {
@@ -637,21 +622,13 @@ public final class Call {
 
     /** New ice-ufrag or ice-pwd from the peer on a running ICE call (RFC 8839 section 4.4.1.1.2). */
     private boolean needsRestart(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
-        if (firstTime || !withIce) return false;
-        if (pendingIce != null && !pendingIce.hasRemoteCredentials()) return false; // our restart: these are its credentials
-        return credentialsChanged(sdp, m, remoteUfrag, remotePwd);
+        return !firstTime && withIce && audioTransport.peerRestarts(sdp, m);
     }
 
-    /** Whether a section's a=ice-ufrag or a=ice-pwd differ from what the peer gave before (RFC 8839 4.4.1.1.2). */
-    private static boolean credentialsChanged(SessionDescription sdp, MediaDescription m, String ufrag, String pwd) {
-        return !sdp.attribute(m, "ice-ufrag").orElseThrow().equals(ufrag)
-                || !sdp.attribute(m, "ice-pwd").orElseThrow().equals(pwd);
-    }
-
+    /** The same for an unbundled video section with ICE of its own. */
     private boolean needsVideoRestart(SessionDescription sdp, MediaDescription vm) {
-        if (!videoRemoteSet || videoIce == null || videoIce.isPlainMode() || videoRemoteUfrag == null) return false;
-        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) return false;
-        return credentialsChanged(sdp, vm, videoRemoteUfrag, videoRemotePwd);
+        MediaTransport own = ownVideoTransport();
+        return videoRemoteSet && own != null && !own.current().isPlainMode() && own.peerRestarts(sdp, vm);
     }
 
     /** Rate limit: a storm of restarts (each binds sockets and runs checks) is refused, the call goes on. */
@@ -667,27 +644,15 @@ public final class Call {
 
     /** New agent, credentials and candidates for audio's (or the unbundled video's) transport; an unfinished earlier restart is dropped. */
     private void startRestart(boolean video, boolean controlling) {
-        IceEndpoint unfinished = video ? pendingVideoIce : pendingIce;
-        if (unfinished != null) unfinished.close();
-        if (video) pendingVideoIce = null; else pendingIce = null;
-        IceEndpoint fresh = gather(video, controlling, false);
-        if (video) pendingVideoIce = fresh; else pendingIce = fresh;
+        (video ? ownVideoTransport() : audioTransport).restart(gather(video, controlling, false));
         LOG.info("session {}: {}ICE restart ({}), media stays on the old pair until the new checks complete", id,
                 video ? "video " : "", controlling ? "controlling" : "controlled");
     }
 
     /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
     private synchronized void promote(IceEndpoint e, boolean video) {
-        if (closed || e != (video ? pendingVideoIce : pendingIce)) return; // superseded or closed meanwhile
-        IceEndpoint old = video ? videoIce : ice;
-        if (video) {
-            videoIce = e;
-            pendingVideoIce = null;
-        } else {
-            ice = e;
-            pendingIce = null;
-        }
-        retire(old);
+        MediaTransport t = video ? ownVideoTransport() : audioTransport;
+        if (closed || t == null || !t.promote(e)) return; // superseded or closed meanwhile
         LOG.info("session {}: {}ICE restart complete: {} -> {}", id, video ? "video " : "", hostPort(e.localAddress()), hostPort(e.remoteAddress()));
         if (video) return; // the call's addresses, consent and state follow the audio transport
         localAddr = hostPort(e.localAddress());
@@ -703,29 +668,11 @@ public final class Call {
 
     private synchronized void restartFailed(IceEndpoint e, boolean video, String reason) {
         if (closed) return;
-        if (video ? e != pendingVideoIce : e != pendingIce) return; // a retired or superseded endpoint
-        if (video) pendingVideoIce = null; else pendingIce = null;
-        e.close();
+        MediaTransport t = video ? ownVideoTransport() : audioTransport;
+        if (t == null || !t.dropFailedRestart(e)) return; // a retired or superseded endpoint
         failures.accept(Failure.ICE);
         LOG.warn("session {}: {}ICE restart failed ({}); media stays on the old pair", id, video ? "video " : "", reason);
         emitState(state, (video ? "video " : "") + "ICE restart failed: " + reason + "; media stays on " + (video ? "the old pair" : remoteAddr));
-    }
-
-    /** Keeps the replaced endpoint receiving for {@link #RETIRE_GRACE_MS}, then closes it. */
-    private void retire(IceEndpoint old) {
-        if (old == null) return;
-        retiring.add(old);
-        try {
-            timer.schedule(() -> {
-                synchronized (Call.this) {
-                    retiring.remove(old);
-                }
-                old.close();
-            }, RETIRE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException x) {
-            retiring.remove(old);
-            old.close();
-        }
     }
 
     private void applyMedia(MediaFlow.Params p, Direction dir) {
@@ -733,7 +680,8 @@ public final class Call {
         current = dir;
         if (usesDtls) {
             audioAwaitingKeys = p;
-            DtlsSrtpSession s = dtls == null ? null : dtls.session();
+            DtlsLink link = dtlsOf(audioTransport);
+            DtlsSrtpSession s = link == null ? null : link.session();
             if (s == null) {
                 if (flow != null) flow.setDirection(dir.sends(), dir.receives());
                 updateHoldState();
@@ -840,18 +788,7 @@ public final class Call {
 
     /** The audio (or the unbundled video) transport's DTLS link, made on first use, with what this exchange decided. */
     private void configureDtls(boolean video, DtlsSetup.Association a) {
-        DtlsLink link = video ? videoDtls : dtls;
-        if (link == null) {
-            DtlsListener l = new DtlsListener();
-            link = new DtlsLink(certificate(), (b, o, n) -> {
-                IceEndpoint e = video ? videoIce : ice;
-                if (e != null) e.send(b, o, n);
-            }, l);
-            if (video) videoDtls = link; else dtls = link;
-            IceEndpoint e = video ? videoIce : ice;
-            if (e != null && e.remoteAddress() != null) link.iceConnected();
-        }
-        link.configure(a);
+        (video ? videoTransport : audioTransport).dtls(certificate(), new DtlsListener()).configure(a);
     }
 
     private final class DtlsListener implements DtlsLink.Listener {
@@ -870,14 +807,14 @@ public final class Call {
 
     private synchronized void onDtlsKeys(DtlsLink link, DtlsSrtpSession s) {
         if (closed || link.session() != s) return; // closed, or a newer association replaced it
-        if (link == dtls && audioAwaitingKeys != null) {
+        if (link == dtlsOf(audioTransport) && audioAwaitingKeys != null) {
             try {
                 applyMedia(audioAwaitingKeys, current);
             } catch (EngineException e) {
                 LOG.warn("session {}: cannot start audio with the DTLS keys: {}", id, e.getMessage());
             }
         }
-        if ((link == dtls && bundled || link == videoDtls) && videoAwaitingKeys != null) {
+        if (link == dtlsOf(videoTransport) && videoAwaitingKeys != null) { // audio's too when bundled
             VideoFlow.Params p = withKeys(videoAwaitingKeys, s.keys());
             VideoFlow f = videoFlow;
             if (f != null && sameVideo(f.params(), p)) return;
@@ -894,7 +831,7 @@ public final class Call {
         if (closed) return;
         failures.accept(Failure.DTLS_SRTP);
         LOG.warn("session {}: DTLS-SRTP failed: {}", id, f);
-        if (link == dtls) {
+        if (link == dtlsOf(audioTransport)) {
             setState(SessionState.State.FAILED, "DTLS-SRTP: " + f.message());
         } else {
             emitState(state, "video disabled: DTLS-SRTP: " + f.message());
@@ -1010,7 +947,7 @@ public final class Call {
     private final class FlowIo implements MediaFlow.Io {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            IceEndpoint e = ice;
+            IceEndpoint e = currentOf(audioTransport);
             if (e != null) e.send(buf, off, len);
         }
 
@@ -1044,14 +981,14 @@ public final class Call {
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
-            if (me != null && me != ice) {
+            if (me != null && me != currentOf(audioTransport)) {
                 runAsync(() -> promote(me, false)); // an ICE restart completed
                 return;
             }
             localAddr = hostPort(local);
             remoteAddr = hostPort(remote);
             connected = true;
-            DtlsLink l = dtls;
+            DtlsLink l = dtlsOf(audioTransport);
             if (l != null) l.iceConnected();
             // ice4j may call us holding its own locks: take the session's monitor on another thread
             // (plain mode calls in from a request that already holds it; that is fine either way)
@@ -1062,7 +999,8 @@ public final class Call {
                     if (held != null) {
                         setState(SessionState.State.ON_HOLD, "connected, " + held);
                     } else {
-                        setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
+                        IceEndpoint now = currentOf(audioTransport);
+                        setState(SessionState.State.CONNECTED, (now != null && now.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
                     }
                 }
             });
@@ -1073,7 +1011,7 @@ public final class Call {
             IceEndpoint me = self;
             runAsync(() -> {
                 synchronized (Call.this) {
-                    if (me != null && me != ice) {
+                    if (me != null && me != currentOf(audioTransport)) {
                         restartFailed(me, false, reason);
                     } else if (!closed && state != SessionState.State.FAILED) {
                         failures.accept(Failure.ICE);
@@ -1097,7 +1035,7 @@ public final class Call {
      */
     private boolean route(byte[] buf, int off, int len) {
         if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
-            DtlsLink l = dtls;
+            DtlsLink l = dtlsOf(audioTransport);
             if (l != null) l.receive(buf, off, len);
             return false;
         }
@@ -1132,7 +1070,7 @@ public final class Call {
 
     /** Called every stats interval by the engine: consent check (RFC 7675) and the Stats event. */
     public void tick() {
-        IceEndpoint e = ice;
+        IceEndpoint e = currentOf(audioTransport);
         MediaFlow f = flow;
         if (e != null && connected && !closed) {
             boolean lost = System.currentTimeMillis() - e.lastConsentMillis() > config.consentTimeout().toMillis();
@@ -1176,7 +1114,7 @@ public final class Call {
     public SessionStats stats() {
         SessionStats.Builder b = SessionStats.newBuilder().setSessionId(id).setTimestampMs(System.currentTimeMillis());
         MediaFlow f = flow;
-        IceEndpoint ai = ice;
+        IceEndpoint ai = currentOf(audioTransport);
         if (f != null) {
             MediaFlow.Snapshot s = f.snapshot();
             b.addStreams(StreamStats.newBuilder()
@@ -1193,7 +1131,7 @@ public final class Call {
                     .setAudioLevelDbov(s.levelDbov()));
         }
         VideoFlow v = videoFlow;
-        IceEndpoint vi = bundled ? ice : videoIce;
+        IceEndpoint vi = currentOf(videoTransport);
         if (v != null) {
             StreamStats.Builder vs = StreamStats.newBuilder()
                     .setKind(MediaKind.VIDEO).setCodec(v.params().codec().sdpName()).setEncrypted(v.params().encrypted())
@@ -1220,13 +1158,13 @@ public final class Call {
             out.put("packetsReceived", s.packetsReceived());
             s.drops().forEach(out::put);
         }
-        IceEndpoint e = ice;
+        IceEndpoint e = currentOf(audioTransport);
         out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
         out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
         out.put("probesSent", e == null ? 0 : e.probesSent());
         out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
         out.put("routedByMid", routedByMid.get());
-        IceEndpoint ve = videoIce;
+        IceEndpoint ve = currentOf(ownVideoTransport());
         if (ve != null) {
             out.put("videoHeldUnverified", ve.heldUnverified());
             out.put("videoProbesSent", ve.probesSent());
@@ -1239,7 +1177,8 @@ public final class Call {
 
     /** The local media address as announced (default candidate), for tests and tools. */
     public synchronized InetSocketAddress localMediaAddress() {
-        return ice == null ? null : ice.defaultAddress();
+        IceEndpoint e = currentOf(audioTransport);
+        return e == null ? null : e.defaultAddress();
     }
 
     public synchronized void close(String reason) {
@@ -1253,25 +1192,46 @@ public final class Call {
         if (videoFlow != null) videoFlow.close();
         if (overlay != null) overlay.close();
         if (selfOverlay != null) selfOverlay.close();
-        if (ice != null) ice.close();
-        if (videoIce != null) videoIce.close();
-        if (pendingIce != null) pendingIce.close();
-        if (pendingVideoIce != null) pendingVideoIce.close();
-        if (dtls != null) dtls.close();
-        if (videoDtls != null) videoDtls.close();
-        retiring.forEach(IceEndpoint::close);
-        retiring.clear();
+        MediaTransport ownVideo = ownVideoTransport();
+        if (audioTransport != null) audioTransport.close();
+        if (ownVideo != null) ownVideo.close();
         state = SessionState.State.CLOSED;
         emitState(SessionState.State.CLOSED, reason);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    /** The audio transport's (or with {@code video} the unbundled video's) first endpoint, gathered once. */
+    /** The audio transport (or with {@code video} the unbundled video's own), made with its first endpoint once. */
     private void ensureIce(boolean video, boolean controlling) {
-        if ((video ? videoIce : ice) != null) return;
-        IceEndpoint e = gather(video, controlling, true);
-        if (video) videoIce = e; else ice = e;
+        if ((video ? ownVideoTransport() : audioTransport) != null) return;
+        MediaTransport t = new MediaTransport(gather(video, controlling, true), timer, RETIRE_GRACE_MS);
+        if (video) videoTransport = t; else audioTransport = t;
+    }
+
+    /** Whether video rides on the audio transport from now on; a video transport of its own that it replaces is closed. */
+    private void bundle(boolean on) {
+        bundled = on;
+        MediaTransport own = ownVideoTransport();
+        if (on) {
+            if (own != null) own.close();
+            videoTransport = audioTransport;
+        } else if (videoTransport == audioTransport) {
+            videoTransport = null;
+        }
+    }
+
+    /** Video's transport when it is its own (not bundled), else null. */
+    private MediaTransport ownVideoTransport() {
+        MediaTransport v = videoTransport;
+        return v == audioTransport ? null : v;
+    }
+
+    private static IceEndpoint currentOf(MediaTransport t) {
+        return t == null ? null : t.current();
+    }
+
+    private static DtlsLink dtlsOf(MediaTransport t) {
+        return t == null ? null : t.dtls();
     }
 
     /**
@@ -1310,13 +1270,6 @@ public final class Call {
         return e;
     }
 
-    /** The endpoint whose credentials and candidates the SDP carries: the restart's while one runs. */
-    /** The endpoint whose credentials and candidates the next SDP carries: a restart's while one is pending. */
-    private IceEndpoint sdpIce(boolean video) {
-        IceEndpoint pending = video ? pendingVideoIce : pendingIce;
-        return pending != null ? pending : video ? videoIce : ice;
-    }
-
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
         videoCurrent = Direction.of(p.send(), p.receive());
@@ -1328,18 +1281,17 @@ public final class Call {
             if (bundled) {
                 LOG.debug("session {}: video bundled on the audio transport", id);
             } else if (withIce) {
-                videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
-                videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
-                videoIce.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
-                addCandidates(videoIce, m);
-                videoIce.startIfReady();
+                IceEndpoint e = videoTransport.takeRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(),
+                        sdp.attribute(m, "ice-pwd").orElseThrow(), true);
+                addCandidates(e, m);
+                e.startIfReady();
             } else {
-                videoIce.usePlainRemote(plainTarget(sdp, m, "video: "));
+                videoTransport.current().usePlainRemote(plainTarget(sdp, m, "video: "));
             }
         }
         if (usesDtls) {
             videoAwaitingKeys = p;
-            DtlsLink link = bundled ? dtls : videoDtls;
+            DtlsLink link = dtlsOf(videoTransport);
             DtlsSrtpSession s = link == null ? null : link.session();
             if (s == null) {
                 if (videoFlow != null) videoFlow.setDirection(p.send(), p.receive());
@@ -1393,16 +1345,16 @@ public final class Call {
 
     /** A video re-offer: the restart's credentials and candidates, or a plain peer's new address. */
     private void applyVideoTransport(SessionDescription sdp, MediaDescription m, boolean withIce) {
+        MediaTransport t = ownVideoTransport();
+        if (t == null) return;
         if (withIce) {
-            IceEndpoint pv = pendingVideoIce;
-            if (pv == null || pv.hasRemoteCredentials()) return; // no restart: keep the selected pair
-            videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
-            videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
-            pv.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
+            if (!t.awaitsRestartCredentials()) return; // no restart: keep the selected pair
+            IceEndpoint pv = t.takeRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(),
+                    sdp.attribute(m, "ice-pwd").orElseThrow(), false);
             addCandidates(pv, m);
             pv.startIfReady();
-        } else if (videoIce.isPlainMode()) {
-            videoIce.proposePlainRemote(plainTarget(sdp, m, "video: "));
+        } else if (t.current().isPlainMode()) {
+            t.current().proposePlainRemote(plainTarget(sdp, m, "video: "));
         }
     }
 
@@ -1511,21 +1463,16 @@ public final class Call {
     private void rollback() {
         Signaling.RolledBack what = signaling.rollback();
         if (what == Signaling.RolledBack.LOCAL_OFFER) {
-            if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
-                pendingIce.close();
-                pendingIce = null;
-            }
-            if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
-                pendingVideoIce.close();
-                pendingVideoIce = null;
-            }
+            MediaTransport ownVideo = ownVideoTransport();
+            if (audioTransport != null) audioTransport.dropUnansweredRestart();
+            if (ownVideo != null) ownVideo.dropUnansweredRestart();
             if (!negotiated) {
                 // a first offer rolled back: its transports go too, so that answering the peer's
                 // offer next starts them fresh in the answerer's (controlled) ICE role
-                if (ice != null) ice.close();
-                if (videoIce != null) videoIce.close();
-                ice = null;
-                videoIce = null;
+                if (audioTransport != null) audioTransport.close();
+                if (ownVideo != null) ownVideo.close();
+                audioTransport = null;
+                videoTransport = null;
             }
             wanted = wantedBeforeOffer;
             if (flow != null) flow.setDirection(current.sends(), current.receives());
@@ -1601,7 +1548,7 @@ public final class Call {
     private final class VideoIo implements MediaFlow.Io {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            IceEndpoint e = bundled ? ice : videoIce;
+            IceEndpoint e = currentOf(videoTransport);
             if (e != null) e.send(buf, off, len);
         }
 
@@ -1620,19 +1567,19 @@ public final class Call {
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
-            if (me != null && me != videoIce) {
+            if (me != null && me != currentOf(ownVideoTransport())) {
                 runAsync(() -> promote(me, true));
                 return;
             }
             LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);
-            DtlsLink l = videoDtls;
+            DtlsLink l = dtlsOf(ownVideoTransport());
             if (l != null) l.iceConnected();
         }
 
         @Override
         public void onIceFailed(String reason) {
             IceEndpoint me = self;
-            if (me != null && me != videoIce) {
+            if (me != null && me != currentOf(ownVideoTransport())) {
                 runAsync(() -> restartFailed(me, true, reason));
                 return;
             }
@@ -1644,7 +1591,7 @@ public final class Call {
         @Override
         public boolean onPacket(byte[] buf, int off, int len) {
             if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
-                DtlsLink l = videoDtls;
+                DtlsLink l = dtlsOf(ownVideoTransport());
                 if (l != null) l.receive(buf, off, len);
                 return false;
             }
