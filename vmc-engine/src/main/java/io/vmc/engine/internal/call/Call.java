@@ -93,30 +93,20 @@ public final class Call {
     /** Reads and writes this call's SDP; Call applies what it decides to transports and flows. */
     private final Negotiator negotiator;
 
-    // The transports (ICE endpoints, their restarts, DTLS): audio's is also the BUNDLE group's, and
-    // once bundled `videoTransport` is the same object; an unbundled video section has its own.
-    private volatile MediaTransport audioTransport;
-    private volatile MediaTransport videoTransport;
+    // The two m= sections. Audio's transport is also the BUNDLE group's: once bundled, video's
+    // transport is the same object; an unbundled video section has its own.
+    private final MediaSection<MediaFlow, MediaFlow.Params> audioSection = new MediaSection<>("0");
+    private final MediaSection<VideoFlow, VideoFlow.Params> videoSection = new MediaSection<>("1");
     private final java.util.ArrayDeque<Long> restartTimes = new java.util.ArrayDeque<>();
     private boolean remoteUsesIce;
     private final Signaling signaling = new Signaling();
     private boolean negotiated;
     private Direction wanted = Direction.SENDRECV;        // hold: SENDONLY
     private Direction wantedBeforeOffer = Direction.SENDRECV; // restored by a rollback of a hold/resume offer
-    private Direction audioLocal = Direction.SENDRECV;    // the app's transceiver directions (CreateOffer/CreateAnswer)
-    private Direction videoLocal = Direction.SENDRECV;
-    private Direction videoCurrent = Direction.SENDRECV;  // video's negotiated direction, restored by a rollback
-    private Direction current = Direction.SENDRECV;
     private final HoldState hold = new HoldState();
     private boolean muted;
     private String pulseSource;
     private String pulseSink;
-    private MediaFlow flow;
-    private final long ssrc = MediaFlow.randomSsrc();
-    private int nextSeq = MediaFlow.randomSeq();
-    // video's SSRC and sequence go on across flows too, as audio's do (the peer locks onto the SSRC)
-    private final long videoSsrc = MediaFlow.randomSsrc();
-    private int videoNextSeq = MediaFlow.randomSeq();
     private volatile SessionState.State state = SessionState.State.NEW;
     private volatile boolean connected;
     private volatile boolean consentLost;
@@ -141,7 +131,6 @@ public final class Call {
     private final boolean videoWanted;
     private final String videoDisabledReason;
     private final byte[] videoKey = randomBytes(Crypto.KEY_AND_SALT_BYTES);
-    private volatile VideoFlow videoFlow;
     private io.vmc.overlay.VideoOverlay overlay;
     private boolean videoRemoteSet;
 
@@ -172,12 +161,7 @@ public final class Call {
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
     private final AtomicLong routedByMid = new AtomicLong();
-    private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
-    private VideoFlow.Params videoAwaitingKeys;
     private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
-    /** The mids of our sections: ours in our first offer, the peer's once we answered its offer. */
-    private volatile String audioMid = "0";  // read by the receive thread (MID demultiplexing)
-    private volatile String videoMid = "1";
     // self view: a second overlay fed from the sender, shown at the app's self-view mapping
     private io.vmc.overlay.VideoOverlay selfOverlay;
     private int selfViewMapping = -1;
@@ -312,8 +296,8 @@ public final class Call {
             video = bundled ? Negotiator.VideoTransport.SHARED : bundleOnly ? Negotiator.VideoTransport.BUNDLE_ONLY : Negotiator.VideoTransport.OWN;
             if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
-        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(audioTransport.newest()), video,
-                video == Negotiator.VideoTransport.OWN ? local(videoTransport.newest()) : null, wants()));
+        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioSection.mid, videoSection.mid, local(audioSection.transport.newest()), video,
+                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants()));
         signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -329,7 +313,7 @@ public final class Call {
         MediaDescription m = a.audioOffer();
         MediaDescription vOffer = a.videoOffer();
         boolean withIce = a.audio().usesIce();
-        boolean firstTime = audioTransport == null;
+        boolean firstTime = audioSection.transport == null;
         checkTransportChange(offer, m, withIce, firstTime);
         boolean restart = needsRestart(offer, m, withIce, firstTime);
         boolean vRestart = a.videoIceOffered() && needsVideoRestart(offer, vOffer);
@@ -346,8 +330,8 @@ public final class Call {
         }
         Negotiator.Section v = a.video();
         if (v != null && !a.videoBundled()) ensureIce(true, false);
-        SessionDescription answer = negotiator.writeAnswer(a, local(audioTransport.newest()),
-                v != null && !a.videoBundled() ? local(videoTransport.newest()) : null);
+        SessionDescription answer = negotiator.writeAnswer(a, local(audioSection.transport.newest()),
+                v != null && !a.videoBundled() ? local(videoSection.transport.newest()) : null);
 
         signaling.answered();
         settled();
@@ -356,8 +340,8 @@ public final class Call {
         bundle(a.videoBundled());
         midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
-        if (usableMid(m) != null) audioMid = usableMid(m);
-        if (v != null && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
+        if (usableMid(m) != null) audioSection.mid = usableMid(m);
+        if (v != null && usableMid(vOffer) != null) videoSection.mid = usableMid(vOffer);
         if (usesDtls) configureDtls(false, a.audio().dtls());
         if (v != null) {
             if (v.dtls() != null) configureDtls(true, v.dtls());
@@ -420,7 +404,7 @@ public final class Call {
         }
         hold.peerSaid(answer.direction(m));
         applyMedia(audioParams(r.audio()), r.audio().direction());
-        boolean hasVideoTransport = videoTransport != null;
+        boolean hasVideoTransport = videoSection.transport != null;
         if (vUsable && !hasVideoTransport) {
             LOG.info("session {}: the peer did not bundle the bundle-only video section: video off", id);
         }
@@ -440,21 +424,21 @@ public final class Call {
     /** Our RTP in a bundle carries its section's MID once the MID extension is negotiated (RFC 8843 section 15). */
     private void tagMids() {
         int ext = midExtensionId;
-        MediaFlow f = flow;
-        if (f != null) f.setMid(ext, audioMid);
-        VideoFlow v = videoFlow;
-        if (v != null) v.setMid(bundled ? ext : -1, videoMid);
+        MediaFlow f = audioSection.flow;
+        if (f != null) f.setMid(ext, audioSection.mid);
+        VideoFlow v = videoSection.flow;
+        if (v != null) v.setMid(bundled ? ext : -1, videoSection.mid);
     }
 
     /** What this exchange wants beyond the call's capabilities: hold, camera, the running video codec, the DTLS role. */
     private Negotiator.Wants wants() {
-        VideoFlow running = videoFlow;
+        VideoFlow running = videoSection.flow;
         return new Negotiator.Wants(audioWantedDirection(), videoWantedDirection(), running == null ? null : running.params().codec(),
                 running == null ? -1 : running.params().recvPt(), dtlsRole());
     }
 
     private DtlsRole dtlsRole() {
-        DtlsLink l = dtlsOf(audioTransport);
+        DtlsLink l = dtlsOf(audioSection.transport);
         return l == null ? null : l.role();
     }
 
@@ -496,7 +480,7 @@ public final class Call {
         }
         if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
         // during an ICE restart trickled candidates belong to the new generation
-        MediaTransport t = video ? videoTransport : audioTransport; // the same one when bundled
+        MediaTransport t = video ? videoSection.transport : audioSection.transport; // the same one when bundled
         IceEndpoint target = t == null ? null : t.newest();
         if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
         Optional<String> why = destinations.refusal(c.get().address(), ownAddresses());
@@ -517,13 +501,13 @@ public final class Call {
             String pwd = sdp.attribute(m, "ice-pwd").orElseThrow();
             // the first endpoint, or a restart's (the answer to ours, or the peer's we are answering);
             // a re-offer without ICE restart keeps the selected pair
-            IceEndpoint target = audioTransport.takeRemoteCredentials(ufrag, pwd, firstTime);
+            IceEndpoint target = audioSection.transport.takeRemoteCredentials(ufrag, pwd, firstTime);
             if (target == null) return;
             addCandidates(target, m);
             target.startIfReady();
         } else {
             InetSocketAddress target = plainTarget(sdp, m, "");
-            IceEndpoint ice = audioTransport.current();
+            IceEndpoint ice = audioSection.transport.current();
             if (firstTime) {
                 ice.usePlainRemote(target);
             } else if (!target.equals(ice.remoteAddress()) || ice.proposedRemote() != null) {
@@ -622,7 +606,7 @@ public final class Call {
 
     /** New ice-ufrag or ice-pwd from the peer on a running ICE call (RFC 8839 section 4.4.1.1.2). */
     private boolean needsRestart(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
-        return !firstTime && withIce && audioTransport.peerRestarts(sdp, m);
+        return !firstTime && withIce && audioSection.transport.peerRestarts(sdp, m);
     }
 
     /** The same for an unbundled video section with ICE of its own. */
@@ -644,14 +628,14 @@ public final class Call {
 
     /** New agent, credentials and candidates for audio's (or the unbundled video's) transport; an unfinished earlier restart is dropped. */
     private void startRestart(boolean video, boolean controlling) {
-        (video ? ownVideoTransport() : audioTransport).restart(gather(video, controlling, false));
+        (video ? ownVideoTransport() : audioSection.transport).restart(gather(video, controlling, false));
         LOG.info("session {}: {}ICE restart ({}), media stays on the old pair until the new checks complete", id,
                 video ? "video " : "", controlling ? "controlling" : "controlled");
     }
 
     /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
     private synchronized void promote(IceEndpoint e, boolean video) {
-        MediaTransport t = video ? ownVideoTransport() : audioTransport;
+        MediaTransport t = video ? ownVideoTransport() : audioSection.transport;
         if (closed || t == null || !t.promote(e)) return; // superseded or closed meanwhile
         LOG.info("session {}: {}ICE restart complete: {} -> {}", id, video ? "video " : "", hostPort(e.localAddress()), hostPort(e.remoteAddress()));
         if (video) return; // the call's addresses, consent and state follow the audio transport
@@ -660,7 +644,7 @@ public final class Call {
         emitState(state, "ICE restart: selected " + remoteAddr);
         if (consentLost) {
             consentLost = false; // e.g. the old network went away; the new pair has fresh consent
-            if (flow != null) flow.setConsent(true);
+            if (audioSection.flow != null) audioSection.flow.setConsent(true);
         }
         connected = true;
         updateHoldState();
@@ -668,7 +652,7 @@ public final class Call {
 
     private synchronized void restartFailed(IceEndpoint e, boolean video, String reason) {
         if (closed) return;
-        MediaTransport t = video ? ownVideoTransport() : audioTransport;
+        MediaTransport t = video ? ownVideoTransport() : audioSection.transport;
         if (t == null || !t.dropFailedRestart(e)) return; // a retired or superseded endpoint
         failures.accept(Failure.ICE);
         LOG.warn("session {}: {}ICE restart failed ({}); media stays on the old pair", id, video ? "video " : "", reason);
@@ -677,37 +661,37 @@ public final class Call {
 
     private void applyMedia(MediaFlow.Params p, Direction dir) {
         negotiated = true;
-        current = dir;
+        audioSection.negotiated = dir;
         if (usesDtls) {
-            audioAwaitingKeys = p;
-            DtlsLink link = dtlsOf(audioTransport);
+            audioSection.awaitingKeys = p;
+            DtlsLink link = dtlsOf(audioSection.transport);
             DtlsSrtpSession s = link == null ? null : link.session();
             if (s == null) {
-                if (flow != null) flow.setDirection(dir.sends(), dir.receives());
+                if (audioSection.flow != null) audioSection.flow.setDirection(dir.sends(), dir.receives());
                 updateHoldState();
                 return; // the flow starts with the keys (onDtlsKeys)
             }
             p = withKeys(p, s.keys());
         }
-        if (flow != null && sameMedia(flow.params(), p)) {
-            flow.setDirection(dir.sends(), dir.receives());
+        if (audioSection.flow != null && sameMedia(audioSection.flow.params(), p)) {
+            audioSection.flow.setDirection(dir.sends(), dir.receives());
         } else {
-            if (flow != null) {
-                nextSeq = flow.nextSeq();
-                flow.close();
+            if (audioSection.flow != null) {
+                audioSection.nextSeq = audioSection.flow.nextSeq();
+                audioSection.flow.close();
             }
             try {
-                flow = new MediaFlow(p, config, id, pulseSource, pulseSink, ssrc, nextSeq, timer, new FlowIo());
+                audioSection.flow = new MediaFlow(p, config, id, pulseSource, pulseSink, audioSection.ssrc, audioSection.nextSeq, timer, new FlowIo());
             } catch (IOException | RuntimeException e) {
-                flow = null;
+                audioSection.flow = null;
                 failures.accept(Failure.MEDIA);
                 setState(SessionState.State.FAILED, "media pipeline: " + e.getMessage());
                 throw new EngineException(Error.Code.INTERNAL, "cannot start the media pipeline: " + e.getMessage(), e);
             }
-            flow.setDirection(dir.sends(), dir.receives());
-            flow.setMuted(muted || micStoppedByUser);
+            audioSection.flow.setDirection(dir.sends(), dir.receives());
+            audioSection.flow.setMuted(muted || micStoppedByUser);
             tagMids();
-            flow.start();
+            audioSection.flow.start();
         }
         showMicrophone(dir.sends());
         updateHoldState();
@@ -715,7 +699,7 @@ public final class Call {
 
     /** Why the call is on hold (we hold, or the peer cut a way both sides asked for), or null. */
     private String holdReason() {
-        return hold.reason(wanted != Direction.SENDRECV, audioLocal, current);
+        return hold.reason(wanted != Direction.SENDRECV, audioSection.local, audioSection.negotiated);
     }
 
     /** Shows the microphone on the thin client while this call sends it; a user's stop ends that for the call. */
@@ -737,7 +721,7 @@ public final class Call {
         micShown = null;
         if (closed || micStoppedByUser) return;
         micStoppedByUser = true;
-        if (flow != null) flow.setMuted(true);
+        if (audioSection.flow != null) audioSection.flow.setMuted(true);
         captureStopped(io.vmc.transport.proto.CaptureKind.CAPTURE_MICROPHONE, "microphone stopped by the user on the thin client ("
                 + microphoneLabel() + "); the call goes on without sending sound, and the app cannot unmute it");
     }
@@ -747,9 +731,9 @@ public final class Call {
         if (closed || camera == Camera.DENIED) return;
         camera = Camera.DENIED;
         cameraDeniedReason = "camera stopped by the user on the thin client (" + config.videoSource() + ")";
-        if (videoFlow != null) {
-            videoFlow.setSelfView(false);
-            videoFlow.stopSending();
+        if (videoSection.flow != null) {
+            videoSection.flow.setSelfView(false);
+            videoSection.flow.stopSending();
         }
         if (selfOverlay != null) selfOverlay.clearVideoArea();
         captureStopped(io.vmc.transport.proto.CaptureKind.CAPTURE_CAMERA, cameraDeniedReason
@@ -765,7 +749,7 @@ public final class Call {
 
     /** Shows the camera while this call sends it (allowed, or needing no consent). */
     private void showCamera() {
-        boolean live = videoFlow != null && videoFlow.hasSender() && config.videoSource().isCamera()
+        boolean live = videoSection.flow != null && videoSection.flow.hasSender() && config.videoSource().isCamera()
                 && (camera == Camera.ALLOWED || camera == Camera.NOT_NEEDED) && !closed;
         if (live && cameraShown == null) {
             cameraShown = captures.show(appId, LiveCaptures.Kind.CAMERA, config.videoSource().toString(),
@@ -788,7 +772,7 @@ public final class Call {
 
     /** The audio (or the unbundled video) transport's DTLS link, made on first use, with what this exchange decided. */
     private void configureDtls(boolean video, DtlsSetup.Association a) {
-        (video ? videoTransport : audioTransport).dtls(certificate(), new DtlsListener()).configure(a);
+        (video ? videoSection.transport : audioSection.transport).dtls(certificate(), new DtlsListener()).configure(a);
     }
 
     private final class DtlsListener implements DtlsLink.Listener {
@@ -807,21 +791,21 @@ public final class Call {
 
     private synchronized void onDtlsKeys(DtlsLink link, DtlsSrtpSession s) {
         if (closed || link.session() != s) return; // closed, or a newer association replaced it
-        if (link == dtlsOf(audioTransport) && audioAwaitingKeys != null) {
+        if (link == dtlsOf(audioSection.transport) && audioSection.awaitingKeys != null) {
             try {
-                applyMedia(audioAwaitingKeys, current);
+                applyMedia(audioSection.awaitingKeys, audioSection.negotiated);
             } catch (EngineException e) {
                 LOG.warn("session {}: cannot start audio with the DTLS keys: {}", id, e.getMessage());
             }
         }
-        if (link == dtlsOf(videoTransport) && videoAwaitingKeys != null) { // audio's too when bundled
-            VideoFlow.Params p = withKeys(videoAwaitingKeys, s.keys());
-            VideoFlow f = videoFlow;
+        if (link == dtlsOf(videoSection.transport) && videoSection.awaitingKeys != null) { // audio's too when bundled
+            VideoFlow.Params p = withKeys(videoSection.awaitingKeys, s.keys());
+            VideoFlow f = videoSection.flow;
             if (f != null && sameVideo(f.params(), p)) return;
             if (f != null) {
-                videoNextSeq = f.nextSeq();
+                videoSection.nextSeq = f.nextSeq();
                 f.close();
-                videoFlow = null;
+                videoSection.flow = null;
             }
             startVideoFlow(p);
         }
@@ -831,7 +815,7 @@ public final class Call {
         if (closed) return;
         failures.accept(Failure.DTLS_SRTP);
         LOG.warn("session {}: DTLS-SRTP failed: {}", id, f);
-        if (link == dtlsOf(audioTransport)) {
+        if (link == dtlsOf(audioSection.transport)) {
             setState(SessionState.State.FAILED, "DTLS-SRTP: " + f.message());
         } else {
             emitState(state, "video disabled: DTLS-SRTP: " + f.message());
@@ -863,7 +847,7 @@ public final class Call {
                     + " it stays off for the rest of this call");
         }
         muted = mute;
-        if (flow != null) flow.setMuted(mute);
+        if (audioSection.flow != null) audioSection.flow.setMuted(mute);
     }
 
     /**
@@ -884,8 +868,8 @@ public final class Call {
         if (signaling.state() != Signaling.State.STABLE) throw EngineException.precondition("an offer is already pending (signaling state " + signaling.state() + ")");
         wantedBeforeOffer = wanted;
         wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
-        if (flow != null && hold) flow.setDirection(true, false);
-        if (videoFlow != null && hold) videoFlow.setDirection(true, false);
+        if (audioSection.flow != null && hold) audioSection.flow.setDirection(true, false);
+        if (videoSection.flow != null && hold) videoSection.flow.setDirection(true, false);
         String offer = createOffer(false);
         events.emit(Event.newBuilder().setRenegotiationNeeded(RenegotiationNeeded.newBuilder()
                 .setSessionId(id).setReason(hold ? "hold" : "resume").setOfferSdp(offer)).build());
@@ -894,9 +878,9 @@ public final class Call {
 
     public synchronized void sendDtmf(String digits, int durationMs) {
         ensureOpen();
-        if (flow == null) throw EngineException.precondition("no media yet");
-        if (flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
-        flow.sendDtmf(digits, durationMs);
+        if (audioSection.flow == null) throw EngineException.precondition("no media yet");
+        if (audioSection.flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
+        audioSection.flow.sendDtmf(digits, durationMs);
     }
 
     /** How often a call's microphone or speaker may fail before the call fails: no endless switching. */
@@ -933,9 +917,9 @@ public final class Call {
             micShown = null;
             showMicrophone(true);
         }
-        if (flow != null) {
+        if (audioSection.flow != null) {
             try {
-                if (microphone) flow.switchMicrophone(pulseName); else flow.switchSpeaker(pulseName);
+                if (microphone) audioSection.flow.switchMicrophone(pulseName); else audioSection.flow.switchSpeaker(pulseName);
             } catch (RuntimeException e) {
                 throw new EngineException(Error.Code.INTERNAL, "cannot switch to device: " + e.getMessage(), e);
             }
@@ -947,7 +931,7 @@ public final class Call {
     private final class FlowIo implements MediaFlow.Io {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            IceEndpoint e = currentOf(audioTransport);
+            IceEndpoint e = currentOf(audioSection.transport);
             if (e != null) e.send(buf, off, len);
         }
 
@@ -981,14 +965,14 @@ public final class Call {
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
-            if (me != null && me != currentOf(audioTransport)) {
+            if (me != null && me != currentOf(audioSection.transport)) {
                 runAsync(() -> promote(me, false)); // an ICE restart completed
                 return;
             }
             localAddr = hostPort(local);
             remoteAddr = hostPort(remote);
             connected = true;
-            DtlsLink l = dtlsOf(audioTransport);
+            DtlsLink l = dtlsOf(audioSection.transport);
             if (l != null) l.iceConnected();
             // ice4j may call us holding its own locks: take the session's monitor on another thread
             // (plain mode calls in from a request that already holds it; that is fine either way)
@@ -999,7 +983,7 @@ public final class Call {
                     if (held != null) {
                         setState(SessionState.State.ON_HOLD, "connected, " + held);
                     } else {
-                        IceEndpoint now = currentOf(audioTransport);
+                        IceEndpoint now = currentOf(audioSection.transport);
                         setState(SessionState.State.CONNECTED, (now != null && now.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
                     }
                 }
@@ -1011,7 +995,7 @@ public final class Call {
             IceEndpoint me = self;
             runAsync(() -> {
                 synchronized (Call.this) {
-                    if (me != null && me != currentOf(audioTransport)) {
+                    if (me != null && me != currentOf(audioSection.transport)) {
                         restartFailed(me, false, reason);
                     } else if (!closed && state != SessionState.State.FAILED) {
                         failures.accept(Failure.ICE);
@@ -1035,22 +1019,22 @@ public final class Call {
      */
     private boolean route(byte[] buf, int off, int len) {
         if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
-            DtlsLink l = dtlsOf(audioTransport);
+            DtlsLink l = dtlsOf(audioSection.transport);
             if (l != null) l.receive(buf, off, len);
             return false;
         }
-        MediaFlow f = flow;
-        VideoFlow v = bundled ? videoFlow : null;
+        MediaFlow f = audioSection.flow;
+        VideoFlow v = bundled ? videoSection.flow : null;
         if (v == null) return f != null && f.onPacket(buf, off, len);
         if (len < 8) return false;
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
             int midId = midExtensionId;
             String mid = midId > 0 ? RtpHeaderExtensions.mid(buf, off, len, midId) : null;
-            if (mid != null && mid.equals(videoMid)) {
+            if (mid != null && mid.equals(videoSection.mid)) {
                 routedByMid.incrementAndGet();
                 return v.onPacket(buf, off, len);
             }
-            if (mid != null && mid.equals(audioMid)) {
+            if (mid != null && mid.equals(audioSection.mid)) {
                 routedByMid.incrementAndGet();
                 return f != null && f.onPacket(buf, off, len);
             }
@@ -1070,8 +1054,8 @@ public final class Call {
 
     /** Called every stats interval by the engine: consent check (RFC 7675) and the Stats event. */
     public void tick() {
-        IceEndpoint e = currentOf(audioTransport);
-        MediaFlow f = flow;
+        IceEndpoint e = currentOf(audioSection.transport);
+        MediaFlow f = audioSection.flow;
         if (e != null && connected && !closed) {
             boolean lost = System.currentTimeMillis() - e.lastConsentMillis() > config.consentTimeout().toMillis();
             if (lost != consentLost) {
@@ -1113,8 +1097,8 @@ public final class Call {
 
     public SessionStats stats() {
         SessionStats.Builder b = SessionStats.newBuilder().setSessionId(id).setTimestampMs(System.currentTimeMillis());
-        MediaFlow f = flow;
-        IceEndpoint ai = currentOf(audioTransport);
+        MediaFlow f = audioSection.flow;
+        IceEndpoint ai = currentOf(audioSection.transport);
         if (f != null) {
             MediaFlow.Snapshot s = f.snapshot();
             b.addStreams(StreamStats.newBuilder()
@@ -1130,8 +1114,8 @@ public final class Call {
                     .setRemoteCandidateType(ai == null ? "" : ai.selectedRemoteType())
                     .setAudioLevelDbov(s.levelDbov()));
         }
-        VideoFlow v = videoFlow;
-        IceEndpoint vi = currentOf(videoTransport);
+        VideoFlow v = videoSection.flow;
+        IceEndpoint vi = currentOf(videoSection.transport);
         if (v != null) {
             StreamStats.Builder vs = StreamStats.newBuilder()
                     .setKind(MediaKind.VIDEO).setCodec(v.params().codec().sdpName()).setEncrypted(v.params().encrypted())
@@ -1151,14 +1135,14 @@ public final class Call {
     /** Counters that the protocol has no field for (drops by reason), for tests and metrics. */
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
-        MediaFlow f = flow;
+        MediaFlow f = audioSection.flow;
         if (f != null) {
             MediaFlow.Snapshot s = f.snapshot();
             out.put("packetsSent", s.packetsSent());
             out.put("packetsReceived", s.packetsReceived());
             s.drops().forEach(out::put);
         }
-        IceEndpoint e = currentOf(audioTransport);
+        IceEndpoint e = currentOf(audioSection.transport);
         out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
         out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
         out.put("probesSent", e == null ? 0 : e.probesSent());
@@ -1170,14 +1154,14 @@ public final class Call {
             out.put("videoProbesSent", ve.probesSent());
             out.put("videoOverSendCeiling", ve.overCeiling());
         }
-        VideoFlow v = videoFlow;
+        VideoFlow v = videoSection.flow;
         if (v != null) out.putAll(v.counters());
         return out;
     }
 
     /** The local media address as announced (default candidate), for tests and tools. */
     public synchronized InetSocketAddress localMediaAddress() {
-        IceEndpoint e = currentOf(audioTransport);
+        IceEndpoint e = currentOf(audioSection.transport);
         return e == null ? null : e.defaultAddress();
     }
 
@@ -1186,14 +1170,14 @@ public final class Call {
         closed = true;
         if (micShown != null) micShown.close();
         if (cameraShown != null) cameraShown.close();
-        if (flow != null) flow.close();
+        if (audioSection.flow != null) audioSection.flow.close();
         if (cameraQuestion != null) cameraQuestion.cancel(false); // takes the prompt down
         if (screenShare != null) screenShare.ended(io.vmc.transport.proto.ScreenShareEnded.Reason.CALL_ENDED, reason);
-        if (videoFlow != null) videoFlow.close();
+        if (videoSection.flow != null) videoSection.flow.close();
         if (overlay != null) overlay.close();
         if (selfOverlay != null) selfOverlay.close();
         MediaTransport ownVideo = ownVideoTransport();
-        if (audioTransport != null) audioTransport.close();
+        if (audioSection.transport != null) audioSection.transport.close();
         if (ownVideo != null) ownVideo.close();
         state = SessionState.State.CLOSED;
         emitState(SessionState.State.CLOSED, reason);
@@ -1203,9 +1187,9 @@ public final class Call {
 
     /** The audio transport (or with {@code video} the unbundled video's own), made with its first endpoint once. */
     private void ensureIce(boolean video, boolean controlling) {
-        if ((video ? ownVideoTransport() : audioTransport) != null) return;
+        if ((video ? ownVideoTransport() : audioSection.transport) != null) return;
         MediaTransport t = new MediaTransport(gather(video, controlling, true), timer, RETIRE_GRACE_MS);
-        if (video) videoTransport = t; else audioTransport = t;
+        if (video) videoSection.transport = t; else audioSection.transport = t;
     }
 
     /** Whether video rides on the audio transport from now on; a video transport of its own that it replaces is closed. */
@@ -1214,16 +1198,16 @@ public final class Call {
         MediaTransport own = ownVideoTransport();
         if (on) {
             if (own != null) own.close();
-            videoTransport = audioTransport;
-        } else if (videoTransport == audioTransport) {
-            videoTransport = null;
+            videoSection.transport = audioSection.transport;
+        } else if (videoSection.transport == audioSection.transport) {
+            videoSection.transport = null;
         }
     }
 
     /** Video's transport when it is its own (not bundled), else null. */
     private MediaTransport ownVideoTransport() {
-        MediaTransport v = videoTransport;
-        return v == audioTransport ? null : v;
+        MediaTransport v = videoSection.transport;
+        return v == audioSection.transport ? null : v;
     }
 
     private static IceEndpoint currentOf(MediaTransport t) {
@@ -1272,7 +1256,7 @@ public final class Call {
 
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
-        videoCurrent = Direction.of(p.send(), p.receive());
+        videoSection.negotiated = Direction.of(p.send(), p.receive());
         boolean renegotiation = videoRemoteSet;
         if (videoRemoteSet) {
             if (!bundled) applyVideoTransport(sdp, m, withIce);
@@ -1281,25 +1265,25 @@ public final class Call {
             if (bundled) {
                 LOG.debug("session {}: video bundled on the audio transport", id);
             } else if (withIce) {
-                IceEndpoint e = videoTransport.takeRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(),
+                IceEndpoint e = videoSection.transport.takeRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(),
                         sdp.attribute(m, "ice-pwd").orElseThrow(), true);
                 addCandidates(e, m);
                 e.startIfReady();
             } else {
-                videoTransport.current().usePlainRemote(plainTarget(sdp, m, "video: "));
+                videoSection.transport.current().usePlainRemote(plainTarget(sdp, m, "video: "));
             }
         }
         if (usesDtls) {
-            videoAwaitingKeys = p;
-            DtlsLink link = dtlsOf(videoTransport);
+            videoSection.awaitingKeys = p;
+            DtlsLink link = dtlsOf(videoSection.transport);
             DtlsSrtpSession s = link == null ? null : link.session();
             if (s == null) {
-                if (videoFlow != null) videoFlow.setDirection(p.send(), p.receive());
+                if (videoSection.flow != null) videoSection.flow.setDirection(p.send(), p.receive());
                 return; // the flow starts with the keys (onDtlsKeys)
             }
             p = withKeys(p, s.keys());
         }
-        VideoFlow f = videoFlow;
+        VideoFlow f = videoSection.flow;
         if (f != null) {
             if (sameVideo(f.params(), p)) {
                 f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same codec and keys
@@ -1307,9 +1291,9 @@ public final class Call {
             }
             // new keys (the peer's media moved to a new endpoint): a new flow with the new keys
             LOG.info("session {}: video keys or payload types changed: restarting the video flow", id);
-            videoNextSeq = f.nextSeq();
+            videoSection.nextSeq = f.nextSeq();
             f.close();
-            videoFlow = null;
+            videoSection.flow = null;
         } else if (renegotiation) {
             return; // the video pipeline failed before: the call stays audio-only
         }
@@ -1325,7 +1309,7 @@ public final class Call {
         }
         boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
         try {
-            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, screenShare == null, videoSsrc, videoNextSeq, cname,
+            videoSection.flow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, screenShare == null, videoSection.ssrc, videoSection.nextSeq, cname,
                     timer, new VideoIo());
         } catch (RuntimeException e) {
             // video failing must not take the call down: go on audio-only and say why
@@ -1338,7 +1322,7 @@ public final class Call {
             return;
         }
         tagMids();
-        if (screenShare != null) screenShare.attach(videoFlow);
+        if (screenShare != null) screenShare.attach(videoSection.flow);
         if (cameraOk && selfViewArea != null) showSelfView();
         showCamera();
     }
@@ -1407,7 +1391,7 @@ public final class Call {
             selfViewMapping = -1;
             selfViewArea = null;
             if (selfOverlay != null) selfOverlay.clearVideoArea();
-            if (videoFlow != null) videoFlow.setSelfView(false);
+            if (videoSection.flow != null) videoSection.flow.setSelfView(false);
             return;
         }
         if (!videoWanted) {
@@ -1416,7 +1400,7 @@ public final class Call {
         }
         if (camera == Camera.DENIED) throw new EngineException(Error.Code.PERMISSION_DENIED, "no self view: " + cameraDeniedReason);
         if (config.overlayParentWindow() == 0) throw EngineException.precondition("the engine has no overlay window (--overlay-window)");
-        if (videoRemoteSet && (videoFlow == null || !videoFlow.hasSender())) {
+        if (videoRemoteSet && (videoSection.flow == null || !videoSection.flow.hasSender())) {
             throw EngineException.precondition("no self view: this call sends no video");
         }
         selfViewMapping = mappingId;
@@ -1426,17 +1410,17 @@ public final class Call {
 
     private void showSelfView() {
         selfOverlay.setVideoArea(selfViewArea);
-        videoFlow.setSelfView(true);
+        videoSection.flow.setSelfView(true);
     }
 
     /** Send direction for video: a camera the user denied only receives. */
     private Direction videoWantedDirection() {
-        Direction w = wanted.intersect(videoLocal);
+        Direction w = wanted.intersect(videoSection.local);
         return camera == Camera.DENIED ? w.intersect(Direction.RECVONLY) : w;
     }
 
     private Direction audioWantedDirection() {
-        return wanted.intersect(audioLocal);
+        return wanted.intersect(audioSection.local);
     }
 
     /**
@@ -1446,8 +1430,8 @@ public final class Call {
      */
     public synchronized void setLocalDirections(Direction audio, Direction video) {
         ensureOpen();
-        if (audio != null) audioLocal = audio;
-        if (video != null) videoLocal = video;
+        if (audio != null) audioSection.local = audio;
+        if (video != null) videoSection.local = video;
     }
 
     /** An offer/answer exchange completed: a later rollback goes back to what it agreed. */
@@ -1464,20 +1448,20 @@ public final class Call {
         Signaling.RolledBack what = signaling.rollback();
         if (what == Signaling.RolledBack.LOCAL_OFFER) {
             MediaTransport ownVideo = ownVideoTransport();
-            if (audioTransport != null) audioTransport.dropUnansweredRestart();
+            if (audioSection.transport != null) audioSection.transport.dropUnansweredRestart();
             if (ownVideo != null) ownVideo.dropUnansweredRestart();
             if (!negotiated) {
                 // a first offer rolled back: its transports go too, so that answering the peer's
                 // offer next starts them fresh in the answerer's (controlled) ICE role
-                if (audioTransport != null) audioTransport.close();
+                if (audioSection.transport != null) audioSection.transport.close();
                 if (ownVideo != null) ownVideo.close();
-                audioTransport = null;
-                videoTransport = null;
+                audioSection.transport = null;
+                videoSection.transport = null;
             }
             wanted = wantedBeforeOffer;
-            if (flow != null) flow.setDirection(current.sends(), current.receives());
-            VideoFlow vf = videoFlow;
-            if (vf != null) vf.setDirection(videoCurrent.sends(), videoCurrent.receives());
+            if (audioSection.flow != null) audioSection.flow.setDirection(audioSection.negotiated.sends(), audioSection.negotiated.receives());
+            VideoFlow vf = videoSection.flow;
+            if (vf != null) vf.setDirection(videoSection.negotiated.sends(), videoSection.negotiated.receives());
         }
         LOG.info("session {}: {} rolled back; the call goes on as last negotiated", id,
                 what == Signaling.RolledBack.LOCAL_OFFER ? "our pending offer" : "the peer's pending offer");
@@ -1518,8 +1502,8 @@ public final class Call {
         if (a == io.vmc.engine.CameraConsent.Answer.ALLOW && t == null) {
             camera = Camera.ALLOWED;
             emitState(state, "camera allowed by the user: sending video from " + config.videoSource());
-            if (videoFlow != null) {
-                videoFlow.startSending();
+            if (videoSection.flow != null) {
+                videoSection.flow.startSending();
                 if (selfViewArea != null && selfOverlay != null) showSelfView();
             }
             showCamera();
@@ -1541,14 +1525,14 @@ public final class Call {
         emitState(state, "video send disabled: " + cameraDeniedReason + "; the call goes on without sending video");
         selfViewMapping = -1;
         selfViewArea = null;
-        if (videoFlow != null) videoFlow.setSelfView(false);
+        if (videoSection.flow != null) videoSection.flow.setSelfView(false);
         if (selfOverlay != null) selfOverlay.clearVideoArea();
     }
 
     private final class VideoIo implements MediaFlow.Io {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            IceEndpoint e = currentOf(videoTransport);
+            IceEndpoint e = currentOf(videoSection.transport);
             if (e != null) e.send(buf, off, len);
         }
 
@@ -1595,7 +1579,7 @@ public final class Call {
                 if (l != null) l.receive(buf, off, len);
                 return false;
             }
-            VideoFlow f = videoFlow;
+            VideoFlow f = videoSection.flow;
             return f != null && f.onPacket(buf, off, len);
         }
     }
