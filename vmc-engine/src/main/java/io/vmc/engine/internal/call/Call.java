@@ -156,7 +156,7 @@ public final class Call {
     private final java.util.function.Supplier<DtlsCertificate> certificates;
     private DtlsCertificate certificate;
     private boolean usesDtls;                   // the negotiated media is keyed by DTLS
-    private volatile boolean bundled;           // video shares the audio transport (videoTransport == audioTransport)
+    private volatile boolean bundled;           // video shares the audio transport (both sections hold the same MediaTransport)
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
