@@ -93,33 +93,20 @@ public final class Call {
     /** Reads and writes this call's SDP; Call applies what it decides to transports and flows. */
     private final Negotiator negotiator;
 
-    // media goes through `ice`; during an ICE restart (RFC 8445 section 9) `pendingIce` runs the new
-    // checks and replaces `ice` when they complete; the old endpoint keeps receiving a little longer
-    private volatile IceEndpoint ice;
-    private IceEndpoint pendingIce;
-    private final List<IceEndpoint> retiring = new ArrayList<>();
+    // The two m= sections. Audio's transport is also the BUNDLE group's: once bundled, video's
+    // transport is the same object; an unbundled video section has its own.
+    private final MediaSection<MediaFlow, MediaFlow.Params> audioSection = new MediaSection<>("0");
+    private final MediaSection<VideoFlow, VideoFlow.Params> videoSection = new MediaSection<>("1");
     private final java.util.ArrayDeque<Long> restartTimes = new java.util.ArrayDeque<>();
     private boolean remoteUsesIce;
-    private String remoteUfrag;
-    private String remotePwd;
     private final Signaling signaling = new Signaling();
     private boolean negotiated;
     private Direction wanted = Direction.SENDRECV;        // hold: SENDONLY
     private Direction wantedBeforeOffer = Direction.SENDRECV; // restored by a rollback of a hold/resume offer
-    private Direction audioLocal = Direction.SENDRECV;    // the app's transceiver directions (CreateOffer/CreateAnswer)
-    private Direction videoLocal = Direction.SENDRECV;
-    private Direction videoCurrent = Direction.SENDRECV;  // video's negotiated direction, restored by a rollback
-    private Direction current = Direction.SENDRECV;
     private final HoldState hold = new HoldState();
     private boolean muted;
     private String pulseSource;
     private String pulseSink;
-    private MediaFlow flow;
-    private final long ssrc = MediaFlow.randomSsrc();
-    private int nextSeq = MediaFlow.randomSeq();
-    // video's SSRC and sequence go on across flows too, as audio's do (the peer locks onto the SSRC)
-    private final long videoSsrc = MediaFlow.randomSsrc();
-    private int videoNextSeq = MediaFlow.randomSeq();
     private volatile SessionState.State state = SessionState.State.NEW;
     private volatile boolean connected;
     private volatile boolean consentLost;
@@ -138,18 +125,12 @@ public final class Call {
     /** Failures by category, for the engine's metrics and the call-detail record. */
     private final java.util.function.Consumer<Failure> failures;
 
-    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section with its own ICE
-    // agent, ufrag/pwd, candidates and SDES key, so that it needs no BUNDLE demultiplexing; see the
-    // README's "Video" section
+    // video (VP8 RFC 7741, H.264 RFC 6184; see VideoCodec): a second m= section, bundled on the
+    // audio transport or with a transport and SDES key of its own; see the README's "Video" section
     private final List<VideoCodec> videoCodecs;
     private final boolean videoWanted;
     private final String videoDisabledReason;
     private final byte[] videoKey = randomBytes(Crypto.KEY_AND_SALT_BYTES);
-    private volatile IceEndpoint videoIce;
-    private IceEndpoint pendingVideoIce;
-    private String videoRemoteUfrag;
-    private String videoRemotePwd;
-    private volatile VideoFlow videoFlow;
     private io.vmc.overlay.VideoOverlay overlay;
     private boolean videoRemoteSet;
 
@@ -169,25 +150,18 @@ public final class Call {
     private LiveCaptures.Capture cameraShown;  // while the camera sends
     private boolean micStoppedByUser;          // for the rest of the call: the guest cannot unmute
 
-    // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per ICE transport; with BUNDLE
-    // the video section rides on the audio transport (`ice`, `dtls`) and packets are told apart by
+    // DTLS-SRTP (RFC 5763/5764) and BUNDLE (RFC 8843): one DtlsLink per transport; with BUNDLE
+    // the video section rides on the audio transport and packets are told apart by MID, SSRC and
     // payload type (RTP) and sender SSRC (RTCP). Flows keyed by DTLS start when the keys come.
     private final java.util.function.Supplier<DtlsCertificate> certificates;
     private DtlsCertificate certificate;
     private boolean usesDtls;                   // the negotiated media is keyed by DTLS
-    private volatile boolean bundled;           // video shares the audio transport
+    private volatile boolean bundled;           // video shares the audio transport (both sections hold the same MediaTransport)
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
     private final AtomicLong routedByMid = new AtomicLong();
-    private volatile DtlsLink dtls;             // the audio transport's (and the BUNDLE group's)
-    private volatile DtlsLink videoDtls;                // the video transport's when not bundled
-    private MediaFlow.Params audioAwaitingKeys; // negotiated audio without keys (DTLS), applied with them
-    private VideoFlow.Params videoAwaitingKeys;
     private final String msid = "vmc-" + HexFormat.of().formatHex(randomBytes(8));
-    /** The mids of our sections: ours in our first offer, the peer's once we answered its offer. */
-    private volatile String audioMid = "0";  // read by the receive thread (MID demultiplexing)
-    private volatile String videoMid = "1";
     // self view: a second overlay fed from the sender, shown at the app's self-view mapping
     private io.vmc.overlay.VideoOverlay selfOverlay;
     private int selfViewMapping = -1;
@@ -304,7 +278,8 @@ public final class Call {
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
             countRestart("local");
             startRestart(false, true);
-            if (videoIce != null && videoRemoteUfrag != null) startRestart(true, true);
+            MediaTransport ownVideo = ownVideoTransport();
+            if (ownVideo != null && ownVideo.hasRemoteCredentials()) startRestart(true, true);
         }
         ensureIce(false, true);
         // a re-offer keeps what was negotiated: DTLS-SRTP once the call uses it (also when we answered a browser)
@@ -317,12 +292,12 @@ public final class Call {
             // "different ice-ufrag values in bundle"), and one agent per section cannot share them.
             // A peer that does not bundle declines that video and keeps audio. SDES offers (SIP
             // peers) give video its own transport.
-            boolean bundleOnly = dtlsOffer && !bundled && videoIce == null;
+            boolean bundleOnly = dtlsOffer && !bundled && ownVideoTransport() == null;
             video = bundled ? Negotiator.VideoTransport.SHARED : bundleOnly ? Negotiator.VideoTransport.BUNDLE_ONLY : Negotiator.VideoTransport.OWN;
             if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
-        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioMid, videoMid, local(sdpIce(false)), video,
-                video == Negotiator.VideoTransport.OWN ? local(sdpIce(true)) : null, wants()));
+        SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioSection.mid, videoSection.mid, local(audioSection.transport.newest()), video,
+                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants()));
         signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -338,7 +313,7 @@ public final class Call {
         MediaDescription m = a.audioOffer();
         MediaDescription vOffer = a.videoOffer();
         boolean withIce = a.audio().usesIce();
-        boolean firstTime = ice == null;
+        boolean firstTime = audioSection.transport == null;
         checkTransportChange(offer, m, withIce, firstTime);
         boolean restart = needsRestart(offer, m, withIce, firstTime);
         boolean vRestart = a.videoIceOffered() && needsVideoRestart(offer, vOffer);
@@ -355,17 +330,18 @@ public final class Call {
         }
         Negotiator.Section v = a.video();
         if (v != null && !a.videoBundled()) ensureIce(true, false);
-        SessionDescription answer = negotiator.writeAnswer(a, local(sdpIce(false)), v != null && !a.videoBundled() ? local(sdpIce(true)) : null);
+        SessionDescription answer = negotiator.writeAnswer(a, local(audioSection.transport.newest()),
+                v != null && !a.videoBundled() ? local(videoSection.transport.newest()) : null);
 
         signaling.answered();
         settled();
         applyTransport(offer, m, withIce, firstTime);
         usesDtls = a.audio().dtls() != null;
-        bundled = a.videoBundled();
+        bundle(a.videoBundled());
         midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
-        if (usableMid(m) != null) audioMid = usableMid(m);
-        if (v != null && usableMid(vOffer) != null) videoMid = usableMid(vOffer);
+        if (usableMid(m) != null) audioSection.mid = usableMid(m);
+        if (v != null && usableMid(vOffer) != null) videoSection.mid = usableMid(vOffer);
         if (usesDtls) configureDtls(false, a.audio().dtls());
         if (v != null) {
             if (v.dtls() != null) configureDtls(true, v.dtls());
@@ -423,20 +399,16 @@ public final class Call {
         if (usesDtls) {
             configureDtls(false, r.audio().dtls());
             // RFC 8843 section 7.3: the answer's group says whether video moved onto the audio transport
-            if (r.bundled() && !bundled && videoIce != null && !videoRemoteSet) {
-                videoIce.close(); // never used: the peer bundled
-                videoIce = null;
-            }
-            if (r.bundled() || !videoRemoteSet) bundled = r.bundled();
+            if (r.bundled() || !videoRemoteSet) bundle(r.bundled());
             midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         }
         hold.peerSaid(answer.direction(m));
         applyMedia(audioParams(r.audio()), r.audio().direction());
-        boolean videoTransport = bundled || videoIce != null;
-        if (vUsable && !videoTransport) {
+        boolean hasVideoTransport = videoSection.transport != null;
+        if (vUsable && !hasVideoTransport) {
             LOG.info("session {}: the peer did not bundle the bundle-only video section: video off", id);
         }
-        if (vUsable && videoTransport) {
+        if (vUsable && hasVideoTransport) {
             if (r.videoError() != null) throw EngineException.invalid(r.videoError());
             Negotiator.Section v = r.video();
             if (usesDtls && !bundled) {
@@ -452,17 +424,22 @@ public final class Call {
     /** Our RTP in a bundle carries its section's MID once the MID extension is negotiated (RFC 8843 section 15). */
     private void tagMids() {
         int ext = midExtensionId;
-        MediaFlow f = flow;
-        if (f != null) f.setMid(ext, audioMid);
-        VideoFlow v = videoFlow;
-        if (v != null) v.setMid(bundled ? ext : -1, videoMid);
+        MediaFlow f = audioSection.flow;
+        if (f != null) f.setMid(ext, audioSection.mid);
+        VideoFlow v = videoSection.flow;
+        if (v != null) v.setMid(bundled ? ext : -1, videoSection.mid);
     }
 
     /** What this exchange wants beyond the call's capabilities: hold, camera, the running video codec, the DTLS role. */
     private Negotiator.Wants wants() {
-        VideoFlow running = videoFlow;
+        VideoFlow running = videoSection.flow;
         return new Negotiator.Wants(audioWantedDirection(), videoWantedDirection(), running == null ? null : running.params().codec(),
-                running == null ? -1 : running.params().recvPt(), dtls == null ? null : dtls.role());
+                running == null ? -1 : running.params().recvPt(), dtlsRole());
+    }
+
+    private DtlsRole dtlsRole() {
+        DtlsLink l = dtlsOf(audioSection.transport);
+        return l == null ? null : l.role();
     }
 
     private static Negotiator.LocalIce local(IceEndpoint e) {
@@ -483,10 +460,8 @@ public final class Call {
 
     /** A video restart whose section the peer rejected or left without ICE: nothing will ever complete it. */
     private void dropUnansweredVideoRestart() {
-        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
-            pendingVideoIce.close();
-            pendingVideoIce = null;
-        }
+        MediaTransport own = ownVideoTransport();
+        if (own != null) own.dropUnansweredRestart();
     }
 
     public synchronized void addRemoteCandidate(String candidate) {
@@ -505,8 +480,8 @@ public final class Call {
         }
         if (c.isEmpty()) return; // TCP or mDNS: not usable, silently ignored as RFC 8839 allows
         // during an ICE restart trickled candidates belong to the new generation
-        if (bundled) video = false; // one transport for the group
-        IceEndpoint target = video ? (pendingVideoIce != null ? pendingVideoIce : videoIce) : (pendingIce != null ? pendingIce : ice);
+        MediaTransport t = video ? videoSection.transport : audioSection.transport; // the same one when bundled
+        IceEndpoint target = t == null ? null : t.newest();
         if (target == null) throw EngineException.precondition(video ? "no video section negotiated" : "no offer or answer yet");
         Optional<String> why = destinations.refusal(c.get().address(), ownAddresses());
         if (why.isPresent()) {
@@ -524,21 +499,15 @@ public final class Call {
         if (withIce) {
             String ufrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
             String pwd = sdp.attribute(m, "ice-pwd").orElseThrow();
-            IceEndpoint target;
-            if (firstTime) {
-                target = ice;
-            } else if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
-                target = pendingIce; // the answer to our restart, or the peer's restart we are answering
-            } else {
-                return; // re-offer without ICE restart: keep the selected pair
-            }
-            remoteUfrag = ufrag;
-            remotePwd = pwd;
-            target.setRemoteCredentials(ufrag, pwd);
+            // the first endpoint, or a restart's (the answer to ours, or the peer's we are answering);
+            // a re-offer without ICE restart keeps the selected pair
+            IceEndpoint target = audioSection.transport.takeRemoteCredentials(ufrag, pwd, firstTime);
+            if (target == null) return;
             addCandidates(target, m);
             target.startIfReady();
         } else {
             InetSocketAddress target = plainTarget(sdp, m, "");
+            IceEndpoint ice = audioSection.transport.current();
             if (firstTime) {
                 ice.usePlainRemote(target);
             } else if (!target.equals(ice.remoteAddress()) || ice.proposedRemote() != null) {
@@ -637,21 +606,13 @@ public final class Call {
 
     /** New ice-ufrag or ice-pwd from the peer on a running ICE call (RFC 8839 section 4.4.1.1.2). */
     private boolean needsRestart(SessionDescription sdp, MediaDescription m, boolean withIce, boolean firstTime) {
-        if (firstTime || !withIce) return false;
-        if (pendingIce != null && !pendingIce.hasRemoteCredentials()) return false; // our restart: these are its credentials
-        return credentialsChanged(sdp, m, remoteUfrag, remotePwd);
+        return !firstTime && withIce && audioSection.transport.peerRestarts(sdp, m);
     }
 
-    /** Whether a section's a=ice-ufrag or a=ice-pwd differ from what the peer gave before (RFC 8839 4.4.1.1.2). */
-    private static boolean credentialsChanged(SessionDescription sdp, MediaDescription m, String ufrag, String pwd) {
-        return !sdp.attribute(m, "ice-ufrag").orElseThrow().equals(ufrag)
-                || !sdp.attribute(m, "ice-pwd").orElseThrow().equals(pwd);
-    }
-
+    /** The same for an unbundled video section with ICE of its own. */
     private boolean needsVideoRestart(SessionDescription sdp, MediaDescription vm) {
-        if (!videoRemoteSet || videoIce == null || videoIce.isPlainMode() || videoRemoteUfrag == null) return false;
-        if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) return false;
-        return credentialsChanged(sdp, vm, videoRemoteUfrag, videoRemotePwd);
+        MediaTransport own = ownVideoTransport();
+        return videoRemoteSet && own != null && !own.current().isPlainMode() && own.peerRestarts(sdp, vm);
     }
 
     /** Rate limit: a storm of restarts (each binds sockets and runs checks) is refused, the call goes on. */
@@ -667,27 +628,15 @@ public final class Call {
 
     /** New agent, credentials and candidates for audio's (or the unbundled video's) transport; an unfinished earlier restart is dropped. */
     private void startRestart(boolean video, boolean controlling) {
-        IceEndpoint unfinished = video ? pendingVideoIce : pendingIce;
-        if (unfinished != null) unfinished.close();
-        if (video) pendingVideoIce = null; else pendingIce = null;
-        IceEndpoint fresh = gather(video, controlling, false);
-        if (video) pendingVideoIce = fresh; else pendingIce = fresh;
+        (video ? ownVideoTransport() : audioSection.transport).restart(gather(video, controlling, false));
         LOG.info("session {}: {}ICE restart ({}), media stays on the old pair until the new checks complete", id,
                 video ? "video " : "", controlling ? "controlling" : "controlled");
     }
 
     /** The restart's checks completed: send through the new pair from now on, retire the old endpoint. */
     private synchronized void promote(IceEndpoint e, boolean video) {
-        if (closed || e != (video ? pendingVideoIce : pendingIce)) return; // superseded or closed meanwhile
-        IceEndpoint old = video ? videoIce : ice;
-        if (video) {
-            videoIce = e;
-            pendingVideoIce = null;
-        } else {
-            ice = e;
-            pendingIce = null;
-        }
-        retire(old);
+        MediaTransport t = video ? ownVideoTransport() : audioSection.transport;
+        if (closed || t == null || !t.promote(e)) return; // superseded or closed meanwhile
         LOG.info("session {}: {}ICE restart complete: {} -> {}", id, video ? "video " : "", hostPort(e.localAddress()), hostPort(e.remoteAddress()));
         if (video) return; // the call's addresses, consent and state follow the audio transport
         localAddr = hostPort(e.localAddress());
@@ -695,7 +644,7 @@ public final class Call {
         emitState(state, "ICE restart: selected " + remoteAddr);
         if (consentLost) {
             consentLost = false; // e.g. the old network went away; the new pair has fresh consent
-            if (flow != null) flow.setConsent(true);
+            if (audioSection.flow != null) audioSection.flow.setConsent(true);
         }
         connected = true;
         updateHoldState();
@@ -703,63 +652,46 @@ public final class Call {
 
     private synchronized void restartFailed(IceEndpoint e, boolean video, String reason) {
         if (closed) return;
-        if (video ? e != pendingVideoIce : e != pendingIce) return; // a retired or superseded endpoint
-        if (video) pendingVideoIce = null; else pendingIce = null;
-        e.close();
+        MediaTransport t = video ? ownVideoTransport() : audioSection.transport;
+        if (t == null || !t.dropFailedRestart(e)) return; // a retired or superseded endpoint
         failures.accept(Failure.ICE);
         LOG.warn("session {}: {}ICE restart failed ({}); media stays on the old pair", id, video ? "video " : "", reason);
         emitState(state, (video ? "video " : "") + "ICE restart failed: " + reason + "; media stays on " + (video ? "the old pair" : remoteAddr));
     }
 
-    /** Keeps the replaced endpoint receiving for {@link #RETIRE_GRACE_MS}, then closes it. */
-    private void retire(IceEndpoint old) {
-        if (old == null) return;
-        retiring.add(old);
-        try {
-            timer.schedule(() -> {
-                synchronized (Call.this) {
-                    retiring.remove(old);
-                }
-                old.close();
-            }, RETIRE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException x) {
-            retiring.remove(old);
-            old.close();
-        }
-    }
-
     private void applyMedia(MediaFlow.Params p, Direction dir) {
         negotiated = true;
-        current = dir;
+        audioSection.negotiated = dir;
         if (usesDtls) {
-            audioAwaitingKeys = p;
-            DtlsSrtpSession s = dtls == null ? null : dtls.session();
+            audioSection.awaitingKeys = p;
+            DtlsLink link = dtlsOf(audioSection.transport);
+            DtlsSrtpSession s = link == null ? null : link.session();
             if (s == null) {
-                if (flow != null) flow.setDirection(dir.sends(), dir.receives());
+                if (audioSection.flow != null) audioSection.flow.setDirection(dir.sends(), dir.receives());
                 updateHoldState();
                 return; // the flow starts with the keys (onDtlsKeys)
             }
             p = withKeys(p, s.keys());
         }
-        if (flow != null && sameMedia(flow.params(), p)) {
-            flow.setDirection(dir.sends(), dir.receives());
+        if (audioSection.flow != null && sameMedia(audioSection.flow.params(), p)) {
+            audioSection.flow.setDirection(dir.sends(), dir.receives());
         } else {
-            if (flow != null) {
-                nextSeq = flow.nextSeq();
-                flow.close();
+            if (audioSection.flow != null) {
+                audioSection.nextSeq = audioSection.flow.nextSeq();
+                audioSection.flow.close();
             }
             try {
-                flow = new MediaFlow(p, config, id, pulseSource, pulseSink, ssrc, nextSeq, timer, new FlowIo());
+                audioSection.flow = new MediaFlow(p, config, id, pulseSource, pulseSink, audioSection.ssrc, audioSection.nextSeq, timer, new FlowIo());
             } catch (IOException | RuntimeException e) {
-                flow = null;
+                audioSection.flow = null;
                 failures.accept(Failure.MEDIA);
                 setState(SessionState.State.FAILED, "media pipeline: " + e.getMessage());
                 throw new EngineException(Error.Code.INTERNAL, "cannot start the media pipeline: " + e.getMessage(), e);
             }
-            flow.setDirection(dir.sends(), dir.receives());
-            flow.setMuted(muted || micStoppedByUser);
+            audioSection.flow.setDirection(dir.sends(), dir.receives());
+            audioSection.flow.setMuted(muted || micStoppedByUser);
             tagMids();
-            flow.start();
+            audioSection.flow.start();
         }
         showMicrophone(dir.sends());
         updateHoldState();
@@ -767,7 +699,7 @@ public final class Call {
 
     /** Why the call is on hold (we hold, or the peer cut a way both sides asked for), or null. */
     private String holdReason() {
-        return hold.reason(wanted != Direction.SENDRECV, audioLocal, current);
+        return hold.reason(wanted != Direction.SENDRECV, audioSection.local, audioSection.negotiated);
     }
 
     /** Shows the microphone on the thin client while this call sends it; a user's stop ends that for the call. */
@@ -789,7 +721,7 @@ public final class Call {
         micShown = null;
         if (closed || micStoppedByUser) return;
         micStoppedByUser = true;
-        if (flow != null) flow.setMuted(true);
+        if (audioSection.flow != null) audioSection.flow.setMuted(true);
         captureStopped(io.vmc.transport.proto.CaptureKind.CAPTURE_MICROPHONE, "microphone stopped by the user on the thin client ("
                 + microphoneLabel() + "); the call goes on without sending sound, and the app cannot unmute it");
     }
@@ -799,9 +731,9 @@ public final class Call {
         if (closed || camera == Camera.DENIED) return;
         camera = Camera.DENIED;
         cameraDeniedReason = "camera stopped by the user on the thin client (" + config.videoSource() + ")";
-        if (videoFlow != null) {
-            videoFlow.setSelfView(false);
-            videoFlow.stopSending();
+        if (videoSection.flow != null) {
+            videoSection.flow.setSelfView(false);
+            videoSection.flow.stopSending();
         }
         if (selfOverlay != null) selfOverlay.clearVideoArea();
         captureStopped(io.vmc.transport.proto.CaptureKind.CAPTURE_CAMERA, cameraDeniedReason
@@ -817,7 +749,7 @@ public final class Call {
 
     /** Shows the camera while this call sends it (allowed, or needing no consent). */
     private void showCamera() {
-        boolean live = videoFlow != null && videoFlow.hasSender() && config.videoSource().isCamera()
+        boolean live = videoSection.flow != null && videoSection.flow.hasSender() && config.videoSource().isCamera()
                 && (camera == Camera.ALLOWED || camera == Camera.NOT_NEEDED) && !closed;
         if (live && cameraShown == null) {
             cameraShown = captures.show(appId, LiveCaptures.Kind.CAMERA, config.videoSource().toString(),
@@ -840,18 +772,7 @@ public final class Call {
 
     /** The audio (or the unbundled video) transport's DTLS link, made on first use, with what this exchange decided. */
     private void configureDtls(boolean video, DtlsSetup.Association a) {
-        DtlsLink link = video ? videoDtls : dtls;
-        if (link == null) {
-            DtlsListener l = new DtlsListener();
-            link = new DtlsLink(certificate(), (b, o, n) -> {
-                IceEndpoint e = video ? videoIce : ice;
-                if (e != null) e.send(b, o, n);
-            }, l);
-            if (video) videoDtls = link; else dtls = link;
-            IceEndpoint e = video ? videoIce : ice;
-            if (e != null && e.remoteAddress() != null) link.iceConnected();
-        }
-        link.configure(a);
+        (video ? videoSection.transport : audioSection.transport).dtls(certificate(), new DtlsListener()).configure(a);
     }
 
     private final class DtlsListener implements DtlsLink.Listener {
@@ -870,21 +791,21 @@ public final class Call {
 
     private synchronized void onDtlsKeys(DtlsLink link, DtlsSrtpSession s) {
         if (closed || link.session() != s) return; // closed, or a newer association replaced it
-        if (link == dtls && audioAwaitingKeys != null) {
+        if (link == dtlsOf(audioSection.transport) && audioSection.awaitingKeys != null) {
             try {
-                applyMedia(audioAwaitingKeys, current);
+                applyMedia(audioSection.awaitingKeys, audioSection.negotiated);
             } catch (EngineException e) {
                 LOG.warn("session {}: cannot start audio with the DTLS keys: {}", id, e.getMessage());
             }
         }
-        if ((link == dtls && bundled || link == videoDtls) && videoAwaitingKeys != null) {
-            VideoFlow.Params p = withKeys(videoAwaitingKeys, s.keys());
-            VideoFlow f = videoFlow;
+        if (link == dtlsOf(videoSection.transport) && videoSection.awaitingKeys != null) { // audio's too when bundled
+            VideoFlow.Params p = withKeys(videoSection.awaitingKeys, s.keys());
+            VideoFlow f = videoSection.flow;
             if (f != null && sameVideo(f.params(), p)) return;
             if (f != null) {
-                videoNextSeq = f.nextSeq();
+                videoSection.nextSeq = f.nextSeq();
                 f.close();
-                videoFlow = null;
+                videoSection.flow = null;
             }
             startVideoFlow(p);
         }
@@ -894,7 +815,7 @@ public final class Call {
         if (closed) return;
         failures.accept(Failure.DTLS_SRTP);
         LOG.warn("session {}: DTLS-SRTP failed: {}", id, f);
-        if (link == dtls) {
+        if (link == dtlsOf(audioSection.transport)) {
             setState(SessionState.State.FAILED, "DTLS-SRTP: " + f.message());
         } else {
             emitState(state, "video disabled: DTLS-SRTP: " + f.message());
@@ -926,7 +847,7 @@ public final class Call {
                     + " it stays off for the rest of this call");
         }
         muted = mute;
-        if (flow != null) flow.setMuted(mute);
+        if (audioSection.flow != null) audioSection.flow.setMuted(mute);
     }
 
     /**
@@ -947,8 +868,8 @@ public final class Call {
         if (signaling.state() != Signaling.State.STABLE) throw EngineException.precondition("an offer is already pending (signaling state " + signaling.state() + ")");
         wantedBeforeOffer = wanted;
         wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
-        if (flow != null && hold) flow.setDirection(true, false);
-        if (videoFlow != null && hold) videoFlow.setDirection(true, false);
+        if (audioSection.flow != null && hold) audioSection.flow.setDirection(true, false);
+        if (videoSection.flow != null && hold) videoSection.flow.setDirection(true, false);
         String offer = createOffer(false);
         events.emit(Event.newBuilder().setRenegotiationNeeded(RenegotiationNeeded.newBuilder()
                 .setSessionId(id).setReason(hold ? "hold" : "resume").setOfferSdp(offer)).build());
@@ -957,9 +878,9 @@ public final class Call {
 
     public synchronized void sendDtmf(String digits, int durationMs) {
         ensureOpen();
-        if (flow == null) throw EngineException.precondition("no media yet");
-        if (flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
-        flow.sendDtmf(digits, durationMs);
+        if (audioSection.flow == null) throw EngineException.precondition("no media yet");
+        if (audioSection.flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
+        audioSection.flow.sendDtmf(digits, durationMs);
     }
 
     /** How often a call's microphone or speaker may fail before the call fails: no endless switching. */
@@ -996,9 +917,9 @@ public final class Call {
             micShown = null;
             showMicrophone(true);
         }
-        if (flow != null) {
+        if (audioSection.flow != null) {
             try {
-                if (microphone) flow.switchMicrophone(pulseName); else flow.switchSpeaker(pulseName);
+                if (microphone) audioSection.flow.switchMicrophone(pulseName); else audioSection.flow.switchSpeaker(pulseName);
             } catch (RuntimeException e) {
                 throw new EngineException(Error.Code.INTERNAL, "cannot switch to device: " + e.getMessage(), e);
             }
@@ -1010,7 +931,7 @@ public final class Call {
     private final class FlowIo implements MediaFlow.Io {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            IceEndpoint e = ice;
+            IceEndpoint e = currentOf(audioSection.transport);
             if (e != null) e.send(buf, off, len);
         }
 
@@ -1044,14 +965,14 @@ public final class Call {
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
-            if (me != null && me != ice) {
+            if (me != null && me != currentOf(audioSection.transport)) {
                 runAsync(() -> promote(me, false)); // an ICE restart completed
                 return;
             }
             localAddr = hostPort(local);
             remoteAddr = hostPort(remote);
             connected = true;
-            DtlsLink l = dtls;
+            DtlsLink l = dtlsOf(audioSection.transport);
             if (l != null) l.iceConnected();
             // ice4j may call us holding its own locks: take the session's monitor on another thread
             // (plain mode calls in from a request that already holds it; that is fine either way)
@@ -1062,7 +983,8 @@ public final class Call {
                     if (held != null) {
                         setState(SessionState.State.ON_HOLD, "connected, " + held);
                     } else {
-                        setState(SessionState.State.CONNECTED, (ice.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
+                        IceEndpoint now = currentOf(audioSection.transport);
+                        setState(SessionState.State.CONNECTED, (now != null && now.isPlainMode() ? "plain RTP to " : "ICE selected ") + remoteAddr);
                     }
                 }
             });
@@ -1073,7 +995,7 @@ public final class Call {
             IceEndpoint me = self;
             runAsync(() -> {
                 synchronized (Call.this) {
-                    if (me != null && me != ice) {
+                    if (me != null && me != currentOf(audioSection.transport)) {
                         restartFailed(me, false, reason);
                     } else if (!closed && state != SessionState.State.FAILED) {
                         failures.accept(Failure.ICE);
@@ -1097,22 +1019,22 @@ public final class Call {
      */
     private boolean route(byte[] buf, int off, int len) {
         if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
-            DtlsLink l = dtls;
+            DtlsLink l = dtlsOf(audioSection.transport);
             if (l != null) l.receive(buf, off, len);
             return false;
         }
-        MediaFlow f = flow;
-        VideoFlow v = bundled ? videoFlow : null;
+        MediaFlow f = audioSection.flow;
+        VideoFlow v = bundled ? videoSection.flow : null;
         if (v == null) return f != null && f.onPacket(buf, off, len);
         if (len < 8) return false;
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
             int midId = midExtensionId;
             String mid = midId > 0 ? RtpHeaderExtensions.mid(buf, off, len, midId) : null;
-            if (mid != null && mid.equals(videoMid)) {
+            if (mid != null && mid.equals(videoSection.mid)) {
                 routedByMid.incrementAndGet();
                 return v.onPacket(buf, off, len);
             }
-            if (mid != null && mid.equals(audioMid)) {
+            if (mid != null && mid.equals(audioSection.mid)) {
                 routedByMid.incrementAndGet();
                 return f != null && f.onPacket(buf, off, len);
             }
@@ -1132,8 +1054,8 @@ public final class Call {
 
     /** Called every stats interval by the engine: consent check (RFC 7675) and the Stats event. */
     public void tick() {
-        IceEndpoint e = ice;
-        MediaFlow f = flow;
+        IceEndpoint e = currentOf(audioSection.transport);
+        MediaFlow f = audioSection.flow;
         if (e != null && connected && !closed) {
             boolean lost = System.currentTimeMillis() - e.lastConsentMillis() > config.consentTimeout().toMillis();
             if (lost != consentLost) {
@@ -1175,8 +1097,8 @@ public final class Call {
 
     public SessionStats stats() {
         SessionStats.Builder b = SessionStats.newBuilder().setSessionId(id).setTimestampMs(System.currentTimeMillis());
-        MediaFlow f = flow;
-        IceEndpoint ai = ice;
+        MediaFlow f = audioSection.flow;
+        IceEndpoint ai = currentOf(audioSection.transport);
         if (f != null) {
             MediaFlow.Snapshot s = f.snapshot();
             b.addStreams(StreamStats.newBuilder()
@@ -1192,8 +1114,8 @@ public final class Call {
                     .setRemoteCandidateType(ai == null ? "" : ai.selectedRemoteType())
                     .setAudioLevelDbov(s.levelDbov()));
         }
-        VideoFlow v = videoFlow;
-        IceEndpoint vi = bundled ? ice : videoIce;
+        VideoFlow v = videoSection.flow;
+        IceEndpoint vi = currentOf(videoSection.transport);
         if (v != null) {
             StreamStats.Builder vs = StreamStats.newBuilder()
                     .setKind(MediaKind.VIDEO).setCodec(v.params().codec().sdpName()).setEncrypted(v.params().encrypted())
@@ -1213,33 +1135,34 @@ public final class Call {
     /** Counters that the protocol has no field for (drops by reason), for tests and metrics. */
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
-        MediaFlow f = flow;
+        MediaFlow f = audioSection.flow;
         if (f != null) {
             MediaFlow.Snapshot s = f.snapshot();
             out.put("packetsSent", s.packetsSent());
             out.put("packetsReceived", s.packetsReceived());
             s.drops().forEach(out::put);
         }
-        IceEndpoint e = ice;
+        IceEndpoint e = currentOf(audioSection.transport);
         out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
         out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
         out.put("probesSent", e == null ? 0 : e.probesSent());
         out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
         out.put("routedByMid", routedByMid.get());
-        IceEndpoint ve = videoIce;
+        IceEndpoint ve = currentOf(ownVideoTransport());
         if (ve != null) {
             out.put("videoHeldUnverified", ve.heldUnverified());
             out.put("videoProbesSent", ve.probesSent());
             out.put("videoOverSendCeiling", ve.overCeiling());
         }
-        VideoFlow v = videoFlow;
+        VideoFlow v = videoSection.flow;
         if (v != null) out.putAll(v.counters());
         return out;
     }
 
     /** The local media address as announced (default candidate), for tests and tools. */
     public synchronized InetSocketAddress localMediaAddress() {
-        return ice == null ? null : ice.defaultAddress();
+        IceEndpoint e = currentOf(audioSection.transport);
+        return e == null ? null : e.defaultAddress();
     }
 
     public synchronized void close(String reason) {
@@ -1247,31 +1170,52 @@ public final class Call {
         closed = true;
         if (micShown != null) micShown.close();
         if (cameraShown != null) cameraShown.close();
-        if (flow != null) flow.close();
+        if (audioSection.flow != null) audioSection.flow.close();
         if (cameraQuestion != null) cameraQuestion.cancel(false); // takes the prompt down
         if (screenShare != null) screenShare.ended(io.vmc.transport.proto.ScreenShareEnded.Reason.CALL_ENDED, reason);
-        if (videoFlow != null) videoFlow.close();
+        if (videoSection.flow != null) videoSection.flow.close();
         if (overlay != null) overlay.close();
         if (selfOverlay != null) selfOverlay.close();
-        if (ice != null) ice.close();
-        if (videoIce != null) videoIce.close();
-        if (pendingIce != null) pendingIce.close();
-        if (pendingVideoIce != null) pendingVideoIce.close();
-        if (dtls != null) dtls.close();
-        if (videoDtls != null) videoDtls.close();
-        retiring.forEach(IceEndpoint::close);
-        retiring.clear();
+        MediaTransport ownVideo = ownVideoTransport();
+        if (audioSection.transport != null) audioSection.transport.close();
+        if (ownVideo != null) ownVideo.close();
         state = SessionState.State.CLOSED;
         emitState(SessionState.State.CLOSED, reason);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    /** The audio transport's (or with {@code video} the unbundled video's) first endpoint, gathered once. */
+    /** The audio transport (or with {@code video} the unbundled video's own), made with its first endpoint once. */
     private void ensureIce(boolean video, boolean controlling) {
-        if ((video ? videoIce : ice) != null) return;
-        IceEndpoint e = gather(video, controlling, true);
-        if (video) videoIce = e; else ice = e;
+        if ((video ? ownVideoTransport() : audioSection.transport) != null) return;
+        MediaTransport t = new MediaTransport(gather(video, controlling, true), timer, RETIRE_GRACE_MS);
+        if (video) videoSection.transport = t; else audioSection.transport = t;
+    }
+
+    /** Whether video rides on the audio transport from now on; a video transport of its own that it replaces is closed. */
+    private void bundle(boolean on) {
+        bundled = on;
+        MediaTransport own = ownVideoTransport();
+        if (on) {
+            if (own != null) own.close();
+            videoSection.transport = audioSection.transport;
+        } else if (videoSection.transport == audioSection.transport) {
+            videoSection.transport = null;
+        }
+    }
+
+    /** Video's transport when it is its own (not bundled), else null. */
+    private MediaTransport ownVideoTransport() {
+        MediaTransport v = videoSection.transport;
+        return v == audioSection.transport ? null : v;
+    }
+
+    private static IceEndpoint currentOf(MediaTransport t) {
+        return t == null ? null : t.current();
+    }
+
+    private static DtlsLink dtlsOf(MediaTransport t) {
+        return t == null ? null : t.dtls();
     }
 
     /**
@@ -1310,16 +1254,9 @@ public final class Call {
         return e;
     }
 
-    /** The endpoint whose credentials and candidates the SDP carries: the restart's while one runs. */
-    /** The endpoint whose credentials and candidates the next SDP carries: a restart's while one is pending. */
-    private IceEndpoint sdpIce(boolean video) {
-        IceEndpoint pending = video ? pendingVideoIce : pendingIce;
-        return pending != null ? pending : video ? videoIce : ice;
-    }
-
     /** First negotiation of the video stream; a later re-offer keeps the running flow. */
     private void applyVideo(SessionDescription sdp, MediaDescription m, boolean withIce, VideoFlow.Params p) {
-        videoCurrent = Direction.of(p.send(), p.receive());
+        videoSection.negotiated = Direction.of(p.send(), p.receive());
         boolean renegotiation = videoRemoteSet;
         if (videoRemoteSet) {
             if (!bundled) applyVideoTransport(sdp, m, withIce);
@@ -1328,26 +1265,25 @@ public final class Call {
             if (bundled) {
                 LOG.debug("session {}: video bundled on the audio transport", id);
             } else if (withIce) {
-                videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
-                videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
-                videoIce.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
-                addCandidates(videoIce, m);
-                videoIce.startIfReady();
+                IceEndpoint e = videoSection.transport.takeRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(),
+                        sdp.attribute(m, "ice-pwd").orElseThrow(), true);
+                addCandidates(e, m);
+                e.startIfReady();
             } else {
-                videoIce.usePlainRemote(plainTarget(sdp, m, "video: "));
+                videoSection.transport.current().usePlainRemote(plainTarget(sdp, m, "video: "));
             }
         }
         if (usesDtls) {
-            videoAwaitingKeys = p;
-            DtlsLink link = bundled ? dtls : videoDtls;
+            videoSection.awaitingKeys = p;
+            DtlsLink link = dtlsOf(videoSection.transport);
             DtlsSrtpSession s = link == null ? null : link.session();
             if (s == null) {
-                if (videoFlow != null) videoFlow.setDirection(p.send(), p.receive());
+                if (videoSection.flow != null) videoSection.flow.setDirection(p.send(), p.receive());
                 return; // the flow starts with the keys (onDtlsKeys)
             }
             p = withKeys(p, s.keys());
         }
-        VideoFlow f = videoFlow;
+        VideoFlow f = videoSection.flow;
         if (f != null) {
             if (sameVideo(f.params(), p)) {
                 f.setDirection(p.send(), p.receive()); // re-offer (hold/resume): same codec and keys
@@ -1355,9 +1291,9 @@ public final class Call {
             }
             // new keys (the peer's media moved to a new endpoint): a new flow with the new keys
             LOG.info("session {}: video keys or payload types changed: restarting the video flow", id);
-            videoNextSeq = f.nextSeq();
+            videoSection.nextSeq = f.nextSeq();
             f.close();
-            videoFlow = null;
+            videoSection.flow = null;
         } else if (renegotiation) {
             return; // the video pipeline failed before: the call stays audio-only
         }
@@ -1373,7 +1309,7 @@ public final class Call {
         }
         boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
         try {
-            videoFlow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, screenShare == null, videoSsrc, videoNextSeq, cname,
+            videoSection.flow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, screenShare == null, videoSection.ssrc, videoSection.nextSeq, cname,
                     timer, new VideoIo());
         } catch (RuntimeException e) {
             // video failing must not take the call down: go on audio-only and say why
@@ -1386,23 +1322,23 @@ public final class Call {
             return;
         }
         tagMids();
-        if (screenShare != null) screenShare.attach(videoFlow);
+        if (screenShare != null) screenShare.attach(videoSection.flow);
         if (cameraOk && selfViewArea != null) showSelfView();
         showCamera();
     }
 
     /** A video re-offer: the restart's credentials and candidates, or a plain peer's new address. */
     private void applyVideoTransport(SessionDescription sdp, MediaDescription m, boolean withIce) {
+        MediaTransport t = ownVideoTransport();
+        if (t == null) return;
         if (withIce) {
-            IceEndpoint pv = pendingVideoIce;
-            if (pv == null || pv.hasRemoteCredentials()) return; // no restart: keep the selected pair
-            videoRemoteUfrag = sdp.attribute(m, "ice-ufrag").orElseThrow();
-            videoRemotePwd = sdp.attribute(m, "ice-pwd").orElseThrow();
-            pv.setRemoteCredentials(videoRemoteUfrag, videoRemotePwd);
+            if (!t.awaitsRestartCredentials()) return; // no restart: keep the selected pair
+            IceEndpoint pv = t.takeRemoteCredentials(sdp.attribute(m, "ice-ufrag").orElseThrow(),
+                    sdp.attribute(m, "ice-pwd").orElseThrow(), false);
             addCandidates(pv, m);
             pv.startIfReady();
-        } else if (videoIce.isPlainMode()) {
-            videoIce.proposePlainRemote(plainTarget(sdp, m, "video: "));
+        } else if (t.current().isPlainMode()) {
+            t.current().proposePlainRemote(plainTarget(sdp, m, "video: "));
         }
     }
 
@@ -1456,7 +1392,7 @@ public final class Call {
             selfViewMapping = -1;
             selfViewArea = null;
             if (selfOverlay != null) selfOverlay.clearVideoArea();
-            if (videoFlow != null) videoFlow.setSelfView(false);
+            if (videoSection.flow != null) videoSection.flow.setSelfView(false);
             return;
         }
         if (!videoWanted) {
@@ -1465,7 +1401,7 @@ public final class Call {
         }
         if (camera == Camera.DENIED) throw new EngineException(Error.Code.PERMISSION_DENIED, "no self view: " + cameraDeniedReason);
         if (config.overlayParentWindow() == 0) throw EngineException.precondition("the engine has no overlay window (--overlay-window)");
-        if (videoRemoteSet && (videoFlow == null || !videoFlow.hasSender())) {
+        if (videoRemoteSet && (videoSection.flow == null || !videoSection.flow.hasSender())) {
             throw EngineException.precondition("no self view: this call sends no video");
         }
         selfViewMapping = mappingId;
@@ -1475,17 +1411,17 @@ public final class Call {
 
     private void showSelfView() {
         selfOverlay.setVideoArea(selfViewArea);
-        videoFlow.setSelfView(true);
+        videoSection.flow.setSelfView(true);
     }
 
     /** Send direction for video: a camera the user denied only receives. */
     private Direction videoWantedDirection() {
-        Direction w = wanted.intersect(videoLocal);
+        Direction w = wanted.intersect(videoSection.local);
         return camera == Camera.DENIED ? w.intersect(Direction.RECVONLY) : w;
     }
 
     private Direction audioWantedDirection() {
-        return wanted.intersect(audioLocal);
+        return wanted.intersect(audioSection.local);
     }
 
     /**
@@ -1495,8 +1431,8 @@ public final class Call {
      */
     public synchronized void setLocalDirections(Direction audio, Direction video) {
         ensureOpen();
-        if (audio != null) audioLocal = audio;
-        if (video != null) videoLocal = video;
+        if (audio != null) audioSection.local = audio;
+        if (video != null) videoSection.local = video;
     }
 
     /** An offer/answer exchange completed: a later rollback goes back to what it agreed. */
@@ -1512,26 +1448,21 @@ public final class Call {
     private void rollback() {
         Signaling.RolledBack what = signaling.rollback();
         if (what == Signaling.RolledBack.LOCAL_OFFER) {
-            if (pendingIce != null && !pendingIce.hasRemoteCredentials()) {
-                pendingIce.close();
-                pendingIce = null;
-            }
-            if (pendingVideoIce != null && !pendingVideoIce.hasRemoteCredentials()) {
-                pendingVideoIce.close();
-                pendingVideoIce = null;
-            }
+            MediaTransport ownVideo = ownVideoTransport();
+            if (audioSection.transport != null) audioSection.transport.dropUnansweredRestart();
+            if (ownVideo != null) ownVideo.dropUnansweredRestart();
             if (!negotiated) {
                 // a first offer rolled back: its transports go too, so that answering the peer's
                 // offer next starts them fresh in the answerer's (controlled) ICE role
-                if (ice != null) ice.close();
-                if (videoIce != null) videoIce.close();
-                ice = null;
-                videoIce = null;
+                if (audioSection.transport != null) audioSection.transport.close();
+                if (ownVideo != null) ownVideo.close();
+                audioSection.transport = null;
+                videoSection.transport = null;
             }
             wanted = wantedBeforeOffer;
-            if (flow != null) flow.setDirection(current.sends(), current.receives());
-            VideoFlow vf = videoFlow;
-            if (vf != null) vf.setDirection(videoCurrent.sends(), videoCurrent.receives());
+            if (audioSection.flow != null) audioSection.flow.setDirection(audioSection.negotiated.sends(), audioSection.negotiated.receives());
+            VideoFlow vf = videoSection.flow;
+            if (vf != null) vf.setDirection(videoSection.negotiated.sends(), videoSection.negotiated.receives());
         }
         LOG.info("session {}: {} rolled back; the call goes on as last negotiated", id,
                 what == Signaling.RolledBack.LOCAL_OFFER ? "our pending offer" : "the peer's pending offer");
@@ -1572,8 +1503,8 @@ public final class Call {
         if (a == io.vmc.engine.CameraConsent.Answer.ALLOW && t == null) {
             camera = Camera.ALLOWED;
             emitState(state, "camera allowed by the user: sending video from " + config.videoSource());
-            if (videoFlow != null) {
-                videoFlow.startSending();
+            if (videoSection.flow != null) {
+                videoSection.flow.startSending();
                 if (selfViewArea != null && selfOverlay != null) showSelfView();
             }
             showCamera();
@@ -1595,14 +1526,14 @@ public final class Call {
         emitState(state, "video send disabled: " + cameraDeniedReason + "; the call goes on without sending video");
         selfViewMapping = -1;
         selfViewArea = null;
-        if (videoFlow != null) videoFlow.setSelfView(false);
+        if (videoSection.flow != null) videoSection.flow.setSelfView(false);
         if (selfOverlay != null) selfOverlay.clearVideoArea();
     }
 
     private final class VideoIo implements MediaFlow.Io {
         @Override
         public void send(byte[] buf, int off, int len) throws IOException {
-            IceEndpoint e = bundled ? ice : videoIce;
+            IceEndpoint e = currentOf(videoSection.transport);
             if (e != null) e.send(buf, off, len);
         }
 
@@ -1621,19 +1552,19 @@ public final class Call {
         @Override
         public void onIceConnected(InetSocketAddress local, InetSocketAddress remote) {
             IceEndpoint me = self;
-            if (me != null && me != videoIce) {
+            if (me != null && me != currentOf(ownVideoTransport())) {
                 runAsync(() -> promote(me, true));
                 return;
             }
             LOG.debug("session {}: video ICE selected {} -> {}", id, local, remote);
-            DtlsLink l = videoDtls;
+            DtlsLink l = dtlsOf(ownVideoTransport());
             if (l != null) l.iceConnected();
         }
 
         @Override
         public void onIceFailed(String reason) {
             IceEndpoint me = self;
-            if (me != null && me != videoIce) {
+            if (me != null && me != currentOf(ownVideoTransport())) {
                 runAsync(() -> restartFailed(me, true, reason));
                 return;
             }
@@ -1645,11 +1576,11 @@ public final class Call {
         @Override
         public boolean onPacket(byte[] buf, int off, int len) {
             if (Demux.classify(buf, off, len) == Demux.Kind.DTLS) {
-                DtlsLink l = videoDtls;
+                DtlsLink l = dtlsOf(ownVideoTransport());
                 if (l != null) l.receive(buf, off, len);
                 return false;
             }
-            VideoFlow f = videoFlow;
+            VideoFlow f = videoSection.flow;
             return f != null && f.onPacket(buf, off, len);
         }
     }

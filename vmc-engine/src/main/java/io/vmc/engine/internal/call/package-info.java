@@ -10,7 +10,10 @@
  * (<a href="https://www.rfc-editor.org/rfc/rfc8843">RFC 8843</a>);
  * and {@link io.vmc.engine.internal.call.DtlsTerms} reading {@code a=fingerprint} and {@code a=setup}
  * (<a href="https://www.rfc-editor.org/rfc/rfc8842">RFC 8842</a>). {@code Call} applies what the
- * negotiator decided: ICE endpoints and restarts, DTLS links, the audio and video flows.
+ * negotiator decided to its transports ({@link io.vmc.engine.internal.call.MediaTransport}, one per
+ * BUNDLE group or unbundled section: ICE endpoints and restarts, the DTLS link) and to its
+ * sections ({@link io.vmc.engine.internal.call.MediaSection}: each holds its transport, mid,
+ * directions and flow).
  *
  * <p>May use every internal layer below it and the public {@code io.vmc.engine} types; only
  * {@code MediaEngine} uses it.
