@@ -325,7 +325,11 @@ class DeviceSwitchTest {
             for (Gap g : gaps) {
                 assertThat(g.seqJump()).as("no packet lost or repeated across a switch: %s", g).isEqualTo(1);
                 assertThat(g.wireMs()).as("silence on the wire, ms").isLessThan(1000);
-                assertThat(g.rtpMs()).as("RTP time follows wall-clock time across the switch: %s", g).isCloseTo(g.wireMs(), within(60.0));
+                // the engine stamps by its own clock before the send and the capture times the send: on a loaded
+                // machine a descheduled sender puts up to a few hundred ms between the two (seen: RTP 110 ms, wire
+                // 16 ms). The bug this guards against (a new encoder's random start) jumps by hours; the exact
+                // arithmetic is RtpTimestampContinuityTest's.
+                assertThat(g.rtpMs()).as("RTP time follows wall-clock time across the switch: %s", g).isCloseTo(g.wireMs(), within(500.0));
             }
             assertThat(y.hasState(sy, SessionState.State.FAILED)).isFalse();
         }
