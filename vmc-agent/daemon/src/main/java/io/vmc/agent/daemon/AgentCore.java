@@ -978,9 +978,11 @@ public final class AgentCore implements AutoCloseable {
             done.complete(null);
         });
         try {
-            done.get(2, TimeUnit.SECONDS);
+            // the CloseSession calls must be queued before the caller closes the engine channel;
+            // a loaded machine can take seconds to run this loop's queue
+            done.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.debug("shutdown did not finish cleanly", e);
+            log.warn("shutdown did not finish in 10 s: sessions may be left open on their backends", e);
         }
         loop.shutdown();
     }
