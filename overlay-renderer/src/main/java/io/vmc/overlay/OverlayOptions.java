@@ -1,7 +1,9 @@
 package io.vmc.overlay;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * How a {@link VideoOverlay} attaches: the parent window (the SPICE session window, or any X11
@@ -30,6 +32,7 @@ public final class OverlayOptions {
     private final Duration minUpdateInterval;
     private final OverlayListener listener;
     private final String name;
+    private final Supplier<List<GuestMonitor>> monitors;
 
     private OverlayOptions(Builder b) {
         this.parentWindow = b.parentWindow;
@@ -40,6 +43,7 @@ public final class OverlayOptions {
         this.minUpdateInterval = b.minUpdateInterval;
         this.listener = b.listener;
         this.name = b.name;
+        this.monitors = b.monitors;
     }
 
     public static Builder builder() {
@@ -81,6 +85,11 @@ public final class OverlayOptions {
         return name;
     }
 
+    /** The session's windows and what each shows, asked on every update; null = one window, the parent. */
+    public Supplier<List<GuestMonitor>> monitors() {
+        return monitors;
+    }
+
     /** Builds {@link OverlayOptions}; {@code parentWindow} is required. */
     public static final class Builder {
         private long parentWindow;
@@ -91,6 +100,7 @@ public final class OverlayOptions {
         private Duration minUpdateInterval = DEFAULT_MIN_UPDATE_INTERVAL;
         private OverlayListener listener = OverlayListener.NONE;
         private String name = "video";
+        private Supplier<List<GuestMonitor>> monitors;
 
         private Builder() {
         }
@@ -155,6 +165,17 @@ public final class OverlayOptions {
         /** Names the window and the thread, for diagnostics ("remote", "self-view"). */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name must not be null");
+            return this;
+        }
+
+        /**
+         * A multi-monitor session: its windows in display channel order (the parent among them),
+         * asked on the overlay's thread on every update, so it must answer quickly (a wait
+         * of its own must be bounded; what it answers then is used until the next update). With
+         * two or more, the video goes to the window showing the monitor it is on.
+         */
+        public Builder monitors(Supplier<List<GuestMonitor>> monitors) {
+            this.monitors = Objects.requireNonNull(monitors, "monitors must not be null");
             return this;
         }
 

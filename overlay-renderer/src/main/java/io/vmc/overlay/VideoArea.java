@@ -28,12 +28,14 @@ public final class VideoArea {
     private final List<Rect> visibleRegions;
     private final int screenWidth;
     private final int screenHeight;
+    private final int monitor;
 
     private VideoArea(Builder b) {
         this.area = b.area;
         this.visibleRegions = b.visibleRegions == null ? null : List.copyOf(b.visibleRegions);
         this.screenWidth = b.screenWidth;
         this.screenHeight = b.screenHeight;
+        this.monitor = b.monitor;
     }
 
     public static Builder builder() {
@@ -61,22 +63,32 @@ public final class VideoArea {
         return screenHeight;
     }
 
+    /**
+     * The guest monitor the area is on, 1-based in display channel order, with the area relative to
+     * that monitor and the screen size its own; 0 (the default) when the area is in guest desktop
+     * coordinates and the overlay finds the monitor.
+     */
+    public int monitor() {
+        return monitor;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof VideoArea v && v.area.equals(area) && Objects.equals(v.visibleRegions, visibleRegions)
-                && v.screenWidth == screenWidth && v.screenHeight == screenHeight;
+                && v.screenWidth == screenWidth && v.screenHeight == screenHeight && v.monitor == monitor;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(area, visibleRegions, screenWidth, screenHeight);
+        return Objects.hash(area, visibleRegions, screenWidth, screenHeight, monitor);
     }
 
     @Override
     public String toString() {
         String vis = visibleRegions == null ? "" : visibleRegions.size() > 8
                 ? " visible=" + visibleRegions.size() + " rects" : " visible=" + visibleRegions;
-        return "VideoArea{" + area + vis + " screen=" + screenWidth + "x" + screenHeight + "}";
+        return "VideoArea{" + area + vis + " screen=" + screenWidth + "x" + screenHeight
+                + (monitor != 0 ? " monitor=" + monitor : "") + "}";
     }
 
     /** Builds a {@link VideoArea}; {@code area} and {@code screenSize} are required. */
@@ -85,6 +97,7 @@ public final class VideoArea {
         private List<Rect> visibleRegions;
         private int screenWidth;
         private int screenHeight;
+        private int monitor;
 
         private Builder() {
         }
@@ -109,6 +122,19 @@ public final class VideoArea {
         public Builder screenSize(int width, int height) {
             this.screenWidth = width;
             this.screenHeight = height;
+            return this;
+        }
+
+        /**
+         * On a multi-monitor guest: the area (and the visible parts and screen size) is relative to
+         * this monitor, 1-based in display channel order; 0 (default) = guest desktop coordinates.
+         * A number the guest does not have hides the video.
+         */
+        public Builder monitor(int monitor) {
+            if (monitor < 0) {
+                throw new IllegalArgumentException("monitor must be >= 0, got " + monitor);
+            }
+            this.monitor = monitor;
             return this;
         }
 

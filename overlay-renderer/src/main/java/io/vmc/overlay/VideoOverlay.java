@@ -2,6 +2,7 @@ package io.vmc.overlay;
 
 import io.vmc.overlay.internal.GeometryMapper;
 import io.vmc.overlay.internal.LatestWinsThrottle;
+import io.vmc.overlay.internal.MonitorLayout;
 import io.vmc.overlay.internal.OverlaySink;
 import io.vmc.overlay.internal.Placement;
 import io.vmc.overlay.nativeapi.WakePipe;
@@ -61,8 +62,11 @@ public final class VideoOverlay implements AutoCloseable {
     private volatile boolean parentDestroyed;
     private volatile boolean visible;
     private volatile OverlaySink sink;
+    private volatile long hostWindow;
 
     // X thread only
+    /** The window the overlay is in now: the parent, or another monitor's window. */
+    private long host;
     private int parentWidth;
     private int parentHeight;
     private boolean childAlive = true;
@@ -72,6 +76,8 @@ public final class VideoOverlay implements AutoCloseable {
         this.options = options;
         this.x = x;
         this.parent = parent;
+        this.host = parent;
+        this.hostWindow = parent;
         this.fixedDisplay = options.displayArea();
         this.scaling = options.scaling();
         this.parentWidth = info.width();
@@ -198,6 +204,11 @@ public final class VideoOverlay implements AutoCloseable {
         return parent;
     }
 
+    /** The window the overlay is in now: {@link #parentWindowId()} or another monitor's window. */
+    public long hostWindowId() {
+        return hostWindow;
+    }
+
     /** Whether the overlay window is mapped (it may still be covered or its parent unmapped). */
     public boolean isVisible() {
         return visible;
@@ -289,7 +300,7 @@ public final class VideoOverlay implements AutoCloseable {
     private void handle(XDisplay.Event e) {
         switch (e.type()) {
             case XDisplay.Event.DESTROY_NOTIFY:
-                if (e.window() == parent || e.window() == child) {
+                if (e.window() == parent || e.window() == host || e.window() == child) {
                     childAlive = false;
                     if (!parentDestroyed) {
                         parentDestroyed = true;
@@ -304,7 +315,7 @@ public final class VideoOverlay implements AutoCloseable {
                 }
                 break;
             case XDisplay.Event.CONFIGURE_NOTIFY:
-                if (e.window() == parent && (e.width() != parentWidth || e.height() != parentHeight)) {
+                if (e.window() == host && (e.width() != parentWidth || e.height() != parentHeight)) {
                     parentWidth = e.width();
                     parentHeight = e.height();
                     if (fixedDisplay == null) {
@@ -332,14 +343,28 @@ public final class VideoOverlay implements AutoCloseable {
     }
 
     private void apply() {
-        Placement p = GeometryMapper.map(area, displayArea(), scaling);
         applied.incrementAndGet();
+        VideoArea a = area;
+        long target = parent;
+        List<GuestMonitor> monitors = monitors();
+        if (a.monitor() != 0 || monitors.size() >= 2) {
+            MonitorLayout.Located at = MonitorLayout.locate(a, monitors.isEmpty()
+                    ? List.of(new GuestMonitor(parent, Rect.of(0, 0, a.screenWidth(), a.screenHeight()))) : monitors);
+            a = at == null ? VideoArea.HIDDEN : at.area();
+            target = at == null ? host : at.window();
+        }
+        if (target == 0 || target != host && !moveTo(target)) { // 0: that monitor's window was closed
+            a = VideoArea.HIDDEN;
+        }
+        Placement p = GeometryMapper.map(a, displayArea(), scaling);
         OverlaySink s = sink;
         if (!p.visible()) {
             if (current.visible()) {
                 x.unmap(child);
                 x.flush();
                 current = p;
+            }
+            if (visible) {
                 visible = false;
                 notifyListener(() -> options.listener().visibilityChanged(this, false));
             }
@@ -364,10 +389,51 @@ public final class VideoOverlay implements AutoCloseable {
         if (s != null) {
             s.expose();
         }
-        if (!wasVisible) {
+        if (!visible) {
             visible = true;
             notifyListener(() -> options.listener().visibilityChanged(this, true));
         }
+    }
+
+    private List<GuestMonitor> monitors() {
+        java.util.function.Supplier<List<GuestMonitor>> m = options.monitors();
+        if (m == null) {
+            return List.of();
+        }
+        try {
+            List<GuestMonitor> list = m.get();
+            return list == null ? List.of() : list;
+        } catch (RuntimeException e) {
+            LOG.debug("overlay {}: no monitor layout: {}", options.name(), e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * Moves the overlay window into {@code window}, another monitor's window (same X id, so the sink
+     * keeps drawing into it). False when that window is gone: the overlay stays where it is.
+     */
+    private boolean moveTo(long window) {
+        XDisplay.WindowInfo info = x.windowInfo(window);
+        if (info == null) {
+            return false;
+        }
+        if (current.visible()) {
+            x.unmap(child);
+            current = Placement.HIDDEN; // mapped again, placed and shaped anew below
+        }
+        if (host != parent) {
+            x.selectInput(host, 0);
+        }
+        x.selectInput(window, XDisplay.STRUCTURE_NOTIFY_MASK);
+        x.reparent(child, window, 0, 0);
+        LOG.debug("overlay {}: video moved from window 0x{} to 0x{}", options.name(), Long.toHexString(host),
+                Long.toHexString(window));
+        host = window;
+        hostWindow = window;
+        parentWidth = info.width();
+        parentHeight = info.height();
+        return true;
     }
 
     private static List<int[]> toShape(List<Rect> shape) {
@@ -408,6 +474,9 @@ public final class VideoOverlay implements AutoCloseable {
                 x.destroyWindow(child);
             }
             x.selectInput(parent, 0); // harmless BadWindow if the parent is gone
+            if (host != parent) {
+                x.selectInput(host, 0);
+            }
             x.close();
         } catch (RuntimeException e) {
             LOG.warn("overlay {}: X teardown failed", options.name(), e);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class PublicApiTest {
 
-    static final List<Class<?>> API = List.of(OverlayException.class, OverlayListener.class, OverlayOptions.class,
+    static final List<Class<?>> API = List.of(GuestMonitor.class, OverlayException.class, OverlayListener.class, OverlayOptions.class,
             OverlayOptions.Builder.class, OverlaySupport.class, Rect.class, ScalingMode.class, VideoArea.class,
             VideoArea.Builder.class, VideoOverlay.class);
 

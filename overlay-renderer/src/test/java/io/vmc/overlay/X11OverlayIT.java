@@ -149,6 +149,35 @@ class X11OverlayIT {
     }
 
     @Test
+    void followsTheAreaToTheWindowOfTheMonitorItIsOnAndBack() throws Exception {
+        // a second session window, right of the first, showing an 800x600 guest monitor at half size
+        try (TestWindow second = new TestWindow(xvfb.display(), 820, 0, 400, 300, BLUE)) {
+            start("red", OverlayOptions.builder().monitors(() -> List.of(
+                    new GuestMonitor(parent.id(), Rect.of(0, 0, 1600, 1200)),
+                    new GuestMonitor(second.id(), Rect.of(0, 0, 800, 600)))));
+            // side by side: the second monitor starts at desktop x = 1600
+            overlay.setVideoArea(VideoArea.builder().area(Rect.of(1600 + 200, 100, 400, 300)).screenSize(2400, 1200).build());
+            awaitRedAt(820 + 100, 50, 200, 150);
+            awaitBlue(0, 0, 800, 600); // nothing in the first window
+            assertThat(overlay.hostWindowId()).isEqualTo(second.id());
+            // back on the first monitor
+            overlay.setVideoArea(VideoArea.builder().area(Rect.of(200, 100, 640, 480)).screenSize(2400, 1200).build());
+            awaitRedAt(100, 50, 320, 240);
+            awaitBlue(820, 0, 400, 300);
+            // named monitor, relative coordinates
+            overlay.setVideoArea(VideoArea.builder().area(Rect.of(100, 100, 400, 300)).screenSize(800, 600).monitor(2).build());
+            awaitRedAt(820 + 50, 50, 200, 150);
+            awaitBlue(0, 0, 800, 600);
+            // a monitor that does not exist: hidden everywhere
+            overlay.setVideoArea(VideoArea.builder().area(Rect.of(0, 0, 400, 300)).screenSize(800, 600).monitor(3).build());
+            awaitBlue(820, 0, 400, 300);
+            awaitBlue(0, 0, 800, 600);
+            assertThat(overlay.isVisible()).isFalse();
+            assertThat(overlay.xErrors()).isZero();
+        }
+    }
+
+    @Test
     void visibleRegionCutsOutCoveringWindows() throws Exception {
         start("red", OverlayOptions.builder());
         // Guest window covers the right half and a notch in the top-left corner.

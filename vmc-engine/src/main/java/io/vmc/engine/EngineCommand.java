@@ -175,6 +175,8 @@ public final class EngineCommand implements Callable<Integer> {
 
     /** The engine's own SPICE display window, once open: the default overlay parent. */
     private long spiceWindow;
+    /** The session spiceWindow belongs to. */
+    private SpiceSession spiceSession;
     private ScreenSource spiceScreen;
 
     @Option(names = "--video-max-resolution", paramLabel = "WxH",
@@ -236,6 +238,7 @@ public final class EngineCommand implements Callable<Integer> {
         if (ownWindow) {
             io.vmc.overlay.OverlaySupport.reclaimErrorHandler(); // GTK's handler would exit on our BadWindow
             spiceWindow = session.displayWindowId().orElse(0);
+            spiceSession = session;
         }
         if (session != null) {
             spiceScreen = session::captureScreen; // screen shares send the SPICE display's own pixels
@@ -508,7 +511,7 @@ public final class EngineCommand implements Callable<Integer> {
             }
         }
         if (overlayWindow == null && spiceWindow != 0) {
-            b.overlayParentWindow(spiceWindow);
+            b.overlayParentWindow(spiceWindow).overlayMonitors(spiceSession); // a window per guest monitor
         }
         b.screenSource(spiceScreen);
         if (overlayInsets != null) {

@@ -39,6 +39,7 @@ public final class EngineConfig {
     private final long overlayParentWindow;
     private final String overlayDisplay;
     private final int[] overlayInsets;
+    private final java.util.function.Supplier<java.util.List<io.vmc.overlay.GuestMonitor>> overlayMonitors;
     private final int videoMaxBitrateKbps;
     private final VideoFormat videoFormat;
     private final List<TurnServer> turnServers;
@@ -100,6 +101,7 @@ public final class EngineConfig {
         this.overlayParentWindow = b.overlayParentWindow;
         this.overlayDisplay = b.overlayDisplay;
         this.overlayInsets = b.overlayInsets.clone();
+        this.overlayMonitors = b.overlayMonitors;
         this.videoMaxBitrateKbps = b.videoMaxBitrateKbps;
         this.videoFormat = b.videoFormat;
         this.turnServers = List.copyOf(b.turnServers);
@@ -190,6 +192,8 @@ public final class EngineConfig {
 
     /** Left, top, right, bottom pixels of the overlay window that are not the desktop picture (menus, tool bars). */
     public int[] overlayInsets() { return overlayInsets.clone(); }
+    /** The guest's monitors and their windows, for remote video on a second monitor; null = one window. */
+    public java.util.function.Supplier<java.util.List<io.vmc.overlay.GuestMonitor>> overlayMonitors() { return overlayMonitors; }
     /** VP8 target bitrate cap. */
     public int videoMaxBitrateKbps() { return videoMaxBitrateKbps; }
 
@@ -323,6 +327,7 @@ public final class EngineConfig {
         private long overlayParentWindow;
         private String overlayDisplay;
         private int[] overlayInsets = new int[4];
+        private java.util.function.Supplier<java.util.List<io.vmc.overlay.GuestMonitor>> overlayMonitors;
 
         /**
          * Where the desktop picture sits inside {@link #overlayParentWindow}: a viewer's menu bar
@@ -333,6 +338,18 @@ public final class EngineConfig {
                 if (v < 0 || v > 4096) throw new IllegalArgumentException("overlay insets must be 0..4096, got " + v);
             }
             overlayInsets = new int[] {left, top, right, bottom};
+            return this;
+        }
+
+        /**
+         * The remote video follows the guest's monitors onto the session's windows (one per SPICE
+         * display channel): {@link #overlayParentWindow} should be the session's first window.
+         */
+        public Builder overlayMonitors(io.vmc.port.spice.SpiceSession session) {
+            Objects.requireNonNull(session, "session");
+            overlayMonitors = () -> session.displayMonitors().stream()
+                    .map(m -> new io.vmc.overlay.GuestMonitor(m.window(), io.vmc.overlay.Rect.of(m.x(), m.y(), m.width(), m.height())))
+                    .toList();
             return this;
         }
 

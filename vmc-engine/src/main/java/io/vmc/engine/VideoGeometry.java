@@ -19,6 +19,9 @@ final class VideoGeometry {
     /** Most visible rectangles accepted in one update (the overlay applies at most 64 of them). */
     static final int MAX_VISIBLE_RECTS = 1024;
 
+    /** Largest monitor number accepted (the overlay considers at most 16 monitors). */
+    static final int MAX_MONITOR = io.vmc.overlay.GuestMonitor.MAX_MONITORS;
+
     /** Largest mapping id accepted (the agent API allows 0..255). */
     static final int MAX_MAPPING_ID = 255;
 
@@ -41,7 +44,9 @@ final class VideoGeometry {
         if (m.getVisibleCount() > MAX_VISIBLE_RECTS) {
             throw EngineException.invalid("visible has " + m.getVisibleCount() + " rectangles, at most " + MAX_VISIBLE_RECTS + " allowed");
         }
-        VideoArea.Builder b = VideoArea.builder().area(rect(m.getArea(), "area")).screenSize(sw, sh);
+        long monitor = Integer.toUnsignedLong(m.getMonitor());
+        if (monitor > MAX_MONITOR) throw EngineException.invalid("monitor " + monitor + " exceeds " + MAX_MONITOR);
+        VideoArea.Builder b = VideoArea.builder().area(rect(m.getArea(), "area")).screenSize(sw, sh).monitor((int) monitor);
         if (!m.getVisibleAll()) {
             List<Rect> visible = new ArrayList<>(m.getVisibleCount());
             for (int i = 0; i < m.getVisibleCount(); i++) visible.add(rect(m.getVisible(i), "visible[" + i + "]"));

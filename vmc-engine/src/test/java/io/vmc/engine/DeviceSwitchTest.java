@@ -225,6 +225,28 @@ class DeviceSwitchTest {
 
     /** The switch among the packets of {@code ssrc} captured in [from, to] (epoch seconds): the largest RTP-time step. */
     static Gap largestGap(WireCapture cap, long ssrc, double from, double to, int clockRate) {
+        List<double[]> pk = packets(cap, ssrc, from, to);
+        // the switch is where RTP time jumps most: a longer wire gap elsewhere is the loaded sender's
+        // scheduling (packets late but stamped 20 ms apart), not silence in the audio
+        Gap worst = new Gap(0, 0, 1);
+        for (int i = 1; i < pk.size(); i++) {
+            double wire = (pk.get(i)[0] - pk.get(i - 1)[0]) * 1000;
+            double rtp = (((long) pk.get(i)[2] - (long) pk.get(i - 1)[2]) & 0xffffffffL) * 1000.0 / clockRate;
+            if (rtp > worst.rtpMs()) worst = new Gap(wire, rtp, ((int) pk.get(i)[1] - (int) pk.get(i - 1)[1]) & 0xffff);
+        }
+        return worst;
+    }
+
+    /** The longest time between two captured packets of {@code ssrc} in [from, to] (epoch seconds), in ms. */
+    static double largestWireGap(WireCapture cap, long ssrc, double from, double to) {
+        List<double[]> pk = packets(cap, ssrc, from, to);
+        double worst = 0;
+        for (int i = 1; i < pk.size(); i++) worst = Math.max(worst, (pk.get(i)[0] - pk.get(i - 1)[0]) * 1000);
+        return worst;
+    }
+
+    /** The RTP packets of {@code ssrc} captured in [from, to] (epoch seconds): {time, sequence number, timestamp}. */
+    static List<double[]> packets(WireCapture cap, long ssrc, double from, double to) {
         List<double[]> pk = new ArrayList<>();
         synchronized (cap) {
             for (int i = 0; i < cap.payloads.size(); i++) {
@@ -235,15 +257,17 @@ class DeviceSwitchTest {
                 pk.add(new double[] {t, RtpPackets.seq(p, 0), RtpPackets.timestamp(p, 0)});
             }
         }
-        // the switch is where RTP time jumps most: a longer wire gap elsewhere is the loaded sender's
-        // scheduling (packets late but stamped 20 ms apart), not silence in the audio
-        Gap worst = new Gap(0, 0, 1);
-        for (int i = 1; i < pk.size(); i++) {
-            double wire = (pk.get(i)[0] - pk.get(i - 1)[0]) * 1000;
-            double rtp = (((long) pk.get(i)[2] - (long) pk.get(i - 1)[2]) & 0xffffffffL) * 1000.0 / clockRate;
-            if (rtp > worst.rtpMs()) worst = new Gap(wire, rtp, ((int) pk.get(i)[1] - (int) pk.get(i - 1)[1]) & 0xffff);
-        }
-        return worst;
+        return pk;
+    }
+
+    static List<String> rounded(List<Double> ms) {
+        return ms.stream().map(v -> String.format(java.util.Locale.ROOT, "%.1f", v)).toList();
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** The SSRC of the first RTP packet captured, -1 before one came. */
@@ -269,24 +293,35 @@ class DeviceSwitchTest {
             x.awaitReceived(sx, 50);
             int port = y.engine.localMediaAddress(sy).getPort();
             List<Gap> gaps = new ArrayList<>();
+            List<Double> switchWorst = new ArrayList<>();
+            List<Double> baselineWorst = new ArrayList<>();
             try (WireCapture cap = new WireCapture("udp src port " + port)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> ssrcOf(cap) >= 0);
                 long ssrc = ssrcOf(cap);
-                for (int round = 0; round < 6; round++) {
+                // alternating rounds: a switch, then the same window of the same call without one (the baseline)
+                for (int round = 0; round < 12; round++) {
+                    boolean switching = round % 2 == 0;
                     long before = received(x, sx);
                     await().atMost(Duration.ofSeconds(20)).until(() -> received(x, sx) > before + 25);
                     double from = System.currentTimeMillis() / 1000.0;
-                    select(y, sy, round % 2 == 0 ? head : desk);
+                    if (switching) select(y, sy, (round / 2) % 2 == 0 ? head : desk);
                     long at = received(x, sx);
                     await().atMost(Duration.ofSeconds(20)).until(() -> received(x, sx) > at + 25);
                     await().atMost(Duration.ofSeconds(10)).until(() -> !cap.times.isEmpty()
                             && cap.times.get(cap.times.size() - 1) > from + 0.3);
-                    gaps.add(largestGap(cap, ssrc, from - 0.1, System.currentTimeMillis() / 1000.0, 48000));
+                    double to = System.currentTimeMillis() / 1000.0;
+                    if (switching) gaps.add(largestGap(cap, ssrc, from - 0.1, to, 48000));
+                    (switching ? switchWorst : baselineWorst).add(largestWireGap(cap, ssrc, from - 0.1, to));
                 }
             } finally {
                 y.close(sy);
             }
-            System.out.println("DEVICE-SWITCH-GAPS " + gaps);
+            double sw = median(switchWorst);
+            double base = median(baselineWorst);
+            System.out.printf(java.util.Locale.ROOT, "DEVICE-SWITCH-GAPS wire/RTP ms at each switch %s; largest wire gap per window,"
+                    + " ms: switch %s, baseline %s; medians %.1f vs %.1f, ratio %.2f%n",
+                    gaps.stream().map(g -> String.format(java.util.Locale.ROOT, "%.1f/%.1f", g.wireMs(), g.rtpMs())).toList(),
+                    rounded(switchWorst), rounded(baselineWorst), sw, base, sw / base);
             for (Gap g : gaps) {
                 assertThat(g.seqJump()).as("no packet lost or repeated across a switch: %s", g).isEqualTo(1);
                 assertThat(g.wireMs()).as("silence on the wire, ms").isLessThan(1000);

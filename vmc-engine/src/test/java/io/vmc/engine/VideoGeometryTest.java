@@ -37,6 +37,17 @@ class VideoGeometryTest {
     }
 
     @Test
+    void carriesTheMonitorAndRefusesOneBeyondSixteen() {
+        assertThat(VideoGeometry.toVideoArea(g().setVisibleAll(true).build()).monitor()).isZero(); // desktop coordinates
+        assertThat(VideoGeometry.toVideoArea(g().setVisibleAll(true).setMonitor(2).build()).monitor()).isEqualTo(2);
+        assertThat(VideoGeometry.toVideoArea(g().setVisibleAll(true).setMonitor(16).build()).monitor()).isEqualTo(16);
+        assertThatThrownBy(() -> VideoGeometry.toVideoArea(g().setMonitor(17).build()))
+                .isInstanceOf(EngineException.class).hasMessageContaining("monitor 17 exceeds 16");
+        assertThatThrownBy(() -> VideoGeometry.toVideoArea(g().setMonitor(-1).build()))
+                .isInstanceOf(EngineException.class).hasMessageContaining("monitor 4294967295 exceeds 16");
+    }
+
+    @Test
     void refusesHostileValues() {
         assertThatThrownBy(() -> VideoGeometry.toVideoArea(g().clearArea().build())).isInstanceOf(EngineException.class).hasMessageContaining("area");
         assertThatThrownBy(() -> VideoGeometry.toVideoArea(g().setArea(r(Integer.MIN_VALUE, 0, 1, 1)).build()))

@@ -23,6 +23,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,101 @@ class SessionWindowVideoIT {
                 session.close();
             }
         }
+    }
+
+    /**
+     * Two monitors, two windows (display channel 0: -vga qxl; channel 1: a secondary-vga, whose
+     * "not initialized" picture is a real 640x480 surface, unlike a second QXL without a guest
+     * driver, which has none). Without a guest layout the monitors are side by side: an area at
+     * x >= the first monitor's width is on the second, drawn in the second window at its place;
+     * the first window has no video then. Moved back, the video follows; an explicit monitor works too.
+     */
+    @Test
+    void aVideoAreaOnTheSecondMonitorIsDrawnInTheSecondWindowAndFollowsTheArea(@TempDir Path a, @TempDir Path b)
+            throws Exception {
+        try (SpiceQemu qemu = SpiceQemu.start(false, null, null, List.of("-device", "secondary-vga,id=vga2"))) {
+            SpiceSession session = SpiceClient.open(SpiceOptions.builder(qemu.uri()).x11Display(xvfb.display())
+                    .title("VMC two monitors video").build(), new RecordingListener());
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(session::isConnected);
+                await().atMost(Duration.ofSeconds(60)).until(() -> session.displayWindowIds().size() == 2);
+                long w1 = session.displayWindowIds().get(0);
+                long w2 = session.displayWindowIds().get(1);
+                OverlaySupport.reclaimErrorHandler();
+                await().atMost(Duration.ofSeconds(60)).until(() -> session.displayMonitors().size() == 2
+                        && session.displayMonitors().stream().allMatch(m -> m.width() > 0));
+                // side by side on the thin client's screen (no window manager here places them; GTK
+                // may size a window again when its display's first picture comes: ask until it holds)
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    xvfb.run("xdotool", "windowsize", Long.toString(w1), "620", "420");
+                    xvfb.run("xdotool", "windowsize", Long.toString(w2), "620", "420");
+                    xvfb.run("xdotool", "windowmove", Long.toString(w2), "650", "0");
+                    Thread.sleep(500);
+                    int[] g1 = SpiceDisplayIT.geometry(xvfb, w1);
+                    int[] g2 = SpiceDisplayIT.geometry(xvfb, w2);
+                    System.out.println("MONITORS-VIDEO window sizes " + g1[0] + "x" + g1[1] + ", " + g2[0] + "x" + g2[1]);
+                    return g1[0] == 620 && g1[1] == 420 && g2[0] == 620 && g2[1] == 420
+                            && xvfb.run("xwininfo", "-id", Long.toString(w2)).matches("(?s).*Absolute upper-left X: +650\\s.*");
+                });
+                // each monitor's size from QEMU itself, not from what the engine reports
+                BufferedImage first = SpiceDisplayIT.readPpm(qemu.screendump());
+                BufferedImage second = SpiceDisplayIT.readPpm(screendump(qemu, "vga2"));
+                int w1w = first.getWidth();
+                int w1h = first.getHeight();
+                int w2w = second.getWidth();
+                int w2h = second.getHeight();
+                System.out.println("MONITORS-VIDEO monitors=" + session.displayMonitors() + " qemu=" + w1w + "x" + w1h
+                        + "," + w2w + "x" + w2h);
+                int deskW = w1w + w2w;
+                int deskH = Math.max(w1h, w2h);
+                try (TestEngine ea = new TestEngine(440, a, c -> c.overlayParentWindow(w1).overlayDisplay(xvfb.display())
+                        .overlayMonitors(session));
+                     TestEngine eb = new TestEngine(880, b, c -> c.videoSource(EngineConfig.VideoSource.testPattern("red")))) {
+                    String sa = videoCall(ea, eb);
+                    // on the second monitor, in desktop coordinates
+                    Rect onSecond = Rect.newBuilder().setX(w1w + 160).setY(120).setWidth(240).setHeight(180).build();
+                    ea.ok(geometry(sa, onSecond, deskW, deskH));
+                    Rect local = onSecond.toBuilder().setX(160).build();
+                    assertVideoAt(w2, new int[4], w2w, w2h, local);
+                    assertThat(countRed(window(w1))).as("no video in the first monitor's window").isZero();
+
+                    // the softphone moves to the first monitor: the video follows into the first window
+                    Rect onFirst = Rect.newBuilder().setX(100).setY(80).setWidth(240).setHeight(180).build();
+                    ea.ok(geometry(sa, onFirst, deskW, deskH));
+                    assertVideoAt(w1, new int[4], w1w, w1h, onFirst);
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                            .until(() -> window(w2), img -> countRed(img) == 0);
+
+                    // an app that names the monitor gives coordinates relative to it
+                    Rect relative = Rect.newBuilder().setX(300).setY(200).setWidth(240).setHeight(180).build();
+                    ea.ok(onMonitor(geometry(sa, relative, w2w, w2h), 2));
+                    assertVideoAt(w2, new int[4], w2w, w2h, relative);
+                    assertThat(countRed(window(w1))).as("no video in the first window").isZero();
+
+                    // a monitor the guest does not have: no video anywhere, the call goes on
+                    ea.ok(onMonitor(geometry(sa, relative, w2w, w2h), 3));
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                            .until(() -> countRed(window(w1)) + countRed(window(w2)) == 0);
+                    assertThat(ea.lastState(sa)).isEqualTo(SessionState.State.CONNECTED);
+                }
+            } finally {
+                session.close();
+            }
+        }
+    }
+
+    private static Request.Builder onMonitor(Request.Builder r, int monitor) {
+        r.getSetVideoGeometryBuilder().setMonitor(monitor);
+        return r;
+    }
+
+    /** QEMU's picture of one display device (QMP screendump with device). */
+    private static Path screendump(SpiceQemu qemu, String device) throws IOException {
+        Path out = qemu.dir().resolve("screendump-" + device + "-" + System.nanoTime() + ".ppm");
+        SpiceQemu.qmp(qemu.dir().resolve("qmp.sock"), "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\""
+                + out + "\",\"device\":\"" + device + "\"}}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.exists(out) && java.nio.file.Files.size(out) > 0);
+        return out;
     }
 
     @Test

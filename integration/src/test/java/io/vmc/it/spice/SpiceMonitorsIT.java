@@ -64,6 +64,11 @@ class SpiceMonitorsIT {
                             .as("window %d asks to be fullscreen", id).contains("_NET_WM_STATE_FULLSCREEN");
                 }
                 assertThat(session.isFullscreen()).isTrue();
+                // the monitors the video overlay maps onto: one per display channel, with its window
+                await().atMost(Duration.ofSeconds(30)).until(() -> session.displayMonitors().size() == 2
+                        && session.displayMonitors().get(0).width() > 0);
+                assertThat(session.displayMonitors()).extracting(m -> m.window()).containsExactlyElementsOf(ids);
+                System.out.println("SPICE-MONITORS layout " + session.displayMonitors());
 
                 // USB redirection and the clipboard (no USB device and no spice-vdagent here)
                 assertThat(session.hasUsbDeviceManager()).isTrue();
@@ -89,6 +94,8 @@ class SpiceMonitorsIT {
                 SpiceDisplayIT.X11.deleteWindow(xvfb.display(), ids.get(1));
                 await().atMost(Duration.ofSeconds(30)).until(() -> session.displayWindowIds().size() == 1);
                 assertThat(session.isConnected()).isTrue();
+                // the monitor stays, without a window: video on it is drawn nowhere, not on the first
+                assertThat(session.displayMonitors()).extracting(m -> m.window()).containsExactly(ids.get(0), 0L);
                 System.out.println("SPICE-MONITORS windows=" + ids + " resets=" + resets.count());
             } finally {
                 session.close();

@@ -100,6 +100,11 @@ public final class XDisplay implements AutoCloseable {
         xlib.XMoveResizeWindow(display, new NativeLong(window), x, y, Math.max(1, width), Math.max(1, height));
     }
 
+    /** Moves {@code window} (unmapped first) into {@code parent} at x, y; it keeps its id. */
+    public void reparent(long window, long parent, int x, int y) {
+        xlib.XReparentWindow(display, new NativeLong(window), new NativeLong(parent), x, y);
+    }
+
     public void selectInput(long window, long mask) {
         xlib.XSelectInput(display, new NativeLong(window), new NativeLong(mask));
     }

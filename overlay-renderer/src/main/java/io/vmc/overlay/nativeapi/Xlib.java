@@ -67,6 +67,8 @@ public interface Xlib extends Library {
 
     int XSelectInput(Pointer display, NativeLong window, NativeLong eventMask);
 
+    int XReparentWindow(Pointer display, NativeLong window, NativeLong parent, int x, int y);
+
     int XPending(Pointer display);
 
     int XNextEvent(Pointer display, XEvent event);

@@ -93,6 +93,11 @@ final class GLoop {
 
     /** Runs {@code task} on the loop thread and waits for its result. */
     <T> T call(Callable<T> task) {
+        return call(task, CALL_TIMEOUT_SECONDS * 1000);
+    }
+
+    /** {@link #call(Callable)} waiting at most {@code timeoutMillis} for the loop thread. */
+    <T> T call(Callable<T> task, long timeoutMillis) {
         if (inLoop()) {
             try {
                 return task.call();
@@ -111,14 +116,14 @@ final class GLoop {
             }
         });
         try {
-            return f.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the SPICE loop thread did not answer within " + CALL_TIMEOUT_SECONDS + " s");
+            throw new IllegalStateException("the SPICE loop thread did not answer within " + timeoutMillis + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the SPICE loop thread");

@@ -58,6 +58,8 @@ public final class SpiceSession implements Closeable {
      */
     public static final java.time.Duration RECONNECT_WINDOW =
             java.time.Duration.ofMillis(TAKEOVER_PROBE_DELAY_MILLIS + RETRY_MILLIS[RETRY_MILLIS.length - 1]);
+    /** How long {@link #displayMonitors()} waits for the loop thread before answering the last known layout. */
+    static final long MONITORS_WAIT_MILLIS = 500;
     static final String NO_VMC_CHANNEL_MESSAGE = "no VMC channel in this VM: see the admin guide";
 
     // Signal handlers stay connected to native objects that may outlive this Java object: keep
@@ -83,6 +85,9 @@ public final class SpiceSession implements Closeable {
     private volatile int usbRedirChannels;
     private volatile boolean usbManagerPresent;
     private volatile List<Long> windowIds = List.of();
+    private volatile List<DisplayMonitor> lastMonitors = List.of();
+    /** Display channel id -> channel: the guest's monitors, with or without a window. */
+    private final Map<Integer, Pointer> displayChannels = new java.util.TreeMap<>();
     /** Display channel 0 (the guest's first monitor): what a screen share copies. */
     private Pointer displayChannel;
     private volatile boolean fullscreen;
@@ -277,6 +282,66 @@ public final class SpiceSession implements Closeable {
         return windowIds;
     }
 
+    /**
+     * The guest's monitors in display channel order, each with its window (0 when the user closed
+     * it or there is no display) and the part of the guest's surface that window shows, as
+     * spice-gtk has them now: the video overlay maps the guest's desktop onto them. Empty once closed.
+     */
+    public List<DisplayMonitor> displayMonitors() {
+        if (closed) {
+            return List.of();
+        }
+        try {
+            // bounded: the overlay asks on its own thread for every update and must not hang on a busy loop
+            lastMonitors = loop.call(this::readMonitors, MONITORS_WAIT_MILLIS);
+        } catch (IllegalStateException busy) {
+            LOG.debug("{}: monitors not read ({}); using the last known", options.uri(), busy.getMessage());
+        }
+        return lastMonitors;
+    }
+
+    /** Loop thread: spice-gtk changes a channel's monitors and surfaces on this thread. */
+    private List<DisplayMonitor> readMonitors() {
+        List<DisplayMonitor> out = new ArrayList<>(displayChannels.size());
+        for (Map.Entry<Integer, Pointer> e : displayChannels.entrySet()) {
+            int[] r = shownArea(e.getValue());
+            Monitor m = monitors.get(e.getKey());
+            out.add(new DisplayMonitor(e.getKey(), m != null ? m.xid : 0, r[0], r[1], r[2], r[3]));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * What spice-gtk's widget shows of a display channel (its default monitor-id 0): that monitor's
+     * config if the guest sent one, else the whole primary surface; zeros before the first picture.
+     */
+    private static int[] shownArea(Pointer channel) {
+        PointerByReference ref = new PointerByReference();
+        GObject.INSTANCE.g_object_get(channel, "monitors", ref, (Object) null);
+        Pointer array = ref.getValue(); // a GArray of SpiceDisplayMonitorConfig {id, surface_id, x, y, width, height}
+        if (array != null) {
+            try {
+                Pointer data = array.getPointer(0);
+                int len = Math.min(array.getInt(com.sun.jna.Native.POINTER_SIZE), 64); // GArray {data, len}
+                for (int i = 0; data != null && i < len; i++) {
+                    long o = i * 24L;
+                    if (data.getInt(o) == 0) {
+                        return new int[] {data.getInt(o + 8), data.getInt(o + 12), data.getInt(o + 16), data.getInt(o + 20)};
+                    }
+                }
+            } finally {
+                GLib.INSTANCE.g_array_unref(array);
+            }
+        }
+        try (com.sun.jna.Memory primary = new com.sun.jna.Memory(SpiceGlib.PRIMARY_SIZE + 24)) {
+            primary.clear();
+            if (SpiceGlib.INSTANCE.spice_display_channel_get_primary(channel, 0, primary) == 0) {
+                return new int[4];
+            }
+            return new int[] {0, 0, primary.getInt(SpiceGlib.PRIMARY_WIDTH_OFFSET), primary.getInt(SpiceGlib.PRIMARY_HEIGHT_OFFSET)};
+        }
+    }
+
     /** Sets fullscreen on every window of the session (as the toggle-fullscreen key does). */
     public void setFullscreen(boolean on) {
         loop.execute(() -> applyFullscreen(on));
@@ -396,6 +461,7 @@ public final class SpiceSession implements Closeable {
             Gtk.GtkLib.INSTANCE.gtk_widget_destroy(m.window);
         }
         monitors.clear();
+        displayChannels.clear();
         publishWindows();
         if (session != null) {
             SpiceGlib.INSTANCE.spice_session_disconnect(session);
@@ -635,6 +701,7 @@ public final class SpiceSession implements Closeable {
             int channelId = getInt(ch, "channel-id");
             if (channelId == 0) displayChannel = ch;
             addDisplayWidget(channelId);
+            displayChannels.put(channelId, ch);
         } else if (type == SpiceGlib.SPICE_CHANNEL_USBREDIR) {
             usbRedirChannels++; // the device manager connects it
         } else if (type == SpiceGlib.SPICE_CHANNEL_PORT) {
@@ -654,6 +721,7 @@ public final class SpiceSession implements Closeable {
         if (ch.equals(displayChannel)) {
             displayChannel = null;
         }
+        displayChannels.values().remove(ch);
         String name = portChannels.remove(ch);
         if (name != null) {
             SpicePortStream s = streams.get(name);

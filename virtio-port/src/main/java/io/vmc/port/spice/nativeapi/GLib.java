@@ -41,5 +41,7 @@ public interface GLib extends Library {
 
     void g_free(Pointer mem);
 
+    void g_array_unref(Pointer array);
+
     void g_error_free(Pointer error);
 }

@@ -22,6 +22,8 @@ import java.util.Objects;
 public final class VideoArea {
     /** Most rectangles in a visible region. */
     public static final int MAX_VISIBLE_RECTS = 64;
+    /** Largest {@link Builder#monitor(int)} the engine accepts. */
+    public static final int MAX_MONITOR = 16;
 
     private final int mappingId;
     private final Rect area;
@@ -30,6 +32,7 @@ public final class VideoArea {
     private final int screenWidth;
     private final int screenHeight;
     private final boolean selfView;
+    private final int monitor;
 
     private VideoArea(Builder b) {
         this.mappingId = b.mappingId;
@@ -39,6 +42,7 @@ public final class VideoArea {
         this.screenWidth = b.screenWidth;
         this.screenHeight = b.screenHeight;
         this.selfView = b.selfView;
+        this.monitor = b.monitor;
     }
 
     public static Builder builder() {
@@ -85,6 +89,11 @@ public final class VideoArea {
     }
 
     /** Whether this area shows the local camera instead of the remote video. */
+    /** The monitor the area is relative to (1-based), or 0 for guest desktop coordinates. */
+    public int monitor() {
+        return monitor;
+    }
+
     public boolean selfView() {
         return selfView;
     }
@@ -93,18 +102,20 @@ public final class VideoArea {
     public boolean equals(Object o) {
         return o instanceof VideoArea v && v.mappingId == mappingId && v.area.equals(area)
                 && v.visibleRegions.equals(visibleRegions) && v.fullyVisible == fullyVisible
-                && v.screenWidth == screenWidth && v.screenHeight == screenHeight && v.selfView == selfView;
+                && v.screenWidth == screenWidth && v.screenHeight == screenHeight && v.selfView == selfView
+                && v.monitor == monitor;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mappingId, area, visibleRegions, fullyVisible, screenWidth, screenHeight, selfView);
+        return Objects.hash(mappingId, area, visibleRegions, fullyVisible, screenWidth, screenHeight, selfView, monitor);
     }
 
     @Override
     public String toString() {
         return "VideoArea{#" + mappingId + " " + area + (isHidden() ? " hidden" : fullyVisible ? "" : " visible=" + visibleRegions)
-                + " screen=" + screenWidth + "x" + screenHeight + (selfView ? " self-view" : "") + "}";
+                + " screen=" + screenWidth + "x" + screenHeight + (selfView ? " self-view" : "")
+                + (monitor != 0 ? " monitor=" + monitor : "") + "}";
     }
 
     /** Builds a {@link VideoArea}; {@code area} is required. */
@@ -116,6 +127,7 @@ public final class VideoArea {
         private int screenWidth;
         private int screenHeight;
         private boolean selfView;
+        private int monitor;
 
         private Builder() {}
 
@@ -161,6 +173,19 @@ public final class VideoArea {
 
         public Builder selfView(boolean selfView) {
             this.selfView = selfView;
+            return this;
+        }
+
+        /**
+         * The guest monitor the area is on, 1-based in the thin client's display order, with the
+         * area, visible parts and screen size relative to it; 0 (default) = guest desktop
+         * coordinates, the engine finds the monitor (developer guide, "Several monitors").
+         */
+        public Builder monitor(int monitor) {
+            if (monitor < 0 || monitor > MAX_MONITOR) {
+                throw new IllegalArgumentException("monitor must be in 0.." + MAX_MONITOR + ", was " + monitor);
+            }
+            this.monitor = monitor;
             return this;
         }
 

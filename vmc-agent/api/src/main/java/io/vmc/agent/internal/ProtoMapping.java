@@ -261,7 +261,8 @@ public final class ProtoMapping {
                 .setVisibleAll(a.fullyVisible())
                 .setScreenWidth(a.screenWidth())
                 .setScreenHeight(a.screenHeight())
-                .setSelfView(a.selfView());
+                .setSelfView(a.selfView())
+                .setMonitor(a.monitor());
         for (Rect r : a.visibleRegions()) {
             b.addVisible(toProto(r));
         }

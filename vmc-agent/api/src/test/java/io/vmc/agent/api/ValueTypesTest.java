@@ -54,6 +54,17 @@ class ValueTypesTest {
     }
 
     @Test
+    void aVideoAreaNamesItsMonitorAndTheEngineGetsIt() {
+        VideoArea second = VideoArea.builder().area(Rect.of(10, 20, 640, 360)).screenSize(1280, 1024).monitor(2).build();
+        assertThat(second.monitor()).isEqualTo(2);
+        assertThat(second).isNotEqualTo(VideoArea.builder().area(Rect.of(10, 20, 640, 360)).screenSize(1280, 1024).build());
+        assertThat(io.vmc.agent.internal.ProtoMapping.toProto("s1", second).getMonitor()).isEqualTo(2);
+        assertThat(io.vmc.agent.internal.ProtoMapping.toProto("s1", VideoArea.hidden(1)).getMonitor()).isZero();
+        assertThatThrownBy(() -> VideoArea.builder().monitor(17)).hasMessageContaining("0..16");
+        assertThatThrownBy(() -> VideoArea.builder().monitor(-1)).hasMessageContaining("0..16");
+    }
+
+    @Test
     void devicesStatsAndStatus() {
         assertThatThrownBy(() -> Device.builder().id("x").build()).hasMessageContaining("kind must be set");
         assertThatThrownBy(() -> Device.builder().id("")).hasMessageContaining("id must be");

@@ -1418,10 +1418,11 @@ public final class Call {
         }
         int[] insets = config.overlayInsets();
         try {
-            return io.vmc.overlay.VideoOverlay.attach(io.vmc.overlay.OverlayOptions.builder()
+            io.vmc.overlay.OverlayOptions.Builder b = io.vmc.overlay.OverlayOptions.builder()
                     .parentWindow(config.overlayParentWindow()).displayName(config.overlayDisplay())
-                    .displayInsets(insets[0], insets[1], insets[2], insets[3])
-                    .name(name).build());
+                    .displayInsets(insets[0], insets[1], insets[2], insets[3]).name(name);
+            if (config.overlayMonitors() != null) b.monitors(config.overlayMonitors());
+            return io.vmc.overlay.VideoOverlay.attach(b.build());
         } catch (io.vmc.overlay.OverlayException | RuntimeException e) {
             LOG.warn("session {}: no video overlay: {}", id, e.toString());
             return null;
