@@ -145,6 +145,11 @@ public final class EngineCommand implements Callable<Integer> {
             description = "Append one JSON call-detail record per ended call to FILE (records always go to the log too).")
     Path cdr;
 
+    @Option(names = "--agent-gone-after", paramLabel = "SECONDS", defaultValue = "60",
+            description = "End the calls of an agent (the VM's agentd) that has been away this long: a guest that "
+                    + "never returns (default ${DEFAULT-VALUE}; keep it above agentd's --engine-grace-ms).")
+    long agentGoneAfterSeconds;
+
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "16", description = "Most concurrent sessions (default ${DEFAULT-VALUE}).")
     int maxSessions;
 
@@ -241,7 +246,7 @@ public final class EngineCommand implements Callable<Integer> {
         }
         String channelUri = spice == null ? channel : spice;
         try (MediaEngine engine = new MediaEngine(config, e -> forward.get().emit(e))) {
-            AutoCloseable endpoint = startEndpoint(channelUri, engine, forward);
+            AutoCloseable endpoint = startEndpoint(channelUri, engine, forward, java.time.Duration.ofSeconds(agentGoneAfterSeconds));
             MetricsEndpoint where = metricsEndpoint();
             HTTPServer metricsServer = where == null ? null : startMetrics(engine, where);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-engine-shutdown"));
@@ -613,6 +618,18 @@ public final class EngineCommand implements Callable<Integer> {
 
     /** Serves the engine's requests on the channel and forwards its events (and client addresses) to agentd. */
     static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward) {
+        return startEndpoint(uri, engine, forward, DEFAULT_AGENT_GONE_AFTER);
+    }
+
+    /** How long an absent agent's calls are kept by default: see {@code --agent-gone-after}. */
+    static final java.time.Duration DEFAULT_AGENT_GONE_AFTER = java.time.Duration.ofSeconds(60);
+
+    /**
+     * As above; an agent away for longer than {@code goneAfter} (a guest that never returns) has its
+     * calls ended, each with the reason: nobody is left to end them, and media would flow on.
+     */
+    static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward, java.time.Duration goneAfter) {
+        java.util.concurrent.atomic.AtomicLong absence = new java.util.concurrent.atomic.AtomicLong(); // changes on every (dis)connect
         VmcEndpoint ep = VmcEndpoint.builder()
                 .channel(ChannelUri.parse(uri))
                 .role(Hello.Role.ROLE_ENGINE)
@@ -624,6 +641,7 @@ public final class EngineCommand implements Callable<Integer> {
                         engine.metrics().agentConnected(true);
                         engine.status().agentConnected(peer.getSoftware() + (resumed ? ", resumed" : ""));
                         System.err.println("vmc engine: agent connected (" + peer.getSoftware() + (resumed ? ", resumed" : "") + ")");
+                        absence.incrementAndGet();
                         if (!resumed) {
                             engine.closeAllSessions("a new agent connected without resuming: its predecessor's calls have no owner");
                         }
@@ -634,6 +652,15 @@ public final class EngineCommand implements Callable<Integer> {
                         engine.metrics().agentConnected(false);
                         engine.status().agentDisconnected(why);
                         System.err.println("vmc engine: agent disconnected: " + why + " (media keeps flowing)");
+                        long gone = absence.incrementAndGet();
+                        java.util.concurrent.CompletableFuture.delayedExecutor(goneAfter.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+                            if (absence.get() == gone && !engine.sessionIds().isEmpty()) {
+                                String reason = "the agent has been gone for more than " + goneAfter.toSeconds()
+                                        + " s (" + why + "): its calls have no owner";
+                                System.err.println("vmc engine: " + reason + "; ending them");
+                                engine.closeAllSessions(reason);
+                            }
+                        });
                     }
                 })
                 .build();

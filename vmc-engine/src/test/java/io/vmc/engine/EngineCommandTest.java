@@ -196,4 +196,35 @@ class EngineCommandTest {
                     && agentEvents.stream().anyMatch(e -> e.hasLocalCandidate() && e.getLocalCandidate().getEndOfCandidates()));
         }
     }
+    /** A guest that never returns: once its agent has been away for the window, its calls end with the reason. */
+    @Test
+    void theCallsOfAnAgentThatNeverReturnsEndAfterTheWindow() throws Exception {
+        List<Event> engineEvents = new CopyOnWriteArrayList<>();
+        AtomicReference<io.vmc.transport.EventSink> forward = new AtomicReference<>(e -> { });
+        EngineConfig cfg = EngineConfig.builder().iceAddress(java.net.InetAddress.getLoopbackAddress())
+                .audioSource(EngineConfig.AudioSource.tone(440)).audioSink(EngineConfig.AudioSink.none()).build();
+        try (MediaEngine engine = new MediaEngine(cfg, e -> {
+                    engineEvents.add(e);
+                    forward.get().emit(e);
+                });
+             AutoCloseable ep = EngineCommand.startEndpoint("mem-listen:engine-gone-test", engine, forward, Duration.ofSeconds(2))) {
+            VmcEndpoint agent = VmcEndpoint.builder().channel("mem:engine-gone-test").role(Hello.Role.ROLE_AGENTD)
+                    .software("test-agent").build();
+            agent.start().get(10, TimeUnit.SECONDS);
+            String sid = agent.call(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
+                    .setOptions(SessionOptions.newBuilder().setAudio(true))).build()).get(10, TimeUnit.SECONDS)
+                    .getSessionCreated().getSessionId();
+            agent.call(Request.newBuilder().setCreateOffer(CreateOffer.newBuilder().setSessionId(sid)).build()).get(10, TimeUnit.SECONDS);
+            long disconnectedAt = System.nanoTime();
+            agent.close(); // and never comes back
+            await().atMost(Duration.ofSeconds(30)).until(() -> engine.sessionIds().isEmpty());
+            assertThat(Duration.ofNanos(System.nanoTime() - disconnectedAt)).as("kept for the window first")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+            assertThat(engineEvents).anySatisfy(e -> {
+                assertThat(e.getSessionState().getSessionId()).isEqualTo(sid);
+                assertThat(e.getSessionState().getState()).isEqualTo(io.vmc.transport.proto.SessionState.State.CLOSED);
+                assertThat(e.getSessionState().getReason()).contains("the agent has been gone for more than 2 s");
+            });
+        }
+    }
 }

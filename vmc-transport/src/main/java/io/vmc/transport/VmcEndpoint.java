@@ -331,7 +331,7 @@ public final class VmcEndpoint implements AutoCloseable {
             closed = true;
         }
         try {
-            session.close("the endpoint was closed").get(2, TimeUnit.SECONDS);
+            session.close("the endpoint was closed").get(3, TimeUnit.SECONDS); // the Goodbye lingers up to 2 s
         } catch (Exception e) {
             log.debug("close: session did not close in time", e);
         }

@@ -117,6 +117,8 @@ public final class CallRig implements AutoCloseable {
         public void startEngine() throws IOException {
             List<String> args = new ArrayList<>(List.of("engine", "--channel", "unix-listen:" + engineSocket, "--ice-address", host.officeAddress(),
                     "--tone", Integer.toString(toneHz), "--speaker", "none",
+                    // the engine keeps an absent agentd's calls longer than agentd keeps a lost engine's (admin guide)
+                    "--agent-gone-after", Long.toString(Math.max(60, 2 * options.engineGrace().toSeconds())),
                     "--max-sessions", Integer.toString(options.engineMaxSessions()),
                     "--simulated-camera", "smpte", "--allow-camera", "--video-max-resolution", "320x240"));
             args.addAll(options.engineOptions());

@@ -108,7 +108,8 @@ class GuestFaultsIT {
         aliceMetrics = Ports.freeTcpPort();
         List<String> args = new ArrayList<>(List.of("engine", "--spice", "spice://127.0.0.1:" + spice.port(), "--no-display",
                 "--ice-address", "127.0.0.1", "--tone", "440", "--speaker", "none", "--metrics", "127.0.0.1:" + aliceMetrics,
-                "--cdr", work.resolve("alice-cdr.jsonl").toString()));
+                "--cdr", work.resolve("alice-cdr.jsonl").toString(),
+                "--agent-gone-after", "120")); // above the guest agentd's 60 s grace, as the admin guide says
         args.addAll(LoopbackPolicy.engineOptions(work.resolve("alice-policy")));
         alice = VmcProcess.start("alice-engine", null, work.resolve("alice-engine.log"), line -> {
             if (line.contains("SPICE")) {

@@ -45,8 +45,19 @@ public final class SpiceSession implements Closeable {
     static final int TAKEOVER_PROBE_DELAY_MILLIS = 1000;
     /** Reconnect anyway if spice-gtk has not reported the old channels gone by then. */
     static final int RECONNECT_FALLBACK_MILLIS = 5000;
-    /** Waits before each attempt to connect again after a loss ({@link SpiceOptions#reconnectAfterLoss()}). */
-    static final int[] RETRY_MILLIS = {1000, 2000, 4000, 8000};
+    /**
+     * Waits before each attempt to connect again after a loss ({@link SpiceOptions#reconnectAfterLoss()}),
+     * the last one repeated. Short, so that the session is back soon after the VM's host is: an attempt
+     * is one TCP connect to the SPICE server, and the VM's agentd keeps the calls only for its grace.
+     */
+    static final int[] RETRY_MILLIS = {500, 1000, 2000};
+    /**
+     * The longest time from the SPICE server being reachable again to the reconnect attempt that
+     * reaches it: the takeover probe, then at most the longest back-off. agentd's default engine
+     * grace must cover an outage plus this (its default is checked against it).
+     */
+    public static final java.time.Duration RECONNECT_WINDOW =
+            java.time.Duration.ofMillis(TAKEOVER_PROBE_DELAY_MILLIS + RETRY_MILLIS[RETRY_MILLIS.length - 1]);
     /** How long {@link #displayMonitors()} waits for the loop thread before answering the last known layout. */
     static final long MONITORS_WAIT_MILLIS = 500;
     static final String NO_VMC_CHANNEL_MESSAGE = "no VMC channel in this VM: see the admin guide";

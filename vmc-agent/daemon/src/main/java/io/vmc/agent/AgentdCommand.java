@@ -62,7 +62,7 @@ public final class AgentdCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics on http://ADDR:PORT/metrics (PORT alone: 127.0.0.1:PORT). Default: off.")
     String metrics;
 
-    @Option(names = "--engine-grace-ms", paramLabel = "MS", defaultValue = "3000",
+    @Option(names = "--engine-grace-ms", paramLabel = "MS", defaultValue = "15000",
             description = "How long a lost engine may take to resume before calls move to the fallback (default ${DEFAULT-VALUE}).")
     long engineGraceMs;
 

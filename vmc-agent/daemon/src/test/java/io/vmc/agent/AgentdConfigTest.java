@@ -34,6 +34,20 @@ class AgentdConfigTest {
         assertThat(parse("").webApiListen).isNull();
     }
 
+    /**
+     * The defaults agree: agentd keeps a lost engine's calls long enough for a 10 s outage plus the
+     * time the engine's SPICE session takes to notice the server is back, on the command line and
+     * in the library alike.
+     */
+    @Test
+    void theDefaultEngineGraceCoversAnOutageAndTheSpiceReconnect() throws Exception {
+        AgentdCommand cmd = new AgentdCommand();
+        new CommandLine(cmd).parseArgs("--config", Files.writeString(dir.resolve("empty.conf"), "").toString());
+        java.time.Duration grace = cmd.toOptions().core.engineGrace;
+        assertThat(grace).isEqualTo(new io.vmc.agent.daemon.AgentCore.Config().engineGrace)
+                .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(10).plus(io.vmc.port.spice.SpiceSession.RECONNECT_WINDOW));
+    }
+
     @Test
     void mistakesNameTheLineAndWhatIsWrong() {
         assertThatThrownBy(() -> parse("web-api.listen = 0.0.0.0:7411")).hasMessage(

@@ -74,10 +74,17 @@ final class Rpc {
     private volatile RequestHandler handler;
     private volatile EventSink sink;
     private volatile String unavailable;
+    /** Set by the closing thread at once: new calls and events are refused from then on. */
     private volatile boolean closed;
     private volatile int version;
 
     // loop only
+    /**
+     * Set on the loop when the session has closed. What was accepted before (a call queued just
+     * before close(), e.g. a closing agentd's last CloseSession) is still written ahead of the
+     * Goodbye: the loop runs it before the close, and only {@code ended} may turn it away there.
+     */
+    private boolean ended;
     private final Map<Long, Pending> pending = new HashMap<>();
     private int inboundRequests;
     private long inboundGeneration;
@@ -159,7 +166,7 @@ final class Rpc {
         }
         ReliableLink.Outbound o = new ReliableLink.Outbound(template, size, null, true);
         loop.execute(() -> {
-            if (closed) {
+            if (ended) {
                 link.release(o);
                 return;
             }
@@ -171,7 +178,7 @@ final class Rpc {
     // ------------------------------------------------------------------ loop: outbound calls
 
     private void enqueueCall(Pending p, long deadlineMillis) {
-        if (closed) {
+        if (ended) {
             link.release(p.out);
             p.future.publish(null, new VmcTransportException(Error.Code.UNAVAILABLE, "the endpoint is closed"));
             return;
@@ -228,6 +235,7 @@ final class Rpc {
     /** The session closes: every call fails. */
     void close(String why) {
         closed = true;
+        ended = true;
         failWhere(p -> true, p -> "request " + p.method + " (id " + p.id + ") abandoned: " + why);
     }
 

@@ -2,7 +2,6 @@ package io.vmc.transport.internal;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vmc.transport.EndpointListener;
@@ -244,10 +243,15 @@ public final class Session {
         }
         try {
             loop.execute(() -> {
+                io.netty.channel.ChannelFuture gone = null;
                 try {
-                    closeOnLoop(why);
+                    gone = closeOnLoop(why);
                 } finally {
-                    done.complete(null);
+                    if (gone == null) {
+                        done.complete(null);
+                    } else {
+                        gone.addListener(f -> done.complete(null)); // the peer read our Goodbye (or the linger ended)
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -573,13 +577,29 @@ public final class Session {
         closeChannel(ch, "the peer said goodbye (" + g.getReason() + "): " + g.getMessage());
     }
 
-    private static void goodbyeAndClose(Channel c, Goodbye g) {
-        if (c.isActive()) {
-            c.writeAndFlush(Envelope.newBuilder().setGoodbye(g).build()).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            c.close();
+    /**
+     * Writes the Goodbye, then half-closes: the peer reads everything up to it before it sees the
+     * end. Closing at once would let a write the peer makes meanwhile fail ("broken pipe"), and the
+     * peer would drop the connection with our last messages still unread (a closing agentd's
+     * CloseSession calls). Fully closed when the peer closes, or after {@link #GOODBYE_LINGER_MS}.
+     */
+    private static io.netty.channel.ChannelFuture goodbyeAndClose(Channel c, Goodbye g) {
+        if (!c.isActive()) {
+            return c.close();
         }
+        c.writeAndFlush(Envelope.newBuilder().setGoodbye(g).build()).addListener(f -> {
+            if (f.isSuccess() && c instanceof io.netty.channel.socket.DuplexChannel d) {
+                d.shutdownOutput();
+                c.eventLoop().schedule(() -> c.close(), GOODBYE_LINGER_MS, TimeUnit.MILLISECONDS);
+            } else {
+                c.close();
+            }
+        });
+        return c.closeFuture();
     }
+
+    /** How long a half-closed connection waits for the peer to read our Goodbye and close. */
+    static final long GOODBYE_LINGER_MS = 2000;
 
     // ------------------------------------------------------------------ loop: flow control of reads
 
@@ -694,9 +714,10 @@ public final class Session {
         link.ackIfOwed(now, tickNanos);
     }
 
-    private void closeOnLoop(String why) {
+    /** Returns the closing channel's close future, or null if there was none. */
+    private io.netty.channel.ChannelFuture closeOnLoop(String why) {
         if (sessionClosed) {
-            return;
+            return null;
         }
         sessionClosed = true;
         closed = true;
@@ -709,12 +730,14 @@ public final class Session {
         ch = null;
         link.detach();
         handshake.detach();
+        io.netty.channel.ChannelFuture gone = null;
         if (c != null) {
-            goodbyeAndClose(c, Goodbye.newBuilder().setReason(Goodbye.Reason.SHUTDOWN).setMessage(why).build());
+            gone = goodbyeAndClose(c, Goodbye.newBuilder().setReason(Goodbye.Reason.SHUTDOWN).setMessage(why).build());
         }
         rpc.close(why);
         link.clear("abandoned: " + why);
         failFirstHandshake(new VmcTransportException(Error.Code.UNAVAILABLE, "closed before connecting: " + why));
+        return gone;
     }
 
     /** Fails calls that wait for a channel, and all later ones (endpoints that do not reconnect). Loop only. */

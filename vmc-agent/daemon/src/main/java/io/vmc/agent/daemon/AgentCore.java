@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class AgentCore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentCore.class);
 
+    /** agentd's default engine grace: see {@link Config#engineGrace}. */
+    public static final Duration DEFAULT_ENGINE_GRACE = Duration.ofSeconds(15);
+
     /** Limits and behaviour. Defaults suit a desktop VM. */
     public static final class Config {
         /** Sessions one app connection may hold. */
@@ -74,9 +77,13 @@ public final class AgentCore implements AutoCloseable {
         public boolean fallbackEnabled = true;
         /**
          * How long a lost engine may take to come back (and resume its sessions) before calls
-         * move to the fallback.
+         * move to the fallback. The rule: at least an outage worth surviving (about 10 s of a lost
+         * network or a SPICE client reconnecting) plus the engine's reconnect window
+         * ({@code SpiceSession.RECONNECT_WINDOW}, 3 s), so that a call is not failed while its
+         * engine is on its way back. The engine, in turn, keeps an absent agent's calls longer
+         * than this ({@code vmc engine --agent-gone-after}, default 60 s).
          */
-        public Duration engineGrace = Duration.ofSeconds(3);
+        public Duration engineGrace = DEFAULT_ENGINE_GRACE;
         /** Longest SDP accepted from an app. */
         public int maxSdpChars = 64 * 1024;
     }
@@ -978,9 +985,11 @@ public final class AgentCore implements AutoCloseable {
             done.complete(null);
         });
         try {
-            done.get(2, TimeUnit.SECONDS);
+            // the CloseSession calls must be queued before the caller closes the engine channel;
+            // a loaded machine can take seconds to run this loop's queue
+            done.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.debug("shutdown did not finish cleanly", e);
+            log.warn("shutdown did not finish in 10 s: sessions may be left open on their backends", e);
         }
         loop.shutdown();
     }
