@@ -491,6 +491,9 @@ public final class EngineCommand implements Callable<Integer> {
                 + (userFile != null ? ", user " + userFile : ""));
         policyNotes.addAll(ignored);
         if (maxCpuPercent < 1 || maxCpuPercent > 100) throw new IllegalArgumentException("--max-cpu-percent must be 1..100, got " + maxCpuPercent);
+        if (agentGoneAfterSeconds < 5 || agentGoneAfterSeconds > 86_400) { // 0 would end calls at every brief drop
+            throw new IllegalArgumentException("--agent-gone-after must be 5..86400 seconds, got " + agentGoneAfterSeconds);
+        }
         if (maxRequestDelayMs < 100 || maxRequestDelayMs > 60_000) {
             throw new IllegalArgumentException("--max-request-delay-ms must be 100..60000, got " + maxRequestDelayMs);
         }

@@ -61,6 +61,11 @@ class EngineCommandTest {
         EngineCommand bad = new EngineCommand();
         new CommandLine(bad).parseArgs("--channel", "unix:/run/x.sock", "--overlay-window", "nope");
         org.assertj.core.api.Assertions.assertThatThrownBy(bad::config).hasMessageContaining("--overlay-window");
+        for (String gone : new String[] {"0", "-1", "4", "86401"}) {
+            EngineCommand g = new EngineCommand();
+            new CommandLine(g).parseArgs("--channel", "unix:/run/x.sock", "--agent-gone-after", gone);
+            org.assertj.core.api.Assertions.assertThatThrownBy(g::config).hasMessageContaining("--agent-gone-after must be 5..86400 seconds, got " + gone);
+        }
     }
 
     @Test
