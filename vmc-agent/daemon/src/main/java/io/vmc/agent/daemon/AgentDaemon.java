@@ -247,6 +247,9 @@ public final class AgentDaemon implements AutoCloseable {
         // the fallback sends from the VM, as the app could itself: the thin client's destination
         // rules (architecture 6a) guard the client's network, not the guest's
         b.allowLocalDestinations(java.util.EnumSet.allOf(EngineConfig.LocalDestination.class)).trustPlainPeers(true);
+        // the fallback is the last resort and shares agentd's process: refusing it because agentd or
+        // the VM is busy would leave the app no media at all (a late request is still refused)
+        b.maxCpuLoad(1);
         b.iceAddresses(o.fallbackIceAddresses);
         b.audioSource(o.fallbackToneHz != null ? EngineConfig.AudioSource.tone(o.fallbackToneHz) : EngineConfig.AudioSource.pulse(null));
         b.audioSink(o.fallbackNoSpeaker ? EngineConfig.AudioSink.none() : EngineConfig.AudioSink.pulse(null));

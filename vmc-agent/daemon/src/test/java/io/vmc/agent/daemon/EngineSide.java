@@ -25,6 +25,9 @@ public final class EngineSide implements AutoCloseable {
                 .statsInterval(Duration.ofMillis(500))
                 .software("vmc-engine/test")
                 .allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK)) // peers on 127.0.0.1
+                // this JVM holds agentd, the engine, the apps and the test: its CPU is not the engine's
+                // (admission by load has its own tests: EngineLoadTest, LoadAndLimitsIT)
+                .maxCpuLoad(1).maxRequestDelay(Duration.ofSeconds(60))
                 .build(), e -> {
                     VmcEndpoint ep = ref.get();
                     if (ep != null) {

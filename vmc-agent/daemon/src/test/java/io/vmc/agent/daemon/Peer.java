@@ -22,7 +22,9 @@ final class Peer implements AutoCloseable {
     Peer(double toneHz) throws Exception {
         engine = new MediaEngine(EngineConfig.builder().iceAddress(InetAddress.getLoopbackAddress())
                 .audioSource(EngineConfig.AudioSource.tone(toneHz)).audioSink(EngineConfig.AudioSink.none())
-                .software("peer").allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK)).build(), events::add);
+                .software("peer").allowLocalDestinations(java.util.Set.of(EngineConfig.LocalDestination.LOOPBACK))
+                .maxCpuLoad(1).maxRequestDelay(java.time.Duration.ofSeconds(60)) // as EngineSide: the JVM's CPU is not this engine's
+                .build(), events::add);
         sessionId = ok(Request.newBuilder().setCreateSession(CreateSession.newBuilder()
                 .setOptions(SessionOptions.newBuilder().setAudio(true)))).getSessionCreated().getSessionId();
     }
