@@ -6,10 +6,14 @@ import io.vmc.transport.EventSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import io.vmc.transport.ChannelUri;
 import io.vmc.transport.EndpointListener;
@@ -246,7 +250,7 @@ public final class EngineCommand implements Callable<Integer> {
         }
         String channelUri = spice == null ? channel : spice;
         try (MediaEngine engine = new MediaEngine(config, e -> forward.get().emit(e))) {
-            AutoCloseable endpoint = startEndpoint(channelUri, engine, forward, java.time.Duration.ofSeconds(agentGoneAfterSeconds));
+            AutoCloseable endpoint = startEndpoint(channelUri, engine, forward, Duration.ofSeconds(agentGoneAfterSeconds));
             MetricsEndpoint where = metricsEndpoint();
             HTTPServer metricsServer = where == null ? null : startMetrics(engine, where);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vmc-engine-shutdown"));
@@ -619,20 +623,13 @@ public final class EngineCommand implements Callable<Integer> {
         }
     }
 
-    /** Serves the engine's requests on the channel and forwards its events (and client addresses) to agentd. */
-    static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward) {
-        return startEndpoint(uri, engine, forward, DEFAULT_AGENT_GONE_AFTER);
-    }
-
-    /** How long an absent agent's calls are kept by default: see {@code --agent-gone-after}. */
-    static final java.time.Duration DEFAULT_AGENT_GONE_AFTER = java.time.Duration.ofSeconds(60);
-
     /**
-     * As above; an agent away for longer than {@code goneAfter} (a guest that never returns) has its
+     * Serves the engine's requests on the channel and forwards its events (and client addresses) to
+     * agentd. An agent away for longer than {@code goneAfter} (a guest that never returns) has its
      * calls ended, each with the reason: nobody is left to end them, and media would flow on.
      */
-    static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward, java.time.Duration goneAfter) {
-        java.util.concurrent.atomic.AtomicLong absence = new java.util.concurrent.atomic.AtomicLong(); // changes on every (dis)connect
+    static AutoCloseable startEndpoint(String uri, MediaEngine engine, AtomicReference<EventSink> forward, Duration goneAfter) {
+        AtomicLong absence = new AtomicLong(); // changes on every (dis)connect
         VmcEndpoint ep = VmcEndpoint.builder()
                 .channel(ChannelUri.parse(uri))
                 .role(Hello.Role.ROLE_ENGINE)
@@ -656,7 +653,7 @@ public final class EngineCommand implements Callable<Integer> {
                         engine.status().agentDisconnected(why);
                         System.err.println("vmc engine: agent disconnected: " + why + " (media keeps flowing)");
                         long gone = absence.incrementAndGet();
-                        java.util.concurrent.CompletableFuture.delayedExecutor(goneAfter.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+                        CompletableFuture.delayedExecutor(goneAfter.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
                             if (absence.get() == gone && !engine.sessionIds().isEmpty()) {
                                 String reason = "the agent has been gone for more than " + goneAfter.toSeconds()
                                         + " s (" + why + "): its calls have no owner";

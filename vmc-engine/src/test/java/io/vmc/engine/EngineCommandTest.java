@@ -182,7 +182,7 @@ class EngineCommandTest {
         EngineConfig cfg = EngineConfig.builder().iceAddress(java.net.InetAddress.getLoopbackAddress())
                 .audioSource(EngineConfig.AudioSource.tone(440)).audioSink(EngineConfig.AudioSink.none()).build();
         try (MediaEngine engine = new MediaEngine(cfg, e -> forward.get().emit(e));
-             AutoCloseable ep = EngineCommand.startEndpoint("mem-listen:engine-cmd-test", engine, forward);
+             AutoCloseable ep = EngineCommand.startEndpoint("mem-listen:engine-cmd-test", engine, forward, Duration.ofSeconds(60));
              VmcEndpoint agent = VmcEndpoint.builder().channel("mem:engine-cmd-test").role(Hello.Role.ROLE_AGENTD)
                      .software("test-agent").eventSink(agentEvents::add)
                      .requestHandler(r -> java.util.concurrent.CompletableFuture.completedFuture(

@@ -2,6 +2,8 @@ package io.vmc.transport.internal;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vmc.transport.EndpointListener;
@@ -243,7 +245,7 @@ public final class Session {
         }
         try {
             loop.execute(() -> {
-                io.netty.channel.ChannelFuture gone = null;
+                ChannelFuture gone = null;
                 try {
                     gone = closeOnLoop(why);
                 } finally {
@@ -583,12 +585,12 @@ public final class Session {
      * peer would drop the connection with our last messages still unread (a closing agentd's
      * CloseSession calls). Fully closed when the peer closes, or after {@link #GOODBYE_LINGER_MS}.
      */
-    private static io.netty.channel.ChannelFuture goodbyeAndClose(Channel c, Goodbye g) {
+    private static ChannelFuture goodbyeAndClose(Channel c, Goodbye g) {
         if (!c.isActive()) {
             return c.close();
         }
         c.writeAndFlush(Envelope.newBuilder().setGoodbye(g).build()).addListener(f -> {
-            if (f.isSuccess() && c instanceof io.netty.channel.socket.DuplexChannel d) {
+            if (f.isSuccess() && c instanceof DuplexChannel d) {
                 d.shutdownOutput();
                 c.eventLoop().schedule(() -> c.close(), GOODBYE_LINGER_MS, TimeUnit.MILLISECONDS);
             } else {
@@ -715,7 +717,7 @@ public final class Session {
     }
 
     /** Returns the closing channel's close future, or null if there was none. */
-    private io.netty.channel.ChannelFuture closeOnLoop(String why) {
+    private ChannelFuture closeOnLoop(String why) {
         if (sessionClosed) {
             return null;
         }
@@ -730,7 +732,7 @@ public final class Session {
         ch = null;
         link.detach();
         handshake.detach();
-        io.netty.channel.ChannelFuture gone = null;
+        ChannelFuture gone = null;
         if (c != null) {
             gone = goodbyeAndClose(c, Goodbye.newBuilder().setReason(Goodbye.Reason.SHUTDOWN).setMessage(why).build());
         }
