@@ -50,7 +50,7 @@ class OverlayBenchmarkIT {
         try (Xvfb xvfb = Xvfb.start(1920, 1080)) {
             OverlaySupport.initialize();
             if (!Gst.isInitialized()) {
-                Gst.init(Version.of(1, 16), "bench");
+                Gst.init(Version.of(1, 16), "bench", "--gst-disable-segtrap") /* as the engine\'s GstSupport.init: no GStreamer SIGSEGV handler in a JVM */;
             }
             String self = Long.toString(ProcessHandle.current().pid());
             long idle0 = cpuTicks(self);
@@ -114,7 +114,7 @@ class OverlayBenchmarkIT {
         try (Xvfb xvfb = Xvfb.start(1280, 800); PixelProbe probe = new PixelProbe(xvfb.display())) {
             OverlaySupport.initialize();
             if (!Gst.isInitialized()) {
-                Gst.init(Version.of(1, 16), "bench");
+                Gst.init(Version.of(1, 16), "bench", "--gst-disable-segtrap") /* as the engine\'s GstSupport.init: no GStreamer SIGSEGV handler in a JVM */;
             }
             try (TestWindow parent = new TestWindow(xvfb.display(), 0, 0, 1280, 800, 0x0000FF)) {
                 VideoOverlay overlay = VideoOverlay.attach(OverlayOptions.builder().parentWindow(parent.id())

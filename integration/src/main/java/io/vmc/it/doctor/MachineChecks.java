@@ -112,7 +112,7 @@ public final class MachineChecks {
             return false;
         }
         try {
-            Gst.init(Version.of(1, 16), "vmc-doctor");
+            Gst.init(Version.of(1, 16), "vmc-doctor", io.vmc.engine.internal.media.GstSupport.NO_SEGTRAP);
             return true;
         } catch (RuntimeException | LinkageError e) {
             gstInitError = e.getMessage();

@@ -66,7 +66,7 @@ class PackageListTest {
     static void readListAndRegistry() throws IOException {
         list = Setup.read(ROOT.resolve("packages/debian.txt"));
         if (!Gst.isInitialized()) {
-            Gst.init(Version.of(1, 16), "vmc-package-list-test");
+            Gst.init(Version.of(1, 16), "vmc-package-list-test", io.vmc.engine.internal.media.GstSupport.NO_SEGTRAP);
         }
         elementPlugins = new HashMap<>();
         Registry registry = Registry.get();
