@@ -47,6 +47,18 @@ def create(name, product, keys, leds):
     return fd, sysname.split(b"\0", 1)[0].decode()
 
 
+# Two threads print here (the commands' answers and the raw reader's RAW_US). print() with several
+# arguments writes them piece by piece, so lines interleaved ("PRESSEDRAW_US 248 ..."): each line is
+# one write under a lock.
+say_lock = threading.Lock()
+
+
+def say(*words):
+    with say_lock:
+        sys.stdout.write(" ".join(str(w) for w in words) + "\n")
+        sys.stdout.flush()
+
+
 def emit(fd, type_, code, value):
     os.write(fd, EVENT.pack(0, 0, type_, code, value))
 
@@ -65,7 +77,7 @@ def raw_reader(sysname, pressed_at):
         for i in range(0, len(data) - EVENT.size + 1, EVENT.size):
             _, _, type_, code, value = EVENT.unpack_from(data, i)
             if type_ == EV_KEY and value == 1:
-                print("RAW_US", code, (now - pressed_at[0]) // 1000, flush=True)
+                say("RAW_US", code, (now - pressed_at[0]) // 1000)
 
 
 pressed_at = [0]
@@ -74,7 +86,7 @@ for role, name, product, keys, leds in (("headset", "VMC Test Headset", 0x0001, 
                                          ("keyboard", "VMC Test Keyboard", 0x0002, KEYBOARD_KEYS, [])):
     fd, sysname = create(name, product, keys, leds)
     devices[role] = fd
-    print("CREATED", role, sysname, flush=True)
+    say("CREATED", role, sysname)
     if role == "headset":
         threading.Thread(target=raw_reader, args=(sysname, pressed_at), daemon=True).start()
 
@@ -89,7 +101,7 @@ while True:
         for i in range(0, len(data) - EVENT.size + 1, EVENT.size):
             _, _, type_, code, value = EVENT.unpack_from(data, i)
             if type_ == EV_LED:
-                print("LED", code, value, flush=True)
+                say("LED", code, value)
     if sys.stdin in readable:
         line = sys.stdin.readline()
         if not line:
@@ -102,7 +114,7 @@ while True:
             for value in (1, 0):
                 emit(fd, EV_KEY, int(words[2]), value)
                 emit(fd, EV_SYN, 0, 0)
-            print("PRESSED", words[1], words[2], at, flush=True)
+            say("PRESSED", words[1], words[2], at)
         elif words[0] == "unplug":
             fcntl.ioctl(devices.pop(words[1]), UI_DEV_DESTROY)
-            print("UNPLUGGED", words[1], flush=True)
+            say("UNPLUGGED", words[1])
