@@ -379,7 +379,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         for (String c : o.getAudioCodecsList()) {
             if (c.length() > 32) throw EngineException.invalid("codec name longer than 32 characters");
         }
-        String busy = load.refusal();
+        String busy = load.refusal(sessions.size());
         if (busy != null) {
             // by measured load, not only by count: the calls in progress keep what they need
             LOG.warn("refused a session from app {}: {} ({} sessions)", m.getAppId(), busy, sessions.size());

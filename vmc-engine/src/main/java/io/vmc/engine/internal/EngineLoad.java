@@ -95,8 +95,16 @@ public final class EngineLoad implements AutoCloseable {
         next = (next + 1) % WINDOW;
     }
 
-    /** The reason a new call would be refused now, or null when the engine can take it. */
-    public synchronized String refusal() {
+    /**
+     * The reason a new call would be refused now, or null when the engine can take it. An engine
+     * without calls always takes one: its load then is its own start (JIT, GStreamer's registry; a
+     * just-started engine measured 100% CPU and refused its first call) or other programs', and
+     * there are no calls to protect.
+     *
+     * @param callsInProgress the engine's current calls
+     */
+    public synchronized String refusal(int callsInProgress) {
+        if (callsInProgress == 0) return null;
         long delay = 0;
         for (long d : delays) delay = Math.max(delay, d);
         if (probeQueuedAt >= 0) delay = Math.max(delay, clock.getAsLong() - probeQueuedAt);

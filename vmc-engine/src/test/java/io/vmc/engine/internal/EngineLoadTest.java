@@ -25,7 +25,7 @@ class EngineLoadTest {
     @Test
     void aQuietEngineTakesCalls() {
         for (int i = 0; i < 20; i++) quietPeriod();
-        assertThat(load.refusal()).isNull();
+        assertThat(load.refusal(1)).isNull();
     }
 
     @Test
@@ -33,11 +33,11 @@ class EngineLoadTest {
         quietPeriod();
         load.sample(workers::add); // the probe is queued behind long requests
         now.addAndGet(2_500_000_000L);
-        assertThat(load.refusal()).isEqualTo("engine overloaded: requests wait 2500 ms (limit 2000 ms)");
+        assertThat(load.refusal(1)).isEqualTo("engine overloaded: requests wait 2500 ms (limit 2000 ms)");
         workers.poll().run(); // it finally ran: the wait it saw stays in the window for a while
-        assertThat(load.refusal()).startsWith("engine overloaded: requests wait 2500 ms");
+        assertThat(load.refusal(1)).startsWith("engine overloaded: requests wait 2500 ms");
         for (int i = 0; i < EngineLoad.WINDOW; i++) quietPeriod();
-        assertThat(load.refusal()).isNull();
+        assertThat(load.refusal(1)).isNull();
     }
 
     @Test
@@ -56,7 +56,7 @@ class EngineLoadTest {
         now.addAndGet(PERIOD + 3_000_000_000L); // the call timer ran 3 s late
         load.sample(workers::add);
         workers.poll().run();
-        assertThat(load.refusal()).isEqualTo("engine overloaded: requests wait 3000 ms (limit 2000 ms)");
+        assertThat(load.refusal(1)).isEqualTo("engine overloaded: requests wait 3000 ms (limit 2000 ms)");
     }
 
     @Test
@@ -64,18 +64,28 @@ class EngineLoadTest {
         quietPeriod();
         cpu = 1.0;
         quietPeriod(); // one busy sample: the average is 0.325
-        assertThat(load.refusal()).isNull();
+        assertThat(load.refusal(1)).isNull();
         for (int i = 0; i < 12; i++) quietPeriod();
-        assertThat(load.refusal()).isEqualTo("engine overloaded: CPU 98% of the machine (limit 90%)");
+        assertThat(load.refusal(1)).isEqualTo("engine overloaded: CPU 98% of the machine (limit 90%)");
         cpu = 0.2;
         for (int i = 0; i < 12; i++) quietPeriod();
-        assertThat(load.refusal()).isNull();
+        assertThat(load.refusal(1)).isNull();
+    }
+
+    @Test
+    void anEngineWithoutCallsTakesOneWhateverTheFigures() {
+        cpu = 1.0; // a just-started engine: JIT and plugin loading
+        for (int i = 0; i < 20; i++) quietPeriod();
+        load.sample(workers::add);
+        now.addAndGet(5_000_000_000L); // and its workers stuck
+        assertThat(load.refusal(0)).isNull();
+        assertThat(load.refusal(1)).startsWith("engine overloaded: requests wait 5000 ms");
     }
 
     @Test
     void anUnknownCpuFigureNeverRefuses() {
         cpu = -1;
         for (int i = 0; i < 20; i++) quietPeriod();
-        assertThat(load.refusal()).isNull();
+        assertThat(load.refusal(1)).isNull();
     }
 }
