@@ -11,7 +11,6 @@ import io.vmc.port.spice.SpiceSessionError;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -137,8 +136,6 @@ class SpiceSessionIT {
      * ({@code -Dvmc.it.spice.lossCycles=N}).
      */
     @Test
-    @Disabled("fails 3 runs in 4: a reconnect attempt fails with LINK and so does every later one"
-            + " (docs/resilience.md, 'Found, not fixed'); GuestFaultsIT's cycles have not hit it")
     void aLostNetworkReconnectsByItselfOnceTheServerIsBack() throws Exception {
         RecordingListener l = new RecordingListener();
         try (SpiceQemu qemu = SpiceQemu.start(true, null);

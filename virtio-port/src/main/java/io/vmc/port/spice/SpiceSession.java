@@ -41,6 +41,8 @@ public final class SpiceSession implements Closeable {
 
     /** How long after the main channel opens the VMC port channel must have appeared. */
     static final int PORT_CHANNEL_GRACE_MILLIS = 3000;
+    /** The SPICE protocol major version every server since spice 0.6 speaks. */
+    private static final int SPICE_PROTOCOL = 2;
     /** How long after the server closed the session to check whether it still listens. */
     static final int TAKEOVER_PROBE_DELAY_MILLIS = 1000;
     /** Reconnect anyway if spice-gtk has not reported the old channels gone by then. */
@@ -421,9 +423,20 @@ public final class SpiceSession implements Closeable {
             return;
         }
         reconnecting = false;
+        currentProtocol();
         if (SpiceGlib.INSTANCE.spice_session_connect(session) == 0) {
             LOG.warn("{}: spice-gtk refused to reconnect", options.uri());
         }
+    }
+
+    /**
+     * Back to SPICE protocol 2 before each attempt. A link cut before the server's header arrives
+     * (a network loss at the wrong moment) makes spice-gtk set the session's "protocol" to 1, for
+     * spice 0.4 servers, and leave it there: every later attempt then sent a protocol-1 link that
+     * the server refused ("LINK" errors for good, SpiceSessionIT's lost-network test).
+     */
+    private void currentProtocol() {
+        GObject.INSTANCE.g_object_set(session, "protocol", SPICE_PROTOCOL, (Object) null);
     }
 
     /** Disconnects, closes the window and every port stream of this session. */
