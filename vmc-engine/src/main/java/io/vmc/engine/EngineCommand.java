@@ -238,6 +238,14 @@ public final class EngineCommand implements Callable<Integer> {
         if (ownWindow || overlayWindow != null) {
             io.vmc.overlay.OverlaySupport.initialize(); // XInitThreads before GTK or GStreamer touch X
         }
+        if (spice != null) {
+            // before spice-gtk's audio, which would gst_init with GStreamer's segfault trap on (GstSupport)
+            try {
+                io.vmc.engine.internal.media.GstSupport.init();
+            } catch (IllegalStateException noGstreamer) {
+                // the media engine reports it as it always did
+            }
+        }
         SpiceSession session = spice == null ? null : openSpice(stop);
         if (ownWindow) {
             io.vmc.overlay.OverlaySupport.reclaimErrorHandler(); // GTK's handler would exit on our BadWindow
