@@ -48,7 +48,8 @@ public final class VideoOverlay implements AutoCloseable {
     private final XDisplay x;
     private final WakePipe wake;
     private final long parent;
-    private final long child;
+    /** Our window; made anew when the other monitor's window it was in is destroyed with it. */
+    private volatile long child;
     private final LatestWinsThrottle<Boolean> throttle;
     private final Thread thread;
     private final AtomicLong applied = new AtomicLong();
@@ -84,14 +85,19 @@ public final class VideoOverlay implements AutoCloseable {
         this.parentHeight = info.height();
         // Hear about the parent's size and death; our own exposures and death.
         x.selectInput(parent, XDisplay.STRUCTURE_NOTIFY_MASK);
-        this.child = x.createChild(parent, info, 0, 0, 1, 1, XDisplay.STRUCTURE_NOTIFY_MASK | XDisplay.EXPOSURE_MASK);
-        x.setName(child, "vmc-overlay-" + options.name());
-        x.makeInputTransparent(child);
+        this.child = createChild(info);
         x.sync();
         this.wake = new WakePipe(x.connectionFd());
         this.throttle = new LatestWinsThrottle<>(options.minUpdateInterval().toNanos(), System::nanoTime);
         this.thread = new Thread(this::run, "vmc-overlay-" + options.name());
         this.thread.setDaemon(true);
+    }
+
+    private long createChild(XDisplay.WindowInfo parentInfo) {
+        long w = x.createChild(parent, parentInfo, 0, 0, 1, 1, XDisplay.STRUCTURE_NOTIFY_MASK | XDisplay.EXPOSURE_MASK);
+        x.setName(w, "vmc-overlay-" + options.name());
+        x.makeInputTransparent(w);
+        return w;
     }
 
     /**
@@ -302,7 +308,12 @@ public final class VideoOverlay implements AutoCloseable {
             case XDisplay.Event.DESTROY_NOTIFY:
                 if (e.window() == parent || e.window() == host || e.window() == child) {
                     childAlive = false;
-                    if (!parentDestroyed) {
+                    XDisplay.WindowInfo parentInfo = e.window() == parent ? null : x.windowInfo(parent);
+                    if (parentInfo != null) {
+                        // another monitor's window went (the user closed it, the guest dropped the
+                        // monitor) and took our window with it: the call's video is not over
+                        childLost(parentInfo);
+                    } else if (!parentDestroyed) {
                         parentDestroyed = true;
                         closing = true;
                         LOG.info("overlay {}: session window 0x{} destroyed; video overlay closed", options.name(),
@@ -331,6 +342,32 @@ public final class VideoOverlay implements AutoCloseable {
             default:
                 break;
         }
+    }
+
+    /** Our window is gone but the session window lives: a new one there, placed by the next geometry. */
+    private void childLost(XDisplay.WindowInfo parentInfo) {
+        LOG.info("overlay {}: window 0x{} holding the video destroyed; the video goes back to 0x{}", options.name(),
+                Long.toHexString(host), Long.toHexString(parent));
+        if (host != parent) {
+            x.selectInput(host, 0); // harmless BadWindow if it is gone
+        }
+        host = parent;
+        hostWindow = parent;
+        parentWidth = parentInfo.width();
+        parentHeight = parentInfo.height();
+        child = createChild(parentInfo);
+        childAlive = true;
+        current = Placement.HIDDEN;
+        x.sync(); // the sink's own connection must find the window
+        OverlaySink s = sink;
+        if (s != null) {
+            s.setWindow(child);
+        }
+        if (visible) {
+            visible = false;
+            notifyListener(() -> options.listener().visibilityChanged(this, false));
+        }
+        throttle.offer(Boolean.TRUE);
     }
 
     private Rect displayArea() {

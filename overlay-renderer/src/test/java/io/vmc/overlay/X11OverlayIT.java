@@ -177,6 +177,54 @@ class X11OverlayIT {
         }
     }
 
+    /**
+     * The user closes the other monitor's window the video is in (X destroys our window with it):
+     * the overlay stays open, the video is hidden, and it shows again once the area is on a monitor
+     * whose window lives.
+     */
+    @Test
+    void aClosedMonitorWindowHidesTheVideoWithoutEndingIt() throws Exception {
+        TestWindow second = new TestWindow(xvfb.display(), 820, 0, 400, 300, BLUE);
+        java.util.concurrent.atomic.AtomicLong secondId = new java.util.concurrent.atomic.AtomicLong(second.id());
+        java.util.concurrent.atomic.AtomicInteger parentDeaths = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            start("red", OverlayOptions.builder().monitors(() -> List.of(
+                    new GuestMonitor(parent.id(), Rect.of(0, 0, 1600, 1200)),
+                    new GuestMonitor(secondId.get(), Rect.of(0, 0, 800, 600))))
+                    .listener(new OverlayListener() {
+                        @Override
+                        public void parentDestroyed(VideoOverlay o) {
+                            parentDeaths.incrementAndGet();
+                        }
+                    }));
+            VideoArea onSecond = VideoArea.builder().area(Rect.of(1600 + 200, 100, 400, 300)).screenSize(2400, 1200).build();
+            overlay.setVideoArea(onSecond);
+            awaitRedAt(820 + 100, 50, 200, 150);
+            long firstChild = overlay.windowId();
+            second.destroy();
+            await().atMost(Duration.ofSeconds(10)).until(() -> overlay.hostWindowId() == parent.id());
+            assertThat(overlay.isClosed()).isFalse();
+            assertThat(overlay.isVisible()).isFalse();
+            assertThat(overlay.windowId()).isNotEqualTo(firstChild);
+            assertThat(parentDeaths).hasValue(0);
+            // the session has not dropped the gone window yet: a geometry for it stays hidden
+            overlay.setVideoArea(VideoArea.builder().area(Rect.of(1600 + 220, 100, 400, 300)).screenSize(2400, 1200).build());
+            awaitBlue(0, 0, 800, 600);
+            // the guest moves the video to the first monitor: drawn there, by the same pipeline
+            overlay.setVideoArea(VideoArea.builder().area(Rect.of(200, 100, 640, 480)).screenSize(2400, 1200).build());
+            awaitRedAt(100, 50, 320, 240);
+            assertThat(overlay.isVisible()).isTrue();
+            // the monitor comes back as a new window: the video follows it there
+            second = new TestWindow(xvfb.display(), 820, 0, 400, 300, BLUE);
+            secondId.set(second.id());
+            overlay.setVideoArea(onSecond);
+            awaitRedAt(820 + 100, 50, 200, 150);
+            awaitBlue(0, 0, 800, 600);
+        } finally {
+            second.close();
+        }
+    }
+
     @Test
     void visibleRegionCutsOutCoveringWindows() throws Exception {
         start("red", OverlayOptions.builder());

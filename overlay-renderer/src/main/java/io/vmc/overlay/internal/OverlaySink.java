@@ -43,7 +43,10 @@ public final class OverlaySink {
     private final Pad scalerInput;
     private volatile boolean drawing = true;
 
+    private volatile long window;
+
     public OverlaySink(String name, String displayName, long window) {
+        this.window = window;
         bin = Gst.parseBinFromDescription(
                 "valve name=valve drop=false ! videoscale name=scale ! capsfilter name=wincaps"
                         + " caps=video/x-raw,width=16,height=16,pixel-aspect-ratio=1/1"
@@ -73,7 +76,7 @@ public final class OverlaySink {
             if (drawing && !handingBack.get() && GstEvents.isCaps(Natives.getRawPointer(info.getEvent()))) {
                 handingBack.set(true);
                 try {
-                    overlay.setWindowHandle(window);
+                    overlay.setWindowHandle(this.window);
                 } finally {
                     handingBack.set(false);
                 }
@@ -114,6 +117,12 @@ public final class OverlaySink {
     /** Redraws the last frame at the window's current size and place. */
     public void expose() {
         overlay.expose();
+    }
+
+    /** Draws into {@code newWindow} from the next frame on (the old one is gone). */
+    public void setWindow(long newWindow) {
+        window = newWindow;
+        overlay.setWindowHandle(newWindow);
     }
 
     /** Drops frames from now on; used when the window is gone. */
