@@ -112,7 +112,7 @@ final class ActiveDevices {
 
     private static String nameOf(Devices devices, Device d, boolean microphone) {
         try {
-            return devices.resolve(d.getId(), microphone ? Device.DeviceKind.MICROPHONE : Device.DeviceKind.SPEAKER).pulseName();
+            return devices.resolve(d.getId(), microphone ? Device.DeviceKind.MICROPHONE : Device.DeviceKind.SPEAKER).systemName();
         } catch (RuntimeException e) {
             return null;
         }

@@ -15,15 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The user's last engine-wide device choices (microphone, speaker, ringer), as device ids, in a
+ * The user's last engine-wide device choices (microphone, speaker, ringer, camera), as device ids, in a
  * small {@code key = value} file of the user's config dir, so that they come back at the next call,
- * after a reconnect and after an engine restart. Ids are hashes of PulseAudio's device names, so
- * they stay the same while the device exists. A bad file is logged and ignored, never fatal.
+ * after a reconnect and after an engine restart. Ids are hashes of PulseAudio's device names (of a
+ * camera's card and bus), so they stay the same while the device exists. A bad file is logged and ignored, never fatal.
  */
 final class DeviceChoices {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceChoices.class);
-    static final List<String> KEYS = List.of("microphone", "speaker", "ringer");
-    private static final Pattern ID = Pattern.compile("(mic|spk)-[0-9a-f]{12}");
+    static final List<String> KEYS = List.of("microphone", "speaker", "ringer", "camera");
+    private static final Pattern ID = Pattern.compile("(mic|spk|cam)-[0-9a-f]{12}");
 
     private final Path file;
     private final Map<String, String> ids = new LinkedHashMap<>();

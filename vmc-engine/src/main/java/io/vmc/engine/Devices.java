@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -25,20 +26,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Audio devices through GStreamer's device monitor (PulseAudio provider). The guest sees opaque
- * ids ({@code mic-...}, {@code spk-...}) and display names, never PulseAudio's internal names, and
- * can only select a device that is in the current list. Started on the first ListDevices; from then
- * on the list is compared every {@link #POLL_MS} ms and changes become DeviceChanged events.
+ * Audio devices and cameras through GStreamer's device monitors (PulseAudio provider; V4L2 for
+ * cameras). The guest sees opaque ids ({@code mic-...}, {@code spk-...}, {@code cam-...}) and
+ * display names, never PulseAudio's internal names or device paths, and can only select a device
+ * that is in the current list. Started on the first ListDevices; from then on the list is compared
+ * every {@link #POLL_MS} ms and changes become DeviceChanged events.
  */
 final class Devices implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
     /** Hot-plug detection period. */
     static final long POLL_MS = 1000;
+    private static final String NO_AUDIO = "no audio device provider could start (is PulseAudio running?)";
 
-    record Selected(String pulseName, boolean microphone) {
+    /** A device the guest named: PulseAudio's name of an audio device, a camera's V4L2 device path. */
+    record Selected(String systemName, Device.DeviceKind kind) {
+        boolean microphone() {
+            return kind == Device.DeviceKind.MICROPHONE;
+        }
     }
 
-    private record Entry(String id, String pulseName, String name, Device.DeviceKind kind, boolean isDefault,
+    /** {@code systemName}: PulseAudio's device name, or a camera's /dev/videoN. */
+    record Entry(String id, String systemName, String name, Device.DeviceKind kind, boolean isDefault,
                          HeadsetInputs.AudioDevice where) {
         Device toProto() {
             return Device.newBuilder().setId(id).setName(name).setKind(kind).setIsDefault(isDefault).build();
@@ -48,6 +56,8 @@ final class Devices implements AutoCloseable {
     private final EventSink events;
     private final ScheduledExecutorService timer;
     private DeviceMonitor monitor;
+    /** V4L2 cameras; null where no provider for them could start (no cameras listed, audio unaffected). */
+    private DeviceMonitor cameras;
     private ScheduledFuture<?> poll;
     private Map<String, Entry> current = new LinkedHashMap<>();
     private boolean closed;
@@ -61,6 +71,7 @@ final class Devices implements AutoCloseable {
     synchronized DeviceList list() {
         start();
         refresh(true); // a device plugged in since the last poll is announced before the answer
+        if (monitor == null && current.isEmpty()) throw new EngineException(Error.Code.UNAVAILABLE, NO_AUDIO);
         DeviceList.Builder b = DeviceList.newBuilder();
         current.values().forEach(e -> b.addDevices(e.toProto()));
         return b.build();
@@ -71,14 +82,13 @@ final class Devices implements AutoCloseable {
         start();
         refresh(true); // a device plugged in since the last poll is announced before the answer
         Entry e = current.get(id);
-        if (e == null) throw new EngineException(Error.Code.NOT_FOUND, "no device " + id + " (call ListDevices)");
+        if (e == null) {
+            throw new EngineException(Error.Code.NOT_FOUND, "no device " + id + " (call ListDevices)" + (monitor == null ? "; " + NO_AUDIO : ""));
+        }
         if (kind != Device.DeviceKind.DEVICE_KIND_UNSPECIFIED && kind != e.kind()) {
             throw EngineException.invalid("device " + id + " is a " + e.kind() + ", not a " + kind);
         }
-        if (e.kind() != Device.DeviceKind.MICROPHONE && e.kind() != Device.DeviceKind.SPEAKER) {
-            throw EngineException.invalid("device " + id + " cannot be used for audio");
-        }
-        return new Selected(e.pulseName(), e.kind() == Device.DeviceKind.MICROPHONE);
+        return new Selected(e.systemName(), e.kind());
     }
 
     /** Runs after a poll found the list changed (on the timer thread). */
@@ -102,22 +112,27 @@ final class Devices implements AutoCloseable {
     private Entry entry(String pulseName, boolean microphone) {
         Device.DeviceKind kind = microphone ? Device.DeviceKind.MICROPHONE : Device.DeviceKind.SPEAKER;
         for (Entry e : current.values()) {
-            if (e.kind() == kind && (pulseName == null ? e.isDefault() : pulseName.equals(e.pulseName()))) return e;
+            if (e.kind() == kind && (pulseName == null ? e.isDefault() : pulseName.equals(e.systemName()))) return e;
         }
         return null;
     }
 
+    /**
+     * Starts the monitors and the poll on first use; a later request tries the audio monitor again
+     * while it could not start (PulseAudio may come up after the engine).
+     */
     private void start() {
-        if (monitor != null || closed) return;
-        GstSupport.init();
-        DeviceMonitor m = new DeviceMonitor();
-        m.addFilter("Audio/Source", null);
-        m.addFilter("Audio/Sink", null);
-        if (!m.start()) {
-            m.dispose();
-            throw new EngineException(Error.Code.UNAVAILABLE, "no audio device provider could start (is PulseAudio running?)");
+        if (closed) return;
+        if (poll != null) {
+            if (monitor == null) monitor = startMonitor("Audio/Source", "Audio/Sink");
+            return;
         }
-        monitor = m;
+        GstSupport.init();
+        monitor = startMonitor("Audio/Source", "Audio/Sink");
+        // separately: audio works without cameras or V4L2, and cameras without PulseAudio
+        cameras = startMonitor("Video/Source");
+        if (monitor == null && cameras == null) throw new EngineException(Error.Code.UNAVAILABLE, NO_AUDIO);
+        if (monitor == null) LOG.warn("{}: only cameras are listed", NO_AUDIO);
         refresh(false);
         poll = timer.scheduleWithFixedDelay(() -> {
             synchronized (Devices.this) {
@@ -130,10 +145,30 @@ final class Devices implements AutoCloseable {
         }, POLL_MS, POLL_MS, TimeUnit.MILLISECONDS);
     }
 
+    /** A started monitor of these device classes, or null when no provider of them could start. */
+    private static DeviceMonitor startMonitor(String... classes) {
+        DeviceMonitor m = new DeviceMonitor();
+        for (String c : classes) m.addFilter(c, null);
+        if (m.start()) return m;
+        m.dispose();
+        return null;
+    }
+
     private void refresh(boolean notify) {
-        if (monitor == null) return;
+        if (monitor == null && cameras == null) return;
         Map<String, Entry> now = new LinkedHashMap<>();
-        for (org.freedesktop.gstreamer.device.Device d : monitor.getDevices()) {
+        if (cameras != null) {
+            for (org.freedesktop.gstreamer.device.Device d : cameras.getDevices()) {
+                try {
+                    Entry e = camera(d.getDisplayName(), d.getProperties());
+                    if (e != null) now.put(e.id(), e);
+                } finally {
+                    d.dispose();
+                }
+            }
+        }
+        for (org.freedesktop.gstreamer.device.Device d : monitor != null ? monitor.getDevices()
+                : List.<org.freedesktop.gstreamer.device.Device>of()) {
             try {
                 Structure props = d.getProperties();
                 String cls = props != null && props.hasField("device.class") ? props.getString("device.class") : "";
@@ -176,6 +211,23 @@ final class Devices implements AutoCloseable {
         if (notify && changed) timer.execute(onChange); // outside this lock: it switches calls
     }
 
+    /**
+     * A V4L2 camera, or null for anything else (another provider's video source, a device without a
+     * /dev/videoN path). Its id hashes the driver's card name and bus, so it survives re-plugging into
+     * the same port and an engine restart, and two identical cameras on two ports differ.
+     */
+    static Entry camera(String displayName, Structure props) {
+        String path = text(props, "device.path");
+        if (!"v4l2".equals(text(props, "device.api")) || path == null || !path.matches("/dev/video[0-9]{1,3}")) return null;
+        String card = text(props, "v4l2.device.card");
+        String bus = text(props, "v4l2.device.bus_info");
+        String identity = card != null && bus != null && !bus.isEmpty() ? card + "|" + bus : path;
+        String id = "cam-" + shortHash(identity);
+        String name = displayName == null || displayName.isBlank() ? (card != null ? card : path) : displayName;
+        // v4l2src's own default, which a call without a chosen camera opens
+        return new Entry(id, path, name, Device.DeviceKind.CAMERA, path.equals("/dev/video0"), null);
+    }
+
     /** A PulseAudio property as text; null when absent or not text. */
     private static String text(Structure props, String key) {
         try {
@@ -207,6 +259,11 @@ final class Devices implements AutoCloseable {
             monitor.stop();
             monitor.dispose();
             monitor = null;
+        }
+        if (cameras != null) {
+            cameras.stop();
+            cameras.dispose();
+            cameras = null;
         }
     }
 }

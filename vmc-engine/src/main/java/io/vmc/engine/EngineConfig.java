@@ -120,6 +120,60 @@ public final class EngineConfig {
         this.maxSendKbps = b.maxSendKbps;
     }
 
+    private EngineConfig(EngineConfig base, VideoSource videoSource) {
+        this.iceAddresses = base.iceAddresses;
+        this.stunServers = base.stunServers;
+        this.audioSource = base.audioSource;
+        this.audioSink = base.audioSink;
+        this.recordDir = base.recordDir;
+        this.callRecordFile = base.callRecordFile;
+        this.deviceChoicesFile = base.deviceChoicesFile;
+        this.headsetButtons = base.headsetButtons;
+        this.headsetInputDevice = base.headsetInputDevice;
+        this.maxSessions = base.maxSessions;
+        this.maxCpuLoad = base.maxCpuLoad;
+        this.maxRequestDelay = base.maxRequestDelay;
+        this.echoCancellation = base.echoCancellation;
+        this.opusDtx = base.opusDtx;
+        this.opusFecDecoding = base.opusFecDecoding;
+        this.jitterBufferMs = base.jitterBufferMs;
+        this.statsInterval = base.statsInterval;
+        this.consentTimeout = base.consentTimeout;
+        this.consentInterval = base.consentInterval;
+        this.requestsPerSecond = base.requestsPerSecond;
+        this.requestBurst = base.requestBurst;
+        this.software = base.software;
+        this.mode = base.mode;
+        this.receivedAudioListener = base.receivedAudioListener;
+        this.videoSource = videoSource;
+        this.cameraPolicy = base.cameraPolicy;
+        this.overlayParentWindow = base.overlayParentWindow;
+        this.overlayDisplay = base.overlayDisplay;
+        this.overlayInsets = base.overlayInsets;
+        this.overlayMonitors = base.overlayMonitors;
+        this.videoMaxBitrateKbps = base.videoMaxBitrateKbps;
+        this.videoFormat = base.videoFormat;
+        this.turnServers = base.turnServers;
+        this.iceRelayOnly = base.iceRelayOnly;
+        this.videoEnabled = base.videoEnabled;
+        this.audioCodecs = base.audioCodecs;
+        this.cameraConsent = base.cameraConsent;
+        this.screenSource = base.screenSource;
+        this.screenShareConsent = base.screenShareConsent;
+        this.cameraPromptTimeout = base.cameraPromptTimeout;
+        this.requireSrtp = base.requireSrtp;
+        this.requireIce = base.requireIce;
+        this.allowedNetworks = base.allowedNetworks;
+        this.allowedLocalDestinations = base.allowedLocalDestinations;
+        this.trustPlainPeers = base.trustPlainPeers;
+        this.maxSendKbps = base.maxSendKbps;
+    }
+
+    /** This configuration with another video source (a call's own camera, chosen by the user). */
+    public EngineConfig withVideoSource(VideoSource source) {
+        return source.equals(videoSource) ? this : new EngineConfig(this, Objects.requireNonNull(source, "source"));
+    }
+
     /**
      * Destinations refused unless the policy allows them: sending there would let the guest use the
      * thin client against itself or its own link (architecture 6a).
@@ -763,6 +817,19 @@ public final class EngineConfig {
 
         /** Whether the camera policy applies (a real or a simulated camera). */
         public boolean isCamera() { return camera; }
+        /** A V4L2 camera, not a pattern: the user may choose which one (SelectDevice). */
+        public boolean isRealCamera() { return camera && pattern == null; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof VideoSource v && v.camera == camera && Objects.equals(v.pattern, pattern)
+                    && Objects.equals(v.device, device);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(pattern, device, camera);
+        }
         /** The videotestsrc pattern, also for a simulated camera; null for a real camera. */
         public String pattern() { return pattern; }
         public String device() { return device; }

@@ -101,6 +101,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
     private volatile String defaultMic;
     private volatile String defaultSpeaker;
+    /** The camera's device id chosen in this run (resolved at each call: its /dev path may change). */
+    private volatile String defaultCamera;
 
     private final io.vmc.engine.internal.ui.OnePromptAtATime cameraConsent;
     private final ScreenShareConsent screenShareConsent;
@@ -298,18 +300,22 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             case SELECT_DEVICE -> {
                 var m = r.getSelectDevice();
                 Devices.Selected s = devices.resolve(m.getDeviceId(), m.getKind());
+                if (s.kind() == Device.DeviceKind.CAMERA) {
+                    selectCamera(m);
+                    yield empty();
+                }
                 if (m.getRinger()) {
                     if (!m.getSessionId().isEmpty()) throw EngineException.invalid("the ringer is engine-wide: session_id must be empty");
                     if (s.microphone()) throw EngineException.invalid("device " + m.getDeviceId() + " is a microphone, a ringer must be a speaker");
-                    ringerSpeaker = s.pulseName();
+                    ringerSpeaker = s.systemName();
                     choices.remember("ringer", m.getDeviceId());
                 } else if (m.getSessionId().isEmpty()) {
                     // engine-wide: used by sessions created from now on
-                    if (s.microphone()) defaultMic = s.pulseName(); else defaultSpeaker = s.pulseName();
+                    if (s.microphone()) defaultMic = s.systemName(); else defaultSpeaker = s.systemName();
                     choices.remember(s.microphone() ? "microphone" : "speaker", m.getDeviceId());
                 } else {
-                    session(m.getSessionId()).selectDevice(s.pulseName(), s.microphone());
-                    activeDevices.using(m.getSessionId(), s.microphone(), s.pulseName(), devices.find(s.pulseName(), s.microphone()));
+                    session(m.getSessionId()).selectDevice(s.systemName(), s.microphone());
+                    activeDevices.using(m.getSessionId(), s.microphone(), s.systemName(), devices.find(s.systemName(), s.microphone()));
                 }
                 followHeadset();
                 yield empty();
@@ -394,7 +400,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
             o = o.toBuilder().setSrtp(SessionOptions.SrtpPolicy.SRTP_REQUIRED).build();
         }
-        Call s = new Call(id, o, config, events, timer, c -> reportAddresses(id, c),
+        Call s = new Call(id, o, o.getVideo() ? callConfig() : config, events, timer, c -> reportAddresses(id, c),
                 f -> calls.failure(id, f), this::dtlsCertificate);
         s.setStatsInterval(statsIntervalMs);
         String mic = present(defaultMic != null ? defaultMic : remembered("microphone"), true);
@@ -495,13 +501,55 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         }
     }
 
+    private static final Map<String, Device.DeviceKind> KIND_OF_CHOICE = Map.of("microphone", Device.DeviceKind.MICROPHONE,
+            "speaker", Device.DeviceKind.SPEAKER, "ringer", Device.DeviceKind.SPEAKER, "camera", Device.DeviceKind.CAMERA);
+
+    /** SelectDevice of a camera: engine-wide, for the calls created from now on, and remembered. */
+    private void selectCamera(io.vmc.transport.proto.SelectDevice m) {
+        if (m.getRinger()) throw EngineException.invalid("device " + m.getDeviceId() + " is a camera, a ringer must be a speaker");
+        if (!config.videoSource().isRealCamera()) {
+            throw EngineException.precondition("this engine sends " + config.videoSource()
+                    + ", not a camera, so there is no camera to choose (vmc engine --camera)");
+        }
+        if (!m.getSessionId().isEmpty()) {
+            throw new EngineException(Error.Code.UNIMPLEMENTED, "a call's camera cannot change mid-call yet:"
+                    + " select the camera with an empty session_id before the call");
+        }
+        defaultCamera = m.getDeviceId();
+        choices.remember("camera", m.getDeviceId());
+    }
+
+    /**
+     * The configuration of a new call: with the camera the user chose (now or in an earlier run) if
+     * it is here, else the engine's own. The camera policy applies to it as to any camera.
+     */
+    private EngineConfig callConfig() {
+        if (!config.videoSource().isRealCamera()) return config;
+        String path = null;
+        if (defaultCamera != null) {
+            try {
+                path = devices.resolve(defaultCamera, Device.DeviceKind.CAMERA).systemName();
+            } catch (EngineException | IllegalStateException e) {
+                LOG.info("chosen camera {} is not here now: using {}", defaultCamera, config.videoSource());
+            }
+        } else {
+            path = remembered("camera");
+        }
+        return path == null ? config : config.withVideoSource(EngineConfig.VideoSource.camera(path));
+    }
+
     /** The PulseAudio name of the device remembered for {@code key}, if it is present now. */
     private String remembered(String key) {
         String id = choices.get(key);
-        if (id == null || !config.audioSink().isPulse() && !key.equals("microphone")) return null;
-        if (key.equals("microphone") && config.audioSource().isTone()) return null;
+        if (id == null) return null;
+        boolean used = switch (key) {
+            case "microphone" -> !config.audioSource().isTone();
+            case "camera" -> config.videoSource().isRealCamera();
+            default -> config.audioSink().isPulse(); // speaker, ringer
+        };
+        if (!used) return null;
         try {
-            return devices.resolve(id, Device.DeviceKind.DEVICE_KIND_UNSPECIFIED).pulseName();
+            return devices.resolve(id, KIND_OF_CHOICE.get(key)).systemName();
         } catch (EngineException | IllegalStateException e) {
             LOG.info("remembered {} {} is not here now: using the default", key, id);
             return null;
@@ -520,11 +568,11 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         try {
             if (!config.audioSource().isTone()) {
                 Device d = mic != null ? devices.find(mic, true) : defaultDevice(true);
-                activeDevices.using(session, true, d == null ? null : mic != null ? mic : devices.resolve(d.getId(), d.getKind()).pulseName(), d);
+                activeDevices.using(session, true, d == null ? null : mic != null ? mic : devices.resolve(d.getId(), d.getKind()).systemName(), d);
             }
             if (config.audioSink().isPulse()) {
                 Device d = speaker != null ? devices.find(speaker, false) : defaultDevice(false);
-                activeDevices.using(session, false, d == null ? null : speaker != null ? speaker : devices.resolve(d.getId(), d.getKind()).pulseName(), d);
+                activeDevices.using(session, false, d == null ? null : speaker != null ? speaker : devices.resolve(d.getId(), d.getKind()).systemName(), d);
             }
         } catch (EngineException e) {
             LOG.debug("session {}: device list unavailable ({}): a removed device will end the call", session, e.getMessage());
