@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which V4L2 devices become cameras and what their ids are, on the properties GStreamer's V4L2
- * device provider gives (as it gave them for vivid in the test guest, see CameraChoiceGuestIT).
+ * device provider gives.
  */
 class CameraEntryTest {
     @BeforeAll
