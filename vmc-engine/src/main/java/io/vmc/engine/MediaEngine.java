@@ -101,8 +101,6 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
     private volatile String defaultMic;
     private volatile String defaultSpeaker;
-    /** The camera's device id chosen in this run (resolved at each call: its /dev path may change). */
-    private volatile String defaultCamera;
 
     private final io.vmc.engine.internal.ui.OnePromptAtATime cameraConsent;
     private final ScreenShareConsent screenShareConsent;
@@ -515,7 +513,6 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             throw new EngineException(Error.Code.UNIMPLEMENTED, "a call's camera cannot change mid-call yet:"
                     + " select the camera with an empty session_id before the call");
         }
-        defaultCamera = m.getDeviceId();
         choices.remember("camera", m.getDeviceId());
     }
 
@@ -524,17 +521,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
      * it is here, else the engine's own. The camera policy applies to it as to any camera.
      */
     private EngineConfig callConfig() {
-        if (!config.videoSource().isRealCamera()) return config;
-        String path = null;
-        if (defaultCamera != null) {
-            try {
-                path = devices.resolve(defaultCamera, Device.DeviceKind.CAMERA).systemName();
-            } catch (EngineException | IllegalStateException e) {
-                LOG.info("chosen camera {} is not here now: using {}", defaultCamera, config.videoSource());
-            }
-        } else {
-            path = remembered("camera");
-        }
+        String path = remembered("camera"); // this run's choice too: choices keeps it in memory
         return path == null ? config : config.withVideoSource(EngineConfig.VideoSource.camera(path));
     }
 

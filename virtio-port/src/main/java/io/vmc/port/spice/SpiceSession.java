@@ -423,7 +423,7 @@ public final class SpiceSession implements Closeable {
             return;
         }
         reconnecting = false;
-        currentProtocol();
+        resetProtocol();
         if (SpiceGlib.INSTANCE.spice_session_connect(session) == 0) {
             LOG.warn("{}: spice-gtk refused to reconnect", options.uri());
         }
@@ -435,7 +435,7 @@ public final class SpiceSession implements Closeable {
      * spice 0.4 servers, and leave it there: every later attempt then sent a protocol-1 link that
      * the server refused ("LINK" errors for good, SpiceSessionIT's lost-network test).
      */
-    private void currentProtocol() {
+    private void resetProtocol() {
         GObject.INSTANCE.g_object_set(session, "protocol", SPICE_PROTOCOL, (Object) null);
     }
 
