@@ -20,6 +20,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One WebSocket text message is one {@code vmc.v1.Envelope} in protobuf's JSON mapping, with only
@@ -36,6 +38,19 @@ final class JsonFrames {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
     /** Longest piece of the parser's message repeated in an error. */
     private static final int MAX_DETAIL_CHARS = 200;
+    /**
+     * Longest number in a message, in characters: a uint64 has 20 digits, a double's shortest form
+     * about 25. JsonFormat reads integer fields (given as numbers or as strings) through BigDecimal,
+     * whose cost grows with the digits and the exponent: {@code 1E100000015} took minutes.
+     */
+    static final int MAX_NUMBER_CHARS = 40;
+    /** Largest exponent of a number, in digits: a double ends at 1e308. */
+    private static final int MAX_EXPONENT_DIGITS = 3;
+    /**
+     * What BigDecimal reads as a number (JsonFormat's integer fields accept such strings too).
+     * Possessive, so that a long run of digits cannot make it backtrack.
+     */
+    private static final Pattern DECIMAL = Pattern.compile("[-+]?+(?:[0-9]++\\.?+[0-9]*+|\\.[0-9]++)(?:[eE][-+]?+0*+([0-9]*+))?+");
 
     private JsonFrames() {}
 
@@ -156,7 +171,13 @@ final class JsonFrames {
                             return "the name \"" + KeyValueFile.abbreviate(n) + "\" appears twice in one object";
                         }
                     }
-                    default -> r.skipValue(); // a string, number, true, false or null
+                    case NUMBER, STRING -> {
+                        String fault = numberFault(r.nextString());
+                        if (fault != null) {
+                            return fault;
+                        }
+                    }
+                    default -> r.skipValue(); // true, false or null
                 }
             } while (!names.isEmpty());
         } catch (IOException | IllegalStateException | NumberFormatException e) {
@@ -167,5 +188,23 @@ final class JsonFrames {
         } catch (IOException e) {
             return "text after the JSON object"; // strict mode refuses a second value outright
         }
+    }
+
+    /**
+     * Why a JSON number, or a string that reads as one, is refused, or null: more than
+     * {@link #MAX_NUMBER_CHARS} characters or an exponent of more than three digits. Other strings
+     * pass whatever their length.
+     */
+    private static String numberFault(String literal) {
+        Matcher m = DECIMAL.matcher(literal);
+        if (!m.matches()) {
+            return null; // a string that is no number; a JSON number always matches
+        }
+        String exponent = m.group(1);
+        if (literal.length() <= MAX_NUMBER_CHARS && (exponent == null || exponent.length() <= MAX_EXPONENT_DIGITS)) {
+            return null;
+        }
+        return "a number may have at most " + MAX_NUMBER_CHARS + " characters and an exponent of at most "
+                + MAX_EXPONENT_DIGITS + " digits; got " + KeyValueFile.abbreviate(literal);
     }
 }

@@ -2,6 +2,7 @@ package io.vmc.agent.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmc.engine.internal.KeyValueFile;
 import io.vmc.transport.proto.Error;
 import io.vmc.transport.proto.Event;
 import io.vmc.transport.proto.Request;
@@ -82,6 +83,21 @@ class JsonFramesTest {
         // the deepest real request parses
         assertThat(JsonFrames.parse("{\"request\":{\"id\":1,\"setVideoGeometry\":{\"sessionId\":\"s\",\"visible\":[{\"x\":1,\"width\":2}]}}}").request()
                 .getSetVideoGeometry().getVisible(0).getWidth()).isEqualTo(2);
+    }
+
+    @Test
+    void numbersThatWouldCostTheParserMinutesAreRefusedFirst() {
+        // found by JsonFramesFuzzTest: BigDecimal scaled 10^100000015 for this id
+        for (String id : new String[] {"110000001569558133E0000100000015", "\"1E100000015\"", "1e-99999999", "1" + "0".repeat(59),
+                "\"" + "9".repeat(100_000) + "\""}) {
+            String text = "{\"request\":{\"id\":" + id + ",\"getStatus\":{}}}";
+            assertThat(JsonFrames.parse(text).error().getError().getMessage()).as(KeyValueFile.abbreviate(id))
+                    .contains("a number may have at most 40 characters");
+        }
+        assertThat(JsonFrames.parse("{\"request\":{\"id\":1.5e3,\"getStatus\":{}}}").request().getId()).isEqualTo(1500);
+        assertThat(JsonFrames.parse("{\"request\":{\"id\":\"18446744073709551615\",\"getStatus\":{}}}").request().getId()).isEqualTo(-1);
+        // a long string that is no number is an ordinary value
+        assertThat(JsonFrames.outlineError("{\"remoteSdp\": \"" + "1".repeat(100_000) + "x\"}")).isNull();
     }
 
     @Test
