@@ -157,6 +157,11 @@ public final class Call {
     private DtlsCertificate certificate;
     private boolean usesDtls;                   // the negotiated media is keyed by DTLS
     private volatile boolean bundled;           // video shares the audio transport (both sections hold the same MediaTransport)
+    /**
+     * Answered an offer without usable audio: no audio pipeline, and video rides on the lead
+     * transport (audioSection.transport, the one the call's ICE, DTLS and state follow) as if bundled.
+     */
+    private volatile boolean videoOnly;
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
@@ -273,6 +278,7 @@ public final class Call {
     public synchronized String createOffer(boolean iceRestart) {
         ensureOpen();
         signaling.checkCreateOffer();
+        checkCanOffer();
         if (iceRestart) {
             if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
@@ -310,9 +316,14 @@ public final class Call {
         signaling.checkCreateAnswer();
         SessionDescription offer = Negotiator.parse(offerText);
         Negotiator.Answering a = negotiator.readOffer(offer, wants());
-        MediaDescription m = a.audioOffer();
+        if (negotiated && a.videoOnly() != videoOnly) {
+            throw new EngineException(Error.Code.UNIMPLEMENTED, videoOnly
+                    ? "the re-offer adds an audio section to this video-only call: adding audio to a running call is not supported; start a new session for audio"
+                    : "the re-offer has no usable audio section: turning a running call with audio into a video-only one is not supported; start a new session for it");
+        }
+        MediaDescription m = a.leadOffer();
         MediaDescription vOffer = a.videoOffer();
-        boolean withIce = a.audio().usesIce();
+        boolean withIce = a.lead().usesIce();
         boolean firstTime = audioSection.transport == null;
         checkTransportChange(offer, m, withIce, firstTime);
         boolean restart = needsRestart(offer, m, withIce, firstTime);
@@ -336,19 +347,25 @@ public final class Call {
         signaling.answered();
         settled();
         applyTransport(offer, m, withIce, firstTime);
-        usesDtls = a.audio().dtls() != null;
+        usesDtls = a.lead().dtls() != null;
+        videoOnly = a.videoOnly();
         bundle(a.videoBundled());
         midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
-        if (usableMid(m) != null) audioSection.mid = usableMid(m);
+        if (a.audioOffer() != null && usableMid(a.audioOffer()) != null) audioSection.mid = usableMid(a.audioOffer());
         if (v != null && usableMid(vOffer) != null) videoSection.mid = usableMid(vOffer);
-        if (usesDtls) configureDtls(false, a.audio().dtls());
+        if (usesDtls) configureDtls(false, a.lead().dtls());
         if (v != null) {
-            if (v.dtls() != null) configureDtls(true, v.dtls());
+            if (v.dtls() != null && !a.videoBundled()) configureDtls(true, v.dtls());
             applyVideo(offer, vOffer, withIce, videoParams(v));
         }
         hold.peerSaid(offer.direction(m));
-        applyMedia(audioParams(a.audio()), a.audio().direction());
+        if (videoOnly) {
+            negotiated = true; // no audio pipeline: the video flow alone carries the call
+            updateHoldState();
+        } else {
+            applyMedia(audioParams(a.audio()), a.audio().direction());
+        }
         dropUnansweredVideoRestart();
         tagMids();
         return answer.toString();
@@ -590,9 +607,9 @@ public final class Call {
             LOG.warn("session {}: refused SDP without ICE: the client policy requires ICE", id);
             throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, "the peer's SDP has no ICE (a=ice-ufrag/a=ice-pwd) and the client policy requires ICE (media.require-ice)"));
         }
-        if (withIce) checkCandidates(m, "audio");
+        if (withIce) checkCandidates(m, m.media());
         MediaDescription v = Negotiator.videoSection(sdp);
-        if (videoWanted && v != null && !v.isRejected()) { // before anything changes, like the audio section
+        if (videoWanted && v != null && v != m && !v.isRejected()) { // before anything changes, like the audio section
             if (withIce) checkCandidates(v, "video"); else plainTarget(sdp, v, "video: ");
         }
         if (firstTime || withIce == remoteUsesIce) {
@@ -699,7 +716,8 @@ public final class Call {
 
     /** Why the call is on hold (we hold, or the peer cut a way both sides asked for), or null. */
     private String holdReason() {
-        return hold.reason(wanted != Direction.SENDRECV, audioSection.local, audioSection.negotiated);
+        MediaSection<?, ?> lead = videoOnly ? videoSection : audioSection;
+        return hold.reason(wanted != Direction.SENDRECV, lead.local, lead.negotiated);
     }
 
     /** Shows the microphone on the thin client while this call sends it; a user's stop ends that for the call. */
@@ -865,6 +883,7 @@ public final class Call {
     public synchronized String setHold(boolean hold) {
         ensureOpen();
         if (!negotiated) throw EngineException.precondition("no negotiated call to hold");
+        checkCanOffer();
         if (signaling.state() != Signaling.State.STABLE) throw EngineException.precondition("an offer is already pending (signaling state " + signaling.state() + ")");
         wantedBeforeOffer = wanted;
         wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
@@ -876,8 +895,17 @@ public final class Call {
         return offer;
     }
 
+    /** Our offers always lead with audio (see Negotiator#offer): a video-only call cannot re-offer itself yet. */
+    private void checkCanOffer() {
+        if (videoOnly) {
+            throw new EngineException(Error.Code.UNIMPLEMENTED, "this call runs video only (it answered a video-only offer) and cannot"
+                    + " make offers itself: hold, resume and ICE restarts of it come from the peer's re-offers");
+        }
+    }
+
     public synchronized void sendDtmf(String digits, int durationMs) {
         ensureOpen();
+        if (videoOnly) throw EngineException.precondition("this call runs video only: there is no audio to send DTMF on");
         if (audioSection.flow == null) throw EngineException.precondition("no media yet");
         if (audioSection.flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
         audioSection.flow.sendDtmf(digits, durationMs);
@@ -1026,6 +1054,7 @@ public final class Call {
         MediaFlow f = audioSection.flow;
         VideoFlow v = bundled ? videoSection.flow : null;
         if (v == null) return f != null && f.onPacket(buf, off, len);
+        if (videoOnly) return v.onPacket(buf, off, len);
         if (len < 8) return false;
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
             int midId = midExtensionId;
@@ -1071,7 +1100,7 @@ public final class Call {
                 }
             }
         }
-        if (f != null && !closed) {
+        if ((f != null || videoSection.flow != null) && !closed) {
             SessionStats st = stats();
             for (StreamStats a : st.getStreamsList()) {
                 if (a.getKind() == MediaKind.AUDIO) {
