@@ -91,6 +91,10 @@ class VideoOnlyCallTest {
             assertThat(v.attribute("ice-ufrag")).isPresent();
             assertThat(v.attributes("candidate")).isNotEmpty();
             assertThat(ans.attribute("group")).hasValue("BUNDLE 1");
+            // trickled candidates name the section they belong to: the offer's only line, mid 1
+            assertThat(b.count(e -> e.hasLocalCandidate() && e.getLocalCandidate().getSessionId().equals(sb))).isPositive();
+            assertThat(b.count(e -> e.hasLocalCandidate() && e.getLocalCandidate().getSessionId().equals(sb)
+                    && !(e.getLocalCandidate().getMid().equals("1") && e.getLocalCandidate().getMLineIndex() == 0))).isZero();
 
             a.setAnswer(sa, answerForA(answer));
             b.awaitState(sb, SessionState.State.CONNECTED); // A's inactive audio puts A "on hold": A is only the stand-in peer

@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One call (one vmc.v1 session): its state machine, SDP offer/answer (RFC 3264) for one audio and
- * one VP8 or H.264 video section, and their transports: ICE per transport; SRTP keyed by SDES
+ * one VP8 or H.264 video section (or, answering a video-only offer, the video section alone on the
+ * lead transport, without an audio pipeline), and their transports: ICE per transport; SRTP keyed by SDES
  * (SIP peers) or DTLS-SRTP (RFC 5763/5764, WebRTC peers), and with DTLS-SRTP a BUNDLE group
  * (RFC 8843) in which video rides on the audio transport. What the peer's SDP says about BUNDLE and
  * DTLS is read by the pure helpers in {@code internal.call}. Every public method runs under the
@@ -162,6 +163,9 @@ public final class Call {
      * transport (audioSection.transport, the one the call's ICE, DTLS and state follow) as if bundled.
      */
     private volatile boolean videoOnly;
+    /** The mid and m-line index the lead transport's trickled candidates name: audio's "0", or a leading video section's. */
+    private String leadCandidateMid = "0";
+    private int leadCandidateIndex;
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
@@ -331,6 +335,10 @@ public final class Call {
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(false, false);
         if (vRestart) startRestart(true, false);
+        if (firstTime && a.videoOnly()) {
+            leadCandidateMid = usableMid(vOffer) != null ? usableMid(vOffer) : "0";
+            leadCandidateIndex = offer.media().indexOf(vOffer);
+        }
         ensureIce(false, false);
         if (a.videoRejection() != null) {
             LOG.info("session {}: video rejected: {}", id, a.videoRejection());
@@ -1270,14 +1278,15 @@ public final class Call {
             failures.accept(Failure.TURN);
             emitState(state, what + p + "; the call goes on without that relay");
         }
-        String mid = video ? "1" : "0";
+        String mid = video ? "1" : leadCandidateMid;
+        int index = video ? 1 : leadCandidateIndex;
         for (Candidate c : e.localCandidates()) {
             LocalCandidate.Builder lc = LocalCandidate.newBuilder().setSessionId(id).setCandidate(c.toString()).setMid(mid);
-            if (video) lc.setMLineIndex(1);
+            if (index != 0) lc.setMLineIndex(index);
             events.emit(Event.newBuilder().setLocalCandidate(lc).build());
         }
         LocalCandidate.Builder end = LocalCandidate.newBuilder().setSessionId(id).setMid(mid).setEndOfCandidates(true);
-        if (video) end.setMLineIndex(1);
+        if (index != 0) end.setMLineIndex(index);
         events.emit(Event.newBuilder().setLocalCandidate(end).build());
         if (!video) candidatesGathered.accept(e.localCandidates());
         return e;
