@@ -106,7 +106,8 @@ class VideoOnlyCallTest {
             assertThat(vb.getPacketsSent()).isGreaterThan(30);
             assertThat(VideoCallTest.video(a, sa).getPacketsReceived()).as("B's video at A").isGreaterThan(30);
             assertThat(kinds(b, sb)).as("no audio stream claimed").containsExactly(MediaKind.VIDEO);
-            assertThat(b.counters(sb)).doesNotContainKey("packetsSent").containsEntry("videoAuthFailed", 0L);
+            assertThat(b.counters(sb)).doesNotContainKeys("packetsSent", "untrustedSource")
+                    .containsEntry("videoUntrustedSource", 0L).containsEntry("videoAuthFailed", 0L);
             assertThat(a.counters(sa)).containsEntry("videoAuthFailed", 0L);
 
             // the peer holds (sendonly) and resumes through re-offers; B follows the video section

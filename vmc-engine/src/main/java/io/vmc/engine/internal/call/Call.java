@@ -1180,7 +1180,8 @@ public final class Call {
             s.drops().forEach(out::put);
         }
         IceEndpoint e = currentOf(audioSection.transport);
-        out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
+        // the metrics file drops by kind from the name: a video-only call's transport drops video
+        out.put(videoOnly ? "videoUntrustedSource" : "untrustedSource", e == null ? 0 : e.droppedUntrusted());
         out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
         out.put("probesSent", e == null ? 0 : e.probesSent());
         out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
