@@ -142,4 +142,24 @@ class VideoOnlyCallTest {
             assertThat(b.lastState(sb)).isNotEqualTo(SessionState.State.FAILED);
         }
     }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aReOfferThatDropsAudioFromARunningCallIsRefusedAndTheCallGoesOn() throws Exception {
+        try (TestEngine a = new TestEngine(440, dirA, x -> x.videoSource(EngineConfig.VideoSource.testPattern("smpte")));
+             TestEngine b = new TestEngine(880, dirB, x -> x.videoSource(EngineConfig.VideoSource.testPattern("ball")))) {
+            String sa = a.createSession(SessionOptions.newBuilder().setVideo(true).setDtlsSrtp(true));
+            String sb = b.createSession(SessionOptions.newBuilder().setVideo(true));
+            a.setAnswer(sa, b.answer(sb, a.offer(sa)));
+            b.awaitState(sb, SessionState.State.CONNECTED);
+            b.awaitReceived(sb, 50);
+            String reOffer = a.offer(sa).replaceFirst("m=audio \\d+ ", "m=audio 0 ");
+            var r = b.call(Request.newBuilder().setCreateAnswer(CreateAnswer.newBuilder().setSessionId(sb).setRemoteSdp(reOffer)));
+            assertThat(r.getError().getCode()).isEqualTo(Error.Code.UNIMPLEMENTED);
+            assertThat(r.getError().getMessage()).contains("no usable audio section");
+            long heard = b.stats(sb).getPacketsReceived();
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.stats(sb).getPacketsReceived() > heard + 20);
+            assertThat(kinds(b, sb)).containsExactly(MediaKind.AUDIO, MediaKind.VIDEO);
+        }
+    }
 }
