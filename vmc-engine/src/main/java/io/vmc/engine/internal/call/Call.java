@@ -165,6 +165,8 @@ public final class Call {
     private volatile boolean videoOnly;
     /** The mid and m-line index the lead transport's trickled candidates name: audio's "0", or a leading video section's. */
     private String leadCandidateMid = "0";
+    /** The peer's offer had its video line first: our re-offers keep that order (RFC 3264 section 8). */
+    private boolean videoFirst;
     private int leadCandidateIndex;
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
@@ -307,7 +309,7 @@ public final class Call {
             if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
         SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioSection.mid, videoSection.mid, local(audioSection.transport.newest()), video,
-                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants()));
+                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants(), videoFirst));
         signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -335,6 +337,9 @@ public final class Call {
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(false, false);
         if (vRestart) startRestart(true, false);
+        if (firstTime && vOffer != null && a.audioOffer() != null) {
+            videoFirst = offer.media().indexOf(vOffer) < offer.media().indexOf(a.audioOffer());
+        }
         if (firstTime && a.videoOnly()) {
             leadCandidateMid = usableMid(vOffer) != null ? usableMid(vOffer) : "0";
             leadCandidateIndex = offer.media().indexOf(vOffer);

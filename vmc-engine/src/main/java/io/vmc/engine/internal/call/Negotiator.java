@@ -180,9 +180,15 @@ public final class Negotiator {
      * @param audioIce the audio transport (its restart's while one runs)
      * @param video how video rides, or null for no video section
      * @param videoIce the video transport for {@link VideoTransport#OWN}, else null
+     * @param videoFirst the video line before the audio line: a re-offer keeps the order the call
+     *     negotiated (RFC 3264 section 8), e.g. after answering a page that offered video first; the
+     *     BUNDLE group still names audio first, the offerer-tagged section whose transport it is
      */
     public record Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce,
-                        Wants wants) {
+                        Wants wants, boolean videoFirst) {
+        public Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce, Wants wants) {
+            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, false);
+        }
     }
 
     private final Capabilities caps;
@@ -277,14 +283,15 @@ public final class Negotiator {
                     Connection.of(vdef.getAddress()), va));
         }
         InetSocketAddress def = o.audioIce().defaultAddress();
-        extra.add(0, new MediaDescription("audio", def.getPort(), proto, formats, Connection.of(def.getAddress()), attrs));
+        extra.add(o.videoFirst() && !extra.isEmpty() ? 1 : 0,
+                new MediaDescription("audio", def.getPort(), proto, formats, Connection.of(def.getAddress()), attrs));
         return build(def, extra, sessionAttrs);
     }
 
     /** Reads the peer's answer to {@code ourOffer}; nothing is decided by the caller before this accepted it. */
     public Answered readAnswer(SessionDescription answer, SessionDescription ourOffer, Wants wants) {
         MediaDescription m = audioSection(answer);
-        MediaDescription ours = ourOffer.media().get(0);
+        MediaDescription ours = audioSection(ourOffer);
         boolean offeredKeys = ours.hasAttribute("crypto");
         DtlsSetup.Association association = null;
         if (ours.isDtls()) {

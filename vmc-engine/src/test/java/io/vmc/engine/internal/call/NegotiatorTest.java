@@ -334,4 +334,22 @@ class NegotiatorTest {
                 .as("the video section's keys are checked as audio's are").hasMessageContaining("without a usable a=crypto line");
         assertThat(failures).containsExactly(Failure.DTLS_SRTP);
     }
+
+    @Test
+    void aReOfferAfterAVideoFirstExchangeKeepsVideoFirstAndReadsTheAnswer() {
+        Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, true);
+        SessionDescription offer = n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, Negotiator.VideoTransport.SHARED, null, SENDRECV, true));
+        assertThat(offer.media()).extracting(MediaDescription::media).containsExactly("video", "audio");
+        assertThat(offer.attribute("group")).hasValue("BUNDLE 1 0");
+        String answer = "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 1 0\r\n"
+                + "m=video 50000 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 127.0.0.1\r\na=mid:0\r\na=ice-ufrag:peer\r\na=ice-pwd:peerpassword0123456789\r\n"
+                + "a=fingerprint:" + FP + "\r\na=setup:active\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=sendrecv\r\n"
+                + "m=audio 50000 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 127.0.0.1\r\na=mid:1\r\na=ice-ufrag:peer\r\na=ice-pwd:peerpassword0123456789\r\n"
+                + "a=fingerprint:" + FP + "\r\na=setup:active\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n";
+        Negotiator.Answered r = n.readAnswer(Negotiator.parse(answer), offer, SENDRECV);
+        assertThat(r.audio().audioCodec()).isEqualTo(AudioCodec.OPUS);
+        assertThat(r.audio().dtls().localRole()).isEqualTo(DtlsRole.SERVER);
+        assertThat(r.bundled()).isTrue();
+        assertThat(r.video().videoCodec()).isEqualTo(VideoCodec.VP8);
+    }
 }
