@@ -33,6 +33,14 @@ public final class ChromiumPeer extends WebRtcPeer {
                 "--profile", profile.toString()), dir.resolve(name + ".log"));
     }
 
+    /**
+     * A new RTCPeerConnection with the fake camera alone (no microphone): its offer is one
+     * m=video, as a camera-only or screen-share-only page sends it.
+     */
+    public void startVideoOnly() throws IOException {
+        call("start", java.util.Map.of("audio", false, "video", true));
+    }
+
     /** Milliseconds from this connection's first offer to the first audio it heard; null before that. */
     public Double offerToFirstAudioMs() throws IOException {
         var t = call("setupTime").getAsJsonObject().get("offerToFirstAudioMs");

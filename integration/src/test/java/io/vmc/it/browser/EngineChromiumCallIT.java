@@ -103,6 +103,41 @@ class EngineChromiumCallIT {
         assertThat(ToneAnalyzer.dominantFrequency(newestWav(record))).isCloseTo(pageMedia.toneHz(), within(5.0));
     }
 
+    /** Issue 17: a camera-only page offers one m=video (BUNDLE of one); the engine answers it and the call runs on video alone. */
+    @Test
+    void pageOffersVideoOnlyAndTheEngineAnswersWithVideoAlone() throws Exception {
+        Path record = Files.createDirectories(dir.resolve("video-only"));
+        try (TestEngine engine = engine(record);
+             ChromiumPeer page = ChromiumPeer.start("page-video-only", network.a().namespace(), pageMedia, dir)) {
+            page.startVideoOnly();
+            String offer = page.offer(true);
+            assertThat(offer).contains("m=video ").doesNotContain("m=audio");
+            String sid = engine.createSession(SessionOptions.newBuilder().setVideo(true));
+            String answer = engine.answer(sid, offer);
+            assertThat(answer).contains("m=video ").doesNotContain("m=audio").contains("a=setup:active")
+                    .contains("a=fingerprint:sha-256").containsPattern("a=group:BUNDLE \\S+\r\n");
+            assertThat(answer.split("\r\nm=", -1)).as("one m= line, as offered").hasSize(2);
+            page.accept(answer);
+            engine.awaitState(sid, SessionState.State.CONNECTED);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                WebRtcPeer.Stats s = page.stats();
+                assertThat(s.dtlsStates()).as("page: %s", s).isNotEmpty().allMatch("connected"::equals);
+                assertThat(s.packetsReceived("video")).as("page: %s", s).isGreaterThan(30);
+                assertThat(s.packetsSent("video")).as("page: %s", s).isGreaterThan(30);
+                WebRtcPeer.Colour c = page.seeing();
+                assertThat(c.near(GREEN, WebRtcPeersIT.COLOUR_TOLERANCE)).as("page sees %s", c).isTrue();
+                StreamStats v = video(engine, sid);
+                assertThat(v.getEncrypted()).isTrue();
+                assertThat(v.getFramesDecoded()).as("engine decodes the page's video").isGreaterThan(10);
+            });
+            WebRtcPeer.Stats s = page.stats();
+            assertThat(s.packetsReceived("audio")).as("no audio on the wire: %s", s).isZero();
+            assertThat(engine.ok(Request.newBuilder().setGetStats(GetStats.newBuilder().setSessionId(sid))).getStats()
+                    .getStreamsList()).extracting(StreamStats::getKind).as("the engine claims no audio").containsExactly(MediaKind.VIDEO);
+            engine.close(sid);
+        }
+    }
+
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} offers")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"webrtcbin", "engine"})
     void webrtcbinAndTheEngineCall(String offerer) throws Exception {

@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One call (one vmc.v1 session): its state machine, SDP offer/answer (RFC 3264) for one audio and
- * one VP8 or H.264 video section, and their transports: ICE per transport; SRTP keyed by SDES
+ * one VP8 or H.264 video section (or, answering a video-only offer, the video section alone on the
+ * lead transport, without an audio pipeline), and their transports: ICE per transport; SRTP keyed by SDES
  * (SIP peers) or DTLS-SRTP (RFC 5763/5764, WebRTC peers), and with DTLS-SRTP a BUNDLE group
  * (RFC 8843) in which video rides on the audio transport. What the peer's SDP says about BUNDLE and
  * DTLS is read by the pure helpers in {@code internal.call}. Every public method runs under the
@@ -157,6 +158,16 @@ public final class Call {
     private DtlsCertificate certificate;
     private boolean usesDtls;                   // the negotiated media is keyed by DTLS
     private volatile boolean bundled;           // video shares the audio transport (both sections hold the same MediaTransport)
+    /**
+     * Answered an offer without usable audio: no audio pipeline, and video rides on the lead
+     * transport (audioSection.transport, the one the call's ICE, DTLS and state follow) as if bundled.
+     */
+    private volatile boolean videoOnly;
+    /** The mid and m-line index the lead transport's trickled candidates name: audio's "0", or a leading video section's. */
+    private String leadCandidateMid = "0";
+    /** The peer's offer had its video line first: our re-offers keep that order (RFC 3264 section 8). */
+    private boolean videoFirst;
+    private int leadCandidateIndex;
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
@@ -273,6 +284,7 @@ public final class Call {
     public synchronized String createOffer(boolean iceRestart) {
         ensureOpen();
         signaling.checkCreateOffer();
+        checkCanOffer();
         if (iceRestart) {
             if (!negotiated) throw EngineException.precondition("no negotiated call to restart ICE for (the first offer gathers fresh candidates anyway)");
             if (!remoteUsesIce) throw EngineException.precondition("the peer does not use ICE (plain RTP to " + remoteAddr + "): there is no ICE to restart");
@@ -297,7 +309,7 @@ public final class Call {
             if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
         SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioSection.mid, videoSection.mid, local(audioSection.transport.newest()), video,
-                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants()));
+                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants(), videoFirst));
         signaling.offered(sdp);
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
@@ -310,9 +322,14 @@ public final class Call {
         signaling.checkCreateAnswer();
         SessionDescription offer = Negotiator.parse(offerText);
         Negotiator.Answering a = negotiator.readOffer(offer, wants());
-        MediaDescription m = a.audioOffer();
+        if (negotiated && a.videoOnly() != videoOnly) {
+            throw new EngineException(Error.Code.UNIMPLEMENTED, videoOnly
+                    ? "the re-offer adds an audio section to this video-only call: adding audio to a running call is not supported; start a new session for audio"
+                    : "the re-offer has no usable audio section: turning a running call with audio into a video-only one is not supported; start a new session for it");
+        }
+        MediaDescription m = a.leadOffer();
         MediaDescription vOffer = a.videoOffer();
-        boolean withIce = a.audio().usesIce();
+        boolean withIce = a.lead().usesIce();
         boolean firstTime = audioSection.transport == null;
         checkTransportChange(offer, m, withIce, firstTime);
         boolean restart = needsRestart(offer, m, withIce, firstTime);
@@ -320,6 +337,13 @@ public final class Call {
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(false, false);
         if (vRestart) startRestart(true, false);
+        if (firstTime && vOffer != null && a.audioOffer() != null) {
+            videoFirst = offer.media().indexOf(vOffer) < offer.media().indexOf(a.audioOffer());
+        }
+        if (firstTime && a.videoOnly()) {
+            leadCandidateMid = usableMid(vOffer) != null ? usableMid(vOffer) : "0";
+            leadCandidateIndex = offer.media().indexOf(vOffer);
+        }
         ensureIce(false, false);
         if (a.videoRejection() != null) {
             LOG.info("session {}: video rejected: {}", id, a.videoRejection());
@@ -336,19 +360,25 @@ public final class Call {
         signaling.answered();
         settled();
         applyTransport(offer, m, withIce, firstTime);
-        usesDtls = a.audio().dtls() != null;
+        usesDtls = a.lead().dtls() != null;
+        videoOnly = a.videoOnly();
         bundle(a.videoBundled());
         midExtensionId = bundled ? HeaderExtensions.negotiatedMidId(m) : -1;
         // our re-offers keep the peer's mids (RFC 8843 section 7.5)
-        if (usableMid(m) != null) audioSection.mid = usableMid(m);
+        if (a.audioOffer() != null && usableMid(a.audioOffer()) != null) audioSection.mid = usableMid(a.audioOffer());
         if (v != null && usableMid(vOffer) != null) videoSection.mid = usableMid(vOffer);
-        if (usesDtls) configureDtls(false, a.audio().dtls());
+        if (usesDtls) configureDtls(false, a.lead().dtls());
         if (v != null) {
-            if (v.dtls() != null) configureDtls(true, v.dtls());
+            if (v.dtls() != null && !a.videoBundled()) configureDtls(true, v.dtls());
             applyVideo(offer, vOffer, withIce, videoParams(v));
         }
         hold.peerSaid(offer.direction(m));
-        applyMedia(audioParams(a.audio()), a.audio().direction());
+        if (videoOnly) {
+            negotiated = true; // no audio pipeline: the video flow alone carries the call
+            updateHoldState();
+        } else {
+            applyMedia(audioParams(a.audio()), a.audio().direction());
+        }
         dropUnansweredVideoRestart();
         tagMids();
         return answer.toString();
@@ -590,9 +620,9 @@ public final class Call {
             LOG.warn("session {}: refused SDP without ICE: the client policy requires ICE", id);
             throw failed(Failure.POLICY, new EngineException(Error.Code.PERMISSION_DENIED, "the peer's SDP has no ICE (a=ice-ufrag/a=ice-pwd) and the client policy requires ICE (media.require-ice)"));
         }
-        if (withIce) checkCandidates(m, "audio");
+        if (withIce) checkCandidates(m, m.media());
         MediaDescription v = Negotiator.videoSection(sdp);
-        if (videoWanted && v != null && !v.isRejected()) { // before anything changes, like the audio section
+        if (videoWanted && v != null && v != m && !v.isRejected()) { // before anything changes, like the audio section
             if (withIce) checkCandidates(v, "video"); else plainTarget(sdp, v, "video: ");
         }
         if (firstTime || withIce == remoteUsesIce) {
@@ -699,7 +729,8 @@ public final class Call {
 
     /** Why the call is on hold (we hold, or the peer cut a way both sides asked for), or null. */
     private String holdReason() {
-        return hold.reason(wanted != Direction.SENDRECV, audioSection.local, audioSection.negotiated);
+        MediaSection<?, ?> lead = videoOnly ? videoSection : audioSection;
+        return hold.reason(wanted != Direction.SENDRECV, lead.local, lead.negotiated);
     }
 
     /** Shows the microphone on the thin client while this call sends it; a user's stop ends that for the call. */
@@ -865,6 +896,7 @@ public final class Call {
     public synchronized String setHold(boolean hold) {
         ensureOpen();
         if (!negotiated) throw EngineException.precondition("no negotiated call to hold");
+        checkCanOffer();
         if (signaling.state() != Signaling.State.STABLE) throw EngineException.precondition("an offer is already pending (signaling state " + signaling.state() + ")");
         wantedBeforeOffer = wanted;
         wanted = hold ? Direction.SENDONLY : Direction.SENDRECV;
@@ -876,8 +908,17 @@ public final class Call {
         return offer;
     }
 
+    /** Our offers always lead with audio (see Negotiator#offer): a video-only call cannot re-offer itself yet. */
+    private void checkCanOffer() {
+        if (videoOnly) {
+            throw new EngineException(Error.Code.UNIMPLEMENTED, "this call runs video only (it answered a video-only offer) and cannot"
+                    + " make offers itself: hold, resume and ICE restarts of it come from the peer's re-offers");
+        }
+    }
+
     public synchronized void sendDtmf(String digits, int durationMs) {
         ensureOpen();
+        if (videoOnly) throw EngineException.precondition("this call runs video only: there is no audio to send DTMF on");
         if (audioSection.flow == null) throw EngineException.precondition("no media yet");
         if (audioSection.flow.params().sendDtmfPt() < 0) throw EngineException.precondition("the peer did not negotiate telephone-event");
         audioSection.flow.sendDtmf(digits, durationMs);
@@ -1026,6 +1067,7 @@ public final class Call {
         MediaFlow f = audioSection.flow;
         VideoFlow v = bundled ? videoSection.flow : null;
         if (v == null) return f != null && f.onPacket(buf, off, len);
+        if (videoOnly) return v.onPacket(buf, off, len);
         if (len < 8) return false;
         if (!RtpPackets.looksLikeRtcp(buf, off, len)) {
             int midId = midExtensionId;
@@ -1071,7 +1113,7 @@ public final class Call {
                 }
             }
         }
-        if (f != null && !closed) {
+        if ((f != null || videoSection.flow != null) && !closed) {
             SessionStats st = stats();
             for (StreamStats a : st.getStreamsList()) {
                 if (a.getKind() == MediaKind.AUDIO) {
@@ -1143,7 +1185,8 @@ public final class Call {
             s.drops().forEach(out::put);
         }
         IceEndpoint e = currentOf(audioSection.transport);
-        out.put("untrustedSource", e == null ? 0 : e.droppedUntrusted());
+        // the metrics file drops by kind from the name: a video-only call's transport drops video
+        out.put(videoOnly ? "videoUntrustedSource" : "untrustedSource", e == null ? 0 : e.droppedUntrusted());
         out.put("heldUnverified", e == null ? 0 : e.heldUnverified());
         out.put("probesSent", e == null ? 0 : e.probesSent());
         out.put("overSendCeiling", e == null ? 0 : e.overCeiling());
@@ -1241,14 +1284,15 @@ public final class Call {
             failures.accept(Failure.TURN);
             emitState(state, what + p + "; the call goes on without that relay");
         }
-        String mid = video ? "1" : "0";
+        String mid = video ? "1" : leadCandidateMid;
+        int index = video ? 1 : leadCandidateIndex;
         for (Candidate c : e.localCandidates()) {
             LocalCandidate.Builder lc = LocalCandidate.newBuilder().setSessionId(id).setCandidate(c.toString()).setMid(mid);
-            if (video) lc.setMLineIndex(1);
+            if (index != 0) lc.setMLineIndex(index);
             events.emit(Event.newBuilder().setLocalCandidate(lc).build());
         }
         LocalCandidate.Builder end = LocalCandidate.newBuilder().setSessionId(id).setMid(mid).setEndOfCandidates(true);
-        if (video) end.setMLineIndex(1);
+        if (index != 0) end.setMLineIndex(index);
         events.emit(Event.newBuilder().setLocalCandidate(end).build());
         if (!video) candidatesGathered.accept(e.localCandidates());
         return e;

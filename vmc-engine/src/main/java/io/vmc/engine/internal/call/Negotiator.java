@@ -28,7 +28,8 @@ import java.util.function.Supplier;
 
 /**
  * SDP offer/answer (<a href="https://www.rfc-editor.org/rfc/rfc3264">RFC 3264</a>) for one call's
- * audio section and optional video section: what this side can do, its keys and its ICE
+ * audio section and optional video section (answering an offer without usable audio, its video
+ * section alone, which then leads the transport): what this side can do, its keys and its ICE
  * credentials in; SDP text and the negotiated parameters of each section out (codec and payload
  * types, telephone-event, direction, mid, BUNDLE (RFC 8843), SDES keys (RFC 4568) or DTLS terms
  * (RFC 8842), rtcp-mux, the peer's ICE credentials). Pure: no sockets, no GStreamer, no clock.
@@ -119,21 +120,34 @@ public final class Negotiator {
      * What {@link #readOffer} decided about a peer's offer.
      *
      * @param offer the peer's offer
-     * @param audioOffer its audio section
+     * @param audioOffer its usable audio section, or null (a video-only offer)
      * @param videoOffer its video section, or null
-     * @param audio what the audio section settled on
+     * @param audio what the audio section settled on, or null for a video-only offer
      * @param video what the video section settled on, or null when video is not accepted
-     * @param videoBundled whether the accepted video shares the audio transport
+     * @param videoBundled whether the accepted video shares the lead transport (bundled, or leading it)
      * @param videoRejection why the peer's video could not be taken, or null
      * @param unknownBundleMids tags of the offer's BUNDLE group that name no section
-     * @param audioSetup our a=setup for the audio section (and the bundle), or null without DTLS
+     * @param leadSetup our a=setup for the lead section (and the bundle), or null without DTLS
      * @param videoSetup our a=setup for an unbundled DTLS video section, or null
      * @param bundleMids the mids of our answer's BUNDLE group, or null for no group
      * @param videoIceOffered whether the offer's video section (accepted or not) carries ICE credentials
      */
     public record Answering(SessionDescription offer, MediaDescription audioOffer, MediaDescription videoOffer,
                             Section audio, Section video, boolean videoBundled, String videoRejection, List<String> unknownBundleMids,
-                            DtlsSetup audioSetup, DtlsSetup videoSetup, List<String> bundleMids, boolean videoIceOffered) {
+                            DtlsSetup leadSetup, DtlsSetup videoSetup, List<String> bundleMids, boolean videoIceOffered) {
+        /** The section whose transport carries the call: audio's, or video's in a video-only offer. */
+        public Section lead() {
+            return audio != null ? audio : video;
+        }
+
+        public MediaDescription leadOffer() {
+            return audio != null ? audioOffer : videoOffer;
+        }
+
+        /** Whether the call runs video only (the offer had no usable audio section). */
+        public boolean videoOnly() {
+            return audio == null;
+        }
     }
 
     /**
@@ -166,9 +180,15 @@ public final class Negotiator {
      * @param audioIce the audio transport (its restart's while one runs)
      * @param video how video rides, or null for no video section
      * @param videoIce the video transport for {@link VideoTransport#OWN}, else null
+     * @param videoFirst the video line before the audio line: a re-offer keeps the order the call
+     *     negotiated (RFC 3264 section 8), e.g. after answering a page that offered video first; the
+     *     BUNDLE group still names audio first, the offerer-tagged section whose transport it is
      */
     public record Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce,
-                        Wants wants) {
+                        Wants wants, boolean videoFirst) {
+        public Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce, Wants wants) {
+            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, false);
+        }
     }
 
     private final Capabilities caps;
@@ -262,13 +282,16 @@ public final class Negotiator {
             extra.add(new MediaDescription("video", bundleOnly ? 0 : vdef.getPort(), proto, vFormats,
                     Connection.of(vdef.getAddress()), va));
         }
-        return build(o.audioIce().defaultAddress(), proto, formats, attrs, extra, sessionAttrs);
+        InetSocketAddress def = o.audioIce().defaultAddress();
+        extra.add(o.videoFirst() && !extra.isEmpty() ? 1 : 0,
+                new MediaDescription("audio", def.getPort(), proto, formats, Connection.of(def.getAddress()), attrs));
+        return build(def, extra, sessionAttrs);
     }
 
     /** Reads the peer's answer to {@code ourOffer}; nothing is decided by the caller before this accepted it. */
     public Answered readAnswer(SessionDescription answer, SessionDescription ourOffer, Wants wants) {
         MediaDescription m = audioSection(answer);
-        MediaDescription ours = ourOffer.media().get(0);
+        MediaDescription ours = audioSection(ourOffer);
         boolean offeredKeys = ours.hasAttribute("crypto");
         DtlsSetup.Association association = null;
         if (ours.isDtls()) {
@@ -351,9 +374,17 @@ public final class Negotiator {
 
     // ------------------------------------------------------------------ answers
 
-    /** Decides the answer to a peer's offer: codecs, keys, directions, BUNDLE; refuses an offer it cannot answer. */
+    /**
+     * Decides the answer to a peer's offer: codecs, keys, directions, BUNDLE; refuses an offer it
+     * cannot answer. The lead section carries the transport (ICE, keys) and the BUNDLE tag: the
+     * audio section, or in an offer without usable audio (a browser's camera or screen share alone)
+     * the video section.
+     */
     public Answering readOffer(SessionDescription offer, Wants wants) {
-        MediaDescription m = audioSection(offer);
+        MediaDescription aOffer = usableAudio(offer);
+        MediaDescription vOffer = videoSection(offer);
+        MediaDescription m = aOffer != null ? aOffer : videoLead(offer, vOffer, wants);
+        boolean videoLeads = aOffer == null;
         Crypto remoteCrypto = SdesChoice.firstSupported(m).orElse(null);
         SrtpPolicy policy = caps.srtp();
         DtlsTerms terms = null;
@@ -374,38 +405,42 @@ public final class Negotiator {
         }
         boolean secure = terms != null || remoteCrypto != null && policy != SrtpPolicy.SRTP_DISABLED;
         Sdes sdes = null;
-        if (secure && terms == null) {
-            byte[] local = Crypto.AES_CM_128_HMAC_SHA1_32.equals(remoteCrypto.suite()) ? keys.audio32() : keys.audio80();
-            sdes = new Sdes(remoteCrypto.tag(), remoteCrypto.suite(), local, remoteCrypto.keyAndSalt());
-        }
-        Map<Integer, RtpMap> maps = m.rtpMaps();
-        Map.Entry<Integer, AudioCodec> chosen = firstAudioCodec(maps);
-        if (chosen == null) throw EngineException.precondition("no common audio codec: offered " + describe(maps) + ", allowed " + caps.audioCodecs());
-        int pt = chosen.getKey();
-        int dtmfPt = telephoneEventPt(maps, chosen.getValue().clockRate());
-        String[] ice = iceCredentials(offer, m, "audio");
+        if (secure && terms == null) sdes = sdes(remoteCrypto, videoLeads ? keys.video80() : keys.audio80(), videoLeads ? keys.video32() : keys.audio32());
+        String[] ice = iceCredentials(offer, m, m.media());
         boolean withIce = ice[0] != null;
         DtlsSetup.Association association = terms == null ? null : new DtlsSetup.Association(setup.role(), terms.fingerprint(), terms.tlsId());
-        Section audio = new Section("audio", m.attribute("mid").orElse(null), chosen.getValue(), pt, pt, dtmfPt, dtmfPt,
-                offer.direction(m).reverse().intersect(wants.audio()), sdes, association, ice[0], ice[1]);
+        Section audio = null;
+        if (aOffer != null) {
+            Map<Integer, RtpMap> maps = m.rtpMaps();
+            Map.Entry<Integer, AudioCodec> chosen = firstAudioCodec(maps);
+            if (chosen == null) throw EngineException.precondition("no common audio codec: offered " + describe(maps) + ", allowed " + caps.audioCodecs());
+            int pt = chosen.getKey();
+            int dtmfPt = telephoneEventPt(maps, chosen.getValue().clockRate());
+            audio = new Section("audio", m.attribute("mid").orElse(null), chosen.getValue(), pt, pt, dtmfPt, dtmfPt,
+                    offer.direction(m).reverse().intersect(wants.audio()), sdes, association, ice[0], ice[1]);
+        }
 
         // BUNDLE (RFC 8843) is accepted with DTLS-SRTP only: one association keys both sections; SDES
         // sections have a key each, and a SIP peer that bundles also takes separate transports
-        MediaDescription vOffer = videoSection(offer);
-        String audioMid = m.attribute("mid").orElse(null);
+        String leadMid = m.attribute("mid").orElse(null);
         String videoMid = vOffer == null ? null : vOffer.attribute("mid").orElse(null);
         BundleGroup group = terms == null ? null : BundleGroup.of(offer).orElse(null);
-        boolean bundleAudio = group != null && group.contains(audioMid);
-        boolean bundleVideo = bundleAudio && group.contains(videoMid) && vOffer != null && vOffer.isDtls();
+        boolean bundleLead = group != null && group.contains(leadMid);
+        // a leading video section shares the lead transport as a bundled one does: it is that transport
+        boolean bundleVideo = videoLeads || bundleLead && group.contains(videoMid) && vOffer != null && vOffer.isDtls();
         Section video = null;
         String rejection = null;
         DtlsSetup videoSetup = null;
         boolean videoIceOffered = false;
-        if (vOffer != null) {
+        if (videoLeads) {
+            VideoCodec.Match vMatch = videoMatch(vOffer, wants);
+            video = new Section("video", videoMid, vMatch.codec(), vMatch.payloadType(), vMatch.payloadType(), -1, -1,
+                    offer.direction(vOffer).reverse().intersect(wants.video()), sdes, association, ice[0], ice[1]);
+            videoIceOffered = withIce;
+        } else if (vOffer != null) {
             String[] vIceCreds = vOffer.isRejected() ? new String[] {null, null} : iceCredentials(offer, vOffer, "video");
             videoIceOffered = vIceCreds[0] != null;
-            List<VideoCodec> ours = wants.runningVideo() != null ? List.of(wants.runningVideo()) : caps.videoCodecs();
-            VideoCodec.Match vMatch = VideoCodec.choose(vOffer, ours, false);
+            VideoCodec.Match vMatch = videoMatch(vOffer, wants);
             int vPt = vMatch.payloadType();
             if (caps.video() && !vOffer.isRejected() && !vMatch.found()) rejection = vMatch.reason();
             Crypto vRemoteCrypto = SdesChoice.firstSupported(vOffer).orElse(null);
@@ -414,11 +449,7 @@ public final class Negotiator {
             // a bundle-only section (port 0, RFC 8843 section 6) is not a rejected one
             boolean vOpen = !vOffer.isRejected() || (bundleVideo && vOffer.hasAttribute("bundle-only"));
             if (caps.video() && vPt >= 0 && vSecureOk && vOpen && vIce == withIce) {
-                Sdes vSdes = null;
-                if (sdes != null) {
-                    byte[] local = Crypto.AES_CM_128_HMAC_SHA1_32.equals(vRemoteCrypto.suite()) ? keys.video32() : keys.video80();
-                    vSdes = new Sdes(vRemoteCrypto.tag(), vRemoteCrypto.suite(), local, vRemoteCrypto.keyAndSalt());
-                }
+                Sdes vSdes = sdes == null ? null : sdes(vRemoteCrypto, keys.video80(), keys.video32());
                 DtlsSetup.Association vAssociation = null;
                 if (terms != null && !bundleVideo) {
                     DtlsTerms vt = dtlsTerms(offer, vOffer, true);
@@ -432,23 +463,75 @@ public final class Negotiator {
             }
         }
         List<String> mids = new ArrayList<>();
-        if (bundleAudio) {
+        if (bundleLead) {
             for (String mid : group.mids()) {
-                if (mid.equals(audioMid) || (video != null && bundleVideo && mid.equals(videoMid))) mids.add(mid);
+                if (mid.equals(leadMid) || (video != null && bundleVideo && mid.equals(videoMid))) mids.add(mid);
             }
         }
-        return new Answering(offer, m, vOffer, audio, video, video != null && bundleVideo, rejection,
+        return new Answering(offer, aOffer, vOffer, audio, video, video != null && bundleVideo, rejection,
                 group == null ? List.of() : group.unknownMids(), setup == null ? null : setup.setup(), videoSetup,
-                bundleAudio ? mids : null, videoIceOffered);
+                bundleLead ? mids : null, videoIceOffered);
     }
 
     /**
-     * Writes the answer that {@link #readOffer} decided.
+     * The video section that leads an offer without usable audio, or the refusal saying why there is
+     * nothing to answer.
+     */
+    private MediaDescription videoLead(SessionDescription offer, MediaDescription v, Wants wants) {
+        if (v == null || v.isRejected()) {
+            throw EngineException.precondition("no usable audio section and no usable video section (m=audio or m=video with RTP/AVP,"
+                    + " RTP/SAVP or " + DTLS_PROTO + " and a non-zero port)");
+        }
+        if (!caps.video()) {
+            throw EngineException.precondition("the offer has video only (no usable audio section) and this session takes no video"
+                    + " (SessionOptions.video is false, or video is disabled here)");
+        }
+        VideoCodec.Match match = videoMatch(v, wants);
+        if (!match.found()) throw EngineException.precondition("the offer has video only and no common video codec: " + match.reason());
+        boolean grouped = offer.attributes().stream().anyMatch(a -> a.name().equalsIgnoreCase("group")
+                && a.value() != null && a.value().strip().toUpperCase(java.util.Locale.ROOT).startsWith("BUNDLE"));
+        if (grouped && v.attribute("mid").map(String::strip).filter(s -> !s.isEmpty()).isEmpty()) {
+            throw EngineException.invalid("the offer's only usable section (video) has no a=mid, but the offer has a=group:BUNDLE"
+                    + " (RFC 8843 section 7.2.1: every section of a BUNDLE group needs an a=mid)");
+        }
+        return v;
+    }
+
+    /** The video codec and payload type this side takes from a video offer (the running one on a re-offer). */
+    private VideoCodec.Match videoMatch(MediaDescription v, Wants wants) {
+        return VideoCodec.choose(v, wants.runningVideo() != null ? List.of(wants.runningVideo()) : caps.videoCodecs(), false);
+    }
+
+    /** SDES terms answering the peer's line with our key of its suite. */
+    private static Sdes sdes(Crypto remote, byte[] key80, byte[] key32) {
+        byte[] local = Crypto.AES_CM_128_HMAC_SHA1_32.equals(remote.suite()) ? key32 : key80;
+        return new Sdes(remote.tag(), remote.suite(), local, remote.keyAndSalt());
+    }
+
+    /**
+     * Writes the answer that {@link #readOffer} decided: one m= line per offered line, in the offer's
+     * order (RFC 3264 section 6); a line not taken keeps its media type with port 0.
      *
-     * @param audioIce the audio transport (the BUNDLE group's)
+     * @param leadIce the lead section's transport (the BUNDLE group's)
      * @param videoIce the video transport when video is accepted and not bundled, else null
      */
-    public SessionDescription writeAnswer(Answering a, LocalIce audioIce, LocalIce videoIce) {
+    public SessionDescription writeAnswer(Answering a, LocalIce leadIce, LocalIce videoIce) {
+        List<MediaDescription> all = new ArrayList<>();
+        for (MediaDescription m : a.offer().media()) {
+            if (m == a.audioOffer() && a.audio() != null) {
+                all.add(audioAnswer(a, leadIce));
+            } else if (m == a.videoOffer() && a.video() != null) {
+                all.add(videoAnswer(a, leadIce, videoIce));
+            } else {
+                all.add(new MediaDescription(m.media(), 0, m.proto(), List.of(m.formats().get(0)), null, List.of()));
+            }
+        }
+        List<Attribute> sessionAttrs = new ArrayList<>();
+        if (a.bundleMids() != null) sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(a.bundleMids())));
+        return build(leadIce.defaultAddress(), all, sessionAttrs);
+    }
+
+    private MediaDescription audioAnswer(Answering a, LocalIce leadIce) {
         MediaDescription m = a.audioOffer();
         Section s = a.audio();
         Map<Integer, RtpMap> maps = m.rtpMaps();
@@ -457,7 +540,7 @@ public final class Negotiator {
         m.attribute("mid").ifPresent(mid -> attrs.add(Attribute.of("mid", mid)));
         if (m.hasAttribute("rtcp-mux")) attrs.add(Attribute.flag("rtcp-mux"));
         attrs.addAll(HeaderExtensions.answer(m));
-        if (s.usesIce()) addIce(attrs, audioIce, true, true);
+        if (s.usesIce()) addIce(attrs, leadIce, true, true);
         formats.add(Integer.toString(s.recvPt()));
         attrs.add(Attribute.of("rtpmap", maps.get(s.recvPt())));
         String fmtp = m.fmtp(s.recvPt());
@@ -472,33 +555,29 @@ public final class Negotiator {
             attrs.add(Attribute.of("fmtp", s.recvDtmfPt() + " 0-15"));
         }
         attrs.add(Attribute.of("ptime", 20));
-        addKeys(attrs, s, a.audioSetup(), "audio");
+        addKeys(attrs, s, a.leadSetup(), "audio");
         attrs.add(Attribute.flag(s.direction().attribute()));
-        List<MediaDescription> extra = new ArrayList<>();
+        return new MediaDescription("audio", leadIce.defaultAddress().getPort(), m.proto(), formats, Connection.of(leadIce.defaultAddress().getAddress()), attrs);
+    }
+
+    private MediaDescription videoAnswer(Answering a, LocalIce leadIce, LocalIce videoIce) {
         MediaDescription vOffer = a.videoOffer();
-        if (vOffer != null && a.video() != null) {
-            Section v = a.video();
-            List<Attribute> va = new ArrayList<>();
-            vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
-            if (vOffer.hasAttribute("rtcp-mux") || a.videoBundled()) va.add(Attribute.flag("rtcp-mux"));
-            va.addAll(HeaderExtensions.answer(vOffer));
-            if (a.videoBundled()) addIce(va, audioIce, true, true);
-            else if (v.usesIce()) addIce(va, videoIce, false, true);
-            VideoCodec c = v.videoCodec();
-            addVideoFormat(va, c, v.recvPt(), c.answerFmtp(vOffer.fmtp(v.recvPt())));
-            addKeys(va, v, a.videoSetup() != null ? a.videoSetup() : a.audioSetup(), "video");
-            va.add(Attribute.flag(v.direction().attribute()));
-            if (caps.screenContent()) va.add(Attribute.of("content", "slides")); // RFC 4796: a screen share
-            InetSocketAddress vdef = (a.videoBundled() ? audioIce : videoIce).defaultAddress();
-            extra.add(new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(v.recvPt())),
-                    Connection.of(vdef.getAddress()), va));
-        } else if (vOffer != null) {
-            // RFC 3264 section 6: a rejected stream keeps its place with port 0
-            extra.add(new MediaDescription("video", 0, vOffer.proto(), List.of(vOffer.formats().get(0)), null, List.of()));
-        }
-        List<Attribute> sessionAttrs = new ArrayList<>();
-        if (a.bundleMids() != null) sessionAttrs.add(Attribute.of("group", BundleGroup.attributeValue(a.bundleMids())));
-        return build(audioIce.defaultAddress(), m.proto(), formats, attrs, extra, sessionAttrs);
+        Section v = a.video();
+        boolean leads = a.audio() == null;
+        List<Attribute> va = new ArrayList<>();
+        vOffer.attribute("mid").ifPresent(mid -> va.add(Attribute.of("mid", mid)));
+        // bundled on audio's transport it muxes as audio does; leading, it muxes only if offered, like audio
+        if (vOffer.hasAttribute("rtcp-mux") || a.videoBundled() && !leads) va.add(Attribute.flag("rtcp-mux"));
+        va.addAll(HeaderExtensions.answer(vOffer));
+        if (leads ? v.usesIce() : a.videoBundled() || v.usesIce()) addIce(va, a.videoBundled() ? leadIce : videoIce, a.videoBundled(), true);
+        VideoCodec c = v.videoCodec();
+        addVideoFormat(va, c, v.recvPt(), c.answerFmtp(vOffer.fmtp(v.recvPt())));
+        addKeys(va, v, a.videoSetup() != null ? a.videoSetup() : a.leadSetup(), "video");
+        va.add(Attribute.flag(v.direction().attribute()));
+        if (caps.screenContent()) va.add(Attribute.of("content", "slides")); // RFC 4796: a screen share
+        InetSocketAddress vdef = (a.videoBundled() ? leadIce : videoIce).defaultAddress();
+        return new MediaDescription("video", vdef.getPort(), vOffer.proto(), List.of(Integer.toString(v.recvPt())),
+                Connection.of(vdef.getAddress()), va);
     }
 
     /** DTLS terms (setup non-null) or our SDES line answering the peer's tag and suite. */
@@ -588,22 +667,25 @@ public final class Negotiator {
         attrs.add(Attribute.of("rtcp-fb", pt + " ccm fir"));
     }
 
-    private SessionDescription build(InetSocketAddress def, String proto, List<String> formats, List<Attribute> attrs,
-                                     List<MediaDescription> extra, List<Attribute> sessionAttrs) {
+    private SessionDescription build(InetSocketAddress def, List<MediaDescription> all, List<Attribute> sessionAttrs) {
         Connection c = Connection.of(def.getAddress());
         version++;
-        List<MediaDescription> all = new ArrayList<>();
-        all.add(new MediaDescription("audio", def.getPort(), proto, formats, c, attrs));
-        all.addAll(extra);
         return new SessionDescription("vmc", sessionId, version, c, "vmc", null, sessionAttrs, all);
     }
 
     /** The first audio section that is not rejected and carries RTP. */
     public static MediaDescription audioSection(SessionDescription sdp) {
+        MediaDescription m = usableAudio(sdp);
+        if (m != null) return m;
+        throw EngineException.precondition("no usable audio section (m=audio with RTP/AVP or RTP/SAVP and a non-zero port)");
+    }
+
+    /** The first audio section that is not rejected and carries RTP, or null. */
+    static MediaDescription usableAudio(SessionDescription sdp) {
         for (MediaDescription m : sdp.media()) {
             if (m.media().equals("audio") && !m.isRejected() && m.isRtp()) return m;
         }
-        throw EngineException.precondition("no usable audio section (m=audio with RTP/AVP or RTP/SAVP and a non-zero port)");
+        return null;
     }
 
     /** The first video section that carries RTP, or null. */

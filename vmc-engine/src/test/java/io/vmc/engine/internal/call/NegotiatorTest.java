@@ -223,4 +223,133 @@ class NegotiatorTest {
         assertThat(section(answer, "video").attribute("ice-ufrag")).hasValue("vUfr");
         assertThat(answer.attribute("group")).isEmpty();
     }
+
+    /** A real offer's session part and sections, split where each m= line starts. */
+    static List<String> parts(String sdp) {
+        return List.of(sdp.split("(?<=\n)(?=m=)"));
+    }
+
+    /** Chromium's audio + video offer cut to what its video-only RTCPeerConnection sends: the video section, BUNDLE of one. */
+    static String videoOnly(String audioVideo) {
+        List<String> p = parts(audioVideo);
+        return p.get(0).replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 1") + p.get(2);
+    }
+
+    private static final String SIP_VIDEO_OFFER = "v=0\r\no=baresip 1 2 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+            + "m=video 10002 RTP/SAVP 100\r\na=rtpmap:100 VP8/90000\r\n"
+            + "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\na=sendrecv\r\n";
+
+    @Test
+    void aVideoOnlyChromiumOfferIsAnsweredWithItsVideoSectionLeadingTheTransport() throws Exception {
+        Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, false);
+        Negotiator.Answering a = n.readOffer(Negotiator.parse(videoOnly(resource("chromium-156-audio-video-offer.sdp"))), SENDRECV);
+        assertThat(a.videoOnly()).isTrue();
+        assertThat(a.audio()).isNull();
+        assertThat(a.lead()).isSameAs(a.video());
+        assertThat(a.video().videoCodec()).isEqualTo(VideoCodec.VP8);
+        assertThat(a.video().dtls()).as("video keys the one transport").isNotNull();
+        assertThat(a.video().dtls().localRole()).as("we answer actpass with active").isEqualTo(DtlsRole.CLIENT);
+        assertThat(a.video().iceUfrag()).as("the video section's ICE credentials").isNotNull();
+        assertThat(a.videoBundled()).isTrue();
+        assertThat(a.bundleMids()).containsExactly("1");
+
+        SessionDescription answer = Negotiator.parse(n.writeAnswer(a, AUDIO_ICE, null).toString());
+        assertThat(answer.media()).extracting(MediaDescription::media).containsExactly("video");
+        MediaDescription video = answer.media().get(0);
+        assertThat(answer.attribute("group")).hasValue("BUNDLE 1");
+        assertThat(video.port()).isEqualTo(40000);
+        assertThat(video.proto()).isEqualTo(Negotiator.DTLS_PROTO);
+        assertThat(video.formats()).containsExactly("96");
+        assertThat(video.attribute("mid")).hasValue("1");
+        assertThat(video.attribute("setup")).hasValue("active");
+        assertThat(video.attribute("fingerprint")).hasValue(FP);
+        assertThat(video.attribute("ice-ufrag")).hasValue("aUfr");
+        assertThat(video.attributes("candidate")).as("none given here, but the section ends them").isEmpty();
+        assertThat(video.hasAttribute("end-of-candidates")).isTrue();
+        assertThat(video.hasAttribute("rtcp-mux")).isTrue();
+        assertThat(video.hasAttribute("ptime")).isFalse();
+        assertThat(answer.direction(video)).isEqualTo(Direction.SENDRECV);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void answersKeepTheOffersLinesInItsOrderWithRejectedLinesAtPortZero() throws Exception {
+        Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, false);
+        List<String> p = parts(resource("chromium-156-audio-video-offer.sdp"));
+        // video before audio (a page that added its camera first)
+        SessionDescription answer = n.writeAnswer(n.readOffer(Negotiator.parse(p.get(0) + p.get(2) + p.get(1)), SENDRECV), AUDIO_ICE, null);
+        assertThat(answer.media()).extracting(MediaDescription::media).containsExactly("video", "audio");
+        assertThat(answer.media()).extracting(m -> m.attribute("mid").orElse("")).containsExactly("1", "0");
+        assertThat(answer.media()).allSatisfy(m -> assertThat(m.port()).isEqualTo(40000));
+        assertThat(answer.attribute("group")).hasValue("BUNDLE 0 1");
+
+        // a rejected audio line (port 0) and a data channel line: video leads, the others stay, refused
+        String audioOff = p.get(1).replaceFirst("m=audio \\d+", "m=audio 0");
+        String data = "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\n";
+        Negotiator.Answering a = n.readOffer(Negotiator.parse(p.get(0) + audioOff + p.get(2) + data), SENDRECV);
+        assertThat(a.videoOnly()).isTrue();
+        answer = n.writeAnswer(a, AUDIO_ICE, null);
+        assertThat(answer.media()).extracting(MediaDescription::media).containsExactly("audio", "video", "application");
+        assertThat(answer.media()).extracting(MediaDescription::port).containsExactly(0, 40000, 0);
+        assertThat(answer.media().get(2).proto()).isEqualTo("UDP/DTLS/SCTP");
+        assertThat(answer.attribute("group")).as("only the accepted section").hasValue("BUNDLE 1");
+        assertThat(Negotiator.parse(answer.toString()).media()).hasSize(3);
+    }
+
+    @Test
+    void aVideoOnlySdesOfferIsKeyedWithTheVideoKeyAndNeedsNoIce() {
+        Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, false);
+        Negotiator.Answering a = n.readOffer(Negotiator.parse(SIP_VIDEO_OFFER), SENDRECV);
+        assertThat(a.videoOnly()).isTrue();
+        assertThat(a.video().recvPt()).isEqualTo(100);
+        assertThat(a.video().sdes().localKey()).as("our video key").isEqualTo(V80);
+        assertThat(a.video().usesIce()).isFalse();
+        assertThat(a.bundleMids()).isNull();
+        SessionDescription answer = n.writeAnswer(a, AUDIO_ICE, null);
+        assertThat(answer.media()).hasSize(1);
+        MediaDescription v = answer.media().get(0);
+        assertThat(v.proto()).isEqualTo("RTP/SAVP");
+        assertThat(v.attributes("crypto")).hasSize(1).first().asString().startsWith("3 AES_CM_128_HMAC_SHA1_80 inline:");
+        assertThat(v.hasAttribute("ice-ufrag")).isFalse();
+        assertThat(v.hasAttribute("rtcp-mux")).as("not offered").isFalse();
+        assertThat(answer.attribute("group")).isEmpty();
+    }
+
+    @Test
+    void videoOnlyOffersThatCannotBeAnsweredSayWhy() throws Exception {
+        Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, false);
+        assertThatThrownBy(() -> n.readOffer(Negotiator.parse(SIP_VIDEO_OFFER.replace("m=video 10002", "m=video 0")), SENDRECV))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("no usable audio section and no usable video section");
+        assertThatThrownBy(() -> n.readOffer(Negotiator.parse(SIP_VIDEO_OFFER.replace("VP8", "H263")), SENDRECV))
+                .hasMessageContaining("video only and no common video codec");
+        Negotiator audioOnly = new Negotiator(new Negotiator.Capabilities(List.of(AudioCodec.OPUS), List.of(), false, false,
+                SrtpPolicy.SRTP_OPTIONAL, false, false), new Negotiator.Keys(A80, A32, V80, V32, () -> FP, "m"), 1, failures::add);
+        assertThatThrownBy(() -> audioOnly.readOffer(Negotiator.parse(SIP_VIDEO_OFFER), SENDRECV))
+                .hasMessageContaining("video only (no usable audio section) and this session takes no video");
+        String noMid = videoOnly(resource("chromium-156-audio-video-offer.sdp")).replaceAll("a=mid:1\r?\n", "");
+        assertThatThrownBy(() -> n.readOffer(Negotiator.parse(noMid), SENDRECV))
+                .hasMessageContaining("has no a=mid, but the offer has a=group:BUNDLE");
+        assertThatThrownBy(() -> n.readOffer(Negotiator.parse(SIP_VIDEO_OFFER.replaceAll("a=crypto:[^\r]*\r\n", "")), SENDRECV))
+                .as("the video section's keys are checked as audio's are").hasMessageContaining("without a usable a=crypto line");
+        assertThat(failures).containsExactly(Failure.DTLS_SRTP);
+    }
+
+    @Test
+    void aReOfferAfterAVideoFirstExchangeKeepsVideoFirstAndReadsTheAnswer() {
+        Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, true);
+        SessionDescription offer = n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, Negotiator.VideoTransport.SHARED, null, SENDRECV, true));
+        assertThat(offer.media()).extracting(MediaDescription::media).containsExactly("video", "audio");
+        assertThat(offer.attribute("group")).hasValue("BUNDLE 1 0");
+        String answer = "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 1 0\r\n"
+                + "m=video 50000 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 127.0.0.1\r\na=mid:0\r\na=ice-ufrag:peer\r\na=ice-pwd:peerpassword0123456789\r\n"
+                + "a=fingerprint:" + FP + "\r\na=setup:active\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=sendrecv\r\n"
+                + "m=audio 50000 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 127.0.0.1\r\na=mid:1\r\na=ice-ufrag:peer\r\na=ice-pwd:peerpassword0123456789\r\n"
+                + "a=fingerprint:" + FP + "\r\na=setup:active\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n";
+        Negotiator.Answered r = n.readAnswer(Negotiator.parse(answer), offer, SENDRECV);
+        assertThat(r.audio().audioCodec()).isEqualTo(AudioCodec.OPUS);
+        assertThat(r.audio().dtls().localRole()).isEqualTo(DtlsRole.SERVER);
+        assertThat(r.bundled()).isTrue();
+        assertThat(r.video().videoCodec()).isEqualTo(VideoCodec.VP8);
+    }
 }
