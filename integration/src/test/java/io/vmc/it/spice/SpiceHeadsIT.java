@@ -83,9 +83,10 @@ class SpiceHeadsIT {
             assertThat(area(heads.get(0)).intersects(area(heads.get(1)))).as("apart: %s", heads).isFalse();
 
             // a program sets other modes (the second head 800x600): the areas follow
-            // modetest keeps its modes until it reads a line: a pipe that stays open, its pid for the end
-            GuestProcess modetest = vm.run(List.of("sh", "-c", "sleep 3600 | modetest -M qxl -s Virtual-1:1024x768"
-                    + " -s Virtual-2:800x600 & echo $! > /tmp/modetest.pid; wait $!"), Map.of());
+            // modetest keeps its modes until it reads a line: its input is a fifo that stays open
+            GuestProcess modetest = vm.run(List.of("sh", "-c", "mkfifo /tmp/modetest.in;"
+                    + " sleep 3600 >/tmp/modetest.in 2>/dev/null &"
+                    + " exec modetest -M qxl -s Virtual-1:1024x768 -s Virtual-2:800x600 </tmp/modetest.in"), Map.of());
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     List<DisplayMonitor> ms = session.displayMonitors();
@@ -104,9 +105,7 @@ class SpiceHeadsIT {
             assertThat(extended).extracting(DisplayMonitor::window).containsExactlyElementsOf(ids);
             assertThat(session.displayWindowIds()).isEqualTo(ids);
             // modetest ends: the driver's console takes the heads back (1024x768 each again)
-            GuestProcess kill = vm.run(List.of("sh", "-c", "kill $(cat /tmp/modetest.pid)"), Map.of());
-            assertThat(kill.waitFor(Duration.ofSeconds(60))).as("kill modetest: %s", kill.output()).isZero();
-            modetest.waitFor(Duration.ofSeconds(60));
+            modetest.stop(Duration.ofSeconds(10));
             await().atMost(Duration.ofSeconds(60)).until(() -> session.displayMonitors().size() == 2
                     && session.displayMonitors().get(1).width() == 1024);
 
