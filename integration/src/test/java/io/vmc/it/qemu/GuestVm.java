@@ -501,6 +501,7 @@ public final class GuestVm implements AutoCloseable {
         private String portChardev;
         private final List<String> extraQemuArgs = new ArrayList<>();
         private final List<String> extraPorts = new ArrayList<>();
+        private final List<String> kernelArgs = new ArrayList<>();
 
         private Builder() {
         }
@@ -549,6 +550,20 @@ public final class GuestVm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Extra kernel command line arguments after the fixture's own, e.g. {@code video=Virtual-2:1024x768e}
+         * (one word each: letters, digits and {@code _.,:=/+-@}).
+         */
+        public Builder kernelArgs(String... args) {
+            for (String a : args) {
+                if (a == null || !a.matches("[A-Za-z0-9_.,:=/+@-]+")) {
+                    throw new IllegalArgumentException("kernel argument must be one word of [A-Za-z0-9_.,:=/+@-], was: " + a);
+                }
+                kernelArgs.add(a);
+            }
+            return this;
+        }
+
         /** Extra QEMU arguments appended as they are. */
         public Builder qemuArgs(String... args) {
             extraQemuArgs.addAll(Arrays.asList(args));
@@ -577,7 +592,8 @@ public final class GuestVm implements AutoCloseable {
                         "-accel", "tcg", "-smp", "1", "-m", Integer.toString(memoryMb),
                         "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                         "-kernel", kernel.image().toString(), "-initrd", initrd.toString(),
-                        "-append", "console=ttyS0 quiet panic=-1",
+                        "-append", String.join(" ", Stream.concat(
+                                Stream.of("console=ttyS0", "quiet", "panic=-1"), kernelArgs.stream()).toList()),
                         "-serial", "file:" + dir.resolve("console.log"),
                         "-pidfile", dir.resolve("qemu.pid").toString(),
                         "-fsdev", "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap",

@@ -7,7 +7,9 @@
  *       chardev: for sessions, errors, takeover, TLS and the display.</li>
  *   <li>{@code GuestVm} from {@code io.vmc.it.qemu} with {@code portChardev("spiceport,...")}: a
  *       real guest with a program on the port, for bytes both ways, the transport and the
- *       benchmark.</li>
+ *       benchmark; with {@code qxl-vga,max_outputs=2}, the host's {@code qxl} driver and
+ *       {@code kernelArgs("video=Virtual-2:...e")} a guest with two heads on one device
+ *       ({@code SpiceHeadsIT}, also needs {@code modetest}).</li>
  *   <li>{@code Xvfb.shared()} (from {@code io.vmc.it.lab}): one X server per test JVM, killed when the JVM ends (the engine
  *       keeps its GDK display open for the life of the process).</li>
  * </ul>

@@ -78,8 +78,10 @@ public final class SpiceSession implements Closeable {
     private Pointer session;
     private Pointer mainChannel;
     private final Map<Pointer, String> portChannels = new HashMap<>();
-    /** Display channel id -> its window (0 first: it is opened before connecting). */
-    private final Map<Integer, Monitor> monitors = new java.util.TreeMap<>();
+    /** (display channel, head) -> its window, in that order ({@link Head#FIRST} first: it is opened before connecting). */
+    private final Map<Head, Monitor> monitors = new java.util.TreeMap<>();
+    /** Heads whose window the user closed: not opened again while the guest keeps them on. */
+    private final java.util.Set<Head> closedByUser = new java.util.HashSet<>();
     private int[] toggleFullscreenKey;
     private int[] secureAttentionKey;
     private Pointer usbManager;
@@ -112,6 +114,7 @@ public final class SpiceSession implements Closeable {
     private final GObject.Signal0 onSessionDisconnected = (s, u) -> sessionDisconnected();
     private final GObject.SignalInt onChannelEvent = (ch, ev, u) -> channelEvent(ch, ev);
     private final GObject.SignalPointer onPortName = (ch, pspec, u) -> portNameKnown(ch);
+    private final GObject.SignalPointer onMonitors = (ch, pspec, u) -> monitorsChanged(ch);
     private final GObject.SignalPointer onPortOpened = (ch, pspec, u) -> portOpenedChanged(ch);
     private final GObject.SignalPointerInt onPortData = (ch, data, size, u) -> portData(ch, data, size);
     private final GObject.SignalEvent onDelete = (w, ev, u) -> windowDelete(w);
@@ -277,16 +280,18 @@ public final class SpiceSession implements Closeable {
     }
 
     /**
-     * X11 ids of the session's windows, one per display channel (monitor) in channel order; the
-     * first is {@link #displayWindowId()}.
+     * X11 ids of the session's windows, one per guest monitor (a head of a display channel: a QXL
+     * device with several outputs has one channel and a head per output that the guest has on),
+     * in (channel, head) order; the first is {@link #displayWindowId()}.
      */
     public List<Long> displayWindowIds() {
         return windowIds;
     }
 
     /**
-     * The guest's monitors in display channel order, each with its window (0 when the user closed
-     * it or there is no display) and the part of the guest's surface that window shows, as
+     * The guest's monitors in (display channel, head) order, each with its window (0 when the user
+     * closed it or there is no display) and the part of the guest's surface that window shows: a
+     * channel's first head always, its other heads while the guest has them on; as
      * spice-gtk has them now: the video overlay maps the guest's desktop onto them. Empty once closed.
      */
     public List<DisplayMonitor> displayMonitors() {
@@ -306,33 +311,49 @@ public final class SpiceSession implements Closeable {
     private List<DisplayMonitor> readMonitors() {
         List<DisplayMonitor> out = new ArrayList<>(displayChannels.size());
         for (Map.Entry<Integer, Pointer> e : displayChannels.entrySet()) {
-            int[] r = shownArea(e.getValue());
-            Monitor m = monitors.get(e.getKey());
-            out.add(new DisplayMonitor(e.getKey(), m != null ? m.xid : 0, r[0], r[1], r[2], r[3]));
+            int channelId = e.getKey();
+            List<MonitorConfig> configs = monitorConfigs(e.getValue());
+            int[] r = shownArea(e.getValue(), configs);
+            out.add(new DisplayMonitor(channelId, 0, xidOf(new Head(channelId, 0)), r[0], r[1], r[2], r[3]));
+            for (MonitorConfig c : configs) {
+                if (c.id() > 0 && c.enabled()) {
+                    out.add(new DisplayMonitor(channelId, c.id(), xidOf(new Head(channelId, c.id())),
+                            c.x(), c.y(), c.width(), c.height()));
+                }
+            }
         }
+        out.sort(java.util.Comparator.comparingInt(DisplayMonitor::channelId).thenComparingInt(DisplayMonitor::monitorId));
         return List.copyOf(out);
     }
 
-    /**
-     * What spice-gtk's widget shows of a display channel (its default monitor-id 0): that monitor's
-     * config if the guest sent one, else the whole primary surface; zeros before the first picture.
-     */
-    private static int[] shownArea(Pointer channel) {
+    private long xidOf(Head head) {
+        Monitor m = monitors.get(head);
+        return m != null ? m.xid : 0;
+    }
+
+    /** A display channel's monitor configs as spice-gtk has them now (loop thread). */
+    private static List<MonitorConfig> monitorConfigs(Pointer channel) {
         PointerByReference ref = new PointerByReference();
         GObject.INSTANCE.g_object_get(channel, "monitors", ref, (Object) null);
-        Pointer array = ref.getValue(); // a GArray of SpiceDisplayMonitorConfig {id, surface_id, x, y, width, height}
-        if (array != null) {
-            try {
-                Pointer data = array.getPointer(0);
-                int len = Math.min(array.getInt(com.sun.jna.Native.POINTER_SIZE), 64); // GArray {data, len}
-                for (int i = 0; data != null && i < len; i++) {
-                    long o = i * 24L;
-                    if (data.getInt(o) == 0) {
-                        return new int[] {data.getInt(o + 8), data.getInt(o + 12), data.getInt(o + 16), data.getInt(o + 20)};
-                    }
-                }
-            } finally {
-                GLib.INSTANCE.g_array_unref(array);
+        Pointer array = ref.getValue(); // a GArray of SpiceDisplayMonitorConfig, a new reference
+        if (array == null) {
+            return List.of();
+        }
+        try {
+            return MonitorConfig.parse(array);
+        } finally {
+            GLib.INSTANCE.g_array_unref(array);
+        }
+    }
+
+    /**
+     * What spice-gtk's widget for head 0 of a display channel shows: that head's config if the
+     * guest sent one, else the whole primary surface; zeros before the first picture.
+     */
+    private static int[] shownArea(Pointer channel, List<MonitorConfig> configs) {
+        for (MonitorConfig c : configs) {
+            if (c.id() == 0) {
+                return new int[] {c.x(), c.y(), c.width(), c.height()};
             }
         }
         try (com.sun.jna.Memory primary = new com.sun.jna.Memory(SpiceGlib.PRIMARY_SIZE + 24)) {
@@ -361,7 +382,7 @@ public final class SpiceSession implements Closeable {
         }
         int[] keys = keyvals.clone();
         loop.call(() -> {
-            Monitor m = monitors.get(0);
+            Monitor m = monitors.get(Head.FIRST);
             if (m == null || m.widget == null) {
                 throw new IllegalStateException("no display in this session to send keys through");
             }
@@ -474,6 +495,7 @@ public final class SpiceSession implements Closeable {
             Gtk.GtkLib.INSTANCE.gtk_widget_destroy(m.window);
         }
         monitors.clear();
+        closedByUser.clear();
         displayChannels.clear();
         publishWindows();
         if (session != null) {
@@ -491,17 +513,44 @@ public final class SpiceSession implements Closeable {
 
     // ---- the window ----
 
-    /** One window per display channel: GTK's window and spice-gtk's widget in it. */
+    /** A head of a display channel: what has a window. Ordered by channel, then head. */
+    record Head(int channel, int monitor) implements Comparable<Head> {
+        /** Channel 0's first head: the session window, {@link #displayWindowId()}. */
+        static final Head FIRST = new Head(0, 0);
+
+        @Override
+        public int compareTo(Head o) {
+            int c = Integer.compare(channel, o.channel);
+            return c != 0 ? c : Integer.compare(monitor, o.monitor);
+        }
+
+        @Override
+        public String toString() {
+            return channel + "." + monitor;
+        }
+    }
+
+    /**
+     * The window title of the {@code index}th (0-based) of the session's windows in head order,
+     * remote-viewer's style: the first has the title, the others say which they are.
+     */
+    static String windowTitle(String title, int index) {
+        return index == 0 ? title : title + " (display " + (index + 1) + ")";
+    }
+
+    /** One window per head: GTK's window and spice-gtk's widget in it. */
     private static final class Monitor {
-        final int channelId;
+        final Head head;
         final Pointer window;
         Pointer widget;
         final long xid;
+        String title;
 
-        Monitor(int channelId, Pointer window, long xid) {
-            this.channelId = channelId;
+        Monitor(Head head, Pointer window, long xid, String title) {
+            this.head = head;
             this.window = window;
             this.xid = xid;
+            this.title = title;
         }
     }
 
@@ -514,7 +563,7 @@ public final class SpiceSession implements Closeable {
         loop.display(name); // fails clearly before anything connects
         toggleFullscreenKey = keyval(options.toggleFullscreenKey(), "toggle-fullscreen");
         secureAttentionKey = keyval(options.secureAttentionKey(), "secure-attention");
-        openMonitorWindow(0);
+        openMonitorWindow(Head.FIRST);
     }
 
     /** {modifier mask, lower-case keyval} of a hotkey. */
@@ -532,14 +581,14 @@ public final class SpiceSession implements Closeable {
         return new int[] {mask, gdk.gdk_keyval_to_lower(v)};
     }
 
-    private Monitor openMonitorWindow(int channelId) {
+    private Monitor openMonitorWindow(Head head) {
         Gtk.GtkLib gtk = Gtk.GtkLib.INSTANCE;
         Gtk.GdkLib gdk = Gtk.GdkLib.INSTANCE;
         Pointer gdkDisplay = loop.display(options.x11Display().orElse(System.getenv("DISPLAY")));
         Pointer window = gtk.gtk_window_new(Gtk.GtkLib.GTK_WINDOW_TOPLEVEL);
         gtk.gtk_window_set_screen(window, gdk.gdk_display_get_default_screen(gdkDisplay));
-        // remote-viewer's style: the first monitor has the title, the others say which they are
-        gtk.gtk_window_set_title(window, channelId == 0 ? options.title() : options.title() + " (display " + (channelId + 1) + ")");
+        String title = windowTitle(options.title(), numbered(head).indexOf(head));
+        gtk.gtk_window_set_title(window, title);
         gtk.gtk_window_set_default_size(window, 1024, 768);
         connect(window, "delete-event", onDelete);
         connect(window, "destroy", onDestroy);
@@ -548,8 +597,9 @@ public final class SpiceSession implements Closeable {
             gtk.gtk_window_fullscreen(window); // before mapping: the window manager maps it fullscreen
         }
         gtk.gtk_widget_show_all(window);
-        Monitor m = new Monitor(channelId, window, gdk.gdk_x11_window_get_xid(gtk.gtk_widget_get_window(window)).longValue());
-        monitors.put(channelId, m);
+        Monitor m = new Monitor(head, window, gdk.gdk_x11_window_get_xid(gtk.gtk_widget_get_window(window)).longValue(), title);
+        monitors.put(head, m);
+        retitle();
         publishWindows();
         gdk.gdk_display_flush(gdkDisplay);
         return m;
@@ -561,27 +611,57 @@ public final class SpiceSession implements Closeable {
             ids.add(m.xid);
         }
         windowIds = List.copyOf(ids);
-        Monitor first = monitors.get(0);
+        Monitor first = monitors.get(Head.FIRST);
         windowXid = first != null ? first.xid : 0;
     }
 
-    /** A display channel exists: its window gets spice-gtk's widget (window 0 is open already). */
+    /**
+     * The heads that windows are numbered over, in order: those with a window and those whose
+     * window the user closed (so closing one does not renumber the others).
+     */
+    private List<Head> numbered(Head extra) {
+        java.util.TreeSet<Head> heads = new java.util.TreeSet<>(monitors.keySet());
+        heads.addAll(closedByUser);
+        heads.add(Head.FIRST);
+        heads.add(extra);
+        return List.copyOf(heads);
+    }
+
+    /** Titles follow the windows' order: a head appearing before others moves their numbers. */
+    private void retitle() {
+        List<Head> order = numbered(Head.FIRST);
+        for (Monitor m : monitors.values()) {
+            String title = windowTitle(options.title(), order.indexOf(m.head));
+            if (!title.equals(m.title)) {
+                m.title = title;
+                Gtk.GtkLib.INSTANCE.gtk_window_set_title(m.window, title);
+            }
+        }
+    }
+
+    /** A display channel exists: its first head's window gets spice-gtk's widget (window 0 is open already). */
     private void addDisplayWidget(int channelId) {
         if (!options.showDisplay() || closed) {
             return;
         }
-        Monitor m = monitors.get(channelId);
+        Head head = new Head(channelId, 0);
+        Monitor m = monitors.get(head);
         if (m == null) {
             if (channelId == 0) {
                 return; // the user closed the first window: the session is going
             }
-            m = openMonitorWindow(channelId);
+            closedByUser.remove(head); // a channel's first head comes back with its channel, as before heads
+            m = openMonitorWindow(head);
         }
+        addWidget(m);
+    }
+
+    private void addWidget(Monitor m) {
         if (m.widget != null) {
             return;
         }
         Gtk.GtkLib gtk = Gtk.GtkLib.INSTANCE;
-        Pointer widget = Gtk.SpiceGtkLib.INSTANCE.spice_display_new(session, channelId);
+        Pointer widget = Gtk.SpiceGtkLib.INSTANCE.spice_display_new_with_monitor(session, m.head.channel(), m.head.monitor());
         m.widget = widget;
         // resize-guest: the guest's agent resizes its desktop to the window, as remote-viewer does
         GObject.INSTANCE.g_object_set(widget, "scaling", 1, "resize-guest", 1, (Object) null);
@@ -592,9 +672,47 @@ public final class SpiceSession implements Closeable {
         });
         gtk.gtk_container_add(m.window, m.widget);
         gtk.gtk_widget_show_all(m.window);
-        if (channelId == 0) {
+        if (m.head.equals(Head.FIRST)) {
             gtk.gtk_widget_grab_focus(m.widget);
         }
+    }
+
+    /**
+     * A display channel's monitor configs changed (the guest's driver turned heads on or off, or
+     * moved them): from the signal, handled from the loop's queue, after spice-gtk has finished.
+     */
+    private void monitorsChanged(Pointer ch) {
+        loop.execute(() -> syncHeads(ch));
+    }
+
+    /**
+     * A window for each head beyond the first that the guest has on, as remote-viewer: heads the
+     * guest turned off lose theirs (a head's window is closed the way the user closes it, which the
+     * overlay already follows). A channel's first head keeps its window as before (the guest may
+     * report no configs at all).
+     */
+    private void syncHeads(Pointer ch) {
+        if (!options.showDisplay() || closed || !displayChannels.containsValue(ch)) {
+            return;
+        }
+        int channelId = getInt(ch, "channel-id");
+        List<Integer> on = MonitorConfig.extraHeads(monitorConfigs(ch));
+        for (Monitor m : List.copyOf(monitors.values())) {
+            if (m.head.channel() == channelId && m.head.monitor() > 0 && !on.contains(m.head.monitor())) {
+                LOG.info("{}: the guest turned display {} off", options.uri(), m.head);
+                Gtk.GtkLib.INSTANCE.gtk_widget_destroy(m.window); // "destroy" drops it from monitors
+            }
+        }
+        // turned off, a head is new again when it comes back
+        closedByUser.removeIf(h -> h.channel() == channelId && h.monitor() > 0 && !on.contains(h.monitor()));
+        for (int id : on) {
+            Head head = new Head(channelId, id);
+            if (!monitors.containsKey(head) && !closedByUser.contains(head)) {
+                LOG.info("{}: the guest turned display {} on", options.uri(), head);
+                addWidget(openMonitorWindow(head));
+            }
+        }
+        retitle();
     }
 
     /**
@@ -630,8 +748,9 @@ public final class SpiceSession implements Closeable {
 
     private int windowDelete(Pointer w) {
         Monitor m = monitorOf(w);
-        if (m != null && m.channelId != 0) {
-            LOG.info("{}: the user closed the window of display {}", options.uri(), m.channelId + 1);
+        if (m != null && !m.head.equals(Head.FIRST)) {
+            LOG.info("{}: the user closed the window of display {} ({})", options.uri(), m.head, m.title);
+            closedByUser.add(m.head);
             return 0; // GTK destroys it; the session goes on (remote-viewer's way)
         }
         LOG.info("{}: the user closed the display window", options.uri());
@@ -654,7 +773,7 @@ public final class SpiceSession implements Closeable {
     private void windowDestroyed(Pointer w) {
         Monitor m = monitorOf(w);
         if (m != null) {
-            monitors.remove(m.channelId);
+            monitors.remove(m.head);
             publishWindows();
         }
     }
@@ -677,7 +796,7 @@ public final class SpiceSession implements Closeable {
             return 1;
         }
         if (matches(secureAttentionKey, state, keyval)) {
-            Monitor m = monitors.get(0);
+            Monitor m = monitors.get(Head.FIRST);
             if (m != null && m.widget != null) {
                 LOG.info("{}: sending Ctrl+Alt+Del (secure-attention key)", options.uri());
                 Gtk.SpiceGtkLib.INSTANCE.spice_display_send_keys(m.widget, new int[] {Gtk.GdkLib.GDK_KEY_CONTROL_L,
@@ -715,6 +834,7 @@ public final class SpiceSession implements Closeable {
             if (channelId == 0) displayChannel = ch;
             addDisplayWidget(channelId);
             displayChannels.put(channelId, ch);
+            connect(ch, "notify::monitors", onMonitors); // the heads of one device: a window each
         } else if (type == SpiceGlib.SPICE_CHANNEL_USBREDIR) {
             usbRedirChannels++; // the device manager connects it
         } else if (type == SpiceGlib.SPICE_CHANNEL_PORT) {

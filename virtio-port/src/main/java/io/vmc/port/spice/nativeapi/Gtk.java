@@ -97,6 +97,13 @@ public final class Gtk {
          */
         Pointer spice_display_new(Pointer session, int channelId);
 
+        /**
+         * A {@code SpiceDisplay} widget for monitor {@code monitorId} of display channel
+         * {@code channelId}: it shows that monitor's part of the channel's surface (one QXL device
+         * with several heads has one channel and a monitor config per head).
+         */
+        Pointer spice_display_new_with_monitor(Pointer session, int channelId, int monitorId);
+
         /** Presses the GDK keyvals in order, then releases them in reverse ({@code kind} CLICK). */
         void spice_display_send_keys(Pointer display, int[] keyvals, int nkeyvals, int kind);
 
