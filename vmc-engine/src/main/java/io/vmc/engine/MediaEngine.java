@@ -267,9 +267,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 var m = r.getAddRemoteCandidate();
                 if (m.getCandidate().length() > 1024) throw EngineException.invalid("candidate longer than 1024 characters");
                 if (m.getMid().length() > 32) throw EngineException.invalid("mid longer than 32 characters");
-                if (m.getMLineIndex() > 1) throw EngineException.invalid("m_line_index " + m.getMLineIndex() + ": only audio (0) and video (1) sections exist");
-                boolean video = m.getMLineIndex() == 1 || m.getMid().equals("1");
-                session(m.getSessionId()).addRemoteCandidate(m.getCandidate(), video);
+                if (Integer.compareUnsigned(m.getMLineIndex(), 63) > 0) throw EngineException.invalid("m_line_index " + Integer.toUnsignedString(m.getMLineIndex()) + ": at most 63");
+                session(m.getSessionId()).addRemoteCandidate(m.getCandidate(), m.getMid(), m.getMLineIndex());
                 yield empty();
             }
             case SET_MUTE -> {

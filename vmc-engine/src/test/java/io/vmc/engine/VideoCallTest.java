@@ -112,6 +112,54 @@ class VideoCallTest {
         }
     }
 
+    /**
+     * Trickled candidates find their section by mid, else by m-line index, in an offer whose lines
+     * are not in the engine's own order: video first, audio second, then a data channel that the
+     * answer rejects. A's candidates go to B by mid with A's own (here wrong) indices, which JSEP
+     * says the mid overrides; B's go to A by index alone.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void trickledCandidatesFindTheirSectionInAnOfferWithVideoFirst() {
+        try (TestEngine a = new TestEngine(440, dirA); TestEngine b = new TestEngine(880, dirB)) {
+            String sa = a.createSession(SessionOptions.newBuilder().setVideo(true));
+            String sb = b.createSession(SessionOptions.newBuilder().setVideo(true));
+            String[] p = stripCandidates(a.offer(sa)).split("(?<=\\n)(?=m=)");
+            assertThat(p).hasSize(3);
+            String offer = p[0] + p[2] + p[1] + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:dc\r\n";
+            String answer = stripCandidates(b.answer(sb, offer));
+            assertThat(answer.indexOf("m=video")).as("the answer keeps the offer's order").isLessThan(answer.indexOf("m=audio"));
+            assertThat(answer).contains("m=application 0 ");
+            a.setAnswer(sa, answer);
+
+            var bCandidates = b.events.stream().filter(e -> e.hasLocalCandidate() && e.getLocalCandidate().getSessionId().equals(sb)
+                    && !e.getLocalCandidate().getEndOfCandidates()).map(Event::getLocalCandidate).toList();
+            assertThat(bCandidates).extracting(c -> c.getMid() + "@" + c.getMLineIndex()).as("B names the offer's lines")
+                    .contains("1@0", "0@1").doesNotContain("1@1", "0@0");
+            for (var c : bCandidates) {
+                a.ok(Request.newBuilder().setAddRemoteCandidate(io.vmc.transport.proto.AddRemoteCandidate.newBuilder()
+                        .setSessionId(sa).setCandidate(c.getCandidate()).setMLineIndex(c.getMLineIndex())));
+            }
+            trickle(a, sa, b, sb); // by mid (and A's audio-first indices)
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> video(a, sa).getFramesDecoded() > 10 && video(b, sb).getFramesDecoded() > 10);
+            a.awaitReceived(sa, 20);
+            b.awaitReceived(sb, 20);
+
+            String host = "1 1 udp 2130706431 127.0.0.1 40000 typ host";
+            assertThat(b.call(Request.newBuilder().setAddRemoteCandidate(io.vmc.transport.proto.AddRemoteCandidate.newBuilder()
+                    .setSessionId(sb).setCandidate(host).setMid("dc"))).hasError()).as("the rejected data channel's candidate is ignored").isFalse();
+            var unknownMid = b.call(Request.newBuilder().setAddRemoteCandidate(io.vmc.transport.proto.AddRemoteCandidate.newBuilder()
+                    .setSessionId(sb).setCandidate(host).setMid("x")));
+            assertThat(unknownMid.getError().getCode()).isEqualTo(io.vmc.transport.proto.Error.Code.INVALID_ARGUMENT);
+            assertThat(unknownMid.getError().getMessage()).contains("no m= section has that mid");
+            var noSuchLine = b.call(Request.newBuilder().setAddRemoteCandidate(io.vmc.transport.proto.AddRemoteCandidate.newBuilder()
+                    .setSessionId(sb).setCandidate(host).setMLineIndex(3)));
+            assertThat(noSuchLine.getError().getMessage()).contains("has 3 m= sections");
+            assertThat(b.lastState(sb)).isEqualTo(SessionState.State.CONNECTED);
+        }
+    }
+
     private static String stripCandidates(String sdp) {
         return sdp.replaceAll("a=candidate:[^\\r\\n]*\\r\\n", "").replace("a=end-of-candidates\r\n", "");
     }

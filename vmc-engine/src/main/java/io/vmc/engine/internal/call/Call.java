@@ -51,6 +51,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,11 +164,15 @@ public final class Call {
      * transport (audioSection.transport, the one the call's ICE, DTLS and state follow) as if bundled.
      */
     private volatile boolean videoOnly;
-    /** The mid and m-line index the lead transport's trickled candidates name: audio's "0", or a leading video section's. */
-    private String leadCandidateMid = "0";
     /** The peer's offer had its video line first: our re-offers keep that order (RFC 3264 section 8). */
     private boolean videoFirst;
-    private int leadCandidateIndex;
+    /**
+     * The m= lines of the last description exchanged, in order: each line's mid (null without one)
+     * and what it carries here (audio, video, or null for a line this call rejected). Trickled
+     * candidates name their section by these, both ways.
+     */
+    private List<String> lineMids = List.of();
+    private List<MediaKind> lineKinds = List.of();
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
@@ -311,6 +316,7 @@ public final class Call {
         SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioSection.mid, videoSection.mid, local(audioSection.transport.newest()), video,
                 video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants(), videoFirst));
         signaling.offered(sdp);
+        lines(sdp, ownLine(sdp, "audio"), ownLine(sdp, "video"));
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
     }
@@ -340,10 +346,7 @@ public final class Call {
         if (firstTime && vOffer != null && a.audioOffer() != null) {
             videoFirst = offer.media().indexOf(vOffer) < offer.media().indexOf(a.audioOffer());
         }
-        if (firstTime && a.videoOnly()) {
-            leadCandidateMid = usableMid(vOffer) != null ? usableMid(vOffer) : "0";
-            leadCandidateIndex = offer.media().indexOf(vOffer);
-        }
+        lines(offer, a.videoOnly() ? null : a.audioOffer(), a.video() != null ? vOffer : null);
         ensureIce(false, false);
         if (a.videoRejection() != null) {
             LOG.info("session {}: video rejected: {}", id, a.videoRejection());
@@ -435,6 +438,7 @@ public final class Call {
         hold.peerSaid(answer.direction(m));
         applyMedia(audioParams(r.audio()), r.audio().direction());
         boolean hasVideoTransport = videoSection.transport != null;
+        lines(answer, m, vUsable && hasVideoTransport ? vAns : null);
         if (vUsable && !hasVideoTransport) {
             LOG.info("session {}: the peer did not bundle the bundle-only video section: video off", id);
         }
@@ -449,6 +453,23 @@ public final class Call {
         }
         dropUnansweredVideoRestart();
         tagMids();
+    }
+
+    private static MediaDescription ownLine(SessionDescription own, String kind) {
+        return own.media().stream().filter(m -> m.media().equals(kind)).findFirst().orElse(null);
+    }
+
+    /** Records the description's m= lines: which is our audio, which our video, the others rejected. */
+    private void lines(SessionDescription sdp, MediaDescription audio, MediaDescription video) {
+        // (a description of ours has one line of each kind; the peer's may have more, only the chosen ones count)
+        List<String> mids = new ArrayList<>();
+        List<MediaKind> kinds = new ArrayList<>();
+        for (MediaDescription m : sdp.media()) {
+            mids.add(m.attribute("mid").orElse(null));
+            kinds.add(m == audio ? MediaKind.AUDIO : m == video ? MediaKind.VIDEO : null);
+        }
+        lineMids = Collections.unmodifiableList(mids);
+        lineKinds = Collections.unmodifiableList(kinds);
     }
 
     /** Our RTP in a bundle carries its section's MID once the MID extension is negotiated (RFC 8843 section 15). */
@@ -495,13 +516,34 @@ public final class Call {
     }
 
     public synchronized void addRemoteCandidate(String candidate) {
-        addRemoteCandidate(candidate, false);
+        addRemoteCandidate(candidate, "", 0);
     }
 
-    /** A trickled remote candidate for the audio section, or with {@code video} for the video section (mid 1). */
-    public synchronized void addRemoteCandidate(String candidate, boolean video) {
+    /**
+     * A trickled remote candidate for the section with this mid or, without a mid, at this m-line
+     * index of the last description exchanged (JSEP: the mid wins). A candidate of a section this
+     * call rejected (a data channel, a second audio line) is ignored; a section that does not
+     * exist is INVALID_ARGUMENT.
+     */
+    public synchronized void addRemoteCandidate(String candidate, String mid, int mLineIndex) {
         ensureOpen();
         if (candidate == null || candidate.isEmpty()) return; // end of candidates
+        boolean video;
+        if (lineKinds.isEmpty()) {
+            video = false; // nothing exchanged yet: refused below as "no offer or answer yet"
+        } else {
+            int line = mid.isEmpty() ? mLineIndex : lineMids.indexOf(mid);
+            if (line < 0) throw EngineException.invalid("candidate for mid \"" + mid + "\": no m= section has that mid (mids: " + lineMids + ")");
+            if (line >= lineKinds.size()) {
+                throw EngineException.invalid("candidate for m_line_index " + mLineIndex + ": the session description has " + lineKinds.size() + " m= sections");
+            }
+            MediaKind kind = lineKinds.get(line);
+            if (kind == null) {
+                LOG.debug("session {}: ignored a candidate of m-line {}, which this call rejected", id, line);
+                return;
+            }
+            video = kind == MediaKind.VIDEO;
+        }
         Optional<Candidate> c;
         try {
             c = SdpParser.parseCandidate(candidate);
@@ -1284,8 +1326,11 @@ public final class Call {
             failures.accept(Failure.TURN);
             emitState(state, what + p + "; the call goes on without that relay");
         }
-        String mid = video ? "1" : leadCandidateMid;
-        int index = video ? 1 : leadCandidateIndex;
+        // a video-only call's lead transport is its video section's (known from the lines before videoOnly is set)
+        boolean ofVideo = video || !lineKinds.contains(MediaKind.AUDIO) && lineKinds.contains(MediaKind.VIDEO);
+        int index = lineKinds.indexOf(ofVideo ? MediaKind.VIDEO : MediaKind.AUDIO);
+        String mid = index >= 0 && lineMids.get(index) != null ? lineMids.get(index) : ofVideo ? videoSection.mid : audioSection.mid;
+        if (index < 0) index = ofVideo != videoFirst ? 1 : 0; // before our first offer: audio, then video
         for (Candidate c : e.localCandidates()) {
             LocalCandidate.Builder lc = LocalCandidate.newBuilder().setSessionId(id).setCandidate(c.toString()).setMid(mid);
             if (index != 0) lc.setMLineIndex(index);
