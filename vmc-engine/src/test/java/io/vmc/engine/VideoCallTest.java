@@ -157,6 +157,14 @@ class VideoCallTest {
                     .setSessionId(sb).setCandidate(host).setMLineIndex(3)));
             assertThat(noSuchLine.getError().getMessage()).contains("has 3 m= sections");
             assertThat(b.lastState(sb)).isEqualTo(SessionState.State.CONNECTED);
+
+            // B's own re-offer (hold) keeps the lines where the exchange had them, the data channel rejected
+            String hold = b.ok(Request.newBuilder().setSetHold(io.vmc.transport.proto.SetHold.newBuilder().setSessionId(sb).setHold(true)))
+                    .getDescription().getSdp();
+            assertThat(java.util.Arrays.stream(hold.split("(?<=\\n)(?=m=)")).skip(1).toList()).extracting(l -> l.substring(0, l.indexOf(' '))).containsExactly("m=video", "m=audio", "m=application");
+            assertThat(hold).contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n").contains("a=mid:dc");
+            b.setAnswer(sb, a.answer(sa, hold));
+            b.awaitState(sb, SessionState.State.ON_HOLD);
         }
     }
 

@@ -51,7 +51,6 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,12 +166,10 @@ public final class Call {
     /** The peer's offer had its video line first: our re-offers keep that order (RFC 3264 section 8). */
     private boolean videoFirst;
     /**
-     * The m= lines of the last description exchanged, in order: each line's mid (null without one)
-     * and what it carries here (audio, video, or null for a line this call rejected). Trickled
-     * candidates name their section by these, both ways.
+     * The m= lines of the last description exchanged, in order, each with its mid and what it
+     * carries here. Trickled candidates name their section by them, both ways; re-offers keep them.
      */
-    private List<String> lineMids = List.of();
-    private List<MediaKind> lineKinds = List.of();
+    private List<Negotiator.Line> lines = List.of();
     /** The MID header extension's id on the bundled transport (see {@link HeaderExtensions}), -1 when not negotiated. */
     private volatile int midExtensionId = -1;
     /** Bundled RTP packets that their MID header extension routed (a counter for tests and metrics). */
@@ -314,9 +311,9 @@ public final class Call {
             if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
         SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioSection.mid, videoSection.mid, local(audioSection.transport.newest()), video,
-                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants(), videoFirst));
+                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants(), videoFirst, lines));
         signaling.offered(sdp);
-        lines(sdp, ownLine(sdp, "audio"), ownLine(sdp, "video"));
+        lines(sdp, ownLine(sdp, audioSection.mid), video == null ? null : ownLine(sdp, videoSection.mid));
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
         return sdp.toString();
     }
@@ -455,21 +452,22 @@ public final class Call {
         tagMids();
     }
 
-    private static MediaDescription ownLine(SessionDescription own, String kind) {
-        return own.media().stream().filter(m -> m.media().equals(kind)).findFirst().orElse(null);
+    private static MediaDescription ownLine(SessionDescription own, String mid) {
+        return own.media().stream().filter(m -> m.attribute("mid").orElse("").equals(mid)).findFirst().orElse(null);
     }
 
     /** Records the description's m= lines: which is our audio, which our video, the others rejected. */
     private void lines(SessionDescription sdp, MediaDescription audio, MediaDescription video) {
         // (a description of ours has one line of each kind; the peer's may have more, only the chosen ones count)
-        List<String> mids = new ArrayList<>();
-        List<MediaKind> kinds = new ArrayList<>();
-        for (MediaDescription m : sdp.media()) {
-            mids.add(m.attribute("mid").orElse(null));
-            kinds.add(m == audio ? MediaKind.AUDIO : m == video ? MediaKind.VIDEO : null);
+        lines = sdp.media().stream().map(m -> Negotiator.Line.of(m, m == audio ? MediaKind.AUDIO : m == video ? MediaKind.VIDEO : null)).toList();
+    }
+
+    /** The index of the line that carries this kind, or -1. */
+    private int lineOf(MediaKind kind) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).kind() == kind) return i;
         }
-        lineMids = Collections.unmodifiableList(mids);
-        lineKinds = Collections.unmodifiableList(kinds);
+        return -1;
     }
 
     /** Our RTP in a bundle carries its section's MID once the MID extension is negotiated (RFC 8843 section 15). */
@@ -529,15 +527,16 @@ public final class Call {
         ensureOpen();
         if (candidate == null || candidate.isEmpty()) return; // end of candidates
         boolean video;
-        if (lineKinds.isEmpty()) {
+        if (lines.isEmpty()) {
             video = false; // nothing exchanged yet: refused below as "no offer or answer yet"
         } else {
-            int line = mid.isEmpty() ? mLineIndex : lineMids.indexOf(mid);
-            if (line < 0) throw EngineException.invalid("candidate for mid \"" + mid + "\": no m= section has that mid (mids: " + lineMids + ")");
-            if (line >= lineKinds.size()) {
-                throw EngineException.invalid("candidate for m_line_index " + mLineIndex + ": the session description has " + lineKinds.size() + " m= sections");
+            List<String> mids = lines.stream().map(Negotiator.Line::mid).toList();
+            int line = mid.isEmpty() ? mLineIndex : mids.indexOf(mid);
+            if (line < 0) throw EngineException.invalid("candidate for mid \"" + mid + "\": no m= section has that mid (mids: " + mids + ")");
+            if (line >= lines.size()) {
+                throw EngineException.invalid("candidate for m_line_index " + mLineIndex + ": the session description has " + lines.size() + " m= sections");
             }
-            MediaKind kind = lineKinds.get(line);
+            MediaKind kind = lines.get(line).kind();
             if (kind == null) {
                 LOG.debug("session {}: ignored a candidate of m-line {}, which this call rejected", id, line);
                 return;
@@ -1327,9 +1326,9 @@ public final class Call {
             emitState(state, what + p + "; the call goes on without that relay");
         }
         // a video-only call's lead transport is its video section's (known from the lines before videoOnly is set)
-        boolean ofVideo = video || !lineKinds.contains(MediaKind.AUDIO) && lineKinds.contains(MediaKind.VIDEO);
-        int index = lineKinds.indexOf(ofVideo ? MediaKind.VIDEO : MediaKind.AUDIO);
-        String mid = index >= 0 && lineMids.get(index) != null ? lineMids.get(index) : ofVideo ? videoSection.mid : audioSection.mid;
+        boolean ofVideo = video || lineOf(MediaKind.AUDIO) < 0 && lineOf(MediaKind.VIDEO) >= 0;
+        int index = lineOf(ofVideo ? MediaKind.VIDEO : MediaKind.AUDIO);
+        String mid = index >= 0 && lines.get(index).mid() != null ? lines.get(index).mid() : ofVideo ? videoSection.mid : audioSection.mid;
         if (index < 0) index = ofVideo != videoFirst ? 1 : 0; // before our first offer: audio, then video
         for (Candidate c : e.localCandidates()) {
             LocalCandidate.Builder lc = LocalCandidate.newBuilder().setSessionId(id).setCandidate(c.toString()).setMid(mid);

@@ -17,6 +17,7 @@ import io.vmc.engine.sdp.RtpMap;
 import io.vmc.engine.sdp.SdpParseException;
 import io.vmc.engine.sdp.SdpParser;
 import io.vmc.engine.sdp.SessionDescription;
+import io.vmc.transport.proto.MediaKind;
 import io.vmc.transport.proto.SessionOptions.SrtpPolicy;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -185,9 +186,30 @@ public final class Negotiator {
      *     BUNDLE group still names audio first, the offerer-tagged section whose transport it is
      */
     public record Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce,
-                        Wants wants, boolean videoFirst) {
+                        Wants wants, boolean videoFirst, List<Line> previous) {
         public Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce, Wants wants) {
-            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, false);
+            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, false, List.of());
+        }
+
+        public Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce,
+                     Wants wants, boolean videoFirst) {
+            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, videoFirst, List.of());
+        }
+    }
+
+    /**
+     * One m= line of the last description exchanged: what it carries in this call (audio, video, or
+     * null for a line the call rejected, such as a browser's data channel) and enough of it to offer
+     * it again with port 0. A re-offer keeps every line where it was (RFC 3264 section 8; browsers
+     * refuse one whose lines or mids moved).
+     */
+    public record Line(MediaKind kind, String media, String proto, String format, String mid) {
+        public static Line of(MediaDescription m, MediaKind kind) {
+            return new Line(kind, m.media(), m.proto(), m.formats().isEmpty() ? "0" : m.formats().get(0), m.attribute("mid").orElse(null));
+        }
+
+        MediaDescription rejected() {
+            return new MediaDescription(media, 0, proto, List.of(format), null, mid == null ? List.of() : List.of(Attribute.of("mid", mid)));
         }
     }
 
@@ -283,9 +305,16 @@ public final class Negotiator {
                     Connection.of(vdef.getAddress()), va));
         }
         InetSocketAddress def = o.audioIce().defaultAddress();
-        extra.add(o.videoFirst() && !extra.isEmpty() ? 1 : 0,
-                new MediaDescription("audio", def.getPort(), proto, formats, Connection.of(def.getAddress()), attrs));
-        return build(def, extra, sessionAttrs);
+        MediaDescription audio = new MediaDescription("audio", def.getPort(), proto, formats, Connection.of(def.getAddress()), attrs);
+        MediaDescription video = extra.isEmpty() ? null : extra.get(0);
+        List<MediaDescription> all = new ArrayList<>();
+        for (Line l : o.previous()) {
+            MediaDescription ours = l.kind() == MediaKind.AUDIO ? audio : l.kind() == MediaKind.VIDEO ? video : null;
+            all.add(ours != null && !all.contains(ours) ? ours : l.rejected());
+        }
+        if (!all.contains(audio)) all.add(o.videoFirst() && all.contains(video) ? 1 : all.size(), audio);
+        if (video != null && !all.contains(video)) all.add(o.videoFirst() ? all.indexOf(audio) : all.size(), video);
+        return build(def, all, sessionAttrs);
     }
 
     /** Reads the peer's answer to {@code ourOffer}; nothing is decided by the caller before this accepted it. */

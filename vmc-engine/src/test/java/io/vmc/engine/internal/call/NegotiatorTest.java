@@ -2,6 +2,7 @@ package io.vmc.engine.internal.call;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vmc.engine.internal.EngineException;
 import io.vmc.engine.internal.Failure;
@@ -11,6 +12,7 @@ import io.vmc.engine.internal.transport.DtlsRole;
 import io.vmc.engine.sdp.Direction;
 import io.vmc.engine.sdp.MediaDescription;
 import io.vmc.engine.sdp.SessionDescription;
+import io.vmc.transport.proto.MediaKind;
 import io.vmc.transport.proto.SessionOptions.SrtpPolicy;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -351,5 +353,32 @@ class NegotiatorTest {
         assertThat(r.audio().dtls().localRole()).isEqualTo(DtlsRole.SERVER);
         assertThat(r.bundled()).isTrue();
         assertThat(r.video().videoCodec()).isEqualTo(VideoCodec.VP8);
+    }
+
+    @Test
+    void aReOfferKeepsEveryLineOfTheLastExchangeWhereItWas() {
+        Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, true);
+        List<Negotiator.Line> previous = List.of(new Negotiator.Line(MediaKind.VIDEO, "video", "UDP/TLS/RTP/SAVPF", "96", "0"),
+                new Negotiator.Line(MediaKind.AUDIO, "audio", "UDP/TLS/RTP/SAVPF", "111", "1"),
+                new Negotiator.Line(null, "application", "UDP/DTLS/SCTP", "webrtc-datachannel", "2"));
+        SessionDescription offer = Negotiator.parse(n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, Negotiator.VideoTransport.SHARED, null,
+                SENDRECV, true, previous)).toString());
+        assertThat(offer.media()).extracting(MediaDescription::media).containsExactly("video", "audio", "application");
+        MediaDescription dc = offer.media().get(2);
+        assertThat(dc.port()).as("the data channel this call rejected stays rejected").isZero();
+        assertThat(dc.attribute("mid")).hasValue("2");
+        assertThat(dc.formats()).containsExactly("webrtc-datachannel");
+        assertThat(offer.attribute("group")).as("a rejected line is in no BUNDLE group").hasValue("BUNDLE 1 0");
+
+        // video no longer offered: its line stays where it was, with port 0
+        SessionDescription audioOnly = n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, null, null, SENDRECV, true, previous));
+        assertThat(audioOnly.media()).extracting(MediaDescription::media, MediaDescription::port)
+                .containsExactly(tuple("video", 0), tuple("audio", AUDIO_ICE.defaultAddress().getPort()), tuple("application", 0));
+        // video added to an audio call: appended after the lines it had
+        SessionDescription added = n.offer(new Negotiator.Offer(true, "0", "1", AUDIO_ICE, Negotiator.VideoTransport.BUNDLE_ONLY, null, SENDRECV, false,
+                List.of(new Negotiator.Line(MediaKind.AUDIO, "audio", "RTP/SAVP", "0", "0"), new Negotiator.Line(null, "audio", "RTP/AVP", "8", null))));
+        assertThat(added.media()).extracting(MediaDescription::media, MediaDescription::port)
+                .containsExactly(tuple("audio", AUDIO_ICE.defaultAddress().getPort()), tuple("audio", 0), tuple("video", 0));
+        assertThat(added.media().get(1).attribute("mid")).as("a line without a mid stays without").isEmpty();
     }
 }
