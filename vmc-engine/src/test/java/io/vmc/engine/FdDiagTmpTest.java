@@ -67,8 +67,10 @@ class FdDiagTmpTest {
         int n = Integer.getInteger("diag.calls", 6);
         boolean turn = Boolean.getBoolean("diag.turn");
         Coturn coturn = turn ? new Coturn(Files.createTempDirectory("diagturn")) : null;
-        java.util.function.Consumer<EngineConfig.Builder> t = x -> { if (coturn != null) x.turnServer(coturn.server(Coturn.PASSWORD)).iceRelayOnly(true); };
-        try (coturn; TestEngine a = new TestEngine(440, dirA, x -> t.accept(x.videoSource(EngineConfig.VideoSource.testPattern("smpte"))));
+        PulseServer pulse = Boolean.getBoolean("diag.pulse") ? new PulseServer("module-null-sink sink_name=spk", "module-null-source source_name=mic") : null;
+        java.util.function.Consumer<EngineConfig.Builder> t = x -> { if (coturn != null) x.turnServer(coturn.server(Coturn.PASSWORD)).iceRelayOnly(true);
+            if (pulse != null) x.audioSource(EngineConfig.AudioSource.pulse(null)).audioSink(EngineConfig.AudioSink.pulse(null)); };
+        try (pulse; coturn; TestEngine a = new TestEngine(440, dirA, x -> t.accept(x.videoSource(EngineConfig.VideoSource.testPattern("smpte"))));
              TestEngine b = new TestEngine(880, dirB, x -> t.accept(x.videoSource(EngineConfig.VideoSource.testPattern("ball"))))) {
             call(a, b, video, false, null); call(a, b, video, true, null);
             Thread.sleep(2000);
@@ -77,7 +79,7 @@ class FdDiagTmpTest {
             for (int i = 0; i < n; i++) {
                 int[] during = new int[2];
                 Map<String, Integer>[] dk = new Map[2];
-                call(a, b, video, i % 2 == 1, () -> { try { dk[0] = kinds(); during[0] = dk[0].values().stream().mapToInt(x -> x).sum(); during[1] = threads(); dk[1] = threadNames(); } catch (Exception e) { throw new RuntimeException(e); } });
+                call(a, b, video, i % 2 == 1, () -> { try { dk[0] = kinds(); during[0] = dk[0].values().stream().mapToInt(x -> x).sum(); during[1] = threads(); dk[1] = threadNames(); for (Thread th : Thread.getAllStackTraces().keySet()) { var st = th.getStackTrace(); if (false) System.out.println("DIAG JT " + th.getName() + " @ " + (st.length > 0 ? st[st.length - 1] + " / " + st[Math.max(0, st.length - 3)] : "")); } } catch (Exception e) { throw new RuntimeException(e); } });
                 if (i == 0) { System.out.println("DIAG during 1 call fds=" + during[0] + " threads=" + during[1]); diff("during fds", k0, dk[0]); diff("during threads", tn0, dk[1]); }
             }
             Thread.sleep(3000);
@@ -85,7 +87,7 @@ class FdDiagTmpTest {
             System.out.println("DIAG after " + n + " calls fds=" + k1.values().stream().mapToInt(i -> i).sum() + " threads=" + threads());
             diff("after", k0, k1);
             diff("after threads", tn0, threadNames());
-            System.gc(); Thread.sleep(3000);
+            for (int g = 0; g < 3; g++) { System.gc(); Thread.sleep(2000); }
             var k2 = kinds();
             System.out.println("DIAG after gc fds=" + k2.values().stream().mapToInt(i -> i).sum() + " threads=" + threads());
             diff("after gc", k0, k2);
