@@ -5,7 +5,7 @@ import { domError, defineEventHandlers, makeEvent } from './events.js';
 import { VmcMediaStream, VmcMediaStreamTrack, chooseTracks, screenTrack, toDeviceInfos } from './media.js';
 import { VmcPeerConnection } from './peer-connection.js';
 import { relayLink } from './relay.js';
-import { VideoMapping } from './video.js';
+import { VideoMapping, checkMonitor } from './video.js';
 
 export { VmcError, VmcMediaStream, VmcMediaStreamTrack, VmcPeerConnection };
 export { computeGeometry } from './video.js';
@@ -107,13 +107,18 @@ export class VMC extends EventTarget {
    * Has the overlay draw a peer connection's remote video exactly over `el` and follow it (scroll,
    * transforms, zoom, window moves, covering elements). `peerConnection` defaults to the one whose
    * stream is the element's srcObject. Returns {dispose()}; disposeVideoElement(el) does the same.
+   * Rectangles go in guest desktop coordinates and the engine finds the monitor from the guest's
+   * layout. `monitor` (1-based, the thin client's "(display N)" windows) names it instead, for
+   * layouts the engine cannot infer; the SDK then sends them relative to the browser window's
+   * current monitor, whose origin comes from `screenDetails` (getScreenDetails()) when given.
    */
-  mapVideoElement(el, { peerConnection, selfView = false } = {}) {
+  mapVideoElement(el, { peerConnection, selfView = false, monitor = 0, screenDetails } = {}) {
     const pc = peerConnection ?? el.srcObject?._vmcPeerConnection;
     if (!(pc instanceof VmcPeerConnection)) throw domError('InvalidAccessError', 'mapVideoElement needs a VMC peer connection (or a <video> showing its stream)');
+    checkMonitor(monitor); // before the element's old mapping goes
     this.disposeVideoElement(el);
     const mapping = new VideoMapping({
-      el, win: this._window, selfView, mappingId: ++this._mappingIds, origin: () => this._clientAreaOffset,
+      el, win: this._window, selfView, mappingId: ++this._mappingIds, origin: () => this._clientAreaOffset, monitor, screenDetails,
       send: (g) => pc._whenSession((sessionId) => this._connection.call('setVideoGeometry', { sessionId, ...g }).catch(() => {})),
     });
     this._mappings.set(el, mapping);

@@ -34,8 +34,13 @@ export function subtract(a, b) {
  * viewport {width, height}, covers (rectangles of elements over it), devicePixelRatio,
  * screenX/screenY/outerWidth/outerHeight (the window, in screen pixels before the page's zoom),
  * systemScale (the desktop's own scale), origin (the viewport's top-left on the desktop in device
- * pixels, when the app knows it better), hidden, screen {width, height}.
- * Returns the SetVideoGeometry fields: area, visible, visibleAll, screenWidth, screenHeight.
+ * pixels, when the app knows it better), hidden, screen {width, height, left, top} (the monitor the
+ * window is on; left/top: its origin on the desktop, in screen pixels like screenX), monitor.
+ * Returns the SetVideoGeometry fields: area, visible, visibleAll, screenWidth, screenHeight, and
+ * with a monitor (1-based, the thin client's display order) that monitor: then every rectangle is
+ * relative to the screen's top-left and the screen size is that monitor's, as the engine reads
+ * them. Without one, the rectangles are desktop coordinates and the engine finds the monitor
+ * itself from the guest's layout (ignoring the screen size when the guest has several).
  */
 export function computeGeometry(s) {
   const dpr = s.devicePixelRatio || 1;
@@ -52,6 +57,10 @@ export function computeGeometry(s) {
     ox = (s.screenX + border) * system;
     oy = (s.screenY + top) * system;
   }
+  if (s.monitor) {
+    ox -= (s.screen?.left ?? 0) * system;
+    oy -= (s.screen?.top ?? 0) * system;
+  }
   const toDevice = (r) => {
     const x = Math.round(ox + r.x * dpr);
     const y = Math.round(oy + r.y * dpr);
@@ -60,6 +69,7 @@ export function computeGeometry(s) {
   const e = s.element;
   const area = toDevice(e);
   const screen = { screenWidth: Math.round((s.screen?.width ?? 0) * system), screenHeight: Math.round((s.screen?.height ?? 0) * system) };
+  if (s.monitor) screen.monitor = s.monitor;
   const onPage = e.width > 0 && e.height > 0 ? intersect(e, rect(0, 0, s.viewport.width, s.viewport.height)) : null;
   if (s.hidden || !onPage) return { area, visible: [], visibleAll: false, ...screen };
   let parts = [onPage];
@@ -71,8 +81,31 @@ export function computeGeometry(s) {
 
 const plain = (r) => rect(r.x ?? r.left, r.y ?? r.top, r.width, r.height);
 
+/**
+ * The monitor the window is on: the app's ScreenDetails (Window Management API) when it gave one,
+ * else the Screen object, whose origin is left/top (Firefox) or availLeft/availTop (Chromium: the
+ * origin of the part without panels, the same unless a panel sits on that monitor's left or top).
+ */
+function currentScreen(win, details) {
+  const d = details?.currentScreen;
+  if (d) return { width: d.width, height: d.height, left: d.left ?? 0, top: d.top ?? 0 };
+  const sc = win.screen;
+  return { width: sc.width, height: sc.height, left: sc.left ?? sc.availLeft ?? 0, top: sc.top ?? sc.availTop ?? 0 };
+}
+
+/** Largest monitor number the engine takes (SetVideoGeometry.monitor). */
+export const MAX_MONITOR = 16;
+
+/** The monitor option checked: an integer 0..MAX_MONITOR (0 = desktop coordinates). */
+export function checkMonitor(monitor) {
+  if (!Number.isInteger(monitor) || monitor < 0 || monitor > MAX_MONITOR) {
+    throw new RangeError(`monitor must be an integer from 1 to ${MAX_MONITOR} (0 or absent: desktop coordinates), got ${String(monitor)}`);
+  }
+  return monitor;
+}
+
 /** Reads the snapshot computeGeometry needs from the live DOM. */
-export function readSnapshot(el, win, origin) {
+export function readSnapshot(el, win, origin, monitor = 0, screenDetails = undefined) {
   const doc = win.document;
   const element = plain(el.getBoundingClientRect());
   const viewport = { width: win.innerWidth, height: win.innerHeight };
@@ -82,7 +115,7 @@ export function readSnapshot(el, win, origin) {
     covers: hidden ? [] : findCovers(el, element, viewport, doc),
     devicePixelRatio: win.devicePixelRatio,
     screenX: win.screenX, screenY: win.screenY, outerWidth: win.outerWidth, outerHeight: win.outerHeight,
-    screen: { width: win.screen.width, height: win.screen.height },
+    screen: currentScreen(win, screenDetails), monitor,
   };
 }
 
@@ -104,9 +137,15 @@ function findCovers(el, r, viewport, doc) {
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Follows one element and sends SetVideoGeometry when (and only when) its geometry changes. */
+/**
+ * Follows one element and sends SetVideoGeometry when (and only when) its geometry changes.
+ * monitor (1..MAX_MONITOR, 0 = none) names the thin client's monitor the element is on, for guest
+ * layouts the engine cannot infer; screenDetails (from getScreenDetails()) gives exact monitor origins.
+ */
 export class VideoMapping {
-  constructor({ el, win, send, mappingId, selfView = false, origin = () => undefined }) {
+  constructor({ el, win, send, mappingId, selfView = false, origin = () => undefined, monitor = 0, screenDetails }) {
+    this.monitor = checkMonitor(monitor);
+    this.screenDetails = screenDetails;
     this.el = el;
     this.win = win;
     this.send = send;
@@ -140,7 +179,7 @@ export class VideoMapping {
 
   update() {
     if (this.disposed) return;
-    const g = computeGeometry(readSnapshot(this.el, this.win, this.origin()));
+    const g = computeGeometry(readSnapshot(this.el, this.win, this.origin(), this.monitor, this.screenDetails));
     if (same(g, this.last)) return;
     this.last = g;
     this.sent++;

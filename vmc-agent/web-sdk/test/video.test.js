@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeGeometry, subtract, VideoMapping } from '../src/video.js';
+import { computeGeometry, readSnapshot, subtract, VideoMapping } from '../src/video.js';
 import { elementWindow } from './fake-dom.js';
 import { until } from './fake-agentd.js';
 
@@ -53,6 +53,60 @@ test('hidden tab, display:none or scrolled away: hidden (no visible region)', ()
 
 test('an origin the app gives (setClientAreaOffset) wins over the window\'s estimate', () => {
   assert.deepEqual(computeGeometry({ ...base, screenX: 500, origin: { x: 7, y: 9 } }).area, { x: 107, y: 59, width: 320, height: 240 });
+});
+
+// The guest's desktop: monitor 1 is 1024x768 at 0,0, monitor 2 800x600 at 1024,0; the browser window
+// is on monitor 2, 76 px from its left edge. What the browser tells: screenX on the desktop, screen
+// (the window's monitor) with its size and, as availLeft/availTop in Chromium, its origin.
+const onSecond = {
+  ...base, viewport: { width: 640, height: 480 }, screenX: 1100, screenY: 40, outerWidth: 640, outerHeight: 480,
+  screen: { width: 800, height: 600, left: 1024, top: 0 },
+};
+
+test('on the second monitor, without a monitor: desktop coordinates, no monitor field (the engine finds it)', () => {
+  const g = computeGeometry(onSecond);
+  assert.deepEqual(g.area, { x: 1200, y: 90, width: 320, height: 240 });
+  assert.equal('monitor' in g, false);
+});
+
+test('on the second monitor with monitor 2: the area, the visible parts and the screen size are that monitor\'s own', () => {
+  const g = computeGeometry({ ...onSecond, monitor: 2, covers: [{ x: 100, y: 50, width: 100, height: 240 }] });
+  assert.equal(g.monitor, 2);
+  assert.deepEqual(g.area, { x: 176, y: 90, width: 320, height: 240 });
+  assert.deepEqual([g.screenWidth, g.screenHeight], [800, 600]);
+  assert.deepEqual(g.visible, [{ x: 276, y: 90, width: 220, height: 240 }]);
+  // an origin the app gives is on the desktop too: the monitor's origin comes off it as well
+  assert.deepEqual(computeGeometry({ ...onSecond, monitor: 2, origin: { x: 1100, y: 40 } }).area, { x: 176, y: 90, width: 320, height: 240 });
+  // HiDPI: the monitor's origin is in screen pixels like screenX, scaled alike
+  const hi = computeGeometry({ ...onSecond, monitor: 2, devicePixelRatio: 2, systemScale: 2, viewport: { width: 320, height: 240 }, outerWidth: 320, outerHeight: 240 });
+  assert.deepEqual(hi.area, { x: 352, y: 180, width: 640, height: 480 });
+  assert.deepEqual([hi.screenWidth, hi.screenHeight], [1600, 1200]);
+});
+
+test('the monitor\'s origin: ScreenDetails when the app gives it, else left/top, else Chromium\'s availLeft/availTop', () => {
+  const { win, el } = elementWindow();
+  win.screen = { width: 800, height: 600, availLeft: 1024, availTop: 27 }; // a panel on top of this monitor
+  assert.deepEqual(readSnapshot(el, win, undefined, 2).screen, { width: 800, height: 600, left: 1024, top: 27 });
+  win.screen = { width: 800, height: 600, left: 1024, top: 0, availLeft: 1024, availTop: 27 };
+  assert.deepEqual(readSnapshot(el, win, undefined, 2).screen, { width: 800, height: 600, left: 1024, top: 0 });
+  const details = { currentScreen: { width: 1280, height: 1024, left: -1280, top: 0 } };
+  assert.deepEqual(readSnapshot(el, win, undefined, 2, details).screen, { width: 1280, height: 1024, left: -1280, top: 0 });
+  assert.equal(readSnapshot(el, win, undefined, 2).monitor, 2);
+});
+
+test('VideoMapping sends the monitor it was given and refuses one the engine would not take', () => {
+  const { win, el } = elementWindow();
+  win.screenX = 1100;
+  win.screen = { width: 800, height: 600, availLeft: 1024, availTop: 0 };
+  const sent = [];
+  const m = new VideoMapping({ el, win, mappingId: 3, monitor: 2, send: (g) => sent.push(g) });
+  assert.equal(sent[0].monitor, 2);
+  assert.deepEqual(sent[0].area, { x: 86, y: 10, width: 160, height: 120 });
+  assert.deepEqual([sent[0].screenWidth, sent[0].screenHeight], [800, 600]);
+  m.dispose();
+  for (const bad of [17, -1, 1.5, '2', NaN, null]) {
+    assert.throws(() => new VideoMapping({ el, win, mappingId: 4, monitor: bad, send: () => {} }), RangeError, String(bad));
+  }
 });
 
 test('rectangle subtraction covers a minus b exactly, without overlaps', () => {

@@ -169,7 +169,7 @@ public final class OverlayOptions {
         }
 
         /**
-         * A multi-monitor session: its windows in display channel order (the parent among them),
+         * A multi-monitor session: its windows in (display channel, head) order (the parent among them),
          * asked on the overlay's thread on every update, so it must answer quickly (a wait
          * of its own must be bounded; what it answers then is used until the next update). With
          * two or more, the video goes to the window showing the monitor it is on.

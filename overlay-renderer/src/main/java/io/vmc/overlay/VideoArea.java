@@ -64,7 +64,7 @@ public final class VideoArea {
     }
 
     /**
-     * The guest monitor the area is on, 1-based in display channel order, with the area relative to
+     * The guest monitor the area is on, 1-based in (display channel, head) order, with the area relative to
      * that monitor and the screen size its own; 0 (the default) when the area is in guest desktop
      * coordinates and the overlay finds the monitor.
      */
@@ -127,7 +127,8 @@ public final class VideoArea {
 
         /**
          * On a multi-monitor guest: the area (and the visible parts and screen size) is relative to
-         * this monitor, 1-based in display channel order; 0 (default) = guest desktop coordinates.
+         * this monitor, 1-based in (display channel, head) order, the session's windows' order;
+         * 0 (default) = guest desktop coordinates.
          * A number the guest does not have hides the video.
          */
         public Builder monitor(int monitor) {

@@ -386,7 +386,7 @@ public final class VideoOverlay implements AutoCloseable {
         List<GuestMonitor> monitors = monitors();
         if (a.monitor() != 0 || monitors.size() >= 2) {
             MonitorLayout.Located at = MonitorLayout.locate(a, monitors.isEmpty()
-                    ? List.of(new GuestMonitor(parent, Rect.of(0, 0, a.screenWidth(), a.screenHeight()))) : monitors);
+                    ? List.of(new GuestMonitor(parent, 0, Rect.of(0, 0, a.screenWidth(), a.screenHeight()))) : monitors);
             a = at == null ? VideoArea.HIDDEN : at.area();
             target = at == null ? host : at.window();
         }

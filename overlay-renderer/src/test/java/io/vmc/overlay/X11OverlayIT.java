@@ -153,8 +153,8 @@ class X11OverlayIT {
         // a second session window, right of the first, showing an 800x600 guest monitor at half size
         try (TestWindow second = new TestWindow(xvfb.display(), 820, 0, 400, 300, BLUE)) {
             start("red", OverlayOptions.builder().monitors(() -> List.of(
-                    new GuestMonitor(parent.id(), Rect.of(0, 0, 1600, 1200)),
-                    new GuestMonitor(second.id(), Rect.of(0, 0, 800, 600)))));
+                    new GuestMonitor(parent.id(), 0, Rect.of(0, 0, 1600, 1200)),
+                    new GuestMonitor(second.id(), 1, Rect.of(0, 0, 800, 600)))));
             // side by side: the second monitor starts at desktop x = 1600
             overlay.setVideoArea(VideoArea.builder().area(Rect.of(1600 + 200, 100, 400, 300)).screenSize(2400, 1200).build());
             awaitRedAt(820 + 100, 50, 200, 150);
@@ -189,8 +189,8 @@ class X11OverlayIT {
         java.util.concurrent.atomic.AtomicInteger parentDeaths = new java.util.concurrent.atomic.AtomicInteger();
         try {
             start("red", OverlayOptions.builder().monitors(() -> List.of(
-                    new GuestMonitor(parent.id(), Rect.of(0, 0, 1600, 1200)),
-                    new GuestMonitor(secondId.get(), Rect.of(0, 0, 800, 600))))
+                    new GuestMonitor(parent.id(), 0, Rect.of(0, 0, 1600, 1200)),
+                    new GuestMonitor(secondId.get(), 1, Rect.of(0, 0, 800, 600))))
                     .listener(new OverlayListener() {
                         @Override
                         public void parentDestroyed(VideoOverlay o) {

@@ -396,13 +396,13 @@ public final class EngineConfig {
         }
 
         /**
-         * The remote video follows the guest's monitors onto the session's windows (one per SPICE
-         * display channel): {@link #overlayParentWindow} should be the session's first window.
+         * The remote video follows the guest's monitors onto the session's windows (one per head of
+         * each SPICE display channel): {@link #overlayParentWindow} should be the session's first window.
          */
         public Builder overlayMonitors(io.vmc.port.spice.SpiceSession session) {
             Objects.requireNonNull(session, "session");
             overlayMonitors = () -> session.displayMonitors().stream()
-                    .map(m -> new io.vmc.overlay.GuestMonitor(m.window(), io.vmc.overlay.Rect.of(m.x(), m.y(), m.width(), m.height())))
+                    .map(m -> new io.vmc.overlay.GuestMonitor(m.window(), m.channelId(), io.vmc.overlay.Rect.of(m.x(), m.y(), m.width(), m.height())))
                     .toList();
             return this;
         }

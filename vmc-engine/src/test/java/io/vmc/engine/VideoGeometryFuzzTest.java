@@ -61,8 +61,8 @@ class VideoGeometryFuzzTest {
         }
     }
 
-    private static final List<GuestMonitor> TWO_MONITORS = List.of(new GuestMonitor(1, Rect.of(0, 0, 1920, 1080)),
-            new GuestMonitor(2, Rect.of(0, 0, 1280, 1024)));
+    private static final List<GuestMonitor> TWO_MONITORS = List.of(new GuestMonitor(1, 0, Rect.of(0, 0, 1920, 1080)),
+            new GuestMonitor(2, 1, Rect.of(0, 0, 1280, 1024)));
 
     private static void check(Placement p, Rect display) {
         if (!p.visible()) return;

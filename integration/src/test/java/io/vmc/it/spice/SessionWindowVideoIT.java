@@ -232,7 +232,7 @@ class SessionWindowVideoIT {
     }
 
     /** A connected video call from A to B; returns A's session id once A decodes B's video. */
-    private static String videoCall(TestEngine ea, TestEngine eb) {
+    static String videoCall(TestEngine ea, TestEngine eb) {
         String sa = ea.createSession(SessionOptions.newBuilder().setVideo(true));
         String sb = eb.createSession(SessionOptions.newBuilder().setVideo(true));
         ea.setAnswer(sa, eb.answer(sb, ea.offer(sa)));
@@ -246,7 +246,7 @@ class SessionWindowVideoIT {
                 .getStreamsList().stream().filter(s -> s.getKind() == kind).findFirst().orElse(StreamStats.getDefaultInstance());
     }
 
-    private static Request.Builder geometry(String sid, Rect area, int gw, int gh) {
+    static Request.Builder geometry(String sid, Rect area, int gw, int gh) {
         return Request.newBuilder().setSetVideoGeometry(SetVideoGeometry.newBuilder().setSessionId(sid).setMappingId(1)
                 .setArea(area).setVisibleAll(true).setScreenWidth(gw).setScreenHeight(gh));
     }
@@ -255,7 +255,7 @@ class SessionWindowVideoIT {
      * Red inside the guest area as the window shows it (fit with bars inside the insets), and not red
      * just outside it; a few pixels of margin absorb scaling's rounding.
      */
-    private static void assertVideoAt(long xid, int[] insets, int gw, int gh, Rect area) throws Exception {
+    static void assertVideoAt(long xid, int[] insets, int gw, int gh, Rect area) throws Exception {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             BufferedImage img = window(xid);
             double dw = img.getWidth() - insets[0] - insets[2];
@@ -329,11 +329,11 @@ class SessionWindowVideoIT {
         }
     }
 
-    private static BufferedImage window(long xid) throws IOException, InterruptedException {
-        return SessionWindow.screenshot(xvfb.display(), xid);
+    static BufferedImage window(long xid) throws IOException, InterruptedException {
+        return SessionWindow.screenshot(Xvfb.shared().display(), xid);
     }
 
-    private static int countRed(BufferedImage img) {
+    static int countRed(BufferedImage img) {
         int n = 0;
         for (int y = 0; y < img.getHeight(); y += 2) {
             for (int x = 0; x < img.getWidth(); x += 2) {

@@ -3,6 +3,8 @@ package io.vmc.it.spice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vmc.engine.EngineConfig;
+import io.vmc.engine.TestEngine;
 import io.vmc.it.lab.Xvfb;
 import io.vmc.it.qemu.GuestProcess;
 import io.vmc.it.qemu.GuestVm;
@@ -10,16 +12,20 @@ import io.vmc.it.qemu.GuestVmExtension;
 import io.vmc.port.spice.DisplayMonitor;
 import io.vmc.port.spice.SpiceClient;
 import io.vmc.port.spice.SpiceOptions;
+import io.vmc.overlay.OverlaySupport;
 import io.vmc.port.spice.SpiceSession;
+import io.vmc.transport.proto.Rect;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One QXL device with two heads (QEMU {@code qxl-vga,max_outputs=2}, libvirt's
@@ -27,9 +33,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * guest is the fixture's Linux with the host's {@code qxl} driver: {@code video=Virtual-2:...e}
  * forces the second output on (no spice-vdagent here to ask for it), the driver's console then
  * shows both heads (side by side on the device's one surface), {@code modetest} changes the second
- * head's mode, and the sysfs connector status turns it off and on again as a guest would.
+ * head's mode, and the sysfs connector status turns it off and on again as a guest would. While
+ * modetest's modes hold, a call's remote video placed on the guest's second head must be drawn in
+ * the second head's window (the driver reports that head on its shadow surface, not where the
+ * desktop has it: {@code MonitorLayout}).
  */
-@Timeout(400)
+@Timeout(500)
 class SpiceHeadsIT {
     static final int SPICE_PORT = freePort();
     static final String TITLE = "VMC heads test";
@@ -49,8 +58,8 @@ class SpiceHeadsIT {
     }
 
     @Test
-    void twoHeadsOfOneDeviceGiveTwoWindowsThatFollowTheGuest() throws Exception {
-        Prerequisites.require(true, "Xvfb", "xdotool", "xwininfo", "modetest");
+    void twoHeadsOfOneDeviceGiveTwoWindowsThatFollowTheGuest(@TempDir Path a, @TempDir Path b) throws Exception {
+        Prerequisites.require(true, "Xvfb", "xdotool", "xwininfo", "modetest", "import");
         GuestVm vm = GUEST.vm();
         Xvfb xvfb = Xvfb.shared();
         SpiceSession session = SpiceClient.open(SpiceOptions.builder("spice://127.0.0.1:" + SPICE_PORT)
@@ -104,6 +113,7 @@ class SpiceHeadsIT {
             assertThat(first.intersects(second)).as("the heads show different parts of the desktop").isFalse();
             assertThat(extended).extracting(DisplayMonitor::window).containsExactlyElementsOf(ids);
             assertThat(session.displayWindowIds()).isEqualTo(ids);
+            videoFollowsTheHeads(xvfb, session, ids, a, b);
             // modetest ends: the driver's console takes the heads back (1024x768 each again)
             modetest.stop(Duration.ofSeconds(10));
             await().atMost(Duration.ofSeconds(60)).until(() -> session.displayMonitors().size() == 2
@@ -142,6 +152,44 @@ class SpiceHeadsIT {
             System.out.println("SPICE-HEADS after close " + session.displayMonitors());
         } finally {
             session.close();
+        }
+    }
+
+    /**
+     * modetest's desktop is its one 1824x768 framebuffer: head 1 (1024x768) at 0,0 and head 2
+     * (800x600) at 1024,0. A red video there must show in head 2's window, and back on head 1 in
+     * the first window, as the user sees it (screenshots).
+     */
+    private static void videoFollowsTheHeads(Xvfb xvfb, SpiceSession session, List<Long> ids, Path a, Path b) throws Exception {
+        long w1 = ids.get(0);
+        long w2 = ids.get(1);
+        OverlaySupport.reclaimErrorHandler(); // as vmc engine --spice does after GTK opened its display
+        // side by side on the thin client's screen, so that a screenshot of one window shows only it
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            xvfb.run("xdotool", "windowsize", Long.toString(w1), "620", "465");
+            xvfb.run("xdotool", "windowsize", Long.toString(w2), "600", "450");
+            xvfb.run("xdotool", "windowmove", Long.toString(w2), "650", "0");
+            Thread.sleep(500);
+            int[] g1 = SpiceDisplayIT.geometry(xvfb, w1);
+            int[] g2 = SpiceDisplayIT.geometry(xvfb, w2);
+            return g1[0] == 620 && g1[1] == 465 && g2[0] == 600 && g2[1] == 450
+                    && xvfb.run("xwininfo", "-id", Long.toString(w2)).matches("(?s).*Absolute upper-left X: +650\\s.*");
+        });
+        try (TestEngine ea = new TestEngine(440, a, c -> c.overlayParentWindow(w1).overlayDisplay(xvfb.display())
+                .overlayMonitors(session));
+             TestEngine eb = new TestEngine(880, b, c -> c.videoSource(EngineConfig.VideoSource.testPattern("red")))) {
+            String sa = SessionWindowVideoIT.videoCall(ea, eb);
+            Rect onSecond = Rect.newBuilder().setX(1024 + 200).setY(150).setWidth(240).setHeight(180).build();
+            ea.ok(SessionWindowVideoIT.geometry(sa, onSecond, 1824, 768));
+            System.out.println("SPICE-HEADS video on head 2, monitors " + session.displayMonitors());
+            SessionWindowVideoIT.assertVideoAt(w2, new int[4], 800, 600, onSecond.toBuilder().setX(200).build());
+            assertThat(SessionWindowVideoIT.countRed(SessionWindowVideoIT.window(w1))).as("no video in head 1's window").isZero();
+
+            Rect onFirst = Rect.newBuilder().setX(100).setY(80).setWidth(240).setHeight(180).build();
+            ea.ok(SessionWindowVideoIT.geometry(sa, onFirst, 1824, 768));
+            SessionWindowVideoIT.assertVideoAt(w1, new int[4], 1024, 768, onFirst);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> SessionWindowVideoIT.window(w2), img -> SessionWindowVideoIT.countRed(img) == 0);
         }
     }
 

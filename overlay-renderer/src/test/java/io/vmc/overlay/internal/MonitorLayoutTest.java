@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 class MonitorLayoutTest {
 
     /** Two display channels, each reporting its own surface at 0,0: what QEMU gives without a guest driver. */
-    static final List<GuestMonitor> TWO_CHANNELS = List.of(new GuestMonitor(11, Rect.of(0, 0, 720, 400)),
-            new GuestMonitor(22, Rect.of(0, 0, 640, 480)));
+    static final List<GuestMonitor> TWO_CHANNELS = List.of(new GuestMonitor(11, 0, Rect.of(0, 0, 720, 400)),
+            new GuestMonitor(22, 1, Rect.of(0, 0, 640, 480)));
 
     static VideoArea desktop(int x, int y, int w, int h) {
         return VideoArea.builder().area(Rect.of(x, y, w, h)).screenSize(1360, 480).build();
@@ -31,8 +31,8 @@ class MonitorLayoutTest {
     @Test
     void monitorsReportedApartKeepTheGuestsPositions() {
         // one channel with two heads, the second below the first: the guest's own layout
-        List<GuestMonitor> heads = List.of(new GuestMonitor(1, Rect.of(0, 0, 1024, 768)),
-                new GuestMonitor(2, Rect.of(100, 768, 800, 600)));
+        List<GuestMonitor> heads = List.of(new GuestMonitor(1, 0, Rect.of(0, 0, 1024, 768)),
+                new GuestMonitor(2, 0, Rect.of(100, 768, 800, 600)));
         assertThat(MonitorLayout.arrange(heads)).containsExactly(Rect.of(0, 0, 1024, 768), Rect.of(100, 768, 800, 600));
         MonitorLayout.Located l = MonitorLayout.locate(desktop(300, 900, 200, 100), heads);
         assertThat(l.index()).isEqualTo(1);
@@ -40,6 +40,80 @@ class MonitorLayoutTest {
         assertThat(l.area().area()).isEqualTo(Rect.of(200, 132, 200, 100));
         assertThat(l.area().screenWidth()).isEqualTo(800);
         assertThat(l.area().screenHeight()).isEqualTo(600);
+    }
+
+    /**
+     * What SpiceHeadsIT's guest reports: the Linux qxl driver with modetest's framebuffer of 1824 x
+     * 768 scanned out by head 1 (1024x768 at 0,0) and head 2 (800x600 at 1024,0). The driver puts
+     * each head's framebuffer in a column of its own on its shadow surface: head 2 at 1824 + 1024.
+     */
+    static final List<GuestMonitor> QXL_SHADOW = List.of(new GuestMonitor(1, 0, Rect.of(0, 0, 1024, 768)),
+            new GuestMonitor(2, 0, Rect.of(2848, 0, 800, 600)));
+
+    @Test
+    void headsReportedOnTheQxlShadowSurfaceAreSideBySideInHeadOrder() {
+        assertThat(MonitorLayout.arrange(QXL_SHADOW)).containsExactly(Rect.of(0, 0, 1024, 768), Rect.of(1024, 0, 800, 600));
+        // an area on the guest's second head (desktop x 1124) is drawn in the second head's window
+        MonitorLayout.Located l = MonitorLayout.locate(desktop(1124, 100, 240, 180), QXL_SHADOW);
+        assertThat(l.window()).isEqualTo(2);
+        assertThat(l.area()).isEqualTo(VideoArea.builder().area(Rect.of(100, 100, 240, 180)).screenSize(800, 600).build());
+        assertThat(MonitorLayout.locate(desktop(100, 100, 240, 180), QXL_SHADOW).window()).isEqualTo(1);
+        // where it was reported, nothing of the guest's desktop is: no video there
+        assertThat(MonitorLayout.locate(desktop(2948, 100, 240, 180), QXL_SHADOW)).isNull();
+
+        // the X modesetting driver: one 2048-wide desktop framebuffer, head 2 at 1024 reported at 2048 + 1024
+        List<GuestMonitor> modesetting = List.of(new GuestMonitor(1, 0, Rect.of(0, 0, 1024, 768)),
+                new GuestMonitor(2, 0, Rect.of(3072, 0, 1024, 768)));
+        assertThat(MonitorLayout.locate(desktop(1500, 300, 240, 180), modesetting).window()).isEqualTo(2);
+        // the console: both heads show one 1024-wide framebuffer, each in its column, touching: kept as it is
+        List<GuestMonitor> console = List.of(new GuestMonitor(1, 0, Rect.of(0, 0, 1024, 768)),
+                new GuestMonitor(2, 0, Rect.of(1024, 0, 1024, 768)));
+        assertThat(MonitorLayout.arrange(console)).containsExactly(Rect.of(0, 0, 1024, 768), Rect.of(1024, 0, 1024, 768));
+    }
+
+    @Test
+    void onlyADesktopLayoutIsKeptOtherwiseHeadsGoSideBySide() {
+        // to the right, lower and shorter, touching along part of an edge: a desktop layout
+        List<GuestMonitor> lower = List.of(new GuestMonitor(1, 0, Rect.of(0, 0, 1024, 768)),
+                new GuestMonitor(2, 0, Rect.of(1024, 168, 800, 600)));
+        assertThat(MonitorLayout.arrange(lower)).containsExactly(Rect.of(0, 0, 1024, 768), Rect.of(1024, 168, 800, 600));
+        assertThat(MonitorLayout.locate(desktop(1100, 200, 100, 100), lower).area().area()).isEqualTo(Rect.of(76, 32, 100, 100));
+        // the second head left of the first (it starts at 0): kept
+        List<GuestMonitor> left = List.of(new GuestMonitor(1, 0, Rect.of(800, 0, 1024, 768)),
+                new GuestMonitor(2, 0, Rect.of(0, 0, 800, 600)));
+        assertThat(MonitorLayout.arrange(left)).containsExactly(Rect.of(800, 0, 1024, 768), Rect.of(0, 0, 800, 600));
+        assertThat(MonitorLayout.locate(desktop(100, 100, 100, 100), left).window()).isEqualTo(2);
+        // not a desktop: only corners touch, a gap, not from 0,0, overlapping (clones)
+        List<List<Rect>> notDesktops = List.of(
+                List.of(Rect.of(0, 0, 1024, 768), Rect.of(1024, 768, 800, 600)),
+                List.of(Rect.of(0, 0, 1024, 768), Rect.of(1100, 0, 800, 600)),
+                List.of(Rect.of(50, 0, 1024, 768), Rect.of(1074, 0, 800, 600)),
+                List.of(Rect.of(0, 0, 1024, 768), Rect.of(0, 0, 800, 600)));
+        for (List<Rect> r : notDesktops) {
+            List<GuestMonitor> heads = List.of(new GuestMonitor(1, 0, r.get(0)), new GuestMonitor(2, 0, r.get(1)));
+            assertThat(MonitorLayout.arrange(heads)).as("%s", r)
+                    .containsExactly(Rect.of(0, 0, r.get(0).width(), r.get(0).height()), Rect.of(r.get(0).width(), 0, 800, 600));
+        }
+        // a head not shown yet (0x0) neither breaks a layout nor is ever chosen
+        List<GuestMonitor> withOff = List.of(new GuestMonitor(1, 0, Rect.of(0, 0, 1024, 768)), new GuestMonitor(2, 0, Rect.of(0, 0, 0, 0)),
+                new GuestMonitor(3, 0, Rect.of(1024, 0, 800, 600)));
+        assertThat(MonitorLayout.arrange(withOff).get(2)).isEqualTo(Rect.of(1024, 0, 800, 600));
+        assertThat(MonitorLayout.locate(desktop(1100, 10, 50, 50), withOff).window()).isEqualTo(3);
+    }
+
+    @Test
+    void aDeviceWithTwoHeadsAndASecondDeviceAreLaidOutDeviceByDevice() {
+        // channel 0: the shadow layout above (1824 wide once side by side); channel 1 after it
+        List<GuestMonitor> ms = new ArrayList<>(QXL_SHADOW);
+        ms.add(new GuestMonitor(3, 1, Rect.of(0, 0, 640, 480)));
+        assertThat(MonitorLayout.arrange(ms)).containsExactly(Rect.of(0, 0, 1024, 768), Rect.of(1024, 0, 800, 600),
+                Rect.of(1824, 0, 640, 480));
+        assertThat(MonitorLayout.locate(desktop(1900, 10, 100, 100), ms).window()).isEqualTo(3);
+        // an explicit monitor number counts the windows in this order
+        VideoArea third = VideoArea.builder().area(Rect.of(10, 20, 100, 80)).screenSize(640, 480).monitor(3).build();
+        assertThat(MonitorLayout.locate(third, ms).window()).isEqualTo(3);
+        VideoArea second = VideoArea.builder().area(Rect.of(10, 20, 100, 80)).screenSize(800, 600).monitor(2).build();
+        assertThat(MonitorLayout.locate(second, ms).window()).isEqualTo(2);
     }
 
     @Test
@@ -108,13 +182,20 @@ class MonitorLayoutTest {
 
     @Test
     void negativeAndHugeValuesStayBounded() {
-        List<GuestMonitor> hostile = List.of(new GuestMonitor(1, Rect.of(Integer.MIN_VALUE, Integer.MIN_VALUE, -5, Integer.MAX_VALUE)),
-                new GuestMonitor(2, Rect.of(Integer.MAX_VALUE, 0, Integer.MAX_VALUE, Integer.MAX_VALUE)),
-                new GuestMonitor(3, Rect.of(0, 0, 640, 480)));
-        for (Rect r : MonitorLayout.arrange(hostile)) {
-            assertThat(Math.abs((long) r.x())).isLessThanOrEqualTo(GeometryMapper.MAX_COORDINATE + 16L * GeometryMapper.MAX_SCREEN_SIDE);
-            assertThat(r.width()).isBetween(0, GeometryMapper.MAX_SCREEN_SIDE);
-            assertThat(r.height()).isBetween(0, GeometryMapper.MAX_SCREEN_SIDE);
+        List<GuestMonitor> hostile = List.of(new GuestMonitor(1, 0, Rect.of(Integer.MIN_VALUE, Integer.MIN_VALUE, -5, Integer.MAX_VALUE)),
+                new GuestMonitor(2, 1, Rect.of(Integer.MAX_VALUE, 0, Integer.MAX_VALUE, Integer.MAX_VALUE)),
+                new GuestMonitor(3, 2, Rect.of(0, 0, 640, 480)));
+        // the same as heads of one channel, and channels that come back out of order
+        List<GuestMonitor> heads = hostile.stream().map(m -> new GuestMonitor(m.window(), 7, m.shown())).toList();
+        List<GuestMonitor> mixed = List.of(hostile.get(0), hostile.get(2), new GuestMonitor(4, Integer.MIN_VALUE, Rect.of(-1, -1, 1, 1)),
+                new GuestMonitor(5, 0, Rect.of(Integer.MAX_VALUE, Integer.MAX_VALUE, 16384, 16384)));
+        for (List<GuestMonitor> layout : List.of(hostile, heads, mixed)) {
+            for (Rect r : MonitorLayout.arrange(layout)) {
+                assertThat(Math.abs((long) r.x())).isLessThanOrEqualTo(GeometryMapper.MAX_COORDINATE + 16L * GeometryMapper.MAX_SCREEN_SIDE);
+                assertThat(Math.abs((long) r.y())).isLessThanOrEqualTo(GeometryMapper.MAX_COORDINATE + 16L * GeometryMapper.MAX_SCREEN_SIDE);
+                assertThat(r.width()).isBetween(0, GeometryMapper.MAX_SCREEN_SIDE);
+                assertThat(r.height()).isBetween(0, GeometryMapper.MAX_SCREEN_SIDE);
+            }
         }
         MonitorLayout.Located l = MonitorLayout.locate(desktop(Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), hostile);
         if (l != null) {
@@ -125,7 +206,7 @@ class MonitorLayoutTest {
     @Test
     void moreThanSixteenMonitorsAreCut() {
         List<GuestMonitor> many = new ArrayList<>();
-        for (int i = 0; i < 100; i++) many.add(new GuestMonitor(i + 1, Rect.of(0, 0, 100, 100)));
+        for (int i = 0; i < 100; i++) many.add(new GuestMonitor(i + 1, i, Rect.of(0, 0, 100, 100)));
         assertThat(MonitorLayout.arrange(many)).hasSize(GuestMonitor.MAX_MONITORS);
         assertThat(MonitorLayout.locate(desktop(1550, 10, 20, 20), many).window()).isEqualTo(16);
         assertThat(MonitorLayout.locate(desktop(1650, 10, 20, 20), many)).isNull(); // would be the 17th
@@ -138,7 +219,7 @@ class MonitorLayoutTest {
             List<GuestMonitor> ms = new ArrayList<>();
             int n = rnd.nextInt(5);
             for (int k = 0; k < n; k++) {
-                ms.add(new GuestMonitor(100 + k, Rect.of(wild(rnd), wild(rnd), wild(rnd), wild(rnd))));
+                ms.add(new GuestMonitor(100 + k, rnd.nextInt(3), Rect.of(wild(rnd), wild(rnd), wild(rnd), wild(rnd))));
             }
             VideoArea a = VideoArea.builder().area(Rect.of(wild(rnd), wild(rnd), wild(rnd), wild(rnd)))
                     .screenSize(wild(rnd), wild(rnd)).monitor(rnd.nextInt(6)).build();

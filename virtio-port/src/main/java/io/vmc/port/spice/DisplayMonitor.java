@@ -6,8 +6,10 @@ package io.vmc.port.spice;
  * {@code heads}). What it shows is the part of its channel's surface from the channel's monitor
  * config for that head or, for head 0 when the guest reports none, the whole primary surface
  * (x, y = 0). All zero before the guest's first picture. In guest pixels as SPICE reports them:
- * each display channel counts from its own surface's top-left, so the heads of one channel lie
- * apart where the guest placed them.
+ * each display channel counts from its own surface's top-left, and the heads of one channel lie
+ * apart on that surface, which is the guest desktop's layout only for some drivers (Linux's qxl
+ * driver with dumb buffers gives each head's framebuffer a column of its own; see the overlay's
+ * {@code MonitorLayout}).
  *
  * @param channelId the SPICE display channel (0 = the first device)
  * @param monitorId the head of that channel (0 = its first output)
