@@ -175,6 +175,31 @@ class SpiceSessionIT {
         }
     }
 
+    /**
+     * A loss whose reconnect attempts meet links torn before the server's answer ("incomplete link
+     * header"): spice-gtk then falls back to SPICE protocol 1 for the whole session, which QEMU
+     * refuses; the session must still come back once the server answers again.
+     */
+    @Test
+    void linksTornInTheirHandshakeDoNotKeepTheSessionDown() throws Exception {
+        RecordingListener l = new RecordingListener();
+        try (SpiceQemu qemu = SpiceQemu.start(true, null);
+                ChannelProxy relay = relayTo(qemu);
+                SpiceSession s = SpiceClient.open(headless("spice://127.0.0.1:" + relay.port())
+                        .reconnectAfterLoss(true).build(), l)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> upWithVmcPort(s));
+            relay.cut();
+            await().atMost(Duration.ofSeconds(30)).until(() -> l.errors.stream()
+                    .anyMatch(e -> e.kind() == SpiceSessionError.Kind.IO));
+            relay.acceptAndDrop(); // after the takeover probe: a relay that answers would read as a takeover
+            await().atMost(Duration.ofSeconds(30)).until(() -> l.errors.stream()
+                    .anyMatch(e -> e.kind() == SpiceSessionError.Kind.LINK));
+            relay.restore();
+            await().atMost(Duration.ofSeconds(30)).until(() -> upWithVmcPort(s));
+            assertThat(l.errors).extracting(SpiceSessionError::kind).doesNotContain(SpiceSessionError.Kind.TAKEN_OVER);
+        }
+    }
+
     /** Connected with the VMC port channel set up: what the engine needs. */
     private static boolean upWithVmcPort(SpiceSession s) {
         return s.isConnected() && s.portChannelNames().contains(SpiceClient.VMC_PORT_NAME);
