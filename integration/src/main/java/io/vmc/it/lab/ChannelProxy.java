@@ -82,6 +82,17 @@ public final class ChannelProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Still cut, but a TCP relay listens again and closes each new connection at once, before the
+     * server could answer: a link torn in its handshake. {@link #restore()} relays again.
+     */
+    public void acceptAndDrop() throws IOException {
+        cut = true;
+        if (tcp && server == null && !closed) {
+            listen();
+        }
+    }
+
     /** New connections are relayed again (agentd reconnects with its back-off). */
     public void restore() throws IOException {
         cut = false;

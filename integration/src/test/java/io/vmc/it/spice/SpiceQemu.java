@@ -90,7 +90,8 @@ final class SpiceQemu implements AutoCloseable {
         return q;
     }
 
-    private boolean listening() {
+    /** Whether QEMU's SPICE server accepts connections (a plain TCP connect, closed at once). */
+    boolean listening() {
         try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
             return true;
         } catch (IOException e) {
@@ -108,6 +109,16 @@ final class SpiceQemu implements AutoCloseable {
 
     Path dir() {
         return dir;
+    }
+
+    /** The last lines QEMU wrote (its spice-server warnings), for a failure message. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(dir.resolve("qemu.log"));
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no QEMU log: " + e.getMessage() + ")";
+        }
     }
 
     /** QEMU's own picture of the guest screen ({@code screendump} over QMP), as a PPM file. */

@@ -90,6 +90,8 @@ public final class SpiceSession implements Closeable {
     private volatile boolean usbManagerPresent;
     private volatile List<Long> windowIds = List.of();
     private volatile List<DisplayMonitor> lastMonitors = List.of();
+    /** The port channels' names the server has sent on this connection (a copy of portChannels' values). */
+    private volatile java.util.Set<String> portNames = java.util.Set.of();
     /** Display channel id -> channel: the guest's monitors, with or without a window. */
     private final Map<Integer, Pointer> displayChannels = new java.util.TreeMap<>();
     /** Display channel 0 (the guest's first monitor): what a screen share copies. */
@@ -218,6 +220,16 @@ public final class SpiceSession implements Closeable {
     /** Whether the main channel is up. */
     public boolean isConnected() {
         return connected;
+    }
+
+    /**
+     * The names of the port channels the server has set up for this session, e.g.
+     * {@link SpiceClient#VMC_PORT_NAME}: a name appears some milliseconds after {@link #isConnected()},
+     * once the server has sent it, and goes with its channel (a reconnect drops the old channels
+     * first). Empty once closed.
+     */
+    public java.util.Set<String> portChannelNames() {
+        return portNames;
     }
 
     /** Whether the window is (or was asked to be, without a window manager) fullscreen; F11 toggles it. */
@@ -490,6 +502,7 @@ public final class SpiceSession implements Closeable {
             graceTimer = 0;
         }
         connected = false;
+        portNames = java.util.Set.of();
         // The widgets first, while the channels they watch still exist.
         for (Monitor m : List.copyOf(monitors.values())) {
             Gtk.GtkLib.INSTANCE.gtk_widget_destroy(m.window);
@@ -856,6 +869,7 @@ public final class SpiceSession implements Closeable {
         }
         displayChannels.values().remove(ch);
         String name = portChannels.remove(ch);
+        publishPortNames();
         if (name != null) {
             SpicePortStream s = streams.get(name);
             if (s != null && s.isBoundTo(ch)) {
@@ -1039,6 +1053,7 @@ public final class SpiceSession implements Closeable {
             return;
         }
         portChannels.put(ch, name);
+        publishPortNames();
         LOG.debug("{}: port channel '{}'", options.uri(), name);
         SpicePortStream s = streams.get(name);
         if (s != null) {
@@ -1101,6 +1116,16 @@ public final class SpiceSession implements Closeable {
     }
 
     // ---- helpers ----
+
+    private void publishPortNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String n : portChannels.values()) {
+            if (n != null) {
+                names.add(n);
+            }
+        }
+        portNames = java.util.Collections.unmodifiableSet(names);
+    }
 
     private void fire(Consumer<SpiceSessionListener> event) {
         if (events.isShutdown()) {
