@@ -163,8 +163,6 @@ public final class Call {
      * transport (audioSection.transport, the one the call's ICE, DTLS and state follow) as if bundled.
      */
     private volatile boolean videoOnly;
-    /** The peer's offer had its video line first: our re-offers keep that order (RFC 3264 section 8). */
-    private boolean videoFirst;
     /**
      * The m= lines of the last description exchanged, in order, each with its mid and what it
      * carries here. Trickled candidates name their section by them, both ways; re-offers keep them.
@@ -311,7 +309,7 @@ public final class Call {
             if (video == Negotiator.VideoTransport.OWN) ensureIce(true, true);
         }
         SessionDescription sdp = negotiator.offer(new Negotiator.Offer(dtlsOffer, audioSection.mid, videoSection.mid, local(audioSection.transport.newest()), video,
-                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants(), videoFirst, lines));
+                video == Negotiator.VideoTransport.OWN ? local(videoSection.transport.newest()) : null, wants(), lines));
         signaling.offered(sdp);
         lines(sdp, ownLine(sdp, audioSection.mid), video == null ? null : ownLine(sdp, videoSection.mid));
         if (state == SessionState.State.NEW) setState(SessionState.State.CONNECTING, "offer created");
@@ -340,9 +338,6 @@ public final class Call {
         if (restart || vRestart) countRestart("remote");
         if (restart) startRestart(false, false);
         if (vRestart) startRestart(true, false);
-        if (firstTime && vOffer != null && a.audioOffer() != null) {
-            videoFirst = offer.media().indexOf(vOffer) < offer.media().indexOf(a.audioOffer());
-        }
         lines(offer, a.videoOnly() ? null : a.audioOffer(), a.video() != null ? vOffer : null);
         ensureIce(false, false);
         if (a.videoRejection() != null) {
@@ -1329,7 +1324,7 @@ public final class Call {
         boolean ofVideo = video || lineOf(MediaKind.AUDIO) < 0 && lineOf(MediaKind.VIDEO) >= 0;
         int index = lineOf(ofVideo ? MediaKind.VIDEO : MediaKind.AUDIO);
         String mid = index >= 0 && lines.get(index).mid() != null ? lines.get(index).mid() : ofVideo ? videoSection.mid : audioSection.mid;
-        if (index < 0) index = ofVideo != videoFirst ? 1 : 0; // before our first offer: audio, then video
+        if (index < 0) index = ofVideo ? 1 : 0; // before our first offer: audio, then video
         for (Candidate c : e.localCandidates()) {
             LocalCandidate.Builder lc = LocalCandidate.newBuilder().setSessionId(id).setCandidate(c.toString()).setMid(mid);
             if (index != 0) lc.setMLineIndex(index);

@@ -181,19 +181,15 @@ public final class Negotiator {
      * @param audioIce the audio transport (its restart's while one runs)
      * @param video how video rides, or null for no video section
      * @param videoIce the video transport for {@link VideoTransport#OWN}, else null
-     * @param videoFirst the video line before the audio line: a re-offer keeps the order the call
-     *     negotiated (RFC 3264 section 8), e.g. after answering a page that offered video first; the
-     *     BUNDLE group still names audio first, the offerer-tagged section whose transport it is
+     * @param previous the m= lines of the last exchange, which a re-offer keeps where they were
+     *     (RFC 3264 section 8), e.g. video first after answering a page that offered it so; empty
+     *     for a first offer (audio, then video). The BUNDLE group still names audio first, the
+     *     offerer-tagged section whose transport it is
      */
     public record Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce,
-                        Wants wants, boolean videoFirst, List<Line> previous) {
+                        Wants wants, List<Line> previous) {
         public Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce, Wants wants) {
-            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, false, List.of());
-        }
-
-        public Offer(boolean dtls, String audioMid, String videoMid, LocalIce audioIce, VideoTransport video, LocalIce videoIce,
-                     Wants wants, boolean videoFirst) {
-            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, videoFirst, List.of());
+            this(dtls, audioMid, videoMid, audioIce, video, videoIce, wants, List.of());
         }
     }
 
@@ -312,8 +308,9 @@ public final class Negotiator {
             MediaDescription ours = l.kind() == MediaKind.AUDIO ? audio : l.kind() == MediaKind.VIDEO ? video : null;
             all.add(ours != null && !all.contains(ours) ? ours : l.rejected());
         }
-        if (!all.contains(audio)) all.add(o.videoFirst() && all.contains(video) ? 1 : all.size(), audio);
-        if (video != null && !all.contains(video)) all.add(o.videoFirst() ? all.indexOf(audio) : all.size(), video);
+        // lines the last exchange did not have come after its lines
+        if (!all.contains(audio)) all.add(audio);
+        if (video != null && !all.contains(video)) all.add(video);
         return build(def, all, sessionAttrs);
     }
 

@@ -340,7 +340,9 @@ class NegotiatorTest {
     @Test
     void aReOfferAfterAVideoFirstExchangeKeepsVideoFirstAndReadsTheAnswer() {
         Negotiator n = negotiator(SrtpPolicy.SRTP_OPTIONAL, true);
-        SessionDescription offer = n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, Negotiator.VideoTransport.SHARED, null, SENDRECV, true));
+        SessionDescription offer = n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, Negotiator.VideoTransport.SHARED, null, SENDRECV,
+                List.of(new Negotiator.Line(MediaKind.VIDEO, "video", "UDP/TLS/RTP/SAVPF", "96", "0"),
+                        new Negotiator.Line(MediaKind.AUDIO, "audio", "UDP/TLS/RTP/SAVPF", "111", "1"))));
         assertThat(offer.media()).extracting(MediaDescription::media).containsExactly("video", "audio");
         assertThat(offer.attribute("group")).hasValue("BUNDLE 1 0");
         String answer = "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 1 0\r\n"
@@ -362,7 +364,7 @@ class NegotiatorTest {
                 new Negotiator.Line(MediaKind.AUDIO, "audio", "UDP/TLS/RTP/SAVPF", "111", "1"),
                 new Negotiator.Line(null, "application", "UDP/DTLS/SCTP", "webrtc-datachannel", "2"));
         SessionDescription offer = Negotiator.parse(n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, Negotiator.VideoTransport.SHARED, null,
-                SENDRECV, true, previous)).toString());
+                SENDRECV, previous)).toString());
         assertThat(offer.media()).extracting(MediaDescription::media).containsExactly("video", "audio", "application");
         MediaDescription dc = offer.media().get(2);
         assertThat(dc.port()).as("the data channel this call rejected stays rejected").isZero();
@@ -371,11 +373,11 @@ class NegotiatorTest {
         assertThat(offer.attribute("group")).as("a rejected line is in no BUNDLE group").hasValue("BUNDLE 1 0");
 
         // video no longer offered: its line stays where it was, with port 0
-        SessionDescription audioOnly = n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, null, null, SENDRECV, true, previous));
+        SessionDescription audioOnly = n.offer(new Negotiator.Offer(true, "1", "0", AUDIO_ICE, null, null, SENDRECV, previous));
         assertThat(audioOnly.media()).extracting(MediaDescription::media, MediaDescription::port)
                 .containsExactly(tuple("video", 0), tuple("audio", AUDIO_ICE.defaultAddress().getPort()), tuple("application", 0));
         // video added to an audio call: appended after the lines it had
-        SessionDescription added = n.offer(new Negotiator.Offer(true, "0", "1", AUDIO_ICE, Negotiator.VideoTransport.BUNDLE_ONLY, null, SENDRECV, false,
+        SessionDescription added = n.offer(new Negotiator.Offer(true, "0", "1", AUDIO_ICE, Negotiator.VideoTransport.BUNDLE_ONLY, null, SENDRECV,
                 List.of(new Negotiator.Line(MediaKind.AUDIO, "audio", "RTP/SAVP", "0", "0"), new Negotiator.Line(null, "audio", "RTP/AVP", "8", null))));
         assertThat(added.media()).extracting(MediaDescription::media, MediaDescription::port)
                 .containsExactly(tuple("audio", AUDIO_ICE.defaultAddress().getPort()), tuple("audio", 0), tuple("video", 0));
