@@ -181,7 +181,8 @@ public final class EngineCommand implements Callable<Integer> {
     private long spiceWindow;
     /** The session spiceWindow belongs to. */
     private SpiceSession spiceSession;
-    private ScreenSource spiceScreen;
+    /** What screen shares send: the SPICE display's pixels; tests without a VM set their own picture. */
+    ScreenSource spiceScreen;
 
     @Option(names = "--video-max-resolution", paramLabel = "WxH",
             description = "Largest picture sent in video calls (default 640x480; a policy's video.max-resolution caps it).")

@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * would be shared, and shows that a share runs with a way to stop it. Only the local user answers:
  * no request from the guest completes the question.
  *
- * <p>The default is a small always-on-top dialog on the engine's display with a preview; tests and
- * embedders plug in their own through {@link EngineConfig.Builder#screenShareConsent}.
+ * <p>The default is a small always-on-top dialog on the engine's display with a preview, and for a
+ * running share the engine's capture indicator (which lists every live capture with a Stop); tests
+ * and embedders plug in their own through {@link EngineConfig.Builder#screenShareConsent}.
  */
 public interface ScreenShareConsent {
     /**

@@ -45,6 +45,11 @@ final class EngineOnX implements AutoCloseable {
 
     /** Starts Xvfb, the engine with {@code --tone 440 --speaker none} and {@code options}, and the agent. */
     static EngineOnX start(Path dir, String software, String... options) throws Exception {
+        return start(EngineCommand.class, dir, software, options);
+    }
+
+    /** As {@link #start(Path, String, String...)}, with {@code main} (a wrapper of EngineCommand) as the main class. */
+    static EngineOnX start(Class<?> main, Path dir, String software, String... options) throws Exception {
         Tools.require("Xvfb");
         Tools.require("xdotool");
         Path sock = dir.resolve("engine.sock");
@@ -56,7 +61,7 @@ final class EngineOnX implements AutoCloseable {
         Process child = null;
         try {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", cp, "io.vmc.engine.EngineCommand", "--channel", "unix-listen:" + sock, "--policy", policy.toString(),
+                    "-cp", cp, main.getName(), "--channel", "unix-listen:" + sock, "--policy", policy.toString(),
                     "--ice-address", "127.0.0.1", "--tone", "440", "--speaker", "none"));
             cmd.addAll(List.of(options));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -4,7 +4,6 @@ import io.vmc.engine.ScreenShareConsent;
 import io.vmc.port.spice.ScreenPicture;
 import java.awt.BorderLayout;
 import java.awt.FlowLayout;
-import java.awt.GraphicsEnvironment;
 import java.awt.Image;
 import java.awt.event.KeyEvent;
 import java.awt.event.WindowAdapter;
@@ -25,14 +24,14 @@ import javax.swing.Timer;
 import javax.swing.WindowConstants;
 
 /**
- * The engine's screen-share prompt and sharing bar, on the thin client's display, outside the
- * guest's reach. The prompt shows a preview of exactly what would be sent; Deny is the default
- * button and Share is enabled only after {@link SwingCameraConsent#ARM_DELAY_MS}, as for the camera.
- * While sharing, a small always-on-top bar says so and has a Stop button (closing it stops too).
+ * The engine's screen-share prompt, on the thin client's display, outside the guest's reach. The
+ * prompt shows a preview of exactly what would be sent; Deny is the default button and Share is
+ * enabled only after {@link SwingCameraConsent#ARM_DELAY_MS}, as for the camera. While sharing, the
+ * engine's capture indicator lists the share with its own Stop: no second window (a second
+ * always-on-top window in a corner covered the indicator, or was covered by it, on small screens).
  */
 public final class SwingScreenShareConsent implements ScreenShareConsent {
     public static final String TITLE = "VMC: screen share request";
-    public static final String SHARING_TITLE = "VMC: sharing your screen";
     /** The preview fits in this box. */
     static final int PREVIEW_WIDTH = 480;
     static final int PREVIEW_HEIGHT = 300;
@@ -44,12 +43,7 @@ public final class SwingScreenShareConsent implements ScreenShareConsent {
 
     @Override
     public AutoCloseable sharing(Question q, Runnable stop) {
-        if (GraphicsEnvironment.isHeadless()) return () -> { };
-        JDialog[] bar = new JDialog[1];
-        SwingUtilities.invokeLater(() -> bar[0] = showBar(q, stop));
-        return () -> SwingUtilities.invokeLater(() -> {
-            if (bar[0] != null) bar[0].dispose();
-        });
+        return () -> { }; // the capture indicator shows the share and stops it
     }
 
     private static void showPrompt(Question q, CompletableFuture<Boolean> answer) {
@@ -100,32 +94,6 @@ public final class SwingScreenShareConsent implements ScreenShareConsent {
         d.setVisible(true);
         deny.requestFocusInWindow();
         arm.start();
-    }
-
-    private static JDialog showBar(Question q, Runnable stop) {
-        JDialog d = new JDialog((java.awt.Frame) null, SHARING_TITLE, false);
-        JTextArea text = plainText("Sharing " + q.what() + " with " + q.label() + "\n(" + q.application() + ")");
-        JButton stopButton = new JButton("Stop sharing");
-        stopButton.setMnemonic(KeyEvent.VK_S);
-        stopButton.addActionListener(e -> stop.run());
-        JPanel buttons = new JPanel(new FlowLayout(FlowLayout.RIGHT));
-        buttons.add(stopButton);
-        d.getContentPane().add(text, BorderLayout.CENTER);
-        d.getContentPane().add(buttons, BorderLayout.SOUTH);
-        d.setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
-        d.addWindowListener(new WindowAdapter() {
-            @Override
-            public void windowClosing(WindowEvent e) {
-                stop.run();
-            }
-        });
-        d.setAlwaysOnTop(true);
-        d.setFocusableWindowState(false); // must not take the keyboard from the session
-        d.setResizable(false);
-        d.pack();
-        d.setLocation(0, 0);
-        d.setVisible(true);
-        return d;
     }
 
     private static JTextArea plainText(String s) {
