@@ -128,6 +128,26 @@ window.peer = {
     return {hz, db: b};
   },
 
+  /**
+   * The mean colour of a small block of the far side's video centred at the fractions fx, fy of its
+   * width and height (a screen share's quadrants), and the video's size in pixels.
+   */
+  seeingAt(fx, fy) {
+    const video = document.getElementById('remote');
+    if (!video.videoWidth) return {r: -1, g: -1, b: -1, width: 0, height: 0};
+    const canvas = document.getElementById('frame');
+    const ctx = canvas.getContext('2d', {willReadFrequently: true});
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const x = Math.max(0, Math.min(canvas.width - 8, Math.round(fx * canvas.width) - 4));
+    const y = Math.max(0, Math.min(canvas.height - 6, Math.round(fy * canvas.height) - 3));
+    const px = ctx.getImageData(x, y, 8, 6).data;
+    let r = 0, g = 0, b = 0;
+    for (let i = 0; i < px.length; i += 4) { r += px[i]; g += px[i + 1]; b += px[i + 2]; }
+    const n = px.length / 4;
+    return {r: Math.round(r / n), g: Math.round(g / n), b: Math.round(b / n),
+            width: video.videoWidth, height: video.videoHeight};
+  },
+
   /** The mean colour of the middle of the far side's video, and its size in pixels. */
   seeing() {
     const video = document.getElementById('remote');

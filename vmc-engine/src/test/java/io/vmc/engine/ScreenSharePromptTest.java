@@ -70,8 +70,8 @@ class ScreenSharePromptTest {
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
                     Map<Integer, Long> colours = colours(VideoOverlayCallTest.shot(x));
                     // the preview is the 1024x768 screen scaled into 480x300: each quadrant about 200x150
-                    for (int c : List.of(EngineWithScreenMain.RED, EngineWithScreenMain.GREEN,
-                            EngineWithScreenMain.BLUE, EngineWithScreenMain.YELLOW)) {
+                    for (int c : List.of(QuadrantScreen.RED, QuadrantScreen.GREEN,
+                            QuadrantScreen.BLUE, QuadrantScreen.YELLOW)) {
                         assertThat(colours.getOrDefault(c, 0L)).as("pixels of %06x in the preview", c).isGreaterThan(5000);
                     }
                 });
@@ -144,8 +144,8 @@ class ScreenSharePromptTest {
 
     /** How many pixels of each of the test screen's four colours the display shows. */
     private static Map<Integer, Long> colours(BufferedImage img) {
-        List<Integer> wanted = List.of(EngineWithScreenMain.RED, EngineWithScreenMain.GREEN, EngineWithScreenMain.BLUE,
-                EngineWithScreenMain.YELLOW);
+        List<Integer> wanted = List.of(QuadrantScreen.RED, QuadrantScreen.GREEN, QuadrantScreen.BLUE,
+                QuadrantScreen.YELLOW);
         java.util.List<Integer> seen = new java.util.ArrayList<>();
         for (int y = 0; y < img.getHeight(); y++) {
             for (int x = 0; x < img.getWidth(); x++) {

@@ -46,4 +46,16 @@ public final class ChromiumPeer extends WebRtcPeer {
         var t = call("setupTime").getAsJsonObject().get("offerToFirstAudioMs");
         return t.isJsonNull() ? null : t.getAsDouble();
     }
+
+    /** The mean colour of the far side's video around the fractions {@code fx, fy} of its width and height. */
+    public Colour seeingAt(double fx, double fy) throws IOException {
+        var c = call("seeingAt", fx, fy).getAsJsonObject();
+        return new Colour(c.get("r").getAsInt(), c.get("g").getAsInt(), c.get("b").getAsInt());
+    }
+
+    /** The far side's video size in pixels, {width, height}; {0, 0} before any picture. */
+    public int[] videoSize() throws IOException {
+        var c = call("seeingAt", 0.5, 0.5).getAsJsonObject();
+        return new int[] {c.get("width").getAsInt(), c.get("height").getAsInt()};
+    }
 }

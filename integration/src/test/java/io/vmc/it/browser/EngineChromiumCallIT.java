@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.vmc.engine.EngineConfig;
+import io.vmc.engine.QuadrantScreen;
+import io.vmc.engine.ScreenShareConsent;
 import io.vmc.engine.TestEngine;
 import io.vmc.engine.media.ToneAnalyzer;
 import io.vmc.transport.proto.GetStats;
@@ -12,6 +14,7 @@ import io.vmc.transport.proto.MediaKind;
 import io.vmc.transport.proto.Request;
 import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;
+import io.vmc.transport.proto.StartScreenShare;
 import io.vmc.transport.proto.StreamStats;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -134,6 +137,48 @@ class EngineChromiumCallIT {
             assertThat(s.packetsReceived("audio")).as("no audio on the wire: %s", s).isZero();
             assertThat(engine.ok(Request.newBuilder().setGetStats(GetStats.newBuilder().setSessionId(sid))).getStats()
                     .getStreamsList()).extracting(StreamStats::getKind).as("the engine claims no audio").containsExactly(MediaKind.VIDEO);
+            engine.close(sid);
+        }
+    }
+
+    /**
+     * Issue 20: the engine shares a (known, four-colour) guest screen with a page after the user
+     * allowed it; the page sees each quadrant in its place, at the screen's own size.
+     */
+    @Test
+    void engineSharesTheScreenAndThePageSeesIt() throws Exception {
+        Path record = Files.createDirectories(dir.resolve("screen-share"));
+        ScreenShareConsent allow = new ScreenShareConsent() {
+            @Override
+            public java.util.concurrent.CompletableFuture<Boolean> ask(Question q) {
+                return java.util.concurrent.CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public AutoCloseable sharing(Question q, Runnable stop) {
+                return () -> { };
+            }
+        };
+        try (TestEngine engine = new TestEngine(ENGINE_HZ, record, InetAddress.getByName(network.engineAddress()),
+                b -> b.screenSource(new QuadrantScreen()).screenShareConsent(allow));
+             ChromiumPeer page = ChromiumPeer.start("page-sees-share", network.a().namespace(), pageMedia, dir)) {
+            page.start();
+            String sid = engine.createSession(SessionOptions.newBuilder().setVideo(true).setDtlsSrtp(true).setScreenShare(true));
+            String offer = engine.offer(sid);
+            assertThat(offer).contains("a=content:slides");
+            engine.setAnswer(sid, page.answer(offer, true));
+            engine.awaitState(sid, SessionState.State.CONNECTED);
+            engine.ok(Request.newBuilder().setStartScreenShare(StartScreenShare.newBuilder().setSessionId(sid).setMaxFps(5)));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(page.videoSize()).as("the shared screen's size").containsExactly(QuadrantScreen.WIDTH, QuadrantScreen.HEIGHT);
+                int[][] spots = {{1, 1, QuadrantScreen.RED}, {3, 1, QuadrantScreen.GREEN}, {1, 3, QuadrantScreen.BLUE},
+                        {3, 3, QuadrantScreen.YELLOW}};
+                for (int[] s : spots) {
+                    WebRtcPeer.Colour c = page.seeingAt(s[0] / 4.0, s[1] / 4.0);
+                    assertThat(c.near(s[2], WebRtcPeersIT.COLOUR_TOLERANCE)).as("page sees %s at %d/4, %d/4", c, s[0], s[1]).isTrue();
+                }
+            });
+            assertThat(page.stats().dtlsStates()).isNotEmpty().allMatch("connected"::equals);
             engine.close(sid);
         }
     }
