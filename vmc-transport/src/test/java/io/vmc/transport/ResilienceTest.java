@@ -63,6 +63,11 @@ class ResilienceTest {
         Fixtures.Recorder agRec = new Fixtures.Recorder();
         VmcEndpoint ag = track(agent("tcp:127.0.0.1:" + proxy.port()).listener(agRec).build());
         ag.start().get(5, TimeUnit.SECONDS);
+        // The agent commits on the engine's Hello, the engine only on the agent's confirmation after
+        // it: a cut between the two leaves the engine nothing to resume (no loss: the agent resends
+        // what it sent since, and both sides then report a new session, which is right). This test
+        // is about cuts in an established session, so the engine must have committed first.
+        await().atMost(Duration.ofSeconds(5)).until(eng::isConnected);
 
         List<CompletableFuture<Response>> calls = new ArrayList<>();
         int events = 2000;
