@@ -536,7 +536,7 @@ public final class Negotiator {
 
     /**
      * Writes the answer that {@link #readOffer} decided: one m= line per offered line, in the offer's
-     * order (RFC 3264 section 6); a line not taken keeps its media type with port 0.
+     * order (RFC 3264 section 6); a line not taken keeps its media type and mid with port 0.
      *
      * @param leadIce the lead section's transport (the BUNDLE group's)
      * @param videoIce the video transport when video is accepted and not bundled, else null
@@ -549,7 +549,7 @@ public final class Negotiator {
             } else if (m == a.videoOffer() && a.video() != null) {
                 all.add(videoAnswer(a, leadIce, videoIce));
             } else {
-                all.add(new MediaDescription(m.media(), 0, m.proto(), List.of(m.formats().get(0)), null, List.of()));
+                all.add(Line.of(m, null).rejected()); // port 0 with its mid: JSEP 5.3.1 keeps the mid of a rejected line
             }
         }
         List<Attribute> sessionAttrs = new ArrayList<>();

@@ -294,6 +294,8 @@ class NegotiatorTest {
         assertThat(answer.media()).extracting(MediaDescription::media).containsExactly("audio", "video", "application");
         assertThat(answer.media()).extracting(MediaDescription::port).containsExactly(0, 40000, 0);
         assertThat(answer.media().get(2).proto()).isEqualTo("UDP/DTLS/SCTP");
+        assertThat(answer.media()).as("rejected lines keep their mids (JSEP 5.3.1)")
+                .extracting(m -> m.attribute("mid").orElse("")).containsExactly("0", "1", "2");
         assertThat(answer.attribute("group")).as("only the accepted section").hasValue("BUNDLE 1");
         assertThat(Negotiator.parse(answer.toString()).media()).hasSize(3);
     }
