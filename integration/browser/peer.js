@@ -53,8 +53,8 @@ function hearRemoteAudio(track) {
 }
 
 window.peer = {
-  /** Opens the devices and a new RTCPeerConnection (closing any previous one). */
-  async start({audio = true, video = true, bundlePolicy = 'balanced'} = {}) {
+  /** Opens the devices and a new RTCPeerConnection (closing any previous one), with a data channel if asked. */
+  async start({audio = true, video = true, bundlePolicy = 'balanced', dataChannel = false} = {}) {
     this.close();
     local = await navigator.mediaDevices.getUserMedia({
       audio,
@@ -63,6 +63,7 @@ window.peer = {
     // No ICE servers: no STUN lookups leave the test's network.
     pc = new RTCPeerConnection({iceServers: [], bundlePolicy});
     local.getTracks().forEach(t => pc.addTrack(t, local));
+    if (dataChannel) pc.createDataChannel('chat'); // an m=application line, as chat-enabled call pages offer
     remote = new MediaStream();
     pc.onicecandidate = e => {
       candidates.push(e.candidate

@@ -41,6 +41,11 @@ public final class ChromiumPeer extends WebRtcPeer {
         call("start", java.util.Map.of("audio", false, "video", true));
     }
 
+    /** A new RTCPeerConnection with microphone, camera and a data channel: its offer ends in an m=application line. */
+    public void startWithDataChannel() throws IOException {
+        call("start", java.util.Map.of("dataChannel", true));
+    }
+
     /** Milliseconds from this connection's first offer to the first audio it heard; null before that. */
     public Double offerToFirstAudioMs() throws IOException {
         var t = call("setupTime").getAsJsonObject().get("offerToFirstAudioMs");

@@ -14,6 +14,7 @@ import io.vmc.transport.proto.MediaKind;
 import io.vmc.transport.proto.Request;
 import io.vmc.transport.proto.SessionOptions;
 import io.vmc.transport.proto.SessionState;
+import io.vmc.transport.proto.SetHold;
 import io.vmc.transport.proto.StartScreenShare;
 import io.vmc.transport.proto.StreamStats;
 import java.net.InetAddress;
@@ -137,6 +138,45 @@ class EngineChromiumCallIT {
             assertThat(s.packetsReceived("audio")).as("no audio on the wire: %s", s).isZero();
             assertThat(engine.ok(Request.newBuilder().setGetStats(GetStats.newBuilder().setSessionId(sid))).getStats()
                     .getStreamsList()).extracting(StreamStats::getKind).as("the engine claims no audio").containsExactly(MediaKind.VIDEO);
+            engine.close(sid);
+        }
+    }
+
+    /**
+     * Issue 17: a page offers audio, video and a data channel; the engine rejects the data channel
+     * (port 0, its mid kept), and its own hold and resume re-offers keep all three lines where they
+     * were, as Chromium requires of a subsequent offer (RFC 3264 section 8, JSEP 5.2.2).
+     */
+    @Test
+    void theEnginesHoldReOffersKeepThePagesDataChannelLine() throws Exception {
+        Path record = Files.createDirectories(dir.resolve("data-channel"));
+        try (TestEngine engine = engine(record);
+             ChromiumPeer page = ChromiumPeer.start("page-data-channel", network.a().namespace(), pageMedia, dir)) {
+            page.startWithDataChannel();
+            String offer = page.offer(true);
+            assertThat(offer).contains("m=application ");
+            String sid = engine.createSession(SessionOptions.newBuilder().setVideo(true));
+            String answer = engine.answer(sid, offer);
+            assertThat(answer).containsPattern("m=application 0 [^\r]*\r\n(?:[^m][^\r]*\r\n)*a=mid:2\r\n");
+            page.accept(answer);
+            engine.awaitState(sid, SessionState.State.CONNECTED);
+            awaitMedia(engine, sid, page);
+
+            String hold = engine.ok(Request.newBuilder().setSetHold(SetHold.newBuilder().setSessionId(sid).setHold(true)))
+                    .getDescription().getSdp();
+            assertThat(hold.split("\r\nm=", -1)).as("three lines, as last exchanged").hasSize(4);
+            assertThat(hold).contains("m=application 0 ").contains("a=sendonly");
+            engine.setAnswer(sid, page.answer(hold, true)); // Chromium refuses a re-offer whose lines moved
+            engine.awaitState(sid, SessionState.State.ON_HOLD);
+
+            String resume = engine.ok(Request.newBuilder().setSetHold(SetHold.newBuilder().setSessionId(sid).setHold(false)))
+                    .getDescription().getSdp();
+            engine.setAnswer(sid, page.answer(resume, true));
+            engine.awaitState(sid, SessionState.State.CONNECTED);
+            long heard = engine.stats(sid).getPacketsReceived();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> engine.stats(sid).getPacketsReceived() > heard + 100);
+            awaitMedia(engine, sid, page);
             engine.close(sid);
         }
     }
