@@ -159,6 +159,22 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         this.load = new io.vmc.engine.internal.EngineLoad(config.maxCpuLoad(), config.maxRequestDelay(), System::nanoTime,
                 io.vmc.engine.internal.EngineLoad.jvmProcessCpu());
         load.start(timer, workers);
+        // every encrypted call needs SRTP: its one-time set-up (once per JVM) runs now, not in the first call's first packet
+        // (-Dvmc.srtp.warmUp=false measures what it saves: docs/benchmarks.md)
+        if (!"false".equals(System.getProperty("vmc.srtp.warmUp")) && SRTP_WARMED_UP.compareAndSet(false, true)) {
+            warmUpInBackground("SRTP warm-up", io.vmc.engine.internal.transport.SrtpContext::warmUp);
+        }
+    }
+
+    /** Runs {@code work} once on a daemon thread and logs how long it took; a failure only costs the head start. */
+    private static void warmUpInBackground(String what, java.util.function.Supplier<java.time.Duration> work) {
+        daemon(() -> {
+            try {
+                LOG.debug("{}: {} ms", what, work.get().toMillis());
+            } catch (RuntimeException e) {
+                LOG.debug("{} failed: {}", what, e.toString());
+            }
+        }, "vmc-warmup").start();
     }
 
     public EngineConfig config() {
@@ -430,15 +446,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         synchronized (this) {
             if (dtlsCertificates == null) {
                 dtlsCertificates = new io.vmc.engine.internal.transport.DtlsCertificateHolder();
-                Thread t = new Thread(() -> {
-                    try {
-                        LOG.debug("DTLS warm-up handshake: {} ms", io.vmc.engine.internal.transport.DtlsSrtpEndpoint.warmUp().toMillis());
-                    } catch (RuntimeException e) {
-                        LOG.debug("DTLS warm-up failed: {}", e.toString());
-                    }
-                }, "vmc-dtls-warmup");
-                t.setDaemon(true);
-                t.start();
+                warmUpInBackground("DTLS warm-up handshake", io.vmc.engine.internal.transport.DtlsSrtpEndpoint::warmUp);
             }
             return dtlsCertificates.current();
         }
@@ -737,6 +745,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
             }
         };
     }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean SRTP_WARMED_UP = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);

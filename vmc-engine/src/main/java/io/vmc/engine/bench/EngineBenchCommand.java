@@ -57,6 +57,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "10", description = "Repetitions for setup time and latency (default ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--first-call-after", defaultValue = "0", description = "Seconds between starting the engines and"
+            + " the first (cold) call, as a user's first call comes a while after the engine started (default ${DEFAULT-VALUE}).")
+    double firstCallAfter;
+
     @Option(names = "--plain", description = "Plain RTP instead of SRTP (to see what SRTP costs).")
     boolean plain;
 
@@ -94,6 +98,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
              MediaEngine la = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(440)).build(), e -> { });
              MediaEngine lb = new MediaEngine(base.audioSource(EngineConfig.AudioSource.tone(880))
                      .receivedAudioListener(this::onAudio).build(), e -> { })) {
+            Thread.sleep(Math.round(firstCallAfter * 1000));
             // warm-up call (class loading, GStreamer plugin loading, JIT)
             long coldStart = System.nanoTime();
             String[] w = call(a, b);
@@ -150,7 +155,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "setup: CreateOffer -> first audio packet at the offerer: median %.1f ms, max %.1f ms, first %.1f ms (%d runs, loopback, %s)%n",
                     median(setup), Collections.max(setup), setup.get(0), runs, plain ? "plain RTP" : dtls ? "DTLS-SRTP" : "SDES-SRTP");
-            System.out.printf(Locale.ROOT, "setup: the first call of this JVM (cold: class loading, GStreamer plugins): %.1f ms%n", coldMs);
+            System.out.printf(Locale.ROOT, "setup: the first call of this JVM (cold: class loading, GStreamer plugins), %.0f s after the engines started: %.1f ms%n", firstCallAfter, coldMs);
             // one call after another, each ended: growth here is kept per call (a leak), not warm-up
             System.gc();
             TimeUnit.SECONDS.sleep(2);
