@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  * engine that looks at the centre of each picture it decodes, and switches the call to the blue
  * camera mid-call. Prints, one a line: {@code CAMERA run id default=B name}, {@code COLOUR-BEFORE c
  * frames=n}, {@code SWITCH-UNKNOWN code}, {@code COLOUR-AFTER c frames=n}, {@code WRONG-SSRC n},
- * {@code LOST before after}, {@code INDICATOR text} (the camera the user is shown) and {@code DONE}.
+ * {@code LOST before after}, {@code INDICATOR text} (the camera the user is shown), then, after vivid
+ * unplugs the blue camera ({@code args[0]} is {@code vivid-control.py}), {@code COLOUR-UNPLUGGED c
+ * frames=n} and {@code ACTIVE-DEVICE reason replaced=id device=id}, and {@code DONE}.
  * In package {@code io.vmc.engine} for {@link TestEngine} and the engine's capture indicator.
  */
 public final class CameraSwitchGuestMain {
@@ -61,6 +63,7 @@ public final class CameraSwitchGuestMain {
             List<Device> cams = cameras(a);
             Device red = cams.stream().filter(Device::getIsDefault).findFirst().orElseThrow();
             Device blue = cams.stream().filter(d -> !d.getIsDefault()).findFirst().orElseThrow();
+            System.out.println("IDS " + red.getId() + " " + blue.getId());
             a.ok(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder().setDeviceId(red.getId())));
             String sa = a.createSession(SessionOptions.newBuilder().setVideo(true));
             String sb = b.createSession(SessionOptions.newBuilder().setVideo(true));
@@ -71,14 +74,28 @@ public final class CameraSwitchGuestMain {
 
             System.out.println("SWITCH-UNKNOWN " + a.call(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder()
                     .setDeviceId("cam-000000000000").setSessionId(sa))).getError().getCode());
+            long switchNanos = System.nanoTime();
             a.ok(Request.newBuilder().setSelectDevice(SelectDevice.newBuilder().setDeviceId(blue.getId()).setSessionId(sa)));
             long atSwitch = video(b, sb).getFramesDecoded();
+            await(() -> "BLUE".equals(colour.get()));
+            System.out.println("SWITCH-MS " + (System.nanoTime() - switchNanos) / 1_000_000 + " (SelectDevice to the first blue picture decoded)");
             await(() -> "BLUE".equals(colour.get()) && video(b, sb).getFramesDecoded() >= atSwitch + FRAMES);
             StreamStats after = video(b, sb);
             System.out.println("COLOUR-AFTER " + colour.get() + " frames=" + (after.getFramesDecoded() - atSwitch));
             System.out.println("WRONG-SSRC " + b.counters(sb).getOrDefault("videoWrongSsrc", 0L));
             System.out.println("LOST " + lostBefore + " " + after.getPacketsLost());
             System.out.println("INDICATOR " + indicator);
+
+            // vivid's Disconnect button unplugs the camera in use: the call goes on from the default one
+            Process unplug = new ProcessBuilder("python3", args[0], "/dev/video1", "Disconnect").inheritIO().start();
+            System.out.println("UNPLUG-EXIT " + unplug.waitFor());
+            long atUnplug = video(b, sb).getFramesDecoded();
+            await(() -> "RED".equals(colour.get()) && video(b, sb).getFramesDecoded() >= atUnplug + FRAMES);
+            System.out.println("COLOUR-UNPLUGGED " + colour.get() + " frames=" + (video(b, sb).getFramesDecoded() - atUnplug));
+            a.events.stream().filter(io.vmc.transport.proto.Event::hasActiveDevice).map(io.vmc.transport.proto.Event::getActiveDevice)
+                    .forEach(d -> System.out.println("ACTIVE-DEVICE " + d.getReason() + " replaced=" + d.getReplaced().getId()
+                            + " device=" + d.getDevice().getId()));
+            System.out.println("WRONG-SSRC-END " + b.counters(sb).getOrDefault("videoWrongSsrc", 0L));
             System.out.println("REMEMBERED " + Files.readString(choices).lines().filter(l -> l.startsWith("camera")).findFirst().orElse("")
                     + " blue=" + blue.getId());
         }
