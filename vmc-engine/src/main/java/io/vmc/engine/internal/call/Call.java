@@ -1053,6 +1053,10 @@ public final class Call {
     private synchronized void cameraLost(String message) {
         VideoFlow f = videoSection.flow;
         if (closed || f == null || f.camera() == null) return;
+        if (!cameraSource().isRealCamera()) { // a test pattern: nothing to fall back to, nothing unplugged
+            LOG.warn("session {}: video error: {}", id, message);
+            return;
+        }
         String gone = cameraSource().device();
         String lost = "camera " + (gone == null ? DEFAULT_CAMERA : gone) + " failed (" + message + ")";
         if (gone != null && !gone.equals(DEFAULT_CAMERA) && java.nio.file.Files.exists(java.nio.file.Path.of(DEFAULT_CAMERA))

@@ -195,9 +195,10 @@ public final class VideoFlow implements AutoCloseable {
     /** A camera's sender; its errors (the camera unplugged, busy) are the camera's, not the call's. */
     private VideoPipelines.Sender cameraSender(EngineConfig.VideoSource source, int bitrateKbps) {
         VideoPipelines.Sender[] self = new VideoPipelines.Sender[1];
+        AtomicBoolean reported = new AtomicBoolean(); // a failing pipeline posts several errors: the camera is lost once
         self[0] = new VideoPipelines.Sender(params.codec(), source, config.videoFormat(), params.sendPt(), bitrateKbps,
                 selfView, this::onEncodedPacket, message -> {
-                    if (sender == self[0] && !closed && !sendStopped) io.cameraLost(message);
+                    if (sender == self[0] && !closed && !sendStopped && reported.compareAndSet(false, true)) io.cameraLost(message);
                 });
         return self[0];
     }
