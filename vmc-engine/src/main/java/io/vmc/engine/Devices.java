@@ -102,6 +102,14 @@ final class Devices implements AutoCloseable {
         return e == null ? null : e.toProto();
     }
 
+    /** The listed camera at {@code path} (/dev/videoN); null when absent. */
+    synchronized Device cameraAt(String path) {
+        for (Entry e : current.values()) {
+            if (e.kind() == Device.DeviceKind.CAMERA && e.systemName().equals(path)) return e.toProto();
+        }
+        return null;
+    }
+
     /** Where the device is, for {@link HeadsetButtons}; null when absent. */
     synchronized HeadsetButtons.InUse inUse(String pulseName, boolean microphone) {
         start();

@@ -34,6 +34,7 @@ public final class EngineConfig {
     private final String software;
     private final io.vmc.transport.proto.Mode mode;
     private final ReceivedAudioListener receivedAudioListener;
+    private final ReceivedVideoListener receivedVideoListener;
     private final VideoSource videoSource;
     private final CameraPolicy cameraPolicy;
     private final long overlayParentWindow;
@@ -71,6 +72,13 @@ public final class EngineConfig {
         void onAudio(String sessionId, byte[] pcm);
     }
 
+    /** Received, decoded video pictures of every call (I420), e.g. for tests that check what a camera sent. */
+    @FunctionalInterface
+    public interface ReceivedVideoListener {
+        /** Called on a GStreamer streaming thread for each picture; must return quickly. */
+        void onPicture(int width, int height, byte[] i420);
+    }
+
     private EngineConfig(Builder b) {
         this.iceAddresses = List.copyOf(b.iceAddresses);
         this.stunServers = List.copyOf(b.stunServers);
@@ -96,6 +104,7 @@ public final class EngineConfig {
         this.software = b.software;
         this.mode = b.mode;
         this.receivedAudioListener = b.receivedAudioListener;
+        this.receivedVideoListener = b.receivedVideoListener;
         this.videoSource = b.videoSource;
         this.cameraPolicy = b.cameraPolicy;
         this.overlayParentWindow = b.overlayParentWindow;
@@ -145,6 +154,7 @@ public final class EngineConfig {
         this.software = base.software;
         this.mode = base.mode;
         this.receivedAudioListener = base.receivedAudioListener;
+        this.receivedVideoListener = base.receivedVideoListener;
         this.videoSource = videoSource;
         this.cameraPolicy = base.cameraPolicy;
         this.overlayParentWindow = base.overlayParentWindow;
@@ -350,6 +360,8 @@ public final class EngineConfig {
     public io.vmc.transport.proto.Mode mode() { return mode; }
     /** Null when nobody listens. */
     public ReceivedAudioListener receivedAudioListener() { return receivedAudioListener; }
+    /** Null when nobody listens. */
+    public ReceivedVideoListener receivedVideoListener() { return receivedVideoListener; }
 
     public static final class Builder {
         private final List<InetAddress> iceAddresses = new ArrayList<>();
@@ -376,6 +388,7 @@ public final class EngineConfig {
         private String software = "vmc-engine/0.1.0";
         private io.vmc.transport.proto.Mode mode = io.vmc.transport.proto.Mode.OPTIMIZED;
         private ReceivedAudioListener receivedAudioListener;
+        private ReceivedVideoListener receivedVideoListener;
         private VideoSource videoSource = VideoSource.testPattern("smpte");
         private CameraPolicy cameraPolicy = CameraPolicy.DENY;
         private long overlayParentWindow;
@@ -564,6 +577,11 @@ public final class EngineConfig {
 
         public Builder receivedAudioListener(ReceivedAudioListener l) {
             receivedAudioListener = l;
+            return this;
+        }
+
+        public Builder receivedVideoListener(ReceivedVideoListener l) {
+            receivedVideoListener = l;
             return this;
         }
 

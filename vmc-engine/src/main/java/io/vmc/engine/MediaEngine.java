@@ -9,6 +9,7 @@ import io.vmc.engine.internal.RateLimiter;
 import io.vmc.engine.internal.media.VideoCodec;
 import io.vmc.transport.EventSink;
 import io.vmc.transport.RequestHandler;
+import io.vmc.transport.proto.ActiveDevice;
 import io.vmc.transport.proto.CreateSession;
 import io.vmc.transport.proto.Device;
 import io.vmc.transport.proto.Empty;
@@ -96,6 +97,8 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private final DeviceChoices choices;
     private final ActiveDevices activeDevices;
     private final HeadsetButtons headset;
+    /** The camera each call was switched to (SelectDevice with a session), for the app's ActiveDevice when it fails. */
+    private final Map<String, Device> callCameras = new ConcurrentHashMap<>();
     private volatile String ringerSpeaker;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<io.vmc.transport.proto.ReportClientAddresses> addressReporter;
@@ -314,7 +317,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
                 var m = r.getSelectDevice();
                 Devices.Selected s = devices.resolve(m.getDeviceId(), m.getKind());
                 if (s.kind() == Device.DeviceKind.CAMERA) {
-                    selectCamera(m);
+                    selectCamera(m, s);
                     yield empty();
                 }
                 if (m.getRinger()) {
@@ -422,6 +425,7 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
         if (speaker != null) s.selectDevice(speaker, false);
         trackDevices(id, mic, speaker);
         s.onDeviceLost(microphone -> activeDevices.failed(id, microphone, devices));
+        s.onCameraLost((gone, now) -> cameraLost(id, gone, now));
         synchronized (sessions) {
             if (sessions.size() >= config.maxSessions()) {
                 throw new EngineException(Error.Code.RESOURCE_EXHAUSTED, "session limit reached (" + config.maxSessions() + ")");
@@ -509,18 +513,33 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
     private static final Map<String, Device.DeviceKind> KIND_OF_CHOICE = Map.of("microphone", Device.DeviceKind.MICROPHONE,
             "speaker", Device.DeviceKind.SPEAKER, "ringer", Device.DeviceKind.SPEAKER, "camera", Device.DeviceKind.CAMERA);
 
-    /** SelectDevice of a camera: engine-wide, for the calls created from now on, and remembered. */
-    private void selectCamera(io.vmc.transport.proto.SelectDevice m) {
+    /**
+     * SelectDevice of a camera: with a session, that call's camera now (the video stream goes on);
+     * without, the calls created from now on. Remembered either way.
+     */
+    private void selectCamera(io.vmc.transport.proto.SelectDevice m, Devices.Selected s) {
         if (m.getRinger()) throw EngineException.invalid("device " + m.getDeviceId() + " is a camera, a ringer must be a speaker");
-        if (!config.videoSource().isRealCamera()) {
+        if (!m.getSessionId().isEmpty()) {
+            session(m.getSessionId()).selectCamera(s.systemName()); // says why a call has no camera to switch
+            Device d = devices.cameraAt(s.systemName());
+            if (d != null) callCameras.put(m.getSessionId(), d);
+        } else if (!config.videoSource().isRealCamera()) {
             throw EngineException.precondition("this engine sends " + config.videoSource()
                     + ", not a camera, so there is no camera to choose (vmc engine --camera)");
         }
-        if (!m.getSessionId().isEmpty()) {
-            throw new EngineException(Error.Code.UNIMPLEMENTED, "a call's camera cannot change mid-call yet:"
-                    + " select the camera with an empty session_id before the call");
-        }
         choices.remember("camera", m.getDeviceId());
+    }
+
+    /** A call's camera failed: tell the app which camera it goes on with, if any (ActiveDevice). */
+    private void cameraLost(String session, String gone, String now) {
+        Device replaced = callCameras.remove(session);
+        if (replaced == null) replaced = devices.cameraAt(gone);
+        Device current = now == null ? null : devices.cameraAt(now);
+        if (current != null) callCameras.put(session, current);
+        ActiveDevice.Builder b = ActiveDevice.newBuilder().setSessionId(session).setReason(ActiveDevice.Reason.DEVICE_REMOVED);
+        if (replaced != null) b.setReplaced(replaced);
+        if (current != null) b.setDevice(current);
+        events.emit(Event.newBuilder().setActiveDevice(b).build());
     }
 
     /**
@@ -586,7 +605,10 @@ public final class MediaEngine implements RequestHandler, AutoCloseable {
 
     private void callStateForDevices(SessionState st) {
         if (headset != null) headset.sessionState(st.getSessionId(), st.getState());
-        if (st.getState() == SessionState.State.CLOSED || st.getState() == SessionState.State.FAILED) activeDevices.ended(st.getSessionId());
+        if (st.getState() == SessionState.State.CLOSED || st.getState() == SessionState.State.FAILED) {
+            activeDevices.ended(st.getSessionId());
+            callCameras.remove(st.getSessionId());
+        }
     }
 
     /** Points the headset buttons at the audio devices in use now: the calls', else the chosen or default ones. */

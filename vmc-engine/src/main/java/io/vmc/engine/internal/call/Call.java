@@ -819,7 +819,7 @@ public final class Call {
         boolean live = videoSection.flow != null && videoSection.flow.hasSender() && config.videoSource().isCamera()
                 && (camera == Camera.ALLOWED || camera == Camera.NOT_NEEDED) && !closed;
         if (live && cameraShown == null) {
-            cameraShown = captures.show(appId, LiveCaptures.Kind.CAMERA, config.videoSource().toString(),
+            cameraShown = captures.show(appId, LiveCaptures.Kind.CAMERA, cameraSource().toString(),
                     () -> runAsync(this::cameraStoppedByUser));
         } else if (!live && cameraShown != null) {
             cameraShown.close();
@@ -1001,6 +1001,80 @@ public final class Call {
                 throw new EngineException(Error.Code.INTERNAL, "cannot switch to device: " + e.getMessage(), e);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ the camera (issue 20 part 3)
+
+    /** The camera v4l2src opens when none is named: where a lost camera's call goes on. */
+    static final String DEFAULT_CAMERA = "/dev/video0";
+    private EngineConfig.VideoSource cameraNow;   // the user's choice for this call; null: the config's
+    private int cameraLosses;
+    private volatile java.util.function.BiConsumer<String, String> onCameraLost = (gone, now) -> { };
+
+    /** Runs with the lost camera's and the new one's device (null: none, video stopped) after a camera failed. */
+    public void onCameraLost(java.util.function.BiConsumer<String, String> listener) {
+        onCameraLost = listener;
+    }
+
+    private EngineConfig.VideoSource cameraSource() {
+        return cameraNow != null ? cameraNow : config.videoSource();
+    }
+
+    /**
+     * The user chose another camera for this call ({@code device}, a /dev/videoN; null for the
+     * default): the running video stream goes on from it, same SSRC, and the indicator names it.
+     */
+    public synchronized void selectCamera(String device) {
+        ensureOpen();
+        String none = screenShare != null ? "this call shares the screen, it sends no camera"
+                : !videoWanted ? "this call has no video" + (videoDisabledReason != null ? " (" + videoDisabledReason + ")" : "")
+                : !config.videoSource().isRealCamera() ? "this call sends " + config.videoSource() + ", not a camera"
+                : camera == Camera.DENIED ? "the camera is off for this call: " + cameraDeniedReason
+                : videoSection.flow != null && videoSection.flow.camera() == null ? "this call sends no video (it only receives)"
+                : null;
+        if (none != null) throw EngineException.precondition(none);
+        cameraNow = EngineConfig.VideoSource.camera(device);
+        VideoFlow f = videoSection.flow;
+        if (f != null) {
+            try {
+                f.switchCamera(cameraNow);
+            } catch (RuntimeException e) {
+                throw new EngineException(Error.Code.INTERNAL, "cannot switch to camera " + cameraNow + ": " + e.getMessage(), e);
+            }
+        }
+        if (cameraShown != null) { // the indicator names the camera now in use
+            cameraShown.close();
+            cameraShown = null;
+        }
+        showCamera();
+    }
+
+    /** The camera failed mid-call: go on with the default one if it is another, else stop sending video and say why. */
+    private synchronized void cameraLost(String message) {
+        VideoFlow f = videoSection.flow;
+        if (closed || f == null || f.camera() == null) return;
+        if (!cameraSource().isRealCamera()) { // a test pattern: nothing to fall back to, nothing unplugged
+            LOG.warn("session {}: video error: {}", id, message);
+            return;
+        }
+        String gone = cameraSource().device();
+        String lost = "camera " + (gone == null ? DEFAULT_CAMERA : gone) + " failed (" + message + ")";
+        if (gone != null && !gone.equals(DEFAULT_CAMERA) && java.nio.file.Files.exists(java.nio.file.Path.of(DEFAULT_CAMERA))
+                && ++cameraLosses <= MAX_DEVICE_LOSSES) {
+            LOG.warn("session {}: {}; going on with the default camera", id, lost);
+            selectCamera(null);
+            emitState(state, lost + "; video goes on from the default camera");
+            onCameraLost.accept(gone, DEFAULT_CAMERA);
+            return;
+        }
+        camera = Camera.DENIED;
+        cameraDeniedReason = lost;
+        f.setSelfView(false);
+        f.stopSending();
+        if (selfOverlay != null) selfOverlay.clearVideoArea();
+        showCamera();
+        captureStopped(io.vmc.transport.proto.CaptureKind.CAPTURE_CAMERA, lost + "; no other camera: the call goes on without sending video");
+        onCameraLost.accept(gone == null ? DEFAULT_CAMERA : gone, null);
     }
 
     // ------------------------------------------------------------------ ICE and media callbacks
@@ -1392,7 +1466,7 @@ public final class Call {
         }
         boolean cameraOk = camera == Camera.NOT_NEEDED || camera == Camera.ALLOWED;
         try {
-            videoSection.flow = new VideoFlow(p, config, overlay, selfOverlay, cameraOk, screenShare == null, videoSection.ssrc, videoSection.nextSeq, cname,
+            videoSection.flow = new VideoFlow(p, config.withVideoSource(cameraSource()), overlay, selfOverlay, cameraOk, screenShare == null, videoSection.ssrc, videoSection.nextSeq, cname,
                     timer, new VideoIo());
         } catch (RuntimeException e) {
             // video failing must not take the call down: go on audio-only and say why
@@ -1627,6 +1701,11 @@ public final class Call {
         @Override
         public void mediaError(String message) {
             LOG.warn("session {}: video error: {}", id, message);
+        }
+
+        @Override
+        public void cameraLost(String message) {
+            runAsync(() -> Call.this.cameraLost(message)); // not on GStreamer's bus thread
         }
     }
 

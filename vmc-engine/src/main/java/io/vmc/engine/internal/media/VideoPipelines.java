@@ -51,6 +51,8 @@ public final class VideoPipelines {
         private final Element encoder;
         private final VideoCodec codec;
         private final Element preview;
+        /** The self view's bin: taken out before the pipeline goes, so that the next sender can show it. */
+        private final Bin selfViewSink;
         private final AtomicBoolean closed = new AtomicBoolean();
 
         private final ScreenFeed screen;
@@ -90,10 +92,10 @@ public final class VideoPipelines {
             encoder = pipeline.getElementByName("enc");
             this.codec = codec;
             preview = pipeline.getElementByName("preview");
-            if (selfView != null) {
-                Bin sink = selfView.sink();
-                pipeline.add(sink);
-                if (!pipeline.getElementByName("previewconvert").link(sink)) {
+            selfViewSink = selfView == null ? null : selfView.sink();
+            if (selfViewSink != null) {
+                pipeline.add(selfViewSink);
+                if (!pipeline.getElementByName("previewconvert").link(selfViewSink)) {
                     throw new IllegalStateException("cannot link the self view to its overlay sink");
                 }
             }
@@ -138,6 +140,7 @@ public final class VideoPipelines {
             if (closed.compareAndSet(false, true)) {
                 if (screen != null) screen.stop();
                 pipeline.setState(State.NULL);
+                if (selfViewSink != null) pipeline.remove(selfViewSink); // the overlay's, the same bin on every sender
                 pipeline.dispose();
             }
         }
@@ -240,6 +243,29 @@ public final class VideoPipelines {
 
         public long framesDecoded() {
             return framesDecoded.get();
+        }
+
+        /** Hands every decoded picture (I420, copied) to {@code listener}, on the streaming thread. Call before {@link #start()}. */
+        public void onPicture(EngineConfig.ReceivedVideoListener listener) {
+            pipeline.getElementByName("dec").getStaticPad("src").addProbe(PadProbeType.BUFFER, (pad, info) -> {
+                try {
+                    Caps caps = pad.getCurrentCaps();
+                    Structure st = caps == null || caps.size() == 0 ? null : caps.getStructure(0);
+                    if (st == null || !"I420".equals(st.getString("format"))) return PadProbeReturn.OK;
+                    org.freedesktop.gstreamer.Buffer b = info.getBuffer();
+                    java.nio.ByteBuffer data = b.map(false);
+                    try {
+                        byte[] copy = new byte[data.remaining()];
+                        data.get(copy);
+                        listener.onPicture(st.getInteger("width"), st.getInteger("height"), copy);
+                    } finally {
+                        b.unmap();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("received picture listener: {}", e.toString());
+                }
+                return PadProbeReturn.OK;
+            });
         }
 
         /**

@@ -50,6 +50,11 @@ public final class MediaFlow implements AutoCloseable {
         default void deviceLost(boolean microphone, String message) {
             mediaError(message);
         }
+
+        /** The camera failed (unplugged, busy): the call can go on with another one or without sending video. */
+        default void cameraLost(String message) {
+            mediaError(message);
+        }
     }
 
     private final Params params;

@@ -69,8 +69,15 @@ public final class VideoFlow implements AutoCloseable {
     private final KeyframeRequests keyframes;
     private final BitrateControl bitrate;
     private int nextSeq;
-    private volatile VideoPipelines.Sender sender; // replaced while a screen share starts and stops
+    private volatile VideoPipelines.Sender sender; // replaced while a screen share starts and stops, and by a camera switch
     private volatile boolean sendStopped;
+    private final EngineConfig config;
+    private final VideoOverlay selfView;
+    /** Whether the sender runs (not held back for the camera's consent); under this. */
+    private boolean senderStarted;
+    private boolean selfViewOn;
+    /** The camera sending now; null for a screen share. */
+    private volatile EngineConfig.VideoSource camera;
     private final VideoPipelines.Receiver receiver;
     private final ScheduledFuture<?> rtcpTask;
     private final ScheduledExecutorService timer;
@@ -85,6 +92,9 @@ public final class VideoFlow implements AutoCloseable {
     private final Object sendLock = new Object();
     private long lastMediaTs = -1;
     private long lastMediaNanos;
+    /** A new sender (camera switch, screen share) goes on from the last timestamp sent. */
+    private final io.vmc.engine.internal.device.RtpTimestampContinuity tsContinuity =
+            new io.vmc.engine.internal.device.RtpTimestampContinuity(CLOCK_RATE);
 
     private volatile boolean sending = true;
     private volatile boolean receiving = true;
@@ -116,6 +126,8 @@ public final class VideoFlow implements AutoCloseable {
         this.params = params;
         this.io = io;
         this.timer = timer;
+        this.config = config;
+        this.selfView = selfView;
         this.nextSeq = firstSeq & 0xffff;
         this.stream = new RtpStream(ssrc, cname != null ? cname : "vmc-" + Long.toHexString(ssrc), CLOCK_RATE);
         this.srtp = params.encrypted()
@@ -124,12 +136,12 @@ public final class VideoFlow implements AutoCloseable {
         VideoPipelines.Receiver r = null;
         try {
             if (params.send() && camera) {
-                s = new VideoPipelines.Sender(params.codec(), config.videoSource(), config.videoFormat(), params.sendPt(),
-                        config.videoMaxBitrateKbps(),
-                        selfView, this::onEncodedPacket, io::mediaError);
+                s = cameraSender(config.videoSource(), config.videoMaxBitrateKbps());
+                this.camera = config.videoSource();
             }
             if (params.receive()) {
                 r = new VideoPipelines.Receiver(params.codec(), params.recvPt(), Math.max(config.jitterBufferMs(), 50), overlay, io::mediaError);
+                if (config.receivedVideoListener() != null) r.onPicture(config.receivedVideoListener());
             }
         } catch (RuntimeException e) {
             if (s != null) s.close();
@@ -152,7 +164,10 @@ public final class VideoFlow implements AutoCloseable {
         stream.add(bitrate);
         if (r != null) r.onKeyframeRequest(this::onPictureLost);
         if (r != null) r.start();
-        if (s != null && startSending) s.start();
+        if (s != null && startSending) {
+            s.start();
+            senderStarted = true;
+        }
         rtcpTask = timer.scheduleAtFixedRate(this::rtcpTick, 200, 500, TimeUnit.MILLISECONDS);
     }
 
@@ -171,7 +186,53 @@ public final class VideoFlow implements AutoCloseable {
     /** Starts the sender held back by the constructor (the camera was allowed); idempotent. */
     public synchronized void startSending() {
         VideoPipelines.Sender s = sender;
-        if (s != null && !closed && !sendStopped) s.start();
+        if (s != null && !closed && !sendStopped) {
+            s.start();
+            senderStarted = true;
+        }
+    }
+
+    /** A camera's sender; its errors (the camera unplugged, busy) are the camera's, not the call's. */
+    private VideoPipelines.Sender cameraSender(EngineConfig.VideoSource source, int bitrateKbps) {
+        VideoPipelines.Sender[] self = new VideoPipelines.Sender[1];
+        AtomicBoolean reported = new AtomicBoolean(); // a failing pipeline posts several errors: the camera is lost once
+        self[0] = new VideoPipelines.Sender(params.codec(), source, config.videoFormat(), params.sendPt(), bitrateKbps,
+                selfView, this::onEncodedPacket, message -> {
+                    if (sender == self[0] && !closed && !sendStopped && reported.compareAndSet(false, true)) io.cameraLost(message);
+                });
+        return self[0];
+    }
+
+    /** The camera this flow sends now; null when it sends none (a screen share, a receive-only flow). */
+    public EngineConfig.VideoSource camera() {
+        return sender != null ? camera : null;
+    }
+
+    /**
+     * Sends from {@code source} from now on, without a break in the RTP stream: same SSRC, the
+     * sequence numbers and timestamps go on. The whole send pipeline is rebuilt, not only the capture:
+     * a new encoder's first frame is a keyframe, which the peer needs to decode the new picture
+     * anyway, and the self view moves to the new pipeline. A flow still waiting for the camera's
+     * consent only changes the camera it will open.
+     *
+     * @return false when this flow sends no camera (receive only, a screen share, the camera stopped)
+     */
+    public synchronized boolean switchCamera(EngineConfig.VideoSource source) {
+        if (closed || !params.send() || sendStopped || camera == null) return false;
+        VideoPipelines.Sender old = sender;
+        sender = null;
+        if (old != null) old.close(); // first: the user may pick the same camera again, which is opened once
+        synchronized (sendLock) {
+            tsContinuity.newSource();
+        }
+        VideoPipelines.Sender s = cameraSender(source, bitrate.targetKbps());
+        camera = source;
+        sender = s;
+        if (senderStarted) {
+            s.start();
+            s.setPreview(selfViewOn);
+        }
+        return true;
     }
 
     /**
@@ -185,6 +246,10 @@ public final class VideoFlow implements AutoCloseable {
         if (old != null) old.close();
         if (open == null) return;
         VideoPipelines.Sender s = open.open(params.codec(), params.sendPt(), bitrate.targetKbps(), this::onEncodedPacket, io::mediaError);
+        synchronized (sendLock) {
+            tsContinuity.newSource();
+        }
+        camera = null;
         sender = s;
         s.start();
     }
@@ -214,7 +279,8 @@ public final class VideoFlow implements AutoCloseable {
     }
 
     /** Shows or stops the self view fed from the sender. */
-    public void setSelfView(boolean on) {
+    public synchronized void setSelfView(boolean on) {
+        selfViewOn = on;
         VideoPipelines.Sender s = sender;
         if (s != null) s.setPreview(on);
     }
@@ -237,6 +303,7 @@ public final class VideoFlow implements AutoCloseable {
             RtpPackets.setSsrc(pkt, 0, stream.ssrc());
             RtpPackets.setSeq(pkt, 0, nextSeq);
             long now = System.nanoTime();
+            RtpPackets.setTimestamp(pkt, 0, tsContinuity.next(RtpPackets.timestamp(pkt, 0), now));
             stream.onSent(pkt, nextSeq, now); // send() protects a copy, so pkt stays plain
             nextSeq = (nextSeq + 1) & 0xffff;
             lastMediaTs = RtpPackets.timestamp(pkt, 0);
