@@ -211,6 +211,14 @@ public final class VideoPipelines {
         private final AppSrc src;
         private final AtomicBoolean closed = new AtomicBoolean();
         private final AtomicLong framesDecoded = new AtomicLong();
+        /**
+         * The pads our probes are on. gst1-java-core keeps a pad wrapper with a callback strongly
+         * reachable (GObject's STRONG_REFS) for as long as it lives, so each probe, and the call
+         * behind it, would outlive the pipeline: close() removes the probes and disposes the pads.
+         */
+        private final java.util.List<Probe> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private record Probe(Pad pad, Pad.PROBE callback) { }
 
         /** @param overlay where to draw the decoded video, or null for a counting fakesink */
         public Receiver(VideoCodec codec, int pt, int jitterMs, VideoOverlay overlay, Consumer<String> onError) {
@@ -229,8 +237,7 @@ public final class VideoPipelines {
             }
             src = (AppSrc) pipeline.getElementByName("src");
             src.setCaps(Caps.fromString(codec.rtpCaps(pt)));
-            Pad decoded = pipeline.getElementByName("dec").getStaticPad("src");
-            decoded.addProbe(PadProbeType.BUFFER, (pad, info) -> {
+            probe(pipeline.getElementByName("dec").getStaticPad("src"), PadProbeType.BUFFER, (pad, info) -> {
                 framesDecoded.incrementAndGet();
                 return PadProbeReturn.OK;
             });
@@ -247,7 +254,7 @@ public final class VideoPipelines {
 
         /** Hands every decoded picture (I420, copied) to {@code listener}, on the streaming thread. Call before {@link #start()}. */
         public void onPicture(EngineConfig.ReceivedVideoListener listener) {
-            pipeline.getElementByName("dec").getStaticPad("src").addProbe(PadProbeType.BUFFER, (pad, info) -> {
+            probe(pipeline.getElementByName("dec").getStaticPad("src"), PadProbeType.BUFFER, (pad, info) -> {
                 try {
                     Caps caps = pad.getCurrentCaps();
                     Structure st = caps == null || caps.size() == 0 ? null : caps.getStructure(0);
@@ -274,7 +281,7 @@ public final class VideoPipelines {
          * session turns it into a PLI. Call before {@link #start()}.
          */
         public void onKeyframeRequest(Runnable onRequest) {
-            src.getStaticPad("src").addProbe(PadProbeType.EVENT_UPSTREAM, (pad, info) -> {
+            probe(src.getStaticPad("src"), PadProbeType.EVENT_UPSTREAM, (pad, info) -> {
                 org.freedesktop.gstreamer.event.Event e = info.getEvent();
                 Structure st = e == null ? null : e.getStructure();
                 if (st != null && "GstForceKeyUnit".equals(st.getName())) onRequest.run();
@@ -287,10 +294,19 @@ public final class VideoPipelines {
             GstSupport.push(src, data, off, len);
         }
 
+        private void probe(Pad pad, PadProbeType type, Pad.PROBE probe) {
+            pad.addProbe(type, probe);
+            probes.add(new Probe(pad, probe));
+        }
+
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
                 pipeline.setState(State.NULL);
+                for (Probe p : probes) {
+                    p.pad().removeProbe(p.callback());
+                    p.pad().dispose();
+                }
                 pipeline.dispose();
             }
         }
