@@ -41,7 +41,7 @@ public final class VmcProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code vmc args...}.
+     * Starts {@code vmc args...}; {@code vmc engine} with the engine's own JVM options ({@link #engineCommand}).
      *
      * @param namespace network namespace to run in, or null for this one
      * @param lines receives each output line (stdout and stderr), on a pump thread
@@ -54,7 +54,8 @@ public final class VmcProcess implements AutoCloseable {
     /** Like {@link #start(String, String, Path, Consumer, List)} with extra environment variables. */
     public static VmcProcess start(String name, String namespace, Path log, Consumer<String> lines,
             List<String> args, Map<String, String> environment) throws IOException {
-        List<String> command = new ArrayList<>(javaCommand());
+        List<String> command = new ArrayList<>(args.isEmpty() || !args.get(0).equals("engine")
+                ? javaCommand() : engineCommand());
         command.addAll(args);
         command = NetworkLab.inNamespace(namespace, command);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -122,6 +123,17 @@ public final class VmcProcess implements AutoCloseable {
     public static List<String> javaCommand() throws IOException {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-cp", classPath(), VmcMain.class.getName());
+    }
+
+    /**
+     * The java command line of {@code vmc engine} as the launcher and the vmc-client package run it:
+     * the JVM options of {@code vmc-engine/packaging/engine.jvm} (a 64 MB heap), so that what tests
+     * and benchmarks see of the engine's memory and limits is what thin clients get.
+     */
+    public static List<String> engineCommand() throws IOException {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + repositoryRoot().resolve("vmc-engine/packaging/engine.jvm"),
                 "-cp", classPath(), VmcMain.class.getName());
     }
 
