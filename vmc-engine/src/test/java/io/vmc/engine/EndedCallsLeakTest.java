@@ -66,6 +66,7 @@ class EndedCallsLeakTest {
     void endedVideoCallsGiveBackDescriptorsWithoutAGc() throws Exception {
         try (TestEngine a = new TestEngine(440, dirA, x -> x.videoSource(EngineConfig.VideoSource.testPattern("smpte")));
              TestEngine b = new TestEngine(880, dirB, x -> x.videoSource(EngineConfig.VideoSource.testPattern("ball")))) {
+            long callsBefore = liveInstances(CALL_CLASS); // other test classes' engines share this JVM
             call(a, b, false, true);
             call(a, b, true, true);
             int fdsBefore = openFds();
@@ -73,8 +74,26 @@ class EndedCallsLeakTest {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                     assertThat(openFds()).as("descriptors after %d ended audio+video calls (before: %d)", VIDEO_CALLS, fdsBefore)
                             .isLessThanOrEqualTo(fdsBefore + VIDEO_FD_TOLERANCE));
-            System.out.printf("ENDED-VIDEO-CALLS fds %d -> %d after %d calls%n", fdsBefore, openFds(), VIDEO_CALLS);
+            // and nothing of them stays reachable: the soak found every ended video call kept whole
+            // (its send histories too) by a GStreamer pad probe (ClosedPipelinesTest)
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(liveInstances(CALL_CLASS)).as("calls reachable after a full GC, %d ended (before them: %d)",
+                            VIDEO_CALLS + 2, callsBefore).isLessThanOrEqualTo(callsBefore));
+            System.out.printf("ENDED-VIDEO-CALLS fds %d -> %d after %d calls, reachable calls %d -> %d%n", fdsBefore, openFds(),
+                    VIDEO_CALLS, callsBefore, liveInstances(CALL_CLASS));
         }
+    }
+
+    private static final String CALL_CLASS = "io.vmc.engine.internal.call.Call";
+
+    /** Instances of a class that a full GC leaves (HotSpot's GC.class_histogram, which collects first). */
+    static long liveInstances(String className) throws Exception {
+        String histogram = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        return histogram.lines().map(l -> l.trim().split("\\s+"))
+                .filter(f -> f.length >= 4 && f[3].equals(className))
+                .mapToLong(f -> Long.parseLong(f[1])).sum();
     }
 
     private static void call(TestEngine a, TestEngine b, boolean dtls) {
