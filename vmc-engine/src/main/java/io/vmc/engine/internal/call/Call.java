@@ -99,6 +99,7 @@ public final class Call {
     final CallCaptures captures;
     final VideoView view;
     private final CallStats statistics = new CallStats(this);
+    final AudioDevices devices = new AudioDevices(this);
 
     private final Signaling signaling = new Signaling();
     private boolean negotiated;
@@ -106,8 +107,6 @@ public final class Call {
     private Direction wantedBeforeOffer = Direction.SENDRECV; // restored by a rollback of a hold/resume offer
     private final HoldState hold = new HoldState();
     private boolean muted;
-    private String pulseSource;
-    private String pulseSink;
     private volatile SessionState.State state = SessionState.State.NEW;
     private volatile boolean connected;
     private volatile boolean consentLost;
@@ -121,9 +120,6 @@ public final class Call {
      */
     private volatile boolean videoOnly;
     private boolean videoRemoteSet;
-
-    private final int[] deviceLosses = new int[2]; // [microphone, speaker], under this
-    private volatile Consumer<Boolean> onDeviceLost = mic -> { };
 
     public Call(String id, SessionOptions options, EngineConfig config, EventSink events,
                         ScheduledExecutorService timer, Consumer<List<Candidate>> candidatesGathered,
@@ -439,7 +435,7 @@ public final class Call {
         } else {
             audio.closeFlow();
             try {
-                f = new MediaFlow(p, config, id, pulseSource, pulseSink, audio.ssrc, audio.nextSeq, timer, new SectionIo(this, audio));
+                f = new MediaFlow(p, config, id, devices.source(), devices.sink(), audio.ssrc, audio.nextSeq, timer, new SectionIo(this, audio));
             } catch (IOException | RuntimeException e) {
                 failures.accept(Failure.MEDIA);
                 setState(SessionState.State.FAILED, "media pipeline: " + e.getMessage());
@@ -645,42 +641,12 @@ public final class Call {
 
     /** Runs (with true for the microphone) after a failed device was replaced by the default one. */
     public void onDeviceLost(Consumer<Boolean> listener) {
-        onDeviceLost = listener;
-    }
-
-    /** The microphone or speaker failed (on the timer): go on with the default one, a few times at most. */
-    void deviceLost(boolean microphone, String message) {
-        synchronized (this) {
-            if (state == SessionState.State.CLOSED || state == SessionState.State.FAILED) return;
-            if (++deviceLosses[microphone ? 0 : 1] > MAX_DEVICE_LOSSES) {
-                LOG.warn("session {}: media error: {} (the {} failed {} times)", id, message,
-                        microphone ? "microphone" : "speaker", MAX_DEVICE_LOSSES);
-                failures.accept(Failure.MEDIA);
-                setState(SessionState.State.FAILED, "media: " + message);
-                return;
-            }
-            LOG.warn("session {}: {} failed ({}); going on with the default one", id, microphone ? "microphone" : "speaker", message);
-            selectDevice(null, microphone);
-        }
-        onDeviceLost.accept(microphone);
+        devices.onLost(listener);
     }
 
     public synchronized void selectDevice(String pulseName, boolean microphone) {
         ensureOpen();
-        if (microphone) pulseSource = pulseName; else pulseSink = pulseName;
-        if (microphone) captures.microphoneChanged();
-        if (audio.flow != null) {
-            try {
-                if (microphone) audio.flow.switchMicrophone(pulseName); else audio.flow.switchSpeaker(pulseName);
-            } catch (RuntimeException e) {
-                throw new EngineException(Error.Code.INTERNAL, "cannot switch to device: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** The microphone this call records from (a PulseAudio source), or null for the configured one. */
-    String pulseSource() {
-        return pulseSource;
+        devices.select(pulseName, microphone);
     }
 
     /** Runs with the lost camera's and the new one's device (null: none, video stopped) after a camera failed. */

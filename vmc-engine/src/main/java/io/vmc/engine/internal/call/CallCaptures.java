@@ -115,7 +115,8 @@ final class CallCaptures {
     }
 
     private String microphoneLabel() {
-        return call.pulseSource() != null ? call.pulseSource() : config.audioSource().toString();
+        String source = call.devices.source();
+        return source != null ? source : config.audioSource().toString();
     }
 
     private void microphoneStoppedByUser() {

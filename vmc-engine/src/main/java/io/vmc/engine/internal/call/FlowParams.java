@@ -5,7 +5,7 @@ import io.vmc.engine.internal.rtp.VideoFlow;
 import io.vmc.engine.internal.transport.SrtpKeys;
 import java.util.Arrays;
 
-/** Pure conversions from a negotiated {@link Negotiator.Section} to the flows' parameters, and the keys DTLS brings later. */
+/** Pure conversions from a negotiated {@link Negotiator.Section} to the flows' parameters, and the keys DTLS brings later; no state, any thread. */
 final class FlowParams {
     private FlowParams() { }
 

@@ -46,7 +46,7 @@ final class SectionIo implements MediaFlow.Io {
             mediaError(message);
             return;
         }
-        call.runAsync(() -> call.deviceLost(microphone, message)); // not on GStreamer's bus thread
+        call.runAsync(() -> call.devices.lost(microphone, message)); // not on GStreamer's bus thread
     }
 
     @Override

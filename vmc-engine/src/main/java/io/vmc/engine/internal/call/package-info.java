@@ -26,7 +26,8 @@
  *       RFC 8843 section 9) and {@link io.vmc.engine.internal.call.SectionIo} (where a flow sends,
  *       what its failures mean): the receive and send threads' side of a call;
  *   <li>{@link io.vmc.engine.internal.call.CallCaptures} (camera consent, switch and loss, the
- *       capture indicator), {@link io.vmc.engine.internal.call.VideoView} (overlays) and
+ *       capture indicator), {@link io.vmc.engine.internal.call.AudioDevices} (microphone and
+ *       speaker), {@link io.vmc.engine.internal.call.VideoView} (overlays) and
  *       {@link io.vmc.engine.internal.call.CallStats} (stats and counters);
  *   <li>pure helpers: {@link io.vmc.engine.internal.call.SectionLines} (the m-lines candidates name),
  *       {@link io.vmc.engine.internal.call.MediaChoice} (codecs, whether video is wanted) and
