@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * statistics, RTCP) with DTMF ({@link TelephoneEvents}, RFC 4733) plugged in, and filters what
  * arrives (length, SSRC, authentication, payload type) before GStreamer sees it.
  */
-public final class MediaFlow implements AutoCloseable {
+public final class MediaFlow implements RtpFlow {
     private static final Logger LOG = LoggerFactory.getLogger(MediaFlow.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -206,6 +206,9 @@ public final class MediaFlow implements AutoCloseable {
     }
 
     public Params params() { return params; }
+
+    @Override
+    public int recvPt() { return params.recvPt(); }
 
     /** Our SSRC (a collision changes it, see {@link RtpStream}). */
     public long ssrc() { return stream.ssrc(); }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * the session timer sends the periodic RTCP; {@code sendLock} guards the send side, the stream
  * and the features their own state.
  */
-public final class VideoFlow implements AutoCloseable {
+public final class VideoFlow implements RtpFlow {
     private static final Logger LOG = LoggerFactory.getLogger(VideoFlow.class);
     static final int CLOCK_RATE = 90000;
     /** The loss controller's floor: below this VP8 at 640x480 is no longer worth watching. */
@@ -172,6 +172,9 @@ public final class VideoFlow implements AutoCloseable {
     }
 
     public Params params() { return params; }
+
+    @Override
+    public int recvPt() { return params.recvPt(); }
 
     /** Our SSRC (a collision changes it, see {@link RtpStream}). */
     public long ssrc() { return stream.ssrc(); }

@@ -8,7 +8,8 @@
  * ({@code RtpHeaderExtensions}, <a href="https://www.rfc-editor.org/rfc/rfc8285">RFC 8285</a>), the
  * kind-agnostic {@code RtpStream} with its per-kind {@code RtpFeature}s ({@code TelephoneEvents},
  * {@code NackFeedback}, {@code KeyframeRequests}, {@code BitrateControl}), and the two flows
- * {@code MediaFlow} (audio) and {@code VideoFlow} (video) that carry them.
+ * {@code MediaFlow} (audio) and {@code VideoFlow} (video) that carry them, both an {@code RtpFlow}:
+ * what the call layer routes to, tags with a MID, gates and replaces without knowing the kind.
  *
  * <p>May use {@link io.vmc.engine.internal.transport} (SRTP contexts, ICE sockets),
  * {@link io.vmc.engine.internal.media} (the GStreamer pipelines a flow feeds and drains) and
